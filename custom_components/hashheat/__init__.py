@@ -1,0 +1,28 @@
+"""HashHeat: immersion-cooled Bitcoin miners as controllable heaters."""
+
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant
+
+from .coordinator import HashHeatConfigEntry, HashHeatSiteCoordinator
+
+PLATFORMS: list[Platform] = [Platform.SENSOR]
+
+
+async def async_setup_entry(hass: HomeAssistant, entry: HashHeatConfigEntry) -> bool:
+    """Set up a site: poll its miners, then add their entities."""
+    coordinator = HashHeatSiteCoordinator(hass, entry)
+    await coordinator.async_config_entry_first_refresh()
+    entry.runtime_data = coordinator
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    entry.async_on_unload(entry.add_update_listener(_async_reload_on_change))
+    return True
+
+
+async def async_unload_entry(hass: HomeAssistant, entry: HashHeatConfigEntry) -> bool:
+    """Unload a site."""
+    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+
+
+async def _async_reload_on_change(hass: HomeAssistant, entry: HashHeatConfigEntry) -> None:
+    """Miners added, changed or removed: rebuild the site."""
+    hass.config_entries.async_schedule_reload(entry.entry_id)

@@ -1,0 +1,33 @@
+"""Import pyasic without letting it change Home Assistant's logging or block the event loop.
+
+pyasic 0.79.0 calls ``logging.basicConfig`` and sets the root logger to WARNING when imported,
+and its first HTTP request imports ``anyio._backends._asyncio`` from inside the event loop.
+Everything in this integration imports pyasic through this module.
+"""
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import cast
+
+_root = logging.getLogger()
+_root_level = _root.level
+_root_handlers = list(_root.handlers)
+
+import anyio._backends._asyncio  # noqa: E402, F401  # pylint: disable=unused-import
+from pyasic.data import MinerData  # noqa: E402
+from pyasic.errors import APIError  # noqa: E402
+from pyasic.miners.base import BaseMiner  # noqa: E402
+from pyasic.miners.data import DataOptions  # noqa: E402
+from pyasic.miners.factory import get_miner as _get_miner  # noqa: E402
+
+_root.setLevel(_root_level)
+# Only reached when the root logger had no handlers (so basicConfig added one): covered by a
+# test that imports this module in a fresh interpreter, which coverage does not follow.
+for _handler in list(_root.handlers):
+    if _handler not in _root_handlers:  # pragma: no cover
+        _root.removeHandler(_handler)
+
+# pyasic annotates get_miner with an unbound TypeVar; give it the type it really has.
+get_miner = cast("Callable[[str], Awaitable[BaseMiner | None]]", _get_miner)
+
+__all__ = ["APIError", "BaseMiner", "DataOptions", "MinerData", "get_miner"]

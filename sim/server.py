@@ -1,0 +1,202 @@
+"""TCP side of a simulated miner: cgminer-style framing on port 4028, and faults.
+
+One JSON request per connection; the client does not half-close, so the request is
+read until it parses as one complete JSON object. The reply is compact JSON plus a
+trailing NUL byte, then the server closes the connection.
+"""
+
+import asyncio
+import contextlib
+import json
+import logging
+import socket
+
+from sim.faults import Faults
+from sim.luxos_api import LuxosApi
+
+_LOGGER = logging.getLogger(__name__)
+MAX_REQUEST_BYTES = 65536
+MONITOR_INTERVAL = 0.05
+
+
+class SimulatorBindError(OSError):
+    """The simulator could not listen on its address."""
+
+
+def request_complete(buf: bytes) -> bool:
+    """Whether ``buf`` holds a whole request (valid JSON, or JSON that cannot become valid)."""
+    text = buf.decode("utf-8", errors="replace").strip().rstrip("\x00").strip()
+    if not text:
+        return False
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as err:
+        incomplete = err.pos >= len(text) or err.msg.startswith("Unterminated string")
+        return not incomplete
+    return True
+
+
+class MinerServer:
+    """Listens on ``host:port`` and answers with a :class:`LuxosApi`.
+
+    The listening socket follows the miner: it is closed (connections refused) while
+    ``faults.offline`` is set or the miner is rebooting, and reopened afterwards.
+    """
+
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        api: LuxosApi,
+        faults: Faults,
+        *,
+        read_timeout: float = 10.0,
+    ) -> None:
+        """Prepare the server; nothing is bound until :meth:`start`."""
+        self.host = host
+        self.port = port
+        self.api = api
+        self.faults = faults
+        self.read_timeout = read_timeout
+        self._sock: socket.socket | None = None
+        self._server: asyncio.Server | None = None
+        self._serve_task: asyncio.Task[None] | None = None
+        self._monitor: asyncio.Task[None] | None = None
+        self._connections: set[asyncio.Task[object]] = set()
+        self._running = False
+        faults.add_listener(self.sync)
+
+    @property
+    def listening(self) -> bool:
+        """Whether the listening socket is open."""
+        return self._sock is not None
+
+    def _should_listen(self) -> bool:
+        return self._running and not self.faults.offline and self.api.state.is_reachable
+
+    async def start(self) -> None:
+        """Bind and start serving; raise :class:`SimulatorBindError` if binding fails."""
+        self._running = True
+        try:
+            self.sync(raise_errors=True)
+        except SimulatorBindError:
+            self._running = False
+            raise
+        self._monitor = asyncio.create_task(self._watch(), name=f"sim-monitor-{self.host}")
+        if self._serve_task is not None:
+            await self._serve_task
+
+    async def stop(self) -> None:
+        """Close the socket and drop every open connection."""
+        self._running = False
+        if self._monitor is not None:
+            self._monitor.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._monitor
+            self._monitor = None
+        self._close()
+        tasks = list(self._connections)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    def sync(self, *, raise_errors: bool = False) -> None:
+        """Open or close the listening socket to match faults and reachability."""
+        want = self._should_listen()
+        if want and self._sock is None:
+            try:
+                self._open()
+            except SimulatorBindError:
+                if raise_errors:
+                    raise
+                _LOGGER.exception("Simulated miner %s could not reopen", self.host)
+        elif not want and self._sock is not None:
+            self._close()
+
+    async def _watch(self) -> None:
+        while True:
+            await asyncio.sleep(MONITOR_INTERVAL)
+            self.sync()
+
+    def _open(self) -> None:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind((self.host, self.port))
+            sock.listen(128)
+            sock.setblocking(False)
+        except OSError as err:
+            sock.close()
+            msg = (
+                f"cannot listen on {self.host}:{self.port}: {err.strerror or err}. "
+                "Use a free 127.x.y.z loopback address (on macOS add it first with "
+                "'sudo ifconfig lo0 alias <address>'); ports below 1024 need privileges."
+            )
+            raise SimulatorBindError(err.errno, msg) from err
+        self._sock = sock
+        self._serve_task = asyncio.get_running_loop().create_task(self._serve(sock))
+
+    async def _serve(self, sock: socket.socket) -> None:
+        server = await asyncio.start_server(self._on_client, sock=sock)
+        if self._sock is sock:
+            self._server = server
+        else:  # closed while starting
+            server.close()
+
+    def _close(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            self._server = None
+        if self._serve_task is not None and not self._serve_task.done():
+            self._serve_task.cancel()
+        self._serve_task = None
+        if self._sock is not None:
+            self._sock.close()
+            self._sock = None
+        for task in list(self._connections):
+            task.cancel()
+
+    async def _on_client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._connections.add(task)
+        try:
+            await self._answer(reader, writer)
+        except ConnectionError, OSError, TimeoutError:
+            pass
+        finally:
+            writer.close()
+            with contextlib.suppress(ConnectionError, OSError, asyncio.CancelledError):
+                await writer.wait_closed()
+            if task is not None:
+                self._connections.discard(task)
+            self.sync()  # a reboot or restart closes the socket right after the reply
+
+    async def _answer(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        raw = await self._read_request(reader)
+        if raw is None:
+            return
+        if self.faults.hang:
+            while await reader.read(4096):  # never answer; wait for the client to give up
+                pass
+            return
+        if self.faults.garbage:
+            data = self.faults.garbage_payload
+        else:
+            reply = self.api.handle_bytes(raw)
+            data = json.dumps(reply, separators=(",", ":")).encode() + b"\x00"
+            if self.faults.truncated:
+                data = data[: len(data) // 2]
+        writer.write(data)
+        await writer.drain()
+
+    async def _read_request(self, reader: asyncio.StreamReader) -> bytes | None:
+        buf = b""
+        async with asyncio.timeout(self.read_timeout):
+            while True:
+                chunk = await reader.read(4096)
+                if not chunk:
+                    return buf or None
+                buf += chunk
+                if request_complete(buf) or len(buf) >= MAX_REQUEST_BYTES:
+                    return buf

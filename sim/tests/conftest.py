@@ -1,0 +1,60 @@
+"""Fixtures for the simulator tests: real loopback sockets, unique addresses, a manual clock.
+
+Addresses: 127.(200 + xdist worker).(per-test counter).x, so parallel workers and
+successive tests never share a socket (integration tests use 127.100-199.x.y).
+"""
+
+import itertools
+import os
+from collections.abc import AsyncIterator, Callable
+
+import pytest
+import pytest_socket
+
+from sim import ManualClock, SimulatedMiner
+
+_WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or "0")
+_SECOND_OCTET = 200 + _WORKER % 55
+_BLOCKS = itertools.count()
+
+# Short, test-friendly timings; tests step the manual clock past them.
+RETUNE = 30.0
+WARMUP = 60.0
+REBOOT = 90.0
+
+
+@pytest.fixture(autouse=True)
+def loopback(socket_enabled: None) -> None:
+    """Re-enable real sockets (the HA test plugin blocks them) for all of 127.0.0.0/8."""
+    pytest_socket.socket_allow_hosts(["127.0.0.0/8"], allow_unix_socket=True)
+
+
+@pytest.fixture
+def address() -> Callable[[int], str]:
+    """Return ``address(n)``: the n-th (1-based) address of this test's own /24."""
+    block = next(_BLOCKS) % 256
+
+    def make(n: int = 1) -> str:
+        return f"127.{_SECOND_OCTET}.{block}.{n}"
+
+    return make
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    """A clock the test advances by hand."""
+    return ManualClock()
+
+
+@pytest.fixture
+async def miner(address: Callable[[int], str], clock: ManualClock) -> AsyncIterator[SimulatedMiner]:
+    """One S19 XP on a fresh address, noise off, driven by the manual clock."""
+    async with SimulatedMiner(
+        address(1),
+        clock=clock,
+        noise=0.0,
+        retune_seconds=RETUNE,
+        warmup_seconds=WARMUP,
+        reboot_seconds=REBOOT,
+    ) as running:
+        yield running

@@ -1,0 +1,132 @@
+"""Fault injection, seen through raw sockets and through unmodified pyasic."""
+
+import asyncio
+import json
+
+import pytest
+from pyasic.errors import APIError
+from pyasic.miners.backends.luxminer import LUXMiner
+from pyasic.miners.data import DataOptions
+
+from sim import SimulatedMiner
+from sim.tests.helpers import detect, exchange, find_miner, listening, wait_until
+
+# get_data() always calls get_config(), which raises on an empty reply; excluding it shows
+# what each field does on its own.
+NO_CONFIG: list[str | DataOptions] = ["config"]
+
+
+async def test_offline_refuses_connections(miner: SimulatedMiner) -> None:
+    found = await detect(miner.host)
+    miner.faults.offline = True
+    assert not listening(miner)
+    with pytest.raises(ConnectionRefusedError):
+        await asyncio.open_connection(miner.host, miner.port)
+    assert await find_miner(miner.host) is None
+    with pytest.raises(APIError):
+        await found.get_data()
+    data = await found.get_data(exclude=NO_CONFIG)
+    assert data.hashrate is None
+    assert data.wattage is None
+    assert data.wattage_limit is None
+    assert data.uptime is None
+    assert data.temperature_avg is None
+    assert all(board.missing for board in data.hashboards)
+    with pytest.raises(KeyError):  # pyasic parses the empty config reply
+        await found.set_power_limit(2500)
+    assert await found.stop_mining() is False
+
+    miner.faults.offline = False  # reopens at once
+    assert listening(miner)
+    assert (await found.get_data()).wattage == 3010
+
+
+async def test_hang_never_answers(miner: SimulatedMiner) -> None:
+    found = await detect(miner.host)
+    miner.faults.hang = True
+    with pytest.raises(TimeoutError):
+        async with asyncio.timeout(0.3):
+            await found.get_data()
+    with pytest.raises(TimeoutError):
+        async with asyncio.timeout(0.3):
+            await exchange(miner.host, b'{"command":"version"}')
+    miner.faults.hang = False
+    assert (await found.get_data()).wattage == 3010
+
+
+async def test_garbage_reply(miner: SimulatedMiner) -> None:
+    found = await detect(miner.host)
+    miner.faults.garbage = True
+    assert await exchange(miner.host, b'{"command":"version"}') == miner.faults.garbage_payload
+    with pytest.raises(APIError, match="Decode Error"):
+        await found.rpc.summary()
+    assert await find_miner(miner.host) is None
+    with pytest.raises(APIError):
+        await found.get_data()
+    data = await found.get_data(exclude=NO_CONFIG)
+    assert data.hashrate is None
+    assert data.wattage is None
+
+
+async def test_binary_garbage_breaks_pyasic_detection(miner: SimulatedMiner) -> None:
+    miner.faults.garbage = True
+    miner.faults.garbage_payload = b"\xff\xfe\x80 binary"
+    with pytest.raises(UnicodeDecodeError):  # pyasic's _socket_ping decodes unguarded
+        await find_miner(miner.host)
+    await asyncio.sleep(0.05)  # let pyasic's cancelled sibling probe finish
+
+
+async def test_truncated_reply(miner: SimulatedMiner) -> None:
+    found = await detect(miner.host)
+    miner.faults.truncated = True
+    raw = await exchange(miner.host, b'{"command":"version"}')
+    assert not raw.endswith(b"\x00")
+    with pytest.raises(json.JSONDecodeError):
+        json.loads(raw)
+    with pytest.raises(APIError, match="Decode Error"):
+        await found.rpc.version()
+    # pyasic "repairs" a cut reply by dropping everything after its last comma, so a
+    # multicommand cut at the right place can still yield some whole sections: a field is
+    # either missing or right, never wrong.
+    data = await found.get_data(exclude=NO_CONFIG)
+    assert data.wattage in {None, 3010}
+    assert data.wattage_limit in {None, 3010}
+    # Detection still sees "LUXminer" in the partial text, but the model is lost.
+    partial = await find_miner(miner.host)
+    assert type(partial) is LUXMiner
+
+
+async def test_privileged_refused(miner: SimulatedMiner) -> None:
+    found = await detect(miner.host)
+    miner.faults.refuse_privileged = True
+    with pytest.raises(APIError, match="Access denied"):
+        await found.set_power_limit(2500)
+    assert await found.stop_mining() is False
+    assert await found.fault_light_on() is False
+    assert miner.state.profile.name == "default"
+    miner.faults.refuse_privileged = False
+    assert await found.set_power_limit(2500) is True
+
+
+async def test_session_expired(miner: SimulatedMiner) -> None:
+    found = await detect(miner.host)
+    assert await found.set_power_limit(2500) is True
+    miner.expire_session()
+    with pytest.raises(APIError, match="Invalid session id"):
+        await found.set_power_limit(3000)
+    assert await found.stop_mining() is False  # pyasic never drops the stale token itself
+    found.rpc.session_token = None  # what a client must do to recover
+    assert await found.set_power_limit(3000) is True
+    assert miner.state.profile.name == "475MHz"
+    assert await found.stop_mining() is True
+
+
+async def test_faults_clear_and_repr(miner: SimulatedMiner) -> None:
+    faults = miner.faults
+    faults.hang = faults.garbage = faults.truncated = faults.refuse_privileged = True
+    faults.offline = True
+    assert repr(faults) == "Faults(offline, hang, garbage, truncated, refuse_privileged)"
+    assert "offline" in repr(miner)
+    faults.clear()
+    assert repr(faults) == "Faults(none)"
+    await wait_until(lambda: listening(miner))

@@ -1,0 +1,44 @@
+"""Fixtures: the real Home Assistant test harness plus simulated miners on loopback."""
+
+import itertools
+import os
+from collections.abc import AsyncIterator
+
+import pytest
+import pytest_socket
+
+from sim import Fleet, start_fleet
+
+# Integration tests take 127.100.0.0-127.199.255.255: one /16 per xdist worker, a fresh address
+# per simulated miner, so parallel workers and successive tests never share a socket.
+_worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+_addresses = (f"127.{100 + _worker % 100}.{n // 254}.{n % 254 + 1}" for n in itertools.count())
+
+
+def next_address() -> str:
+    """A loopback address no other test or worker uses."""
+    return next(_addresses)
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
+    """Let Home Assistant load the integration from custom_components."""
+
+
+@pytest.fixture
+def loopback(socket_enabled: None) -> None:
+    """Allow real connections to the whole loopback range, where the simulator listens."""
+    pytest_socket.socket_allow_hosts(["127.0.0.0/8"], allow_unix_socket=True)
+
+
+@pytest.fixture
+async def fleet(loopback: None, request: pytest.FixtureRequest) -> AsyncIterator[Fleet]:
+    """Simulated LuxOS miners (one by default; parametrize indirectly for more)."""
+    count: int = getattr(request, "param", 1)
+    async with start_fleet(
+        count=count, first_address=next_address(), retune_seconds=0.5, warmup_seconds=0.5, noise=0.0
+    ) as running:
+        # Later fixtures and tests take fresh addresses beyond this fleet.
+        for _ in range(count - 1):
+            next_address()
+        yield running

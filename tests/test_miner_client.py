@@ -1,0 +1,150 @@
+"""The pyasic boundary: MAC parsing and turning pyasic data into readings."""
+
+import subprocess
+import sys
+
+import pytest
+from pyasic.device.algorithm.hashrate.sha256 import SHA256HashRate
+from pyasic.device.algorithm.hashrate.unit.sha256 import SHA256Unit
+from pyasic.miners.bitaxe.espminer.BM.BM1370 import BitAxeGamma
+
+from custom_components.hashheat.miner_client import (
+    MinerClient,
+    MinerNotDetectedError,
+    MinerUnreachableError,
+    _rpc_config_mac,
+    mac_from_luxos_config,
+    normalize_mac,
+    reading_from_data,
+    text_or_none,
+    to_terahash,
+)
+from custom_components.hashheat.pyasic_loader import MinerData
+from sim import Fleet
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("AA:BB:CC:00:11:22", "aa:bb:cc:00:11:22"),
+        ("aa-bb-cc-00-11-22", "aa:bb:cc:00:11:22"),
+        ("00:00:00:00:00:00", None),
+        ("ff:ff:ff:ff:ff:ff", None),
+        ("not a mac", None),
+        (None, None),
+        (42, None),
+    ],
+)
+def test_normalize_mac(value: object, expected: str | None) -> None:
+    assert normalize_mac(value) == expected
+
+
+def test_reading_from_all_none_data_is_unreachable() -> None:
+    """A refused connection gives pyasic data full of None: that is not a miner at 0 W."""
+    with pytest.raises(MinerUnreachableError):
+        reading_from_data(MinerData(ip="127.0.0.1"))
+
+
+def test_reading_keeps_a_zero_power_miner() -> None:
+    """A sleeping miner that reports 0 TH/s at a few watts is reachable, not missing."""
+    reading = reading_from_data(MinerData(ip="127.0.0.1", wattage=9))
+    assert reading.power_w == 9.0
+    assert reading.hashrate_ths is None
+
+
+def test_reading_rejects_non_numeric_power() -> None:
+    data = MinerData(ip="127.0.0.1")
+    object.__setattr__(data, "wattage", True)
+    with pytest.raises(MinerUnreachableError):
+        reading_from_data(data)
+
+
+def _root_logging_survives(module: str) -> bool:
+    code = (
+        "import logging, sys\n"
+        "logging.getLogger().setLevel(logging.DEBUG)\n"
+        "handlers = list(logging.getLogger().handlers)\n"
+        f"import {module}\n"
+        "root = logging.getLogger()\n"
+        "sys.exit(0 if root.level == logging.DEBUG and root.handlers == handlers else 1)\n"
+    )
+    completed = subprocess.run(  # noqa: S603  # our own interpreter and code
+        [sys.executable, "-c", code], check=False, timeout=120
+    )
+    return completed.returncode == 0
+
+
+def test_importing_pyasic_leaves_root_logging_alone() -> None:
+    """pyasic resets the root logger on import (the control); the loader undoes that."""
+    assert not _root_logging_survives("pyasic")
+    assert _root_logging_survives("custom_components.hashheat.pyasic_loader")
+
+
+def test_anyio_asyncio_backend_is_imported_up_front() -> None:
+    assert "anyio._backends._asyncio" in sys.modules
+
+
+@pytest.mark.parametrize(
+    ("reply", "expected"),
+    [
+        ({"CONFIG": [{"MACAddr": "02:48:48:00:00:01"}]}, "02:48:48:00:00:01"),
+        ({"CONFIG": [{"MACAddr": "00:00:00:00:00:00"}]}, None),
+        ({"CONFIG": [{}]}, None),
+        ({"CONFIG": []}, None),
+        ({}, None),
+        (None, None),
+    ],
+)
+def test_mac_from_luxos_config(reply: object, expected: str | None) -> None:
+    assert mac_from_luxos_config(reply) == expected
+
+
+def test_to_terahash_converts_units_and_rejects_non_hashrates() -> None:
+    assert to_terahash(SHA256HashRate(rate=141_000, unit=SHA256Unit.GH)) == pytest.approx(141.0)
+    assert to_terahash(None) is None
+    assert to_terahash("141 TH/s") is None
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [(None, None), ("  ", None), (" LuxOS ", "LuxOS"), (7, "7")]
+)
+def test_text_or_none(value: object, expected: str | None) -> None:
+    assert text_or_none(value) == expected
+
+
+async def test_rpc_less_miner_has_no_config_mac() -> None:
+    """Web-only firmware (no RPC) cannot answer the LuxOS config fallback."""
+    assert await _rpc_config_mac(BitAxeGamma("127.0.0.1")) is None
+
+
+async def test_client_detects_once_and_reads(fleet: Fleet) -> None:
+    miner = fleet.miners[0]
+    client = MinerClient(miner.host, timeout=5, detect_timeout=10)
+    assert not client.detected
+    identity = await client.identify()
+    assert client.detected
+    assert identity.mac == miner.identity.mac
+    assert identity.firmware == "LuxOS"
+    reading = await client.read()
+    assert reading.power_w == miner.state.snapshot().watts
+    client.forget()
+    assert not client.detected
+
+
+async def test_detection_of_a_hung_miner_hits_the_deadline(fleet: Fleet) -> None:
+    miner = fleet.miners[0]
+    miner.faults.hang = True
+    client = MinerClient(miner.host, timeout=0.5, detect_timeout=0.5)
+    with pytest.raises(MinerNotDetectedError):
+        await client.identify()
+
+
+async def test_garbage_while_identifying_is_unreachable(fleet: Fleet) -> None:
+    miner = fleet.miners[0]
+    client = MinerClient(miner.host, timeout=5, detect_timeout=10)
+    await client.read()
+    miner.faults.garbage = True
+    with pytest.raises(MinerUnreachableError):
+        await client.identify()
+    with pytest.raises(MinerUnreachableError):
+        await client.read()
