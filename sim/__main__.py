@@ -12,7 +12,10 @@ from sim.server import SimulatorBindError
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the simulator CLI."""
-    parser = argparse.ArgumentParser(prog="python -m sim", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m sim",
+        description="Simulated immersion-cooled LuxOS miners on 127.x.y.z loopback addresses.",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     fleet = sub.add_parser("fleet", help="run N simulated LuxOS miners until Ctrl-C")
     fleet.add_argument("--count", type=int, default=1, help="number of miners (default 1)")

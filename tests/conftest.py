@@ -2,6 +2,7 @@
 
 import itertools
 import os
+import zlib
 from collections.abc import AsyncIterator
 
 import pytest
@@ -9,10 +10,15 @@ import pytest_socket
 
 from sim import Fleet, start_fleet
 
-# Integration tests take 127.100.0.0-127.199.255.255: one /16 per xdist worker, a fresh address
-# per simulated miner, so parallel workers and successive tests never share a socket.
+# Integration tests take 127.100.0.0-127.199.255.255: one /16 per xdist worker and a fresh address
+# per simulated miner, so parallel workers and successive tests never share a socket. The run id
+# (shared by the workers of one run) shifts the range, so two runs on one machine rarely meet.
 _worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
-_addresses = (f"127.{100 + _worker % 100}.{n // 254}.{n % 254 + 1}" for n in itertools.count())
+_run = zlib.crc32(os.environ.get("PYTEST_XDIST_TESTRUNUID", str(os.getpid())).encode())
+_addresses = (
+    f"127.{100 + (_worker + _run) % 100}.{(_run // 100 + n // 254) % 256}.{n % 254 + 1}"
+    for n in itertools.count()
+)
 
 
 def next_address() -> str:

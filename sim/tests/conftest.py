@@ -1,6 +1,6 @@
 """Fixtures for the simulator tests: real loopback sockets, unique addresses, a manual clock.
 
-Addresses: 127.(200 + xdist worker).(per-test counter).x, so parallel workers and
+Addresses: 127.(200 + xdist worker).(per-test block).x, so parallel workers and
 successive tests never share a socket (integration tests use 127.100-199.x.y).
 """
 
@@ -15,7 +15,8 @@ from sim import ManualClock, SimulatedMiner
 
 _WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or "0")
 _SECOND_OCTET = 200 + _WORKER % 55
-_BLOCKS = itertools.count()
+# Start at a pid-derived block so two test runs at the same time rarely share an address.
+_BLOCKS = itertools.count(os.getpid() % 256)
 
 # Short, test-friendly timings; tests step the manual clock past them.
 RETUNE = 30.0
@@ -32,7 +33,7 @@ def loopback(socket_enabled: None) -> None:
 @pytest.fixture
 def address() -> Callable[[int], str]:
     """Return ``address(n)``: the n-th (1-based) address of this test's own /24."""
-    block = next(_BLOCKS) % 256
+    block = next(_BLOCKS) % 255  # a fleet may spill into block + 1, still ours
 
     def make(n: int = 1) -> str:
         return f"127.{_SECOND_OCTET}.{block}.{n}"
