@@ -1,9 +1,11 @@
 """Fixtures: the real Home Assistant test harness plus simulated miners on loopback."""
 
+import ipaddress
 import itertools
 import os
 import zlib
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 import pytest_socket
@@ -37,14 +39,26 @@ def loopback(socket_enabled: None) -> None:
     pytest_socket.socket_allow_hosts(["127.0.0.0/8"], allow_unix_socket=True)
 
 
+def reserve_subnet(size: int = 8) -> ipaddress.IPv4Network:
+    """A fresh aligned block of loopback addresses (for scans), reserved for the caller."""
+    while True:
+        address = ipaddress.IPv4Address(next_address())
+        if int(address) % size == 1 and int(address) % 256 + size - 2 <= 254:
+            break
+    for _ in range(size - 2):
+        next_address()
+    return ipaddress.IPv4Network(f"{address - 1}/{32 - size.bit_length() + 1}")
+
+
+FAST_SIM: dict[str, Any] = {"retune_seconds": 0.5, "warmup_seconds": 0.5, "noise": 0.0}
+
+
 @pytest.fixture
 async def fleet(loopback: None, request: pytest.FixtureRequest) -> AsyncIterator[Fleet]:
-    """Simulated LuxOS miners (one by default; parametrize indirectly for more)."""
+    """Simulated LuxOS miners (one by default; parametrize indirectly with a count for more)."""
     count: int = getattr(request, "param", 1)
-    async with start_fleet(
-        count=count, first_address=next_address(), retune_seconds=0.5, warmup_seconds=0.5, noise=0.0
-    ) as running:
-        # Later fixtures and tests take fresh addresses beyond this fleet.
-        for _ in range(count - 1):
-            next_address()
+    first = next_address()
+    for _ in range(count - 1):
+        next_address()
+    async with start_fleet(count=count, first_address=first, **FAST_SIM) as running:
         yield running

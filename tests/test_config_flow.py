@@ -1,26 +1,49 @@
-"""Config flow and miner subentry flow, against simulated miners through real pyasic."""
+"""Site flow, miner subentry flows, network scan and DHCP, against simulated miners."""
 
-from homeassistant.config_entries import SOURCE_USER, ConfigSubentryData
+from typing import Any
+
+import pytest
+from homeassistant.config_entries import (
+    SOURCE_DHCP,
+    SOURCE_USER,
+    ConfigFlowResult,
+    ConfigSubentryData,
+    SubentryFlowResult,
+)
 from homeassistant.const import CONF_HOST, CONF_NAME
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.hashheat.const import CONF_MAC, CONF_MODEL, DOMAIN, SUBENTRY_MINER
-from sim import Fleet
+from custom_components.hashheat.config_flow import NEW_SITE
+from custom_components.hashheat.const import (
+    CONF_CAPABILITIES,
+    CONF_MAC,
+    CONF_MINERS,
+    CONF_MODEL,
+    CONF_SITE,
+    CONF_SUBNET,
+    DOMAIN,
+    SUBENTRY_MINER,
+)
+from sim import Fleet, SimulatedMiner, start_fleet
 
-from .conftest import next_address
+from .conftest import FAST_SIM, next_address, reserve_subnet
+
+
+async def _start_site_flow(hass: HomeAssistant, name: str, host: str) -> ConfigFlowResult:
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {}
+    return await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_NAME: name, CONF_HOST: host}
+    )
 
 
 async def test_create_site_with_first_miner(hass: HomeAssistant, fleet: Fleet) -> None:
     miner = fleet.miners[0]
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
-    assert result["type"] is FlowResultType.FORM
-    assert result["errors"] == {}
-
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_NAME: "Boiler room", CONF_HOST: f" {miner.host} "}
-    )
+    result = await _start_site_flow(hass, "Boiler room", f" {miner.host} ")
     await hass.async_block_till_done()
 
     assert result["type"] is FlowResultType.CREATE_ENTRY
@@ -32,15 +55,17 @@ async def test_create_site_with_first_miner(hass: HomeAssistant, fleet: Fleet) -
     assert subentry.data[CONF_MAC] == miner.identity.mac
     assert subentry.unique_id == miner.identity.mac
     assert subentry.data[CONF_MODEL] == "S19 XP"
+    capabilities = subentry.data[CONF_CAPABILITIES]
+    assert capabilities["power_control"] == "presets"
+    assert [watts for _, watts in capabilities["power_steps"]] == sorted(
+        profile.watts for profile in miner.state.model.profiles()
+    )
+    assert capabilities["can_pause"] is True
     assert miner.host in subentry.title
 
 
 async def test_nothing_answers_then_recovers(hass: HomeAssistant, fleet: Fleet) -> None:
-    silent = next_address()
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_NAME: "Loop", CONF_HOST: silent}
-    )
+    result = await _start_site_flow(hass, "Loop", next_address())
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {"base": "cannot_connect"}
 
@@ -51,36 +76,34 @@ async def test_nothing_answers_then_recovers(hass: HomeAssistant, fleet: Fleet) 
     assert result["type"] is FlowResultType.CREATE_ENTRY
 
 
-async def test_invalid_host_is_rejected_before_any_connection(hass: HomeAssistant) -> None:
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_NAME: "Loop", CONF_HOST: "http://miner:4028"}
-    )
+@pytest.mark.parametrize("host", ["http://miner:4028", "192.168.1.50:4028", "a" * 300, "<b>x"])
+async def test_invalid_host_is_rejected_before_any_connection(
+    hass: HomeAssistant, host: str
+) -> None:
+    result = await _start_site_flow(hass, "Loop", host)
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {CONF_HOST: "invalid_host"}
 
 
 async def test_blank_site_name_gets_the_default(hass: HomeAssistant, fleet: Fleet) -> None:
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_NAME: "  ", CONF_HOST: fleet.miners[0].host}
-    )
+    result = await _start_site_flow(hass, "  ", fleet.miners[0].host)
     await hass.async_block_till_done()
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == "Heating loop"
 
 
-def _site_with(miner_host: str, mac: str | None) -> MockConfigEntry:
+def _site_with(*miners: tuple[str, str | None]) -> MockConfigEntry:
     return MockConfigEntry(
         domain=DOMAIN,
         title="Existing",
         subentries_data=[
             ConfigSubentryData(
-                data={CONF_HOST: miner_host, CONF_MAC: mac},
+                data={CONF_HOST: host, CONF_MAC: mac},
                 subentry_type=SUBENTRY_MINER,
-                title="Existing miner",
-                unique_id=mac or miner_host,
+                title=f"Existing {host}",
+                unique_id=mac or host,
             )
+            for host, mac in miners
         ],
     )
 
@@ -88,25 +111,92 @@ def _site_with(miner_host: str, mac: str | None) -> MockConfigEntry:
 async def test_miner_already_in_a_site_aborts(hass: HomeAssistant, fleet: Fleet) -> None:
     miner = fleet.miners[0]
     # Same MAC under an old address: the miner moved, it is still the same miner.
-    _site_with(next_address(), miner.identity.mac).add_to_hass(hass)
-
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_NAME: "Loop", CONF_HOST: miner.host}
-    )
+    _site_with((next_address(), miner.identity.mac)).add_to_hass(hass)
+    result = await _start_site_flow(hass, "Loop", miner.host)
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
 
 
-async def test_add_miner_to_site(hass: HomeAssistant, fleet: Fleet) -> None:
-    entry = _site_with(next_address(), "02:00:00:00:00:01")
-    entry.add_to_hass(hass)
-    miner = fleet.miners[0]
+async def _scan(  # a config or a subentry flow result
+    hass: HomeAssistant, flow_id: str, subnet: str, *, subentry: bool = False
+) -> Any:
+    manager = hass.config_entries.subentries if subentry else hass.config_entries.flow
+    result = await manager.async_configure(flow_id, {CONF_SUBNET: subnet})
+    if result["type"] is FlowResultType.SHOW_PROGRESS:
+        await hass.async_block_till_done()
+        result = await manager.async_configure(flow_id)
+    return result
 
+
+async def test_empty_address_scans_and_creates_site_with_chosen_miners(
+    hass: HomeAssistant, loopback: None
+) -> None:
+    subnet = reserve_subnet()
+    hosts = [str(host) for host in subnet.hosts()]
+    async with start_fleet(count=3, first_address=hosts[0], **FAST_SIM) as found:
+        result = await _start_site_flow(hass, "Scanned loop", "")
+        assert result["type"] is FlowResultType.FORM
+        assert result["step_id"] == "scan"
+
+        for bad, error in (
+            ("8.8.8.0/24", "public_subnet"),
+            ("10.0.0.0/16", "subnet_too_large"),
+            ("not a subnet", "invalid_subnet"),
+            ("fd00::/120", "invalid_subnet"),
+        ):
+            result = await hass.config_entries.flow.async_configure(
+                result["flow_id"], {CONF_SUBNET: bad}
+            )
+            assert result["errors"] == {CONF_SUBNET: error}
+
+        result = await _scan(hass, result["flow_id"], str(subnet))
+        assert result["type"] is FlowResultType.FORM
+        assert result["step_id"] == "pick"
+        assert result["description_placeholders"]["found"] == "3"
+
+        chosen = [found.miners[0].host, found.miners[2].host]
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], {CONF_MINERS: chosen}
+        )
+        await hass.async_block_till_done()
+        assert result["type"] is FlowResultType.CREATE_ENTRY
+        entry = result["result"]
+        assert sorted(s.data[CONF_HOST] for s in entry.subentries.values()) == sorted(chosen)
+
+
+async def test_scan_marks_configured_miners_and_aborts_when_nothing_new(
+    hass: HomeAssistant, loopback: None
+) -> None:
+    subnet = reserve_subnet()
+    first = str(next(subnet.hosts()))
+    async with start_fleet(count=1, first_address=first, **FAST_SIM) as found:
+        _site_with((first, found.miners[0].identity.mac)).add_to_hass(hass)
+        result = await _start_site_flow(hass, "Loop", "")
+        result = await _scan(hass, result["flow_id"], str(subnet))
+        assert result["type"] is FlowResultType.ABORT
+        assert result["reason"] == "no_miners_found"
+        assert first in result["description_placeholders"]["configured"]
+
+
+async def _add_miner_flow(
+    hass: HomeAssistant, entry: MockConfigEntry, option: str
+) -> SubentryFlowResult:
     result = await hass.config_entries.subentries.async_init(
         (entry.entry_id, SUBENTRY_MINER), context={"source": SOURCE_USER}
     )
-    assert result["type"] is FlowResultType.FORM
+    assert result["type"] is FlowResultType.MENU
+    return await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {"next_step_id": option}
+    )
+
+
+async def test_add_miner_by_address(hass: HomeAssistant, fleet: Fleet) -> None:
+    entry = _site_with((next_address(), "02:00:00:00:00:01"))
+    entry.add_to_hass(hass)
+    miner = fleet.miners[0]
+
+    result = await _add_miner_flow(hass, entry, "manual")
+    assert result["step_id"] == "manual"
     result = await hass.config_entries.subentries.async_configure(
         result["flow_id"], {CONF_HOST: "256.1.1.1"}
     )
@@ -126,13 +216,125 @@ async def test_add_miner_to_site(hass: HomeAssistant, fleet: Fleet) -> None:
 
 async def test_add_miner_already_configured_by_host(hass: HomeAssistant, fleet: Fleet) -> None:
     miner = fleet.miners[0]
-    entry = _site_with(miner.host, None)
+    entry = _site_with((miner.host, None))
     entry.add_to_hass(hass)
-    result = await hass.config_entries.subentries.async_init(
-        (entry.entry_id, SUBENTRY_MINER), context={"source": SOURCE_USER}
-    )
+    result = await _add_miner_flow(hass, entry, "manual")
     result = await hass.config_entries.subentries.async_configure(
         result["flow_id"], {CONF_HOST: miner.host}
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
+
+
+async def test_add_several_miners_from_a_scan(hass: HomeAssistant, loopback: None) -> None:
+    subnet = reserve_subnet()
+    hosts = [str(host) for host in subnet.hosts()]
+    async with start_fleet(count=3, first_address=hosts[0], **FAST_SIM) as found:
+        entry = _site_with((hosts[0], found.miners[0].identity.mac))
+        entry.add_to_hass(hass)
+        result = await _add_miner_flow(hass, entry, "scan")
+        result = await _scan(hass, result["flow_id"], str(subnet), subentry=True)
+        assert result["step_id"] == "pick"
+        assert result["description_placeholders"]["found"] == "2"
+        assert hosts[0] in result["description_placeholders"]["configured"]
+        result = await hass.config_entries.subentries.async_configure(
+            result["flow_id"], {CONF_MINERS: [hosts[1], hosts[2]]}
+        )
+        assert result["type"] is FlowResultType.CREATE_ENTRY
+        assert sorted(s.data[CONF_HOST] for s in entry.subentries.values()) == hosts[:3]
+
+
+async def _reconfigure(
+    hass: HomeAssistant, entry: MockConfigEntry, host: str
+) -> SubentryFlowResult:
+    (subentry_id,) = entry.subentries
+    result = await entry.start_subentry_reconfigure_flow(hass, subentry_id)
+    assert result["type"] is FlowResultType.FORM
+    return await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {CONF_HOST: host}
+    )
+
+
+@pytest.mark.parametrize("fleet", [2], indirect=True)
+async def test_reconfigure_moves_the_same_miner_only(hass: HomeAssistant, fleet: Fleet) -> None:
+    moved, other = fleet.miners
+    entry = _site_with((next_address(), moved.identity.mac))
+    entry.add_to_hass(hass)
+
+    result = await _reconfigure(hass, entry, next_address())
+    assert result["errors"] == {"base": "cannot_connect"}
+    result = await _reconfigure(hass, entry, other.host)
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "different_miner"
+
+    result = await _reconfigure(hass, entry, moved.host)
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    (subentry,) = entry.subentries.values()
+    assert subentry.data[CONF_HOST] == moved.host
+    assert subentry.unique_id == moved.identity.mac
+    assert subentry.data[CONF_CAPABILITIES]["power_control"] == "presets"
+
+
+def _dhcp(miner: SimulatedMiner, ip: str | None = None) -> DhcpServiceInfo:
+    return DhcpServiceInfo(
+        ip=ip or miner.host,
+        hostname=miner.identity.hostname,
+        macaddress=miner.identity.mac.replace(":", ""),
+    )
+
+
+async def test_dhcp_updates_a_known_miner_in_place(hass: HomeAssistant, fleet: Fleet) -> None:
+    miner = fleet.miners[0]
+    entry = _site_with((next_address(), miner.identity.mac))
+    entry.add_to_hass(hass)
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_DHCP}, data=_dhcp(miner)
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+    (subentry,) = entry.subentries.values()
+    assert subentry.data[CONF_HOST] == miner.host
+    assert len(entry.subentries) == 1
+
+
+@pytest.mark.parametrize("fleet", [2], indirect=True)
+async def test_dhcp_adds_a_new_miner_to_a_chosen_site(hass: HomeAssistant, fleet: Fleet) -> None:
+    known, new = fleet.miners
+    entry = _site_with((known.host, known.identity.mac))
+    entry.add_to_hass(hass)
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_DHCP}, data=_dhcp(new)
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "discovery_confirm"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_SITE: entry.entry_id}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "miner_added"
+    assert sorted(s.data[CONF_HOST] for s in entry.subentries.values()) == sorted(
+        [known.host, new.host]
+    )
+
+
+async def test_dhcp_new_miner_creates_a_new_site(hass: HomeAssistant, fleet: Fleet) -> None:
+    miner = fleet.miners[0]
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_DHCP}, data=_dhcp(miner)
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_SITE: NEW_SITE, CONF_NAME: "Garage tank"}
+    )
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == "Garage tank"
+
+
+async def test_dhcp_from_something_that_is_not_a_miner(hass: HomeAssistant, loopback: None) -> None:
+    info = DhcpServiceInfo(ip=next_address(), hostname="printer", macaddress="02aabbccddee")
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_DHCP}, data=info
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "not_a_miner"

@@ -1,31 +1,36 @@
-"""End to end: simulated LuxOS miners -> real pyasic -> the site coordinator -> HA sensor states."""
+"""End to end: simulated miners -> real pyasic -> the site coordinator -> Home Assistant states."""
 
 import asyncio
+from datetime import timedelta
 
 import pytest
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState, ConfigSubentryData
-from homeassistant.const import CONF_HOST, STATE_UNAVAILABLE
+from homeassistant.const import CONF_HOST, STATE_OFF, STATE_ON, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from homeassistant.helpers import issue_registry as ir
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 from custom_components.hashheat.const import (
+    CONF_CAPABILITIES,
     CONF_MAC,
     DOMAIN,
     REDETECT_AFTER_FAILURES,
-    SCAN_INTERVAL,
     SUBENTRY_MINER,
+    UNREACHABLE_REPAIR_AFTER,
 )
 from sim import Fleet, SimulatedMiner
 
 from .conftest import next_address
 
 
-def _site(*miners: SimulatedMiner) -> MockConfigEntry:
+def site(*miners: SimulatedMiner, title: str = "Boiler room") -> MockConfigEntry:
+    """A site whose miners were added before capabilities were stored (as in version 0.1)."""
     return MockConfigEntry(
         domain=DOMAIN,
-        title="Boiler room",
+        title=title,
         subentries_data=[
             ConfigSubentryData(
                 data={CONF_HOST: miner.host, CONF_MAC: miner.identity.mac},
@@ -38,98 +43,244 @@ def _site(*miners: SimulatedMiner) -> MockConfigEntry:
     )
 
 
-def _entity_id(hass: HomeAssistant, miner: SimulatedMiner, key: str) -> str:
-    entity_id = er.async_get(hass).async_get_entity_id(
-        "sensor", DOMAIN, f"{miner.identity.mac}_{key}"
-    )
-    assert entity_id is not None
-    return entity_id
-
-
-def _value(hass: HomeAssistant, entity_id: str) -> float:
-    state = hass.states.get(entity_id)
-    assert state is not None
-    return float(state.state)
-
-
-async def _refresh(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    await entry.runtime_data.async_refresh()
-    await hass.async_block_till_done()
-
-
-async def test_simulated_values_reach_sensor_states(hass: HomeAssistant, fleet: Fleet) -> None:
-    miner = fleet.miners[0]
-    entry = _site(miner)
+async def setup_site(hass: HomeAssistant, *miners: SimulatedMiner) -> MockConfigEntry:
+    """Set a site up and wait until its miners' capabilities are stored and it has reloaded."""
+    entry = site(*miners)
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     assert entry.state is ConfigEntryState.LOADED
+    return entry
+
+
+def entity_id(hass: HomeAssistant, platform: str, miner: SimulatedMiner, key: str) -> str:
+    found = er.async_get(hass).async_get_entity_id(platform, DOMAIN, f"{miner.identity.mac}_{key}")
+    assert found is not None, f"no {platform} {key} for {miner.host}"
+    return found
+
+
+def state_of(hass: HomeAssistant, platform: str, miner: SimulatedMiner, key: str) -> str:
+    state = hass.states.get(entity_id(hass, platform, miner, key))
+    assert state is not None
+    return state.state
+
+
+def value(hass: HomeAssistant, miner: SimulatedMiner, key: str) -> float:
+    return float(state_of(hass, "sensor", miner, key))
+
+
+async def refresh(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    await entry.runtime_data.async_refresh()
+    await hass.async_block_till_done()
+
+
+async def test_simulated_values_reach_every_sensor(hass: HomeAssistant, fleet: Fleet) -> None:
+    miner = fleet.miners[0]
+    miner.fluid_temp_c = 45.0
+    entry = await setup_site(hass, miner)
+    await refresh(hass, entry)
 
     snapshot = miner.state.snapshot()
-    assert _value(hass, _entity_id(hass, miner, "power")) == snapshot.watts
-    assert _value(hass, _entity_id(hass, miner, "hashrate")) == pytest.approx(
-        snapshot.hashrate_ghs / 1000
+    assert value(hass, miner, "power") == snapshot.watts
+    assert value(hass, miner, "hashrate") == pytest.approx(snapshot.hashrate_ghs / 1000)
+    assert value(hass, miner, "expected_hashrate") == pytest.approx(
+        snapshot.ideal_hashrate_ghs / 1000
     )
-    power_state = hass.states.get(_entity_id(hass, miner, "power"))
-    assert power_state is not None
-    assert power_state.attributes["unit_of_measurement"] == "W"
-    hashrate_state = hass.states.get(_entity_id(hass, miner, "hashrate"))
-    assert hashrate_state is not None
-    assert hashrate_state.attributes["unit_of_measurement"] == "TH/s"
+    assert value(hass, miner, "power_limit") == snapshot.profile.watts
+    assert value(hass, miner, "efficiency") == pytest.approx(
+        snapshot.watts / (snapshot.hashrate_ghs / 1000), rel=1e-3
+    )
+    board_temps = [sum(b.pcb_temps[1:3]) / 2 for b in snapshot.boards]
+    assert value(hass, miner, "board_temperature_max") == pytest.approx(max(board_temps))
+    chip_temps = [(b.chip_temps[0] + b.chip_temps[3]) / 2 for b in snapshot.boards]
+    assert value(hass, miner, "chip_temperature_max") == pytest.approx(max(chip_temps))
+    assert value(hass, miner, "chip_temperature_max") > miner.fluid_temp_c
+    assert state_of(hass, "sensor", miner, "active_pool").startswith("stratum+tcp://")
+    assert state_of(hass, "sensor", miner, "pool_state") == "connected"
+    assert value(hass, miner, "error_count") == 0
+    assert state_of(hass, "sensor", miner, "last_boot") != STATE_UNAVAILABLE
+    assert state_of(hass, "binary_sensor", miner, "connectivity") == STATE_ON
+    assert state_of(hass, "binary_sensor", miner, "problem") == STATE_OFF
+    assert state_of(hass, "switch", miner, "mining") == STATE_ON
 
-    # The miner changes profile (as LuxOS profileset does); after its retune the new power arrives.
-    new_profile = miner.state.set_profile("-2")
-    await asyncio.sleep(0.8)
-    await _refresh(hass, entry)
-    assert _value(hass, _entity_id(hass, miner, "power")) == new_profile.watts
-    assert _value(hass, _entity_id(hass, miner, "hashrate")) == pytest.approx(
-        new_profile.hashrate_ths, rel=1e-3
+    registry = er.async_get(hass)
+    fan = registry.async_get(entity_id(hass, "sensor", miner, "fan_speed"))
+    assert fan is not None
+    assert fan.disabled_by is er.RegistryEntryDisabler.INTEGRATION
+    # LuxOS on an S19 reports no fluid temperatures: no entity rather than an empty one.
+    assert (
+        registry.async_get_entity_id(
+            "sensor", DOMAIN, f"{miner.identity.mac}_fluid_inlet_temperature"
+        )
+        is None
     )
+
+
+async def test_capabilities_are_read_and_stored(hass: HomeAssistant, fleet: Fleet) -> None:
+    miner = fleet.miners[0]
+    entry = await setup_site(hass, miner)
+    (subentry,) = entry.subentries.values()
+    stored = subentry.data[CONF_CAPABILITIES]
+    assert stored["power_control"] == "presets"
+    assert stored["can_pause"] is True
+    # The reload that storing them caused created the controls.
+    number = hass.states.get(entity_id(hass, "number", miner, "power_limit_control"))
+    assert number is not None
+    assert float(number.attributes["min"]) == min(p.watts for p in miner.state.model.profiles())
+    assert float(number.attributes["max"]) == max(p.watts for p in miner.state.model.profiles())
+    for key in ("reboot", "restart_backend", "identify"):
+        entity_id(hass, "button", miner, key)
+
+
+async def test_power_limit_is_snapped_and_read_back(hass: HomeAssistant, fleet: Fleet) -> None:
+    miner = fleet.miners[0]
+    entry = await setup_site(hass, miner)
+    number = entity_id(hass, "number", miner, "power_limit_control")
+    profiles = sorted(miner.state.model.profiles(), key=lambda p: p.watts)
+    wanted = (profiles[2].watts + profiles[3].watts) // 2  # between two presets
+
+    await hass.services.async_call(
+        "number", "set_value", {"entity_id": number, "value": wanted}, blocking=True
+    )
+    await refresh(hass, entry)
+    assert miner.state.profile.name == profiles[2].name
+    state = hass.states.get(number)
+    assert state is not None
+    assert float(state.state) == profiles[2].watts  # what the firmware applied, not what was asked
+
+    await asyncio.sleep(0.8)  # the simulated retune
+    await refresh(hass, entry)
+    assert value(hass, miner, "power") == profiles[2].watts
+
+
+async def test_power_limit_survives_an_expired_session(hass: HomeAssistant, fleet: Fleet) -> None:
+    miner = fleet.miners[0]
+    await setup_site(hass, miner)
+    number = entity_id(hass, "number", miner, "power_limit_control")
+    low = min(miner.state.model.profiles(), key=lambda p: p.watts)
+    await hass.services.async_call(
+        "number", "set_value", {"entity_id": number, "value": low.watts + 50}, blocking=True
+    )
+    miner.expire_session()
+    high = max(miner.state.model.profiles(), key=lambda p: p.watts)
+    await hass.services.async_call(
+        "number", "set_value", {"entity_id": number, "value": high.watts}, blocking=True
+    )
+    assert miner.state.profile.name == high.name
+
+
+async def test_refused_command_is_a_translated_error(hass: HomeAssistant, fleet: Fleet) -> None:
+    miner = fleet.miners[0]
+    await setup_site(hass, miner)
+    miner.faults.refuse_privileged = True
+    with pytest.raises(Exception, match="refused the command") as raised:
+        await hass.services.async_call(
+            "switch",
+            "turn_off",
+            {"entity_id": entity_id(hass, "switch", miner, "mining")},
+            blocking=True,
+        )
+    assert raised.value.translation_key == "command_refused"  # type: ignore[attr-defined]
+    assert miner.state.is_sleeping is False
+
+
+async def test_mining_switch_follows_what_the_miner_does(hass: HomeAssistant, fleet: Fleet) -> None:
+    miner = fleet.miners[0]
+    entry = await setup_site(hass, miner)
+    switch = entity_id(hass, "switch", miner, "mining")
+
+    await hass.services.async_call("switch", "turn_off", {"entity_id": switch}, blocking=True)
+    await refresh(hass, entry)
+    assert miner.state.is_sleeping
+    assert state_of(hass, "switch", miner, "mining") == STATE_OFF
+    assert value(hass, miner, "power") == pytest.approx(10, abs=2)  # standby draw, still reported
+    assert state_of(hass, "sensor", miner, "efficiency") == "unknown"
+
+    await hass.services.async_call("switch", "turn_on", {"entity_id": switch}, blocking=True)
+    await asyncio.sleep(0.8)  # warm-up
+    await refresh(hass, entry)
+    assert state_of(hass, "switch", miner, "mining") == STATE_ON
+
+
+async def test_buttons(hass: HomeAssistant, fleet: Fleet, freezer: FrozenDateTimeFactory) -> None:
+    miner = fleet.miners[0]
+    miner.state.reboot_seconds = 0.3
+    miner.state.restart_seconds = 0.3
+    await setup_site(hass, miner)
+
+    await hass.services.async_call(
+        "button",
+        "press",
+        {"entity_id": entity_id(hass, "button", miner, "identify")},
+        blocking=True,
+    )
+    assert miner.identity.red_led == "blink"
+    freezer.tick(timedelta(seconds=61))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+    assert miner.identity.red_led == "off"
+
+    await hass.services.async_call(
+        "button",
+        "press",
+        {"entity_id": entity_id(hass, "button", miner, "restart_backend")},
+        blocking=True,
+    )
+    await hass.services.async_call(
+        "button",
+        "press",
+        {"entity_id": entity_id(hass, "button", miner, "reboot")},
+        blocking=True,
+    )
+    assert not miner.state.is_reachable
 
 
 async def test_each_miner_is_a_device_of_its_subentry(hass: HomeAssistant, fleet: Fleet) -> None:
-    entry = _site(*fleet.miners)
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-
+    entry = await setup_site(hass, *fleet.miners)
     devices = dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)
-    by_subentry = {device.config_subentry_id for device in devices}
-    assert by_subentry == set(entry.subentries)
+    assert {device.config_subentry_id for device in devices} == set(entry.subentries)
     device = devices[0]
     assert device.connections == {(dr.CONNECTION_NETWORK_MAC, fleet.miners[0].identity.mac)}
+    assert device.identifiers == {(DOMAIN, fleet.miners[0].identity.mac)}
 
 
 @pytest.mark.parametrize("fleet", [2], indirect=True)
 async def test_one_dead_miner_leaves_the_others_updating(
-    hass: HomeAssistant, fleet: Fleet, caplog: pytest.LogCaptureFixture
+    hass: HomeAssistant,
+    fleet: Fleet,
+    caplog: pytest.LogCaptureFixture,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
     alive, dead = fleet.miners
-    entry = _site(alive, dead)
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-
+    entry = await setup_site(hass, alive, dead)
     dead.faults.offline = True
-    dead.server.sync()
     for _ in range(REDETECT_AFTER_FAILURES):
-        await _refresh(hass, entry)
-    (dead_client,) = (c for c in entry.runtime_data.clients.values() if c.host == dead.host)
+        await refresh(hass, entry)
+    (dead_tracker,) = (t for t in entry.runtime_data.miners.values() if t.client.host == dead.host)
     # After repeated failures the miner is detected afresh (it may have been replaced).
-    assert not dead_client.detected
+    assert not dead_tracker.client.detected
 
-    dead_power = hass.states.get(_entity_id(hass, dead, "power"))
-    assert dead_power is not None
-    assert dead_power.state == STATE_UNAVAILABLE
-    assert _value(hass, _entity_id(hass, alive, "power")) == alive.state.snapshot().watts
+    assert state_of(hass, "sensor", dead, "power") == STATE_UNAVAILABLE
+    assert state_of(hass, "binary_sensor", dead, "connectivity") == STATE_OFF
+    assert value(hass, alive, "power") == alive.state.snapshot().watts
     assert caplog.text.count(f"Miner Miner {dead.host} is unreachable") == 1
 
+    issue_id = f"miner_unreachable_{dead_tracker.subentry.subentry_id}"
+    issues = ir.async_get(hass)
+    assert issues.async_get_issue(DOMAIN, issue_id) is None
+    freezer.tick(UNREACHABLE_REPAIR_AFTER + timedelta(minutes=1))
+    await refresh(hass, entry)
+    issue = issues.async_get_issue(DOMAIN, issue_id)
+    assert issue is not None
+    assert issue.translation_placeholders is not None
+    assert issue.translation_placeholders["host"] == dead.host
+
     dead.faults.offline = False
-    dead.server.sync()
-    await _refresh(hass, entry)
-    assert _value(hass, _entity_id(hass, dead, "power")) == dead.state.snapshot().watts
+    await refresh(hass, entry)
+    assert value(hass, dead, "power") == dead.state.snapshot().watts
     assert f"Miner Miner {dead.host} is reachable again" in caplog.text
-    assert dead_client.detected
+    assert dead_tracker.client.detected
+    assert issues.async_get_issue(DOMAIN, issue_id) is None
 
 
 @pytest.mark.parametrize("fleet", [2], indirect=True)
@@ -139,20 +290,28 @@ async def test_a_hung_miner_is_cut_off_by_its_deadline(
     """pyasic would wait 100 s on a silent socket; the per-miner deadline bounds the poll."""
     monkeypatch.setattr("custom_components.hashheat.coordinator.MINER_TIMEOUT_SECONDS", 1.0)
     alive, hung = fleet.miners
-    entry = _site(alive, hung)
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-
+    entry = await setup_site(hass, alive, hung)
     hung.faults.hang = True
     loop = asyncio.get_running_loop()
     started = loop.time()
-    await _refresh(hass, entry)
+    await refresh(hass, entry)
     assert loop.time() - started < 5
-    hung_power = hass.states.get(_entity_id(hass, hung, "power"))
-    assert hung_power is not None
-    assert hung_power.state == STATE_UNAVAILABLE
-    assert _value(hass, _entity_id(hass, alive, "power")) == alive.state.snapshot().watts
+    assert state_of(hass, "sensor", hung, "power") == STATE_UNAVAILABLE
+    assert value(hass, alive, "power") == alive.state.snapshot().watts
+
+
+async def test_garbage_from_a_miner_is_unavailable_not_zero(
+    hass: HomeAssistant, fleet: Fleet
+) -> None:
+    miner = fleet.miners[0]
+    entry = await setup_site(hass, miner)
+    before = value(hass, miner, "power")
+    miner.faults.garbage = True
+    await refresh(hass, entry)
+    assert state_of(hass, "sensor", miner, "power") == STATE_UNAVAILABLE
+    miner.faults.garbage = False
+    await refresh(hass, entry)
+    assert value(hass, miner, "power") == before
 
 
 async def test_site_not_ready_when_no_miner_answers(hass: HomeAssistant, loopback: None) -> None:
@@ -176,10 +335,7 @@ async def test_site_not_ready_when_no_miner_answers(hass: HomeAssistant, loopbac
 
 async def test_unload_and_subentry_removal(hass: HomeAssistant, fleet: Fleet) -> None:
     miner = fleet.miners[0]
-    entry = _site(miner)
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    entry = await setup_site(hass, miner)
     device_registry = dr.async_get(hass)
     assert dr.async_entries_for_config_entry(device_registry, entry.entry_id)
 
@@ -191,7 +347,3 @@ async def test_unload_and_subentry_removal(hass: HomeAssistant, fleet: Fleet) ->
 
     assert await hass.config_entries.async_unload(entry.entry_id)
     assert entry.state is ConfigEntryState.NOT_LOADED  # type: ignore[comparison-overlap]
-
-
-def test_poll_interval_is_reasonable() -> None:
-    assert 5 <= SCAN_INTERVAL.total_seconds() <= 60

@@ -1,5 +1,6 @@
 """Packaging metadata that hassfest and HACS check, kept honest by tests."""
 
+import importlib.util
 import json
 import re
 import struct
@@ -7,6 +8,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).parent.parent
 INTEGRATION = ROOT / "custom_components" / "hashheat"
+_spec = importlib.util.spec_from_file_location("translations", ROOT / "scripts" / "translations.py")
+assert _spec is not None
+assert _spec.loader is not None
+translations = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(translations)
 
 
 def _json(path: Path) -> dict[str, object]:
@@ -38,8 +44,14 @@ def test_hacs_metadata() -> None:
     assert str(hacs["homeassistant"]) >= "2026.10.0"
 
 
-def test_english_translation_matches_strings() -> None:
-    assert _json(INTEGRATION / "strings.json") == _json(INTEGRATION / "translations" / "en.json")
+def test_english_translation_is_strings_with_references_resolved() -> None:
+    """Custom integrations get no build step: en.json must carry the resolved text."""
+    english = (INTEGRATION / "translations" / "en.json").read_text(encoding="utf-8")
+    assert "[%key:" not in english
+    assert english == translations.english()
+    assert translations.resolve(
+        {"a": "x", "b": "[%key:component::hashheat::a%]"}, {"c": "[%key:component::hashheat::b%]"}
+    ) == {"c": "x"}
 
 
 def test_every_icon_has_a_translated_entity() -> None:

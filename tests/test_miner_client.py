@@ -15,8 +15,11 @@ from custom_components.hashheat.miner_client import (
     _rpc_config_mac,
     mac_from_luxos_config,
     normalize_mac,
-    reading_from_data,
     text_or_none,
+)
+from custom_components.hashheat.miner_data import (
+    EmptyReadingError,
+    reading_from_data,
     to_terahash,
 )
 from custom_components.hashheat.pyasic_loader import MinerData
@@ -41,7 +44,7 @@ def test_normalize_mac(value: object, expected: str | None) -> None:
 
 def test_reading_from_all_none_data_is_unreachable() -> None:
     """A refused connection gives pyasic data full of None: that is not a miner at 0 W."""
-    with pytest.raises(MinerUnreachableError):
+    with pytest.raises(EmptyReadingError):
         reading_from_data(MinerData(ip="127.0.0.1"))
 
 
@@ -55,7 +58,7 @@ def test_reading_keeps_a_zero_power_miner() -> None:
 def test_reading_rejects_non_numeric_power() -> None:
     data = MinerData(ip="127.0.0.1")
     object.__setattr__(data, "wattage", True)
-    with pytest.raises(MinerUnreachableError):
+    with pytest.raises(EmptyReadingError):
         reading_from_data(data)
 
 

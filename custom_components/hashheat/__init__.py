@@ -5,7 +5,13 @@ from homeassistant.core import HomeAssistant
 
 from .coordinator import HashHeatConfigEntry, HashHeatSiteCoordinator
 
-PLATFORMS: list[Platform] = [Platform.SENSOR]
+PLATFORMS: list[Platform] = [
+    Platform.BINARY_SENSOR,
+    Platform.BUTTON,
+    Platform.NUMBER,
+    Platform.SENSOR,
+    Platform.SWITCH,
+]
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: HashHeatConfigEntry) -> bool:

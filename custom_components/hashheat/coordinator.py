@@ -1,25 +1,38 @@
 """The site coordinator: polls every miner of a heating loop concurrently, each in isolation."""
 
 import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import override
 
 from homeassistant.config_entries import ConfigEntry, ConfigSubentry
 from homeassistant.const import CONF_HOST
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+from homeassistant.util import dt as dt_util
 
+from .capabilities import MinerCapabilities
 from .const import (
+    CAPABILITIES_INTERVAL,
+    CONF_CAPABILITIES,
     DETECT_TIMEOUT_SECONDS,
     DOMAIN,
+    IDENTIFY_DURATION,
     LOGGER,
     MAX_CONCURRENT_POLLS,
     MINER_TIMEOUT_SECONDS,
     REDETECT_AFTER_FAILURES,
     SCAN_INTERVAL,
     SUBENTRY_MINER,
+    UNREACHABLE_REPAIR_AFTER,
 )
-from .miner_client import MinerClient, MinerError, MinerReading
+from .miner_client import MinerClient, MinerCommandError, MinerError
+from .miner_data import MinerReading
 
 type HashHeatConfigEntry = ConfigEntry[HashHeatSiteCoordinator]
 
@@ -29,6 +42,18 @@ class SiteData:
     """One poll of a site: the readings of the miners that answered, keyed by subentry id."""
 
     readings: dict[str, MinerReading] = field(default_factory=dict)
+
+
+@dataclass(kw_only=True, slots=True)
+class MinerTracker:
+    """Per-miner bookkeeping between polls."""
+
+    subentry: ConfigSubentry
+    client: MinerClient
+    capabilities: MinerCapabilities
+    failures: int = 0
+    down_since: datetime | None = None
+    capabilities_read: datetime | None = None
 
 
 class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
@@ -45,31 +70,29 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
             name=f"{DOMAIN}_{entry.title}",
             update_interval=SCAN_INTERVAL,
         )
-        self.miners: dict[str, ConfigSubentry] = {
-            subentry.subentry_id: subentry
+        self.miners: dict[str, MinerTracker] = {
+            subentry.subentry_id: MinerTracker(
+                subentry=subentry,
+                client=MinerClient(
+                    subentry.data[CONF_HOST],
+                    timeout=MINER_TIMEOUT_SECONDS,
+                    detect_timeout=DETECT_TIMEOUT_SECONDS,
+                ),
+                capabilities=MinerCapabilities.from_dict(subentry.data.get(CONF_CAPABILITIES)),
+            )
             for subentry in entry.get_subentries_of_type(SUBENTRY_MINER)
         }
-        self.clients: dict[str, MinerClient] = {
-            miner_id: MinerClient(
-                subentry.data[CONF_HOST],
-                timeout=MINER_TIMEOUT_SECONDS,
-                detect_timeout=DETECT_TIMEOUT_SECONDS,
-            )
-            for miner_id, subentry in self.miners.items()
-        }
         self._semaphore = asyncio.Semaphore(MAX_CONCURRENT_POLLS)
-        self._failures: dict[str, int] = dict.fromkeys(self.clients, 0)
-        self._unreachable: set[str] = set()
 
     @override
     async def _async_update_data(self) -> SiteData:
-        results = await asyncio.gather(*(self._poll(miner_id) for miner_id in self.clients))
+        results = await asyncio.gather(*(self._poll(miner_id) for miner_id in self.miners))
         readings = {
             miner_id: reading
-            for miner_id, reading in zip(self.clients, results, strict=True)
+            for miner_id, reading in zip(self.miners, results, strict=True)
             if reading is not None
         }
-        if self.clients and not readings:
+        if self.miners and not readings:
             raise UpdateFailed(
                 translation_domain=DOMAIN,
                 translation_key="site_unreachable",
@@ -78,26 +101,102 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
         return SiteData(readings=readings)
 
     async def _poll(self, miner_id: str) -> MinerReading | None:
-        client = self.clients[miner_id]
+        tracker = self.miners[miner_id]
         async with self._semaphore:
             try:
-                reading = await client.read()
+                reading = await tracker.client.read()
+                await self._refresh_capabilities(tracker)
             except MinerError as err:
-                self._record_failure(miner_id, err)
+                self._record_failure(tracker, err)
                 return None
-        self._record_success(miner_id)
+        self._record_success(tracker)
         return reading
 
-    def _record_failure(self, miner_id: str, err: MinerError) -> None:
-        self._failures[miner_id] += 1
-        if self._failures[miner_id] >= REDETECT_AFTER_FAILURES:
-            self.clients[miner_id].forget()
-        if miner_id not in self._unreachable:
-            self._unreachable.add(miner_id)
-            LOGGER.warning("Miner %s is unreachable: %s", self.miners[miner_id].title, err)
+    async def _refresh_capabilities(self, tracker: MinerTracker) -> None:
+        now = dt_util.utcnow()
+        due = tracker.capabilities_read is None or (
+            now - tracker.capabilities_read >= CAPABILITIES_INTERVAL
+        )
+        if not due:
+            return
+        capabilities = await tracker.client.capabilities()
+        tracker.capabilities_read = now
+        if capabilities == tracker.capabilities:
+            return
+        tracker.capabilities = capabilities
+        LOGGER.info("Miner %s capabilities changed: %s", tracker.subentry.title, capabilities)
+        # Stored with the miner so its entities match the firmware; the update reloads the site.
+        self.hass.config_entries.async_update_subentry(
+            self.config_entry,
+            tracker.subentry,
+            data={**tracker.subentry.data, CONF_CAPABILITIES: capabilities.as_dict()},
+        )
 
-    def _record_success(self, miner_id: str) -> None:
-        self._failures[miner_id] = 0
-        if miner_id in self._unreachable:
-            self._unreachable.discard(miner_id)
-            LOGGER.info("Miner %s is reachable again", self.miners[miner_id].title)
+    def _record_failure(self, tracker: MinerTracker, err: MinerError) -> None:
+        tracker.failures += 1
+        if tracker.failures >= REDETECT_AFTER_FAILURES:
+            tracker.client.forget()
+            tracker.capabilities_read = None
+        now = dt_util.utcnow()
+        if tracker.down_since is None:
+            tracker.down_since = now
+            LOGGER.warning("Miner %s is unreachable: %s", tracker.subentry.title, err)
+        elif now - tracker.down_since >= UNREACHABLE_REPAIR_AFTER:
+            ir.async_create_issue(
+                self.hass,
+                DOMAIN,
+                _unreachable_issue_id(tracker),
+                is_fixable=False,
+                severity=ir.IssueSeverity.WARNING,
+                translation_key="miner_unreachable",
+                translation_placeholders={
+                    "miner": tracker.subentry.title,
+                    "host": tracker.client.host,
+                    "since": tracker.down_since.isoformat(timespec="minutes"),
+                },
+            )
+
+    def _record_success(self, tracker: MinerTracker) -> None:
+        tracker.failures = 0
+        if tracker.down_since is not None:
+            tracker.down_since = None
+            LOGGER.info("Miner %s is reachable again", tracker.subentry.title)
+            ir.async_delete_issue(self.hass, DOMAIN, _unreachable_issue_id(tracker))
+
+    async def async_command(
+        self, miner_id: str, command: Callable[[MinerClient], Awaitable[object]]
+    ) -> None:
+        """Run a command on one miner, then poll so entities show what the miner applied."""
+        tracker = self.miners[miner_id]
+        try:
+            await command(tracker.client)
+        except MinerCommandError as err:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="command_refused",
+                translation_placeholders={"miner": tracker.subentry.title},
+            ) from err
+        except MinerError as err:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="miner_unreachable",
+                translation_placeholders={"miner": tracker.subentry.title},
+            ) from err
+        finally:
+            await self.async_request_refresh()
+
+    async def async_identify(self, miner_id: str) -> None:
+        """Blink the miner's fault light for a while so someone at the tank can find it."""
+        await self.async_command(miner_id, lambda client: client.identify_blink(on=True))
+
+        async def _stop_blinking(_now: datetime) -> None:
+            with contextlib.suppress(HomeAssistantError):
+                await self.async_command(miner_id, lambda client: client.identify_blink(on=False))
+
+        self.config_entry.async_on_unload(
+            async_call_later(self.hass, IDENTIFY_DURATION, _stop_blinking)
+        )
+
+
+def _unreachable_issue_id(tracker: MinerTracker) -> str:
+    return f"miner_unreachable_{tracker.subentry.subentry_id}"

@@ -1,14 +1,28 @@
 """Base entity for a miner of a HashHeat site."""
 
-from homeassistant.config_entries import ConfigSubentry
 from homeassistant.const import CONF_HOST
 from homeassistant.helpers.device_registry import CONNECTION_NETWORK_MAC, DeviceInfo
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .const import CONF_FIRMWARE, CONF_MAC, CONF_MAKE, CONF_MODEL, DOMAIN
-from .coordinator import HashHeatSiteCoordinator
-from .miner_client import MinerReading
+from .capabilities import MinerCapabilities
+from .const import (
+    CONF_FIRMWARE,
+    CONF_FIRMWARE_VERSION,
+    CONF_MAC,
+    CONF_MAKE,
+    CONF_MODEL,
+    CONF_SERIAL,
+    DOMAIN,
+)
+from .coordinator import HashHeatSiteCoordinator, MinerTracker
+from .miner_data import MinerReading
+
+
+def miner_device_key(tracker: MinerTracker) -> str:
+    """The miner's stable identity: serial, else a valid MAC, else the subentry id made at setup."""
+    data = tracker.subentry.data
+    return data.get(CONF_SERIAL) or data.get(CONF_MAC) or tracker.subentry.subentry_id
 
 
 class HashHeatMinerEntity(CoordinatorEntity[HashHeatSiteCoordinator]):
@@ -19,26 +33,38 @@ class HashHeatMinerEntity(CoordinatorEntity[HashHeatSiteCoordinator]):
     def __init__(
         self,
         coordinator: HashHeatSiteCoordinator,
-        subentry: ConfigSubentry,
+        miner_id: str,
         description: EntityDescription,
     ) -> None:
         """Bind the entity to its miner's device."""
         super().__init__(coordinator)
         self.entity_description = description
-        self.miner_id = subentry.subentry_id
-        mac: str | None = subentry.data.get(CONF_MAC)
-        # The MAC survives re-adding the miner; miners that hide it fall back to the subentry id.
-        device_key = mac or subentry.subentry_id
+        self.miner_id = miner_id
+        tracker = coordinator.miners[miner_id]
+        data = tracker.subentry.data
+        device_key = miner_device_key(tracker)
+        mac: str | None = data.get(CONF_MAC)
         self._attr_unique_id = f"{device_key}_{description.key}"
         self._attr_device_info = DeviceInfo(
             identifiers={(DOMAIN, device_key)},
             connections={(CONNECTION_NETWORK_MAC, mac)} if mac else set(),
-            name=subentry.title,
-            manufacturer=subentry.data.get(CONF_MAKE),
-            model=subentry.data.get(CONF_MODEL),
-            sw_version=subentry.data.get(CONF_FIRMWARE),
-            configuration_url=f"http://{subentry.data[CONF_HOST]}",
+            name=tracker.subentry.title,
+            manufacturer=data.get(CONF_MAKE),
+            model=data.get(CONF_MODEL),
+            sw_version=data.get(CONF_FIRMWARE_VERSION) or data.get(CONF_FIRMWARE),
+            serial_number=data.get(CONF_SERIAL),
+            configuration_url=f"http://{data[CONF_HOST]}",
         )
+
+    @property
+    def tracker(self) -> MinerTracker:
+        """This miner's bookkeeping in the coordinator."""
+        return self.coordinator.miners[self.miner_id]
+
+    @property
+    def capabilities(self) -> MinerCapabilities:
+        """What this miner's firmware can do, as last read."""
+        return self.tracker.capabilities
 
     @property
     def reading(self) -> MinerReading | None:

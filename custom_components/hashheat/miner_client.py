@@ -1,25 +1,54 @@
 """Talk to one miner through pyasic: detect it once, read it with a deadline, fail loudly.
 
 This module knows nothing of Home Assistant. pyasic reports a refused connection as data full of
-``None`` and waits up to 100 s on a silent socket, so every call here runs under a deadline and
-an answer without any of the requested values counts as "unreachable", never as zero.
+``None`` (or raises, depending on the call), waits up to 100 s on a silent socket, and raises
+assorted exceptions on garbage (KeyError, UnicodeDecodeError, ...). Every call here runs under a
+deadline, and every failure becomes a :class:`MinerError`.
 """
 
 import asyncio
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Final
 
-from .pyasic_loader import APIError, BaseMiner, DataOptions, MinerData, get_miner
+from .capabilities import (
+    MinerCapabilities,
+    PowerControl,
+    PowerStep,
+    capabilities_of,
+    preset_steps,
+)
+from .miner_data import EmptyReadingError, MinerReading, reading_from_data
+from .pyasic_loader import APIError, BaseMiner, DataOptions, get_miner
 
 _MAC_PATTERN: Final = re.compile(r"^([0-9a-f]{2}[:-]){5}[0-9a-f]{2}$", re.IGNORECASE)
 _NULL_MACS: Final = frozenset({"00:00:00:00:00:00", "ff:ff:ff:ff:ff:ff"})
 
+# Only what the entities show: pyasic then sends one multicommand instead of dozens of calls.
 READ_OPTIONS: Final = (
     DataOptions.HASHRATE,
+    DataOptions.EXPECTED_HASHRATE,
     DataOptions.HASHBOARDS,
     DataOptions.WATTAGE,
+    DataOptions.WATTAGE_LIMIT,
+    DataOptions.FANS,
+    DataOptions.UPTIME,
+    DataOptions.POOLS,
+    DataOptions.ERRORS,
 )
+
+# What pyasic raises on refused, reset, garbled or truncated replies besides its own APIError.
+_TRANSPORT_ERRORS: Final = (
+    TimeoutError,
+    OSError,
+    APIError,
+    LookupError,
+    ValueError,  # includes UnicodeDecodeError and JSON errors
+    TypeError,
+    AttributeError,
+)
+_SESSION_ERROR: Final = re.compile(r"session", re.IGNORECASE)
 
 
 class MinerError(Exception):
@@ -34,23 +63,21 @@ class MinerNotDetectedError(MinerUnreachableError):
     """Nothing at the address identified itself as a miner pyasic supports."""
 
 
+class MinerCommandError(MinerError):
+    """The miner answered but did not do what it was asked."""
+
+
 @dataclass(frozen=True, kw_only=True, slots=True)
 class MinerIdentity:
     """What identifies a miner: stable across polls, read at detection."""
 
     host: str
     mac: str | None
+    serial: str | None
     make: str | None
     model: str | None
     firmware: str | None
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class MinerReading:
-    """One poll of a miner's live values; ``None`` where the miner did not report a value."""
-
-    hashrate_ths: float | None
-    power_w: float | None
+    firmware_version: str | None
 
 
 def normalize_mac(value: object) -> str | None:
@@ -59,106 +86,6 @@ def normalize_mac(value: object) -> str | None:
         return None
     mac = value.strip().lower().replace("-", ":")
     return None if mac in _NULL_MACS else mac
-
-
-def to_terahash(hashrate: object) -> float | None:
-    """Convert a pyasic hashrate to TH/s; None when it is missing or not a hashrate."""
-    if hashrate is None:
-        return None
-    try:
-        return float(hashrate.into(hashrate.unit.TH))  # type: ignore[attr-defined]
-    except AttributeError, TypeError, ValueError:
-        return None
-
-
-def _number(value: object) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value)
-
-
-def reading_from_data(data: MinerData) -> MinerReading:
-    """Turn pyasic's data into a reading; raise if the miner reported nothing at all."""
-    reading = MinerReading(
-        hashrate_ths=to_terahash(data.hashrate),
-        power_w=_number(data.wattage),
-    )
-    if reading.hashrate_ths is None and reading.power_w is None:
-        raise MinerUnreachableError(f"{data.ip} returned no data")
-    return reading
-
-
-class MinerClient:
-    """A miner at a host: detected once, then polled with a deadline on every call."""
-
-    def __init__(self, host: str, *, timeout: float, detect_timeout: float) -> None:
-        """Create a client; nothing is sent until the first call."""
-        self.host = host
-        self._timeout = timeout
-        self._detect_timeout = detect_timeout
-        self._miner: BaseMiner | None = None
-
-    @property
-    def detected(self) -> bool:
-        """Whether a pyasic miner object is held for this host."""
-        return self._miner is not None
-
-    def forget(self) -> None:
-        """Drop the detected miner so the next call detects it again."""
-        self._miner = None
-
-    async def _ensure_miner(self) -> BaseMiner:
-        if self._miner is None:
-            try:
-                async with asyncio.timeout(self._detect_timeout):
-                    miner = await get_miner(self.host)
-            except (TimeoutError, OSError) as err:
-                raise MinerNotDetectedError(f"{self.host}: detection failed") from err
-            if miner is None:
-                raise MinerNotDetectedError(f"{self.host}: no supported miner answered")
-            self._miner = miner
-        return self._miner
-
-    async def identify(self) -> MinerIdentity:
-        """Detect the miner and read what identifies it."""
-        miner = await self._ensure_miner()
-        mac = await self._read_mac(miner)
-        return MinerIdentity(
-            host=self.host,
-            mac=mac,
-            make=text_or_none(miner.make),
-            model=text_or_none(miner.raw_model),
-            firmware=text_or_none(miner.firmware),
-        )
-
-    async def read(self) -> MinerReading:
-        """Read the live values the entities need."""
-        miner = await self._ensure_miner()
-        try:
-            async with asyncio.timeout(self._timeout):
-                data = await miner.get_data(include=list(READ_OPTIONS))
-        except (TimeoutError, OSError, APIError) as err:
-            raise MinerUnreachableError(f"{self.host}: {type(err).__name__}") from err
-        return reading_from_data(data)
-
-    async def _read_mac(self, miner: BaseMiner) -> str | None:
-        try:
-            async with asyncio.timeout(self._timeout):
-                mac = normalize_mac(await miner.get_mac())
-                if mac is None:
-                    # pyasic 0.79.0's LuxOS backend never returns the MAC it reads
-                    # (an early `return None`), so ask the RPC config directly.
-                    mac = await _rpc_config_mac(miner)
-        except (TimeoutError, OSError, APIError) as err:
-            raise MinerUnreachableError(f"{self.host}: {type(err).__name__}") from err
-        return mac
-
-
-async def _rpc_config_mac(miner: BaseMiner) -> str | None:
-    config = getattr(getattr(miner, "rpc", None), "config", None)
-    if config is None:
-        return None
-    return mac_from_luxos_config(await config())
 
 
 def mac_from_luxos_config(reply: object) -> str | None:
@@ -175,3 +102,159 @@ def text_or_none(value: object) -> str | None:
         return None
     text = str(value).strip()
     return text or None
+
+
+class MinerClient:
+    """A miner at a host: detected once, then polled and commanded with a deadline per call."""
+
+    def __init__(
+        self,
+        host: str,
+        *,
+        timeout: float,
+        detect_timeout: float,
+        miner: BaseMiner | None = None,
+    ) -> None:
+        """Create a client (with a miner pyasic already detected, if any); nothing is sent yet."""
+        self.host = host
+        self._timeout = timeout
+        self._detect_timeout = detect_timeout
+        self._miner = miner
+        # One command at a time per miner: firmware mishandles overlapping writes.
+        self._command_lock = asyncio.Lock()
+
+    @property
+    def detected(self) -> bool:
+        """Whether a pyasic miner object is held for this host."""
+        return self._miner is not None
+
+    def forget(self) -> None:
+        """Drop the detected miner so the next call detects it again."""
+        self._miner = None
+
+    async def _ensure_miner(self) -> BaseMiner:
+        if self._miner is None:
+            try:
+                async with asyncio.timeout(self._detect_timeout):
+                    miner = await get_miner(self.host)
+            except _TRANSPORT_ERRORS as err:
+                raise MinerNotDetectedError(f"{self.host}: detection failed") from err
+            if miner is None:
+                raise MinerNotDetectedError(f"{self.host}: no supported miner answered")
+            self._miner = miner
+        return self._miner
+
+    async def _call[T](self, action: Callable[[BaseMiner], Awaitable[T]]) -> T:
+        miner = await self._ensure_miner()
+        try:
+            async with asyncio.timeout(self._timeout):
+                return await action(miner)
+        except _TRANSPORT_ERRORS as err:
+            raise MinerUnreachableError(f"{self.host}: {type(err).__name__}: {err}") from err
+
+    async def identify(self) -> MinerIdentity:
+        """Detect the miner and read what identifies it."""
+
+        async def read_identity(miner: BaseMiner) -> MinerIdentity:
+            mac = normalize_mac(await miner.get_mac())
+            if mac is None:
+                # pyasic 0.79.0's LuxOS backend never returns the MAC it reads (an early
+                # `return None`), so ask the RPC config directly.
+                mac = await _rpc_config_mac(miner)
+            return MinerIdentity(
+                host=self.host,
+                mac=mac,
+                serial=text_or_none(await miner.get_serial_number()),
+                make=text_or_none(miner.make),
+                model=text_or_none(miner.raw_model),
+                firmware=text_or_none(miner.firmware),
+                firmware_version=text_or_none(await miner.get_fw_ver()),
+            )
+
+        return await self._call(read_identity)
+
+    async def read(self) -> MinerReading:
+        """Read the live values the entities need."""
+        data = await self._call(lambda miner: miner.get_data(include=list(READ_OPTIONS)))
+        try:
+            return reading_from_data(data)
+        except EmptyReadingError as err:
+            raise MinerUnreachableError(str(err)) from err
+
+    async def capabilities(self) -> MinerCapabilities:
+        """Read what the firmware can do (its presets come from its configuration)."""
+
+        async def read_capabilities(miner: BaseMiner) -> MinerCapabilities:
+            presets: tuple[PowerStep, ...] = ()
+            if miner.supports_presets:
+                config = await miner.get_config()
+                presets = preset_steps(getattr(config.mining_mode, "available_presets", ()))
+            return capabilities_of(miner, presets)
+
+        return await self._call(read_capabilities)
+
+    async def set_power_limit(self, capabilities: MinerCapabilities, watts: float) -> int:
+        """Apply the setting a power limit of ``watts`` gives; return its nominal power."""
+        step = capabilities.step_for(watts)
+        if step is None:
+            raise MinerCommandError(f"{self.host}: this firmware cannot limit power")
+        # pyasic maps small numbers to Avalon work levels, watts to the highest preset below.
+        levels = capabilities.power_control is PowerControl.LEVELS
+        argument = int(step.key) if levels else step.watts
+        await self._command("set_power_limit", lambda miner: miner.set_power_limit(argument))
+        return step.watts
+
+    async def pause(self) -> None:
+        """Stop hashing (the miner stays reachable and draws standby power)."""
+        await self._command("stop_mining", lambda miner: miner.stop_mining())
+
+    async def resume(self) -> None:
+        """Resume hashing."""
+        await self._command("resume_mining", lambda miner: miner.resume_mining())
+
+    async def reboot(self) -> None:
+        """Reboot the miner's controller."""
+        await self._command("reboot", lambda miner: miner.reboot())
+
+    async def restart_backend(self) -> None:
+        """Restart the mining process without rebooting."""
+        await self._command("restart_backend", lambda miner: miner.restart_backend())
+
+    async def identify_blink(self, on: bool) -> None:
+        """Switch the fault light (blinking) on or off."""
+        await self._command(
+            "fault_light", lambda miner: miner.fault_light_on() if on else miner.fault_light_off()
+        )
+
+    async def _command(self, name: str, action: Callable[[BaseMiner], Awaitable[bool]]) -> None:
+        """Run a write, renewing a stale firmware session and retrying once."""
+        async with self._command_lock:
+            for attempt in range(2):
+                try:
+                    accepted = await self._call(action)
+                except MinerUnreachableError as err:
+                    if attempt == 0 and self._renew_session(err):
+                        continue
+                    raise
+                if accepted:
+                    return
+                if attempt == 0 and self._renew_session(None):
+                    continue
+                raise MinerCommandError(f"{self.host}: {name} was refused")
+
+    def _renew_session(self, err: Exception | None) -> bool:
+        """Drop a cached firmware session (LuxOS) so the retry logs on afresh."""
+        rpc = getattr(self._miner, "rpc", None)
+        if getattr(rpc, "session_token", None) is None:
+            return False
+        if err is not None and not _SESSION_ERROR.search(str(err.__cause__ or err)):
+            return False
+        rpc.session_token = None  # type: ignore[union-attr]
+        return True
+
+
+async def _rpc_config_mac(miner: BaseMiner) -> str | None:
+    config = getattr(getattr(miner, "rpc", None), "config", None)
+    if config is None:
+        return None
+    return mac_from_luxos_config(await config())

@@ -16,9 +16,10 @@ _root_handlers = list(_root.handlers)
 import anyio._backends._asyncio  # noqa: E402, F401  # pylint: disable=unused-import
 from pyasic.data import MinerData  # noqa: E402
 from pyasic.errors import APIError  # noqa: E402
-from pyasic.miners.base import BaseMiner  # noqa: E402
+from pyasic.miners.base import BaseMiner, MinerProtocol  # noqa: E402
 from pyasic.miners.data import DataOptions  # noqa: E402
 from pyasic.miners.factory import get_miner as _get_miner  # noqa: E402
+from pyasic.network import MinerNetwork  # noqa: E402
 
 _root.setLevel(_root_level)
 # Only reached when the root logger had no handlers (so basicConfig added one): covered by a
@@ -30,4 +31,12 @@ for _handler in list(_root.handlers):
 # pyasic annotates get_miner with an unbound TypeVar; give it the type it really has.
 get_miner = cast("Callable[[str], Awaitable[BaseMiner | None]]", _get_miner)
 
-__all__ = ["APIError", "BaseMiner", "DataOptions", "MinerData", "get_miner"]
+__all__ = [
+    "APIError",
+    "BaseMiner",
+    "DataOptions",
+    "MinerData",
+    "MinerNetwork",
+    "MinerProtocol",
+    "get_miner",
+]

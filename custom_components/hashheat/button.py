@@ -1,0 +1,82 @@
+"""Buttons of a HashHeat miner: reboot, restart the mining backend, identify."""
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from homeassistant.components.button import ButtonEntity, ButtonEntityDescription
+from homeassistant.components.button.const import ButtonDeviceClass
+from homeassistant.const import EntityCategory
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .capabilities import MinerCapabilities
+from .coordinator import HashHeatConfigEntry, HashHeatSiteCoordinator
+from .entity import HashHeatMinerEntity
+from .miner_client import MinerClient
+
+PARALLEL_UPDATES = 1
+
+
+@dataclass(frozen=True, kw_only=True)
+class HashHeatButtonDescription(ButtonEntityDescription):
+    """Describes a miner button: what the firmware must support and what pressing does."""
+
+    supported_fn: Callable[[MinerCapabilities], bool]
+    press_fn: Callable[[HashHeatSiteCoordinator, str], Awaitable[None]]
+
+
+BUTTONS: tuple[HashHeatButtonDescription, ...] = (
+    HashHeatButtonDescription(
+        key="reboot",
+        device_class=ButtonDeviceClass.RESTART,
+        entity_category=EntityCategory.CONFIG,
+        supported_fn=lambda capabilities: capabilities.can_reboot,
+        press_fn=lambda coordinator, miner_id: coordinator.async_command(
+            miner_id, MinerClient.reboot
+        ),
+    ),
+    HashHeatButtonDescription(
+        key="restart_backend",
+        translation_key="restart_backend",
+        entity_category=EntityCategory.CONFIG,
+        supported_fn=lambda capabilities: capabilities.can_restart_backend,
+        press_fn=lambda coordinator, miner_id: coordinator.async_command(
+            miner_id, MinerClient.restart_backend
+        ),
+    ),
+    HashHeatButtonDescription(
+        key="identify",
+        device_class=ButtonDeviceClass.IDENTIFY,
+        entity_category=EntityCategory.CONFIG,
+        supported_fn=lambda capabilities: capabilities.can_identify,
+        press_fn=lambda coordinator, miner_id: coordinator.async_identify(miner_id),
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: HashHeatConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the buttons each miner's firmware supports."""
+    coordinator = entry.runtime_data
+    for miner_id, tracker in coordinator.miners.items():
+        async_add_entities(
+            (
+                MinerButton(coordinator, miner_id, description)
+                for description in BUTTONS
+                if description.supported_fn(tracker.capabilities)
+            ),
+            config_subentry_id=miner_id,
+        )
+
+
+class MinerButton(HashHeatMinerEntity, ButtonEntity):
+    """A one-shot command to a miner."""
+
+    entity_description: HashHeatButtonDescription
+
+    async def async_press(self) -> None:
+        """Send the command."""
+        await self.entity_description.press_fn(self.coordinator, self.miner_id)

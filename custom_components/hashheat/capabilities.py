@@ -1,0 +1,136 @@
+"""What a miner's firmware can do, and how a power limit in watts maps onto its controls.
+
+Firmware differ: LuxOS and VNish snap a power limit to named presets, Avalon firmware to work
+levels, stock Antminer firmware cannot limit power at all. An entity exists only for what the
+firmware can do, and a requested power limit is mapped to what the firmware will really apply.
+"""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, Final
+
+from .pyasic_loader import BaseMiner, MinerProtocol
+
+
+class PowerControl(StrEnum):
+    """How a miner's power can be limited."""
+
+    NONE = "none"
+    PRESETS = "presets"  # named profiles, each with a power; the highest one <= the limit applies
+    LEVELS = "levels"  # numbered work levels (Avalon); pyasic takes the level number itself
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class PowerStep:
+    """One setting the firmware can apply: its name or level and its nominal power."""
+
+    key: str
+    watts: int
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class MinerCapabilities:
+    """What a detected miner supports."""
+
+    power_control: PowerControl = PowerControl.NONE
+    power_steps: tuple[PowerStep, ...] = ()
+    can_pause: bool = False
+    can_reboot: bool = False
+    can_restart_backend: bool = False
+    can_identify: bool = False
+
+    @property
+    def min_power_w(self) -> int | None:
+        """The lowest power limit the firmware applies."""
+        return min((step.watts for step in self.power_steps), default=None)
+
+    @property
+    def max_power_w(self) -> int | None:
+        """The highest power limit the firmware applies."""
+        return max((step.watts for step in self.power_steps), default=None)
+
+    def step_for(self, watts: float) -> PowerStep | None:
+        """Return the setting for ``watts``: the highest at or below it, else the lowest."""
+        if not self.power_steps:
+            return None
+        at_or_below = [step for step in self.power_steps if step.watts <= watts]
+        if at_or_below:
+            return max(at_or_below, key=lambda step: step.watts)
+        return min(self.power_steps, key=lambda step: step.watts)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Serialise for storage in the miner's subentry."""
+        return {
+            "power_control": self.power_control.value,
+            "power_steps": [[step.key, step.watts] for step in self.power_steps],
+            "can_pause": self.can_pause,
+            "can_reboot": self.can_reboot,
+            "can_restart_backend": self.can_restart_backend,
+            "can_identify": self.can_identify,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any] | None) -> MinerCapabilities:
+        """Restore from storage; anything malformed means "cannot"."""
+        if not data:
+            return cls()
+        try:
+            control = PowerControl(data.get("power_control", PowerControl.NONE))
+            steps = tuple(
+                PowerStep(key=str(key), watts=int(watts))
+                for key, watts in data.get("power_steps", ())
+            )
+        except TypeError, ValueError:
+            control, steps = PowerControl.NONE, ()
+        return cls(
+            power_control=control if steps else PowerControl.NONE,
+            power_steps=steps,
+            can_pause=bool(data.get("can_pause")),
+            can_reboot=bool(data.get("can_reboot")),
+            can_restart_backend=bool(data.get("can_restart_backend")),
+            can_identify=bool(data.get("can_identify")),
+        )
+
+
+# Nominal power of each Avalon work level by pyasic model name. Canaan's published figures.
+AVALON_WORK_LEVELS: Final[Mapping[str, tuple[int, ...]]] = {}
+
+
+def _overrides(miner: BaseMiner, method: str) -> bool:
+    """Tell whether the pyasic class implements ``method`` (the protocol's stub returns False)."""
+    return getattr(type(miner), method, None) is not getattr(MinerProtocol, method, None)
+
+
+def preset_steps(presets: Iterable[Any]) -> tuple[PowerStep, ...]:
+    """Power steps from pyasic mining presets (name and power), skipping incomplete ones."""
+    steps = {
+        str(preset.name): int(preset.power)
+        for preset in presets
+        if getattr(preset, "name", None) and isinstance(getattr(preset, "power", None), int)
+    }
+    return tuple(
+        PowerStep(key=name, watts=watts)
+        for name, watts in sorted(steps.items(), key=lambda item: item[1])
+    )
+
+
+def capabilities_of(miner: BaseMiner, presets: tuple[PowerStep, ...]) -> MinerCapabilities:
+    """Capabilities of a detected miner, given the presets its configuration lists."""
+    control = PowerControl.NONE
+    steps: tuple[PowerStep, ...] = ()
+    if _overrides(miner, "set_power_limit"):
+        levels = AVALON_WORK_LEVELS.get(str(miner.raw_model or "").upper())
+        if presets:
+            control, steps = PowerControl.PRESETS, presets
+        elif levels:
+            control = PowerControl.LEVELS
+            steps = tuple(PowerStep(key=str(level), watts=w) for level, w in enumerate(levels))
+    return MinerCapabilities(
+        power_control=control,
+        power_steps=steps,
+        can_pause=_overrides(miner, "stop_mining") and _overrides(miner, "resume_mining"),
+        can_reboot=_overrides(miner, "reboot"),
+        can_restart_backend=_overrides(miner, "restart_backend"),
+        can_identify=_overrides(miner, "fault_light_on") and _overrides(miner, "fault_light_off"),
+    )

@@ -1,0 +1,70 @@
+"""The power limit of a HashHeat miner, snapped by the firmware and read back."""
+
+from homeassistant.components.number import (
+    NumberDeviceClass,
+    NumberEntity,
+    NumberEntityDescription,
+    NumberMode,
+)
+from homeassistant.const import UnitOfPower
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .capabilities import PowerControl
+from .coordinator import HashHeatConfigEntry
+from .entity import HashHeatMinerEntity
+from .miner_client import MinerClient
+
+PARALLEL_UPDATES = 1
+
+POWER_LIMIT = NumberEntityDescription(
+    key="power_limit_control",
+    translation_key="power_limit_control",
+    device_class=NumberDeviceClass.POWER,
+    native_unit_of_measurement=UnitOfPower.WATT,
+    mode=NumberMode.BOX,
+    native_step=1,
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: HashHeatConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add a power limit to every miner whose firmware can limit power."""
+    coordinator = entry.runtime_data
+    for miner_id, tracker in coordinator.miners.items():
+        if tracker.capabilities.power_control is not PowerControl.NONE:
+            async_add_entities(
+                [MinerPowerLimit(coordinator, miner_id, POWER_LIMIT)], config_subentry_id=miner_id
+            )
+
+
+class MinerPowerLimit(HashHeatMinerEntity, NumberEntity):
+    """Power limit in watts; shows what the firmware applied, not what was asked."""
+
+    @property
+    def native_min_value(self) -> float:
+        """The lowest setting the firmware offers."""
+        return float(self.capabilities.min_power_w or 0)
+
+    @property
+    def native_max_value(self) -> float:
+        """The highest setting the firmware offers."""
+        return float(self.capabilities.max_power_w or 0)
+
+    @property
+    def native_value(self) -> float | None:
+        """The power limit the miner reports as applied."""
+        reading = self.reading
+        return None if reading is None else reading.power_limit_w
+
+    async def async_set_native_value(self, value: float) -> None:
+        """Ask for a limit; the firmware snaps it to its nearest setting at or below."""
+        capabilities = self.capabilities
+
+        async def apply(client: MinerClient) -> int:
+            return await client.set_power_limit(capabilities, value)
+
+        await self.coordinator.async_command(self.miner_id, apply)
