@@ -10,7 +10,7 @@ import asyncio
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 from .capabilities import (
     MinerCapabilities,
@@ -180,6 +180,12 @@ class MinerClient:
             return reading_from_data(data)
         except EmptyReadingError as err:
             raise MinerUnreachableError(str(err)) from err
+
+    async def raw_data(self) -> dict[str, Any]:
+        """Everything pyasic reads from the miner, for diagnostics."""
+        data = await self._call(lambda miner: miner.get_data())
+        raw: dict[str, Any] = data.as_dict()
+        return raw
 
     async def capabilities(self) -> MinerCapabilities:
         """Read what the firmware can do (its presets come from its configuration)."""

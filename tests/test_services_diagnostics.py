@@ -1,0 +1,90 @@
+"""Site actions and diagnostics, end to end against simulated miners."""
+
+import json
+from typing import Any
+
+import pytest
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.components.diagnostics import (
+    get_diagnostics_for_config_entry,
+)
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+from custom_components.hashheat.const import DOMAIN
+from sim import Fleet
+
+from .test_init import refresh, setup_site
+
+
+@pytest.mark.parametrize("fleet", [3], indirect=True)
+async def test_pause_and_resume_a_whole_site(hass: HomeAssistant, fleet: Fleet) -> None:
+    entry = await setup_site(hass, *fleet.miners)
+    await hass.services.async_call(
+        DOMAIN, "pause_site", {"config_entry_id": entry.entry_id}, blocking=True
+    )
+    assert all(miner.state.is_sleeping for miner in fleet.miners)
+    await hass.services.async_call(
+        DOMAIN, "resume_site", {"config_entry_id": entry.entry_id}, blocking=True
+    )
+    assert not any(miner.state.is_sleeping for miner in fleet.miners)
+
+
+@pytest.mark.parametrize("fleet", [2], indirect=True)
+async def test_pause_site_reports_miners_that_refused(hass: HomeAssistant, fleet: Fleet) -> None:
+    obedient, stubborn = fleet.miners
+    entry = await setup_site(hass, obedient, stubborn)
+    stubborn.faults.refuse_privileged = True
+    with pytest.raises(HomeAssistantError) as raised:
+        await hass.services.async_call(
+            DOMAIN, "pause_site", {"config_entry_id": entry.entry_id}, blocking=True
+        )
+    assert raised.value.translation_key == "site_command_failed"
+    assert raised.value.translation_placeholders == {
+        "site": "Boiler room",
+        "failed": "1",
+        "total": "2",
+    }
+    assert obedient.state.is_sleeping
+
+
+async def test_site_actions_validate_the_site(hass: HomeAssistant, fleet: Fleet) -> None:
+    entry = await setup_site(hass, fleet.miners[0])
+    with pytest.raises(ServiceValidationError) as raised:
+        await hass.services.async_call(
+            DOMAIN, "pause_site", {"config_entry_id": "nope"}, blocking=True
+        )
+    assert raised.value.translation_key == "site_not_found"
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    with pytest.raises(ServiceValidationError) as raised:
+        await hass.services.async_call(
+            DOMAIN, "resume_site", {"config_entry_id": entry.entry_id}, blocking=True
+        )
+    assert raised.value.translation_key == "site_not_loaded"
+    other = MockConfigEntry(domain="sun")
+    other.add_to_hass(hass)
+    with pytest.raises(ServiceValidationError):
+        await hass.services.async_call(
+            DOMAIN, "pause_site", {"config_entry_id": other.entry_id}, blocking=True
+        )
+
+
+@pytest.mark.parametrize("fleet", [2], indirect=True)
+async def test_diagnostics_redact_secrets(
+    hass: HomeAssistant, hass_client: ClientSessionGenerator, fleet: Fleet
+) -> None:
+    up, down = fleet.miners
+    entry = await setup_site(hass, up, down)
+    down.faults.offline = True
+    await refresh(hass, entry)
+
+    diagnostics: Any = await get_diagnostics_for_config_entry(hass, hass_client, entry)
+    text = json.dumps(diagnostics)
+    assert up.identity.mac not in text
+    assert "hashheat.sim" not in text  # the simulator's pool user (wallet/worker)
+    by_host = {m["subentry"]["data"]["host"]: m for m in diagnostics["miners"]}
+    assert by_host[up.host]["reading"]["power_w"] == up.state.snapshot().watts
+    assert by_host[up.host]["pyasic_data"]["wattage"] == up.state.snapshot().watts
+    assert by_host[down.host]["reading"] is None
+    assert by_host[down.host]["pyasic_data"].startswith("unreachable")
