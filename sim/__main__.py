@@ -5,49 +5,86 @@ import asyncio
 import contextlib
 import sys
 
+from sim.families import ALL_MODELS, Firmware, choose_model, resolve_model
 from sim.fleet import DEFAULT_PORT, start_fleet
-from sim.physics import MODELS, S19XP
 from sim.server import SimulatorBindError
+
+DEFAULT_MIX = ("Antminer S19 XP", "Avalon Mini3")
 
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the simulator CLI."""
     parser = argparse.ArgumentParser(
         prog="python -m sim",
-        description="Simulated immersion-cooled LuxOS miners on 127.x.y.z loopback addresses.",
+        description="Simulated immersion-cooled LuxOS and Avalon miners on 127.x.y.z addresses.",
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    fleet = sub.add_parser("fleet", help="run N simulated LuxOS miners until Ctrl-C")
+    fleet = sub.add_parser("fleet", help="run N simulated miners until Ctrl-C")
     fleet.add_argument("--count", type=int, default=1, help="number of miners (default 1)")
     fleet.add_argument("--first-address", default="127.42.0.1", help="first 127.x.y.z address")
     fleet.add_argument("--port", type=int, default=DEFAULT_PORT, help="API port (default 4028)")
-    fleet.add_argument("--model", default=S19XP.name, choices=sorted(MODELS), help="miner model")
-    fleet.add_argument("--retune-seconds", type=float, default=45.0, help="profile change ramp")
+    family = fleet.add_mutually_exclusive_group()
+    family.add_argument(
+        "--model", choices=sorted(ALL_MODELS), help="miner model (default: the firmware's)"
+    )
+    family.add_argument(
+        "--mix",
+        action="store_true",
+        help=f"alternate {' and '.join(DEFAULT_MIX)} (LuxOS and Avalon)",
+    )
+    family.add_argument(
+        "--models", help="comma-separated models to cycle through, e.g. 'Avalon Q,Antminer S21'"
+    )
+    fleet.add_argument(
+        "--firmware",
+        choices=[f.value for f in Firmware],
+        help="firmware family when no model is given (default luxos: S19 XP; avalon: Mini3)",
+    )
+    fleet.add_argument("--retune-seconds", type=float, default=45.0, help="power change ramp")
     fleet.add_argument("--warmup-seconds", type=float, default=60.0, help="wake-up ramp")
     fleet.add_argument("--reboot-seconds", type=float, default=90.0, help="reboot downtime")
     fleet.add_argument("--fluid-temp", type=float, default=40.0, help="fluid temperature, C")
-    fleet.add_argument("--atm", action="store_true", help="start with ATM enabled")
+    fleet.add_argument("--atm", action="store_true", help="start LuxOS miners with ATM enabled")
+    fleet.add_argument("--web-port", type=int, help="Avalon only: also serve the web MAC page")
     fleet.add_argument("--seed", type=int, default=0, help="noise seed")
     return parser
 
 
+def _models(args: argparse.Namespace) -> list[str] | None:
+    if args.mix:
+        return list(DEFAULT_MIX)
+    if args.models:
+        return [name.strip() for name in args.models.split(",") if name.strip()]
+    return None
+
+
 async def run_fleet(args: argparse.Namespace, stop: asyncio.Event | None = None) -> None:
     """Start the fleet described by ``args``, print its addresses, run until ``stop``."""
+    models = _models(args)
+    if models is not None and args.firmware is not None:
+        raise ValueError("--firmware cannot be combined with --mix or --models")
     fleet = start_fleet(
         count=args.count,
         first_address=args.first_address,
         port=args.port,
         model=args.model,
+        firmware=args.firmware,
+        models=models,
         seed=args.seed,
         fluid_temp_c=args.fluid_temp,
         retune_seconds=args.retune_seconds,
         warmup_seconds=args.warmup_seconds,
         reboot_seconds=args.reboot_seconds,
         atm_enabled=args.atm,
+        web_port=args.web_port,
     )
+    if models is None:
+        what = choose_model(args.model, args.firmware).name
+    else:
+        what = ", ".join(resolve_model(m).name for m in models) + " in turn"
     async with fleet:
         out = sys.stdout
-        out.write(f"{len(fleet)} simulated {args.model} miner(s) on port {args.port}:\n")
+        out.write(f"{len(fleet)} simulated miner(s) ({what}) on port {args.port}:\n")
         for host in fleet.hosts:
             out.write(f"{host}\n")
         out.write("Press Ctrl-C to stop.\n")

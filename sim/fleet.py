@@ -1,16 +1,36 @@
-"""Simulated miners bound to loopback addresses, singly or as a fleet."""
+"""Simulated miners bound to loopback addresses, singly or as a fleet (LuxOS and Avalon)."""
 
 import ipaddress
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from types import TracebackType
 from typing import Self
 
+from sim.avalon_api import AvalonApi
+from sim.avalon_device import AvalonDevice
+from sim.avalon_models import AvalonModel
+from sim.avalon_web import AvalonWebServer
+from sim.families import (
+    AnyModel,
+    Firmware,
+    choose_model,
+    firmware_of,
+    identity_for,
+    resolve_model,
+)
 from sim.faults import Faults
 from sim.luxos_api import LuxosApi
-from sim.luxos_replies import Identity
-from sim.physics import MODELS, S19XP, Clock, MinerModel, MinerState
+from sim.physics import Clock, MinerState
 from sim.server import MinerServer
+
+__all__ = [
+    "DEFAULT_PORT",
+    "Fleet",
+    "SimulatedMiner",
+    "loopback_addresses",
+    "resolve_model",
+    "start_fleet",
+]
 
 DEFAULT_PORT = 4028
 _LOOPBACK = ipaddress.ip_network("127.0.0.0/8")
@@ -34,21 +54,17 @@ def loopback_addresses(first: str, count: int) -> list[str]:
     return result
 
 
-def resolve_model(model: MinerModel | str) -> MinerModel:
-    """Accept a :class:`MinerModel` or a model name such as ``"Antminer S19 XP"``."""
-    if isinstance(model, MinerModel):
-        return model
-    try:
-        return MODELS[model]
-    except KeyError:
-        known = ", ".join(sorted(MODELS))
-        raise ValueError(f"unknown model {model!r}; known: {known}") from None
-
-
 class SimulatedMiner:
-    """One LuxOS miner: physics (``state``), API, TCP server and ``faults``.
+    """One miner: physics (``state``), firmware API, TCP server and ``faults``.
 
-    Use ``async with SimulatedMiner("127.42.0.1") as miner`` or ``start()``/``stop()``.
+    ``model`` picks the miner (a model object or a name like ``"Antminer S19 XP"`` or
+    ``"Avalon Mini3"``) and with it the firmware family; ``firmware`` ("luxos" or
+    "avalon") alone picks that family's default model (S19 XP, Avalon Mini3). Use
+    ``async with SimulatedMiner("127.42.0.1") as miner`` or ``start()``/``stop()``.
+
+    Avalon miners ignore ``session_timeout`` and ``atm_enabled``; their ``profile`` is a
+    work level (``"0"``, ``"-1"``) or ``"default"``. ``web_port`` (Avalon only) also
+    serves the web page pyasic reads an Avalon Mini 3's MAC from.
     """
 
     def __init__(  # noqa: PLR0913
@@ -56,7 +72,8 @@ class SimulatedMiner:
         host: str,
         *,
         port: int = DEFAULT_PORT,
-        model: MinerModel | str = S19XP,
+        model: AnyModel | str | None = None,
+        firmware: Firmware | str | None = None,
         clock: Clock = time.monotonic,
         seed: int = 0,
         profile: str = "default",
@@ -68,12 +85,17 @@ class SimulatedMiner:
         noise: float = 0.01,
         session_timeout: float | None = 60.0,
         atm_enabled: bool = False,
+        web_port: int | None = None,
     ) -> None:
         """Build the miner; nothing listens until :meth:`start`."""
         self.host = host
         self.port = port
+        self.model: AnyModel = choose_model(model, firmware)
+        self.firmware = firmware_of(self.model)
+        if isinstance(self.model, AvalonModel) and profile == "default":
+            profile = str(self.model.default_level)
         self.state = MinerState(
-            resolve_model(model),
+            self.model,
             clock=clock,
             seed=seed,
             profile=profile,
@@ -85,25 +107,29 @@ class SimulatedMiner:
             noise=noise,
         )
         self.faults = Faults()
-        packed = ipaddress.IPv4Address(host).packed
-        self.identity = Identity(
-            host=host,
-            mac="02:48:48:{:02x}:{:02x}:{:02x}".format(*packed[1:]),
-            hostname=f"luxos-{host.replace('.', '-')}",
-            serial=f"HHSIM{int.from_bytes(packed[1:], 'big'):08d}",
-        )
-        self.api = LuxosApi(
-            self.state,
-            self.identity,
-            self.faults,
-            session_timeout=session_timeout,
-            atm_enabled=atm_enabled,
-        )
+        self.identity = identity_for(host, self.model)
+        self.api: LuxosApi | AvalonApi
+        self.avalon: AvalonDevice | None = None
+        self.web: AvalonWebServer | None = None
+        if isinstance(self.model, AvalonModel):
+            self.avalon = AvalonDevice.create(self.state, self.model, self.identity)
+            self.api = AvalonApi(self.avalon, self.faults)
+        else:
+            self.api = LuxosApi(
+                self.state,
+                self.identity,
+                self.faults,
+                session_timeout=session_timeout,
+                atm_enabled=atm_enabled,
+            )
         self.server = MinerServer(host, port, self.api, self.faults)
+        if self.avalon is not None and web_port is not None:
+            self.web = AvalonWebServer(host, web_port, self.avalon, lambda: self.server.listening)
 
     def __repr__(self) -> str:
-        """Show address, mode and faults."""
-        return f"SimulatedMiner({self.host}:{self.port}, {self.state.mode}, {self.faults!r})"
+        """Show address, model, mode and faults."""
+        where = f"{self.host}:{self.port}"
+        return f"SimulatedMiner({where}, {self.model.name}, {self.state.mode}, {self.faults!r})"
 
     @property
     def fluid_temp_c(self) -> float:
@@ -114,16 +140,48 @@ class SimulatedMiner:
     def fluid_temp_c(self, value: float) -> None:
         self.state.fluid_temp_c = value
 
+    @property
+    def work_level(self) -> int:
+        """Avalon only: the power level in force (``worklevel`` on a Mini 3, ``workmode`` on a Q).
+
+        Raises TypeError on a LuxOS miner (use ``state.profile``).
+        """
+        return self._avalon_device().work_level
+
+    def set_work_level(self, level: int) -> None:
+        """Avalon only: what ``ascset|0,worklevel,set,<level>`` does (retunes).
+
+        Raises KeyError for a level the model does not have, TypeError on a LuxOS miner.
+        """
+        state = self._avalon_device().state
+        state.select(state.get_profile(str(level)))
+
+    def _avalon_device(self) -> AvalonDevice:
+        if self.avalon is None:
+            raise TypeError(f"{self.model.name} runs LuxOS and has no work levels")
+        return self.avalon
+
     def expire_session(self) -> None:
-        """Invalidate the LuxOS session; the next privileged command with it fails."""
+        """Invalidate the LuxOS session; the next privileged command with it fails.
+
+        Does nothing on an Avalon (no sessions).
+        """
         self.api.expire_session()
 
     async def start(self) -> None:
         """Start listening; raises :class:`SimulatorBindError` when the bind fails."""
         await self.server.start()
+        if self.web is not None:
+            try:
+                await self.web.start()
+            except BaseException:
+                await self.server.stop()
+                raise
 
     async def stop(self) -> None:
         """Stop listening and drop connections."""
+        if self.web is not None:
+            await self.web.stop()
         await self.server.stop()
 
     async def __aenter__(self) -> Self:
@@ -209,7 +267,9 @@ def start_fleet(  # noqa: PLR0913
     first_address: str = "127.42.0.1",
     *,
     port: int = DEFAULT_PORT,
-    model: MinerModel | str = S19XP,
+    model: AnyModel | str | None = None,
+    firmware: Firmware | str | None = None,
+    models: Sequence[AnyModel | str] | None = None,
     clock: Clock = time.monotonic,
     seed: int = 0,
     profile: str = "default",
@@ -221,18 +281,25 @@ def start_fleet(  # noqa: PLR0913
     noise: float = 0.01,
     session_timeout: float | None = 60.0,
     atm_enabled: bool = False,
+    web_port: int | None = None,
 ) -> Fleet:
     """Build a fleet of ``count`` miners on consecutive loopback addresses.
 
     Use as ``async with start_fleet(count=3) as fleet:`` (or ``await fleet.start()``).
     Miner ``i`` gets seed ``seed + i`` so the boards' noise differs between miners.
+    ``models`` mixes families: miner ``i`` runs ``models[i % len(models)]``, e.g.
+    ``models=["Antminer S19 XP", "Avalon Mini3"]`` alternates LuxOS and Avalon.
+    Otherwise every miner runs ``model`` (or ``firmware``'s default model).
     """
+    if models is not None and (not models or model is not None or firmware is not None):
+        raise ValueError("give models (at least one) or model/firmware, not both")
+    chosen = [resolve_model(m) for m in models] if models else [choose_model(model, firmware)]
     return Fleet(
         [
             SimulatedMiner(
                 host,
                 port=port,
-                model=model,
+                model=chosen[i % len(chosen)],
                 clock=clock,
                 seed=seed + i,
                 profile=profile,
@@ -244,6 +311,7 @@ def start_fleet(  # noqa: PLR0913
                 noise=noise,
                 session_timeout=session_timeout,
                 atm_enabled=atm_enabled,
+                web_port=web_port,
             )
             for i, host in enumerate(loopback_addresses(first_address, count))
         ],

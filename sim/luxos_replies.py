@@ -4,38 +4,33 @@ Each function returns the reply sections (without STATUS/id) for one command, wi
 field names LuxOS uses and pyasic 0.79.0 parses.
 """
 
-from dataclasses import dataclass, field
-
+from sim.identity import LUXMINER_VERSION, Identity
 from sim.physics import MinerState, Mode, Snapshot
 
 type JsonObject = dict[str, object]
 
+__all__ = [
+    "COMPILE_TIME",
+    "FAN_COUNT",
+    "LUXMINER_VERSION",
+    "Identity",
+    "JsonObject",
+    "config",
+    "devdetails",
+    "fans",
+    "groups",
+    "pools",
+    "power",
+    "profiles",
+    "stats",
+    "summary",
+    "tempctrl",
+    "version",
+]
+
 FAN_COUNT = 4
-LUXMINER_VERSION = "2024.11.8.160208-8b3c55b4"
 COMPILE_TIME = "Fri Nov 08 16:02:08 UTC 2024"
 _SHARE_DIFFICULTY = 65536.0
-
-
-@dataclass(slots=True)
-class Identity:
-    """Static facts about one simulated miner (network identity, firmware, pool)."""
-
-    host: str
-    mac: str
-    hostname: str
-    serial: str
-    firmware: str = LUXMINER_VERSION
-    pool_url: str = "stratum+tcp://btc.global.luxor.tech:700"
-    pool_user: str = "hashheat.sim"
-    red_led: str = "off"
-    tempctrl: dict[str, float] = field(
-        default_factory=lambda: {"Target": 55.0, "Hot": 65.0, "Dangerous": 70.0}
-    )
-
-    @property
-    def description(self) -> str:
-        """The ``Description`` LuxOS puts in every STATUS."""
-        return f"LUXminer {self.firmware}"
 
 
 def _shares(snap: Snapshot) -> int:

@@ -1,4 +1,4 @@
-"""Physical model of one immersion-cooled ASIC miner running LuxOS.
+"""Physical model of one immersion-cooled ASIC miner (LuxOS profiles or Avalon work levels).
 
 Pure computation, no I/O: every value is derived from an injectable clock, so tests
 can step time with :class:`ManualClock` instead of sleeping.
@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import enum
 import hashlib
+import heapq
+import itertools
 import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 type Clock = Callable[[], float]
 """A source of monotonic time in seconds."""
@@ -119,6 +122,29 @@ S21 = MinerModel(
 MODELS: dict[str, MinerModel] = {m.name: m for m in (S19XP, S21)}
 
 
+class ModelSpec(Protocol):
+    """What :class:`MinerState` needs from a model: LuxOS models and Avalon models both fit."""
+
+    @property
+    def name(self) -> str:
+        """Model name, e.g. ``"Antminer S19 XP"``."""
+        ...
+
+    @property
+    def boards(self) -> int:
+        """Number of hashboards."""
+        ...
+
+    @property
+    def chips_per_board(self) -> int:
+        """ASIC chips on each hashboard."""
+        ...
+
+    def profiles(self) -> tuple[PowerProfile, ...]:
+        """Operating points, lowest power first."""
+        ...
+
+
 class Mode(enum.StrEnum):
     """What the miner is doing right now."""
 
@@ -202,12 +228,14 @@ class MinerState:
     """The physics of one miner: profile, ramps, sleep, reboot, temperatures.
 
     All timings are plain attributes and may be changed at any time; a change applies to
-    the next transition. ``fluid_temp_c`` is the immersion fluid temperature.
+    the next transition. ``fluid_temp_c`` is the immersion fluid temperature. Sleep,
+    wake-up, reboot and restart may be scheduled for a later clock time (``at=``); a
+    scheduled action takes effect at exactly that time, evaluated lazily on the next read.
     """
 
     def __init__(  # noqa: PLR0913
         self,
-        model: MinerModel = S19XP,
+        model: ModelSpec = S19XP,
         *,
         clock: Clock = time.monotonic,
         seed: int = 0,
@@ -245,6 +273,8 @@ class MinerState:
         watts, ths = self._target()
         self._ramp = _Ramp(now, 0.0, watts, ths, watts, ths, warmup=False)
         self._board_share = self._board_shares()
+        self._scheduled: list[tuple[float, int, Callable[[float], None]]] = []
+        self._sequence = itertools.count()
 
     # ----------------------------------------------------------------- profiles
 
@@ -300,52 +330,78 @@ class MinerState:
 
         While asleep or rebooting only the target changes; it applies on wake-up.
         """
-        new = self.resolve_profile(selector)
+        return self.select(self.resolve_profile(selector))
+
+    def select(self, profile: PowerProfile) -> PowerProfile:
+        """Switch to ``profile`` (one of :attr:`profiles`), exactly as :meth:`set_profile`."""
         now = self.clock()
         self._settle(now)
         old = self._profile
-        self._profile = new
-        if new == old or self._sleeping or self._is_down(now):
-            return new
+        self._profile = profile
+        if profile == old or self._sleeping or self._is_down(now):
+            return profile
         watts, ths = self._ramp.at(now)
         self._ramp = _Ramp(
-            now, self.retune_seconds, watts, ths, new.watts, new.hashrate_ths, warmup=False
+            now,
+            self.retune_seconds,
+            watts,
+            ths,
+            profile.watts,
+            profile.hashrate_ths,
+            warmup=False,
         )
-        return new
+        return profile
 
     def _target(self) -> tuple[float, float]:
         return float(self._profile.watts), self._profile.hashrate_ths
 
     # ------------------------------------------------------------------ actions
 
-    def sleep(self) -> None:
-        """Curtail: boards and PSU off, a few watts for the control board."""
+    def sleep(self, *, at: float | None = None) -> None:
+        """Curtail: boards and PSU off, a few watts for the control board.
+
+        With ``at`` (clock time) in the future the curtailment is scheduled instead.
+        """
+        self._run(at, self._sleep_at)
+
+    def wakeup(self, *, at: float | None = None) -> None:
+        """Leave sleep; ramp up to the profile over ``warmup_seconds`` (or schedule it)."""
+        self._run(at, self._wakeup_at)
+
+    def reboot(self, *, at: float | None = None) -> None:
+        """Reboot the device: unreachable for ``reboot_seconds``, then warm up."""
+        self._run(at, lambda t: self._go_down(t, self.reboot_seconds, Mode.REBOOTING))
+
+    def restart_miner(self, *, at: float | None = None) -> None:
+        """Restart the mining process: unreachable for ``restart_seconds``, then warm up."""
+        self._run(at, lambda t: self._go_down(t, self.restart_seconds, Mode.RESTARTING))
+
+    @property
+    def scheduled(self) -> list[float]:
+        """Clock times of the actions still scheduled, earliest first."""
+        self._settle(self.clock())
+        return sorted(at for at, _, _ in self._scheduled)
+
+    def _run(self, at: float | None, action: Callable[[float], None]) -> None:
         now = self.clock()
+        if at is not None and at > now:
+            heapq.heappush(self._scheduled, (at, next(self._sequence), action))
+            return
         self._settle(now)
+        action(now)
+
+    def _sleep_at(self, now: float) -> None:
         self._sleeping = True
         self._ramp = _Ramp(now, 0.0, self.sleep_watts, 0.0, self.sleep_watts, 0.0, warmup=False)
 
-    def wakeup(self) -> None:
-        """Leave sleep; ramp up to the profile over ``warmup_seconds``."""
-        now = self.clock()
-        self._settle(now)
+    def _wakeup_at(self, now: float) -> None:
         if not self._sleeping:
             return
         self._sleeping = False
         if not self._is_down(now):
             self._start_warmup(now)
 
-    def reboot(self) -> None:
-        """Reboot the device: unreachable for ``reboot_seconds``, then warm up."""
-        self._go_down(self.reboot_seconds, Mode.REBOOTING)
-
-    def restart_miner(self) -> None:
-        """Restart the mining process: unreachable for ``restart_seconds``, then warm up."""
-        self._go_down(self.restart_seconds, Mode.RESTARTING)
-
-    def _go_down(self, seconds: float, mode: Mode) -> None:
-        now = self.clock()
-        self._settle(now)
+    def _go_down(self, now: float, seconds: float, mode: Mode) -> None:
         self._down_until = now + seconds
         self._down_mode = mode
         self._ramp = _Ramp(now, 0.0, 0.0, 0.0, 0.0, 0.0, warmup=False)
@@ -364,6 +420,14 @@ class MinerState:
         return self._down_until is not None and now < self._down_until
 
     def _settle(self, now: float) -> None:
+        """Apply due scheduled actions in time order, then a finished reboot/restart."""
+        while self._scheduled and self._scheduled[0][0] <= now:
+            at, _, action = heapq.heappop(self._scheduled)
+            self._come_back(at)
+            action(at)
+        self._come_back(now)
+
+    def _come_back(self, now: float) -> None:
         """Apply a finished reboot/restart: the device comes back and warms up."""
         if self._down_until is None or now < self._down_until:
             return

@@ -11,8 +11,8 @@ import json
 import logging
 import socket
 
+from sim.api import MinerApi
 from sim.faults import Faults
-from sim.luxos_api import LuxosApi
 
 _LOGGER = logging.getLogger(__name__)
 MAX_REQUEST_BYTES = 65536
@@ -37,7 +37,7 @@ def request_complete(buf: bytes) -> bool:
 
 
 class MinerServer:
-    """Listens on ``host:port`` and answers with a :class:`LuxosApi`.
+    """Listens on ``host:port`` and answers with a firmware API (:class:`MinerApi`).
 
     The listening socket follows the miner: it is closed (connections refused) while
     ``faults.offline`` is set or the miner is rebooting, and reopened afterwards.
@@ -47,7 +47,7 @@ class MinerServer:
         self,
         host: str,
         port: int,
-        api: LuxosApi,
+        api: MinerApi,
         faults: Faults,
         *,
         read_timeout: float = 10.0,

@@ -55,10 +55,17 @@ FAST_SIM: dict[str, Any] = {"retune_seconds": 0.5, "warmup_seconds": 0.5, "noise
 
 @pytest.fixture
 async def fleet(loopback: None, request: pytest.FixtureRequest) -> AsyncIterator[Fleet]:
-    """Simulated LuxOS miners (one by default; parametrize indirectly with a count for more)."""
-    count: int = getattr(request, "param", 1)
+    """Simulated miners: one LuxOS by default; parametrize indirectly with a count of LuxOS
+    miners or a list of model names (e.g. ``["Antminer S19 XP", "Avalon Mini3"]``).
+    """
+    param: int | list[str] = getattr(request, "param", 1)
+    models = param if isinstance(param, list) else None
+    count = len(param) if isinstance(param, list) else param
     first = next_address()
     for _ in range(count - 1):
         next_address()
-    async with start_fleet(count=count, first_address=first, **FAST_SIM) as running:
+    # Avalon Mini 3 firmware gives its MAC only on its web page (port 80 of its own address).
+    async with start_fleet(
+        count=count, first_address=first, models=models, web_port=80, **FAST_SIM
+    ) as running:
         yield running

@@ -93,8 +93,15 @@ class MinerCapabilities:
         )
 
 
-# Nominal power of each Avalon work level by pyasic model name. Canaan's published figures.
-AVALON_WORK_LEVELS: Final[Mapping[str, tuple[int, ...]]] = {}
+# Canaan's home miners set power by work level (Mini 3: -1 Eco, 0 Super; Q: 0 Eco, 1 Standard,
+# 2 Super), keyed by pyasic's model name, with the nominal power of each level (nameplate for the
+# top level). pyasic 0.79.0 maps watts to levels 0..2 and drops a level of 0, so the Mini 3 cannot
+# be set through it; the client sends the level itself. These firmware have no `restart` command,
+# which pyasic's reboot and restart use, so neither is offered.
+AVALON_WORK_LEVELS: Final[Mapping[str, tuple[tuple[int, int], ...]]] = {
+    "AVALON MINI 3": ((-1, 500), (0, 800)),
+    "AVALON Q HOME": ((0, 800), (1, 1300), (2, 1674)),
+}
 
 
 def _overrides(miner: BaseMiner, method: str) -> bool:
@@ -119,18 +126,17 @@ def capabilities_of(miner: BaseMiner, presets: tuple[PowerStep, ...]) -> MinerCa
     """Capabilities of a detected miner, given the presets its configuration lists."""
     control = PowerControl.NONE
     steps: tuple[PowerStep, ...] = ()
-    if _overrides(miner, "set_power_limit"):
-        levels = AVALON_WORK_LEVELS.get(str(miner.raw_model or "").upper())
-        if presets:
-            control, steps = PowerControl.PRESETS, presets
-        elif levels:
-            control = PowerControl.LEVELS
-            steps = tuple(PowerStep(key=str(level), watts=w) for level, w in enumerate(levels))
+    levels = AVALON_WORK_LEVELS.get(str(miner.raw_model or "").upper())
+    if levels:
+        control = PowerControl.LEVELS
+        steps = tuple(PowerStep(key=str(level), watts=watts) for level, watts in levels)
+    elif presets and _overrides(miner, "set_power_limit"):
+        control, steps = PowerControl.PRESETS, presets
     return MinerCapabilities(
         power_control=control,
         power_steps=steps,
         can_pause=_overrides(miner, "stop_mining") and _overrides(miner, "resume_mining"),
-        can_reboot=_overrides(miner, "reboot"),
-        can_restart_backend=_overrides(miner, "restart_backend"),
+        can_reboot=_overrides(miner, "reboot") and not levels,
+        can_restart_backend=_overrides(miner, "restart_backend") and not levels,
         can_identify=_overrides(miner, "fault_light_on") and _overrides(miner, "fault_light_off"),
     )

@@ -204,10 +204,11 @@ class MinerClient:
         step = capabilities.step_for(watts)
         if step is None:
             raise MinerCommandError(f"{self.host}: this firmware cannot limit power")
-        # pyasic maps small numbers to Avalon work levels, watts to the highest preset below.
-        levels = capabilities.power_control is PowerControl.LEVELS
-        argument = int(step.key) if levels else step.watts
-        await self._command("set_power_limit", lambda miner: miner.set_power_limit(argument))
+        if capabilities.power_control is PowerControl.LEVELS:
+            await self._command("worklevel", lambda miner: _set_work_level(miner, step.key))
+        else:
+            # pyasic picks the highest preset at or below the watts: the step we chose.
+            await self._command("set_power_limit", lambda miner: miner.set_power_limit(step.watts))
         return step.watts
 
     async def pause(self) -> None:
@@ -257,6 +258,12 @@ class MinerClient:
             return False
         rpc.session_token = None  # type: ignore[union-attr]
         return True
+
+
+async def _set_work_level(miner: BaseMiner, level: str) -> bool:
+    """Send an Avalon work level as the firmware takes it (pyasic's own mapping cannot)."""
+    reply = await miner.rpc.ascset(0, "worklevel,set", level)  # type: ignore[union-attr]
+    return bool(reply["STATUS"][0]["Msg"] == "ASC 0 set OK")
 
 
 async def _rpc_config_mac(miner: BaseMiner) -> str | None:

@@ -59,3 +59,41 @@ async def miner(address: Callable[[int], str], clock: ManualClock) -> AsyncItera
         reboot_seconds=REBOOT,
     ) as running:
         yield running
+
+
+WEB_PORT = 8080  # unprivileged stand-in for an Avalon's port 80
+
+
+@pytest.fixture
+async def avalon(
+    address: Callable[[int], str], clock: ManualClock
+) -> AsyncIterator[SimulatedMiner]:
+    """One Avalon Mini 3 (with its web page) on a fresh address, noise off, manual clock."""
+    async with SimulatedMiner(
+        address(1),
+        firmware="avalon",
+        clock=clock,
+        noise=0.0,
+        retune_seconds=RETUNE,
+        warmup_seconds=WARMUP,
+        reboot_seconds=REBOOT,
+        web_port=WEB_PORT,
+    ) as running:
+        yield running
+
+
+@pytest.fixture
+async def avalon_q(
+    address: Callable[[int], str], clock: ManualClock
+) -> AsyncIterator[SimulatedMiner]:
+    """One Avalon Q on a fresh address, noise off, manual clock."""
+    async with SimulatedMiner(
+        address(2),
+        model="Avalon Q",
+        clock=clock,
+        noise=0.0,
+        retune_seconds=RETUNE,
+        warmup_seconds=WARMUP,
+        reboot_seconds=REBOOT,
+    ) as running:
+        yield running

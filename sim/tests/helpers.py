@@ -5,6 +5,7 @@ import json
 from collections.abc import Callable
 from typing import Any, cast
 
+from pyasic.miners.backends.avalonminer import AvalonMiner
 from pyasic.miners.backends.luxminer import LUXMiner
 from pyasic.miners.base import BaseMiner
 from pyasic.miners.factory import get_miner
@@ -92,3 +93,26 @@ def mode(state: MinerState) -> Mode:
 def listening(miner: SimulatedMiner) -> bool:
     """Whether the miner's listening socket is open."""
     return miner.server.listening
+
+
+async def detect_avalon(host: str) -> AvalonMiner:
+    """Run ``pyasic.get_miner`` and insist on an Avalon miner."""
+    found = await find_miner(host)
+    assert isinstance(found, AvalonMiner)
+    return found
+
+
+def mm_id0(reply: Reply) -> dict[str, Any]:
+    """The device item's status string parsed the way pyasic parses it."""
+    parse = cast("Callable[[Reply], Reply]", AvalonMiner.parse_estats)
+    parsed = parse(reply)
+    status = parsed["STATS"][0]["MM ID0"]
+    assert isinstance(status, dict)
+    return status
+
+
+def use_web_port(found: AvalonMiner, port: int) -> None:
+    """Point pyasic's web client (port 80 by default) at the simulator's web page."""
+    web = found.web
+    assert web is not None
+    web.port = port

@@ -81,7 +81,7 @@ def test_cli_parser() -> None:
     )
     assert (args.count, args.first_address, args.retune_seconds) == (4, "127.9.0.1", 2.0)
     assert args.port == 4028
-    assert args.model == "Antminer S19 XP"
+    assert args.model is None
 
 
 def test_cli_bind_failure_exit_code(

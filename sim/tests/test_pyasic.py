@@ -9,7 +9,7 @@ from pyasic.config.mining import MiningModePreset
 from pyasic.miners.antminer.luxos.X19.S19 import LUXMinerS19XP
 from pyasic.miners.antminer.luxos.X21.S21 import LUXMinerS21
 
-from sim import ManualClock, Mode, SimulatedMiner
+from sim import LuxosApi, ManualClock, Mode, SimulatedMiner
 from sim.tests.conftest import REBOOT, RETUNE, WARMUP
 from sim.tests.helpers import detect, find_miner, listening, mode, wait_until
 
@@ -96,6 +96,7 @@ async def test_set_power_limit_toggles_atm(address: Callable[[int], str]) -> Non
         assert await found.atm_enabled() is True
         assert await found.set_power_limit(3300) is True
         assert sim.state.profile.name == "525MHz"
+        assert isinstance(sim.api, LuxosApi)
         assert sim.api.atm.enabled is True
 
 

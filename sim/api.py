@@ -1,0 +1,21 @@
+"""The boundary between the TCP server and a firmware's command dispatcher."""
+
+from typing import Protocol
+
+from sim.physics import MinerState
+
+type JsonObject = dict[str, object]
+"""A decoded JSON object, as the cgminer-style APIs send and receive them."""
+
+
+class MinerApi(Protocol):
+    """What :class:`sim.server.MinerServer` needs from a firmware API (LuxOS, Avalon)."""
+
+    @property
+    def state(self) -> MinerState:
+        """The physics behind the API; the server listens only while it is reachable."""
+        ...
+
+    def handle_bytes(self, raw: bytes) -> JsonObject:
+        """Answer one raw request; the server sends the reply as JSON plus a NUL byte."""
+        ...
