@@ -6,11 +6,13 @@ import pytest
 from homeassistant.const import STATE_OFF, STATE_ON
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import issue_registry as ir
 
+from custom_components.hashheat.capabilities import MinerCapabilities
 from custom_components.hashheat.const import CONF_CAPABILITIES, DOMAIN
 from sim import Fleet
 
-from .test_init import entity_id, refresh, setup_site, state_of, value
+from .test_init import entity_id, refresh, setup_site, site, state_of, value
 
 MIXED = ["Antminer S19 XP", "Avalon Mini3", "Avalon Q"]
 
@@ -91,3 +93,24 @@ async def test_avalon_pause_and_resume(hass: HomeAssistant, fleet: Fleet) -> Non
     await asyncio.sleep(6)
     await refresh(hass, entry)
     assert state_of(hass, "switch", mini3, "mining") == STATE_ON
+
+
+@pytest.mark.parametrize("fleet", [["Avalon Mini3"]], indirect=True)
+async def test_lost_controls_raise_a_repair_issue(hass: HomeAssistant, fleet: Fleet) -> None:
+    """Stored capabilities promised a reboot the firmware cannot do (e.g. after an update)."""
+    (mini3,) = fleet.miners
+    entry = site(mini3)
+    (subentry,) = entry.subentries.values()
+    promised = MinerCapabilities(can_reboot=True, can_pause=True).as_dict()
+    entry.add_to_hass(hass)
+    hass.config_entries.async_update_subentry(
+        entry, subentry, data={**subentry.data, CONF_CAPABILITIES: promised}
+    )
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, f"capabilities_lost_{subentry.subentry_id}")
+    assert issue is not None
+    assert issue.translation_placeholders == {"miner": subentry.title, "lost": "can_reboot"}
+    registry = er.async_get(hass)
+    assert registry.async_get_entity_id("button", DOMAIN, f"{mini3.identity.mac}_reboot") is None

@@ -88,3 +88,12 @@ def test_round_trip_through_storage() -> None:
 )
 def test_malformed_storage_means_cannot(stored: dict[str, object] | None) -> None:
     assert MinerCapabilities.from_dict(stored).power_control is PowerControl.NONE
+
+
+def test_lost_controls_are_named() -> None:
+    before = MinerCapabilities(
+        power_control=PowerControl.PRESETS, power_steps=STEPS, can_pause=True, can_reboot=True
+    )
+    after = MinerCapabilities(can_pause=True)
+    assert after.lost_since(before) == ["power_limit", "can_reboot"]
+    assert before.lost_since(after) == []

@@ -347,3 +347,30 @@ async def test_unload_and_subentry_removal(hass: HomeAssistant, fleet: Fleet) ->
 
     assert await hass.config_entries.async_unload(entry.entry_id)
     assert entry.state is ConfigEntryState.NOT_LOADED  # type: ignore[comparison-overlap]
+
+
+async def test_a_moved_miner_keeps_its_device_and_entities(
+    hass: HomeAssistant, fleet: Fleet
+) -> None:
+    old = fleet.miners[0]
+    entry = await setup_site(hass, old)
+    power_id = entity_id(hass, "sensor", old, "power")
+    registry = dr.async_get(hass)
+    (device,) = dr.async_entries_for_config_entry(registry, entry.entry_id)
+
+    # The same miner comes back on another address (new DHCP lease).
+    await old.stop()
+    async with SimulatedMiner(next_address(), noise=0.0) as moved:
+        moved.identity.mac = old.identity.mac
+        (subentry_id,) = entry.subentries
+        started = await entry.start_subentry_reconfigure_flow(hass, subentry_id)
+        result = await hass.config_entries.subentries.async_configure(
+            started["flow_id"], {CONF_HOST: moved.host}
+        )
+        assert result["reason"] == "reconfigure_successful"
+        await hass.async_block_till_done()
+
+        (after,) = dr.async_entries_for_config_entry(registry, entry.entry_id)
+        assert after.id == device.id
+        assert entity_id(hass, "sensor", moved, "power") == power_id
+        assert float(hass.states.get(power_id).state) == moved.state.snapshot().watts  # type: ignore[union-attr]

@@ -59,6 +59,19 @@ class MinerCapabilities:
             return max(at_or_below, key=lambda step: step.watts)
         return min(self.power_steps, key=lambda step: step.watts)
 
+    def lost_since(self, before: MinerCapabilities) -> list[str]:
+        """Names of the controls ``before`` had that these capabilities no longer have."""
+        lost = [
+            name
+            for name in ("can_pause", "can_reboot", "can_restart_backend", "can_identify")
+            if getattr(before, name) and not getattr(self, name)
+        ]
+        if before.power_control is not PowerControl.NONE and self.power_control is (
+            PowerControl.NONE
+        ):
+            lost.insert(0, "power_limit")
+        return lost
+
     def as_dict(self) -> dict[str, Any]:
         """Serialise for storage in the miner's subentry."""
         return {

@@ -123,6 +123,7 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
         tracker.capabilities_read = now
         if capabilities == tracker.capabilities:
             return
+        self._report_lost_controls(tracker, capabilities.lost_since(tracker.capabilities))
         tracker.capabilities = capabilities
         LOGGER.info("Miner %s capabilities changed: %s", tracker.subentry.title, capabilities)
         # Stored with the miner so its entities match the firmware; the update reloads the site.
@@ -130,6 +131,24 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
             self.config_entry,
             tracker.subentry,
             data={**tracker.subentry.data, CONF_CAPABILITIES: capabilities.as_dict()},
+        )
+
+    def _report_lost_controls(self, tracker: MinerTracker, lost: list[str]) -> None:
+        """A firmware change took away controls the user had: say so (the entities go)."""
+        issue_id = f"capabilities_lost_{tracker.subentry.subentry_id}"
+        if not lost:
+            ir.async_delete_issue(self.hass, DOMAIN, issue_id)
+            return
+        LOGGER.warning("Miner %s can no longer: %s", tracker.subentry.title, ", ".join(lost))
+        ir.async_create_issue(
+            self.hass,
+            DOMAIN,
+            issue_id,
+            is_fixable=False,
+            is_persistent=True,
+            severity=ir.IssueSeverity.WARNING,
+            translation_key="capabilities_lost",
+            translation_placeholders={"miner": tracker.subentry.title, "lost": ", ".join(lost)},
         )
 
     def _record_failure(self, tracker: MinerTracker, err: MinerError) -> None:
