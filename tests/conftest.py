@@ -2,14 +2,24 @@
 
 import ipaddress
 import itertools
+import json
 import os
 import zlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 import pytest_socket
+from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 
+from custom_components.hashheat.mempool import (
+    DEFAULT_BASE_URL,
+    HASHRATE_PATH,
+    HEIGHT_PATH,
+    PRICES_PATH,
+    REWARD_STATS_PATH,
+)
 from sim import Fleet, start_fleet
 
 # Integration tests take 127.100.0.0-127.199.255.255: one /16 per xdist worker and a fresh address
@@ -33,8 +43,46 @@ def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Let Home Assistant load the integration from custom_components."""
 
 
+MEMPOOL_FIXTURES = Path(__file__).parent / "fixtures" / "mempool"
+
+
+def mempool_fixture(name: str) -> dict[str, Any]:
+    """A recorded-shape payload of the mempool API."""
+    data: dict[str, Any] = json.loads((MEMPOOL_FIXTURES / name).read_text(encoding="utf-8"))
+    return data
+
+
+def mempool_answers() -> dict[str, dict[str, Any]]:
+    """What a healthy mempool.space answers, in the shapes of its API (see the fixtures)."""
+    return {
+        HEIGHT_PATH: {"text": "925000"},
+        HASHRATE_PATH: {"json": mempool_fixture("hashrate_3d.json")},
+        REWARD_STATS_PATH: {"json": mempool_fixture("reward_stats_144.json")},
+        PRICES_PATH: {"json": mempool_fixture("prices.json")},
+    }
+
+
+def mock_mempool(
+    aioclient_mock: AiohttpClientMocker,
+    overrides: dict[str, dict[str, Any]] | None = None,
+    *,
+    base_url: str = DEFAULT_BASE_URL,
+) -> None:
+    """Answer every endpoint; ``overrides`` replace the answers of some, keyed by path."""
+    get: Callable[..., None] = aioclient_mock.get  # the mocker is untyped
+    for path, answer in (mempool_answers() | (overrides or {})).items():
+        get(base_url + path, **answer)
+
+
 @pytest.fixture
-def loopback(socket_enabled: None) -> None:
+def mempool_api(aioclient_mock: AiohttpClientMocker) -> AiohttpClientMocker:
+    """The public mempool API, answered with recorded-shape payloads (never the internet)."""
+    mock_mempool(aioclient_mock)
+    return aioclient_mock
+
+
+@pytest.fixture
+def loopback(socket_enabled: None, mempool_api: AiohttpClientMocker) -> None:
     """Allow real connections to the whole loopback range, where the simulator listens."""
     pytest_socket.socket_allow_hosts(["127.0.0.0/8"], allow_unix_socket=True)
 

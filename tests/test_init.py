@@ -69,6 +69,14 @@ def value(hass: HomeAssistant, miner: SimulatedMiner, key: str) -> float:
     return float(state_of(hass, "sensor", miner, key))
 
 
+def _miner_devices(registry: dr.DeviceRegistry, entry: MockConfigEntry) -> list[dr.DeviceEntry]:
+    return [
+        device
+        for device in dr.async_entries_for_config_entry(registry, entry.entry_id)
+        if device.config_subentry_id is not None
+    ]
+
+
 async def refresh(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     await entry.runtime_data.async_refresh()
     await hass.async_block_till_done()
@@ -238,8 +246,11 @@ async def test_buttons(hass: HomeAssistant, fleet: Fleet, freezer: FrozenDateTim
 async def test_each_miner_is_a_device_of_its_subentry(hass: HomeAssistant, fleet: Fleet) -> None:
     entry = await setup_site(hass, *fleet.miners)
     devices = dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)
-    assert {device.config_subentry_id for device in devices} == set(entry.subentries)
-    device = devices[0]
+    miners = [device for device in devices if device.config_subentry_id is not None]
+    assert {device.config_subentry_id for device in miners} == set(entry.subentries)
+    (site_device,) = (device for device in devices if device.config_subentry_id is None)
+    assert site_device.identifiers == {(DOMAIN, entry.entry_id)}
+    device = miners[0]
     assert device.connections == {(dr.CONNECTION_NETWORK_MAC, fleet.miners[0].identity.mac)}
     assert device.identifiers == {(DOMAIN, fleet.miners[0].identity.mac)}
 
@@ -343,7 +354,7 @@ async def test_unload_and_subentry_removal(hass: HomeAssistant, fleet: Fleet) ->
     assert hass.config_entries.async_remove_subentry(entry, subentry_id)
     await hass.async_block_till_done()
     assert entry.state is ConfigEntryState.LOADED
-    assert not dr.async_entries_for_config_entry(device_registry, entry.entry_id)
+    assert not _miner_devices(device_registry, entry)
 
     assert await hass.config_entries.async_unload(entry.entry_id)
     assert entry.state is ConfigEntryState.NOT_LOADED  # type: ignore[comparison-overlap]
@@ -356,7 +367,7 @@ async def test_a_moved_miner_keeps_its_device_and_entities(
     entry = await setup_site(hass, old)
     power_id = entity_id(hass, "sensor", old, "power")
     registry = dr.async_get(hass)
-    (device,) = dr.async_entries_for_config_entry(registry, entry.entry_id)
+    (device,) = _miner_devices(registry, entry)
 
     # The same miner comes back on another address (new DHCP lease).
     await old.stop()
@@ -370,7 +381,7 @@ async def test_a_moved_miner_keeps_its_device_and_entities(
         assert result["reason"] == "reconfigure_successful"
         await hass.async_block_till_done()
 
-        (after,) = dr.async_entries_for_config_entry(registry, entry.entry_id)
+        (after,) = _miner_devices(registry, entry)
         assert after.id == device.id
         assert entity_id(hass, "sensor", moved, "power") == power_id
         assert float(hass.states.get(power_id).state) == moved.state.snapshot().watts  # type: ignore[union-attr]

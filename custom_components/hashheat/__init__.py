@@ -29,6 +29,14 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 async def async_setup_entry(hass: HomeAssistant, entry: HashHeatConfigEntry) -> bool:
     """Set up a site: poll its miners, then add their entities."""
     coordinator = HashHeatSiteCoordinator(hass, entry)
+    await coordinator.async_load_ledger()
+    if coordinator.network is not None:
+        # Keeps the network data refreshing on its own interval; the site's next poll uses it.
+        entry.async_on_unload(coordinator.network.async_add_listener(lambda: None))
+        # The public API is on the internet; setup does not wait for it.
+        entry.async_create_background_task(
+            hass, coordinator.network.async_refresh(), f"{DOMAIN}_network_first_refresh"
+        )
     await coordinator.async_config_entry_first_refresh()
     entry.runtime_data = coordinator
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
@@ -37,7 +45,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: HashHeatConfigEntry) -> 
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: HashHeatConfigEntry) -> bool:
-    """Unload a site."""
+    """Unload a site, writing its counters first."""
+    await entry.runtime_data.async_save_ledger()
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
 
 

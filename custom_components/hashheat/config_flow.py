@@ -56,6 +56,7 @@ from .const import (
 from .discovery import SubnetError, parse_scan_subnet, scan_for_miners
 from .hosts import normalize_host
 from .miner_client import MinerClient, MinerError, MinerIdentity, normalize_mac
+from .options_flow import PlantOptionsFlow
 
 NEW_SITE = "__new_site__"
 
@@ -266,6 +267,12 @@ class HashHeatConfigFlow(
 
     _site_name: str = DEFAULT_SITE_NAME
     _discovered: DetectedMiner | None = None
+
+    @staticmethod
+    @callback
+    @override
+    def async_get_options_flow(config_entry: ConfigEntry) -> PlantOptionsFlow:
+        return PlantOptionsFlow()
 
     @classmethod
     @callback

@@ -41,3 +41,45 @@ UNREACHABLE_REPAIR_AFTER: Final = timedelta(minutes=30)
 # Network scans: at most this many addresses, and this long in all.
 MAX_SCAN_ADDRESSES: Final = 1024
 SCAN_TIMEOUT_SECONDS: Final = 120.0
+
+# Plant configuration of a site (options).
+CONF_RETURN_TEMPERATURE: Final = "return_temperature_entity"
+CONF_SUPPLY_TEMPERATURE: Final = "supply_temperature_entity"
+CONF_FLOW: Final = "flow_entity"
+CONF_FLUID: Final = "fluid"
+CONF_CAPTURE_PERCENT: Final = "capture_percent"
+CONF_HEAT_METER: Final = "heat_meter_entity"
+CONF_PRICE_ENTITY: Final = "electricity_price_entity"
+CONF_FIXED_PRICE: Final = "electricity_price"
+CONF_HEAT_REFERENCE: Final = "heat_reference"
+CONF_GAS_PRICE: Final = "gas_price"
+CONF_BOILER_EFFICIENCY_PERCENT: Final = "boiler_efficiency_percent"
+CONF_HEAT_PUMP_COP: Final = "heat_pump_cop"
+CONF_DISTRICT_HEAT_PRICE: Final = "district_heat_price"
+CONF_GAS_CO2: Final = "gas_co2_kg_per_kwh"
+CONF_GRID_CO2: Final = "grid_co2_kg_per_kwh"
+CONF_GRID_INTENSITY: Final = "grid_intensity_entity"
+CONF_REVENUE_SOURCE: Final = "revenue_source"
+CONF_MEMPOOL_URL: Final = "mempool_url"
+CONF_BTC_PRICE_ENTITY: Final = "btc_price_entity"
+CONF_HASHPRICE: Final = "hashprice"
+CONF_POOL_FEE_PERCENT: Final = "pool_fee_percent"
+
+SECTION_PLANT: Final = "plant"
+SECTION_ELECTRICITY: Final = "electricity"
+SECTION_HEAT_REFERENCE: Final = "heat_reference_section"
+SECTION_EMISSIONS: Final = "emissions"
+SECTION_REVENUE: Final = "revenue"
+
+REVENUE_NETWORK: Final = "network"
+REVENUE_BTC_PRICE_ENTITY: Final = "btc_price_entity"
+REVENUE_FIXED_HASHPRICE: Final = "fixed_hashprice"
+
+DEFAULT_CAPTURE_PERCENT: Final = 95.0
+DEFAULT_BOILER_EFFICIENCY_PERCENT: Final = 90.0
+DEFAULT_HEAT_PUMP_COP: Final = 3.0
+DEFAULT_POOL_FEE_PERCENT: Final = 2.0
+# Counters are written to disk at most this often (and on unload and shutdown).
+LEDGER_SAVE_DELAY_SECONDS: Final = 60
+# Network data (difficulty, fees, price) changes slowly; the public API asks for moderation.
+NETWORK_INTERVAL: Final = timedelta(minutes=10)

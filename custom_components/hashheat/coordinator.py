@@ -5,17 +5,20 @@ import contextlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import override
+from typing import Any, override
 
 from homeassistant.config_entries import ConfigEntry, ConfigSubentry
 from homeassistant.const import CONF_HOST
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.event import async_call_later
+from homeassistant.helpers.storage import Store
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
+from .bitcoin import NetworkStats
 from .capabilities import MinerCapabilities
 from .const import (
     CAPABILITIES_INTERVAL,
@@ -23,25 +26,70 @@ from .const import (
     DETECT_TIMEOUT_SECONDS,
     DOMAIN,
     IDENTIFY_DURATION,
+    LEDGER_SAVE_DELAY_SECONDS,
     LOGGER,
     MAX_CONCURRENT_POLLS,
     MINER_TIMEOUT_SECONDS,
+    NETWORK_INTERVAL,
     REDETECT_AFTER_FAILURES,
+    REVENUE_FIXED_HASHPRICE,
     SCAN_INTERVAL,
     SUBENTRY_MINER,
     UNREACHABLE_REPAIR_AFTER,
 )
+from .figures import SiteFigures, compute_figures
+from .ledger import STORAGE_VERSION, Ledger
+from .mempool import MempoolError, fetch_network_stats
 from .miner_client import MinerClient, MinerCommandError, MinerError
 from .miner_data import MinerReading
+from .plant import PlantConfig
+from .plant_inputs import MeterTracker, read_plant_inputs
 
 type HashHeatConfigEntry = ConfigEntry[HashHeatSiteCoordinator]
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class SiteData:
-    """One poll of a site: the readings of the miners that answered, keyed by subentry id."""
+    """One poll of a site: readings of the miners that answered, and the site's figures."""
 
     readings: dict[str, MinerReading] = field(default_factory=dict)
+    figures: SiteFigures | None = None
+
+
+class NetworkCoordinator(DataUpdateCoordinator[NetworkStats]):
+    """Bitcoin network data for a site's revenue, from a mempool-compatible API."""
+
+    config_entry: HashHeatConfigEntry
+
+    def __init__(self, hass: HomeAssistant, entry: HashHeatConfigEntry, base_url: str) -> None:
+        """Fetch through Home Assistant's shared HTTP session."""
+        super().__init__(
+            hass,
+            LOGGER,
+            config_entry=entry,
+            name=f"{DOMAIN}_network_{entry.title}",
+            update_interval=NETWORK_INTERVAL,
+        )
+        self.base_url = base_url
+        self._session = async_get_clientsession(hass)
+
+    @override
+    async def _async_update_data(self) -> NetworkStats:
+        try:
+            return await fetch_network_stats(
+                self._session, base_url=self.base_url, currency=self.hass.config.currency
+            )
+        except (MempoolError, ValueError) as err:
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="network_unavailable",
+                translation_placeholders={"url": self.base_url, "error": str(err)},
+            ) from err
+
+    @property
+    def current(self) -> NetworkStats | None:
+        """The network data, while the source answers; revenue is unknown otherwise."""
+        return self.data if self.last_update_success else None
 
 
 @dataclass(kw_only=True, slots=True)
@@ -83,22 +131,51 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
             for subentry in entry.get_subentries_of_type(SUBENTRY_MINER)
         }
         self._semaphore = asyncio.Semaphore(MAX_CONCURRENT_POLLS)
+        self.plant = PlantConfig.from_options(entry.options)
+        self.network: NetworkCoordinator | None = (
+            NetworkCoordinator(hass, entry, self.plant.mempool_url)
+            if self.plant.revenue_source != REVENUE_FIXED_HASHPRICE
+            else None
+        )
+        self.ledger = Ledger()
+        self._store: Store[dict[str, Any]] = Store(
+            hass, STORAGE_VERSION, f"{DOMAIN}.{entry.entry_id}.ledger"
+        )
+        self._meter = MeterTracker()
+
+    async def async_load_ledger(self) -> None:
+        """Restore the counters saved before the last stop."""
+        self.ledger = Ledger.from_dict(await self._store.async_load())
+        self.ledger.forget_miners_except(set(self.miners))
+
+    async def async_save_ledger(self) -> None:
+        """Write the counters now (on unload)."""
+        await self._store.async_save(self.ledger.as_dict())
 
     @override
     async def _async_update_data(self) -> SiteData:
         results = await asyncio.gather(*(self._poll(miner_id) for miner_id in self.miners))
-        readings = {
-            miner_id: reading
-            for miner_id, reading in zip(self.miners, results, strict=True)
-            if reading is not None
-        }
-        if self.miners and not readings:
+        polled = dict(zip(self.miners, results, strict=True))
+        now = dt_util.utcnow()
+        if self.miners and not any(polled.values()):
+            self.ledger.record_gap(now)
             raise UpdateFailed(
                 translation_domain=DOMAIN,
                 translation_key="site_unreachable",
                 translation_placeholders={"site": self.config_entry.title},
             )
-        return SiteData(readings=readings)
+        figures = compute_figures(
+            polled,
+            self.plant,
+            read_plant_inputs(self.hass, self.plant, self._meter, now),
+            self.network.current if self.network is not None else None,
+        )
+        self.ledger.record(now, figures.rates, figures.miner_rates)
+        self._store.async_delay_save(self.ledger.as_dict, LEDGER_SAVE_DELAY_SECONDS)
+        return SiteData(
+            readings={miner_id: r for miner_id, r in polled.items() if r is not None},
+            figures=figures,
+        )
 
     async def _poll(self, miner_id: str) -> MinerReading | None:
         tracker = self.miners[miner_id]

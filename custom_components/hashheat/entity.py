@@ -1,7 +1,11 @@
 """Base entity for a miner of a HashHeat site."""
 
 from homeassistant.const import CONF_HOST
-from homeassistant.helpers.device_registry import CONNECTION_NETWORK_MAC, DeviceInfo
+from homeassistant.helpers.device_registry import (
+    CONNECTION_NETWORK_MAC,
+    DeviceEntryType,
+    DeviceInfo,
+)
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
@@ -75,3 +79,25 @@ class HashHeatMinerEntity(CoordinatorEntity[HashHeatSiteCoordinator]):
     def available(self) -> bool:
         """Available only while the coordinator works and this miner answered."""
         return super().available and self.reading is not None
+
+
+class HashHeatSiteEntity(CoordinatorEntity[HashHeatSiteCoordinator]):
+    """An entity of the site (the heating loop) as a whole, on the site's own device."""
+
+    _attr_has_entity_name = True
+
+    def __init__(
+        self, coordinator: HashHeatSiteCoordinator, description: EntityDescription
+    ) -> None:
+        """Bind the entity to the site's device."""
+        super().__init__(coordinator)
+        self.entity_description = description
+        entry = coordinator.config_entry
+        self._attr_unique_id = f"{entry.entry_id}_{description.key}"
+        self._attr_device_info = DeviceInfo(
+            identifiers={(DOMAIN, entry.entry_id)},
+            name=entry.title,
+            manufacturer="HashHeat",
+            model="Heating site",
+            entry_type=DeviceEntryType.SERVICE,
+        )

@@ -76,9 +76,10 @@ def to_terahash(hashrate: object) -> float | None:
     if hashrate is None:
         return None
     try:
-        return float(hashrate.into(hashrate.unit.TH))  # type: ignore[attr-defined]
+        terahash = to_number(float(hashrate.into(hashrate.unit.TH)))  # type: ignore[attr-defined]
     except AttributeError, TypeError, ValueError:
         return None
+    return terahash if terahash is not None and terahash >= 0 else None
 
 
 def to_number(value: object) -> float | None:

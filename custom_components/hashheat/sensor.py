@@ -3,6 +3,7 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from homeassistant.components.sensor import (
     SensorDeviceClass,
@@ -11,8 +12,11 @@ from homeassistant.components.sensor import (
     SensorStateClass,
 )
 from homeassistant.const import (
+    PERCENTAGE,
     REVOLUTIONS_PER_MINUTE,
     EntityCategory,
+    UnitOfEnergy,
+    UnitOfMass,
     UnitOfPower,
     UnitOfTemperature,
 )
@@ -20,31 +24,74 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
+from .bitcoin import NetworkStats
 from .coordinator import HashHeatConfigEntry, HashHeatSiteCoordinator
-from .entity import HashHeatMinerEntity
+from .economics import economic_cop, energy_reuse_factor, net_cost_of_heat_per_mwh
+from .entity import HashHeatMinerEntity, HashHeatSiteEntity
+from .figures import HeatMethod, MinerFigures, SiteFigures
+from .ledger import MinerCounters, SiteCounters
 from .miner_data import MinerReading
 
 PARALLEL_UPDATES = 0
 
 UNIT_TERAHASH_PER_SECOND = "TH/s"
 UNIT_JOULE_PER_TERAHASH = "J/TH"
+UNIT_BTC_PER_DAY = "BTC/d"
+PER_DAY = "{currency}/d"
+PER_KWH = "{currency}/kWh"
 # Uptime and poll time are sampled apart; a boot time moving less than this is the same boot.
 BOOT_TIME_TOLERANCE_S = 60
 
 type SensorValue = float | int | str | datetime | None
 
 
+@dataclass(frozen=True, kw_only=True, slots=True)
+class MinerView:
+    """What a miner's sensors read: its last reading (if it answered), figures and counters."""
+
+    reading: MinerReading | None
+    figures: MinerFigures | None
+    counters: MinerCounters
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class SiteView:
+    """What a site's sensors read."""
+
+    figures: SiteFigures | None
+    counters: SiteCounters
+    network: NetworkStats | None
+
+
 @dataclass(frozen=True, kw_only=True)
 class HashHeatMinerSensorDescription(SensorEntityDescription):
-    """Describes a sensor that reads one value from a miner's reading."""
+    """Describes a sensor of a miner."""
 
-    value_fn: Callable[[MinerReading], SensorValue]
+    value_fn: Callable[[MinerView], SensorValue]
     # Sensors for values only some firmware reports exist when the first reading has them.
     reported_only: bool = False
+    # Counters keep showing their total while the miner is unreachable.
+    counter: bool = False
+    # A unit in Home Assistant's currency, e.g. "{currency}/d".
+    currency_unit: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class HashHeatSiteSensorDescription(SensorEntityDescription):
+    """Describes a sensor of a site."""
+
+    value_fn: Callable[[SiteView], SensorValue]
+    counter: bool = False
+    currency_unit: str | None = None
+
+
+def _reading(value_fn: Callable[[MinerReading], SensorValue]) -> Callable[[MinerView], SensorValue]:
+    """A value of the miner's reading (the entity is unavailable without one)."""
+    return lambda view: None if view.reading is None else value_fn(view.reading)
 
 
 def _temperature(
-    key: str, value_fn: Callable[[MinerReading], float | None], **kwargs: object
+    key: str, value_fn: Callable[[MinerView], SensorValue], **kwargs: object
 ) -> HashHeatMinerSensorDescription:
     return HashHeatMinerSensorDescription(
         key=key,
@@ -65,7 +112,7 @@ MINER_SENSORS: tuple[HashHeatMinerSensorDescription, ...] = (
         native_unit_of_measurement=UNIT_TERAHASH_PER_SECOND,
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=2,
-        value_fn=lambda reading: reading.hashrate_ths,
+        value_fn=_reading(lambda r: r.hashrate_ths),
     ),
     HashHeatMinerSensorDescription(
         key="expected_hashrate",
@@ -74,7 +121,7 @@ MINER_SENSORS: tuple[HashHeatMinerSensorDescription, ...] = (
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=1,
         entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda reading: reading.expected_hashrate_ths,
+        value_fn=_reading(lambda r: r.expected_hashrate_ths),
     ),
     HashHeatMinerSensorDescription(
         key="power",
@@ -82,7 +129,7 @@ MINER_SENSORS: tuple[HashHeatMinerSensorDescription, ...] = (
         native_unit_of_measurement=UnitOfPower.WATT,
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=0,
-        value_fn=lambda reading: reading.power_w,
+        value_fn=_reading(lambda r: r.power_w),
     ),
     HashHeatMinerSensorDescription(
         key="power_limit",
@@ -91,7 +138,7 @@ MINER_SENSORS: tuple[HashHeatMinerSensorDescription, ...] = (
         native_unit_of_measurement=UnitOfPower.WATT,
         suggested_display_precision=0,
         entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda reading: reading.power_limit_w,
+        value_fn=_reading(lambda r: r.power_limit_w),
     ),
     HashHeatMinerSensorDescription(
         key="efficiency",
@@ -99,21 +146,21 @@ MINER_SENSORS: tuple[HashHeatMinerSensorDescription, ...] = (
         native_unit_of_measurement=UNIT_JOULE_PER_TERAHASH,
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=1,
-        value_fn=lambda reading: reading.efficiency_jth,
+        value_fn=_reading(lambda r: r.efficiency_jth),
     ),
-    _temperature("board_temperature_max", lambda reading: reading.board_temp_max_c),
+    _temperature("board_temperature_max", _reading(lambda r: r.board_temp_max_c)),
     _temperature(
         "board_temperature_average",
-        lambda reading: reading.board_temp_avg_c,
+        _reading(lambda r: r.board_temp_avg_c),
         entity_registry_enabled_default=False,
     ),
-    _temperature("chip_temperature_max", lambda reading: reading.chip_temp_max_c),
+    _temperature("chip_temperature_max", _reading(lambda r: r.chip_temp_max_c)),
     _temperature(
-        "fluid_inlet_temperature", lambda reading: reading.fluid_inlet_temp_c, reported_only=True
+        "fluid_inlet_temperature", _reading(lambda r: r.fluid_inlet_temp_c), reported_only=True
     ),
     _temperature(
         "fluid_outlet_temperature",
-        lambda reading: reading.fluid_outlet_temp_c,
+        _reading(lambda r: r.fluid_outlet_temp_c),
         reported_only=True,
     ),
     HashHeatMinerSensorDescription(
@@ -123,20 +170,20 @@ MINER_SENSORS: tuple[HashHeatMinerSensorDescription, ...] = (
         state_class=SensorStateClass.MEASUREMENT,
         entity_category=EntityCategory.DIAGNOSTIC,
         entity_registry_enabled_default=False,
-        value_fn=lambda reading: reading.fan_speed_rpm,
+        value_fn=_reading(lambda r: r.fan_speed_rpm),
     ),
     HashHeatMinerSensorDescription(
         key="last_boot",
         translation_key="last_boot",
         device_class=SensorDeviceClass.TIMESTAMP,
         entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda reading: reading.last_boot(dt_util.utcnow()),
+        value_fn=_reading(lambda r: r.last_boot(dt_util.utcnow())),
     ),
     HashHeatMinerSensorDescription(
         key="active_pool",
         translation_key="active_pool",
         entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda reading: reading.active_pool,
+        value_fn=_reading(lambda r: r.active_pool),
     ),
     HashHeatMinerSensorDescription(
         key="pool_state",
@@ -144,10 +191,12 @@ MINER_SENSORS: tuple[HashHeatMinerSensorDescription, ...] = (
         device_class=SensorDeviceClass.ENUM,
         options=["connected", "disconnected"],
         entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda reading: (
-            None
-            if reading.pool_connected is None
-            else ("connected" if reading.pool_connected else "disconnected")
+        value_fn=_reading(
+            lambda r: (
+                None
+                if r.pool_connected is None
+                else ("connected" if r.pool_connected else "disconnected")
+            )
         ),
     ),
     HashHeatMinerSensorDescription(
@@ -155,7 +204,237 @@ MINER_SENSORS: tuple[HashHeatMinerSensorDescription, ...] = (
         translation_key="error_count",
         state_class=SensorStateClass.MEASUREMENT,
         entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda reading: reading.error_count,
+        value_fn=_reading(lambda r: r.error_count),
+    ),
+)
+
+
+def _energy(
+    key: str, value_fn: Callable[[MinerView], SensorValue]
+) -> HashHeatMinerSensorDescription:
+    return HashHeatMinerSensorDescription(
+        key=key,
+        translation_key=key,
+        device_class=SensorDeviceClass.ENERGY,
+        native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        suggested_display_precision=2,
+        counter=True,
+        value_fn=value_fn,
+    )
+
+
+MINER_ACCOUNT_SENSORS: tuple[HashHeatMinerSensorDescription, ...] = (
+    HashHeatMinerSensorDescription(
+        key="heat_power",
+        translation_key="heat_power",
+        device_class=SensorDeviceClass.POWER,
+        native_unit_of_measurement=UnitOfPower.WATT,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=0,
+        value_fn=lambda view: view.figures.heat_w if view.figures else None,
+    ),
+    _energy("electricity_energy", lambda view: view.counters.electricity_kwh.total),
+    _energy("heat_energy", lambda view: view.counters.heat_kwh.total),
+    HashHeatMinerSensorDescription(
+        key="btc_per_day",
+        translation_key="btc_per_day",
+        native_unit_of_measurement=UNIT_BTC_PER_DAY,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=8,
+        value_fn=lambda view: view.figures.btc_per_day if view.figures else None,
+    ),
+    HashHeatMinerSensorDescription(
+        key="revenue_rate",
+        translation_key="revenue_rate",
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=2,
+        currency_unit=PER_DAY,
+        value_fn=lambda view: view.figures.revenue_per_day if view.figures else None,
+    ),
+    HashHeatMinerSensorDescription(
+        key="revenue",
+        translation_key="revenue",
+        device_class=SensorDeviceClass.MONETARY,
+        state_class=SensorStateClass.TOTAL,
+        suggested_display_precision=2,
+        counter=True,
+        currency_unit="{currency}",
+        value_fn=lambda view: view.counters.revenue.total,
+    ),
+)
+
+
+def _site_total(
+    key: str, value_fn: Callable[[SiteView], SensorValue], **kwargs: Any
+) -> HashHeatSiteSensorDescription:
+    return HashHeatSiteSensorDescription(
+        key=key, translation_key=key, counter=True, value_fn=value_fn, **kwargs
+    )
+
+
+def _money(key: str, value_fn: Callable[[SiteView], SensorValue]) -> HashHeatSiteSensorDescription:
+    return _site_total(
+        key,
+        value_fn,
+        device_class=SensorDeviceClass.MONETARY,
+        state_class=SensorStateClass.TOTAL,
+        suggested_display_precision=2,
+        currency_unit="{currency}",
+    )
+
+
+def _site_energy(
+    key: str, value_fn: Callable[[SiteView], SensorValue]
+) -> HashHeatSiteSensorDescription:
+    return _site_total(
+        key,
+        value_fn,
+        device_class=SensorDeviceClass.ENERGY,
+        native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        suggested_display_precision=2,
+    )
+
+
+def _figure(view: SiteView, name: str) -> SensorValue:
+    value: SensorValue = getattr(view.figures, name) if view.figures is not None else None
+    return value
+
+
+SITE_SENSORS: tuple[HashHeatSiteSensorDescription, ...] = (
+    HashHeatSiteSensorDescription(
+        key="power",
+        device_class=SensorDeviceClass.POWER,
+        native_unit_of_measurement=UnitOfPower.WATT,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=0,
+        value_fn=lambda view: _figure(view, "power_w"),
+    ),
+    HashHeatSiteSensorDescription(
+        key="hashrate",
+        translation_key="hashrate",
+        native_unit_of_measurement=UNIT_TERAHASH_PER_SECOND,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=1,
+        value_fn=lambda view: _figure(view, "hashrate_ths"),
+    ),
+    HashHeatSiteSensorDescription(
+        key="heat_power",
+        translation_key="heat_power",
+        device_class=SensorDeviceClass.POWER,
+        native_unit_of_measurement=UnitOfPower.WATT,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=0,
+        value_fn=lambda view: _figure(view, "heat_w"),
+    ),
+    HashHeatSiteSensorDescription(
+        key="heat_method",
+        translation_key="heat_method",
+        device_class=SensorDeviceClass.ENUM,
+        options=[method.value for method in HeatMethod],
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda view: view.figures.heat_method.value if view.figures else None,
+    ),
+    HashHeatSiteSensorDescription(
+        key="capture_fraction",
+        translation_key="capture_fraction",
+        native_unit_of_measurement=PERCENTAGE,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=1,
+        value_fn=lambda view: (
+            view.figures.measured_capture * 100
+            if view.figures and view.figures.measured_capture is not None
+            else None
+        ),
+    ),
+    HashHeatSiteSensorDescription(
+        key="electricity_price",
+        translation_key="electricity_price",
+        state_class=SensorStateClass.MEASUREMENT,
+        currency_unit=PER_KWH,
+        suggested_display_precision=4,
+        value_fn=lambda view: _figure(view, "price_per_kwh"),
+    ),
+    HashHeatSiteSensorDescription(
+        key="btc_per_day",
+        translation_key="btc_per_day",
+        native_unit_of_measurement=UNIT_BTC_PER_DAY,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=8,
+        value_fn=lambda view: _figure(view, "btc_per_day"),
+    ),
+    HashHeatSiteSensorDescription(
+        key="revenue_rate",
+        translation_key="revenue_rate",
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=2,
+        currency_unit=PER_DAY,
+        value_fn=lambda view: _figure(view, "revenue_per_day"),
+    ),
+    HashHeatSiteSensorDescription(
+        key="breakeven_price",
+        translation_key="breakeven_price",
+        state_class=SensorStateClass.MEASUREMENT,
+        currency_unit=PER_KWH,
+        suggested_display_precision=4,
+        value_fn=lambda view: _figure(view, "breakeven_price_per_kwh"),
+    ),
+    _site_energy("electricity_energy", lambda view: view.counters.electricity_kwh.total),
+    _site_energy("heat_energy", lambda view: view.counters.heat_kwh.total),
+    _money("electricity_cost", lambda view: view.counters.electricity_cost.total),
+    _money("revenue", lambda view: view.counters.revenue.total),
+    _money("heat_value", lambda view: view.counters.heat_value.total),
+    _site_total(
+        "net_cost_of_heat",
+        lambda view: net_cost_of_heat_per_mwh(
+            electricity_cost=view.counters.electricity_cost.total,
+            revenue=view.counters.revenue.total,
+            heat_kwh=view.counters.heat_kwh.total,
+        ),
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=2,
+        currency_unit="{currency}/MWh",
+    ),
+    _site_total(
+        "economic_cop",
+        lambda view: economic_cop(
+            electricity_cost=view.counters.electricity_cost.total,
+            revenue=view.counters.revenue.total,
+        ),
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=2,
+    ),
+    _site_total(
+        "co2_avoided",
+        lambda view: view.counters.co2_avoided_kg.total,
+        device_class=SensorDeviceClass.WEIGHT,
+        native_unit_of_measurement=UnitOfMass.KILOGRAMS,
+        state_class=SensorStateClass.TOTAL,
+        suggested_display_precision=1,
+    ),
+    _site_total(
+        "energy_reuse_factor",
+        lambda view: (
+            erf * 100
+            if (
+                erf := energy_reuse_factor(
+                    heat_reused_kwh=view.counters.heat_kwh.total,
+                    electricity_kwh=view.counters.electricity_kwh.total,
+                )
+            )
+            is not None
+            else None
+        ),
+        native_unit_of_measurement=PERCENTAGE,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=1,
+    ),
+    _site_total(
+        "network_data_time",
+        lambda view: view.network.fetched_at if view.network else None,
+        device_class=SensorDeviceClass.TIMESTAMP,
+        entity_category=EntityCategory.DIAGNOSTIC,
     ),
 )
 
@@ -165,19 +444,29 @@ async def async_setup_entry(
     entry: HashHeatConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the sensors of every miner, each under its own subentry."""
+    """Add the site's sensors, and every miner's under its own subentry."""
     coordinator = entry.runtime_data
+    async_add_entities(HashHeatSiteSensor(coordinator, description) for description in SITE_SENSORS)
     for miner_id in coordinator.miners:
         first = coordinator.data.readings.get(miner_id)
+        first_view = MinerView(reading=first, figures=None, counters=MinerCounters())
         async_add_entities(
             (
                 HashHeatMinerSensor(coordinator, miner_id, description)
-                for description in MINER_SENSORS
-                if not description.reported_only
-                or (first is not None and description.value_fn(first) is not None)
+                for description in (*MINER_SENSORS, *MINER_ACCOUNT_SENSORS)
+                if not description.reported_only or description.value_fn(first_view) is not None
             ),
             config_subentry_id=miner_id,
         )
+
+
+def _set_currency_unit(
+    sensor: SensorEntity, coordinator: HashHeatSiteCoordinator, template: str | None
+) -> None:
+    """Money is in the currency Home Assistant is set to."""
+    if template is not None:
+        currency = coordinator.hass.config.currency
+        sensor._attr_native_unit_of_measurement = template.format(currency=currency)  # noqa: SLF001
 
 
 class HashHeatMinerSensor(HashHeatMinerEntity, SensorEntity):
@@ -193,7 +482,13 @@ class HashHeatMinerSensor(HashHeatMinerEntity, SensorEntity):
     ) -> None:
         """Create the sensor with the value of the latest poll."""
         super().__init__(coordinator, miner_id, description)
+        _set_currency_unit(self, coordinator, description.currency_unit)
         self._update_value()
+
+    @property
+    def available(self) -> bool:
+        """Counters stay available with their total; other values need the miner."""
+        return self.entity_description.counter or super().available
 
     @callback
     def _handle_coordinator_update(self) -> None:
@@ -202,9 +497,15 @@ class HashHeatMinerSensor(HashHeatMinerEntity, SensorEntity):
 
     def _update_value(self) -> None:
         reading = self.reading
-        if reading is None:
+        if reading is None and not self.entity_description.counter:
             return
-        value = self.entity_description.value_fn(reading)
+        data = self.coordinator.data
+        view = MinerView(
+            reading=reading,
+            figures=data.figures.miners.get(self.miner_id) if data and data.figures else None,
+            counters=self.coordinator.ledger.miners.get(self.miner_id) or MinerCounters(),
+        )
+        value = self.entity_description.value_fn(view)
         previous = self._attr_native_value
         if (
             isinstance(value, datetime)
@@ -213,3 +514,33 @@ class HashHeatMinerSensor(HashHeatMinerEntity, SensorEntity):
         ):
             return
         self._attr_native_value = value
+
+
+class HashHeatSiteSensor(HashHeatSiteEntity, SensorEntity):
+    """A sensor of the whole site."""
+
+    entity_description: HashHeatSiteSensorDescription
+
+    def __init__(
+        self, coordinator: HashHeatSiteCoordinator, description: HashHeatSiteSensorDescription
+    ) -> None:
+        """Create the sensor."""
+        super().__init__(coordinator, description)
+        _set_currency_unit(self, coordinator, description.currency_unit)
+
+    @property
+    def available(self) -> bool:
+        """Counters and totals stay available; live figures need a successful poll."""
+        return self.entity_description.counter or super().available
+
+    @property
+    def native_value(self) -> SensorValue:
+        """The value from the site's figures, counters or network data."""
+        coordinator = self.coordinator
+        network = coordinator.network.current if coordinator.network is not None else None
+        view = SiteView(
+            figures=coordinator.data.figures if coordinator.data else None,
+            counters=coordinator.ledger.site,
+            network=network,
+        )
+        return self.entity_description.value_fn(view)

@@ -1,0 +1,240 @@
+"""Plant configuration of a site: sensors of the loop, prices, the heat reference and revenue.
+
+Each selected entity is checked for a unit HashHeat can use, so a wrong choice is explained in
+the form instead of producing silent nonsense later.
+"""
+
+from collections.abc import Callable, Mapping
+from typing import Any, Literal
+
+import probatio
+from homeassistant.config_entries import ConfigFlowResult, OptionsFlow
+from homeassistant.const import UnitOfEnergy, UnitOfPower, UnitOfTemperature
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import section
+from homeassistant.helpers.selector import (
+    EntitySelector,
+    EntitySelectorConfig,
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
+    SelectSelector,
+    SelectSelectorConfig,
+    SelectSelectorMode,
+    TextSelector,
+)
+
+from .const import (
+    CONF_BOILER_EFFICIENCY_PERCENT,
+    CONF_BTC_PRICE_ENTITY,
+    CONF_CAPTURE_PERCENT,
+    CONF_DISTRICT_HEAT_PRICE,
+    CONF_FIXED_PRICE,
+    CONF_FLOW,
+    CONF_FLUID,
+    CONF_GAS_CO2,
+    CONF_GAS_PRICE,
+    CONF_GRID_CO2,
+    CONF_GRID_INTENSITY,
+    CONF_HASHPRICE,
+    CONF_HEAT_METER,
+    CONF_HEAT_PUMP_COP,
+    CONF_HEAT_REFERENCE,
+    CONF_MEMPOOL_URL,
+    CONF_POOL_FEE_PERCENT,
+    CONF_PRICE_ENTITY,
+    CONF_RETURN_TEMPERATURE,
+    CONF_REVENUE_SOURCE,
+    CONF_SUPPLY_TEMPERATURE,
+    REVENUE_BTC_PRICE_ENTITY,
+    REVENUE_FIXED_HASHPRICE,
+    REVENUE_NETWORK,
+    SECTION_ELECTRICITY,
+    SECTION_EMISSIONS,
+    SECTION_HEAT_REFERENCE,
+    SECTION_PLANT,
+    SECTION_REVENUE,
+)
+from .economics import HeatReferenceKind
+from .mempool import validate_base_url
+from .plant import plant_defaults
+from .prices import parse_price_unit
+from .thermal import Fluid, parse_flow_unit
+
+TEMPERATURE_UNITS = {unit.value for unit in UnitOfTemperature}
+POWER_UNITS = {UnitOfPower.WATT, UnitOfPower.KILO_WATT, UnitOfPower.MEGA_WATT}
+ENERGY_UNITS = {
+    UnitOfEnergy.WATT_HOUR,
+    UnitOfEnergy.KILO_WATT_HOUR,
+    UnitOfEnergy.MEGA_WATT_HOUR,
+    UnitOfEnergy.GIGA_JOULE,
+}
+
+
+def _sensor(device_class: str | list[str] | None = None) -> EntitySelector:
+    if device_class is None:
+        return EntitySelector(EntitySelectorConfig(domain="sensor"))
+    return EntitySelector(EntitySelectorConfig(domain="sensor", device_class=device_class))
+
+
+def _number(
+    minimum: float, maximum: float, step: float | Literal["any"], unit: str | None = None
+) -> NumberSelector:
+    config = NumberSelectorConfig(min=minimum, max=maximum, step=step, mode=NumberSelectorMode.BOX)
+    if unit is not None:
+        config["unit_of_measurement"] = unit
+    return NumberSelector(config)
+
+
+def _select(options: list[str], key: str) -> SelectSelector:
+    return SelectSelector(
+        SelectSelectorConfig(options=options, translation_key=key, mode=SelectSelectorMode.DROPDOWN)
+    )
+
+
+SECTIONS: dict[str, dict[Any, Any]] = {
+    SECTION_PLANT: {
+        probatio.Optional(CONF_RETURN_TEMPERATURE): _sensor("temperature"),
+        probatio.Optional(CONF_SUPPLY_TEMPERATURE): _sensor("temperature"),
+        probatio.Optional(CONF_FLOW): _sensor(),
+        probatio.Required(CONF_FLUID): _select([fluid.value for fluid in Fluid], CONF_FLUID),
+        probatio.Required(CONF_CAPTURE_PERCENT): _number(10, 100, 0.5, "%"),
+        probatio.Optional(CONF_HEAT_METER): _sensor(["power", "energy"]),
+    },
+    SECTION_ELECTRICITY: {
+        probatio.Optional(CONF_PRICE_ENTITY): _sensor(),
+        probatio.Optional(CONF_FIXED_PRICE): _number(-10, 10, "any"),
+    },
+    SECTION_HEAT_REFERENCE: {
+        probatio.Required(CONF_HEAT_REFERENCE): _select(
+            [kind.value for kind in HeatReferenceKind], CONF_HEAT_REFERENCE
+        ),
+        probatio.Optional(CONF_GAS_PRICE): _number(0, 10, "any"),
+        probatio.Optional(CONF_BOILER_EFFICIENCY_PERCENT): _number(30, 110, 0.5, "%"),
+        probatio.Optional(CONF_HEAT_PUMP_COP): _number(1, 10, 0.1),
+        probatio.Optional(CONF_DISTRICT_HEAT_PRICE): _number(0, 10, "any"),
+    },
+    SECTION_EMISSIONS: {
+        probatio.Required(CONF_GAS_CO2): _number(0, 1, 0.001, "kg/kWh"),
+        probatio.Required(CONF_GRID_CO2): _number(0, 2, 0.001, "kg/kWh"),
+        probatio.Optional(CONF_GRID_INTENSITY): _sensor(),
+    },
+    SECTION_REVENUE: {
+        probatio.Required(CONF_REVENUE_SOURCE): _select(
+            [REVENUE_NETWORK, REVENUE_BTC_PRICE_ENTITY, REVENUE_FIXED_HASHPRICE],
+            CONF_REVENUE_SOURCE,
+        ),
+        probatio.Optional(CONF_MEMPOOL_URL): TextSelector(),
+        probatio.Optional(CONF_BTC_PRICE_ENTITY): _sensor(),
+        probatio.Optional(CONF_HASHPRICE): _number(0, 100, "any"),
+        probatio.Required(CONF_POOL_FEE_PERCENT): _number(0, 10, 0.1, "%"),
+    },
+}
+
+
+def _flatten(user_input: Mapping[str, Any]) -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for name in SECTIONS:
+        flat.update(user_input.get(name, {}))
+    return flat
+
+
+def _nest(flat: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        name: {str(key): flat[str(key)] for key in fields if str(key) in flat}
+        for name, fields in SECTIONS.items()
+    }
+
+
+def _unit(hass: HomeAssistant, entity_id: str) -> str | None:
+    state = hass.states.get(entity_id)
+    return None if state is None else state.attributes.get("unit_of_measurement")
+
+
+def validate_plant(hass: HomeAssistant, options: Mapping[str, Any]) -> dict[str, str]:
+    """Check every selected entity and the combinations; return form errors by field."""
+    errors: dict[str, str] = {}
+    _validate_sensors(hass, options, errors)
+    _validate_reference(options, errors)
+    _validate_revenue(options, errors)
+    return errors
+
+
+INTENSITY_UNITS = {"gCO2eq/kWh", "g/kWh", "kg/kWh"}
+
+# Each selectable sensor, the test its unit must pass, and the error when it does not.
+UNIT_CHECKS: dict[str, tuple[Callable[[str | None], bool], str]] = {
+    CONF_RETURN_TEMPERATURE: (lambda unit: unit in TEMPERATURE_UNITS, "temperature_unit"),
+    CONF_SUPPLY_TEMPERATURE: (lambda unit: unit in TEMPERATURE_UNITS, "temperature_unit"),
+    CONF_FLOW: (lambda unit: parse_flow_unit(unit) is not None, "flow_unit"),
+    CONF_HEAT_METER: (lambda unit: unit in POWER_UNITS | ENERGY_UNITS, "heat_meter_unit"),
+    CONF_PRICE_ENTITY: (lambda unit: parse_price_unit(unit) is not None, "price_unit"),
+    CONF_GRID_INTENSITY: (lambda unit: unit in INTENSITY_UNITS, "intensity_unit"),
+}
+
+
+def _validate_sensors(
+    hass: HomeAssistant, options: Mapping[str, Any], errors: dict[str, str]
+) -> None:
+    for field, (unit_ok, error) in UNIT_CHECKS.items():
+        if options.get(field) and not unit_ok(_unit(hass, options[field])):
+            errors[field] = error
+    if options.get(CONF_FLOW) and not (
+        options.get(CONF_SUPPLY_TEMPERATURE) and options.get(CONF_RETURN_TEMPERATURE)
+    ):
+        errors.setdefault(CONF_FLOW, "calorimetric_incomplete")
+    if options.get(CONF_PRICE_ENTITY) and CONF_PRICE_ENTITY not in errors:
+        price_unit = parse_price_unit(_unit(hass, options[CONF_PRICE_ENTITY]))
+        if price_unit is not None and price_unit.currency not in (None, hass.config.currency):
+            errors[CONF_PRICE_ENTITY] = "price_currency"
+
+
+def _validate_reference(options: Mapping[str, Any], errors: dict[str, str]) -> None:
+    needed = {
+        HeatReferenceKind.GAS_BOILER: CONF_GAS_PRICE,
+        HeatReferenceKind.HEAT_PUMP: CONF_HEAT_PUMP_COP,
+        HeatReferenceKind.DISTRICT_HEAT: CONF_DISTRICT_HEAT_PRICE,
+    }[HeatReferenceKind(options[CONF_HEAT_REFERENCE])]
+    if options.get(needed) is None:
+        errors[needed] = "required_for_reference"
+
+
+def _validate_revenue(options: Mapping[str, Any], errors: dict[str, str]) -> None:
+    source = options[CONF_REVENUE_SOURCE]
+    if source == REVENUE_NETWORK:
+        try:
+            validate_base_url(options.get(CONF_MEMPOOL_URL) or "")
+        except ValueError:
+            errors[CONF_MEMPOOL_URL] = "invalid_url"
+    elif source == REVENUE_BTC_PRICE_ENTITY and not options.get(CONF_BTC_PRICE_ENTITY):
+        errors[CONF_BTC_PRICE_ENTITY] = "required_for_source"
+    elif source == REVENUE_FIXED_HASHPRICE and options.get(CONF_HASHPRICE) is None:
+        errors[CONF_HASHPRICE] = "required_for_source"
+
+
+class PlantOptionsFlow(OptionsFlow):
+    """Edit a site's plant configuration."""
+
+    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Show all settings in collapsible sections; validate and save them flat."""
+        errors: dict[str, str] = {}
+        current = {**plant_defaults(), **self.config_entry.options}
+        if user_input is not None:
+            options = _flatten(user_input)
+            errors = validate_plant(self.hass, options)
+            if not errors:
+                return self.async_create_entry(data=options)
+            current = options
+        schema = probatio.Schema(
+            {
+                probatio.Required(name): section(
+                    probatio.Schema(fields), {"collapsed": name != SECTION_PLANT}
+                )
+                for name, fields in SECTIONS.items()
+            }
+        )
+        return self.async_show_form(
+            step_id="init",
+            data_schema=self.add_suggested_values_to_schema(schema, _nest(current)),
+            errors=errors,
+        )

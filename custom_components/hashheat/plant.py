@@ -1,0 +1,133 @@
+"""A site's plant configuration, parsed from its options (no Home Assistant)."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .const import (
+    CONF_BOILER_EFFICIENCY_PERCENT,
+    CONF_BTC_PRICE_ENTITY,
+    CONF_CAPTURE_PERCENT,
+    CONF_DISTRICT_HEAT_PRICE,
+    CONF_FIXED_PRICE,
+    CONF_FLOW,
+    CONF_FLUID,
+    CONF_GAS_CO2,
+    CONF_GAS_PRICE,
+    CONF_GRID_CO2,
+    CONF_GRID_INTENSITY,
+    CONF_HASHPRICE,
+    CONF_HEAT_METER,
+    CONF_HEAT_PUMP_COP,
+    CONF_HEAT_REFERENCE,
+    CONF_MEMPOOL_URL,
+    CONF_POOL_FEE_PERCENT,
+    CONF_PRICE_ENTITY,
+    CONF_RETURN_TEMPERATURE,
+    CONF_REVENUE_SOURCE,
+    CONF_SUPPLY_TEMPERATURE,
+    DEFAULT_BOILER_EFFICIENCY_PERCENT,
+    DEFAULT_CAPTURE_PERCENT,
+    DEFAULT_HEAT_PUMP_COP,
+    DEFAULT_POOL_FEE_PERCENT,
+    REVENUE_NETWORK,
+)
+from .economics import Co2Factors, HeatReference, HeatReferenceKind
+from .mempool import DEFAULT_BASE_URL
+from .thermal import FLUIDS, Fluid, FluidProperties
+
+DEFAULT_GAS_CO2 = Co2Factors().gas_kg_per_kwh
+DEFAULT_GRID_CO2 = Co2Factors().grid_kg_per_kwh
+
+
+def plant_defaults() -> dict[str, Any]:
+    """Options of a site nobody has configured yet."""
+    return {
+        CONF_FLUID: Fluid.WATER.value,
+        CONF_CAPTURE_PERCENT: DEFAULT_CAPTURE_PERCENT,
+        CONF_HEAT_REFERENCE: HeatReferenceKind.GAS_BOILER.value,
+        CONF_BOILER_EFFICIENCY_PERCENT: DEFAULT_BOILER_EFFICIENCY_PERCENT,
+        CONF_HEAT_PUMP_COP: DEFAULT_HEAT_PUMP_COP,
+        CONF_GAS_CO2: DEFAULT_GAS_CO2,
+        CONF_GRID_CO2: DEFAULT_GRID_CO2,
+        CONF_REVENUE_SOURCE: REVENUE_NETWORK,
+        CONF_MEMPOOL_URL: DEFAULT_BASE_URL,
+        CONF_POOL_FEE_PERCENT: DEFAULT_POOL_FEE_PERCENT,
+    }
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class PlantConfig:
+    """What a site is made of and how its heat and money are valued."""
+
+    return_temperature_entity: str | None
+    supply_temperature_entity: str | None
+    flow_entity: str | None
+    fluid: FluidProperties
+    capture_fraction: float
+    heat_meter_entity: str | None
+    price_entity: str | None
+    fixed_price_per_kwh: float | None
+    heat_reference: HeatReference | None
+    co2: Co2Factors
+    grid_intensity_entity: str | None
+    revenue_source: str
+    mempool_url: str
+    btc_price_entity: str | None
+    fixed_hashprice: float | None
+    pool_fee: float
+
+    @property
+    def calorimetric(self) -> bool:
+        """Whether flow and both temperatures are configured."""
+        return bool(
+            self.flow_entity and self.supply_temperature_entity and self.return_temperature_entity
+        )
+
+    @classmethod
+    def from_options(cls, options: Mapping[str, Any]) -> PlantConfig:
+        """Parse options over the defaults; an impossible heat reference means none."""
+        merged = {**plant_defaults(), **options}
+        try:
+            fluid = FLUIDS[Fluid(merged[CONF_FLUID])]
+        except ValueError:
+            fluid = FLUIDS[Fluid.WATER]
+        return cls(
+            return_temperature_entity=merged.get(CONF_RETURN_TEMPERATURE) or None,
+            supply_temperature_entity=merged.get(CONF_SUPPLY_TEMPERATURE) or None,
+            flow_entity=merged.get(CONF_FLOW) or None,
+            fluid=fluid,
+            capture_fraction=float(merged[CONF_CAPTURE_PERCENT]) / 100,
+            heat_meter_entity=merged.get(CONF_HEAT_METER) or None,
+            price_entity=merged.get(CONF_PRICE_ENTITY) or None,
+            fixed_price_per_kwh=merged.get(CONF_FIXED_PRICE),
+            heat_reference=_heat_reference(merged),
+            co2=Co2Factors(
+                gas_kg_per_kwh=float(merged[CONF_GAS_CO2]),
+                grid_kg_per_kwh=float(merged[CONF_GRID_CO2]),
+            ),
+            grid_intensity_entity=merged.get(CONF_GRID_INTENSITY) or None,
+            revenue_source=str(merged[CONF_REVENUE_SOURCE]),
+            mempool_url=str(merged.get(CONF_MEMPOOL_URL) or DEFAULT_BASE_URL),
+            btc_price_entity=merged.get(CONF_BTC_PRICE_ENTITY) or None,
+            fixed_hashprice=merged.get(CONF_HASHPRICE),
+            pool_fee=float(merged[CONF_POOL_FEE_PERCENT]) / 100,
+        )
+
+
+def _heat_reference(options: Mapping[str, Any]) -> HeatReference | None:
+    kind = HeatReferenceKind(options[CONF_HEAT_REFERENCE])
+    try:
+        if kind is HeatReferenceKind.GAS_BOILER:
+            return HeatReference(
+                kind=kind,
+                gas_price_per_kwh=float(options[CONF_GAS_PRICE]),
+                boiler_efficiency=float(options[CONF_BOILER_EFFICIENCY_PERCENT]) / 100,
+            )
+        if kind is HeatReferenceKind.HEAT_PUMP:
+            return HeatReference(kind=kind, heat_pump_cop=float(options[CONF_HEAT_PUMP_COP]))
+        return HeatReference(
+            kind=kind, district_heat_price_per_kwh=float(options[CONF_DISTRICT_HEAT_PRICE])
+        )
+    except KeyError, TypeError, ValueError:
+        return None

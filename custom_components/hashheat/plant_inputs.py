@@ -1,0 +1,101 @@
+"""Read a site's plant sensors from Home Assistant's state machine, in the units HashHeat uses."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from homeassistant.const import UnitOfEnergy, UnitOfPower, UnitOfTemperature
+from homeassistant.core import HomeAssistant
+from homeassistant.util.unit_conversion import (
+    EnergyConverter,
+    PowerConverter,
+    TemperatureConverter,
+)
+
+from .figures import PlantInputs
+from .miner_data import to_number
+from .plant import PlantConfig
+from .prices import parse_price_unit, price_per_kwh
+from .thermal import flow_m3_per_s, parse_flow_unit
+
+_GRAMS_PER_KG = 1000.0
+
+
+def _state(hass: HomeAssistant, entity_id: str | None) -> tuple[float, str | None] | None:
+    """A numeric state and its unit, or None when missing, unavailable or not a number."""
+    if not entity_id or (state := hass.states.get(entity_id)) is None:
+        return None
+    try:
+        value = to_number(float(state.state))
+    except ValueError:
+        return None
+    if value is None:
+        return None
+    return value, state.attributes.get("unit_of_measurement")
+
+
+def _temperature_c(hass: HomeAssistant, entity_id: str | None) -> float | None:
+    if (found := _state(hass, entity_id)) is None:
+        return None
+    value, unit = found
+    if unit not in {u.value for u in UnitOfTemperature}:
+        return None
+    return TemperatureConverter.convert(value, unit, UnitOfTemperature.CELSIUS)
+
+
+@dataclass(kw_only=True, slots=True)
+class MeterTracker:
+    """Turns a heat meter's energy counter into power between polls."""
+
+    last_kwh: float | None = None
+    last_time: datetime | None = None
+
+    def power_w(self, kwh: float, now: datetime) -> float | None:
+        """Average power since the previous reading; None for the first or a reset counter."""
+        previous, since = self.last_kwh, self.last_time
+        self.last_kwh, self.last_time = kwh, now
+        if previous is None or since is None or now <= since or kwh < previous:
+            return None
+        return (kwh - previous) * 3_600_000 / (now - since).total_seconds()
+
+
+def _meter_heat_w(
+    hass: HomeAssistant, config: PlantConfig, meter: MeterTracker, now: datetime
+) -> float | None:
+    if (found := _state(hass, config.heat_meter_entity)) is None:
+        return None
+    value, unit = found
+    if unit in {u.value for u in (UnitOfPower.WATT, UnitOfPower.KILO_WATT, UnitOfPower.MEGA_WATT)}:
+        return PowerConverter.convert(value, unit, UnitOfPower.WATT)
+    if unit in EnergyConverter.VALID_UNITS:
+        kwh = EnergyConverter.convert(value, unit, UnitOfEnergy.KILO_WATT_HOUR)
+        return meter.power_w(kwh, now)
+    return None
+
+
+def read_plant_inputs(
+    hass: HomeAssistant, config: PlantConfig, meter: MeterTracker, now: datetime
+) -> PlantInputs:
+    """The plant's sensors now; anything unavailable or in an unusable unit is None."""
+    flow = None
+    if (found := _state(hass, config.flow_entity)) is not None:
+        unit = parse_flow_unit(found[1])
+        flow = flow_m3_per_s(found[0], unit) if unit is not None else None
+    price = None
+    if (found := _state(hass, config.price_entity)) is not None:
+        price_unit = parse_price_unit(found[1])
+        price = price_per_kwh(found[0], price_unit) if price_unit is not None else None
+    grid = None
+    if (found := _state(hass, config.grid_intensity_entity)) is not None:
+        grid = found[0] if found[1] == "kg/kWh" else found[0] / _GRAMS_PER_KG
+    btc_price = None
+    if (found := _state(hass, config.btc_price_entity)) is not None:
+        btc_price = found[0]
+    return PlantInputs(
+        return_c=_temperature_c(hass, config.return_temperature_entity),
+        supply_c=_temperature_c(hass, config.supply_temperature_entity),
+        flow_m3_per_s=flow,
+        meter_heat_w=_meter_heat_w(hass, config, meter, now),
+        price_per_kwh=price,
+        grid_kg_per_kwh=grid,
+        btc_price=btc_price,
+    )

@@ -1,0 +1,278 @@
+"""Heat, energy and money of a site, end to end: simulated miner, plant sensors, mempool API."""
+
+from datetime import timedelta
+from http import HTTPStatus
+from typing import Any
+
+import pytest
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.config_entries import ConfigSubentryData
+from homeassistant.const import CONF_HOST
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
+
+from custom_components.hashheat.const import (
+    CONF_BOILER_EFFICIENCY_PERCENT,
+    CONF_CAPTURE_PERCENT,
+    CONF_FLOW,
+    CONF_FLUID,
+    CONF_GAS_CO2,
+    CONF_GAS_PRICE,
+    CONF_GRID_CO2,
+    CONF_HEAT_REFERENCE,
+    CONF_MAC,
+    CONF_MEMPOOL_URL,
+    CONF_POOL_FEE_PERCENT,
+    CONF_PRICE_ENTITY,
+    CONF_RETURN_TEMPERATURE,
+    CONF_REVENUE_SOURCE,
+    CONF_SUPPLY_TEMPERATURE,
+    DOMAIN,
+    SUBENTRY_MINER,
+)
+from custom_components.hashheat.mempool import DEFAULT_BASE_URL
+from sim import Fleet, SimulatedMiner
+
+from .conftest import mock_mempool
+
+# The mempool fixtures: difficulty 152271405447597.1 at height 925 000 (subsidy 50 / 2^4 =
+# 3.125 BTC), 2 975 312 847 sats of fees over the 144 blocks 924 857..925 000, 1 BTC = 87 321 EUR.
+DIFFICULTY = 152271405447597.1
+REWARD_BTC = 3.125 + 2_975_312_847 / 144 / 1e8
+BTC_EUR = 87_321
+
+PLANT = {
+    CONF_RETURN_TEMPERATURE: "sensor.tank_return",
+    CONF_SUPPLY_TEMPERATURE: "sensor.loop_supply",
+    CONF_FLOW: "sensor.loop_flow",
+    CONF_FLUID: "water",
+    CONF_CAPTURE_PERCENT: 95.0,
+    CONF_PRICE_ENTITY: "sensor.spot_price",
+    CONF_HEAT_REFERENCE: "gas_boiler",
+    CONF_GAS_PRICE: 0.10,
+    CONF_BOILER_EFFICIENCY_PERCENT: 90.0,
+    CONF_GAS_CO2: 0.201,
+    CONF_GRID_CO2: 0.25,
+    CONF_REVENUE_SOURCE: "network",
+    CONF_MEMPOOL_URL: DEFAULT_BASE_URL,
+    CONF_POOL_FEE_PERCENT: 2.0,
+}
+
+
+def set_plant(hass: HomeAssistant, *, supply: Any = 50.0, flow: Any = 4.2) -> None:
+    """Plant sensors as their integrations would report them."""
+    hass.states.async_set("sensor.tank_return", "40.0", {"unit_of_measurement": "°C"})
+    hass.states.async_set("sensor.loop_supply", str(supply), {"unit_of_measurement": "°C"})
+    hass.states.async_set("sensor.loop_flow", str(flow), {"unit_of_measurement": "L/min"})
+    hass.states.async_set("sensor.spot_price", "85.3", {"unit_of_measurement": "EUR/MWh"})
+
+
+async def setup_plant_site(
+    hass: HomeAssistant, miner: SimulatedMiner, options: dict[str, Any] | None = None
+) -> MockConfigEntry:
+    hass.config.currency = "EUR"
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Boiler room",
+        options=PLANT if options is None else options,
+        subentries_data=[
+            ConfigSubentryData(
+                data={CONF_HOST: miner.host, CONF_MAC: miner.identity.mac},
+                subentry_type=SUBENTRY_MINER,
+                title="Miner",
+                unique_id=miner.identity.mac,
+            )
+        ],
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    network = entry.runtime_data.network
+    if network is not None:
+        await network.async_refresh()
+    return entry
+
+
+def site_value(hass: HomeAssistant, entry: MockConfigEntry, key: str) -> Any:
+    entity_id = er.async_get(hass).async_get_entity_id("sensor", DOMAIN, f"{entry.entry_id}_{key}")
+    assert entity_id is not None, key
+    state = hass.states.get(entity_id)
+    assert state is not None
+    try:
+        return float(state.state)
+    except ValueError:
+        return state.state
+
+
+def miner_value(hass: HomeAssistant, miner: SimulatedMiner, key: str) -> Any:
+    entity_id = er.async_get(hass).async_get_entity_id(
+        "sensor", DOMAIN, f"{miner.identity.mac}_{key}"
+    )
+    assert entity_id is not None, key
+    state = hass.states.get(entity_id)
+    assert state is not None
+    try:
+        return float(state.state)
+    except ValueError:
+        return state.state
+
+
+async def poll(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    await entry.runtime_data.async_refresh()
+    await hass.async_block_till_done()
+
+
+async def test_calorimetric_heat_energy_and_money(
+    hass: HomeAssistant, fleet: Fleet, freezer: FrozenDateTimeFactory
+) -> None:
+    miner = fleet.miners[0]
+    set_plant(hass)
+    entry = await setup_plant_site(hass, miner)
+    await poll(hass, entry)
+    power = miner.state.snapshot().watts  # 3010 W on the default profile, no noise
+    hashrate = miner.state.snapshot().hashrate_ghs / 1000
+
+    # 4.2 L/min of water, 50 -> 40 °C: 4.2/60000 m³/s x 990 kg/m³ x 4180 J/kgK x 10 K = 2896.74 W
+    assert site_value(hass, entry, "heat_power") == pytest.approx(2896.74, abs=0.01)
+    assert site_value(hass, entry, "heat_method") == "calorimetric"
+    assert site_value(hass, entry, "capture_fraction") == pytest.approx(2896.74 / power * 100, 1e-4)
+    assert site_value(hass, entry, "power") == power
+    # The miner's own heat is estimated: 95 % of its power.
+    assert miner_value(hass, miner, "heat_power") == pytest.approx(power * 0.95)
+    assert site_value(hass, entry, "electricity_price") == pytest.approx(0.0853)
+
+    # Revenue: H x 1e12 x 86400 / (D x 2^32) blocks a day x reward x (1 - 2 % pool fee).
+    btc_per_day = hashrate * 1e12 * 86400 / (DIFFICULTY * 2**32) * REWARD_BTC * 0.98
+    assert miner_value(hass, miner, "btc_per_day") == pytest.approx(btc_per_day, rel=1e-6)
+    assert site_value(hass, entry, "revenue_rate") == pytest.approx(btc_per_day * BTC_EUR, 1e-6)
+
+    # Breakeven: revenue per kWh + capture x gas heat price (0.10 / 0.9).
+    revenue_per_kwh = btc_per_day * BTC_EUR / 24 / (power / 1000)
+    breakeven = revenue_per_kwh + 2896.74 / power * (0.10 / 0.9)
+    assert site_value(hass, entry, "breakeven_price") == pytest.approx(breakeven, rel=1e-4)
+
+    freezer.tick(timedelta(seconds=60))
+    await poll(hass, entry)
+    hours = 60 / 3600
+    kwh = power / 1000 * hours
+    heat_kwh = 2.89674 * hours
+    assert site_value(hass, entry, "electricity_energy") == pytest.approx(kwh, rel=1e-4)
+    assert miner_value(hass, miner, "electricity_energy") == pytest.approx(kwh, rel=1e-4)
+    assert site_value(hass, entry, "heat_energy") == pytest.approx(heat_kwh, rel=1e-4)
+    assert miner_value(hass, miner, "heat_energy") == pytest.approx(kwh * 0.95, rel=1e-4)
+    assert site_value(hass, entry, "electricity_cost") == pytest.approx(kwh * 0.0853, rel=1e-3)
+    revenue = btc_per_day * BTC_EUR * hours / 24
+    assert site_value(hass, entry, "revenue") == pytest.approx(revenue, rel=1e-3)
+    assert site_value(hass, entry, "heat_value") == pytest.approx(heat_kwh * 0.10 / 0.9, 1e-3)
+    net = (kwh * 0.0853 - revenue) / (heat_kwh / 1000)
+    assert site_value(hass, entry, "net_cost_of_heat") == pytest.approx(net, rel=1e-3)
+    co2 = heat_kwh * 0.201 / 0.9 - kwh * 0.25
+    assert site_value(hass, entry, "co2_avoided") == pytest.approx(co2, rel=1e-3)
+    assert site_value(hass, entry, "energy_reuse_factor") == pytest.approx(
+        heat_kwh / kwh * 100, rel=1e-3
+    )
+
+
+async def test_counters_survive_a_restart_and_a_dead_miner(
+    hass: HomeAssistant, fleet: Fleet, freezer: FrozenDateTimeFactory
+) -> None:
+    miner = fleet.miners[0]
+    set_plant(hass)
+    entry = await setup_plant_site(hass, miner)
+    await poll(hass, entry)
+    freezer.tick(timedelta(seconds=60))
+    await poll(hass, entry)
+    before = site_value(hass, entry, "electricity_energy")
+    assert before > 0
+
+    power = miner.state.snapshot().watts
+    minute_kwh = power / 1000 / 60
+
+    # Home Assistant is down for ten minutes, then starts: nothing lost, the downtime adds nothing.
+    freezer.tick(timedelta(minutes=10))
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert site_value(hass, entry, "electricity_energy") == pytest.approx(before)
+    freezer.tick(timedelta(seconds=60))
+    await poll(hass, entry)
+    after_restart = before + minute_kwh
+    assert site_value(hass, entry, "electricity_energy") == pytest.approx(after_restart)
+
+    # The miner goes offline for two minutes: no energy is invented for it.
+    miner.faults.offline = True
+    for _ in range(2):
+        freezer.tick(timedelta(seconds=60))
+        await poll(hass, entry)
+    assert miner_value(hass, miner, "electricity_energy") == pytest.approx(after_restart)
+    assert site_value(hass, entry, "electricity_energy") == pytest.approx(after_restart)
+    miner.faults.offline = False
+    freezer.tick(timedelta(seconds=15))
+    await poll(hass, entry)  # back: a new run starts here
+    freezer.tick(timedelta(seconds=15))
+    await poll(hass, entry)
+    assert miner_value(hass, miner, "electricity_energy") == pytest.approx(
+        after_restart + minute_kwh / 4, rel=1e-6
+    )
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [{"status": HTTPStatus.INTERNAL_SERVER_ERROR}, {"exc": TimeoutError()}, {"text": "{not json"}],
+)
+async def test_network_failure_leaves_revenue_unknown_and_heat_running(
+    hass: HomeAssistant,
+    fleet: Fleet,
+    aioclient_mock: AiohttpClientMocker,
+    failure: dict[str, Any],
+) -> None:
+    miner = fleet.miners[0]
+    set_plant(hass)
+    entry = await setup_plant_site(hass, miner)
+    await poll(hass, entry)
+    assert isinstance(site_value(hass, entry, "revenue_rate"), float)
+
+    aioclient_mock.clear_requests()  # type: ignore[no-untyped-call]
+    mock_mempool(aioclient_mock, {"/api/v1/mining/hashrate/3d": failure})
+    network = entry.runtime_data.network
+    assert network is not None
+    await network.async_refresh()
+    assert not network.last_update_success
+    await poll(hass, entry)
+    assert site_value(hass, entry, "revenue_rate") == "unknown"
+    assert miner_value(hass, miner, "btc_per_day") == "unknown"
+    assert site_value(hass, entry, "heat_power") == pytest.approx(2896.74, abs=0.01)
+    assert isinstance(site_value(hass, entry, "network_data_time"), str)
+
+
+async def test_estimated_heat_and_unusable_plant_sensors(hass: HomeAssistant, fleet: Fleet) -> None:
+    miner = fleet.miners[0]
+    set_plant(hass, supply="unavailable", flow="garbage")
+    entry = await setup_plant_site(hass, miner)
+    await poll(hass, entry)
+    # Calorimetric configured but its sensors are unusable: heat unknown, never invented.
+    assert site_value(hass, entry, "heat_power") == "unknown"
+    assert site_value(hass, entry, "heat_method") == "calorimetric"
+
+    estimated = {k: v for k, v in PLANT.items() if k not in (CONF_FLOW, CONF_SUPPLY_TEMPERATURE)}
+    hass.config_entries.async_update_entry(entry, options=estimated)
+    await hass.async_block_till_done()
+    await poll(hass, entry)
+    power = miner.state.snapshot().watts
+    assert site_value(hass, entry, "heat_method") == "estimated"
+    assert site_value(hass, entry, "heat_power") == pytest.approx(power * 0.95)
+    assert site_value(hass, entry, "capture_fraction") == "unknown"
+
+
+async def test_fixed_hashprice_needs_no_network(hass: HomeAssistant, fleet: Fleet) -> None:
+    miner = fleet.miners[0]
+    options = {**PLANT, CONF_REVENUE_SOURCE: "fixed_hashprice", "hashprice": 0.05}
+    set_plant(hass)
+    entry = await setup_plant_site(hass, miner, options)
+    assert entry.runtime_data.network is None
+    await poll(hass, entry)
+    hashrate = miner.state.snapshot().hashrate_ghs / 1000
+    # 0.05 EUR per TH/s per day, less the 2 % pool fee.
+    assert site_value(hass, entry, "revenue_rate") == pytest.approx(hashrate * 0.05 * 0.98)
+    assert site_value(hass, entry, "btc_per_day") == "unknown"

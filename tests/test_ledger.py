@@ -1,0 +1,56 @@
+"""The ledger: per-miner and site counters, gaps and persistence."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from custom_components.hashheat.ledger import Ledger, MinerRates, SiteRates
+
+T0 = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+RUNNING = SiteRates(
+    power_kw=3.0,
+    heat_kw=2.85,
+    electricity_cost_per_hour=0.75,
+    revenue_per_hour=0.5,
+    heat_value_per_hour=0.3,
+    co2_avoided_kg_per_hour=-0.1,
+)
+MINER = MinerRates(power_kw=3.0, heat_kw=2.85, revenue_per_hour=0.5)
+
+
+def test_records_site_and_miners_and_round_trips() -> None:
+    ledger = Ledger()
+    ledger.record(T0, RUNNING, {"a": MINER, "b": None})
+    ledger.record(T0 + timedelta(minutes=1), RUNNING, {"a": MINER, "b": None})
+    # One minute at 3 kW = 0.05 kWh; 0.75 EUR/h for a minute = 0.0125 EUR.
+    assert ledger.site.electricity_kwh.total == pytest.approx(0.05)
+    assert ledger.site.electricity_cost.total == pytest.approx(0.0125)
+    assert ledger.site.co2_avoided_kg.total == pytest.approx(-0.1 / 60)
+    assert ledger.miners["a"].heat_kwh.total == pytest.approx(2.85 / 60)
+    assert ledger.miners["b"].electricity_kwh.total == 0.0
+
+    restored = Ledger.from_dict(ledger.as_dict())
+    assert restored.as_dict() == ledger.as_dict()
+
+
+def test_a_gap_pauses_every_counter() -> None:
+    ledger = Ledger()
+    ledger.record(T0, RUNNING, {"a": MINER})
+    ledger.record_gap(T0 + timedelta(minutes=1))
+    ledger.record(T0 + timedelta(minutes=2), RUNNING, {"a": MINER})
+    assert ledger.site.electricity_kwh.total == 0.0
+    assert ledger.miners["a"].electricity_kwh.total == 0.0
+
+
+def test_removed_miners_are_forgotten() -> None:
+    ledger = Ledger()
+    ledger.record(T0, RUNNING, {"a": MINER, "b": MINER})
+    ledger.forget_miners_except({"a"})
+    assert set(ledger.miners) == {"a"}
+
+
+@pytest.mark.parametrize("stored", [None, [], {"site": 3, "miners": [1, 2]}, {"miners": {"a": 5}}])
+def test_malformed_storage_restores_empty_counters(stored: object) -> None:
+    ledger = Ledger.from_dict(stored)
+    assert ledger.site.electricity_kwh.total == 0.0
+    assert all(c.electricity_kwh.total == 0.0 for c in ledger.miners.values())

@@ -1,0 +1,126 @@
+"""The plant options flow: every selected entity is checked for a unit HashHeat can use."""
+
+from typing import Any
+
+import pytest
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.hashheat.const import DOMAIN
+
+from .test_accounting import PLANT
+
+SENSORS = {
+    "sensor.tank_return": "°C",
+    "sensor.loop_supply": "°F",
+    "sensor.loop_flow": "m³/h",
+    "sensor.spot_price": "ct/kWh",
+    "sensor.heat_meter": "kWh",
+    "sensor.outdoor": "%",
+    "sensor.nok_price": "NOK/kWh",
+    "sensor.intensity": "gCO2eq/kWh",
+}
+
+
+def _sections(flat: dict[str, Any]) -> dict[str, Any]:
+    """The form's nested sections, as the frontend sends them."""
+    plant = (
+        "return_temperature_entity",
+        "supply_temperature_entity",
+        "flow_entity",
+        "fluid",
+        "capture_percent",
+        "heat_meter_entity",
+    )
+    sections = {
+        "plant": plant,
+        "electricity": ("electricity_price_entity", "electricity_price"),
+        "heat_reference_section": (
+            "heat_reference",
+            "gas_price",
+            "boiler_efficiency_percent",
+            "heat_pump_cop",
+            "district_heat_price",
+        ),
+        "emissions": ("gas_co2_kg_per_kwh", "grid_co2_kg_per_kwh", "grid_intensity_entity"),
+        "revenue": (
+            "revenue_source",
+            "mempool_url",
+            "btc_price_entity",
+            "hashprice",
+            "pool_fee_percent",
+        ),
+    }
+    return {
+        name: {key: flat[key] for key in keys if key in flat} for name, keys in sections.items()
+    }
+
+
+@pytest.fixture
+def site(hass: HomeAssistant) -> MockConfigEntry:
+    hass.config.currency = "EUR"
+    for entity_id, unit in SENSORS.items():
+        hass.states.async_set(entity_id, "1", {"unit_of_measurement": unit})
+    entry = MockConfigEntry(domain=DOMAIN, title="Loop")
+    entry.add_to_hass(hass)
+    return entry
+
+
+async def test_defaults_then_save(hass: HomeAssistant, site: MockConfigEntry) -> None:
+    result = await hass.config_entries.options.async_init(site.entry_id)
+    assert result["type"] is FlowResultType.FORM
+    options = {
+        **PLANT,
+        "heat_meter_entity": "sensor.heat_meter",
+        "grid_intensity_entity": "sensor.intensity",
+    }
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], _sections(options)
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert site.options["flow_entity"] == "sensor.loop_flow"
+    assert site.options["heat_meter_entity"] == "sensor.heat_meter"
+
+
+@pytest.mark.parametrize(
+    ("changes", "errors"),
+    [
+        (
+            {"return_temperature_entity": "sensor.outdoor"},
+            {"return_temperature_entity": "temperature_unit"},
+        ),
+        ({"flow_entity": "sensor.spot_price"}, {"flow_entity": "flow_unit"}),
+        ({"supply_temperature_entity": None}, {"flow_entity": "calorimetric_incomplete"}),
+        ({"heat_meter_entity": "sensor.loop_flow"}, {"heat_meter_entity": "heat_meter_unit"}),
+        (
+            {"electricity_price_entity": "sensor.outdoor"},
+            {"electricity_price_entity": "price_unit"},
+        ),
+        (
+            {"electricity_price_entity": "sensor.nok_price"},
+            {"electricity_price_entity": "price_currency"},
+        ),
+        ({"grid_intensity_entity": "sensor.outdoor"}, {"grid_intensity_entity": "intensity_unit"}),
+        ({"gas_price": None}, {"gas_price": "required_for_reference"}),
+        (
+            {"heat_reference": "heat_pump", "heat_pump_cop": None},
+            {"heat_pump_cop": "required_for_reference"},
+        ),
+        ({"heat_reference": "district_heat"}, {"district_heat_price": "required_for_reference"}),
+        ({"mempool_url": "ftp://mempool.local"}, {"mempool_url": "invalid_url"}),
+        ({"revenue_source": "btc_price_entity"}, {"btc_price_entity": "required_for_source"}),
+        ({"revenue_source": "fixed_hashprice"}, {"hashprice": "required_for_source"}),
+    ],
+)
+async def test_bad_choices_are_explained(
+    hass: HomeAssistant, site: MockConfigEntry, changes: dict[str, Any], errors: dict[str, str]
+) -> None:
+    options = {key: value for key, value in {**PLANT, **changes}.items() if value is not None}
+    result = await hass.config_entries.options.async_init(site.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], _sections(options)
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == errors
+    assert site.options == {}

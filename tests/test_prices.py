@@ -1,0 +1,108 @@
+"""Electricity price sensor units: currency and the factor to main currency per kWh."""
+
+import pytest
+
+from custom_components.hashheat.prices import PriceUnit, parse_price_unit, price_per_kwh
+
+
+@pytest.mark.parametrize(
+    ("unit", "currency", "factor"),
+    [
+        ("EUR/kWh", "EUR", 1.0),
+        ("€/kWh", "EUR", 1.0),
+        ("EUR/MWh", "EUR", 0.001),  # 1 MWh = 1000 kWh
+        ("€/MWh", "EUR", 0.001),
+        ("EUR/Wh", "EUR", 1000.0),
+        ("EUR/GWh", "EUR", 0.000001),
+        ("EUR/GJ", "EUR", 0.0036),  # 1 kWh = 3.6 MJ = 0.0036 GJ
+        ("EUR / kWh", "EUR", 1.0),
+        ("eur/KWH", "EUR", 1.0),
+        ("EUR per kWh", "EUR", 1.0),
+        ("ct/kWh", None, 0.01),
+        ("c/kWh", None, 0.01),
+        ("cent/kWh", None, 0.01),
+        ("Cent/kWh", None, 0.01),
+        ("¢/kWh", None, 0.01),
+        ("EUR cent/kWh", "EUR", 0.01),
+        ("€ct/kWh", "EUR", 0.01),
+        ("ct EUR/kWh", "EUR", 0.01),
+        ("USD cents/kWh", "USD", 0.01),
+        ("ct/MWh", None, 0.00001),  # 0.01 x 0.001
+        ("p/kWh", "GBP", 0.01),
+        ("GBP/kWh", "GBP", 1.0),
+        ("£/kWh", "GBP", 1.0),
+        ("$/kWh", None, 1.0),  # Amber (Australia) reports "$/kWh": the dollar is not only USD
+        ("US$/kWh", "USD", 1.0),
+        ("A$/kWh", "AUD", 1.0),
+        ("USD/MWh", "USD", 0.001),
+        ("SEK/kWh", "SEK", 1.0),
+        ("öre/kWh", "SEK", 0.01),
+        ("Öre/kWh", "SEK", 0.01),
+        ("NOK/kWh", "NOK", 1.0),
+        ("øre/kWh", None, 0.01),  # Norwegian or Danish
+        ("Øre/kWh", None, 0.01),
+        ("ore/kWh", None, 0.01),  # ASCII for øre or öre
+        ("øre DKK/kWh", "DKK", 0.01),
+        ("öre kr/kWh", "SEK", 0.01),  # the subunit names the currency the symbol does not
+        ("$ ct/kWh", None, 0.01),
+        ("DKK/kWh", "DKK", 1.0),
+        ("kr/kWh", None, 1.0),  # SEK, NOK, DKK or ISK
+        ("PLN/MWh", "PLN", 0.001),
+        ("zł/MWh", "PLN", 0.001),
+        ("CHF/kWh", "CHF", 1.0),
+        ("Rp./kWh", "CHF", 0.01),  # Swiss Rappen
+        ("CZK/MWh", "CZK", 0.001),
+    ],
+)
+def test_parse_price_unit(unit: str, currency: str | None, factor: float) -> None:
+    parsed = parse_price_unit(unit)
+    assert parsed is not None
+    assert parsed.currency == currency
+    assert parsed.per_kwh_factor == pytest.approx(factor)
+
+
+@pytest.mark.parametrize(
+    "unit",
+    [
+        None,
+        "",
+        "W",
+        "%",
+        "kWh",
+        "EUR",
+        "/kWh",  # no money
+        "EUR/",
+        "EUR/kW",  # a capacity charge, not an energy price
+        "EUR/m³",
+        "EUR/kWh/day",
+        "lbs/MWh",  # WattTime's CO2 intensity
+        "g/kWh",
+        "gCO2eq/kWh",
+        "XYZ/kWh",  # not an ISO 4217 code
+        "p EUR/kWh",  # pence are British
+        "credits/kWh",  # starts like "c" (cent), but is no currency
+    ],
+)
+def test_not_a_price_per_energy(unit: str | None) -> None:
+    assert parse_price_unit(unit) is None
+
+
+@pytest.mark.parametrize(
+    ("state", "unit", "expected"),
+    [
+        (85.3, "EUR/MWh", 0.0853),  # 85.3 / 1000
+        (-12.0, "EUR/MWh", -0.012),  # negative spot prices stay negative
+        (23.5, "ct/kWh", 0.235),  # 23.5 / 100
+        (24.5, "p/kWh", 0.245),  # 24.5 pence = 0.245 GBP
+        (0.000235, "EUR/Wh", 0.235),  # 0.000235 x 1000
+        (1.42, "SEK/kWh", 1.42),
+    ],
+)
+def test_price_per_kwh(state: float, unit: str, expected: float) -> None:
+    parsed = parse_price_unit(unit)
+    assert parsed is not None
+    assert price_per_kwh(state, parsed) == pytest.approx(expected)
+
+
+def test_price_per_kwh_of_a_unit_given_by_hand() -> None:
+    assert price_per_kwh(30.0, PriceUnit(currency="EUR", per_kwh_factor=0.01)) == pytest.approx(0.3)
