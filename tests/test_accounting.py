@@ -276,3 +276,63 @@ async def test_fixed_hashprice_needs_no_network(hass: HomeAssistant, fleet: Flee
     # 0.05 EUR per TH/s per day, less the 2 % pool fee.
     assert site_value(hass, entry, "revenue_rate") == pytest.approx(hashrate * 0.05 * 0.98)
     assert site_value(hass, entry, "btc_per_day") == "unknown"
+
+
+@pytest.mark.parametrize(("unit", "reading"), [("kW", 2.5), ("W", 2500.0), ("MW", 0.0025)])
+async def test_heat_meter_power_overrides_the_other_methods(
+    hass: HomeAssistant, fleet: Fleet, unit: str, reading: float
+) -> None:
+    miner = fleet.miners[0]
+    set_plant(hass)
+    hass.states.async_set("sensor.heat_meter", str(reading), {"unit_of_measurement": unit})
+    entry = await setup_plant_site(hass, miner, {**PLANT, "heat_meter_entity": "sensor.heat_meter"})
+    await poll(hass, entry)
+    assert site_value(hass, entry, "heat_method") == "meter"
+    assert site_value(hass, entry, "heat_power") == pytest.approx(2500.0)
+
+
+async def test_heat_meter_energy_counter_becomes_power(
+    hass: HomeAssistant, fleet: Fleet, freezer: FrozenDateTimeFactory
+) -> None:
+    miner = fleet.miners[0]
+    set_plant(hass)
+    meter = "sensor.heat_meter"
+    hass.states.async_set(meter, "1000.000", {"unit_of_measurement": "kWh"})
+    entry = await setup_plant_site(hass, miner, {**PLANT, "heat_meter_entity": meter})
+    await poll(hass, entry)
+    assert site_value(hass, entry, "heat_power") == "unknown"  # one reading is no rate yet
+    freezer.tick(timedelta(seconds=60))
+    hass.states.async_set(meter, "1000.045", {"unit_of_measurement": "kWh"})
+    await poll(hass, entry)
+    # 0.045 kWh in a minute = 2.7 kW
+    assert site_value(hass, entry, "heat_power") == pytest.approx(2700.0, rel=1e-6)
+    freezer.tick(timedelta(seconds=60))
+    hass.states.async_set(meter, "0.5", {"unit_of_measurement": "kWh"})  # meter replaced
+    await poll(hass, entry)
+    assert site_value(hass, entry, "heat_power") == "unknown"
+
+
+async def test_grid_intensity_sensor_and_btc_price_sensor(
+    hass: HomeAssistant, fleet: Fleet, freezer: FrozenDateTimeFactory
+) -> None:
+    miner = fleet.miners[0]
+    set_plant(hass)
+    hass.states.async_set("sensor.grid_co2", "100", {"unit_of_measurement": "gCO2eq/kWh"})
+    hass.states.async_set("sensor.btc_eur", "90000", {"unit_of_measurement": "EUR"})
+    options = {
+        **PLANT,
+        "grid_intensity_entity": "sensor.grid_co2",
+        CONF_REVENUE_SOURCE: "btc_price_entity",
+        "btc_price_entity": "sensor.btc_eur",
+    }
+    entry = await setup_plant_site(hass, miner, options)
+    await poll(hass, entry)
+    btc_per_day = miner_value(hass, miner, "btc_per_day")
+    assert miner_value(hass, miner, "revenue_rate") == pytest.approx(btc_per_day * 90000)
+    freezer.tick(timedelta(seconds=60))
+    await poll(hass, entry)
+    power = miner.state.snapshot().watts
+    kwh, heat_kwh = power / 1000 / 60, 2.89674 / 60
+    # The sensor's 100 g/kWh replaces the configured 0.25 kg/kWh.
+    co2 = heat_kwh * 0.201 / 0.9 - kwh * 0.100
+    assert site_value(hass, entry, "co2_avoided") == pytest.approx(co2, rel=1e-3)
