@@ -88,3 +88,5 @@ async def test_diagnostics_redact_secrets(
     assert by_host[up.host]["pyasic_data"]["wattage"] == up.state.snapshot().watts
     assert by_host[down.host]["reading"] is None
     assert by_host[down.host]["pyasic_data"].startswith("unreachable")
+    assert diagnostics["ledger"]["site"]["electricity_kwh"]["total"] >= 0
+    assert diagnostics["network"]["data"]["height"] == 925_000

@@ -62,6 +62,13 @@ async def async_get_config_entry_diagnostics(
                 "options": dict(entry.options),
             },
             "last_update_success": coordinator.last_update_success,
+            "ledger": coordinator.ledger.as_dict(),
+            "network": {
+                "last_update_success": coordinator.network.last_update_success,
+                "data": asdict(coordinator.network.data) if coordinator.network.data else None,
+            }
+            if coordinator.network is not None
+            else None,
             "miners": miners,
         },
         TO_REDACT,
