@@ -95,28 +95,23 @@ async def setup_plant_site(
     return entry
 
 
-def site_value(hass: HomeAssistant, entry: MockConfigEntry, key: str) -> Any:
-    entity_id = er.async_get(hass).async_get_entity_id("sensor", DOMAIN, f"{entry.entry_id}_{key}")
-    assert entity_id is not None, key
+def _value(hass: HomeAssistant, unique_id: str) -> Any:
+    entity_id = er.async_get(hass).async_get_entity_id("sensor", DOMAIN, unique_id)
+    assert entity_id is not None, unique_id
     state = hass.states.get(entity_id)
     assert state is not None
     try:
         return float(state.state)
     except ValueError:
         return state.state
+
+
+def site_value(hass: HomeAssistant, entry: MockConfigEntry, key: str) -> Any:
+    return _value(hass, f"{entry.entry_id}_{key}")
 
 
 def miner_value(hass: HomeAssistant, miner: SimulatedMiner, key: str) -> Any:
-    entity_id = er.async_get(hass).async_get_entity_id(
-        "sensor", DOMAIN, f"{miner.identity.mac}_{key}"
-    )
-    assert entity_id is not None, key
-    state = hass.states.get(entity_id)
-    assert state is not None
-    try:
-        return float(state.state)
-    except ValueError:
-        return state.state
+    return _value(hass, f"{miner.identity.mac}_{key}")
 
 
 async def poll(hass: HomeAssistant, entry: MockConfigEntry) -> None:

@@ -10,7 +10,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import HashHeatConfigEntry
-from .entity import HashHeatMinerEntity
+from .entity import HashHeatMinerEntity, add_miner_entities
 
 PARALLEL_UPDATES = 0
 
@@ -31,15 +31,14 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add connectivity and problem sensors for every miner."""
-    coordinator = entry.runtime_data
-    for miner_id in coordinator.miners:
-        async_add_entities(
-            [
-                MinerConnectivitySensor(coordinator, miner_id, CONNECTIVITY),
-                MinerProblemSensor(coordinator, miner_id, PROBLEM),
-            ],
-            config_subentry_id=miner_id,
-        )
+    add_miner_entities(
+        entry,
+        async_add_entities,
+        lambda coordinator, miner_id, _tracker: [
+            MinerConnectivitySensor(coordinator, miner_id, CONNECTIVITY),
+            MinerProblemSensor(coordinator, miner_id, PROBLEM),
+        ],
+    )
 
 
 class MinerConnectivitySensor(HashHeatMinerEntity, BinarySensorEntity):

@@ -11,7 +11,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .capabilities import MinerCapabilities
 from .coordinator import HashHeatConfigEntry, HashHeatSiteCoordinator
-from .entity import HashHeatMinerEntity
+from .entity import HashHeatMinerEntity, add_miner_entities
 from .miner_client import MinerClient
 
 PARALLEL_UPDATES = 1
@@ -60,16 +60,15 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the buttons each miner's firmware supports."""
-    coordinator = entry.runtime_data
-    for miner_id, tracker in coordinator.miners.items():
-        async_add_entities(
-            (
-                MinerButton(coordinator, miner_id, description)
-                for description in BUTTONS
-                if description.supported_fn(tracker.capabilities)
-            ),
-            config_subentry_id=miner_id,
-        )
+    add_miner_entities(
+        entry,
+        async_add_entities,
+        lambda coordinator, miner_id, tracker: (
+            MinerButton(coordinator, miner_id, description)
+            for description in BUTTONS
+            if description.supported_fn(tracker.capabilities)
+        ),
+    )
 
 
 class MinerButton(HashHeatMinerEntity, ButtonEntity):

@@ -266,16 +266,11 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
         tracker = self.miners[miner_id]
         try:
             await command(tracker.client)
-        except MinerCommandError as err:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="command_refused",
-                translation_placeholders={"miner": tracker.subentry.title},
-            ) from err
         except MinerError as err:
+            refused = isinstance(err, MinerCommandError)
             raise HomeAssistantError(
                 translation_domain=DOMAIN,
-                translation_key="miner_unreachable",
+                translation_key="command_refused" if refused else "miner_unreachable",
                 translation_placeholders={"miner": tracker.subentry.title},
             ) from err
         finally:

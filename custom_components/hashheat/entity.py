@@ -1,12 +1,15 @@
 """Base entity for a miner of a HashHeat site."""
 
+from collections.abc import Callable, Iterable
+
 from homeassistant.const import CONF_HOST
 from homeassistant.helpers.device_registry import (
     CONNECTION_NETWORK_MAC,
     DeviceEntryType,
     DeviceInfo,
 )
-from homeassistant.helpers.entity import EntityDescription
+from homeassistant.helpers.entity import Entity, EntityDescription
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .capabilities import MinerCapabilities
@@ -19,8 +22,19 @@ from .const import (
     CONF_SERIAL,
     DOMAIN,
 )
-from .coordinator import HashHeatSiteCoordinator, MinerTracker
+from .coordinator import HashHeatConfigEntry, HashHeatSiteCoordinator, MinerTracker
 from .miner_data import MinerReading
+
+
+def add_miner_entities(
+    entry: HashHeatConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+    build: Callable[[HashHeatSiteCoordinator, str, MinerTracker], Iterable[Entity]],
+) -> None:
+    """Add each miner's entities under its own subentry, so its device belongs to that miner."""
+    coordinator = entry.runtime_data
+    for miner_id, tracker in coordinator.miners.items():
+        async_add_entities(build(coordinator, miner_id, tracker), config_subentry_id=miner_id)
 
 
 def miner_device_key(tracker: MinerTracker) -> str:

@@ -12,7 +12,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .capabilities import PowerControl
 from .coordinator import HashHeatConfigEntry
-from .entity import HashHeatMinerEntity
+from .entity import HashHeatMinerEntity, add_miner_entities
 from .miner_client import MinerClient
 
 PARALLEL_UPDATES = 1
@@ -33,12 +33,15 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add a power limit to every miner whose firmware can limit power."""
-    coordinator = entry.runtime_data
-    for miner_id, tracker in coordinator.miners.items():
-        if tracker.capabilities.power_control is not PowerControl.NONE:
-            async_add_entities(
-                [MinerPowerLimit(coordinator, miner_id, POWER_LIMIT)], config_subentry_id=miner_id
-            )
+    add_miner_entities(
+        entry,
+        async_add_entities,
+        lambda coordinator, miner_id, tracker: (
+            [MinerPowerLimit(coordinator, miner_id, POWER_LIMIT)]
+            if tracker.capabilities.power_control is not PowerControl.NONE
+            else []
+        ),
+    )
 
 
 class MinerPowerLimit(HashHeatMinerEntity, NumberEntity):

@@ -25,9 +25,9 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
 from .bitcoin import NetworkStats
-from .coordinator import HashHeatConfigEntry, HashHeatSiteCoordinator
+from .coordinator import HashHeatConfigEntry, HashHeatSiteCoordinator, MinerTracker
 from .economics import economic_cop, energy_reuse_factor, net_cost_of_heat_per_mwh
-from .entity import HashHeatMinerEntity, HashHeatSiteEntity
+from .entity import HashHeatMinerEntity, HashHeatSiteEntity, add_miner_entities
 from .figures import HeatMethod, MinerFigures, SiteFigures
 from .ledger import MinerCounters, SiteCounters
 from .miner_data import MinerReading
@@ -447,17 +447,22 @@ async def async_setup_entry(
     """Add the site's sensors, and every miner's under its own subentry."""
     coordinator = entry.runtime_data
     async_add_entities(HashHeatSiteSensor(coordinator, description) for description in SITE_SENSORS)
-    for miner_id in coordinator.miners:
-        first = coordinator.data.readings.get(miner_id)
-        first_view = MinerView(reading=first, figures=None, counters=MinerCounters())
-        async_add_entities(
-            (
-                HashHeatMinerSensor(coordinator, miner_id, description)
-                for description in (*MINER_SENSORS, *MINER_ACCOUNT_SENSORS)
-                if not description.reported_only or description.value_fn(first_view) is not None
-            ),
-            config_subentry_id=miner_id,
+
+    def build(
+        coordinator: HashHeatSiteCoordinator, miner_id: str, _tracker: MinerTracker
+    ) -> list[HashHeatMinerSensor]:
+        first = MinerView(
+            reading=coordinator.data.readings.get(miner_id),
+            figures=None,
+            counters=MinerCounters(),
         )
+        return [
+            HashHeatMinerSensor(coordinator, miner_id, description)
+            for description in (*MINER_SENSORS, *MINER_ACCOUNT_SENSORS)
+            if not description.reported_only or description.value_fn(first) is not None
+        ]
+
+    add_miner_entities(entry, async_add_entities, build)
 
 
 def _set_currency_unit(

@@ -7,7 +7,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import HashHeatConfigEntry
-from .entity import HashHeatMinerEntity
+from .entity import HashHeatMinerEntity, add_miner_entities
 from .miner_client import MinerClient
 
 PARALLEL_UPDATES = 1
@@ -21,12 +21,15 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add a mining switch to every miner whose firmware can pause and resume."""
-    coordinator = entry.runtime_data
-    for miner_id, tracker in coordinator.miners.items():
-        if tracker.capabilities.can_pause:
-            async_add_entities(
-                [MinerMiningSwitch(coordinator, miner_id, MINING)], config_subentry_id=miner_id
-            )
+    add_miner_entities(
+        entry,
+        async_add_entities,
+        lambda coordinator, miner_id, tracker: (
+            [MinerMiningSwitch(coordinator, miner_id, MINING)]
+            if tracker.capabilities.can_pause
+            else []
+        ),
+    )
 
 
 class MinerMiningSwitch(HashHeatMinerEntity, SwitchEntity):
