@@ -10,7 +10,7 @@ from homeassistant.config_entries import (
     ConfigSubentryData,
     SubentryFlowResult,
 )
-from homeassistant.const import CONF_HOST, CONF_NAME
+from homeassistant.const import CONF_HOST, CONF_NAME, CONF_PASSWORD
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
@@ -338,3 +338,29 @@ async def test_dhcp_from_something_that_is_not_a_miner(hass: HomeAssistant, loop
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "not_a_miner"
+
+
+async def test_add_miner_with_a_password_and_keep_it_on_reconfigure(
+    hass: HomeAssistant, fleet: Fleet
+) -> None:
+    miner = fleet.miners[0]
+    entry = _site_with((next_address(), "02:00:00:00:00:01"))
+    entry.add_to_hass(hass)
+    result = await _add_miner_flow(hass, entry, "manual")
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {CONF_HOST: miner.host, CONF_PASSWORD: "x" * 129}
+    )
+    assert result["errors"] == {CONF_PASSWORD: "invalid_password"}
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {CONF_HOST: miner.host, CONF_PASSWORD: "s3cret"}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    (added,) = (s for s in entry.subentries.values() if s.data[CONF_HOST] == miner.host)
+    assert added.data[CONF_PASSWORD] == "s3cret"
+
+    started = await entry.start_subentry_reconfigure_flow(hass, added.subentry_id)
+    result = await hass.config_entries.subentries.async_configure(
+        started["flow_id"], {CONF_HOST: miner.host, CONF_PASSWORD: ""}
+    )
+    assert result["reason"] == "reconfigure_successful"
+    assert entry.subentries[added.subentry_id].data[CONF_PASSWORD] == "s3cret"

@@ -8,6 +8,7 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState, ConfigSubentryData
 from homeassistant.const import CONF_HOST, STATE_OFF, STATE_ON, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import issue_registry as ir
@@ -385,3 +386,26 @@ async def test_a_moved_miner_keeps_its_device_and_entities(
         assert after.id == device.id
         assert entity_id(hass, "sensor", moved, "power") == power_id
         assert float(hass.states.get(power_id).state) == moved.state.snapshot().watts  # type: ignore[union-attr]
+
+
+async def test_access_denied_raises_a_repair_issue_until_a_command_passes(
+    hass: HomeAssistant, fleet: Fleet
+) -> None:
+    miner = fleet.miners[0]
+    entry = await setup_site(hass, miner)
+    number = entity_id(hass, "number", miner, "power_limit_control")
+    (subentry_id,) = entry.subentries
+    issue_id = f"access_denied_{subentry_id}"
+    miner.faults.refuse_privileged = True
+    with pytest.raises(HomeAssistantError) as raised:
+        await hass.services.async_call(
+            "number", "set_value", {"entity_id": number, "value": 2500}, blocking=True
+        )
+    assert raised.value.translation_key == "access_denied"
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is not None
+
+    miner.faults.refuse_privileged = False
+    await hass.services.async_call(
+        "number", "set_value", {"entity_id": number, "value": 2500}, blocking=True
+    )
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None

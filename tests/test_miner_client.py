@@ -6,6 +6,7 @@ import sys
 import pytest
 from pyasic.device.algorithm.hashrate.sha256 import SHA256HashRate
 from pyasic.device.algorithm.hashrate.unit.sha256 import SHA256Unit
+from pyasic.miners.antminer.bmminer.X19.S19 import BMMinerS19XP
 from pyasic.miners.bitaxe.espminer.BM.BM1370 import BitAxeGamma
 
 from custom_components.hashheat.miner_client import (
@@ -151,3 +152,16 @@ async def test_garbage_while_identifying_is_unreachable(fleet: Fleet) -> None:
         await client.identify()
     with pytest.raises(MinerUnreachableError):
         await client.read()
+
+
+def test_password_replaces_pyasic_defaults_on_every_api() -> None:
+    miner = BMMinerS19XP("127.0.0.1")
+    assert miner.web.pwd != "s3cret"
+    client = MinerClient("127.0.0.1", timeout=1, detect_timeout=1, miner=miner, password="s3cret")
+    assert client.detected
+    assert miner.web.pwd == "s3cret"
+    assert miner.rpc.pwd == "s3cret"
+    untouched = BMMinerS19XP("127.0.0.1")
+    default = untouched.web.pwd
+    MinerClient("127.0.0.1", timeout=1, detect_timeout=1, miner=untouched)
+    assert untouched.web.pwd == default

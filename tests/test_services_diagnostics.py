@@ -76,13 +76,19 @@ async def test_diagnostics_redact_secrets(
 ) -> None:
     up, down = fleet.miners
     entry = await setup_site(hass, up, down)
+    subentry = next(iter(entry.subentries.values()))
+    hass.config_entries.async_update_subentry(
+        entry, subentry, data={**subentry.data, "password": "hunter2"}
+    )
+    await hass.async_block_till_done()
     down.faults.offline = True
     await refresh(hass, entry)
 
     diagnostics: Any = await get_diagnostics_for_config_entry(hass, hass_client, entry)
     text = json.dumps(diagnostics)
     assert up.identity.mac not in text
-    assert "hashheat.sim" not in text  # the simulator's pool user (wallet/worker)
+    assert "hashheat.sim" not in text
+    assert "hunter2" not in text  # the simulator's pool user (wallet/worker)
     by_host = {m["subentry"]["data"]["host"]: m for m in diagnostics["miners"]}
     assert by_host[up.host]["reading"]["power_w"] == up.state.snapshot().watts
     assert by_host[up.host]["pyasic_data"]["wattage"] == up.state.snapshot().watts

@@ -22,7 +22,7 @@ from homeassistant.config_entries import (
     SubentryFlowContext,
     SubentryFlowResult,
 )
-from homeassistant.const import CONF_HOST, CONF_NAME
+from homeassistant.const import CONF_HOST, CONF_NAME, CONF_PASSWORD
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.data_entry_flow import FlowContext, FlowHandler, FlowResult
 from homeassistant.helpers.selector import (
@@ -30,6 +30,9 @@ from homeassistant.helpers.selector import (
     SelectSelector,
     SelectSelectorConfig,
     SelectSelectorMode,
+    TextSelector,
+    TextSelectorConfig,
+    TextSelectorType,
 )
 from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
 
@@ -59,15 +62,31 @@ from .miner_client import MinerClient, MinerError, MinerIdentity, normalize_mac
 from .options_flow import PlantOptionsFlow
 
 NEW_SITE = "__new_site__"
+MAX_PASSWORD_LENGTH = 128
+# Most firmware needs no password (LuxOS, Avalon RPC) or pyasic knows its default.
+MINER_SCHEMA = probatio.Schema(
+    {
+        probatio.Required(CONF_HOST): str,
+        probatio.Optional(CONF_PASSWORD): TextSelector(
+            TextSelectorConfig(type=TextSelectorType.PASSWORD)
+        ),
+    }
+)
 
 
 class DetectedMiner:
     """A miner found at an address: who it is and what its firmware can do."""
 
-    def __init__(self, identity: MinerIdentity, capabilities: MinerCapabilities) -> None:
-        """Hold the detection results."""
+    def __init__(
+        self,
+        identity: MinerIdentity,
+        capabilities: MinerCapabilities,
+        password: str | None = None,
+    ) -> None:
+        """Hold the detection results (and the password that worked, if one was given)."""
         self.identity = identity
         self.capabilities = capabilities
+        self.password = password
 
     @property
     def unique_id(self) -> str:
@@ -91,6 +110,7 @@ class DetectedMiner:
             CONF_FIRMWARE: identity.firmware,
             CONF_FIRMWARE_VERSION: identity.firmware_version,
             CONF_CAPABILITIES: self.capabilities.as_dict(),
+            CONF_PASSWORD: self.password,
         }
 
     def config_subentry(self) -> ConfigSubentry:
@@ -112,22 +132,30 @@ class DetectedMiner:
         )
 
 
-async def async_detect(host: str, client: MinerClient | None = None) -> DetectedMiner:
+async def async_detect(host: str, password: str | None = None) -> DetectedMiner:
     """Detect the miner at a host and read its identity and capabilities."""
-    client = client or MinerClient(
-        host, timeout=MINER_TIMEOUT_SECONDS, detect_timeout=DETECT_TIMEOUT_SECONDS
+    client = MinerClient(
+        host,
+        timeout=MINER_TIMEOUT_SECONDS,
+        detect_timeout=DETECT_TIMEOUT_SECONDS,
+        password=password,
     )
     identity = await client.identify()
-    return DetectedMiner(identity, await client.capabilities())
+    return DetectedMiner(identity, await client.capabilities(), password)
 
 
-async def _async_detect_typed(host_text: str) -> tuple[DetectedMiner | None, dict[str, str]]:
-    """Detect the miner at a user-typed host; return it or form errors."""
-    host = normalize_host(host_text)
+async def _async_detect_typed(
+    user_input: Mapping[str, Any],
+) -> tuple[DetectedMiner | None, dict[str, str]]:
+    """Detect the miner at a user-typed host (with an optional password); return it or errors."""
+    host = normalize_host(user_input[CONF_HOST])
     if host is None:
         return None, {CONF_HOST: "invalid_host"}
+    password = user_input.get(CONF_PASSWORD) or None
+    if password is not None and len(password) > MAX_PASSWORD_LENGTH:
+        return None, {CONF_PASSWORD: "invalid_password"}
     try:
-        return await async_detect(host), {}
+        return await async_detect(host, password), {}
     except MinerError:
         return None, {"base": "cannot_connect"}
 
@@ -289,7 +317,7 @@ class HashHeatConfigFlow(
             self._site_name = user_input[CONF_NAME].strip() or DEFAULT_SITE_NAME
             if not user_input.get(CONF_HOST, "").strip():
                 return await self.async_step_scan()
-            detected, errors = await _async_detect_typed(user_input[CONF_HOST])
+            detected, errors = await _async_detect_typed(user_input)
             if detected is not None:
                 if _is_configured(self.hass, detected):
                     return self.async_abort(reason="already_configured")
@@ -387,16 +415,14 @@ class MinerSubentryFlowHandler(
         """Ask for the miner's address and detect it."""
         errors: dict[str, str] = {}
         if user_input is not None:
-            detected, errors = await _async_detect_typed(user_input[CONF_HOST])
+            detected, errors = await _async_detect_typed(user_input)
             if detected is not None:
                 if _is_configured(self.hass, detected):
                     return self.async_abort(reason="already_configured")
                 return self._create(detected)
         return self.async_show_form(
             step_id="manual",
-            data_schema=self.add_suggested_values_to_schema(
-                probatio.Schema({probatio.Required(CONF_HOST): str}), user_input
-            ),
+            data_schema=self.add_suggested_values_to_schema(MINER_SCHEMA, user_input),
             errors=errors,
         )
 
@@ -420,7 +446,12 @@ class MinerSubentryFlowHandler(
         subentry = self._get_reconfigure_subentry()
         errors: dict[str, str] = {}
         if user_input is not None:
-            detected, errors = await _async_detect_typed(user_input[CONF_HOST])
+            # An empty password field keeps the stored one (it is never shown back).
+            user_input = {
+                CONF_PASSWORD: subentry.data.get(CONF_PASSWORD),
+                **{key: value for key, value in user_input.items() if value},
+            }
+            detected, errors = await _async_detect_typed(user_input)
             if detected is not None:
                 if not _same_miner(subentry.data, detected):
                     return self.async_abort(reason="different_miner")
@@ -433,8 +464,7 @@ class MinerSubentryFlowHandler(
         return self.async_show_form(
             step_id="reconfigure",
             data_schema=self.add_suggested_values_to_schema(
-                probatio.Schema({probatio.Required(CONF_HOST): str}),
-                user_input or {CONF_HOST: subentry.data[CONF_HOST]},
+                MINER_SCHEMA, user_input or {CONF_HOST: subentry.data[CONF_HOST]}
             ),
             errors=errors,
         )

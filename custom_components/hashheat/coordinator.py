@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any, override
 
 from homeassistant.config_entries import ConfigEntry, ConfigSubentry
-from homeassistant.const import CONF_HOST
+from homeassistant.const import CONF_HOST, CONF_PASSWORD
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
@@ -40,7 +40,12 @@ from .const import (
 from .figures import SiteFigures, compute_figures
 from .ledger import STORAGE_VERSION, Ledger
 from .mempool import MempoolError, fetch_network_stats
-from .miner_client import MinerClient, MinerCommandError, MinerError
+from .miner_client import (
+    MinerAccessDeniedError,
+    MinerClient,
+    MinerCommandError,
+    MinerError,
+)
 from .miner_data import MinerReading
 from .plant import PlantConfig
 from .plant_inputs import MeterTracker, read_plant_inputs
@@ -125,6 +130,7 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
                     subentry.data[CONF_HOST],
                     timeout=MINER_TIMEOUT_SECONDS,
                     detect_timeout=DETECT_TIMEOUT_SECONDS,
+                    password=subentry.data.get(CONF_PASSWORD),
                 ),
                 capabilities=MinerCapabilities.from_dict(subentry.data.get(CONF_CAPABILITIES)),
             )
@@ -264,8 +270,24 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
     ) -> None:
         """Run a command on one miner, then poll so entities show what the miner applied."""
         tracker = self.miners[miner_id]
+        access_issue = f"access_denied_{tracker.subentry.subentry_id}"
         try:
             await command(tracker.client)
+        except MinerAccessDeniedError as err:
+            ir.async_create_issue(
+                self.hass,
+                DOMAIN,
+                access_issue,
+                is_fixable=False,
+                severity=ir.IssueSeverity.ERROR,
+                translation_key="access_denied",
+                translation_placeholders={"miner": tracker.subentry.title},
+            )
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="access_denied",
+                translation_placeholders={"miner": tracker.subentry.title},
+            ) from err
         except MinerError as err:
             refused = isinstance(err, MinerCommandError)
             raise HomeAssistantError(
@@ -273,6 +295,8 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
                 translation_key="command_refused" if refused else "miner_unreachable",
                 translation_placeholders={"miner": tracker.subentry.title},
             ) from err
+        else:
+            ir.async_delete_issue(self.hass, DOMAIN, access_issue)
         finally:
             await self.async_request_refresh()
 

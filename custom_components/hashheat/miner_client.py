@@ -49,6 +49,9 @@ _TRANSPORT_ERRORS: Final = (
     AttributeError,
 )
 _SESSION_ERROR: Final = re.compile(r"session", re.IGNORECASE)
+_ACCESS_ERROR: Final = re.compile(
+    r"access denied|unauthori[sz]ed|forbidden|invalid password|\b401\b|\b403\b", re.IGNORECASE
+)
 
 
 class MinerError(Exception):
@@ -65,6 +68,10 @@ class MinerNotDetectedError(MinerUnreachableError):
 
 class MinerCommandError(MinerError):
     """The miner answered but did not do what it was asked."""
+
+
+class MinerAccessDeniedError(MinerCommandError):
+    """The miner refused the command for lack of access (API access level or credentials)."""
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -114,12 +121,17 @@ class MinerClient:
         timeout: float,
         detect_timeout: float,
         miner: BaseMiner | None = None,
+        password: str | None = None,
     ) -> None:
-        """Create a client (with a miner pyasic already detected, if any); nothing is sent yet."""
+        """Create a client (with a miner pyasic already detected, if any); nothing is sent yet.
+
+        ``password`` replaces pyasic's default for firmware that needs one (web, RPC, SSH).
+        """
         self.host = host
         self._timeout = timeout
         self._detect_timeout = detect_timeout
-        self._miner = miner
+        self._password = password
+        self._miner = None if miner is None else self._with_password(miner)
         # One command at a time per miner: firmware mishandles overlapping writes.
         self._command_lock = asyncio.Lock()
 
@@ -141,14 +153,25 @@ class MinerClient:
                 raise MinerNotDetectedError(f"{self.host}: detection failed") from err
             if miner is None:
                 raise MinerNotDetectedError(f"{self.host}: no supported miner answered")
-            self._miner = miner
+            self._miner = self._with_password(miner)
         return self._miner
+
+    def _with_password(self, miner: BaseMiner) -> BaseMiner:
+        if self._password:
+            for api in (miner.rpc, miner.web, miner.ssh):
+                if api is not None and hasattr(api, "pwd"):
+                    api.pwd = self._password
+        return miner
 
     async def _call[T](self, action: Callable[[BaseMiner], Awaitable[T]]) -> T:
         miner = await self._ensure_miner()
         try:
             async with asyncio.timeout(self._timeout):
                 return await action(miner)
+        except APIError as err:
+            if _ACCESS_ERROR.search(str(err)):
+                raise MinerAccessDeniedError(f"{self.host}: {err}") from err
+            raise MinerUnreachableError(f"{self.host}: APIError: {err}") from err
         except _TRANSPORT_ERRORS as err:
             raise MinerUnreachableError(f"{self.host}: {type(err).__name__}: {err}") from err
 
