@@ -331,3 +331,20 @@ async def test_grid_intensity_sensor_and_btc_price_sensor(
     # The sensor's 100 g/kWh replaces the configured 0.25 kg/kWh.
     co2 = heat_kwh * 0.201 / 0.9 - kwh * 0.100
     assert site_value(hass, entry, "co2_avoided") == pytest.approx(co2, rel=1e-3)
+
+
+async def test_hashprice_sensor_in_its_own_unit(hass: HomeAssistant, fleet: Fleet) -> None:
+    miner = fleet.miners[0]
+    set_plant(hass)
+    hass.states.async_set("sensor.hashprice", "48.5", {"unit_of_measurement": "EUR/PH/day"})
+    options = {
+        **PLANT,
+        CONF_REVENUE_SOURCE: "hashprice_entity",
+        "hashprice_entity": "sensor.hashprice",
+    }
+    entry = await setup_plant_site(hass, miner, options)
+    assert entry.runtime_data.network is None
+    await poll(hass, entry)
+    hashrate = miner.state.snapshot().hashrate_ghs / 1000
+    # 48.5 EUR per PH/s per day = 0.0485 EUR per TH/s per day, less the 2 % pool fee.
+    assert site_value(hass, entry, "revenue_rate") == pytest.approx(hashrate * 0.0485 * 0.98)

@@ -20,6 +20,7 @@ SENSORS = {
     "sensor.outdoor": "%",
     "sensor.nok_price": "NOK/kWh",
     "sensor.intensity": "gCO2eq/kWh",
+    "sensor.hashprice": "USD/PH/day",
 }
 
 
@@ -48,6 +49,7 @@ def _sections(flat: dict[str, Any]) -> dict[str, Any]:
             "revenue_source",
             "mempool_url",
             "btc_price_entity",
+            "hashprice_entity",
             "hashprice",
             "pool_fee_percent",
         ),
@@ -111,6 +113,11 @@ async def test_defaults_then_save(hass: HomeAssistant, site: MockConfigEntry) ->
         ({"mempool_url": "ftp://mempool.local"}, {"mempool_url": "invalid_url"}),
         ({"revenue_source": "btc_price_entity"}, {"btc_price_entity": "required_for_source"}),
         ({"revenue_source": "fixed_hashprice"}, {"hashprice": "required_for_source"}),
+        ({"revenue_source": "hashprice_entity"}, {"hashprice_entity": "required_for_source"}),
+        (
+            {"revenue_source": "hashprice_entity", "hashprice_entity": "sensor.spot_price"},
+            {"hashprice_entity": "hashprice_unit"},
+        ),
     ],
 )
 async def test_bad_choices_are_explained(

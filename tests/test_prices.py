@@ -2,7 +2,12 @@
 
 import pytest
 
-from custom_components.hashheat.prices import PriceUnit, parse_price_unit, price_per_kwh
+from custom_components.hashheat.prices import (
+    PriceUnit,
+    parse_hashprice_unit,
+    parse_price_unit,
+    price_per_kwh,
+)
 
 
 @pytest.mark.parametrize(
@@ -106,3 +111,26 @@ def test_price_per_kwh(state: float, unit: str, expected: float) -> None:
 
 def test_price_per_kwh_of_a_unit_given_by_hand() -> None:
     assert price_per_kwh(30.0, PriceUnit(currency="EUR", per_kwh_factor=0.01)) == pytest.approx(0.3)
+
+
+@pytest.mark.parametrize(
+    ("unit", "currency", "factor"),
+    [
+        ("USD/PH/day", "USD", 1e-3),  # Luxor's hashprice index
+        ("EUR/TH/d", "EUR", 1.0),
+        ("EUR/TH/s/day", "EUR", 1.0),
+        ("$/PHs/day", None, 1e-3),
+        ("ct/TH/day", None, 0.01),
+        ("USD/EH/day", "USD", 1e-6),
+    ],
+)
+def test_hashprice_units(unit: str, currency: str | None, factor: float) -> None:
+    parsed = parse_hashprice_unit(unit)
+    assert parsed is not None
+    assert parsed.currency == currency
+    assert parsed.per_th_day_factor == pytest.approx(factor)
+
+
+@pytest.mark.parametrize("unit", [None, "", "USD/day", "USD/kWh", "TH/s", "USD/GH/day", "x/TH/y"])
+def test_not_hashprice_units(unit: str | None) -> None:
+    assert parse_hashprice_unit(unit) is None

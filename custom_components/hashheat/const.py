@@ -63,6 +63,7 @@ CONF_REVENUE_SOURCE: Final = "revenue_source"
 CONF_MEMPOOL_URL: Final = "mempool_url"
 CONF_BTC_PRICE_ENTITY: Final = "btc_price_entity"
 CONF_HASHPRICE: Final = "hashprice"
+CONF_HASHPRICE_ENTITY: Final = "hashprice_entity"
 CONF_POOL_FEE_PERCENT: Final = "pool_fee_percent"
 
 SECTION_PLANT: Final = "plant"
@@ -74,6 +75,7 @@ SECTION_REVENUE: Final = "revenue"
 REVENUE_NETWORK: Final = "network"
 REVENUE_BTC_PRICE_ENTITY: Final = "btc_price_entity"
 REVENUE_FIXED_HASHPRICE: Final = "fixed_hashprice"
+REVENUE_HASHPRICE_ENTITY: Final = "hashprice_entity"
 
 DEFAULT_CAPTURE_PERCENT: Final = 95.0
 DEFAULT_BOILER_EFFICIENCY_PERCENT: Final = 90.0

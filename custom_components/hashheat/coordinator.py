@@ -32,7 +32,8 @@ from .const import (
     MINER_TIMEOUT_SECONDS,
     NETWORK_INTERVAL,
     REDETECT_AFTER_FAILURES,
-    REVENUE_FIXED_HASHPRICE,
+    REVENUE_BTC_PRICE_ENTITY,
+    REVENUE_NETWORK,
     SCAN_INTERVAL,
     SUBENTRY_MINER,
     UNREACHABLE_REPAIR_AFTER,
@@ -140,7 +141,7 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
         self.plant = PlantConfig.from_options(entry.options)
         self.network: NetworkCoordinator | None = (
             NetworkCoordinator(hass, entry, self.plant.mempool_url)
-            if self.plant.revenue_source != REVENUE_FIXED_HASHPRICE
+            if self.plant.revenue_source in (REVENUE_NETWORK, REVENUE_BTC_PRICE_ENTITY)
             else None
         )
         self.ledger = Ledger()

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from .bitcoin import NetworkStats, expected_btc_per_day
-from .const import REVENUE_FIXED_HASHPRICE
+from .const import REVENUE_FIXED_HASHPRICE, REVENUE_HASHPRICE_ENTITY
 from .economics import breakeven_electricity_price, displaced_kg_per_kwh_heat
 from .ledger import MinerRates, SiteRates
 from .miner_data import MinerReading
@@ -37,6 +37,7 @@ class PlantInputs:
     price_per_kwh: float | None = None
     grid_kg_per_kwh: float | None = None
     btc_price: float | None = None
+    hashprice: float | None = None  # currency per TH/s per day, from a sensor
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -99,6 +100,7 @@ def _miner_figures(
     config: PlantConfig,
     network: NetworkStats | None,
     btc_price: float | None,
+    hashprice: float | None,
 ) -> MinerFigures:
     hashrate = reading.hashrate_ths
     btc = (
@@ -106,10 +108,10 @@ def _miner_figures(
         if hashrate is not None and network is not None
         else None
     )
-    if config.revenue_source == REVENUE_FIXED_HASHPRICE:
+    if config.revenue_source in (REVENUE_FIXED_HASHPRICE, REVENUE_HASHPRICE_ENTITY):
         revenue = (
-            hashrate * config.fixed_hashprice * (1 - config.pool_fee)
-            if hashrate is not None and config.fixed_hashprice is not None
+            hashrate * hashprice * (1 - config.pool_fee)
+            if hashrate is not None and hashprice is not None
             else None
         )
     else:
@@ -135,8 +137,13 @@ def compute_figures(
         if inputs.btc_price is not None
         else (network.btc_price if network is not None else None)
     )
+    hashprice = (
+        config.fixed_hashprice
+        if config.revenue_source == REVENUE_FIXED_HASHPRICE
+        else inputs.hashprice
+    )
     miners = {
-        miner_id: _miner_figures(reading, config, network, btc_price)
+        miner_id: _miner_figures(reading, config, network, btc_price, hashprice)
         for miner_id, reading in reachable.items()
     }
     power_w = _sum([r.power_w for r in reachable.values()])

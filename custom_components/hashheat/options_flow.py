@@ -37,6 +37,7 @@ from .const import (
     CONF_GRID_CO2,
     CONF_GRID_INTENSITY,
     CONF_HASHPRICE,
+    CONF_HASHPRICE_ENTITY,
     CONF_HEAT_METER,
     CONF_HEAT_PUMP_COP,
     CONF_HEAT_REFERENCE,
@@ -48,6 +49,7 @@ from .const import (
     CONF_SUPPLY_TEMPERATURE,
     REVENUE_BTC_PRICE_ENTITY,
     REVENUE_FIXED_HASHPRICE,
+    REVENUE_HASHPRICE_ENTITY,
     REVENUE_NETWORK,
     SECTION_ELECTRICITY,
     SECTION_EMISSIONS,
@@ -58,7 +60,7 @@ from .const import (
 from .economics import HeatReferenceKind
 from .mempool import validate_base_url
 from .plant import plant_defaults
-from .prices import parse_price_unit
+from .prices import parse_hashprice_unit, parse_price_unit
 from .thermal import Fluid, parse_flow_unit
 
 TEMPERATURE_UNITS = {unit.value for unit in UnitOfTemperature}
@@ -121,11 +123,18 @@ SECTIONS: dict[str, dict[Any, Any]] = {
     },
     SECTION_REVENUE: {
         probatio.Required(CONF_REVENUE_SOURCE): _select(
-            [REVENUE_NETWORK, REVENUE_BTC_PRICE_ENTITY, REVENUE_FIXED_HASHPRICE],
+            [
+                REVENUE_NETWORK,
+                REVENUE_BTC_PRICE_ENTITY,
+                REVENUE_HASHPRICE_ENTITY,
+                REVENUE_FIXED_HASHPRICE,
+                REVENUE_HASHPRICE_ENTITY,
+            ],
             CONF_REVENUE_SOURCE,
         ),
         probatio.Optional(CONF_MEMPOOL_URL): TextSelector(),
         probatio.Optional(CONF_BTC_PRICE_ENTITY): _sensor(),
+        probatio.Optional(CONF_HASHPRICE_ENTITY): _sensor(),
         probatio.Optional(CONF_HASHPRICE): _number(0, 100, "any"),
         probatio.Required(CONF_POOL_FEE_PERCENT): _number(0, 10, 0.1, "%"),
     },
@@ -170,6 +179,7 @@ UNIT_CHECKS: dict[str, tuple[Callable[[str | None], bool], str]] = {
     CONF_HEAT_METER: (lambda unit: unit in POWER_UNITS | ENERGY_UNITS, "heat_meter_unit"),
     CONF_PRICE_ENTITY: (lambda unit: parse_price_unit(unit) is not None, "price_unit"),
     CONF_GRID_INTENSITY: (lambda unit: unit in INTENSITY_UNITS, "intensity_unit"),
+    CONF_HASHPRICE_ENTITY: (lambda unit: parse_hashprice_unit(unit) is not None, "hashprice_unit"),
 }
 
 
@@ -210,6 +220,8 @@ def _validate_revenue(options: Mapping[str, Any], errors: dict[str, str]) -> Non
         errors[CONF_BTC_PRICE_ENTITY] = "required_for_source"
     elif source == REVENUE_FIXED_HASHPRICE and options.get(CONF_HASHPRICE) is None:
         errors[CONF_HASHPRICE] = "required_for_source"
+    elif source == REVENUE_HASHPRICE_ENTITY and not options.get(CONF_HASHPRICE_ENTITY):
+        errors[CONF_HASHPRICE_ENTITY] = "required_for_source"
 
 
 class PlantOptionsFlow(OptionsFlow):

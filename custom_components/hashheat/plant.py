@@ -17,6 +17,7 @@ from .const import (
     CONF_GRID_CO2,
     CONF_GRID_INTENSITY,
     CONF_HASHPRICE,
+    CONF_HASHPRICE_ENTITY,
     CONF_HEAT_METER,
     CONF_HEAT_PUMP_COP,
     CONF_HEAT_REFERENCE,
@@ -75,6 +76,7 @@ class PlantConfig:
     mempool_url: str
     btc_price_entity: str | None
     fixed_hashprice: float | None
+    hashprice_entity: str | None
     pool_fee: float
 
     @property
@@ -111,6 +113,7 @@ class PlantConfig:
             mempool_url=str(merged.get(CONF_MEMPOOL_URL) or DEFAULT_BASE_URL),
             btc_price_entity=merged.get(CONF_BTC_PRICE_ENTITY) or None,
             fixed_hashprice=merged.get(CONF_HASHPRICE),
+            hashprice_entity=merged.get(CONF_HASHPRICE_ENTITY) or None,
             pool_fee=float(merged[CONF_POOL_FEE_PERCENT]) / 100,
         )
 

@@ -14,7 +14,7 @@ from homeassistant.util.unit_conversion import (
 from .figures import PlantInputs
 from .miner_data import to_number
 from .plant import PlantConfig
-from .prices import parse_price_unit, price_per_kwh
+from .prices import parse_hashprice_unit, parse_price_unit, price_per_kwh
 from .thermal import flow_m3_per_s, parse_flow_unit
 
 _GRAMS_PER_KG = 1000.0
@@ -90,6 +90,10 @@ def read_plant_inputs(
     btc_price = None
     if (found := _state(hass, config.btc_price_entity)) is not None:
         btc_price = found[0]
+    hashprice = None
+    if (found := _state(hass, config.hashprice_entity)) is not None:
+        hashprice_unit = parse_hashprice_unit(found[1])
+        hashprice = found[0] * hashprice_unit.per_th_day_factor if hashprice_unit else None
     return PlantInputs(
         return_c=_temperature_c(hass, config.return_temperature_entity),
         supply_c=_temperature_c(hass, config.supply_temperature_entity),
@@ -98,4 +102,5 @@ def read_plant_inputs(
         price_per_kwh=price,
         grid_kg_per_kwh=grid,
         btc_price=btc_price,
+        hashprice=hashprice,
     )

@@ -144,3 +144,30 @@ def parse_price_unit(unit: str | None) -> PriceUnit | None:
 def price_per_kwh(state: float, unit: PriceUnit) -> float:
     """Convert a price sensor's state to main currency units per kWh."""
     return state * unit.per_kwh_factor
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class HashpriceUnit:
+    """Unit of a hashprice sensor: ``state x per_th_day_factor`` is currency per TH/s per day."""
+
+    currency: str | None
+    per_th_day_factor: float
+
+
+# Per TH/s of the hashrate unit a hashprice is quoted per (Luxor's index: USD per PH/s per day).
+_PER_HASHRATE: Final[Mapping[str, float]] = {"th": 1.0, "ph": 1e-3, "eh": 1e-6}
+_HASHPRICE: Final = re.compile(
+    r"^(?P<money>[^/]+?)\s*/\s*(?P<hash>[tpe]h)(?:\s*/\s*s|s)?\s*/\s*(?:day|d)$", re.IGNORECASE
+)
+
+
+def parse_hashprice_unit(unit: str | None) -> HashpriceUnit | None:
+    """Read a hashprice sensor's unit, e.g. "USD/PH/day" or "EUR/TH/s/d"; None otherwise."""
+    match = _HASHPRICE.match((unit or "").strip())
+    if match is None or (money := _money(match["money"].strip().lower())) is None:
+        return None
+    currency, to_main_unit = money
+    return HashpriceUnit(
+        currency=currency,
+        per_th_day_factor=to_main_unit * _PER_HASHRATE[match["hash"].lower()],
+    )
