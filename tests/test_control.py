@@ -1,0 +1,157 @@
+"""The loop controller: PI with anti-windup and rate limits, staging and hardware protection."""
+
+import pytest
+
+from custom_components.hashheat.control import (
+    DAY_S,
+    ControllerSettings,
+    LoopController,
+    MinerCommand,
+    MinerSpec,
+)
+
+EFFICIENT = MinerSpec(
+    miner_id="a", modulating=True, min_power_w=2000, max_power_w=3600, efficiency_jth=20
+)
+THIRSTY = MinerSpec(
+    miner_id="b", modulating=True, min_power_w=2000, max_power_w=3600, efficiency_jth=30
+)
+ONOFF = MinerSpec(
+    miner_id="c", modulating=False, min_power_w=3000, max_power_w=3000, efficiency_jth=25
+)
+FAST = ControllerSettings(ramp_w_per_s=1e9, retune_s=0, min_on_s=0, min_off_s=0)
+
+
+def by_id(commands: list[MinerCommand]) -> dict[str, MinerCommand]:
+    return {command.miner_id: command for command in commands}
+
+
+def primed(miners: list[MinerSpec], settings: ControllerSettings) -> LoopController:
+    """A controller that has seen one sample at target (its clock starts at t = 0)."""
+    controller = LoopController(miners, settings)
+    controller.update(0, 50.0, 50.0)
+    return controller
+
+
+def test_most_efficient_miner_runs_first_and_the_next_joins_with_demand() -> None:
+    controller = primed([THIRSTY, EFFICIENT], FAST)
+    # Gain: 7200 W / 4 K = 1800 W/K; 1.5 K below target asks 2700 W (+ 1.5 W of integral in
+    # one second: 1800 W/K / 1800 s x 1.5 K x 1 s): one miner.
+    commands = by_id(controller.update(1, 48.5, 50.0))
+    assert commands["a"].run
+    assert commands["a"].power_w == pytest.approx(2701.5)
+    assert commands["b"].run is False
+    # 3.5 K below: 6300 W: the efficient miner at full power, the other takes the rest.
+    commands = by_id(controller.update(2, 46.5, 50.0))
+    assert commands["a"].power_w == 3600
+    assert commands["b"].power_w == pytest.approx(2700, abs=10)
+
+
+def test_power_cap_is_obeyed() -> None:
+    controller = primed([EFFICIENT, THIRSTY], FAST)
+    commands = by_id(controller.update(1, 40.0, 50.0, cap_w=4000))
+    assert sum(c.power_w or 0 for c in commands.values()) <= 4000 + 2000  # floor of the 2nd
+    assert controller.demand_w == 4000
+    assert commands["a"].power_w == 3600
+    assert commands["b"].run is False  # 400 W left is below its lowest setting
+
+
+def test_rate_limit_spreads_a_step_over_time() -> None:
+    controller = LoopController([EFFICIENT], ControllerSettings(ramp_w_per_s=10, min_on_s=0))
+    controller.update(0, 50.0, 50.0)
+    controller.update(10, 40.0, 50.0)  # a 10 K step asks for everything at once
+    assert controller.demand_w == pytest.approx(100)  # 10 W/s for 10 s
+    controller.update(70, 40.0, 50.0)
+    assert controller.demand_w == pytest.approx(700)
+
+
+def test_integral_is_frozen_while_a_miner_retunes() -> None:
+    settings = ControllerSettings(ramp_w_per_s=1e9, retune_s=60, min_on_s=0, min_off_s=0)
+    controller = primed([EFFICIENT], settings)
+    controller.update(1, 48.0, 50.0)  # a power change: retuning until t = 61
+    first = controller.demand_w
+    controller.update(30, 48.0, 50.0)  # same error, frozen integral: same demand
+    assert controller.demand_w == first
+    controller.update(90, 48.0, 50.0)  # thawed: the integral grows
+    assert controller.demand_w > first
+
+
+def test_anti_windup_lets_the_demand_fall_as_soon_as_the_loop_is_warm() -> None:
+    controller = LoopController([EFFICIENT], FAST)
+    for second in range(0, 7200, 10):  # two hours far below target, saturated
+        controller.update(second, 30.0, 50.0)
+    assert controller.demand_w == 3600
+    controller.update(7210, 50.5, 50.0)  # just above target
+    # Without anti-windup the integral would hold full power for a long time; here it is bounded
+    # by the site's power and the proportional part pulls it down at once.
+    assert controller.demand_w < 3600
+
+
+def test_minimum_on_and_off_times() -> None:
+    settings = ControllerSettings(ramp_w_per_s=1e9, retune_s=0, min_on_s=600, min_off_s=300)
+    controller = LoopController([ONOFF], settings)
+    assert by_id(controller.update(0, 45.0, 50.0))["c"].run  # cold: on
+    assert by_id(controller.update(60, 60.0, 50.0))["c"].run  # hot, but on for only a minute
+    assert not by_id(controller.update(600, 60.0, 50.0))["c"].run  # ten minutes: off
+    assert not by_id(controller.update(660, 40.0, 50.0))["c"].run  # cold, but off for a minute
+    assert by_id(controller.update(900, 40.0, 50.0))["c"].run  # five minutes off: on
+
+
+def test_starts_per_day_are_capped() -> None:
+    settings = ControllerSettings(
+        ramp_w_per_s=1e9, retune_s=0, min_on_s=0, min_off_s=0, max_starts_per_day=3
+    )
+    controller = LoopController([ONOFF], settings)
+    starts = 0
+    for hour in range(12):
+        cold = hour % 2 == 0
+        command = by_id(controller.update(hour * 3600, 40.0 if cold else 60.0, 50.0))["c"]
+        if cold and command.run:
+            starts += 1
+    assert starts == 3
+    # A day after the first start, it may start again.
+    assert by_id(controller.update(DAY_S + 1, 40.0, 50.0))["c"].run
+
+
+def test_duty_cycles_below_the_lowest_setting_with_hysteresis() -> None:
+    controller = primed([EFFICIENT], FAST)
+    # 0.3 K below target asks 270 W: below the 2000 W floor and inside the 0.5 K band: off.
+    assert not by_id(controller.update(1, 49.7, 50.0))["a"].run
+    command = by_id(controller.update(10, 49.4, 50.0))["a"]  # outside the band: on at the floor
+    assert command.run
+    assert command.power_w == 2000
+    assert by_id(controller.update(20, 50.2, 50.0))["a"].run  # inside the band: stays on
+    assert not by_id(controller.update(30, 50.6, 50.0))["a"].run  # above the band: off
+
+
+def test_lead_rotates_daily_among_equally_efficient_miners() -> None:
+    twin = MinerSpec(
+        miner_id="twin", modulating=True, min_power_w=2000, max_power_w=3600, efficiency_jth=20.5
+    )
+    controller = primed([EFFICIENT, twin, THIRSTY], FAST)
+    day0 = by_id(controller.update(1, 48.5, 50.0))
+    controller = LoopController([EFFICIENT, twin, THIRSTY], FAST)
+    controller.update(DAY_S, 50.0, 50.0)
+    day1 = by_id(controller.update(DAY_S + 1, 48.5, 50.0))
+    assert day0["a"].run != day1["a"].run
+    assert day0["twin"].run != day1["twin"].run
+    assert not day0["b"].run
+    assert not day1["b"].run
+
+
+def test_stop_all_overrides_minimum_on_time() -> None:
+    settings = ControllerSettings(ramp_w_per_s=1e9, min_on_s=3600)
+    controller = LoopController([ONOFF, EFFICIENT], settings)
+    controller.update(0, 40.0, 50.0)
+    assert all(not command.run for command in controller.stop_all(5))
+    assert controller.demand_w == 0
+
+
+def test_observed_miners_continue_without_a_step_after_a_restart() -> None:
+    controller = LoopController([EFFICIENT, THIRSTY], ControllerSettings(ramp_w_per_s=1))
+    controller.observe("a", running=True, since_s=-7200, power_w=3600)
+    controller.observe("b", running=False, since_s=-7200)
+    assert controller.demand_w == 3600
+    commands = by_id(controller.update(0, 50.0, 50.0))  # at target: hold, no jump
+    assert commands["a"].power_w == 3600
+    assert not commands["b"].run
