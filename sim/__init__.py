@@ -11,6 +11,10 @@ Quick start::
     # Avalon (cgminer API, work levels) alone or mixed with LuxOS miners:
     start_fleet(count=2, firmware="avalon")
     start_fleet(count=4, models=["Antminer S19 XP", "Avalon Mini3"])
+
+    # Heating plant (tank, heat exchanger, radiator loop, building), no sockets:
+    scenario = winter(seed=1)
+    trace = run(scenario.plant, Thermostat(scenario.site_power_w), hours=48, dt_s=10)
 """
 
 from sim.api import JsonObject, MinerApi
@@ -23,6 +27,7 @@ from sim.faults import Faults
 from sim.fleet import Fleet, SimulatedMiner, loopback_addresses, resolve_model, start_fleet
 from sim.identity import Identity
 from sim.luxos_api import LuxosApi
+from sim.outdoor import ColdFront, DailySinusoid, OutdoorProfile
 from sim.physics import (
     MODELS,
     S19XP,
@@ -36,6 +41,26 @@ from sim.physics import (
     PowerProfile,
     Snapshot,
 )
+from sim.plant import (
+    EnergyTotals,
+    Plant,
+    PlantParams,
+    PlantReadings,
+    SteadyState,
+    counterflow_effectiveness,
+    steady_state,
+)
+from sim.plant_control import Controller, Thermostat, constant_power
+from sim.plant_run import TempStats, Trace, TraceSample, format_summary, run
+from sim.plant_scenarios import (
+    SCENARIOS,
+    SITE_POWER_W,
+    SLEEP_POWER_W,
+    Scenario,
+    ScenarioFactory,
+    shoulder,
+    winter,
+)
 from sim.server import MinerServer, SimulatorBindError
 
 __all__ = [
@@ -46,6 +71,9 @@ __all__ = [
     "MODELS",
     "S19XP",
     "S21",
+    "SCENARIOS",
+    "SITE_POWER_W",
+    "SLEEP_POWER_W",
     "AnyModel",
     "AvalonApi",
     "AvalonDevice",
@@ -53,6 +81,10 @@ __all__ = [
     "AvalonSettings",
     "AvalonWebServer",
     "Clock",
+    "ColdFront",
+    "Controller",
+    "DailySinusoid",
+    "EnergyTotals",
     "Faults",
     "Firmware",
     "Fleet",
@@ -66,12 +98,30 @@ __all__ = [
     "MinerState",
     "Mode",
     "ModelSpec",
+    "OutdoorProfile",
+    "Plant",
+    "PlantParams",
+    "PlantReadings",
     "PowerProfile",
+    "Scenario",
+    "ScenarioFactory",
     "SimulatedMiner",
     "SimulatorBindError",
     "Snapshot",
+    "SteadyState",
+    "TempStats",
+    "Thermostat",
+    "Trace",
+    "TraceSample",
     "WorkLevel",
+    "constant_power",
+    "counterflow_effectiveness",
+    "format_summary",
     "loopback_addresses",
     "resolve_model",
+    "run",
+    "shoulder",
     "start_fleet",
+    "steady_state",
+    "winter",
 ]

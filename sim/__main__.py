@@ -1,4 +1,4 @@
-"""Command line: ``python -m sim fleet --count N --first-address 127.42.0.1``."""
+"""Command line: ``python -m sim fleet --count N`` or ``python -m sim plant --scenario winter``."""
 
 import argparse
 import asyncio
@@ -7,6 +7,10 @@ import sys
 
 from sim.families import ALL_MODELS, Firmware, choose_model, resolve_model
 from sim.fleet import DEFAULT_PORT, start_fleet
+from sim.outdoor import ColdFront
+from sim.plant_control import Controller, Thermostat, constant_power
+from sim.plant_run import format_summary, run
+from sim.plant_scenarios import SCENARIOS
 from sim.server import SimulatorBindError
 
 DEFAULT_MIX = ("Antminer S19 XP", "Avalon Mini3")
@@ -47,7 +51,43 @@ def build_parser() -> argparse.ArgumentParser:
     fleet.add_argument("--atm", action="store_true", help="start LuxOS miners with ATM enabled")
     fleet.add_argument("--web-port", type=int, help="Avalon only: also serve the web MAC page")
     fleet.add_argument("--seed", type=int, default=0, help="noise seed")
+    _add_plant_parser(sub)
     return parser
+
+
+def _add_plant_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    plant = sub.add_parser("plant", help="simulate a heating site and print a summary")
+    plant.add_argument("--scenario", choices=sorted(SCENARIOS), default="winter")
+    plant.add_argument("--hours", type=float, default=48.0, help="simulated hours (default 48)")
+    plant.add_argument("--dt", type=float, default=10.0, help="step, seconds (default 10)")
+    plant.add_argument(
+        "--controller",
+        choices=["thermostat", "constant"],
+        default="thermostat",
+        help="on/off indoor thermostat with a 65 C tank limit, or constant power",
+    )
+    plant.add_argument("--power", type=float, help="miner power when on, W (default: the site's)")
+    plant.add_argument("--cold-front", action="store_true", help="-10 K front from hour 24")
+    plant.add_argument("--noise", type=float, default=0.05, help="sensor noise std, K")
+    plant.add_argument("--seed", type=int, default=0, help="noise seed")
+
+
+def run_plant(args: argparse.Namespace) -> str:
+    """Run the plant scenario described by ``args``; return the summary table."""
+    scenario = SCENARIOS[args.scenario](
+        seed=args.seed,
+        noise_k=args.noise,
+        cold_front=ColdFront() if args.cold_front else None,
+    )
+    power = scenario.site_power_w if args.power is None else args.power
+    controller: Controller
+    if args.controller == "constant":
+        controller = constant_power(power)
+    else:
+        controller = Thermostat(power, off_w=scenario.sleep_power_w)
+    trace = run(scenario.plant, controller, args.hours, args.dt)
+    title = f"{scenario.name} ({scenario.description}), {args.controller} {power:g} W"
+    return format_summary(title, trace)
 
 
 def _models(args: argparse.Namespace) -> list[str] | None:
@@ -96,6 +136,9 @@ def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the process exit code."""
     args = build_parser().parse_args(argv)
     try:
+        if args.command == "plant":
+            sys.stdout.write(run_plant(args))
+            return 0
         with contextlib.suppress(KeyboardInterrupt):
             asyncio.run(run_fleet(args))
     except (SimulatorBindError, ValueError) as err:

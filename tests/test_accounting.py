@@ -10,7 +10,7 @@ from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.const import CONF_HOST
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 
 from custom_components.hashheat.const import (
@@ -301,6 +301,13 @@ async def test_heat_meter_energy_counter_becomes_power(
     await poll(hass, entry)
     # 0.045 kWh in a minute = 2.7 kW
     assert site_value(hass, entry, "heat_power") == pytest.approx(2700.0, rel=1e-6)
+    # The meter updates its counter every few minutes: between updates the rate holds.
+    freezer.tick(timedelta(seconds=60))
+    await poll(hass, entry)
+    assert site_value(hass, entry, "heat_power") == pytest.approx(2700.0, rel=1e-6)
+    freezer.tick(timedelta(minutes=20))  # a counter stopped this long means no heat
+    await poll(hass, entry)
+    assert site_value(hass, entry, "heat_power") == 0
     freezer.tick(timedelta(seconds=60))
     hass.states.async_set(meter, "0.5", {"unit_of_measurement": "kWh"})  # meter replaced
     await poll(hass, entry)
@@ -348,3 +355,57 @@ async def test_hashprice_sensor_in_its_own_unit(hass: HomeAssistant, fleet: Flee
     hashrate = miner.state.snapshot().hashrate_ghs / 1000
     # 48.5 EUR per PH/s per day = 0.0485 EUR per TH/s per day, less the 2 % pool fee.
     assert site_value(hass, entry, "revenue_rate") == pytest.approx(hashrate * 0.0485 * 0.98)
+
+
+async def test_counters_are_written_while_polling_not_only_at_shutdown(
+    hass: HomeAssistant,
+    fleet: Fleet,
+    freezer: FrozenDateTimeFactory,
+    hass_storage: dict[str, Any],
+) -> None:
+    """A crash must not lose the day: the ledger reaches the disk while polls keep coming."""
+    miner = fleet.miners[0]
+    set_plant(hass)
+    entry = await setup_plant_site(hass, miner)
+    key = f"{DOMAIN}.{entry.entry_id}.ledger"
+    for _ in range(6):  # every 15 s for 90 s: a save re-armed at each poll would never fire
+        freezer.tick(timedelta(seconds=15))
+        async_fire_time_changed(hass)
+        await poll(hass, entry)
+    await hass.async_block_till_done()
+    assert key in hass_storage
+    saved = hass_storage[key]["data"]["site"]["electricity_kwh"]["total"]
+    assert saved > 0
+
+
+@pytest.mark.parametrize("fleet", [2], indirect=True)
+async def test_measured_ratios_wait_for_every_miner(hass: HomeAssistant, fleet: Fleet) -> None:
+    """Loop heat covers all miners: with one missing, capture and heat counting pause."""
+    up, down = fleet.miners
+    set_plant(hass)
+    hass.config.currency = "EUR"
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Two",
+        options=PLANT,
+        subentries_data=[
+            ConfigSubentryData(
+                data={CONF_HOST: m.host, CONF_MAC: m.identity.mac},
+                subentry_type=SUBENTRY_MINER,
+                title=m.host,
+                unique_id=m.identity.mac,
+            )
+            for m in (up, down)
+        ],
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    await poll(hass, entry)
+    assert isinstance(site_value(hass, entry, "capture_fraction"), float)
+    down.faults.offline = True
+    await poll(hass, entry)
+    assert site_value(hass, entry, "capture_fraction") == "unknown"
+    assert site_value(hass, entry, "heat_power") == pytest.approx(2896.74, abs=0.01)
+    assert entry.runtime_data.data.figures is not None
+    assert entry.runtime_data.data.figures.rates.heat_kw is None

@@ -132,7 +132,7 @@ async def test_capabilities_are_read_and_stored(hass: HomeAssistant, fleet: Flee
     stored = subentry.data[CONF_CAPABILITIES]
     assert stored["power_control"] == "presets"
     assert stored["can_pause"] is True
-    # The reload that storing them caused created the controls.
+    # The capabilities read at the first poll decide which controls exist.
     number = hass.states.get(entity_id(hass, "number", miner, "power_limit_control"))
     assert number is not None
     assert float(number.attributes["min"]) == min(p.watts for p in miner.state.model.profiles())
@@ -409,3 +409,30 @@ async def test_access_denied_raises_a_repair_issue_until_a_command_passes(
         "number", "set_value", {"entity_id": number, "value": 2500}, blocking=True
     )
     assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
+
+
+async def test_repair_issues_of_removed_miners_are_deleted(
+    hass: HomeAssistant, fleet: Fleet
+) -> None:
+    entry = await setup_site(hass, fleet.miners[0])
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        "capabilities_lost_01GONEMINER",
+        is_fixable=False,
+        severity=ir.IssueSeverity.WARNING,
+        translation_key="capabilities_lost",
+    )
+    (subentry_id,) = entry.subentries
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        f"capabilities_lost_{subentry_id}",
+        is_fixable=False,
+        severity=ir.IssueSeverity.WARNING,
+        translation_key="capabilities_lost",
+    )
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    issues = ir.async_get(hass)
+    assert issues.async_get_issue(DOMAIN, "capabilities_lost_01GONEMINER") is None
+    assert issues.async_get_issue(DOMAIN, f"capabilities_lost_{subentry_id}") is not None

@@ -21,6 +21,7 @@ SENSORS = {
     "sensor.nok_price": "NOK/kWh",
     "sensor.intensity": "gCO2eq/kWh",
     "sensor.hashprice": "USD/PH/day",
+    "sensor.usd": "USD",
 }
 
 
@@ -90,33 +91,33 @@ async def test_defaults_then_save(hass: HomeAssistant, site: MockConfigEntry) ->
     [
         (
             {"return_temperature_entity": "sensor.outdoor"},
-            {"return_temperature_entity": "temperature_unit"},
+            {"plant": "temperature_unit"},
         ),
-        ({"flow_entity": "sensor.spot_price"}, {"flow_entity": "flow_unit"}),
-        ({"supply_temperature_entity": None}, {"flow_entity": "calorimetric_incomplete"}),
-        ({"heat_meter_entity": "sensor.loop_flow"}, {"heat_meter_entity": "heat_meter_unit"}),
+        ({"flow_entity": "sensor.spot_price"}, {"plant": "flow_unit"}),
+        ({"supply_temperature_entity": None}, {"plant": "calorimetric_incomplete"}),
+        ({"heat_meter_entity": "sensor.loop_flow"}, {"plant": "heat_meter_unit"}),
         (
             {"electricity_price_entity": "sensor.outdoor"},
-            {"electricity_price_entity": "price_unit"},
+            {"electricity": "price_unit"},
         ),
         (
             {"electricity_price_entity": "sensor.nok_price"},
-            {"electricity_price_entity": "price_currency"},
+            {"electricity": "price_currency"},
         ),
-        ({"grid_intensity_entity": "sensor.outdoor"}, {"grid_intensity_entity": "intensity_unit"}),
-        ({"gas_price": None}, {"gas_price": "required_for_reference"}),
+        ({"grid_intensity_entity": "sensor.outdoor"}, {"emissions": "intensity_unit"}),
+        ({"gas_price": None}, {"heat_reference_section": "required_for_reference"}),
         (
             {"heat_reference": "heat_pump", "heat_pump_cop": None},
-            {"heat_pump_cop": "required_for_reference"},
+            {"heat_reference_section": "required_for_reference"},
         ),
-        ({"heat_reference": "district_heat"}, {"district_heat_price": "required_for_reference"}),
-        ({"mempool_url": "ftp://mempool.local"}, {"mempool_url": "invalid_url"}),
-        ({"revenue_source": "btc_price_entity"}, {"btc_price_entity": "required_for_source"}),
-        ({"revenue_source": "fixed_hashprice"}, {"hashprice": "required_for_source"}),
-        ({"revenue_source": "hashprice_entity"}, {"hashprice_entity": "required_for_source"}),
+        ({"heat_reference": "district_heat"}, {"heat_reference_section": "required_for_reference"}),
+        ({"mempool_url": "ftp://mempool.local"}, {"revenue": "invalid_url"}),
+        ({"revenue_source": "btc_price_entity"}, {"revenue": "required_for_source"}),
+        ({"revenue_source": "fixed_hashprice"}, {"revenue": "required_for_source"}),
+        ({"revenue_source": "hashprice_entity"}, {"revenue": "required_for_source"}),
         (
             {"revenue_source": "hashprice_entity", "hashprice_entity": "sensor.spot_price"},
-            {"hashprice_entity": "hashprice_unit"},
+            {"revenue": "hashprice_unit"},
         ),
     ],
 )
@@ -129,5 +130,6 @@ async def test_bad_choices_are_explained(
         result["flow_id"], _sections(options)
     )
     assert result["type"] is FlowResultType.FORM
+    # Errors show on the section that holds the field.
     assert result["errors"] == errors
     assert site.options == {}

@@ -3,6 +3,7 @@
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.typing import ConfigType
 
 from .const import DOMAIN
@@ -26,8 +27,22 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     return True
 
 
+def _delete_orphaned_issues(hass: HomeAssistant) -> None:
+    """Repair issues of miners that were removed from their site go with them."""
+    miners = {
+        subentry_id
+        for entry in hass.config_entries.async_entries(DOMAIN)
+        for subentry_id in entry.subentries
+    }
+    registry = ir.async_get(hass)
+    for domain, issue_id in list(registry.issues):
+        if domain == DOMAIN and issue_id.rsplit("_", 1)[-1] not in miners:
+            ir.async_delete_issue(hass, DOMAIN, issue_id)
+
+
 async def async_setup_entry(hass: HomeAssistant, entry: HashHeatConfigEntry) -> bool:
     """Set up a site: poll its miners, then add their entities."""
+    _delete_orphaned_issues(hass)
     coordinator = HashHeatSiteCoordinator(hass, entry)
     await coordinator.async_load_ledger()
     if coordinator.network is not None:
@@ -45,8 +60,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: HashHeatConfigEntry) -> 
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: HashHeatConfigEntry) -> bool:
-    """Unload a site, writing its counters first."""
-    await entry.runtime_data.async_save_ledger()
+    """Unload a site (its coordinator's shutdown, run on unload, writes the counters)."""
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
 
 

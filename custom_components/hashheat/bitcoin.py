@@ -69,8 +69,8 @@ class NetworkStats:
 
     @property
     def subsidy_sats(self) -> int:
-        """The subsidy of the next blocks, in satoshis."""
-        return block_subsidy_sats(self.height)
+        """The subsidy of the next block (the one being mined on the tip), in satoshis."""
+        return block_subsidy_sats(self.height + 1)
 
     @property
     def reward_per_block_btc(self) -> float:

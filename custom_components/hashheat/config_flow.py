@@ -455,11 +455,13 @@ class MinerSubentryFlowHandler(
             if detected is not None:
                 if not _same_miner(subentry.data, detected):
                     return self.async_abort(reason="different_miner")
+                # The identity the device and entities are keyed on stays as it was stored.
+                kept = {key: subentry.data.get(key) for key in (CONF_SERIAL, CONF_MAC)}
                 return self.async_update_and_abort(
                     self._get_entry(),
                     subentry,
                     title=detected.title,
-                    data={**subentry.data, **detected.subentry_data()},
+                    data={**subentry.data, **detected.subentry_data(), **kept},
                 )
         return self.async_show_form(
             step_id="reconfigure",

@@ -25,6 +25,8 @@ DEFAULT_SITE_NAME: Final = "Heating loop"
 SCAN_INTERVAL: Final = timedelta(seconds=15)
 # Presets, work levels and what the firmware supports change rarely (firmware updates).
 CAPABILITIES_INTERVAL: Final = timedelta(minutes=10)
+# A changed reading of them is confirmed by a second read this much later.
+CAPABILITIES_RECHECK: Final = timedelta(minutes=1)
 # A miner that has not answered within this time is treated as unreachable for this poll;
 # pyasic itself would wait up to 100 s on a silent socket.
 MINER_TIMEOUT_SECONDS: Final = 10.0
@@ -58,6 +60,7 @@ CONF_HEAT_PUMP_COP: Final = "heat_pump_cop"
 CONF_DISTRICT_HEAT_PRICE: Final = "district_heat_price"
 CONF_GAS_CO2: Final = "gas_co2_kg_per_kwh"
 CONF_GRID_CO2: Final = "grid_co2_kg_per_kwh"
+CONF_DISTRICT_CO2: Final = "district_co2_kg_per_kwh"
 CONF_GRID_INTENSITY: Final = "grid_intensity_entity"
 CONF_REVENUE_SOURCE: Final = "revenue_source"
 CONF_MEMPOOL_URL: Final = "mempool_url"

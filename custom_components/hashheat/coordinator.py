@@ -9,8 +9,9 @@ from typing import Any, override
 
 from homeassistant.config_entries import ConfigEntry, ConfigSubentry
 from homeassistant.const import CONF_HOST, CONF_PASSWORD
-from homeassistant.core import HomeAssistant
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.event import async_call_later
@@ -22,7 +23,10 @@ from .bitcoin import NetworkStats
 from .capabilities import MinerCapabilities
 from .const import (
     CAPABILITIES_INTERVAL,
+    CAPABILITIES_RECHECK,
     CONF_CAPABILITIES,
+    CONF_MAC,
+    CONF_SERIAL,
     DETECT_TIMEOUT_SECONDS,
     DOMAIN,
     IDENTIFY_DURATION,
@@ -52,6 +56,22 @@ from .plant import PlantConfig
 from .plant_inputs import MeterTracker, read_plant_inputs
 
 type HashHeatConfigEntry = ConfigEntry[HashHeatSiteCoordinator]
+
+# The entity (platform, key) each control of MinerCapabilities.lost_since is shown as.
+CONTROL_ENTITY_KEYS = {
+    "power_limit": "power_limit_control",
+    "can_pause": "mining",
+    "can_reboot": "reboot",
+    "can_restart_backend": "restart_backend",
+    "can_identify": "identify",
+}
+CONTROL_PLATFORMS = {
+    "power_limit": "number",
+    "can_pause": "switch",
+    "can_reboot": "button",
+    "can_restart_backend": "button",
+    "can_identify": "button",
+}
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -108,6 +128,7 @@ class MinerTracker:
     failures: int = 0
     down_since: datetime | None = None
     capabilities_read: datetime | None = None
+    unconfirmed: MinerCapabilities | None = None
 
 
 class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
@@ -149,6 +170,8 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
             hass, STORAGE_VERSION, f"{DOMAIN}.{entry.entry_id}.ledger"
         )
         self._meter = MeterTracker()
+        self._save_armed = False
+        self._blinking: dict[str, CALLBACK_TYPE] = {}
 
     async def async_load_ledger(self) -> None:
         """Restore the counters saved before the last stop."""
@@ -158,6 +181,28 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
     async def async_save_ledger(self) -> None:
         """Write the counters now (on unload)."""
         await self._store.async_save(self.ledger.as_dict())
+
+    def _schedule_save(self) -> None:
+        # Store.async_delay_save restarts its delay on every call; polls come every 15 s, so
+        # arm it once and let the write itself re-arm it (a final write also runs at shutdown).
+        if not self._save_armed:
+            self._save_armed = True
+            self._store.async_delay_save(self._ledger_to_save, LEDGER_SAVE_DELAY_SECONDS)
+
+    def _ledger_to_save(self) -> dict[str, Any]:
+        self._save_armed = False
+        return self.ledger.as_dict()
+
+    @override
+    async def async_shutdown(self) -> None:
+        """Stop polling, switch off fault lights still blinking, and write the counters."""
+        await super().async_shutdown()
+        for miner_id, cancel in list(self._blinking.items()):
+            cancel()
+            with contextlib.suppress(MinerError):
+                await self.miners[miner_id].client.identify_blink(on=False)
+        self._blinking.clear()
+        await self.async_save_ledger()
 
     @override
     async def _async_update_data(self) -> SiteData:
@@ -178,7 +223,7 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
             self.network.current if self.network is not None else None,
         )
         self.ledger.record(now, figures.rates, figures.miner_rates)
-        self._store.async_delay_save(self.ledger.as_dict, LEDGER_SAVE_DELAY_SECONDS)
+        self._schedule_save()
         return SiteData(
             readings={miner_id: r for miner_id, r in polled.items() if r is not None},
             figures=figures,
@@ -189,10 +234,14 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
         async with self._semaphore:
             try:
                 reading = await tracker.client.read()
-                await self._refresh_capabilities(tracker)
             except MinerError as err:
                 self._record_failure(tracker, err)
                 return None
+            try:
+                await self._refresh_capabilities(tracker)
+            except MinerError as err:
+                # The reading stands; try the slow-changing configuration again later.
+                LOGGER.debug("Miner %s: capabilities not read: %s", tracker.subentry.title, err)
         self._record_success(tracker)
         return reading
 
@@ -203,10 +252,18 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
         )
         if not due:
             return
-        capabilities = await tracker.client.capabilities()
         tracker.capabilities_read = now
+        capabilities = await tracker.client.capabilities()
         if capabilities == tracker.capabilities:
+            tracker.unconfirmed = None
             return
+        # A reply with parts missing can look like lost controls: adopt a change only when two
+        # reads in a row agree (or when nothing was stored yet).
+        if CONF_CAPABILITIES in tracker.subentry.data and capabilities != tracker.unconfirmed:
+            tracker.unconfirmed = capabilities
+            tracker.capabilities_read = now - CAPABILITIES_INTERVAL + CAPABILITIES_RECHECK
+            return
+        tracker.unconfirmed = None
         self._report_lost_controls(tracker, capabilities.lost_since(tracker.capabilities))
         tracker.capabilities = capabilities
         LOGGER.info("Miner %s capabilities changed: %s", tracker.subentry.title, capabilities)
@@ -224,6 +281,12 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
             ir.async_delete_issue(self.hass, DOMAIN, issue_id)
             return
         LOGGER.warning("Miner %s can no longer: %s", tracker.subentry.title, ", ".join(lost))
+        registry = er.async_get(self.hass)
+        for control in lost:
+            unique_id = f"{miner_device_key(tracker)}_{CONTROL_ENTITY_KEYS[control]}"
+            platform = CONTROL_PLATFORMS[control]
+            if entity_id := registry.async_get_entity_id(platform, DOMAIN, unique_id):
+                registry.async_remove(entity_id)
         ir.async_create_issue(
             self.hass,
             DOMAIN,
@@ -306,12 +369,19 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
         await self.async_command(miner_id, lambda client: client.identify_blink(on=True))
 
         async def _stop_blinking(_now: datetime) -> None:
+            self._blinking.pop(miner_id, None)
             with contextlib.suppress(HomeAssistantError):
                 await self.async_command(miner_id, lambda client: client.identify_blink(on=False))
 
-        self.config_entry.async_on_unload(
-            async_call_later(self.hass, IDENTIFY_DURATION, _stop_blinking)
-        )
+        if (previous := self._blinking.pop(miner_id, None)) is not None:
+            previous()
+        self._blinking[miner_id] = async_call_later(self.hass, IDENTIFY_DURATION, _stop_blinking)
+
+
+def miner_device_key(tracker: MinerTracker) -> str:
+    """The miner's stable identity: serial, else a valid MAC, else the subentry id made at setup."""
+    data = tracker.subentry.data
+    return data.get(CONF_SERIAL) or data.get(CONF_MAC) or tracker.subentry.subentry_id
 
 
 def _unreachable_issue_id(tracker: MinerTracker) -> str:

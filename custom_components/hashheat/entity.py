@@ -22,7 +22,12 @@ from .const import (
     CONF_SERIAL,
     DOMAIN,
 )
-from .coordinator import HashHeatConfigEntry, HashHeatSiteCoordinator, MinerTracker
+from .coordinator import (
+    HashHeatConfigEntry,
+    HashHeatSiteCoordinator,
+    MinerTracker,
+    miner_device_key,
+)
 from .miner_data import MinerReading
 
 
@@ -35,12 +40,6 @@ def add_miner_entities(
     coordinator = entry.runtime_data
     for miner_id, tracker in coordinator.miners.items():
         async_add_entities(build(coordinator, miner_id, tracker), config_subentry_id=miner_id)
-
-
-def miner_device_key(tracker: MinerTracker) -> str:
-    """The miner's stable identity: serial, else a valid MAC, else the subentry id made at setup."""
-    data = tracker.subentry.data
-    return data.get(CONF_SERIAL) or data.get(CONF_MAC) or tracker.subentry.subentry_id
 
 
 class HashHeatMinerEntity(CoordinatorEntity[HashHeatSiteCoordinator]):

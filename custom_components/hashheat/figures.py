@@ -6,7 +6,7 @@ ledger integrates.
 """
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from .bitcoin import NetworkStats, expected_btc_per_day
@@ -148,11 +148,18 @@ def compute_figures(
     }
     power_w = _sum([r.power_w for r in reachable.values()])
     method, heat_w = _site_heat(config, inputs, power_w)
+    # A measured heat covers the whole loop; with a miner missing, its power (and so the
+    # ratios and the heat counter, which must match the electricity counter) is unknown.
+    complete = len(reachable) == len(readings)
     measured = (
         measured_capture_fraction(heat_w, power_w)
-        if method is not HeatMethod.ESTIMATED and heat_w is not None and power_w is not None
+        if complete
+        and method is not HeatMethod.ESTIMATED
+        and heat_w is not None
+        and power_w is not None
         else None
     )
+    counted_heat_w = heat_w if complete or method is HeatMethod.ESTIMATED else None
     revenue_per_day = _sum([m.revenue_per_day for m in miners.values()]) if miners else None
     reference = config.heat_reference
     price = inputs.price_per_kwh if inputs.price_per_kwh is not None else config.fixed_price_per_kwh
@@ -167,7 +174,7 @@ def compute_figures(
             reference=reference,
         )
     power_kw = _per_hour(power_w, 0.001)
-    heat_kw = _per_hour(heat_w, 0.001)
+    heat_kw = _per_hour(counted_heat_w, 0.001)
     grid = (
         inputs.grid_kg_per_kwh
         if inputs.grid_kg_per_kwh is not None
@@ -175,7 +182,7 @@ def compute_figures(
     )
     co2_per_hour = None
     if reference is not None and power_kw is not None and heat_kw is not None:
-        displaced = displaced_kg_per_kwh_heat(reference, config.co2)
+        displaced = displaced_kg_per_kwh_heat(reference, replace(config.co2, grid_kg_per_kwh=grid))
         co2_per_hour = heat_kw * displaced - power_kw * grid
     return SiteFigures(
         power_w=power_w,

@@ -28,6 +28,7 @@ from .const import (
     CONF_BOILER_EFFICIENCY_PERCENT,
     CONF_BTC_PRICE_ENTITY,
     CONF_CAPTURE_PERCENT,
+    CONF_DISTRICT_CO2,
     CONF_DISTRICT_HEAT_PRICE,
     CONF_FIXED_PRICE,
     CONF_FLOW,
@@ -60,7 +61,7 @@ from .const import (
 from .economics import HeatReferenceKind
 from .mempool import validate_base_url
 from .plant import plant_defaults
-from .prices import parse_hashprice_unit, parse_price_unit
+from .prices import currency_of, parse_hashprice_unit, parse_price_unit
 from .thermal import Fluid, parse_flow_unit
 
 TEMPERATURE_UNITS = {unit.value for unit in UnitOfTemperature}
@@ -119,6 +120,7 @@ SECTIONS: dict[str, dict[Any, Any]] = {
     SECTION_EMISSIONS: {
         probatio.Required(CONF_GAS_CO2): _number(0, 1, 0.001, "kg/kWh"),
         probatio.Required(CONF_GRID_CO2): _number(0, 2, 0.001, "kg/kWh"),
+        probatio.Optional(CONF_DISTRICT_CO2): _number(0, 1, 0.001, "kg/kWh"),
         probatio.Optional(CONF_GRID_INTENSITY): _sensor(),
     },
     SECTION_REVENUE: {
@@ -128,7 +130,6 @@ SECTIONS: dict[str, dict[Any, Any]] = {
                 REVENUE_BTC_PRICE_ENTITY,
                 REVENUE_HASHPRICE_ENTITY,
                 REVENUE_FIXED_HASHPRICE,
-                REVENUE_HASHPRICE_ENTITY,
             ],
             CONF_REVENUE_SOURCE,
         ),
@@ -139,6 +140,9 @@ SECTIONS: dict[str, dict[Any, Any]] = {
         probatio.Required(CONF_POOL_FEE_PERCENT): _number(0, 10, 0.1, "%"),
     },
 }
+
+
+FIELD_SECTIONS = {str(key): name for name, fields in SECTIONS.items() for key in fields}
 
 
 def _flatten(user_input: Mapping[str, Any]) -> dict[str, Any]:
@@ -193,10 +197,16 @@ def _validate_sensors(
         options.get(CONF_SUPPLY_TEMPERATURE) and options.get(CONF_RETURN_TEMPERATURE)
     ):
         errors.setdefault(CONF_FLOW, "calorimetric_incomplete")
-    if options.get(CONF_PRICE_ENTITY) and CONF_PRICE_ENTITY not in errors:
-        price_unit = parse_price_unit(_unit(hass, options[CONF_PRICE_ENTITY]))
-        if price_unit is not None and price_unit.currency not in (None, hass.config.currency):
-            errors[CONF_PRICE_ENTITY] = "price_currency"
+    currencies = {
+        CONF_PRICE_ENTITY: lambda unit: getattr(parse_price_unit(unit), "currency", None),
+        CONF_HASHPRICE_ENTITY: lambda unit: getattr(parse_hashprice_unit(unit), "currency", None),
+        CONF_BTC_PRICE_ENTITY: currency_of,
+    }
+    for field, currency in currencies.items():
+        if options.get(field) and field not in errors:
+            named = currency(_unit(hass, options[field]))
+            if named is not None and named != hass.config.currency:
+                errors[field] = "price_currency"
 
 
 def _validate_reference(options: Mapping[str, Any], errors: dict[str, str]) -> None:
@@ -233,14 +243,17 @@ class PlantOptionsFlow(OptionsFlow):
         current = {**plant_defaults(), **self.config_entry.options}
         if user_input is not None:
             options = _flatten(user_input)
-            errors = validate_plant(self.hass, options)
-            if not errors:
+            field_errors = validate_plant(self.hass, options)
+            if not field_errors:
                 return self.async_create_entry(data=options)
+            # The frontend shows a section's errors on the section, one message each.
+            errors = {FIELD_SECTIONS[field]: error for field, error in field_errors.items()}
             current = options
         schema = probatio.Schema(
             {
                 probatio.Required(name): section(
-                    probatio.Schema(fields), {"collapsed": name != SECTION_PLANT}
+                    probatio.Schema(fields),
+                    {"collapsed": name != SECTION_PLANT and name not in errors},
                 )
                 for name, fields in SECTIONS.items()
             }

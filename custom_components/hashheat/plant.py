@@ -8,6 +8,7 @@ from .const import (
     CONF_BOILER_EFFICIENCY_PERCENT,
     CONF_BTC_PRICE_ENTITY,
     CONF_CAPTURE_PERCENT,
+    CONF_DISTRICT_CO2,
     CONF_DISTRICT_HEAT_PRICE,
     CONF_FIXED_PRICE,
     CONF_FLOW,
@@ -107,6 +108,7 @@ class PlantConfig:
             co2=Co2Factors(
                 gas_kg_per_kwh=float(merged[CONF_GAS_CO2]),
                 grid_kg_per_kwh=float(merged[CONF_GRID_CO2]),
+                district_kg_per_kwh_heat=float(merged.get(CONF_DISTRICT_CO2) or 0.0),
             ),
             grid_intensity_entity=merged.get(CONF_GRID_INTENSITY) or None,
             revenue_source=str(merged[CONF_REVENUE_SOURCE]),

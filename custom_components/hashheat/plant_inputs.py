@@ -1,7 +1,7 @@
 """Read a site's plant sensors from Home Assistant's state machine, in the units HashHeat uses."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from homeassistant.const import UnitOfEnergy, UnitOfPower, UnitOfTemperature
 from homeassistant.core import HomeAssistant
@@ -11,6 +11,7 @@ from homeassistant.util.unit_conversion import (
     TemperatureConverter,
 )
 
+from .const import REVENUE_BTC_PRICE_ENTITY, REVENUE_HASHPRICE_ENTITY
 from .figures import PlantInputs
 from .miner_data import to_number
 from .plant import PlantConfig
@@ -44,18 +45,30 @@ def _temperature_c(hass: HomeAssistant, entity_id: str | None) -> float | None:
 
 @dataclass(kw_only=True, slots=True)
 class MeterTracker:
-    """Turns a heat meter's energy counter into power between polls."""
+    """Turns a heat meter's energy counter into power.
 
+    Meters update their counter every few minutes, not at every poll: the power is the energy
+    between two changes of the counter over the time between them, held until the next change
+    (or for ``hold`` at most, after which a counter that stopped means no heat).
+    """
+
+    hold: timedelta = timedelta(minutes=15)
     last_kwh: float | None = None
-    last_time: datetime | None = None
+    changed: datetime | None = None
+    rate_w: float | None = None
 
     def power_w(self, kwh: float, now: datetime) -> float | None:
-        """Average power since the previous reading; None for the first or a reset counter."""
-        previous, since = self.last_kwh, self.last_time
-        self.last_kwh, self.last_time = kwh, now
-        if previous is None or since is None or now <= since or kwh < previous:
+        """The meter's power now; None for the first reading or after a reset counter."""
+        previous, since = self.last_kwh, self.changed
+        if previous is None or since is None or kwh < previous:
+            self.last_kwh, self.changed, self.rate_w = kwh, now, None
             return None
-        return (kwh - previous) * 3_600_000 / (now - since).total_seconds()
+        if kwh > previous and now > since:
+            self.rate_w = (kwh - previous) * 3_600_000 / (now - since).total_seconds()
+            self.last_kwh, self.changed = kwh, now
+        elif now - since > self.hold:
+            self.rate_w = 0.0
+        return self.rate_w
 
 
 def _meter_heat_w(
@@ -65,7 +78,7 @@ def _meter_heat_w(
         return None
     value, unit = found
     if unit in {u.value for u in (UnitOfPower.WATT, UnitOfPower.KILO_WATT, UnitOfPower.MEGA_WATT)}:
-        return PowerConverter.convert(value, unit, UnitOfPower.WATT)
+        return max(0.0, PowerConverter.convert(value, unit, UnitOfPower.WATT))
     if unit in EnergyConverter.VALID_UNITS:
         kwh = EnergyConverter.convert(value, unit, UnitOfEnergy.KILO_WATT_HOUR)
         return meter.power_w(kwh, now)
@@ -88,10 +101,14 @@ def read_plant_inputs(
     if (found := _state(hass, config.grid_intensity_entity)) is not None:
         grid = found[0] if found[1] == "kg/kWh" else found[0] / _GRAMS_PER_KG
     btc_price = None
-    if (found := _state(hass, config.btc_price_entity)) is not None:
+    if config.revenue_source == REVENUE_BTC_PRICE_ENTITY and (
+        found := _state(hass, config.btc_price_entity)
+    ):
         btc_price = found[0]
     hashprice = None
-    if (found := _state(hass, config.hashprice_entity)) is not None:
+    if config.revenue_source == REVENUE_HASHPRICE_ENTITY and (
+        found := _state(hass, config.hashprice_entity)
+    ):
         hashprice_unit = parse_hashprice_unit(found[1])
         hashprice = found[0] * hashprice_unit.per_th_day_factor if hashprice_unit else None
     return PlantInputs(

@@ -125,6 +125,12 @@ def _money(text: str) -> tuple[str | None, float] | None:
     return None
 
 
+def currency_of(unit: str | None) -> str | None:
+    """The currency a money unit such as "EUR" or "€" names (None when none or ambiguous)."""
+    money = _money((unit or "").strip().lower())
+    return None if money is None else money[0]
+
+
 def parse_price_unit(unit: str | None) -> PriceUnit | None:
     """Read a price sensor's unit; None when it is not a price per unit of energy."""
     if unit is None:
