@@ -40,6 +40,7 @@ class ControllerSettings:
     integral_time_s: float = 1800.0
     ramp_w_per_s: float | None = None  # None: full site power in 10 minutes
     retune_s: float = 60.0
+    deadband_w: float | None = None  # None: 5 % of a miner's maximum between power changes
     hysteresis_k: float = 0.5
     min_on_s: float = 600.0
     min_off_s: float = 600.0
@@ -158,36 +159,58 @@ class LoopController:
 
     def _allocate(self, now_s: float, error: float) -> list[MinerCommand]:
         settings = self.settings
-        remaining = self._demand_w
-        commands: list[MinerCommand] = []
-        for index, miner in enumerate(self._order(now_s)):
-            spec = miner.spec
-            floor = spec.min_power_w if spec.modulating else spec.max_power_w
-            if index == 0 and remaining < floor:
-                # Below the lowest setting: duty-cycle the lead miner on the temperature.
-                if error > settings.hysteresis_k:
-                    self._duty_on = True
-                elif error < -settings.hysteresis_k:
-                    self._duty_on = False
-                want = self._duty_on
-            else:
-                want = remaining >= (floor if spec.modulating else floor / 2)
-            run = self._decide(miner, want, now_s)
-            power = min(max(remaining, spec.min_power_w), spec.max_power_w) if run else 0.0
-            if not spec.modulating and run:
-                power = spec.max_power_w
-            if run and spec.modulating and abs(power - miner.power_w) > 0.01 * spec.max_power_w:
-                self._frozen_until_s = now_s + settings.retune_s
-            miner.power_w = power
-            remaining = max(0.0, remaining - power)
-            commands.append(
-                MinerCommand(
-                    miner_id=spec.miner_id,
-                    run=run,
-                    power_w=power if run and spec.modulating else None,
-                )
+        demand = self._demand_w
+        order = self._order(now_s)
+        lead = order[0].spec if order else None
+        lead_floor = (lead.min_power_w if lead.modulating else lead.max_power_w) if lead else 0.0
+        if demand < lead_floor:
+            # Below the lead miner's lowest setting: duty-cycle it on the temperature.
+            if error > settings.hysteresis_k:
+                self._duty_on = True
+            elif error < -settings.hysteresis_k:
+                self._duty_on = False
+            wanted = 1 if self._duty_on else 0
+        else:
+            # The fewest miners, in staging order, whose maximum covers the demand; sharing it
+            # keeps each at a lower, more efficient setting than filling one after another.
+            wanted, capacity = 0, 0.0
+            for miner in order:
+                if capacity >= demand:
+                    break
+                wanted, capacity = wanted + 1, capacity + miner.spec.max_power_w
+        running = [
+            miner for index, miner in enumerate(order) if self._decide(miner, index < wanted, now_s)
+        ]
+        self._set_powers(running, max(demand, lead_floor if running else 0.0), now_s)
+        return [
+            MinerCommand(
+                miner_id=miner.spec.miner_id,
+                run=miner.running,
+                power_w=miner.power_w if miner.running and miner.spec.modulating else None,
             )
-        return commands
+            for miner in order
+        ]
+
+    def _set_powers(self, running: list[_Miner], demand: float, now_s: float) -> None:
+        """Share the demand among the running miners in proportion to their maximum."""
+        fixed = sum(m.spec.max_power_w for m in running if not m.spec.modulating)
+        modulating = [m for m in running if m.spec.modulating]
+        share = max(0.0, demand - fixed) / max(sum(m.spec.max_power_w for m in modulating), 1.0)
+        for miner in running:
+            spec = miner.spec
+            if not spec.modulating:
+                miner.power_w = spec.max_power_w
+                continue
+            power = min(max(share * spec.max_power_w, spec.min_power_w), spec.max_power_w)
+            deadband = self.settings.deadband_w or 0.05 * spec.max_power_w
+            if miner.power_w and abs(power - miner.power_w) < deadband:
+                continue  # not worth a firmware retune: keep the limit it runs at
+            # A start or a retune: the plant has not moved yet, so the integral waits.
+            self._frozen_until_s = now_s + self.settings.retune_s
+            miner.power_w = power
+        for miner in self._miners.values():
+            if not miner.running:
+                miner.power_w = 0.0
 
     def _decide(self, miner: _Miner, want: bool, now_s: float) -> bool:
         if want and not miner.running and miner.can_start(now_s, self.settings):
