@@ -8,6 +8,7 @@ from homeassistant.data_entry_flow import FlowResultType
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.hashheat.const import DOMAIN
+from custom_components.hashheat.plant import plant_defaults
 
 from .test_accounting import PLANT
 
@@ -36,6 +37,15 @@ def _sections(flat: dict[str, Any]) -> dict[str, Any]:
         "heat_meter_entity",
     )
     sections = {
+        "control": (
+            "over_temperature",
+            "stale_minutes",
+            "sensor_fallback",
+            "pump_entity",
+            "min_on_minutes",
+            "min_off_minutes",
+            "max_starts_per_day",
+        ),
         "plant": plant,
         "electricity": ("electricity_price_entity", "electricity_price"),
         "heat_reference_section": (
@@ -45,7 +55,12 @@ def _sections(flat: dict[str, Any]) -> dict[str, Any]:
             "heat_pump_cop",
             "district_heat_price",
         ),
-        "emissions": ("gas_co2_kg_per_kwh", "grid_co2_kg_per_kwh", "grid_intensity_entity"),
+        "emissions": (
+            "gas_co2_kg_per_kwh",
+            "grid_co2_kg_per_kwh",
+            "district_co2_kg_per_kwh",
+            "grid_intensity_entity",
+        ),
         "revenue": (
             "revenue_source",
             "mempool_url",
@@ -124,7 +139,8 @@ async def test_defaults_then_save(hass: HomeAssistant, site: MockConfigEntry) ->
 async def test_bad_choices_are_explained(
     hass: HomeAssistant, site: MockConfigEntry, changes: dict[str, Any], errors: dict[str, str]
 ) -> None:
-    options = {key: value for key, value in {**PLANT, **changes}.items() if value is not None}
+    merged = {**plant_defaults(), **PLANT, **changes}
+    options = {key: value for key, value in merged.items() if value is not None}
     result = await hass.config_entries.options.async_init(site.entry_id)
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], _sections(options)

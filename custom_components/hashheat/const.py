@@ -88,3 +88,25 @@ DEFAULT_POOL_FEE_PERCENT: Final = 2.0
 LEDGER_SAVE_DELAY_SECONDS: Final = 60
 # Network data (difficulty, fees, price) changes slowly; the public API asks for moderation.
 NETWORK_INTERVAL: Final = timedelta(minutes=10)
+
+# Control and plant safety (options, "control" section).
+CONF_OVER_TEMPERATURE: Final = "over_temperature"
+CONF_STALE_MINUTES: Final = "stale_minutes"
+CONF_SENSOR_FALLBACK: Final = "sensor_fallback"
+CONF_PUMP_ENTITY: Final = "pump_entity"
+CONF_MIN_ON_MINUTES: Final = "min_on_minutes"
+CONF_MIN_OFF_MINUTES: Final = "min_off_minutes"
+CONF_MAX_STARTS: Final = "max_starts_per_day"
+SECTION_CONTROL: Final = "control"
+FALLBACK_STOP: Final = "stop"
+FALLBACK_MINIMUM: Final = "minimum"
+DEFAULT_OVER_TEMPERATURE: Final = 65.0
+DEFAULT_STALE_MINUTES: Final = 5.0
+DEFAULT_MIN_ON_MINUTES: Final = 10.0
+DEFAULT_MIN_OFF_MINUTES: Final = 10.0
+DEFAULT_MAX_STARTS: Final = 12
+DEFAULT_TARGET_TEMPERATURE: Final = 45.0
+MIN_TARGET_TEMPERATURE: Final = 20.0
+MAX_TARGET_TEMPERATURE: Final = 75.0
+# Power of a miner whose firmware cannot limit it, when it has not reported any yet.
+DEFAULT_ON_OFF_POWER_W: Final = 3000.0

@@ -54,6 +54,7 @@ from .miner_client import (
 from .miner_data import MinerReading
 from .plant import PlantConfig
 from .plant_inputs import MeterTracker, read_plant_inputs
+from .site_control import SafetySettings, SiteControl, controller_settings, miner_spec
 
 type HashHeatConfigEntry = ConfigEntry[HashHeatSiteCoordinator]
 
@@ -172,6 +173,20 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
         self._meter = MeterTracker()
         self._save_armed = False
         self._blinking: dict[str, CALLBACK_TYPE] = {}
+        self.control = SiteControl(
+            hass,
+            entry.entry_id,
+            SafetySettings.from_options(entry.options),
+            {
+                miner_id: (
+                    tracker.client,
+                    miner_spec(miner_id, tracker.capabilities, None),
+                    tracker.capabilities,
+                )
+                for miner_id, tracker in self.miners.items()
+            },
+            controller_settings(entry.options),
+        )
 
     async def async_load_ledger(self) -> None:
         """Restore the counters saved before the last stop."""
@@ -224,10 +239,10 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
         )
         self.ledger.record(now, figures.rates, figures.miner_rates)
         self._schedule_save()
-        return SiteData(
-            readings={miner_id: r for miner_id, r in polled.items() if r is not None},
-            figures=figures,
-        )
+        readings = {miner_id: r for miner_id, r in polled.items() if r is not None}
+        if (commands := self.control.commands(now, readings)) is not None:
+            await self.control.async_apply(commands)
+        return SiteData(readings=readings, figures=figures)
 
     async def _poll(self, miner_id: str) -> MinerReading | None:
         tracker = self.miners[miner_id]

@@ -5,6 +5,7 @@ from homeassistant.components.number import (
     NumberEntity,
     NumberEntityDescription,
     NumberMode,
+    RestoreNumber,
 )
 from homeassistant.const import UnitOfPower
 from homeassistant.core import HomeAssistant
@@ -12,7 +13,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .capabilities import PowerControl
 from .coordinator import HashHeatConfigEntry
-from .entity import HashHeatMinerEntity, add_miner_entities
+from .entity import HashHeatMinerEntity, HashHeatSiteEntity, add_miner_entities
 from .miner_client import MinerClient
 
 PARALLEL_UPDATES = 1
@@ -27,12 +28,24 @@ POWER_LIMIT = NumberEntityDescription(
 )
 
 
+POWER_CAP = NumberEntityDescription(
+    key="power_cap",
+    translation_key="power_cap",
+    device_class=NumberDeviceClass.POWER,
+    native_unit_of_measurement=UnitOfPower.WATT,
+    mode=NumberMode.BOX,
+    native_step=100,
+    native_min_value=0,
+)
+
+
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: HashHeatConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add a power limit to every miner whose firmware can limit power."""
+    async_add_entities([SitePowerCap(entry.runtime_data, POWER_CAP)])
     add_miner_entities(
         entry,
         async_add_entities,
@@ -71,3 +84,37 @@ class MinerPowerLimit(HashHeatMinerEntity, NumberEntity):
             return await client.set_power_limit(capabilities, value)
 
         await self.coordinator.async_command(self.miner_id, apply)
+
+
+class SitePowerCap(HashHeatSiteEntity, RestoreNumber):
+    """The most the site's miners may draw together (tariffs, grid limits); the maximum = no cap."""
+
+    async def async_added_to_hass(self) -> None:
+        """Restore the cap from before the restart."""
+        await super().async_added_to_hass()
+        if (last := await self.async_get_last_number_data()) is not None:
+            self._store(last.native_value)
+
+    @property
+    def native_max_value(self) -> float:
+        """The site's full power."""
+        return self.coordinator.control.controller.max_power_w
+
+    @property
+    def native_value(self) -> float:
+        """The cap in force (the site's full power when there is none)."""
+        cap = self.coordinator.control.state.power_cap_w
+        return self.native_max_value if cap is None else cap
+
+    async def async_set_native_value(self, value: float) -> None:
+        """Set the cap; the controller obeys it from the next poll (interlocks still win)."""
+        self._store(value)
+        self.async_write_ha_state()
+        await self.coordinator.async_request_refresh()
+
+    def _store(self, value: float | None) -> None:
+        state = self.coordinator.control.state
+        if value is None or value >= self.native_max_value:
+            state.power_cap_w = None
+        else:
+            state.power_cap_w = max(0.0, value)

@@ -42,16 +42,26 @@ from .const import (
     CONF_HEAT_METER,
     CONF_HEAT_PUMP_COP,
     CONF_HEAT_REFERENCE,
+    CONF_MAX_STARTS,
     CONF_MEMPOOL_URL,
+    CONF_MIN_OFF_MINUTES,
+    CONF_MIN_ON_MINUTES,
+    CONF_OVER_TEMPERATURE,
     CONF_POOL_FEE_PERCENT,
     CONF_PRICE_ENTITY,
+    CONF_PUMP_ENTITY,
     CONF_RETURN_TEMPERATURE,
     CONF_REVENUE_SOURCE,
+    CONF_SENSOR_FALLBACK,
+    CONF_STALE_MINUTES,
     CONF_SUPPLY_TEMPERATURE,
+    FALLBACK_MINIMUM,
+    FALLBACK_STOP,
     REVENUE_BTC_PRICE_ENTITY,
     REVENUE_FIXED_HASHPRICE,
     REVENUE_HASHPRICE_ENTITY,
     REVENUE_NETWORK,
+    SECTION_CONTROL,
     SECTION_ELECTRICITY,
     SECTION_EMISSIONS,
     SECTION_HEAT_REFERENCE,
@@ -122,6 +132,19 @@ SECTIONS: dict[str, dict[Any, Any]] = {
         probatio.Required(CONF_GRID_CO2): _number(0, 2, 0.001, "kg/kWh"),
         probatio.Optional(CONF_DISTRICT_CO2): _number(0, 1, 0.001, "kg/kWh"),
         probatio.Optional(CONF_GRID_INTENSITY): _sensor(),
+    },
+    SECTION_CONTROL: {
+        probatio.Required(CONF_OVER_TEMPERATURE): _number(40, 95, 0.5, "°C"),
+        probatio.Required(CONF_STALE_MINUTES): _number(1, 60, 1, "min"),
+        probatio.Required(CONF_SENSOR_FALLBACK): _select(
+            [FALLBACK_STOP, FALLBACK_MINIMUM], CONF_SENSOR_FALLBACK
+        ),
+        probatio.Optional(CONF_PUMP_ENTITY): EntitySelector(
+            EntitySelectorConfig(domain="binary_sensor")
+        ),
+        probatio.Required(CONF_MIN_ON_MINUTES): _number(0, 120, 1, "min"),
+        probatio.Required(CONF_MIN_OFF_MINUTES): _number(0, 120, 1, "min"),
+        probatio.Required(CONF_MAX_STARTS): _number(1, 96, 1),
     },
     SECTION_REVENUE: {
         probatio.Required(CONF_REVENUE_SOURCE): _select(

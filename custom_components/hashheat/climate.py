@@ -1,0 +1,130 @@
+"""The site's climate entity: the heating loop as a heater holding its return temperature."""
+
+from typing import Any
+
+from homeassistant.components.climate import ClimateEntity, ClimateEntityDescription
+from homeassistant.components.climate.const import ClimateEntityFeature, HVACAction, HVACMode
+from homeassistant.const import ATTR_TEMPERATURE, UnitOfTemperature
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.restore_state import RestoreEntity
+
+from .const import DOMAIN, MAX_TARGET_TEMPERATURE, MIN_TARGET_TEMPERATURE
+from .coordinator import HashHeatConfigEntry
+from .entity import HashHeatSiteEntity
+from .site_control import Preset
+
+PARALLEL_UPDATES = 0
+
+LOOP = ClimateEntityDescription(key="loop", translation_key="loop")
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: HashHeatConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the loop's climate entity."""
+    async_add_entities([SiteClimate(entry.runtime_data, LOOP)])
+
+
+class SiteClimate(HashHeatSiteEntity, ClimateEntity, RestoreEntity):
+    """Heat mode holds the loop's return temperature at the target with the site's miners."""
+
+    _attr_hvac_modes = [HVACMode.OFF, HVACMode.HEAT]
+    _attr_preset_modes = [preset.value for preset in Preset]
+    _attr_supported_features = (
+        ClimateEntityFeature.TARGET_TEMPERATURE
+        | ClimateEntityFeature.PRESET_MODE
+        | ClimateEntityFeature.TURN_ON
+        | ClimateEntityFeature.TURN_OFF
+    )
+    _attr_temperature_unit = UnitOfTemperature.CELSIUS
+    _attr_min_temp = MIN_TARGET_TEMPERATURE
+    _attr_max_temp = MAX_TARGET_TEMPERATURE
+    _attr_target_temperature_step = 0.5
+
+    async def async_added_to_hass(self) -> None:
+        """Restore mode, target and preset from before the restart."""
+        await super().async_added_to_hass()
+        if (last := await self.async_get_last_state()) is None:
+            return
+        state = self.coordinator.control.state
+        state.heating = last.state == HVACMode.HEAT
+        target = last.attributes.get(ATTR_TEMPERATURE)
+        if isinstance(target, int | float):
+            state.target_c = min(max(float(target), self.min_temp), self.max_temp)
+        if (preset := last.attributes.get("preset_mode")) in self._attr_preset_modes:
+            state.preset = Preset(preset)
+
+    @property
+    def hvac_mode(self) -> HVACMode:
+        """Heat while HashHeat controls the loop."""
+        return HVACMode.HEAT if self.coordinator.control.state.heating else HVACMode.OFF
+
+    @property
+    def hvac_action(self) -> HVACAction:
+        """Heating while any miner runs under control, idle while none is needed."""
+        control = self.coordinator.control
+        if not control.state.heating:
+            return HVACAction.OFF
+        return HVACAction.HEATING if control.running else HVACAction.IDLE
+
+    @property
+    def current_temperature(self) -> float | None:
+        """The loop's return temperature, if fresh."""
+        return self.coordinator.control.temperature_c
+
+    @property
+    def target_temperature(self) -> float:
+        """The return temperature to hold."""
+        return self.coordinator.control.state.target_c
+
+    @property
+    def preset_mode(self) -> str:
+        """Comfort, eco or boost."""
+        return self.coordinator.control.state.preset.value
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """Which plant-safety interlocks hold the miners, and the heat demand."""
+        control = self.coordinator.control
+        return {
+            "interlocks": sorted(control.active),
+            "heat_demand_w": round(control.controller.demand_w),
+        }
+
+    async def async_set_temperature(self, **kwargs: Any) -> None:
+        """Set the return temperature to hold."""
+        target = kwargs.get(ATTR_TEMPERATURE)
+        if not isinstance(target, int | float) or not (self.min_temp <= target <= self.max_temp):
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="target_out_of_range",
+                translation_placeholders={"min": f"{self.min_temp:g}", "max": f"{self.max_temp:g}"},
+            )
+        self.coordinator.control.state.target_c = float(target)
+        await self._act()
+
+    async def async_set_hvac_mode(self, hvac_mode: HVACMode) -> None:
+        """Heat, or off (the miners stop once, then are left alone)."""
+        self.coordinator.control.state.heating = hvac_mode == HVACMode.HEAT
+        await self._act()
+
+    async def async_set_preset_mode(self, preset_mode: str) -> None:
+        """Comfort, eco or boost."""
+        self.coordinator.control.state.preset = Preset(preset_mode)
+        await self._act()
+
+    async def async_turn_on(self) -> None:
+        """Heat."""
+        await self.async_set_hvac_mode(HVACMode.HEAT)
+
+    async def async_turn_off(self) -> None:
+        """Off."""
+        await self.async_set_hvac_mode(HVACMode.OFF)
+
+    async def _act(self) -> None:
+        self.async_write_ha_state()
+        await self.coordinator.async_request_refresh()

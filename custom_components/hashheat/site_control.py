@@ -1,0 +1,316 @@
+"""Drive a site's miners from its loop controller, behind the plant-safety interlocks.
+
+Runs after each poll of the site coordinator. Interlocks win over every mode, preset, cap and
+command: an over-temperature of the loop or of a miner's fluid, or a stopped pump, stops every
+miner at once; a missing or stale loop temperature applies the configured fallback (stop, or hold
+the lead miner at its lowest setting). Each interlock raises a repair issue and a log entry, and
+clears both when its condition clears.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from homeassistant.const import STATE_OFF, UnitOfTemperature
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.util.unit_conversion import TemperatureConverter
+
+from .capabilities import MinerCapabilities, PowerControl
+from .const import (
+    CONF_MAX_STARTS,
+    CONF_MIN_OFF_MINUTES,
+    CONF_MIN_ON_MINUTES,
+    CONF_OVER_TEMPERATURE,
+    CONF_PUMP_ENTITY,
+    CONF_RETURN_TEMPERATURE,
+    CONF_SENSOR_FALLBACK,
+    CONF_STALE_MINUTES,
+    DEFAULT_MAX_STARTS,
+    DEFAULT_MIN_OFF_MINUTES,
+    DEFAULT_MIN_ON_MINUTES,
+    DEFAULT_ON_OFF_POWER_W,
+    DEFAULT_OVER_TEMPERATURE,
+    DEFAULT_STALE_MINUTES,
+    DEFAULT_TARGET_TEMPERATURE,
+    DOMAIN,
+    FALLBACK_MINIMUM,
+    FALLBACK_STOP,
+    LOGGER,
+)
+from .control import ControllerSettings, LoopController, MinerCommand, MinerSpec
+from .miner_client import MinerClient, MinerError
+from .miner_data import MinerReading, to_number
+
+
+class Interlock(StrEnum):
+    """Plant-safety conditions that override control."""
+
+    OVER_TEMPERATURE = "over_temperature"
+    SENSOR = "sensor"
+    PUMP = "pump"
+
+
+class Preset(StrEnum):
+    """Site presets: hold the setpoint (comfort), efficiently (eco), or heat flat out (boost)."""
+
+    COMFORT = "comfort"
+    ECO = "eco"
+    BOOST = "boost"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class SafetySettings:
+    """Plant-safety configuration of a site."""
+
+    return_entity: str | None
+    over_temperature_c: float
+    stale_after: timedelta
+    fallback: str
+    pump_entity: str | None
+
+    @classmethod
+    def from_options(cls, options: Mapping[str, Any]) -> SafetySettings:
+        """Parse the options, with protective defaults."""
+        return cls(
+            return_entity=options.get(CONF_RETURN_TEMPERATURE) or None,
+            over_temperature_c=float(options.get(CONF_OVER_TEMPERATURE, DEFAULT_OVER_TEMPERATURE)),
+            stale_after=timedelta(
+                minutes=float(options.get(CONF_STALE_MINUTES, DEFAULT_STALE_MINUTES))
+            ),
+            fallback=str(options.get(CONF_SENSOR_FALLBACK, FALLBACK_STOP)),
+            pump_entity=options.get(CONF_PUMP_ENTITY) or None,
+        )
+
+
+def controller_settings(options: Mapping[str, Any]) -> ControllerSettings:
+    """Hardware protection from the options (defaults protect hashboards and PSUs)."""
+    return ControllerSettings(
+        min_on_s=float(options.get(CONF_MIN_ON_MINUTES, DEFAULT_MIN_ON_MINUTES)) * 60,
+        min_off_s=float(options.get(CONF_MIN_OFF_MINUTES, DEFAULT_MIN_OFF_MINUTES)) * 60,
+        max_starts_per_day=int(options.get(CONF_MAX_STARTS, DEFAULT_MAX_STARTS)),
+    )
+
+
+@dataclass(kw_only=True, slots=True)
+class ControlState:
+    """What the user asked of the site's climate entity (restored after a restart)."""
+
+    heating: bool = False
+    target_c: float = DEFAULT_TARGET_TEMPERATURE
+    preset: Preset = Preset.COMFORT
+    power_cap_w: float | None = None
+
+
+class SiteControl:
+    """The site's loop controller, its interlocks and the commands it sends to the miners."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry_id: str,
+        safety: SafetySettings,
+        miners: Mapping[str, tuple[MinerClient, MinerSpec, MinerCapabilities]],
+        settings: ControllerSettings,
+    ) -> None:
+        """Build the controller from the miners' capabilities."""
+        self.hass = hass
+        self._entry_id = entry_id
+        self.safety = safety
+        self.state = ControlState()
+        self._clients = {miner_id: client for miner_id, (client, _, _) in miners.items()}
+        self._specs = {miner_id: spec for miner_id, (_, spec, _) in miners.items()}
+        self._capabilities = {miner_id: caps for miner_id, (_, _, caps) in miners.items()}
+        self.controller = LoopController(list(self._specs.values()), settings)
+        self.active: set[Interlock] = set()
+        self.temperature_c: float | None = None
+        self.running: set[str] = set()
+        self._applied: dict[str, tuple[bool, float | None]] = {}
+        self._seeded = False
+        self._was_heating = False
+
+    def _loop_temperature(self, now: datetime) -> float | None:
+        entity_id = self.safety.return_entity
+        if not entity_id or (state := self.hass.states.get(entity_id)) is None:
+            return None
+        if now - state.last_reported > self.safety.stale_after:
+            return None
+        try:
+            value = to_number(float(state.state))
+        except ValueError:
+            return None
+        unit = state.attributes.get("unit_of_measurement")
+        if value is None or unit not in {u.value for u in UnitOfTemperature}:
+            return None
+        return TemperatureConverter.convert(value, unit, UnitOfTemperature.CELSIUS)
+
+    def _interlocks(
+        self, temperature: float | None, readings: Mapping[str, MinerReading]
+    ) -> set[Interlock]:
+        active: set[Interlock] = set()
+        hottest = max(
+            (r.fluid_outlet_temp_c for r in readings.values() if r.fluid_outlet_temp_c is not None),
+            default=None,
+        )
+        limit = self.safety.over_temperature_c
+        if (temperature is not None and temperature > limit) or (
+            hottest is not None and hottest > limit
+        ):
+            active.add(Interlock.OVER_TEMPERATURE)
+        if temperature is None and self.safety.return_entity:
+            active.add(Interlock.SENSOR)
+        pump = self.safety.pump_entity
+        if pump and ((state := self.hass.states.get(pump)) is None or state.state == STATE_OFF):
+            active.add(Interlock.PUMP)
+        return active
+
+    def _report(self, active: set[Interlock]) -> None:
+        for interlock in Interlock:
+            issue_id = f"interlock_{interlock}_{self._entry_id}"
+            if interlock in active and interlock not in self.active:
+                LOGGER.warning("Interlock %s tripped: miners curtailed", interlock)
+                ir.async_create_issue(
+                    self.hass,
+                    DOMAIN,
+                    issue_id,
+                    is_fixable=False,
+                    severity=ir.IssueSeverity.CRITICAL,
+                    translation_key=f"interlock_{interlock}",
+                    translation_placeholders={
+                        "limit": f"{self.safety.over_temperature_c:g}",
+                        "sensor": self.safety.return_entity or "-",
+                        "pump": self.safety.pump_entity or "-",
+                    },
+                )
+            elif interlock not in active and interlock in self.active:
+                LOGGER.info("Interlock %s cleared", interlock)
+                ir.async_delete_issue(self.hass, DOMAIN, issue_id)
+        self.active = active
+
+    def _seed(self, now_s: float, readings: Mapping[str, MinerReading]) -> None:
+        """Start from what the miners really do, so a restart causes no needless cycling."""
+        for miner_id, reading in readings.items():
+            if miner_id in self._specs:
+                mining = bool(reading.is_mining)
+                self.controller.observe(
+                    miner_id,
+                    running=mining,
+                    since_s=now_s - (reading.uptime_s or 0),
+                    power_w=(reading.power_limit_w or reading.power_w or 0.0) if mining else 0.0,
+                )
+                if mining:
+                    self.running.add(miner_id)
+        self._seeded = True
+
+    def commands(
+        self, now: datetime, readings: Mapping[str, MinerReading]
+    ) -> list[MinerCommand] | None:
+        """Decide what every miner should do now; None leaves the miners alone."""
+        now_s = now.timestamp()
+        if not self._seeded:
+            self._seed(now_s, readings)
+        temperature = self._loop_temperature(now)
+        self.temperature_c = temperature
+        active = self._interlocks(temperature, readings)
+        self._report(active)
+        if {Interlock.OVER_TEMPERATURE, Interlock.PUMP} & active:
+            # Plant safety acts whatever the mode: running miners stop now.
+            return self.controller.stop_all(now_s) if self.running else None
+        if not self.state.heating:
+            # Switched off: the miners stop once; after that HashHeat leaves them alone.
+            was_heating, self._was_heating = self._was_heating, False
+            return self.controller.stop_all(now_s) if was_heating else None
+        self._was_heating = True
+        if temperature is None:
+            if Interlock.SENSOR in active and self.safety.fallback == FALLBACK_MINIMUM:
+                return self._hold_minimum()
+            return self.controller.stop_all(now_s)
+        if self.state.preset is Preset.BOOST:
+            return self._all_out()
+        return self.controller.update(now_s, temperature, self.state.target_c, cap_w=self._cap())
+
+    def _cap(self) -> float | None:
+        caps = [self.state.power_cap_w] if self.state.power_cap_w is not None else []
+        if self.state.preset is Preset.ECO:
+            # Eco: every miner at most at its lowest (most efficient per TH) setting.
+            caps.append(sum(spec.min_power_w for spec in self._specs.values()))
+        return min(caps) if caps else None
+
+    def _all_out(self) -> list[MinerCommand]:
+        cap = self.state.power_cap_w
+        commands, total = [], 0.0
+        for spec in self._specs.values():
+            run = cap is None or total + spec.min_power_w <= cap
+            power = spec.max_power_w if cap is None else min(spec.max_power_w, cap - total)
+            total += power if run else 0.0
+            commands.append(
+                MinerCommand(
+                    miner_id=spec.miner_id,
+                    run=run,
+                    power_w=power if run and spec.modulating else None,
+                )
+            )
+        return commands
+
+    def _hold_minimum(self) -> list[MinerCommand]:
+        lead = min(
+            self._specs.values(),
+            key=lambda spec: spec.efficiency_jth if spec.efficiency_jth is not None else 1e9,
+        )
+        return [
+            MinerCommand(
+                miner_id=spec.miner_id,
+                run=spec is lead,
+                power_w=spec.min_power_w if spec is lead and spec.modulating else None,
+            )
+            for spec in self._specs.values()
+        ]
+
+    async def async_apply(self, commands: list[MinerCommand]) -> None:
+        """Send what changed; a miner that fails is retried at the next poll."""
+        for command in commands:
+            client = self._clients[command.miner_id]
+            wanted = (command.run, command.power_w)
+            if self._applied.get(command.miner_id) == wanted:
+                continue
+            try:
+                if command.run and command.miner_id not in self.running:
+                    await client.resume()
+                    self.running.add(command.miner_id)
+                elif not command.run and command.miner_id in self.running:
+                    await client.pause()
+                    self.running.discard(command.miner_id)
+                if command.run and command.power_w is not None:
+                    await client.set_power_limit(
+                        self._capabilities[command.miner_id], command.power_w
+                    )
+            except MinerError as err:
+                LOGGER.warning("Miner %s did not take the command: %s", command.miner_id, err)
+                continue
+            self._applied[command.miner_id] = wanted
+
+
+def miner_spec(
+    miner_id: str, capabilities: MinerCapabilities, reading: MinerReading | None
+) -> MinerSpec:
+    """What the controller needs of a miner, from its capabilities and last reading."""
+    efficiency = reading.efficiency_jth if reading is not None else None
+    if capabilities.power_control is not PowerControl.NONE and capabilities.power_steps:
+        return MinerSpec(
+            miner_id=miner_id,
+            modulating=True,
+            min_power_w=float(capabilities.min_power_w or 0),
+            max_power_w=float(capabilities.max_power_w or 0),
+            efficiency_jth=efficiency,
+        )
+    nominal = (reading.power_limit_w or reading.power_w) if reading is not None else None
+    power = nominal if nominal and nominal > 100 else DEFAULT_ON_OFF_POWER_W  # noqa: PLR2004
+    return MinerSpec(
+        miner_id=miner_id,
+        modulating=False,
+        min_power_w=power,
+        max_power_w=power,
+        efficiency_jth=efficiency,
+    )
