@@ -89,6 +89,7 @@ async def test_defaults_then_save(hass: HomeAssistant, site: MockConfigEntry) ->
     result = await hass.config_entries.options.async_init(site.entry_id)
     assert result["type"] is FlowResultType.FORM
     options = {
+        **plant_defaults(),
         **PLANT,
         "heat_meter_entity": "sensor.heat_meter",
         "grid_intensity_entity": "sensor.intensity",
