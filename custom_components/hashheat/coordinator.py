@@ -54,7 +54,7 @@ from .miner_client import (
 from .miner_data import MinerReading
 from .plant import PlantConfig
 from .plant_inputs import MeterTracker, read_plant_inputs
-from .site_control import SafetySettings, SiteControl, controller_settings, miner_spec
+from .site_control import SafetySettings, SiteControl, controller_settings
 
 type HashHeatConfigEntry = ConfigEntry[HashHeatSiteCoordinator]
 
@@ -178,11 +178,7 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
             entry.entry_id,
             SafetySettings.from_options(entry.options),
             {
-                miner_id: (
-                    tracker.client,
-                    miner_spec(miner_id, tracker.capabilities, None),
-                    tracker.capabilities,
-                )
+                miner_id: (tracker.client, _current_capabilities(tracker))
                 for miner_id, tracker in self.miners.items()
             },
             controller_settings(entry.options),
@@ -397,6 +393,10 @@ def miner_device_key(tracker: MinerTracker) -> str:
     """The miner's stable identity: serial, else a valid MAC, else the subentry id made at setup."""
     data = tracker.subentry.data
     return data.get(CONF_SERIAL) or data.get(CONF_MAC) or tracker.subentry.subentry_id
+
+
+def _current_capabilities(tracker: MinerTracker) -> Callable[[], MinerCapabilities]:
+    return lambda: tracker.capabilities
 
 
 def _unreachable_issue_id(tracker: MinerTracker) -> str:

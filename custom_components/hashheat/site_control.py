@@ -7,7 +7,7 @@ the lead miner at its lowest setting). Each interlock raises a repair issue and 
 clears both when its condition clears.
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -112,23 +112,24 @@ class SiteControl:
         hass: HomeAssistant,
         entry_id: str,
         safety: SafetySettings,
-        miners: Mapping[str, tuple[MinerClient, MinerSpec, MinerCapabilities]],
+        miners: Mapping[str, tuple[MinerClient, Callable[[], MinerCapabilities]]],
         settings: ControllerSettings,
     ) -> None:
-        """Build the controller from the miners' capabilities."""
+        """Hold the miners; the controller is built from their capabilities when known."""
         self.hass = hass
         self._entry_id = entry_id
         self.safety = safety
         self.state = ControlState()
-        self._clients = {miner_id: client for miner_id, (client, _, _) in miners.items()}
-        self._specs = {miner_id: spec for miner_id, (_, spec, _) in miners.items()}
-        self._capabilities = {miner_id: caps for miner_id, (_, _, caps) in miners.items()}
-        self.controller = LoopController(list(self._specs.values()), settings)
+        self._settings = settings
+        self._clients = {miner_id: client for miner_id, (client, _) in miners.items()}
+        self._capabilities_of = {miner_id: caps for miner_id, (_, caps) in miners.items()}
+        self._capabilities: dict[str, MinerCapabilities] = {}
+        self._specs: dict[str, MinerSpec] = {}
+        self.controller = self._build({})
         self.active: set[Interlock] = set()
         self.temperature_c: float | None = None
         self.running: set[str] = set()
         self._applied: dict[str, tuple[bool, float | None]] = {}
-        self._seeded = False
         self._was_heating = False
 
     def _loop_temperature(self, now: datetime) -> float | None:
@@ -189,6 +190,16 @@ class SiteControl:
                 ir.async_delete_issue(self.hass, DOMAIN, issue_id)
         self.active = active
 
+    def _build(self, readings: Mapping[str, MinerReading]) -> LoopController:
+        """A controller for the miners as their capabilities are now."""
+        self._capabilities = {miner_id: caps() for miner_id, caps in self._capabilities_of.items()}
+        self._specs = {
+            miner_id: miner_spec(miner_id, caps, readings.get(miner_id))
+            for miner_id, caps in self._capabilities.items()
+        }
+        self._seeded = False
+        return LoopController(list(self._specs.values()), self._settings)
+
     def _seed(self, now_s: float, readings: Mapping[str, MinerReading]) -> None:
         """Start from what the miners really do, so a restart causes no needless cycling."""
         for miner_id, reading in readings.items():
@@ -209,6 +220,9 @@ class SiteControl:
     ) -> list[MinerCommand] | None:
         """Decide what every miner should do now; None leaves the miners alone."""
         now_s = now.timestamp()
+        if any(caps() != self._capabilities[m] for m, caps in self._capabilities_of.items()):
+            # Capabilities were read (or changed): control the miners as they now are.
+            self.controller = self._build(readings)
         if not self._seeded:
             self._seed(now_s, readings)
         temperature = self._loop_temperature(now)

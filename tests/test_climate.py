@@ -1,0 +1,205 @@
+"""The loop's climate entity, the power cap and the plant-safety interlocks, end to end."""
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.core import HomeAssistant, State
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import issue_registry as ir
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    mock_restore_cache_with_extra_data,
+)
+
+from custom_components.hashheat.const import DOMAIN
+from sim import Fleet
+
+from .test_accounting import PLANT, poll, set_plant, setup_plant_site
+
+CLIMATE = "climate"
+CONTROL = {
+    **PLANT,
+    "over_temperature": 60.0,
+    "stale_minutes": 5,
+    "sensor_fallback": "stop",
+    "pump_entity": "binary_sensor.loop_pump",
+    "min_on_minutes": 0,
+    "min_off_minutes": 0,
+    "max_starts_per_day": 12,
+}
+
+
+def climate_id(hass: HomeAssistant, entry: MockConfigEntry) -> str:
+    entity_id = er.async_get(hass).async_get_entity_id(CLIMATE, DOMAIN, f"{entry.entry_id}_loop")
+    assert entity_id is not None
+    return entity_id
+
+
+async def call(hass: HomeAssistant, service: str, entity_id: str, **data: Any) -> None:
+    await hass.services.async_call(
+        CLIMATE, service, {"entity_id": entity_id, **data}, blocking=True
+    )
+
+
+async def heating_site(hass: HomeAssistant, fleet: Fleet, **options: Any) -> MockConfigEntry:
+    set_plant(hass)
+    hass.states.async_set("binary_sensor.loop_pump", "on")
+    entry = await setup_plant_site(hass, fleet.miners[0], {**CONTROL, **options})
+    await poll(hass, entry)
+    return entry
+
+
+def issue(hass: HomeAssistant, entry: MockConfigEntry, name: str) -> ir.IssueEntry | None:
+    return ir.async_get(hass).async_get_issue(DOMAIN, f"interlock_{name}_{entry.entry_id}")
+
+
+async def test_heat_mode_holds_the_target_with_the_power_limit(
+    hass: HomeAssistant, fleet: Fleet
+) -> None:
+    miner = fleet.miners[0]
+    entry = await heating_site(hass, fleet)
+    entity_id = climate_id(hass, entry)
+    state = hass.states.get(entity_id)
+    assert state is not None
+    assert state.state == "off"
+    assert state.attributes["current_temperature"] == 40.0
+
+    # 1.5 K below target: the controller asks for part of the miner's power.
+    await call(hass, "set_temperature", entity_id, temperature=41.5)
+    await call(hass, "set_hvac_mode", entity_id, hvac_mode="heat")
+    await poll(hass, entry)
+    state = hass.states.get(entity_id)
+    assert state is not None
+    assert state.state == "heat"
+    assert state.attributes["hvac_action"] == "heating"
+    assert state.attributes["temperature"] == 41.5
+    profiles = sorted(p.watts for p in miner.state.model.profiles())
+    assert miner.state.profile.watts < profiles[-1]  # modulated, not flat out
+
+    await call(hass, "set_preset_mode", entity_id, preset_mode="boost")
+    await poll(hass, entry)
+    assert miner.state.profile.watts == profiles[-1]
+
+    await call(hass, "turn_off", entity_id)
+    await poll(hass, entry)
+    assert miner.state.is_sleeping
+    state = hass.states.get(entity_id)
+    assert state is not None
+    assert state.attributes["hvac_action"] == "off"
+
+
+async def test_eco_preset_and_power_cap(hass: HomeAssistant, fleet: Fleet) -> None:
+    miner = fleet.miners[0]
+    entry = await heating_site(hass, fleet)
+    entity_id = climate_id(hass, entry)
+    lowest = min(p.watts for p in miner.state.model.profiles())
+    await call(hass, "set_temperature", entity_id, temperature=60)
+    await call(hass, "set_preset_mode", entity_id, preset_mode="eco")
+    await call(hass, "turn_on", entity_id)
+    await poll(hass, entry)
+    assert miner.state.profile.watts == lowest  # eco: its most efficient setting
+
+    cap_id = er.async_get(hass).async_get_entity_id("number", DOMAIN, f"{entry.entry_id}_power_cap")
+    assert cap_id is not None
+    await call(hass, "set_preset_mode", entity_id, preset_mode="comfort")
+    await hass.services.async_call(
+        "number", "set_value", {"entity_id": cap_id, "value": 2500}, blocking=True
+    )
+    await poll(hass, entry)
+    assert miner.state.profile.watts <= 2500
+    cap = hass.states.get(cap_id)
+    assert cap is not None
+    assert float(cap.state) == 2500
+
+
+async def test_target_out_of_range_is_refused(hass: HomeAssistant, fleet: Fleet) -> None:
+    entry = await heating_site(hass, fleet)
+    with pytest.raises(ServiceValidationError):
+        await call(hass, "set_temperature", climate_id(hass, entry), temperature=90)
+
+
+async def test_over_temperature_stops_and_clears(hass: HomeAssistant, fleet: Fleet) -> None:
+    miner = fleet.miners[0]
+    entry = await heating_site(hass, fleet)
+    entity_id = climate_id(hass, entry)
+    await call(hass, "set_temperature", entity_id, temperature=50)
+    await call(hass, "turn_on", entity_id)
+    await poll(hass, entry)
+    assert not miner.state.is_sleeping
+
+    hass.states.async_set("sensor.tank_return", "61.0", {"unit_of_measurement": "°C"})
+    await poll(hass, entry)
+    assert miner.state.is_sleeping
+    assert issue(hass, entry, "over_temperature") is not None
+    state = hass.states.get(entity_id)
+    assert state is not None
+    assert state.attributes["interlocks"] == ["over_temperature"]
+
+    hass.states.async_set("sensor.tank_return", "45.0", {"unit_of_measurement": "°C"})
+    await poll(hass, entry)
+    assert issue(hass, entry, "over_temperature") is None
+    await poll(hass, entry)
+    assert miner.state.is_sleeping is False or miner.state.mode.value in {"waking", "mining"}
+
+
+async def test_pump_off_stops_even_when_not_heating(hass: HomeAssistant, fleet: Fleet) -> None:
+    miner = fleet.miners[0]
+    entry = await heating_site(hass, fleet)
+    assert not miner.state.is_sleeping  # mining on its own, HashHeat's climate is off
+    hass.states.async_set("binary_sensor.loop_pump", "off")
+    await poll(hass, entry)
+    assert miner.state.is_sleeping
+    assert issue(hass, entry, "pump") is not None
+    hass.states.async_set("binary_sensor.loop_pump", "on")
+    await poll(hass, entry)
+    assert issue(hass, entry, "pump") is None
+
+
+@pytest.mark.parametrize(("fallback", "sleeping"), [("stop", True), ("minimum", False)])
+async def test_stale_loop_sensor_applies_the_fallback(
+    hass: HomeAssistant,
+    fleet: Fleet,
+    freezer: FrozenDateTimeFactory,
+    fallback: str,
+    sleeping: bool,
+) -> None:
+    miner = fleet.miners[0]
+    entry = await heating_site(hass, fleet, sensor_fallback=fallback)
+    entity_id = climate_id(hass, entry)
+    await call(hass, "set_temperature", entity_id, temperature=50)
+    await call(hass, "turn_on", entity_id)
+    await poll(hass, entry)
+    freezer.tick(timedelta(minutes=6))  # the loop sensor stops reporting
+    hass.states.async_set("binary_sensor.loop_pump", "on", force_update=True)
+    await poll(hass, entry)
+    assert issue(hass, entry, "sensor") is not None
+    assert miner.state.is_sleeping is sleeping
+    if not sleeping:
+        assert miner.state.profile.watts == min(p.watts for p in miner.state.model.profiles())
+    state = hass.states.get(entity_id)
+    assert state is not None
+    assert state.attributes["current_temperature"] is None
+
+
+async def test_mode_target_preset_and_cap_restore(hass: HomeAssistant, fleet: Fleet) -> None:
+    cap = {
+        "native_value": 2000,
+        "native_min_value": 0,
+        "native_max_value": 3616,
+        "native_step": 100,
+        "native_unit_of_measurement": "W",
+    }
+    loop = State("climate.boiler_room_loop", "heat", {"temperature": 48.5, "preset_mode": "eco"})
+    mock_restore_cache_with_extra_data(
+        hass, [(loop, {}), (State("number.boiler_room_power_cap", "2000"), cap)]
+    )
+    entry = await heating_site(hass, fleet)
+    state = hass.states.get(climate_id(hass, entry))
+    assert state is not None
+    assert state.state == "heat"
+    assert state.attributes["temperature"] == 48.5
+    assert state.attributes["preset_mode"] == "eco"
+    assert entry.runtime_data.control.state.power_cap_w == 2000
