@@ -5,6 +5,8 @@ from typing import Any
 
 import pytest
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.config_entries import ConfigSubentryData
+from homeassistant.const import CONF_HOST
 from homeassistant.core import HomeAssistant, State
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import entity_registry as er
@@ -14,7 +16,7 @@ from pytest_homeassistant_custom_component.common import (
     mock_restore_cache_with_extra_data,
 )
 
-from custom_components.hashheat.const import DOMAIN
+from custom_components.hashheat.const import CONF_MAC, DOMAIN, SUBENTRY_MINER
 from sim import Fleet
 
 from .test_accounting import PLANT, poll, set_plant, setup_plant_site
@@ -194,7 +196,12 @@ async def test_mode_target_preset_and_cap_restore(hass: HomeAssistant, fleet: Fl
     }
     loop = State("climate.boiler_room_loop", "heat", {"temperature": 48.5, "preset_mode": "eco"})
     mock_restore_cache_with_extra_data(
-        hass, [(loop, {}), (State("number.boiler_room_power_cap", "2000"), cap)]
+        hass,
+        [
+            (loop, {}),
+            (State("number.boiler_room_power_cap", "2000"), cap),
+            (State("climate.miner_heater", "off"), {}),
+        ],
     )
     entry = await heating_site(hass, fleet)
     state = hass.states.get(climate_id(hass, entry))
@@ -203,3 +210,63 @@ async def test_mode_target_preset_and_cap_restore(hass: HomeAssistant, fleet: Fl
     assert state.attributes["temperature"] == 48.5
     assert state.attributes["preset_mode"] == "eco"
     assert entry.runtime_data.control.state.power_cap_w == 2000
+    assert list(entry.runtime_data.control.state.miner_modes.values()) == ["off"]
+
+
+@pytest.mark.parametrize("fleet", [2], indirect=True)
+async def test_miner_heaters_auto_heat_and_off(hass: HomeAssistant, fleet: Fleet) -> None:
+    """Auto miners follow the site; a miner in heat runs flat out, one in off stays off."""
+    followed, manual = fleet.miners
+    set_plant(hass)
+    hass.states.async_set("binary_sensor.loop_pump", "on")
+    hass.config.currency = "EUR"
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Two",
+        options=CONTROL,
+        subentries_data=[
+            ConfigSubentryData(
+                data={CONF_HOST: m.host, CONF_MAC: m.identity.mac},
+                subentry_type=SUBENTRY_MINER,
+                title=m.host,
+                unique_id=m.identity.mac,
+            )
+            for m in (followed, manual)
+        ],
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    registry = er.async_get(hass)
+    heater = registry.async_get_entity_id(CLIMATE, DOMAIN, f"{manual.identity.mac}_climate")
+    assert heater is not None
+    state = hass.states.get(heater)
+    assert state is not None
+    assert state.state == "auto"
+
+    await call(hass, "set_hvac_mode", heater, hvac_mode="off")
+    await poll(hass, entry)
+    assert manual.state.is_sleeping
+    assert not followed.state.is_sleeping  # the site is off: HashHeat leaves it alone
+
+    await call(hass, "set_hvac_mode", heater, hvac_mode="heat")
+    await poll(hass, entry)
+    assert not manual.state.is_sleeping
+    assert manual.state.profile.watts == max(p.watts for p in manual.state.model.profiles())
+    state = hass.states.get(heater)
+    assert state is not None
+    assert state.attributes["current_temperature"] == 40.0  # the loop's (no fluid sensor)
+
+    # The site heats with the follower only: 1 K below target asks part of one miner.
+    loop = climate_id(hass, entry)
+    await call(hass, "set_temperature", loop, temperature=41.0)
+    await call(hass, "turn_on", loop)
+    await poll(hass, entry)
+    assert followed.state.profile.watts < max(p.watts for p in followed.state.model.profiles())
+    assert manual.state.profile.watts == max(p.watts for p in manual.state.model.profiles())
+
+    await call(hass, "turn_on", heater)
+    await poll(hass, entry)
+    state = hass.states.get(heater)
+    assert state is not None
+    assert state.state == "auto"

@@ -12,12 +12,18 @@ from homeassistant.helpers.restore_state import RestoreEntity
 
 from .const import DOMAIN, MAX_TARGET_TEMPERATURE, MIN_TARGET_TEMPERATURE
 from .coordinator import HashHeatConfigEntry
-from .entity import HashHeatSiteEntity
-from .site_control import Preset
+from .entity import HashHeatMinerEntity, HashHeatSiteEntity, add_miner_entities
+from .site_control import MinerMode, Preset
 
 PARALLEL_UPDATES = 0
 
 LOOP = ClimateEntityDescription(key="loop", translation_key="loop")
+MINER = ClimateEntityDescription(key="climate", translation_key="miner")
+MINER_MODES = {
+    HVACMode.AUTO: MinerMode.AUTO,
+    HVACMode.HEAT: MinerMode.HEAT,
+    HVACMode.OFF: MinerMode.OFF,
+}
 
 
 async def async_setup_entry(
@@ -25,8 +31,13 @@ async def async_setup_entry(
     entry: HashHeatConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the loop's climate entity."""
+    """Add the loop's climate entity, and one per miner."""
     async_add_entities([SiteClimate(entry.runtime_data, LOOP)])
+    add_miner_entities(
+        entry,
+        async_add_entities,
+        lambda coordinator, miner_id, _tracker: [MinerClimate(coordinator, miner_id, MINER)],
+    )
 
 
 class SiteClimate(HashHeatSiteEntity, ClimateEntity, RestoreEntity):
@@ -128,3 +139,60 @@ class SiteClimate(HashHeatSiteEntity, ClimateEntity, RestoreEntity):
     async def _act(self) -> None:
         self.async_write_ha_state()
         await self.coordinator.async_request_refresh()
+
+
+class MinerClimate(HashHeatMinerEntity, ClimateEntity, RestoreEntity):
+    """A miner as a heater: auto follows the loop's controller, heat runs it flat out, off stops it.
+
+    Interlocks still win in every mode.
+    """
+
+    _attr_hvac_modes = list(MINER_MODES)
+    _attr_supported_features = ClimateEntityFeature.TURN_ON | ClimateEntityFeature.TURN_OFF
+    _attr_temperature_unit = UnitOfTemperature.CELSIUS
+
+    async def async_added_to_hass(self) -> None:
+        """Restore the mode from before the restart."""
+        await super().async_added_to_hass()
+        if (last := await self.async_get_last_state()) is not None and last.state in MINER_MODES:
+            self.coordinator.control.state.miner_modes[self.miner_id] = MINER_MODES[
+                HVACMode(last.state)
+            ]
+
+    @property
+    def hvac_mode(self) -> HVACMode:
+        """Auto (follow the site), heat (flat out) or off."""
+        mode = self.coordinator.control.state.miner_modes.get(self.miner_id, MinerMode.AUTO)
+        return HVACMode(mode.value)
+
+    @property
+    def hvac_action(self) -> HVACAction | None:
+        """Heating while the miner hashes."""
+        reading = self.reading
+        if self.hvac_mode == HVACMode.OFF:
+            return HVACAction.OFF
+        if reading is None or reading.is_mining is None:
+            return None
+        return HVACAction.HEATING if reading.is_mining else HVACAction.IDLE
+
+    @property
+    def current_temperature(self) -> float | None:
+        """The fluid around the miner where its firmware reports it, else the loop's."""
+        reading = self.reading
+        if reading is not None and reading.fluid_outlet_temp_c is not None:
+            return reading.fluid_outlet_temp_c
+        return self.coordinator.control.temperature_c
+
+    async def async_set_hvac_mode(self, hvac_mode: HVACMode) -> None:
+        """Hand the miner to the site, run it flat out, or stop it."""
+        self.coordinator.control.state.miner_modes[self.miner_id] = MINER_MODES[hvac_mode]
+        self.async_write_ha_state()
+        await self.coordinator.async_request_refresh()
+
+    async def async_turn_on(self) -> None:
+        """Follow the site's controller."""
+        await self.async_set_hvac_mode(HVACMode.AUTO)
+
+    async def async_turn_off(self) -> None:
+        """Stop the miner."""
+        await self.async_set_hvac_mode(HVACMode.OFF)

@@ -8,7 +8,7 @@ clears both when its condition clears.
 """
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -51,6 +51,14 @@ class Interlock(StrEnum):
     OVER_TEMPERATURE = "over_temperature"
     SENSOR = "sensor"
     PUMP = "pump"
+
+
+class MinerMode(StrEnum):
+    """What a miner's own climate entity asks: follow the site, heat flat out, or stay off."""
+
+    AUTO = "auto"
+    HEAT = "heat"
+    OFF = "off"
 
 
 class Preset(StrEnum):
@@ -102,6 +110,7 @@ class ControlState:
     target_c: float = DEFAULT_TARGET_TEMPERATURE
     preset: Preset = Preset.COMFORT
     power_cap_w: float | None = None
+    miner_modes: dict[str, MinerMode] = field(default_factory=dict)
 
 
 class SiteControl:
@@ -193,12 +202,17 @@ class SiteControl:
     def _build(self, readings: Mapping[str, MinerReading]) -> LoopController:
         """A controller for the miners as their capabilities are now."""
         self._capabilities = {miner_id: caps() for miner_id, caps in self._capabilities_of.items()}
+        self._controlled = self._auto_miners()
         self._specs = {
-            miner_id: miner_spec(miner_id, caps, readings.get(miner_id))
-            for miner_id, caps in self._capabilities.items()
+            miner_id: miner_spec(miner_id, self._capabilities[miner_id], readings.get(miner_id))
+            for miner_id in self._controlled
         }
         self._seeded = False
         return LoopController(list(self._specs.values()), self._settings)
+
+    def _auto_miners(self) -> list[str]:
+        modes = self.state.miner_modes
+        return [m for m in self._clients if modes.get(m, MinerMode.AUTO) is MinerMode.AUTO]
 
     def _seed(self, now_s: float, readings: Mapping[str, MinerReading]) -> None:
         """Start from what the miners really do, so a restart causes no needless cycling."""
@@ -220,8 +234,10 @@ class SiteControl:
     ) -> list[MinerCommand] | None:
         """Decide what every miner should do now; None leaves the miners alone."""
         now_s = now.timestamp()
-        if any(caps() != self._capabilities[m] for m, caps in self._capabilities_of.items()):
-            # Capabilities were read (or changed): control the miners as they now are.
+        if self._auto_miners() != self._controlled or any(
+            caps() != self._capabilities[m] for m, caps in self._capabilities_of.items()
+        ):
+            # Capabilities read (or changed), or miners handed to or taken from the site.
             self.controller = self._build(readings)
         if not self._seeded:
             self._seed(now_s, readings)
@@ -231,7 +247,35 @@ class SiteControl:
         self._report(active)
         if {Interlock.OVER_TEMPERATURE, Interlock.PUMP} & active:
             # Plant safety acts whatever the mode: running miners stop now.
-            return self.controller.stop_all(now_s) if self.running else None
+            self.controller.stop_all(now_s)
+            return (
+                [MinerCommand(miner_id=m, run=False) for m in self._clients]
+                if self.running
+                else None
+            )
+        manual = [
+            self._manual(miner_id, mode)
+            for miner_id, mode in self.state.miner_modes.items()
+            if mode is not MinerMode.AUTO and miner_id in self._clients
+        ]
+        automatic = self._site_commands(now_s, temperature, active)
+        return manual + (automatic or []) if manual or automatic is not None else None
+
+    def _manual(self, miner_id: str, mode: MinerMode) -> MinerCommand:
+        """A miner its own climate entity runs: off, or flat out at its maximum."""
+        if mode is MinerMode.OFF:
+            return MinerCommand(miner_id=miner_id, run=False)
+        caps = self._capabilities[miner_id]
+        modulating = caps.power_control is not PowerControl.NONE and caps.max_power_w is not None
+        return MinerCommand(
+            miner_id=miner_id,
+            run=True,
+            power_w=float(caps.max_power_w or 0) if modulating else None,
+        )
+
+    def _site_commands(
+        self, now_s: float, temperature: float | None, active: set[Interlock]
+    ) -> list[MinerCommand] | None:
         if not self.state.heating:
             # Switched off: the miners stop once; after that HashHeat leaves them alone.
             was_heating, self._was_heating = self._was_heating, False
