@@ -70,9 +70,13 @@ def set_plant(hass: HomeAssistant, *, supply: Any = 50.0, flow: Any = 4.2) -> No
 
 
 async def setup_plant_site(
-    hass: HomeAssistant, miner: SimulatedMiner, options: dict[str, Any] | None = None
+    hass: HomeAssistant,
+    miners: SimulatedMiner | list[SimulatedMiner],
+    options: dict[str, Any] | None = None,
 ) -> MockConfigEntry:
+    """A site with plant options; a single miner is titled "Miner", several by their address."""
     hass.config.currency = "EUR"
+    several = isinstance(miners, list)
     entry = MockConfigEntry(
         domain=DOMAIN,
         title="Boiler room",
@@ -81,9 +85,10 @@ async def setup_plant_site(
             ConfigSubentryData(
                 data={CONF_HOST: miner.host, CONF_MAC: miner.identity.mac},
                 subentry_type=SUBENTRY_MINER,
-                title="Miner",
+                title=miner.host if several else "Miner",
                 unique_id=miner.identity.mac,
             )
+            for miner in (miners if isinstance(miners, list) else [miners])
         ],
     )
     entry.add_to_hass(hass)
@@ -383,24 +388,7 @@ async def test_measured_ratios_wait_for_every_miner(hass: HomeAssistant, fleet: 
     """Loop heat covers all miners: with one missing, capture and heat counting pause."""
     up, down = fleet.miners
     set_plant(hass)
-    hass.config.currency = "EUR"
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        title="Two",
-        options=PLANT,
-        subentries_data=[
-            ConfigSubentryData(
-                data={CONF_HOST: m.host, CONF_MAC: m.identity.mac},
-                subentry_type=SUBENTRY_MINER,
-                title=m.host,
-                unique_id=m.identity.mac,
-            )
-            for m in (up, down)
-        ],
-    )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    entry = await setup_plant_site(hass, [up, down])
     await poll(hass, entry)
     assert isinstance(site_value(hass, entry, "capture_fraction"), float)
     down.faults.offline = True

@@ -5,8 +5,6 @@ from typing import Any
 
 import pytest
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.config_entries import ConfigSubentryData
-from homeassistant.const import CONF_HOST
 from homeassistant.core import HomeAssistant, State
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import entity_registry as er
@@ -16,7 +14,7 @@ from pytest_homeassistant_custom_component.common import (
     mock_restore_cache_with_extra_data,
 )
 
-from custom_components.hashheat.const import CONF_MAC, DOMAIN, SUBENTRY_MINER
+from custom_components.hashheat.const import DOMAIN
 from sim import Fleet
 
 from .test_accounting import PLANT, poll, set_plant, setup_plant_site
@@ -219,24 +217,7 @@ async def test_miner_heaters_auto_heat_and_off(hass: HomeAssistant, fleet: Fleet
     followed, manual = fleet.miners
     set_plant(hass)
     hass.states.async_set("binary_sensor.loop_pump", "on")
-    hass.config.currency = "EUR"
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        title="Two",
-        options=CONTROL,
-        subentries_data=[
-            ConfigSubentryData(
-                data={CONF_HOST: m.host, CONF_MAC: m.identity.mac},
-                subentry_type=SUBENTRY_MINER,
-                title=m.host,
-                unique_id=m.identity.mac,
-            )
-            for m in (followed, manual)
-        ],
-    )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    entry = await setup_plant_site(hass, [followed, manual], CONTROL)
     registry = er.async_get(hass)
     heater = registry.async_get_entity_id(CLIMATE, DOMAIN, f"{manual.identity.mac}_climate")
     assert heater is not None
