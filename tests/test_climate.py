@@ -1,5 +1,6 @@
 """The loop's climate entity, the power cap and the plant-safety interlocks, end to end."""
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 
@@ -251,3 +252,39 @@ async def test_miner_heaters_auto_heat_and_off(hass: HomeAssistant, fleet: Fleet
     state = hass.states.get(heater)
     assert state is not None
     assert state.state == "auto"
+
+
+async def test_interlock_stops_a_miner_started_by_hand(hass: HomeAssistant, fleet: Fleet) -> None:
+    """The stop goes by what the miners do, not by what HashHeat last told them."""
+    miner = fleet.miners[0]
+    entry = await heating_site(hass, fleet)
+    hass.states.async_set("binary_sensor.loop_pump", "off")
+    await poll(hass, entry)
+    assert miner.state.is_sleeping
+    miner.state.wakeup()  # someone starts it on the miner's own web page
+    await asyncio.sleep(0.8)
+    await poll(hass, entry)  # it reports mining...
+    await poll(hass, entry)  # ...and is stopped again: the pump is still off
+    assert miner.state.is_sleeping
+
+
+@pytest.mark.parametrize("pump", ["unavailable", "unknown"])
+async def test_an_unknown_pump_state_counts_as_stopped(
+    hass: HomeAssistant, fleet: Fleet, pump: str
+) -> None:
+    entry = await heating_site(hass, fleet)
+    hass.states.async_set("binary_sensor.loop_pump", pump)
+    await poll(hass, entry)
+    assert fleet.miners[0].state.is_sleeping
+    assert issue(hass, entry, "pump") is not None
+
+
+async def test_the_loop_entity_stays_available_without_miners(
+    hass: HomeAssistant, fleet: Fleet
+) -> None:
+    entry = await heating_site(hass, fleet)
+    fleet.miners[0].faults.offline = True
+    await poll(hass, entry)
+    state = hass.states.get(climate_id(hass, entry))
+    assert state is not None
+    assert state.state == "off"  # its mode, not "unavailable": it is what gets restored

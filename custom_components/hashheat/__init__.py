@@ -37,7 +37,11 @@ def _delete_orphaned_issues(hass: HomeAssistant) -> None:
     }
     registry = ir.async_get(hass)
     for domain, issue_id in list(registry.issues):
-        if domain == DOMAIN and issue_id.rsplit("_", 1)[-1] not in miners:
+        if (
+            domain == DOMAIN
+            and not issue_id.startswith("interlock_")  # keyed by site, not by miner
+            and issue_id.rsplit("_", 1)[-1] not in miners
+        ):
             ir.async_delete_issue(hass, DOMAIN, issue_id)
 
 

@@ -70,6 +70,11 @@ class SiteClimate(HashHeatSiteEntity, ClimateEntity, RestoreEntity):
             state.preset = Preset(preset)
 
     @property
+    def available(self) -> bool:
+        """Always: the mode and target stand (and are restored) even while miners are down."""
+        return True
+
+    @property
     def hvac_mode(self) -> HVACMode:
         """Heat while HashHeat controls the loop."""
         return HVACMode.HEAT if self.coordinator.control.state.heating else HVACMode.OFF
@@ -80,7 +85,7 @@ class SiteClimate(HashHeatSiteEntity, ClimateEntity, RestoreEntity):
         control = self.coordinator.control
         if not control.state.heating:
             return HVACAction.OFF
-        return HVACAction.HEATING if control.running else HVACAction.IDLE
+        return HVACAction.HEATING if control.running_under_control else HVACAction.IDLE
 
     @property
     def current_temperature(self) -> float | None:
@@ -160,6 +165,11 @@ class MinerClimate(HashHeatMinerEntity, ClimateEntity, RestoreEntity):
             ]
 
     @property
+    def available(self) -> bool:
+        """Always: the mode stands (and is restored) while the miner is down for maintenance."""
+        return True
+
+    @property
     def hvac_mode(self) -> HVACMode:
         """Auto (follow the site), heat (flat out) or off."""
         mode = self.coordinator.control.state.miner_modes.get(self.miner_id, MinerMode.AUTO)
@@ -169,11 +179,11 @@ class MinerClimate(HashHeatMinerEntity, ClimateEntity, RestoreEntity):
     def hvac_action(self) -> HVACAction | None:
         """Heating while the miner hashes."""
         reading = self.reading
-        if self.hvac_mode == HVACMode.OFF:
-            return HVACAction.OFF
         if reading is None or reading.is_mining is None:
             return None
-        return HVACAction.HEATING if reading.is_mining else HVACAction.IDLE
+        if reading.is_mining:
+            return HVACAction.HEATING
+        return HVACAction.OFF if self.hvac_mode == HVACMode.OFF else HVACAction.IDLE
 
     @property
     def current_temperature(self) -> float | None:

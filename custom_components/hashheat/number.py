@@ -4,6 +4,7 @@ from homeassistant.components.number import (
     NumberDeviceClass,
     NumberEntity,
     NumberEntityDescription,
+    NumberExtraStoredData,
     NumberMode,
     RestoreNumber,
 )
@@ -94,6 +95,17 @@ class SitePowerCap(HashHeatSiteEntity, RestoreNumber):
         await super().async_added_to_hass()
         if (last := await self.async_get_last_number_data()) is not None:
             self._store(last.native_value)
+
+    @property
+    def extra_restore_state_data(self) -> NumberExtraStoredData:
+        """Store "no cap" as no value, not as today's full power (miners may be added)."""
+        return NumberExtraStoredData(
+            self.native_max_value,
+            self.native_min_value,
+            self.native_step,
+            self.native_unit_of_measurement,
+            self.coordinator.control.state.power_cap_w,
+        )
 
     @property
     def native_max_value(self) -> float:

@@ -7,13 +7,14 @@ the lead miner at its lowest setting). Each interlock raises a repair issue and 
 clears both when its condition clears.
 """
 
+import asyncio
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from homeassistant.const import STATE_OFF, UnitOfTemperature
+from homeassistant.const import STATE_ON, UnitOfTemperature
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.util.unit_conversion import TemperatureConverter
@@ -41,8 +42,11 @@ from .const import (
     LOGGER,
 )
 from .control import ControllerSettings, LoopController, MinerCommand, MinerSpec
-from .miner_client import MinerClient, MinerError
+from .miner_client import MinerClient
 from .miner_data import MinerReading, to_number
+
+# An over-temperature clears this far below the limit, so miners do not restart at its edge.
+OVER_TEMPERATURE_CLEAR_K = 2.0
 
 
 class Interlock(StrEnum):
@@ -165,6 +169,8 @@ class SiteControl:
             default=None,
         )
         limit = self.safety.over_temperature_c
+        if Interlock.OVER_TEMPERATURE in self.active:
+            limit -= OVER_TEMPERATURE_CLEAR_K  # clears only once clearly below the limit
         if (temperature is not None and temperature > limit) or (
             hottest is not None and hottest > limit
         ):
@@ -172,7 +178,7 @@ class SiteControl:
         if temperature is None and self.safety.return_entity:
             active.add(Interlock.SENSOR)
         pump = self.safety.pump_entity
-        if pump and ((state := self.hass.states.get(pump)) is None or state.state == STATE_OFF):
+        if pump and ((state := self.hass.states.get(pump)) is None or state.state != STATE_ON):
             active.add(Interlock.PUMP)
         return active
 
@@ -208,7 +214,26 @@ class SiteControl:
             for miner_id in self._controlled
         }
         self._seeded = False
+        self._built_with_readings = bool(readings)
         return LoopController(list(self._specs.values()), self._settings)
+
+    @property
+    def running_under_control(self) -> bool:
+        """Whether a miner the loop controller drives is running."""
+        return bool(self.running & set(self._controlled))
+
+    def _sync(self, readings: Mapping[str, MinerReading]) -> None:
+        """Believe the miners over our own records: they may be switched by hand or reboot."""
+        for miner_id, reading in readings.items():
+            if miner_id not in self._clients or reading.is_mining is None:
+                continue
+            if reading.is_mining:
+                self.running.add(miner_id)
+            else:
+                self.running.discard(miner_id)
+            applied = self._applied.get(miner_id)
+            if applied is not None and applied[0] != reading.is_mining:
+                del self._applied[miner_id]  # what we sent did not stick: send it again
 
     def _auto_miners(self) -> list[str]:
         modes = self.state.miner_modes
@@ -222,7 +247,8 @@ class SiteControl:
                 self.controller.observe(
                     miner_id,
                     running=mining,
-                    since_s=now_s - (reading.uptime_s or 0),
+                    # A stopped miner counts as stopped just now: its minimum off time applies.
+                    since_s=now_s - (reading.uptime_s or 0) if mining else now_s,
                     power_w=(reading.power_limit_w or reading.power_w or 0.0) if mining else 0.0,
                 )
                 if mining:
@@ -234,13 +260,17 @@ class SiteControl:
     ) -> list[MinerCommand] | None:
         """Decide what every miner should do now; None leaves the miners alone."""
         now_s = now.timestamp()
-        if self._auto_miners() != self._controlled or any(
-            caps() != self._capabilities[m] for m, caps in self._capabilities_of.items()
+        if (
+            self._auto_miners() != self._controlled
+            or any(caps() != self._capabilities[m] for m, caps in self._capabilities_of.items())
+            or (readings and not self._built_with_readings)
         ):
-            # Capabilities read (or changed), or miners handed to or taken from the site.
+            # Capabilities read (or changed), miners handed to or taken from the site, or the
+            # first readings (for efficiency-ordered staging).
             self.controller = self._build(readings)
         if not self._seeded:
             self._seed(now_s, readings)
+        self._sync(readings)
         temperature = self._loop_temperature(now)
         self.temperature_c = temperature
         active = self._interlocks(temperature, readings)
@@ -253,8 +283,9 @@ class SiteControl:
                 if self.running
                 else None
             )
+        blind = Interlock.SENSOR in active  # without the loop temperature nothing heats flat out
         manual = [
-            self._manual(miner_id, mode)
+            self._manual(miner_id, MinerMode.OFF if blind else mode)
             for miner_id, mode in self.state.miner_modes.items()
             if mode is not MinerMode.AUTO and miner_id in self._clients
         ]
@@ -277,9 +308,11 @@ class SiteControl:
         self, now_s: float, temperature: float | None, active: set[Interlock]
     ) -> list[MinerCommand] | None:
         if not self.state.heating:
-            # Switched off: the miners stop once; after that HashHeat leaves them alone.
-            was_heating, self._was_heating = self._was_heating, False
-            return self.controller.stop_all(now_s) if was_heating else None
+            # Switched off: the miners are stopped (again at each poll until they are); after
+            # that HashHeat leaves them alone.
+            if self._was_heating and not self.running & set(self._controlled):
+                self._was_heating = False
+            return self.controller.stop_all(now_s) if self._was_heating else None
         self._was_heating = True
         if temperature is None:
             if Interlock.SENSOR in active and self.safety.fallback == FALLBACK_MINIMUM:
@@ -313,6 +346,8 @@ class SiteControl:
         return commands
 
     def _hold_minimum(self) -> list[MinerCommand]:
+        if not self._specs:
+            return []
         lead = min(
             self._specs.values(),
             key=lambda spec: spec.efficiency_jth if spec.efficiency_jth is not None else 1e9,
@@ -327,27 +362,27 @@ class SiteControl:
         ]
 
     async def async_apply(self, commands: list[MinerCommand]) -> None:
-        """Send what changed; a miner that fails is retried at the next poll."""
-        for command in commands:
-            client = self._clients[command.miner_id]
-            wanted = (command.run, command.power_w)
-            if self._applied.get(command.miner_id) == wanted:
-                continue
-            try:
-                if command.run and command.miner_id not in self.running:
-                    await client.resume()
-                    self.running.add(command.miner_id)
-                elif not command.run and command.miner_id in self.running:
-                    await client.pause()
-                    self.running.discard(command.miner_id)
-                if command.run and command.power_w is not None:
-                    await client.set_power_limit(
-                        self._capabilities[command.miner_id], command.power_w
-                    )
-            except MinerError as err:
-                LOGGER.warning("Miner %s did not take the command: %s", command.miner_id, err)
-                continue
-            self._applied[command.miner_id] = wanted
+        """Send what changed, to all miners at once; a miner that fails is retried next poll."""
+        await asyncio.gather(*(self._apply(command) for command in commands))
+
+    async def _apply(self, command: MinerCommand) -> None:
+        client = self._clients[command.miner_id]
+        wanted = (command.run, command.power_w)
+        if self._applied.get(command.miner_id) == wanted:
+            return
+        try:
+            if command.run and command.miner_id not in self.running:
+                await client.resume()
+                self.running.add(command.miner_id)
+            elif not command.run and command.miner_id in self.running:
+                await client.pause()
+                self.running.discard(command.miner_id)
+            if command.run and command.power_w is not None:
+                await client.set_power_limit(self._capabilities[command.miner_id], command.power_w)
+        except Exception as err:  # noqa: BLE001  # one miner's failure must not stop the others
+            LOGGER.warning("Miner %s did not take the command: %s", command.miner_id, err)
+            return
+        self._applied[command.miner_id] = wanted
 
 
 def miner_spec(
