@@ -288,3 +288,21 @@ async def test_the_loop_entity_stays_available_without_miners(
     state = hass.states.get(climate_id(hass, entry))
     assert state is not None
     assert state.state == "off"  # its mode, not "unavailable": it is what gets restored
+
+
+@pytest.mark.parametrize("fleet", [["Avalon Mini3"]], indirect=True)
+async def test_hot_miner_fluid_stops_a_site_with_plant_safety_only(
+    hass: HomeAssistant, fleet: Fleet
+) -> None:
+    """A miner's own fluid temperature trips the interlock where plant safety is configured."""
+    (miner,) = fleet.miners
+    miner.fluid_temp_c = 70.0  # the Avalon reports its inlet/outlet temperatures
+    monitored = await setup_plant_site(hass, miner, {})  # no plant sensors: monitoring only
+    await poll(hass, monitored)
+    assert issue(hass, monitored, "over_temperature") is None
+    assert not miner.state.scheduled  # no soft-off was sent
+    assert await hass.config_entries.async_unload(monitored.entry_id)
+
+    entry = await heating_site(hass, fleet)
+    await poll(hass, entry)
+    assert issue(hass, entry, "over_temperature") is not None

@@ -164,6 +164,9 @@ class SiteControl:
         self, temperature: float | None, readings: Mapping[str, MinerReading]
     ) -> set[Interlock]:
         active: set[Interlock] = set()
+        if not self.safety.return_entity and not self.safety.pump_entity:
+            # A site without plant sensors is only monitored: HashHeat does not stop its miners.
+            return active
         hottest = max(
             (r.fluid_outlet_temp_c for r in readings.values() if r.fluid_outlet_temp_c is not None),
             default=None,
