@@ -1,4 +1,7 @@
-"""Binary sensors of a HashHeat miner: connectivity and problem."""
+"""Binary sensors: a miner's connectivity and problem; a site's cheap-now and above-breakeven."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from homeassistant.components.binary_sensor import (
     BinarySensorEntity,
@@ -8,9 +11,17 @@ from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
 from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.util import dt as dt_util
 
 from .coordinator import HashHeatConfigEntry
-from .entity import HashHeatMinerEntity, add_miner_entities
+from .entity import (
+    HashHeatMinerEntity,
+    HashHeatSiteEntity,
+    SiteView,
+    add_miner_entities,
+    site_view,
+)
+from .tariffs import above, is_cheap_now
 
 PARALLEL_UPDATES = 0
 
@@ -25,12 +36,39 @@ PROBLEM = BinarySensorEntityDescription(
 )
 
 
+@dataclass(frozen=True, kw_only=True)
+class SiteBinarySensorDescription(BinarySensorEntityDescription):
+    """Describes a yes/no figure of the site."""
+
+    value_fn: Callable[[SiteView], bool | None]
+
+
+SITE_BINARY_SENSORS: tuple[SiteBinarySensorDescription, ...] = (
+    SiteBinarySensorDescription(
+        key="cheap_now",
+        translation_key="cheap_now",
+        value_fn=lambda view: is_cheap_now(view.price_slots, dt_util.utcnow(), view.cheap_hours),
+    ),
+    SiteBinarySensorDescription(
+        key="above_breakeven",
+        translation_key="above_breakeven",
+        value_fn=lambda view: above(
+            view.figures.price_per_kwh if view.figures else None,
+            view.figures.breakeven_price_per_kwh if view.figures else None,
+        ),
+    ),
+)
+
+
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: HashHeatConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add connectivity and problem sensors for every miner."""
+    async_add_entities(
+        SiteBinarySensor(entry.runtime_data, description) for description in SITE_BINARY_SENSORS
+    )
     add_miner_entities(
         entry,
         async_add_entities,
@@ -63,3 +101,14 @@ class MinerProblemSensor(HashHeatMinerEntity, BinarySensorEntity):
         """Whether the miner has a problem."""
         reading = self.reading
         return None if reading is None else reading.has_problem
+
+
+class SiteBinarySensor(HashHeatSiteEntity, BinarySensorEntity):
+    """A yes/no figure of the site: cheap now, price above breakeven."""
+
+    entity_description: SiteBinarySensorDescription
+
+    @property
+    def is_on(self) -> bool | None:
+        """The figure now."""
+        return self.entity_description.value_fn(site_view(self.coordinator))

@@ -53,8 +53,9 @@ from .miner_client import (
 )
 from .miner_data import MinerReading
 from .plant import PlantConfig
-from .plant_inputs import MeterTracker, read_plant_inputs
+from .plant_inputs import MeterTracker, read_plant_inputs, read_price_forecast
 from .site_control import SafetySettings, SiteControl, controller_settings
+from .tariffs import PriceSlot
 
 type HashHeatConfigEntry = ConfigEntry[HashHeatSiteCoordinator]
 
@@ -81,6 +82,7 @@ class SiteData:
 
     readings: dict[str, MinerReading] = field(default_factory=dict)
     figures: SiteFigures | None = None
+    price_slots: list[PriceSlot] = field(default_factory=list)
 
 
 class NetworkCoordinator(DataUpdateCoordinator[NetworkStats]):
@@ -238,7 +240,11 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
         readings = {miner_id: r for miner_id, r in polled.items() if r is not None}
         if (commands := self.control.commands(now, readings)) is not None:
             await self.control.async_apply(commands)
-        return SiteData(readings=readings, figures=figures)
+        return SiteData(
+            readings=readings,
+            figures=figures,
+            price_slots=read_price_forecast(self.hass, self.plant),
+        )
 
     async def _poll(self, miner_id: str) -> MinerReading | None:
         tracker = self.miners[miner_id]

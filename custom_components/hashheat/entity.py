@@ -1,6 +1,7 @@
 """Base entity for a miner of a HashHeat site."""
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from homeassistant.const import CONF_HOST
 from homeassistant.helpers.device_registry import (
@@ -12,6 +13,7 @@ from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
+from .bitcoin import NetworkStats
 from .capabilities import MinerCapabilities
 from .const import (
     CONF_FIRMWARE,
@@ -28,7 +30,10 @@ from .coordinator import (
     MinerTracker,
     miner_device_key,
 )
+from .figures import SiteFigures
+from .ledger import SiteCounters
 from .miner_data import MinerReading
+from .tariffs import PriceSlot
 
 
 def add_miner_entities(
@@ -114,3 +119,26 @@ class HashHeatSiteEntity(CoordinatorEntity[HashHeatSiteCoordinator]):
             model="Heating site",
             entry_type=DeviceEntryType.SERVICE,
         )
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class SiteView:
+    """What a site's entities read: this poll's figures, the counters, network and prices."""
+
+    figures: SiteFigures | None
+    counters: SiteCounters
+    network: NetworkStats | None
+    price_slots: list[PriceSlot]
+    cheap_hours: float
+
+
+def site_view(coordinator: HashHeatSiteCoordinator) -> SiteView:
+    """The site as its entities see it now."""
+    data = coordinator.data
+    return SiteView(
+        figures=data.figures if data else None,
+        counters=coordinator.ledger.site,
+        network=coordinator.network.current if coordinator.network is not None else None,
+        price_slots=data.price_slots if data else [],
+        cheap_hours=coordinator.plant.cheap_hours,
+    )

@@ -28,6 +28,7 @@ from .const import (
     CONF_BOILER_EFFICIENCY_PERCENT,
     CONF_BTC_PRICE_ENTITY,
     CONF_CAPTURE_PERCENT,
+    CONF_CHEAP_HOURS,
     CONF_DISTRICT_CO2,
     CONF_DISTRICT_HEAT_PRICE,
     CONF_FIXED_PRICE,
@@ -117,6 +118,7 @@ SECTIONS: dict[str, dict[Any, Any]] = {
     SECTION_ELECTRICITY: {
         probatio.Optional(CONF_PRICE_ENTITY): _sensor(),
         probatio.Optional(CONF_FIXED_PRICE): _number(-10, 10, "any"),
+        probatio.Optional(CONF_CHEAP_HOURS): _number(0, 24, 0.25, "h"),
     },
     SECTION_HEAT_REFERENCE: {
         probatio.Required(CONF_HEAT_REFERENCE): _select(

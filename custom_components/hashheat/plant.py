@@ -8,6 +8,7 @@ from .const import (
     CONF_BOILER_EFFICIENCY_PERCENT,
     CONF_BTC_PRICE_ENTITY,
     CONF_CAPTURE_PERCENT,
+    CONF_CHEAP_HOURS,
     CONF_DISTRICT_CO2,
     CONF_DISTRICT_HEAT_PRICE,
     CONF_FIXED_PRICE,
@@ -36,6 +37,7 @@ from .const import (
     CONF_SUPPLY_TEMPERATURE,
     DEFAULT_BOILER_EFFICIENCY_PERCENT,
     DEFAULT_CAPTURE_PERCENT,
+    DEFAULT_CHEAP_HOURS,
     DEFAULT_HEAT_PUMP_COP,
     DEFAULT_MAX_STARTS,
     DEFAULT_MIN_OFF_MINUTES,
@@ -59,6 +61,7 @@ def plant_defaults() -> dict[str, Any]:
     return {
         CONF_FLUID: Fluid.WATER.value,
         CONF_CAPTURE_PERCENT: DEFAULT_CAPTURE_PERCENT,
+        CONF_CHEAP_HOURS: DEFAULT_CHEAP_HOURS,
         CONF_HEAT_REFERENCE: HeatReferenceKind.GAS_BOILER.value,
         CONF_BOILER_EFFICIENCY_PERCENT: DEFAULT_BOILER_EFFICIENCY_PERCENT,
         CONF_HEAT_PUMP_COP: DEFAULT_HEAT_PUMP_COP,
@@ -97,6 +100,7 @@ class PlantConfig:
     fixed_hashprice: float | None
     hashprice_entity: str | None
     pool_fee: float
+    cheap_hours: float
 
     @property
     def calorimetric(self) -> bool:
@@ -135,6 +139,7 @@ class PlantConfig:
             fixed_hashprice=merged.get(CONF_HASHPRICE),
             hashprice_entity=merged.get(CONF_HASHPRICE_ENTITY) or None,
             pool_fee=float(merged[CONF_POOL_FEE_PERCENT]) / 100,
+            cheap_hours=float(merged[CONF_CHEAP_HOURS]),
         )
 
 

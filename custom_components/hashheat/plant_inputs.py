@@ -16,6 +16,7 @@ from .figures import PlantInputs
 from .miner_data import to_number
 from .plant import PlantConfig
 from .prices import parse_hashprice_unit, parse_price_unit, price_per_kwh
+from .tariffs import PriceSlot, detect_source, parse_forecast
 from .thermal import flow_m3_per_s, parse_flow_unit
 
 _GRAMS_PER_KG = 1000.0
@@ -83,6 +84,17 @@ def _meter_heat_w(
         kwh = EnergyConverter.convert(value, unit, UnitOfEnergy.KILO_WATT_HOUR)
         return meter.power_w(kwh, now)
     return None
+
+
+def read_price_forecast(hass: HomeAssistant, config: PlantConfig) -> list[PriceSlot]:
+    """The price sensor's forecast, where its integration publishes one in its attributes."""
+    if not config.price_entity or (state := hass.states.get(config.price_entity)) is None:
+        return []
+    if (source := detect_source(state.attributes)) is None:
+        return []
+    return parse_forecast(
+        source, state.attributes, unit=state.attributes.get("unit_of_measurement")
+    )
 
 
 def read_plant_inputs(

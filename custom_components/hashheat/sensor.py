@@ -24,13 +24,19 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
-from .bitcoin import NetworkStats
 from .coordinator import HashHeatConfigEntry, HashHeatSiteCoordinator, MinerTracker
 from .economics import economic_cop, energy_reuse_factor, net_cost_of_heat_per_mwh
-from .entity import HashHeatMinerEntity, HashHeatSiteEntity, add_miner_entities
-from .figures import HeatMethod, MinerFigures, SiteFigures
-from .ledger import MinerCounters, SiteCounters
+from .entity import (
+    HashHeatMinerEntity,
+    HashHeatSiteEntity,
+    SiteView,
+    add_miner_entities,
+    site_view,
+)
+from .figures import HeatMethod, MinerFigures
+from .ledger import MinerCounters
 from .miner_data import MinerReading
+from .tariffs import rank_of_current
 
 PARALLEL_UPDATES = 0
 
@@ -52,15 +58,6 @@ class MinerView:
     reading: MinerReading | None
     figures: MinerFigures | None
     counters: MinerCounters
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class SiteView:
-    """What a site's sensors read."""
-
-    figures: SiteFigures | None
-    counters: SiteCounters
-    network: NetworkStats | None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -430,6 +427,14 @@ SITE_SENSORS: tuple[HashHeatSiteSensorDescription, ...] = (
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=1,
     ),
+    HashHeatSiteSensorDescription(
+        key="price_rank",
+        translation_key="price_rank",
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda view: (
+            rank[0] if (rank := rank_of_current(view.price_slots, dt_util.utcnow())) else None
+        ),
+    ),
     _site_total(
         "network_data_time",
         lambda view: view.network.fetched_at if view.network else None,
@@ -541,11 +546,4 @@ class HashHeatSiteSensor(HashHeatSiteEntity, SensorEntity):
     @property
     def native_value(self) -> SensorValue:
         """The value from the site's figures, counters or network data."""
-        coordinator = self.coordinator
-        network = coordinator.network.current if coordinator.network is not None else None
-        view = SiteView(
-            figures=coordinator.data.figures if coordinator.data else None,
-            counters=coordinator.ledger.site,
-            network=network,
-        )
-        return self.entity_description.value_fn(view)
+        return self.entity_description.value_fn(site_view(self.coordinator))
