@@ -1,6 +1,8 @@
 """The automation blueprints under blueprints/automation/hashheat: metadata, validity, behaviour."""
 
+import asyncio
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -12,8 +14,12 @@ from homeassistant.components.automation.config import (
 from homeassistant.components.blueprint.models import Blueprint, BlueprintInputs
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
 from homeassistant.util import yaml as yaml_util
-from pytest_homeassistant_custom_component.common import async_mock_service
+from pytest_homeassistant_custom_component.common import (
+    async_fire_time_changed,
+    async_mock_service,
+)
 
 BLUEPRINT_DIR = Path(__file__).parent.parent / "blueprints" / "automation" / "hashheat"
 SOURCE_URL = "https://github.com/hashheat/hashheat/blob/main/blueprints/automation/hashheat/"
@@ -35,6 +41,15 @@ REQUIRED_INPUTS: dict[str, dict[str, Any]] = {
         "cheap_now": "binary_sensor.boiler_room_cheap_electricity_now",
         "above_breakeven": "binary_sensor.boiler_room_price_above_breakeven",
         "electricity_price": "sensor.boiler_room_electricity_price",
+    },
+    "building_heat_demand.yaml": {
+        "loop_climate": "climate.boiler_room_loop",
+        "outdoor_temperature": "sensor.outdoor_temperature",
+    },
+    "summer_mode.yaml": {
+        "loop_climate": "climate.boiler_room_loop",
+        "above_breakeven": "binary_sensor.boiler_room_price_above_breakeven",
+        "heat_demand": "sensor.building_heat_demand",
     },
 }
 
@@ -72,6 +87,28 @@ FULL_INPUTS: dict[str, dict[str, Any]] = {
         "preheat_target": 70.5,
         "price_ceiling": 0.35,
         "minimum_loop_temperature": 30,
+    },
+    "building_heat_demand.yaml": {
+        "loop_climate": "climate.boiler_room_loop",
+        "outdoor_temperature": "sensor.outdoor_temperature",
+        "slope": 1.4,
+        "offset": 28.5,
+        "minimum_target": 30,
+        "maximum_target": 70,
+        "use_night_setback": True,
+        "night_start": "21:30:00",
+        "night_end": "05:45:00",
+        "night_setback": 7.5,
+        "heat_demand_sensor": "sensor.building_heat_demand",
+    },
+    "summer_mode.yaml": {
+        "loop_climate": "climate.boiler_room_loop",
+        "above_breakeven": "binary_sensor.boiler_room_price_above_breakeven",
+        "heat_demand": "sensor.building_heat_demand",
+        "demand_threshold": 1500,
+        "hold_hours": 12.5,
+        "summer_action": "heat_dump",
+        "dry_cooler": "switch.dry_cooler",
     },
 }
 
@@ -282,3 +319,152 @@ async def test_dynamic_tariff(
     ]
     assert sorted(seen, key=str) == sorted(expected, key=str)
     assert all(call.data["entity_id"] == [loop] for calls in mocks.values() for call in calls)
+
+
+LOOP = "climate.boiler_room_loop"
+OUTDOOR = "sensor.outdoor_temperature"
+DEMAND = "sensor.building_heat_demand"
+
+
+async def test_heating_curve(hass: HomeAssistant) -> None:
+    calls = async_mock_service(hass, "climate", "set_temperature")
+    loop_attributes = {"temperature": 40, "min_temp": 20, "max_temp": 75}
+    hass.states.async_set(LOOP, "heat", loop_attributes)
+    hass.states.async_set(OUTDOOR, "15", {"unit_of_measurement": "°C"})
+    name = "building_heat_demand.yaml"
+    config = substitute(load_blueprint(name), name, REQUIRED_INPUTS[name])
+    assert await async_setup_component(hass, "automation", {"automation": [config]})
+    await hass.async_block_till_done()
+
+    # 30 + 1.0 * (20 - 2.2) = 47.8 -> rounded to 48 °C.
+    hass.states.async_set(OUTDOOR, "2.2", {"unit_of_measurement": "°C"})
+    await hass.async_block_till_done()
+    assert [call.data for call in calls] == [{"entity_id": [LOOP], "temperature": 48.0}]
+
+    # 48.2 -> 48 °C is the current target: nothing is written.
+    hass.states.async_set(LOOP, "heat", {**loop_attributes, "temperature": 48})
+    hass.states.async_set(OUTDOOR, "1.8", {"unit_of_measurement": "°C"})
+    await hass.async_block_till_done()
+    assert len(calls) == 1
+    # 47.6 -> 47.5 °C differs by 0.5 K: written.
+    hass.states.async_set(OUTDOOR, "2.4", {"unit_of_measurement": "°C"})
+    await hass.async_block_till_done()
+    assert calls[-1].data["temperature"] == 47.5
+
+    # Very cold: clamped to the 65 °C maximum; very warm: the 25 °C minimum.
+    hass.states.async_set(OUTDOOR, "-30", {"unit_of_measurement": "°C"})
+    await hass.async_block_till_done()
+    assert calls[-1].data["temperature"] == 65
+    hass.states.async_set(OUTDOOR, "28", {"unit_of_measurement": "°C"})
+    await hass.async_block_till_done()
+    assert calls[-1].data["temperature"] == 25
+
+    # An unavailable or non-numeric outdoor sensor writes nothing.
+    for state in ("unavailable", "unknown", "cold"):
+        hass.states.async_set(OUTDOOR, state)
+        await hass.async_block_till_done()
+    assert len(calls) == 4
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        # Heat demand 50 % between 25 and 65 °C -> 45 °C; the outdoor curve is not used.
+        ({"heat_demand_sensor": DEMAND}, 45.0),
+        # A setback window covering the whole day: 30 + 1.0 * (20 - 0) - 5 = 45 °C.
+        (
+            {"use_night_setback": True, "night_start": "00:00:00", "night_end": "23:59:59"},
+            45.0,
+        ),
+    ],
+)
+async def test_heating_curve_demand_and_setback(
+    hass: HomeAssistant, extra: dict[str, Any], expected: float
+) -> None:
+    calls = async_mock_service(hass, "climate", "set_temperature")
+    hass.states.async_set(LOOP, "heat", {"temperature": 20, "min_temp": 20, "max_temp": 75})
+    hass.states.async_set(OUTDOOR, "0", {"unit_of_measurement": "°C"})
+    hass.states.async_set(DEMAND, "50", {"unit_of_measurement": "%"})
+    name = "building_heat_demand.yaml"
+    config = substitute(load_blueprint(name), name, {**REQUIRED_INPUTS[name], **extra})
+    assert await async_setup_component(hass, "automation", {"automation": [config]})
+    await hass.async_block_till_done()
+    await hass.services.async_call(
+        "automation",
+        "trigger",
+        {
+            "entity_id": "automation.hashheat_weather_compensated_heating_curve",
+            "skip_condition": False,
+        },
+        blocking=True,
+    )
+    await hass.async_block_till_done()
+    assert [call.data["temperature"] for call in calls] == [expected]
+
+
+async def _settle(hass: HomeAssistant) -> None:
+    """Let the event loop run; the heat dump keeps a run waiting, so no async_block_till_done."""
+    for _ in range(20):
+        await asyncio.sleep(0)
+
+
+@pytest.mark.parametrize("summer_action", ["off", "heat_dump"])
+async def test_summer_mode(hass: HomeAssistant, summer_action: str) -> None:
+    hvac = async_mock_service(hass, "climate", "set_hvac_mode")
+    on = async_mock_service(hass, "switch", "turn_on")
+    off = async_mock_service(hass, "switch", "turn_off")
+    name = "summer_mode.yaml"
+    breakeven = REQUIRED_INPUTS[name]["above_breakeven"]
+    hass.states.async_set(LOOP, "heat")
+    hass.states.async_set(breakeven, "off")
+    hass.states.async_set(DEMAND, "4000", {"unit_of_measurement": "W"})
+    inputs = {
+        **REQUIRED_INPUTS[name],
+        "demand_threshold": 1000,
+        "summer_action": summer_action,
+        "dry_cooler": "switch.dry_cooler",
+    }
+    config = substitute(load_blueprint(name), name, inputs)
+    assert await async_setup_component(hass, "automation", {"automation": [config]})
+    await hass.async_block_till_done()
+
+    # Below the threshold, but not yet for 6 hours: nothing happens.
+    hass.states.async_set(DEMAND, "300", {"unit_of_measurement": "W"})
+    await hass.async_block_till_done()
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(hours=5))
+    await hass.async_block_till_done()
+    assert hvac == on == off == []
+
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(hours=6, seconds=1))
+    await _settle(hass)
+    if summer_action == "off":
+        assert [call.data["hvac_mode"] for call in hvac] == ["off"]
+        assert on == off == []
+        hass.states.async_set(LOOP, "off")
+    else:
+        # Loop keeps heating; dry cooler on below breakeven, off above, on again below.
+        assert hvac == []
+        assert len(on) == 1
+        assert off == []
+        hass.states.async_set(breakeven, "on")
+        await _settle(hass)
+        assert len(off) == 1
+        hass.states.async_set(breakeven, "off")
+        await _settle(hass)
+        assert len(on) == 2
+        assert all(call.data["entity_id"] == ["switch.dry_cooler"] for call in [*on, *off])
+
+    # Demand back above the threshold: dry cooler off, loop back to heat (if it was off).
+    turned_off = len(off)
+    hass.states.async_set(DEMAND, "2500", {"unit_of_measurement": "W"})
+    await hass.async_block_till_done()
+    assert len(off) == turned_off + 1
+    if summer_action == "off":
+        assert [call.data["hvac_mode"] for call in hvac] == ["off", "heat"]
+    else:
+        assert hvac == []
+        # The heat dump has ended: price changes no longer switch the dry cooler.
+        hass.states.async_set(breakeven, "on")
+        await hass.async_block_till_done()
+        assert len(off) == turned_off + 1
+        assert len(on) == 2
