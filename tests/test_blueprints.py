@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.automation.config import (
     AUTOMATION_BLUEPRINT_SCHEMA,
     async_validate_config_item,
@@ -379,8 +380,9 @@ async def test_heating_curve(hass: HomeAssistant) -> None:
     ],
 )
 async def test_heating_curve_demand_and_setback(
-    hass: HomeAssistant, extra: dict[str, Any], expected: float
+    hass: HomeAssistant, extra: dict[str, Any], expected: float, freezer: FrozenDateTimeFactory
 ) -> None:
+    freezer.move_to("2026-11-26 20:00:00+00:00")  # inside the window, never its last second
     calls = async_mock_service(hass, "climate", "set_temperature")
     hass.states.async_set(LOOP, "heat", {"temperature": 20, "min_temp": 20, "max_temp": 75})
     hass.states.async_set(OUTDOOR, "0", {"unit_of_measurement": "°C"})
