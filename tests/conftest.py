@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 import pytest_socket
+from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 
 from custom_components.hashheat.mempool import (
@@ -117,3 +118,13 @@ async def fleet(loopback: None, request: pytest.FixtureRequest) -> AsyncIterator
         count=count, first_address=first, models=models, web_port=80, **FAST_SIM
     ) as running:
         yield running
+
+
+@pytest.fixture(autouse=True)
+async def stop_automations(hass: HomeAssistant) -> AsyncIterator[None]:
+    """Detach the automations' triggers (time patterns) before Home Assistant stops."""
+    yield
+    if hass.services.has_service("automation", "turn_off"):
+        await hass.services.async_call(
+            "automation", "turn_off", {"entity_id": "all"}, blocking=True
+        )

@@ -175,6 +175,27 @@ async def test_calorimetric_heat_energy_and_money(
     )
 
 
+async def test_implausible_or_idle_heat_ratio_not_used(hass: HomeAssistant, fleet: Fleet) -> None:
+    miner = fleet.miners[0]
+    # 100 L/min over 10 K is 69 kW: more heat than the 3 kW miner can give (a meter fault).
+    set_plant(hass, flow=100.0)
+    entry = await setup_plant_site(hass, miner)
+    await poll(hass, entry)
+    power = miner.state.snapshot().watts
+    heat = site_value(hass, entry, "heat_power")
+    assert site_value(hass, entry, "capture_fraction") == pytest.approx(heat / power * 100)
+    # The breakeven falls back to the configured 95 % capture instead of 2300 %.
+    revenue_per_kwh = site_value(hass, entry, "revenue_rate") / 24 / (power / 1000)
+    breakeven = revenue_per_kwh + 0.95 * (0.10 / 0.9)
+    assert site_value(hass, entry, "breakeven_price") == pytest.approx(breakeven, rel=1e-4)
+
+    # Sleeping miners: the loop's heat is the tank's, no capture fraction is measured.
+    miner.state.sleep()
+    await poll(hass, entry)
+    assert site_value(hass, entry, "power") < 100
+    assert site_value(hass, entry, "capture_fraction") == "unknown"
+
+
 async def test_counters_survive_a_restart_and_a_dead_miner(
     hass: HomeAssistant, fleet: Fleet, freezer: FrozenDateTimeFactory
 ) -> None:

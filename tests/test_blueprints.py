@@ -1,7 +1,7 @@
 """The automation blueprints under blueprints/automation/hashheat: metadata, validity, behaviour."""
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -13,7 +13,7 @@ from homeassistant.components.automation.config import (
     async_validate_config_item,
 )
 from homeassistant.components.blueprint.models import Blueprint, BlueprintInputs
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, ServiceCall, callback
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 from homeassistant.util import yaml as yaml_util
@@ -21,6 +21,8 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
     async_mock_service,
 )
+
+from custom_components.hashheat.const import DOMAIN
 
 BLUEPRINT_DIR = Path(__file__).parent.parent / "blueprints" / "automation" / "hashheat"
 SOURCE_URL = "https://github.com/hashheat/hashheat/blob/main/blueprints/automation/hashheat/"
@@ -112,16 +114,6 @@ FULL_INPUTS: dict[str, dict[str, Any]] = {
         "dry_cooler": "switch.dry_cooler",
     },
 }
-
-
-@pytest.fixture(autouse=True)
-async def stop_automations(hass: HomeAssistant) -> AsyncIterator[None]:
-    """Detach the automations' triggers (time patterns) before Home Assistant stops."""
-    yield
-    if hass.services.has_service("automation", "turn_off"):
-        await hass.services.async_call(
-            "automation", "turn_off", {"entity_id": "all"}, blocking=True
-        )
 
 
 def load_blueprint(name: str) -> Blueprint:
@@ -470,3 +462,125 @@ async def test_summer_mode(hass: HomeAssistant, summer_action: str) -> None:
         await hass.async_block_till_done()
         assert len(off) == turned_off + 1
         assert len(on) == 2
+
+
+GRID_SENSOR = "binary_sensor.grid_emergency"
+GRID_FREQUENCY = "sensor.grid_frequency"
+
+
+class GridCalls:
+    """The calls the grid-emergency blueprint makes, in order, as (action, value)."""
+
+    def __init__(self, hass: HomeAssistant) -> None:
+        self._seen: list[tuple[str, Any]] = []
+        for name, domain, service, field in (
+            ("pause", DOMAIN, "pause_site", "config_entry_id"),
+            ("resume", DOMAIN, "resume_site", "config_entry_id"),
+            ("hvac", "climate", "set_hvac_mode", "hvac_mode"),
+            ("cap", "number", "set_value", "value"),
+        ):
+            hass.services.async_register(domain, service, self._recorder(name, field))
+
+    def _recorder(self, name: str, field: str) -> Callable[[ServiceCall], None]:
+        @callback
+        def record(call: ServiceCall) -> None:
+            self._seen.append((name, call.data[field]))
+
+        return record
+
+    def seen(self) -> list[tuple[str, Any]]:
+        return list(self._seen)
+
+
+async def _after(hass: HomeAssistant, minutes: float) -> None:
+    """Run what is due ``minutes`` after the automation's last delay started.
+
+    Script delays run on the event loop's clock, which the test does not move, so each call
+    counts from the same moment rather than adding up.
+    """
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=minutes))
+    await _settle(hass)
+
+
+async def _grid_emergency(hass: HomeAssistant) -> GridCalls:
+    calls = GridCalls(hass)
+    hass.states.async_set(GRID_SENSOR, "off")
+    hass.states.async_set(GRID_FREQUENCY, "50.00", {"unit_of_measurement": "Hz"})
+    hass.states.async_set(LOOP, "off")
+    hass.states.async_set(CAP, "2000", {"min": 0, "max": 6000, "step": 100})
+    name = "grid_emergency.yaml"
+    inputs = {
+        **REQUIRED_INPUTS[name],
+        "emergency_sensor": GRID_SENSOR,
+        "frequency_sensor": GRID_FREQUENCY,
+        "hold_time": {"minutes": 15},
+        "ramp_steps": 4,
+        "ramp_minutes": 30,
+    }
+    config = substitute(load_blueprint(name), name, inputs)
+    assert await async_setup_component(hass, "automation", {"automation": [config]})
+    await hass.async_block_till_done()
+    return calls
+
+
+PAUSE = ("pause", ENTRY_ID)
+RESUME = ("resume", ENTRY_ID)
+HEAT = ("hvac", "heat")
+
+
+async def test_grid_emergency_holds_then_resumes_in_stages(hass: HomeAssistant) -> None:
+    calls = await _grid_emergency(hass)
+
+    hass.states.async_set(GRID_SENSOR, "on")
+    await _settle(hass)
+    assert calls.seen() == [PAUSE]
+
+    # Paused as long as the signal lasts, and for the hold time after it clears.
+    await _after(hass, 40)
+    hass.states.async_set(GRID_SENSOR, "off")
+    await _settle(hass)
+    await _after(hass, 14.9)
+    assert calls.seen() == [PAUSE]
+
+    # Then a quarter of the cap's maximum, resume, heat, and three more steps 10 min apart.
+    await _after(hass, 15.1)
+    assert calls.seen() == [PAUSE, ("cap", 1500), RESUME, HEAT]
+    for step in (3000, 4500, 6000):
+        await _after(hass, 9.9)
+        assert calls.seen()[-1] != ("cap", step)
+        await _after(hass, 10.1)
+        assert calls.seen()[-1] == ("cap", step)
+    await _after(hass, 60)
+    assert len(calls.seen()) == 7
+
+
+async def test_grid_emergency_frequency_hysteresis_and_restart(hass: HomeAssistant) -> None:
+    calls = await _grid_emergency(hass)
+
+    hass.states.async_set(GRID_FREQUENCY, "49.70", {"unit_of_measurement": "Hz"})
+    await _settle(hass)
+    assert calls.seen() == [PAUSE]
+
+    # 49.82 Hz is above the 49.8 Hz threshold but not above it plus the 0.05 Hz hysteresis;
+    # an unavailable sensor does not clear the signal either.
+    for reading in ("49.82", "unavailable"):
+        hass.states.async_set(GRID_FREQUENCY, reading, {"unit_of_measurement": "Hz"})
+        await _settle(hass)
+        await _after(hass, 30)
+        assert calls.seen() == [PAUSE]
+
+    hass.states.async_set(GRID_FREQUENCY, "49.90", {"unit_of_measurement": "Hz"})
+    await _settle(hass)
+    await _after(hass, 15.1)
+    assert calls.seen() == [PAUSE, ("cap", 1500), RESUME, HEAT]
+    await _after(hass, 10.1)
+    assert calls.seen()[-1] == ("cap", 3000)
+
+    # A new emergency (an event this time) during the ramp pauses again and starts over.
+    hass.bus.async_fire("hashheat_grid_emergency")
+    await _settle(hass)
+    assert calls.seen()[-1] == PAUSE
+    await _after(hass, 10.1)
+    assert calls.seen()[-1] == PAUSE
+    await _after(hass, 15.1)
+    assert calls.seen()[-3:] == [("cap", 1500), RESUME, HEAT]

@@ -43,6 +43,7 @@ from .const import (
     UNREACHABLE_REPAIR_AFTER,
 )
 from .figures import SiteFigures, compute_figures
+from .forecast_actions import ActionForecast, forecast_action
 from .ledger import STORAGE_VERSION, Ledger
 from .mempool import MempoolError, fetch_network_stats
 from .miner_client import (
@@ -175,6 +176,7 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
         self._meter = MeterTracker()
         self._save_armed = False
         self._blinking: dict[str, CALLBACK_TYPE] = {}
+        self._action_forecast: ActionForecast | None = None
         self.control = SiteControl(
             hass,
             entry.entry_id,
@@ -243,8 +245,19 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
         return SiteData(
             readings=readings,
             figures=figures,
-            price_slots=read_price_forecast(self.hass, self.plant),
+            price_slots=await self._price_slots(now),
         )
+
+    async def _price_slots(self, now: datetime) -> list[PriceSlot]:
+        """The price forecast: from the price sensor's attributes, else its integration's action."""
+        if slots := read_price_forecast(self.hass, self.plant):
+            return slots
+        if (action := forecast_action(self.hass, self.plant.price_entity)) is None:
+            self._action_forecast = None
+            return []
+        if self._action_forecast is None or self._action_forecast.action != action:
+            self._action_forecast = ActionForecast(self.hass, action)
+        return await self._action_forecast.async_slots(now)
 
     async def _poll(self, miner_id: str) -> MinerReading | None:
         tracker = self.miners[miner_id]

@@ -150,10 +150,13 @@ def compute_figures(
     method, heat_w = _site_heat(config, inputs, power_w)
     # A measured heat covers the whole loop; with a miner missing, its power (and so the
     # ratios and the heat counter, which must match the electricity counter) is unknown.
+    # While no miner mines, the loop's heat is what the tank still holds, not what idle miners give.
     complete = len(reachable) == len(readings)
+    mining = any(reading.is_mining for reading in reachable.values())
     measured = (
         measured_capture_fraction(heat_w, power_w)
         if complete
+        and mining
         and method is not HeatMethod.ESTIMATED
         and heat_w is not None
         and power_w is not None
@@ -170,7 +173,9 @@ def compute_figures(
     if reference is not None and revenue_per_day is not None and power_w:
         breakeven = breakeven_electricity_price(
             revenue_per_kwh=revenue_per_day / 24 / (power_w / 1000),
-            heat_kwh_per_kwh=measured if measured is not None else config.capture_fraction,
+            heat_kwh_per_kwh=(
+                measured if measured is not None and 0 < measured <= 1 else config.capture_fraction
+            ),
             reference=reference,
         )
     power_kw = _per_hour(power_w, 0.001)
