@@ -9,7 +9,7 @@ from typing import Any, override
 
 from homeassistant.config_entries import ConfigEntry, ConfigSubentry
 from homeassistant.const import CONF_HOST, CONF_PASSWORD
-from homeassistant.core import CALLBACK_TYPE, HomeAssistant
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import issue_registry as ir
@@ -31,6 +31,7 @@ from .const import (
     DOMAIN,
     IDENTIFY_DURATION,
     LEDGER_SAVE_DELAY_SECONDS,
+    LISTENER_SLICE,
     LOGGER,
     MAX_CONCURRENT_POLLS,
     MINER_TIMEOUT_SECONDS,
@@ -177,6 +178,7 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
         self._save_armed = False
         self._blinking: dict[str, CALLBACK_TYPE] = {}
         self._action_forecast: ActionForecast | None = None
+        self._notifying: asyncio.Task[None] | None = None
         self.control = SiteControl(
             hass,
             entry.entry_id,
@@ -218,6 +220,35 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
                 await self.miners[miner_id].client.identify_blink(on=False)
         self._blinking.clear()
         await self.async_save_ledger()
+
+    @callback
+    @override
+    def async_update_listeners(self) -> None:
+        """Tell the entities of new data; a large site in slices, letting the event loop run."""
+        if len(self._listeners) <= LISTENER_SLICE:
+            super().async_update_listeners()
+            return
+        if self._notifying is not None:
+            self._notifying.cancel()  # the entities read the newest data anyway
+        self._notifying = self.config_entry.async_create_task(
+            self.hass,
+            self._async_notify_in_slices(list(self._listeners.items())),
+            f"{DOMAIN}_notify_entities",
+        )
+
+    async def _async_notify_in_slices(
+        self, listeners: list[tuple[int, tuple[CALLBACK_TYPE, object | None]]]
+    ) -> None:
+        for start in range(0, len(listeners), LISTENER_SLICE):
+            if start:
+                await asyncio.sleep(0)
+            for listener_id, (update_callback, _) in listeners[start : start + LISTENER_SLICE]:
+                if listener_id not in self._listeners:
+                    continue  # its entity went away in the meantime
+                try:
+                    update_callback()
+                except Exception:
+                    self.logger.exception("Unexpected error updating listener %s", update_callback)
 
     @override
     async def _async_update_data(self) -> SiteData:
