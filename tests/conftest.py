@@ -5,9 +5,10 @@ import itertools
 import json
 import os
 import zlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
+from unittest.mock import PropertyMock, patch
 
 import pytest
 import pytest_socket
@@ -128,3 +129,14 @@ async def stop_automations(hass: HomeAssistant) -> AsyncIterator[None]:
         await hass.services.async_call(
             "automation", "turn_off", {"entity_id": "all"}, blocking=True
         )
+
+
+@pytest.fixture
+def entity_registry_enabled_by_default() -> Iterator[None]:
+    """Create every entity enabled, as core's fixture of this name does."""
+    with patch(
+        "homeassistant.helpers.entity.Entity.entity_registry_enabled_default",
+        new_callable=PropertyMock,
+        return_value=True,
+    ):
+        yield

@@ -124,6 +124,7 @@ async def poll(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     await hass.async_block_till_done()
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_calorimetric_heat_energy_and_money(
     hass: HomeAssistant, fleet: Fleet, freezer: FrozenDateTimeFactory
 ) -> None:
@@ -238,6 +239,7 @@ async def test_counters_survive_a_restart_and_a_dead_miner(
     )
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 @pytest.mark.parametrize(
     "failure",
     [{"status": HTTPStatus.INTERNAL_SERVER_ERROR}, {"exc": TimeoutError()}, {"text": "{not json"}],
@@ -340,6 +342,7 @@ async def test_heat_meter_energy_counter_becomes_power(
     assert site_value(hass, entry, "heat_power") == "unknown"
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_grid_intensity_sensor_and_btc_price_sensor(
     hass: HomeAssistant, fleet: Fleet, freezer: FrozenDateTimeFactory
 ) -> None:

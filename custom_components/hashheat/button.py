@@ -37,6 +37,7 @@ BUTTONS: tuple[HashHeatButtonDescription, ...] = (
     ),
     HashHeatButtonDescription(
         key="restart_backend",
+        entity_registry_enabled_default=False,
         translation_key="restart_backend",
         entity_category=EntityCategory.CONFIG,
         supported_fn=lambda capabilities: capabilities.can_restart_backend,

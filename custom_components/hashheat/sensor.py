@@ -113,6 +113,7 @@ MINER_SENSORS: tuple[HashHeatMinerSensorDescription, ...] = (
     ),
     HashHeatMinerSensorDescription(
         key="expected_hashrate",
+        entity_registry_enabled_default=False,
         translation_key="expected_hashrate",
         native_unit_of_measurement=UNIT_TERAHASH_PER_SECOND,
         state_class=SensorStateClass.MEASUREMENT,
@@ -130,6 +131,7 @@ MINER_SENSORS: tuple[HashHeatMinerSensorDescription, ...] = (
     ),
     HashHeatMinerSensorDescription(
         key="power_limit",
+        entity_registry_enabled_default=False,
         translation_key="power_limit",
         device_class=SensorDeviceClass.POWER,
         native_unit_of_measurement=UnitOfPower.WATT,
@@ -171,6 +173,7 @@ MINER_SENSORS: tuple[HashHeatMinerSensorDescription, ...] = (
     ),
     HashHeatMinerSensorDescription(
         key="last_boot",
+        entity_registry_enabled_default=False,
         translation_key="last_boot",
         device_class=SensorDeviceClass.TIMESTAMP,
         entity_category=EntityCategory.DIAGNOSTIC,
@@ -178,12 +181,14 @@ MINER_SENSORS: tuple[HashHeatMinerSensorDescription, ...] = (
     ),
     HashHeatMinerSensorDescription(
         key="active_pool",
+        entity_registry_enabled_default=False,
         translation_key="active_pool",
         entity_category=EntityCategory.DIAGNOSTIC,
         value_fn=_reading(lambda r: r.active_pool),
     ),
     HashHeatMinerSensorDescription(
         key="pool_state",
+        entity_registry_enabled_default=False,
         translation_key="pool_state",
         device_class=SensorDeviceClass.ENUM,
         options=["connected", "disconnected"],
@@ -235,6 +240,7 @@ MINER_ACCOUNT_SENSORS: tuple[HashHeatMinerSensorDescription, ...] = (
     _energy("heat_energy", lambda view: view.counters.heat_kwh.total),
     HashHeatMinerSensorDescription(
         key="btc_per_day",
+        entity_registry_enabled_default=False,
         translation_key="btc_per_day",
         native_unit_of_measurement=UNIT_BTC_PER_DAY,
         state_class=SensorStateClass.MEASUREMENT,
