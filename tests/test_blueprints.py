@@ -5,6 +5,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from freezegun.api import FrozenDateTimeFactory
@@ -103,6 +104,7 @@ FULL_INPUTS: dict[str, dict[str, Any]] = {
         "night_end": "05:45:00",
         "night_setback": 7.5,
         "heat_demand_sensor": "sensor.building_heat_demand",
+        "design_heat_load": 15,
     },
     "summer_mode.yaml": {
         "loop_climate": "climate.boiler_room_loop",
@@ -142,6 +144,26 @@ def substitute(blueprint: Blueprint, name: str, inputs: dict[str, Any]) -> dict[
 def test_every_blueprint_file_is_tested() -> None:
     files = {path.name for path in BLUEPRINT_DIR.glob("*.yaml")}
     assert files == set(REQUIRED_INPUTS) == set(FULL_INPUTS)
+
+
+def _input_keys(inputs: dict[str, Any]) -> set[str]:
+    """Every input's key, through the sections."""
+    keys: set[str] = set()
+    for key, spec in inputs.items():
+        keys |= _input_keys(spec["input"]) if "input" in spec else {key}
+    return keys
+
+
+@pytest.mark.parametrize("name", sorted(REQUIRED_INPUTS))
+def test_readme_import_link_and_inputs(name: str) -> None:
+    readme = (BLUEPRINT_DIR.parents[2] / "README.md").read_text(encoding="utf-8")
+    link = "https://my.home-assistant.io/redirect/blueprint_import/?blueprint_url=" + quote(
+        SOURCE_URL + name, safe=""
+    )
+    assert link in readme
+    section = readme[readme.index(link) :].split("\n#### ", 1)[0]
+    for key in _input_keys(load_blueprint(name).inputs):
+        assert f"(`{key}`," in section
 
 
 @pytest.mark.parametrize("name", sorted(REQUIRED_INPUTS))
@@ -360,25 +382,36 @@ async def test_heating_curve(hass: HomeAssistant) -> None:
 
 
 @pytest.mark.parametrize(
-    ("extra", "expected"),
+    ("extra", "demand", "expected"),
     [
         # Heat demand 50 % between 25 and 65 °C -> 45 °C; the outdoor curve is not used.
-        ({"heat_demand_sensor": DEMAND}, 45.0),
+        ({"heat_demand_sensor": DEMAND}, ("50", "%"), 45.0),
+        # 3 kW of a 12 kW design load: a quarter of the way, 35 °C; the same in W; above: 65 °C.
+        ({"heat_demand_sensor": DEMAND, "design_heat_load": 12}, ("3", "kW"), 35.0),
+        ({"heat_demand_sensor": DEMAND, "design_heat_load": 12}, ("3000", "W"), 35.0),
+        ({"heat_demand_sensor": DEMAND, "design_heat_load": 12}, ("0.02", "MW"), 65.0),
         # A setback window covering the whole day: 30 + 1.0 * (20 - 0) - 5 = 45 °C.
         (
             {"use_night_setback": True, "night_start": "00:00:00", "night_end": "23:59:59"},
+            ("50", "%"),
             45.0,
         ),
+        # A demand in an unknown unit writes nothing.
+        ({"heat_demand_sensor": DEMAND}, ("50", "m³/h"), None),
     ],
 )
 async def test_heating_curve_demand_and_setback(
-    hass: HomeAssistant, extra: dict[str, Any], expected: float, freezer: FrozenDateTimeFactory
+    hass: HomeAssistant,
+    extra: dict[str, Any],
+    demand: tuple[str, str],
+    expected: float | None,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
     freezer.move_to("2026-11-26 20:00:00+00:00")  # inside the window, never its last second
     calls = async_mock_service(hass, "climate", "set_temperature")
     hass.states.async_set(LOOP, "heat", {"temperature": 20, "min_temp": 20, "max_temp": 75})
     hass.states.async_set(OUTDOOR, "0", {"unit_of_measurement": "°C"})
-    hass.states.async_set(DEMAND, "50", {"unit_of_measurement": "%"})
+    hass.states.async_set(DEMAND, demand[0], {"unit_of_measurement": demand[1]})
     name = "building_heat_demand.yaml"
     config = substitute(load_blueprint(name), name, {**REQUIRED_INPUTS[name], **extra})
     assert await async_setup_component(hass, "automation", {"automation": [config]})
@@ -393,7 +426,7 @@ async def test_heating_curve_demand_and_setback(
         blocking=True,
     )
     await hass.async_block_till_done()
-    assert [call.data["temperature"] for call in calls] == [expected]
+    assert [call.data["temperature"] for call in calls] == ([] if expected is None else [expected])
 
 
 async def _settle(hass: HomeAssistant) -> None:
