@@ -57,6 +57,15 @@ def issue(hass: HomeAssistant, entry: MockConfigEntry, name: str) -> ir.IssueEnt
     return ir.async_get(hass).async_get_issue(DOMAIN, f"interlock_{name}_{entry.entry_id}")
 
 
+def interlock_state(hass: HomeAssistant, entry: MockConfigEntry, name: str) -> str | None:
+    """The state of the site's interlock binary sensor; None if the site has none."""
+    entity_id = er.async_get(hass).async_get_entity_id(
+        "binary_sensor", DOMAIN, f"{entry.entry_id}_interlock_{name}"
+    )
+    state = hass.states.get(entity_id) if entity_id else None
+    return state.state if state else None
+
+
 async def test_heat_mode_holds_the_target_with_the_power_limit(
     hass: HomeAssistant, fleet: Fleet
 ) -> None:
@@ -138,10 +147,13 @@ async def test_over_temperature_stops_and_clears(hass: HomeAssistant, fleet: Fle
     state = hass.states.get(entity_id)
     assert state is not None
     assert state.attributes["interlocks"] == ["over_temperature"]
+    assert interlock_state(hass, entry, "over_temperature") == "on"
+    assert interlock_state(hass, entry, "pump") == "off"
 
     hass.states.async_set("sensor.tank_return", "45.0", {"unit_of_measurement": "°C"})
     await poll(hass, entry)
     assert issue(hass, entry, "over_temperature") is None
+    assert interlock_state(hass, entry, "over_temperature") == "off"
     await poll(hass, entry)
     assert not miner.state.is_sleeping  # resumed under control
 
@@ -154,9 +166,11 @@ async def test_pump_off_stops_even_when_not_heating(hass: HomeAssistant, fleet: 
     await poll(hass, entry)
     assert miner.state.is_sleeping
     assert issue(hass, entry, "pump") is not None
+    assert interlock_state(hass, entry, "pump") == "on"
     hass.states.async_set("binary_sensor.loop_pump", "on")
     await poll(hass, entry)
     assert issue(hass, entry, "pump") is None
+    assert interlock_state(hass, entry, "pump") == "off"
 
 
 @pytest.mark.parametrize(("fallback", "sleeping"), [("stop", True), ("minimum", False)])
@@ -177,6 +191,7 @@ async def test_stale_loop_sensor_applies_the_fallback(
     hass.states.async_set("binary_sensor.loop_pump", "on", force_update=True)
     await poll(hass, entry)
     assert issue(hass, entry, "sensor") is not None
+    assert interlock_state(hass, entry, "sensor") == "on"
     assert miner.state.is_sleeping is sleeping
     if not sleeping:
         assert miner.state.profile.watts == min(p.watts for p in miner.state.model.profiles())
@@ -301,6 +316,7 @@ async def test_hot_miner_fluid_stops_a_site_with_plant_safety_only(
     await poll(hass, monitored)
     assert issue(hass, monitored, "over_temperature") is None
     assert not miner.state.scheduled  # no soft-off was sent
+    assert interlock_state(hass, monitored, "over_temperature") is None  # no such entity
     assert await hass.config_entries.async_unload(monitored.entry_id)
 
     entry = await heating_site(hass, fleet)

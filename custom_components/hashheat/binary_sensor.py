@@ -1,4 +1,4 @@
-"""Binary sensors: a miner's connectivity and problem; a site's cheap-now and above-breakeven."""
+"""Binary sensors: a miner's connectivity and problem; a site's prices and interlocks."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,6 +21,7 @@ from .entity import (
     add_miner_entities,
     site_view,
 )
+from .site_control import Interlock
 from .tariffs import above, is_cheap_now
 
 PARALLEL_UPDATES = 0
@@ -60,14 +61,32 @@ SITE_BINARY_SENSORS: tuple[SiteBinarySensorDescription, ...] = (
 )
 
 
+def _interlock_description(interlock: Interlock) -> SiteBinarySensorDescription:
+    return SiteBinarySensorDescription(
+        key=f"interlock_{interlock}",
+        translation_key=f"interlock_{interlock}",
+        device_class=BinarySensorDeviceClass.SAFETY,
+        value_fn=lambda view: interlock in view.interlocks,
+    )
+
+
+INTERLOCK_BINARY_SENSORS = {interlock: _interlock_description(interlock) for interlock in Interlock}
+
+
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: HashHeatConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add connectivity and problem sensors for every miner."""
+    """Add the site's price and interlock sensors, and connectivity and problem per miner."""
+    coordinator = entry.runtime_data
+    safety = coordinator.control.safety
     async_add_entities(
-        SiteBinarySensor(entry.runtime_data, description) for description in SITE_BINARY_SENSORS
+        SiteBinarySensor(coordinator, description)
+        for description in (
+            *SITE_BINARY_SENSORS,
+            *(d for i, d in INTERLOCK_BINARY_SENSORS.items() if safety.watches(i)),
+        )
     )
     add_miner_entities(
         entry,

@@ -33,6 +33,7 @@ from .coordinator import (
 from .figures import SiteFigures
 from .ledger import SiteCounters
 from .miner_data import MinerReading
+from .site_control import Interlock
 from .tariffs import PriceSlot
 
 
@@ -130,6 +131,7 @@ class SiteView:
     network: NetworkStats | None
     price_slots: list[PriceSlot]
     cheap_hours: float
+    interlocks: frozenset[Interlock]
 
 
 def site_view(coordinator: HashHeatSiteCoordinator) -> SiteView:
@@ -141,4 +143,5 @@ def site_view(coordinator: HashHeatSiteCoordinator) -> SiteView:
         network=coordinator.network.current if coordinator.network is not None else None,
         price_slots=data.price_slots if data else [],
         cheap_hours=coordinator.plant.cheap_hours,
+        interlocks=frozenset(coordinator.control.active),
     )

@@ -83,6 +83,21 @@ class SafetySettings:
     fallback: str
     pump_entity: str | None
 
+    @property
+    def guards_plant(self) -> bool:
+        """Whether the interlocks act: only with a loop or pump sensor to watch."""
+        return bool(self.return_entity or self.pump_entity)
+
+    def watches(self, interlock: Interlock) -> bool:
+        """Whether ``interlock`` can trip on this site."""
+        match interlock:
+            case Interlock.OVER_TEMPERATURE:
+                return self.guards_plant
+            case Interlock.SENSOR:
+                return self.return_entity is not None
+            case Interlock.PUMP:
+                return self.pump_entity is not None
+
     @classmethod
     def from_options(cls, options: Mapping[str, Any]) -> SafetySettings:
         """Parse the options, with protective defaults."""
@@ -164,7 +179,7 @@ class SiteControl:
         self, temperature: float | None, readings: Mapping[str, MinerReading]
     ) -> set[Interlock]:
         active: set[Interlock] = set()
-        if not self.safety.return_entity and not self.safety.pump_entity:
+        if not self.safety.guards_plant:
             # A site without plant sensors is only monitored: HashHeat does not stop its miners.
             return active
         hottest = max(
