@@ -117,6 +117,21 @@ def test_starts_per_day_are_capped() -> None:
     assert by_id(controller.update(DAY_S + 1, 40.0, 50.0))["c"].run
 
 
+def test_start_cap_survives_a_rebuilt_controller() -> None:
+    settings = ControllerSettings(
+        ramp_w_per_s=1e9, retune_s=0, min_on_s=0, min_off_s=0, max_starts_per_day=2
+    )
+    controller = LoopController([ONOFF], settings)
+    for hour in range(4):  # cold, warm, cold, warm: two starts
+        controller.update(hour * 3600, 40.0 if hour % 2 == 0 else 60.0, 50.0)
+    assert len(controller.starts["c"]) == 2
+    rebuilt = LoopController([ONOFF], settings, starts=controller.starts)
+    rebuilt.observe("c", running=False, since_s=3 * 3600)
+    assert not by_id(rebuilt.update(4 * 3600, 40.0, 50.0))["c"].run
+    # A fresh controller would have started it.
+    assert by_id(LoopController([ONOFF], settings).update(4 * 3600, 40.0, 50.0))["c"].run
+
+
 def test_duty_cycles_below_the_lowest_setting_with_hysteresis() -> None:
     controller = primed([EFFICIENT], FAST)
     # 0.3 K below target asks 270 W: below the 2000 W floor and inside the 0.5 K band: off.

@@ -12,7 +12,7 @@ cycling ASIC power damages hashboards and power supplies. Safety interlocks are 
 """
 
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -79,10 +79,24 @@ class _Miner:
 class LoopController:
     """PI control of one loop's temperature through the power of its miners."""
 
-    def __init__(self, miners: Sequence[MinerSpec], settings: ControllerSettings) -> None:
-        """Start with every miner assumed off (call ``observe`` to seed the real state)."""
+    def __init__(
+        self,
+        miners: Sequence[MinerSpec],
+        settings: ControllerSettings,
+        *,
+        starts: Mapping[str, Iterable[float]] | None = None,
+    ) -> None:
+        """Start with every miner assumed off (call ``observe`` to seed the real state).
+
+        ``starts`` carries each miner's start times over from a controller this one replaces,
+        so that rebuilding the controller does not reset the cap on starts per day.
+        """
         self.settings = settings
-        self._miners = {spec.miner_id: _Miner(spec=spec) for spec in miners}
+        history = starts or {}
+        self._miners = {
+            spec.miner_id: _Miner(spec=spec, starts=deque(history.get(spec.miner_id, ())))
+            for spec in miners
+        }
         total = sum(spec.max_power_w for spec in miners)
         self.max_power_w = total
         self._gain = settings.gain_w_per_k or total / 4.0
@@ -92,6 +106,11 @@ class LoopController:
         self._last_s: float | None = None
         self._frozen_until_s = -1e12
         self._duty_on = False
+
+    @property
+    def starts(self) -> dict[str, tuple[float, ...]]:
+        """Each miner's start times within the last day (or longer, until next asked to start)."""
+        return {miner_id: tuple(miner.starts) for miner_id, miner in self._miners.items()}
 
     @property
     def demand_w(self) -> float:

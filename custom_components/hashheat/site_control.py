@@ -233,7 +233,12 @@ class SiteControl:
         }
         self._seeded = False
         self._built_with_readings = bool(readings)
-        return LoopController(list(self._specs.values()), self._settings)
+        previous: LoopController | None = getattr(self, "controller", None)
+        return LoopController(
+            list(self._specs.values()),
+            self._settings,
+            starts=previous.starts if previous is not None else None,
+        )
 
     @property
     def running_under_control(self) -> bool:
