@@ -61,7 +61,7 @@ from .hosts import normalize_host
 from .miner_client import MinerClient, MinerError, MinerIdentity, normalize_mac
 from .options_flow import PlantOptionsFlow
 
-NEW_SITE = "__new_site__"
+NEW_SITE = "new_site"
 MAX_PASSWORD_LENGTH = 128
 # Most firmware needs no password (LuxOS, Avalon RPC) or pyasic knows its default.
 MINER_SCHEMA = probatio.Schema(
