@@ -328,7 +328,13 @@ def _descriptions(platform: Platform) -> list[EntityDescription]:
     module = importlib.import_module(f"custom_components.hashheat.{platform}")
     found: list[EntityDescription] = []
     for value in vars(module).values():
-        items = value if isinstance(value, tuple | list) else (value,)
+        items = (
+            value.values()
+            if isinstance(value, dict)
+            else value
+            if isinstance(value, tuple | list)
+            else (value,)
+        )
         found += [item for item in items if _is_description(item)]
     return found
 
