@@ -41,7 +41,7 @@ import freezegun.api
 import pytest
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant import loader
-from homeassistant.config_entries import SOURCE_DHCP, ConfigSubentryData, ConfigSubentryDataWithId
+from homeassistant.config_entries import SOURCE_DHCP, ConfigSubentryDataWithId
 from homeassistant.const import CONF_HOST, STATE_OFF, STATE_ON, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
@@ -56,7 +56,7 @@ from pytest_homeassistant_custom_component.common import (
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 
 from custom_components.hashheat.accumulator import DEFAULT_MAX_GAP
-from custom_components.hashheat.const import CONF_MAC, DOMAIN, SUBENTRY_MINER
+from custom_components.hashheat.const import CONF_MAC, DOMAIN
 from custom_components.hashheat.coordinator import HashHeatSiteCoordinator
 from custom_components.hashheat.figures import SiteFigures
 from custom_components.hashheat.mempool import HASHRATE_PATH
@@ -64,7 +64,7 @@ from custom_components.hashheat.site_control import Interlock
 from sim import Fleet, SimulatedMiner, start_fleet
 
 from .conftest import FAST_SIM, mock_mempool, next_address
-from .test_accounting import miner_value, site_value
+from .test_accounting import miner_value, set_plant, setup_plant_site, site_value
 from .test_climate import CONTROL, call, climate_id, issue
 from .test_config_flow import dhcp_info
 from .test_init import entity_id
@@ -82,15 +82,10 @@ MONEY_TOLERANCE = 1e-9
 LUXOS = ("Antminer S19 XP", "Antminer S19 XP")
 AVALON = ("Antminer S19 XP", "Avalon Mini3")  # a LuxOS miner stays healthy, the Avalon fails
 
+# The plant's sensors, as set_plant sets them, and the pump.
 RETURN, SUPPLY, FLOW = "sensor.tank_return", "sensor.loop_supply", "sensor.loop_flow"
 PRICE, PUMP = "sensor.spot_price", "binary_sensor.loop_pump"
-PLANT_SENSORS: dict[str, tuple[str, dict[str, Any]]] = {
-    RETURN: ("40.0", {"unit_of_measurement": "°C"}),
-    SUPPLY: ("50.0", {"unit_of_measurement": "°C"}),
-    FLOW: ("4.2", {"unit_of_measurement": "L/min"}),
-    PRICE: ("85.3", {"unit_of_measurement": "EUR/MWh"}),
-    PUMP: (STATE_ON, {}),
-}
+PLANT_SENSORS = (RETURN, SUPPLY, FLOW, PRICE, PUMP)
 # The loop temperature is stale after a minute (the shortest the options allow).
 OPTIONS = {**CONTROL, "stale_minutes": 1}
 
@@ -172,9 +167,7 @@ class Rig:
     faulted: SimulatedMiner
     mempool: AiohttpClientMocker
     stack: AsyncExitStack
-    sensors: dict[str, tuple[str, dict[str, Any]]] = field(
-        default_factory=lambda: dict(PLANT_SENSORS)
-    )
+    sensors: dict[str, tuple[str, dict[str, Any]]]  # each plant sensor's state and attributes
     stale: set[str] = field(default_factory=set)  # sensors that stopped reporting
     away: set[SimulatedMiner] = field(default_factory=set)  # miners that left their address
     expected: dict[str, Integral] = field(default_factory=dict)
@@ -326,6 +319,9 @@ class Rig:
         self.coordinator = self.entry.runtime_data
         self.expected = {name: Integral(total=total) for name, total in self.recorded().items()}
         self.notes["counted_from"] = self.recorded()
+        self.notes["healthy sensors"] = {
+            entity: state for entity, (state, _) in self.sensors.items()
+        }
         self.restarted()
 
     def restarted(self) -> None:
@@ -398,27 +394,10 @@ async def running_rig(
     heating: bool,
 ) -> AsyncIterator[Rig]:
     """Set the site up (heating flat out if asked) and start counting."""
-    hass.config.currency = "EUR"
-    for entity, (state, attributes) in PLANT_SENSORS.items():
-        hass.states.async_set(entity, state, attributes)
+    set_plant(hass)
+    hass.states.async_set(PUMP, STATE_ON)
     async with AsyncExitStack() as stack:
-        entry = MockConfigEntry(
-            domain=DOMAIN,
-            title="Boiler room",
-            options=OPTIONS,
-            subentries_data=[
-                ConfigSubentryData(
-                    data={CONF_HOST: miner.host, CONF_MAC: miner.identity.mac},
-                    subentry_type=SUBENTRY_MINER,
-                    title=miner.host,
-                    unique_id=miner.identity.mac,
-                )
-                for miner in fleet.miners
-            ],
-        )
-        entry.add_to_hass(hass)
-        assert await hass.config_entries.async_setup(entry.entry_id)
-        await hass.async_block_till_done()
+        entry = await setup_plant_site(hass, list(fleet.miners), OPTIONS)
         healthy, faulted = fleet.miners
         rig = Rig(
             hass=hass,
@@ -428,10 +407,12 @@ async def running_rig(
             faulted=faulted,
             mempool=mempool,
             stack=stack,
+            sensors={
+                entity: (state.state, dict(state.attributes))
+                for entity in PLANT_SENSORS
+                if (state := hass.states.get(entity)) is not None
+            },
         )
-        network = entry.runtime_data.network
-        assert network is not None
-        await network.async_refresh()
         if heating:
             loop = climate_id(hass, entry)
             await call(hass, "set_preset_mode", loop, preset_mode="boost")
@@ -468,6 +449,15 @@ def sensor(entity: str, state: str) -> Step:
 
     async def step(rig: Rig) -> None:
         rig.set_sensor(entity, state)
+
+    return step
+
+
+def restore(entity: str) -> Step:
+    """A plant sensor reports its healthy state again."""
+
+    async def step(rig: Rig) -> None:
+        rig.set_sensor(entity, rig.notes["healthy sensors"][entity])
 
     return step
 
@@ -674,7 +664,7 @@ def _miner_faults() -> list[Fault]:
                 kind="miner.rejects_privileged_commands",
                 models=models,
                 inject=steps(miner_fault("refuse_privileged", True), sensor(PUMP, STATE_OFF)),
-                clear=steps(miner_fault("refuse_privileged", False), sensor(PUMP, STATE_ON)),
+                clear=steps(miner_fault("refuse_privileged", False), restore(PUMP)),
                 interlocks=frozenset({Interlock.PUMP}),
                 check=refused_stop,
             ),
@@ -682,7 +672,7 @@ def _miner_faults() -> list[Fault]:
                 kind="miner.reboots_mid_command",
                 models=models,
                 inject=steps(reboot_on_command, sensor(PUMP, STATE_OFF)),
-                clear=sensor(PUMP, STATE_ON),
+                clear=restore(PUMP),
                 interlocks=frozenset({Interlock.PUMP}),
                 check=rebooted,
             ),
@@ -697,7 +687,7 @@ def _miner_faults() -> list[Fault]:
         Fault(
             kind="miner.session_expires",
             inject=steps(expire_session, sensor(PUMP, STATE_OFF)),
-            clear=sensor(PUMP, STATE_ON),
+            clear=restore(PUMP),
             interlocks=frozenset({Interlock.PUMP}),
             check=both_stopped,
         )
@@ -712,7 +702,7 @@ PLANT_FAULTS = [
         Fault(
             kind=f"loop_temperature.{name}",
             inject=sensor(RETURN, state),
-            clear=sensor(RETURN, "40.0"),
+            clear=restore(RETURN),
             unknown=HEAT,
             interlocks=frozenset({Interlock.SENSOR}),
             heating=True,
@@ -732,7 +722,7 @@ PLANT_FAULTS = [
     Fault(
         kind="loop_temperature.jumps",
         inject=sensor(RETURN, "95.0"),
-        clear=sensor(RETURN, "40.0"),
+        clear=restore(RETURN),
         interlocks=frozenset({Interlock.OVER_TEMPERATURE}),
         heating=True,
         check=both_stopped,
@@ -740,30 +730,26 @@ PLANT_FAULTS = [
     Fault(
         kind="supply_temperature.unavailable",
         inject=sensor(SUPPLY, STATE_UNAVAILABLE),
-        clear=sensor(SUPPLY, "50.0"),
+        clear=restore(SUPPLY),
         unknown=HEAT,
     ),
-    Fault(
-        kind="supply_temperature.jumps", inject=sensor(SUPPLY, "80.0"), clear=sensor(SUPPLY, "50.0")
-    ),
+    Fault(kind="supply_temperature.jumps", inject=sensor(SUPPLY, "80.0"), clear=restore(SUPPLY)),
     # The flow meter: heat is unknown (not invented) while it is unusable.
     Fault(
         kind="flow.unavailable",
         inject=sensor(FLOW, STATE_UNAVAILABLE),
-        clear=sensor(FLOW, "4.2"),
+        clear=restore(FLOW),
         unknown=HEAT,
     ),
-    Fault(
-        kind="flow.non_numeric", inject=sensor(FLOW, "n/a"), clear=sensor(FLOW, "4.2"), unknown=HEAT
-    ),
+    Fault(kind="flow.non_numeric", inject=sensor(FLOW, "n/a"), clear=restore(FLOW), unknown=HEAT),
     Fault(kind="flow.stale", inject=stale(FLOW, True), clear=stale(FLOW, False), polls=8),
-    Fault(kind="flow.jumps", inject=sensor(FLOW, "42.0"), clear=sensor(FLOW, "4.2")),
+    Fault(kind="flow.jumps", inject=sensor(FLOW, "42.0"), clear=restore(FLOW)),
     # The pump: no mining without circulation.
     *(
         Fault(
             kind=f"pump.{name}",
             inject=sensor(PUMP, state),
-            clear=sensor(PUMP, STATE_ON),
+            clear=restore(PUMP),
             interlocks=frozenset({Interlock.PUMP}),
             check=both_stopped,
         )
@@ -774,13 +760,13 @@ PLANT_FAULTS = [
         Fault(
             kind=f"price.{name}",
             inject=sensor(PRICE, state),
-            clear=sensor(PRICE, "85.3"),
+            clear=restore(PRICE),
             unknown=("electricity_price",),
         )
         for name, state in (("unavailable", STATE_UNAVAILABLE), ("non_numeric", "cheap"))
     ),
     Fault(kind="price.stale", inject=stale(PRICE, True), clear=stale(PRICE, False), polls=8),
-    Fault(kind="price.jumps", inject=sensor(PRICE, "4000.0"), clear=sensor(PRICE, "85.3")),
+    Fault(kind="price.jumps", inject=sensor(PRICE, "4000.0"), clear=restore(PRICE)),
 ]
 NETWORK_FAULTS = [
     Fault(
