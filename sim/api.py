@@ -8,6 +8,10 @@ type JsonObject = dict[str, object]
 """A decoded JSON object, as the cgminer-style APIs send and receive them."""
 
 
+class ConnectionDropped(Exception):  # noqa: N818 - an event, not an error of the caller
+    """The miner went down in the middle of a request: the connection closes unanswered."""
+
+
 class MinerApi(Protocol):
     """What :class:`sim.server.MinerServer` needs from a firmware API (LuxOS, Avalon)."""
 

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 
 from sim import avalon_replies as replies
-from sim.api import JsonObject
+from sim.api import ConnectionDropped, JsonObject
 from sim.avalon_ascset import Outcome, apply
 from sim.avalon_device import AvalonDevice
 from sim.avalon_models import CGMINER_VERSION
@@ -136,6 +136,9 @@ class AvalonApi:
             return self._invalid_command()
         if command in WRITE_COMMANDS and self.faults.refuse_privileged:
             return self._access_denied(command)
+        if command in WRITE_COMMANDS and self.faults.take_reboot():
+            self.device.state.reboot()
+            raise ConnectionDropped(command)
         if command in _READ_COMMANDS:
             code, msg, build = _READ_COMMANDS[command]
             return self._reply("S", code, msg, build(self.device))

@@ -17,6 +17,10 @@ class Faults:
     * ``truncated``: only the first half of the JSON reply is sent, then the connection
       is closed.
     * ``refuse_privileged``: every privileged command answers STATUS "E" (access denied).
+    * ``reboot_on_command``: the next privileged command (LuxOS session commands, Avalon
+      ``ascset``/``restart``) reboots the miner before it acts on it, and the connection
+      closes unanswered, as when a miner loses power or crashes mid-command. The switch
+      clears itself: one reboot per arming.
 
     Session expiry is an action, not a switch: see ``SimulatedMiner.expire_session``.
     """
@@ -27,6 +31,7 @@ class Faults:
         "garbage",
         "garbage_payload",
         "hang",
+        "reboot_on_command",
         "refuse_privileged",
         "truncated",
     )
@@ -40,6 +45,7 @@ class Faults:
         self.garbage_payload = DEFAULT_GARBAGE
         self.truncated = False
         self.refuse_privileged = False
+        self.reboot_on_command = False
 
     @property
     def offline(self) -> bool:
@@ -52,6 +58,11 @@ class Faults:
         for listener in self._listeners:
             listener()
 
+    def take_reboot(self) -> bool:
+        """Whether this privileged command reboots the miner (disarming the switch)."""
+        armed, self.reboot_on_command = self.reboot_on_command, False
+        return armed
+
     def add_listener(self, listener: Callable[[], None]) -> None:
         """Call ``listener`` whenever ``offline`` is set."""
         self._listeners.append(listener)
@@ -63,13 +74,21 @@ class Faults:
         self.garbage_payload = DEFAULT_GARBAGE
         self.truncated = False
         self.refuse_privileged = False
+        self.reboot_on_command = False
         self.offline = False
 
     def __repr__(self) -> str:
         """Show the active faults."""
         active = [
             name
-            for name in ("offline", "hang", "garbage", "truncated", "refuse_privileged")
+            for name in (
+                "offline",
+                "hang",
+                "garbage",
+                "truncated",
+                "refuse_privileged",
+                "reboot_on_command",
+            )
             if getattr(self, name)
         ]
         return f"Faults({', '.join(active) or 'none'})"

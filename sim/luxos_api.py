@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 
 from sim import luxos_replies as replies
+from sim.api import ConnectionDropped
 from sim.faults import Faults
 from sim.luxos_replies import Identity, JsonObject
 from sim.physics import Clock, MinerState
@@ -154,6 +155,9 @@ class LuxosApi:
                 return self._plain[command]()
             if command in self._privileged:
                 args = self._authorize(command, parameter)
+                if self.faults.take_reboot():
+                    self._cmd_rebootdevice(args)
+                    raise ConnectionDropped(command)
                 return self._privileged[command](args)
         except CommandError as err:
             return self._error(err.code, err.msg)

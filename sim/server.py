@@ -11,7 +11,7 @@ import json
 import logging
 import socket
 
-from sim.api import MinerApi
+from sim.api import ConnectionDropped, MinerApi
 from sim.faults import Faults
 
 _LOGGER = logging.getLogger(__name__)
@@ -183,7 +183,10 @@ class MinerServer:
         if self.faults.garbage:
             data = self.faults.garbage_payload
         else:
-            reply = self.api.handle_bytes(raw)
+            try:
+                reply = self.api.handle_bytes(raw)
+            except ConnectionDropped:
+                return  # the miner went down mid-command: the connection closes unanswered
             data = json.dumps(reply, separators=(",", ":")).encode() + b"\x00"
             if self.faults.truncated:
                 data = data[: len(data) // 2]

@@ -276,7 +276,7 @@ async def test_reconfigure_moves_the_same_miner_only(hass: HomeAssistant, fleet:
     assert subentry.data[CONF_CAPABILITIES]["power_control"] == "presets"
 
 
-def _dhcp(miner: SimulatedMiner, ip: str | None = None) -> DhcpServiceInfo:
+def dhcp_info(miner: SimulatedMiner, ip: str | None = None) -> DhcpServiceInfo:
     return DhcpServiceInfo(
         ip=ip or miner.host,
         hostname=miner.identity.hostname,
@@ -289,7 +289,7 @@ async def test_dhcp_updates_a_known_miner_in_place(hass: HomeAssistant, fleet: F
     entry = _site_with((next_address(), miner.identity.mac))
     entry.add_to_hass(hass)
     result = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_DHCP}, data=_dhcp(miner)
+        DOMAIN, context={"source": SOURCE_DHCP}, data=dhcp_info(miner)
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
@@ -304,7 +304,7 @@ async def test_dhcp_adds_a_new_miner_to_a_chosen_site(hass: HomeAssistant, fleet
     entry = _site_with((known.host, known.identity.mac))
     entry.add_to_hass(hass)
     result = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_DHCP}, data=_dhcp(new)
+        DOMAIN, context={"source": SOURCE_DHCP}, data=dhcp_info(new)
     )
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "discovery_confirm"
@@ -321,7 +321,7 @@ async def test_dhcp_adds_a_new_miner_to_a_chosen_site(hass: HomeAssistant, fleet
 async def test_dhcp_new_miner_creates_a_new_site(hass: HomeAssistant, fleet: Fleet) -> None:
     miner = fleet.miners[0]
     result = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_DHCP}, data=_dhcp(miner)
+        DOMAIN, context={"source": SOURCE_DHCP}, data=dhcp_info(miner)
     )
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_SITE: NEW_SITE, CONF_NAME: "Garage tank"}

@@ -164,6 +164,9 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
             for subentry in entry.get_subentries_of_type(SUBENTRY_MINER)
         }
         self._semaphore = asyncio.Semaphore(MAX_CONCURRENT_POLLS)
+        # One poll at a time; shutdown waits for the one under way, so its interval is counted
+        # and saved, and nothing touches the counters after the final save.
+        self._polling = asyncio.Lock()
         self.plant = PlantConfig.from_options(entry.options)
         self.network: NetworkCoordinator | None = (
             NetworkCoordinator(hass, entry, self.plant.mempool_url)
@@ -212,8 +215,12 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
 
     @override
     async def async_shutdown(self) -> None:
-        """Stop polling, switch off fault lights still blinking, and write the counters."""
+        """Stop polling, let a poll under way finish, switch off blinking lights, save counters."""
         await super().async_shutdown()
+        async with self._polling:
+            await self._finish()
+
+    async def _finish(self) -> None:
         for miner_id, cancel in list(self._blinking.items()):
             cancel()
             with contextlib.suppress(MinerError):
@@ -252,6 +259,10 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
 
     @override
     async def _async_update_data(self) -> SiteData:
+        async with self._polling:
+            return await self._poll_site()
+
+    async def _poll_site(self) -> SiteData:
         results = await asyncio.gather(*(self._poll(miner_id) for miner_id in self.miners))
         polled = dict(zip(self.miners, results, strict=True))
         now = dt_util.utcnow()

@@ -158,6 +158,7 @@ class SiteControl:
         self.temperature_c: float | None = None
         self.running: set[str] = set()
         self._applied: dict[str, tuple[bool, float | None]] = {}
+        self._failing: set[str] = set()  # miners whose last command failed (logged once)
         self._was_heating = False
 
     def _loop_temperature(self, now: datetime) -> float | None:
@@ -403,8 +404,19 @@ class SiteControl:
             if command.run and command.power_w is not None:
                 await client.set_power_limit(self._capabilities[command.miner_id], command.power_w)
         except Exception as err:  # noqa: BLE001  # one miner's failure must not stop the others
-            LOGGER.warning("Miner %s did not take the command: %s", command.miner_id, err)
+            if command.miner_id in self._failing:
+                LOGGER.debug("Miner %s still does not take the command: %s", client.host, err)
+            else:
+                self._failing.add(command.miner_id)
+                LOGGER.warning(
+                    "Miner %s did not take the command (retried at each poll): %s",
+                    client.host,
+                    err,
+                )
             return
+        if command.miner_id in self._failing:
+            self._failing.discard(command.miner_id)
+            LOGGER.info("Miner %s takes commands again", client.host)
         self._applied[command.miner_id] = wanted
 
 

@@ -6,8 +6,17 @@ import pytest
 from pyasic.miners.avalonminer.cgminer.mini.mini3 import CGMinerAvalonMini3
 from pyasic.miners.backends.avalonminer import AvalonMiner
 
-from sim import SimulatedMiner
-from sim.tests.helpers import command, detect_avalon, exchange, find_miner, listening, status
+from sim import ManualClock, SimulatedMiner
+from sim.tests.conftest import REBOOT
+from sim.tests.helpers import (
+    command,
+    detect_avalon,
+    exchange,
+    find_miner,
+    listening,
+    status,
+    wait_until,
+)
 
 
 async def test_offline(avalon: SimulatedMiner) -> None:
@@ -81,5 +90,19 @@ async def test_refuse_privileged(avalon: SimulatedMiner) -> None:
     assert await found.reboot() is False
     assert (await found.get_data()).wattage == 800  # reading is never refused
     avalon.faults.refuse_privileged = False
+    assert await found.set_power_limit(-1) is True
+    assert avalon.work_level == -1
+
+
+async def test_reboot_mid_command(avalon: SimulatedMiner, clock: ManualClock) -> None:
+    found = await detect_avalon(avalon.host)
+    avalon.faults.reboot_on_command = True
+    assert await found.set_power_limit(-1) is False  # down before it acts, unanswered
+    assert avalon.faults.reboot_on_command is False
+    assert avalon.state.mode == "rebooting"
+    assert avalon.work_level == 0
+    assert not listening(avalon)
+    clock.advance(REBOOT + 1)
+    await wait_until(lambda: listening(avalon))
     assert await found.set_power_limit(-1) is True
     assert avalon.work_level == -1

@@ -8,7 +8,8 @@ from pyasic.errors import APIError
 from pyasic.miners.backends.luxminer import LUXMiner
 from pyasic.miners.data import DataOptions
 
-from sim import SimulatedMiner
+from sim import ManualClock, SimulatedMiner
+from sim.tests.conftest import REBOOT
 from sim.tests.helpers import detect, exchange, find_miner, listening, wait_until
 
 # get_data() always calls get_config(), which raises on an empty reply; excluding it shows
@@ -121,11 +122,32 @@ async def test_session_expired(miner: SimulatedMiner) -> None:
     assert await found.stop_mining() is True
 
 
+async def test_reboot_mid_command(miner: SimulatedMiner, clock: ManualClock) -> None:
+    found = await detect(miner.host)
+    miner.faults.reboot_on_command = True
+    assert await found.get_data()  # reading is not a command: nothing happens
+    assert miner.state.is_reachable
+    # The miner goes down before it acts: the connection closes unanswered.
+    assert await found.stop_mining() is False
+    assert miner.faults.reboot_on_command is False  # one reboot per arming
+    assert miner.state.mode == "rebooting"
+    assert not miner.state.is_sleeping
+    assert not listening(miner)
+    clock.advance(REBOOT + 1)
+    await wait_until(lambda: listening(miner))
+    assert miner.state.snapshot().uptime_seconds == 1  # booted afresh
+    found.rpc.session_token = None  # the reboot ended the session
+    assert await found.stop_mining() is True
+    assert miner.state.is_sleeping
+
+
 async def test_faults_clear_and_repr(miner: SimulatedMiner) -> None:
     faults = miner.faults
     faults.hang = faults.garbage = faults.truncated = faults.refuse_privileged = True
-    faults.offline = True
-    assert repr(faults) == "Faults(offline, hang, garbage, truncated, refuse_privileged)"
+    faults.offline = faults.reboot_on_command = True
+    assert repr(faults) == (
+        "Faults(offline, hang, garbage, truncated, refuse_privileged, reboot_on_command)"
+    )
     assert "offline" in repr(miner)
     faults.clear()
     assert repr(faults) == "Faults(none)"
