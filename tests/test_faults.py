@@ -75,7 +75,7 @@ POLL = timedelta(seconds=10)
 # The per-miner deadline, shortened; a poll stuck this long in real time waits on a hung miner,
 # and the frozen clock is moved past the deadline.
 DEADLINE_S = 1.0
-STUCK_S = 0.5
+STUCK_S = 0.05
 WH_TOLERANCE = 1e-6
 MONEY_TOLERANCE = 1e-9
 
@@ -221,17 +221,26 @@ class Rig:
 
     # ----------------------------------------------------------------------- the clock
 
+    def waiting_on_hung(self) -> bool:
+        """Whether the site waits on hung miners only: every other miner has answered."""
+        miners = (self.healthy, self.faulted)
+        return any(m.faults.hang and m.server._connections for m in miners) and not any(
+            m.server._connections for m in miners if not m.faults.hang
+        )
+
     async def drive[T](self, awaitable: Awaitable[T]) -> T:
         """Await; while it waits on a hung miner, move the frozen clock past the deadline."""
         task = asyncio.ensure_future(awaitable)
-        stuck_at = _real_seconds() + STUCK_S
+        stuck_at = None
         while not task.done():
             await asyncio.sleep(0)
-            if _real_seconds() > stuck_at and any(
-                miner.faults.hang for miner in (self.healthy, self.faulted)
-            ):
-                self.freezer.tick(DEADLINE_S)
+            if not self.waiting_on_hung():
+                stuck_at = None
+            elif stuck_at is None:
                 stuck_at = _real_seconds() + STUCK_S
+            elif _real_seconds() > stuck_at:
+                self.freezer.tick(DEADLINE_S)
+                stuck_at = None
         return task.result()
 
     async def tick(self, delta: timedelta = POLL) -> dict[str, float | None]:
@@ -560,20 +569,14 @@ async def same_device(rig: Rig) -> None:
     assert entity_id(rig.hass, "sensor", rig.faulted, "power") == rig.notes["power"]
 
 
-async def spin(seconds: float) -> None:
-    """Let the loop run for a while of real time, the frozen clock standing still."""
-    until = _real_seconds() + seconds
-    while _real_seconds() < until:  # noqa: ASYNC110 - the loop's own clock is frozen
-        await asyncio.sleep(0)
-
-
 async def reload_mid_poll(rig: Rig) -> None:
     """The site is reloaded while a poll waits on a hung miner (the hang lasts)."""
     rig.faulted.faults.hang = True
     truth = await rig.tick()
     old = rig.entry.runtime_data
     in_flight = asyncio.ensure_future(old.async_refresh())
-    await spin(STUCK_S / 2)  # the poll has the healthy miner's reading and waits on the other
+    while not rig.waiting_on_hung():  # noqa: ASYNC110 - the poll has the healthy miner's reading
+        await asyncio.sleep(0)
     reload = asyncio.ensure_future(rig.hass.config_entries.async_reload(rig.entry.entry_id))
     await rig.drive(in_flight)
     assert old.data.figures is not None

@@ -14,6 +14,7 @@ from custom_components.hashheat.miner_client import (
     MinerNotDetectedError,
     MinerUnreachableError,
     _rpc_config_mac,
+    display_text,
     mac_from_luxos_config,
     normalize_mac,
     text_or_none,
@@ -116,6 +117,22 @@ def test_text_or_none(value: object, expected: str | None) -> None:
     assert text_or_none(value) == expected
 
 
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (None, None),
+        (" \x00\t ", None),
+        ("Braiins OS+ 23.03.3 (am2-s17)", "Braiins OS+ 23.03.3 (am2-s17)"),
+        ("[fix](javascript:alert(1)) <b>**S21**</b>", "fix(javascript:alert(1)) bS21/b"),
+        ("line\nbreak\u202e`code`|{x}~", "line breakcodex"),
+        ("8" * 100, "8" * 64),
+    ],
+)
+def test_display_text_is_plain_and_bounded(value: object, expected: str | None) -> None:
+    """A miner's make, model and firmware cannot carry markup into titles and repair issues."""
+    assert display_text(value) == expected
+
+
 async def test_rpc_less_miner_has_no_config_mac() -> None:
     """Web-only firmware (no RPC) cannot answer the LuxOS config fallback."""
     assert await _rpc_config_mac(BitAxeGamma("127.0.0.1")) is None
@@ -133,6 +150,16 @@ async def test_client_detects_once_and_reads(fleet: Fleet) -> None:
     assert reading.power_w == miner.state.snapshot().watts
     client.forget()
     assert not client.detected
+
+
+async def test_a_pool_url_pyasic_cannot_parse_leaves_the_rest_readable(fleet: Fleet) -> None:
+    """pyasic fails the whole read on such a URL; the miner is not unreachable for it."""
+    miner = fleet.miners[0]
+    miner.identity.pool_url = "stratum+tcp://pool.example.com:port"
+    client = MinerClient(miner.host, timeout=5, detect_timeout=10)
+    reading = await client.read()
+    assert reading.power_w == miner.state.snapshot().watts
+    assert reading.active_pool is None
 
 
 async def test_detection_of_a_hung_miner_hits_the_deadline(fleet: Fleet) -> None:

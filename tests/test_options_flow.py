@@ -26,7 +26,7 @@ SENSORS = {
 }
 
 
-def _sections(flat: dict[str, Any]) -> dict[str, Any]:
+def sections(flat: dict[str, Any]) -> dict[str, Any]:
     """The form's nested sections, as the frontend sends them."""
     plant = (
         "return_temperature_entity",
@@ -47,7 +47,7 @@ def _sections(flat: dict[str, Any]) -> dict[str, Any]:
             "max_starts_per_day",
         ),
         "plant": plant,
-        "electricity": ("electricity_price_entity", "electricity_price"),
+        "electricity": ("electricity_price_entity", "electricity_price", "cheap_hours"),
         "heat_reference_section": (
             "heat_reference",
             "gas_price",
@@ -94,9 +94,7 @@ async def test_defaults_then_save(hass: HomeAssistant, site: MockConfigEntry) ->
         "heat_meter_entity": "sensor.heat_meter",
         "grid_intensity_entity": "sensor.intensity",
     }
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], _sections(options)
-    )
+    result = await hass.config_entries.options.async_configure(result["flow_id"], sections(options))
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert site.options["flow_entity"] == "sensor.loop_flow"
     assert site.options["heat_meter_entity"] == "sensor.heat_meter"
@@ -143,9 +141,7 @@ async def test_bad_choices_are_explained(
     merged = {**plant_defaults(), **PLANT, **changes}
     options = {key: value for key, value in merged.items() if value is not None}
     result = await hass.config_entries.options.async_init(site.entry_id)
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], _sections(options)
-    )
+    result = await hass.config_entries.options.async_configure(result["flow_id"], sections(options))
     assert result["type"] is FlowResultType.FORM
     # Errors show on the section that holds the field.
     assert result["errors"] == errors

@@ -63,6 +63,7 @@ from .options_flow import PlantOptionsFlow
 
 NEW_SITE = "new_site"
 MAX_PASSWORD_LENGTH = 128
+MAX_NAME_LENGTH = 100
 # Most firmware needs no password (LuxOS, Avalon RPC) or pyasic knows its default.
 MINER_SCHEMA = probatio.Schema(
     {
@@ -158,6 +159,21 @@ async def _async_detect_typed(
         return await async_detect(host, password), {}
     except MinerError:
         return None, {"base": "cannot_connect"}
+
+
+def _site_name(text: str) -> str | None:
+    """The site name typed, stripped (the default when blank); None if too long or not text."""
+    name = text.strip()
+    if len(name) > MAX_NAME_LENGTH or not name.isprintable():
+        return None
+    return name or DEFAULT_SITE_NAME
+
+
+def _shown_back(user_input: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """What a form shows again after an error: never the password (typed or stored)."""
+    if user_input is None:
+        return None
+    return {key: value for key, value in user_input.items() if key != CONF_PASSWORD}
 
 
 def _configured_miners(hass: HomeAssistant) -> list[tuple[ConfigEntry, ConfigSubentry]]:
@@ -314,14 +330,18 @@ class HashHeatConfigFlow(
         """Ask for the site's name and its first miner's address, or scan when left empty."""
         errors: dict[str, str] = {}
         if user_input is not None:
-            self._site_name = user_input[CONF_NAME].strip() or DEFAULT_SITE_NAME
-            if not user_input.get(CONF_HOST, "").strip():
-                return await self.async_step_scan()
-            detected, errors = await _async_detect_typed(user_input)
-            if detected is not None:
-                if _is_configured(self.hass, detected):
-                    return self.async_abort(reason="already_configured")
-                return self._create_site([detected])
+            name = _site_name(user_input[CONF_NAME])
+            if name is None:
+                errors[CONF_NAME] = "invalid_name"
+            else:
+                self._site_name = name
+                if not user_input.get(CONF_HOST, "").strip():
+                    return await self.async_step_scan()
+                detected, errors = await _async_detect_typed(user_input)
+                if detected is not None:
+                    if _is_configured(self.hass, detected):
+                        return self.async_abort(reason="already_configured")
+                    return self._create_site([detected])
         return self.async_show_form(
             step_id="user",
             data_schema=self.add_suggested_values_to_schema(
@@ -376,14 +396,17 @@ class HashHeatConfigFlow(
         if detected is None:
             return self.async_abort(reason="not_a_miner")
         sites = self.hass.config_entries.async_entries(DOMAIN)
+        errors: dict[str, str] = {}
         if user_input is not None:
             site_id = user_input.get(CONF_SITE, NEW_SITE)
             site = self.hass.config_entries.async_get_entry(site_id)
-            if site is None or site.domain != DOMAIN:
-                self._site_name = user_input.get(CONF_NAME, "").strip() or DEFAULT_SITE_NAME
+            if site is not None and site.domain == DOMAIN:
+                self.hass.config_entries.async_add_subentry(site, detected.config_subentry())
+                return self.async_abort(reason="miner_added")
+            if (name := _site_name(user_input.get(CONF_NAME, ""))) is not None:
+                self._site_name = name
                 return self._create_site([detected])
-            self.hass.config_entries.async_add_subentry(site, detected.config_subentry())
-            return self.async_abort(reason="miner_added")
+            errors[CONF_NAME] = "invalid_name"
         options = [SelectOptionDict(value=site.entry_id, label=site.title) for site in sites]
         options.append(SelectOptionDict(value=NEW_SITE, label=NEW_SITE))
         return self.async_show_form(
@@ -396,6 +419,7 @@ class HashHeatConfigFlow(
                     probatio.Optional(CONF_NAME, default=DEFAULT_SITE_NAME): str,
                 }
             ),
+            errors=errors,
             description_placeholders={"miner": detected.title},
         )
 
@@ -422,7 +446,7 @@ class MinerSubentryFlowHandler(
                 return self._create(detected)
         return self.async_show_form(
             step_id="manual",
-            data_schema=self.add_suggested_values_to_schema(MINER_SCHEMA, user_input),
+            data_schema=self.add_suggested_values_to_schema(MINER_SCHEMA, _shown_back(user_input)),
             errors=errors,
         )
 
@@ -448,8 +472,8 @@ class MinerSubentryFlowHandler(
         if user_input is not None:
             # An empty password field keeps the stored one (it is never shown back).
             user_input = {
-                CONF_PASSWORD: subentry.data.get(CONF_PASSWORD),
-                **{key: value for key, value in user_input.items() if value},
+                **user_input,
+                CONF_PASSWORD: user_input.get(CONF_PASSWORD) or subentry.data.get(CONF_PASSWORD),
             }
             detected, errors = await _async_detect_typed(user_input)
             if detected is not None:
@@ -466,7 +490,7 @@ class MinerSubentryFlowHandler(
         return self.async_show_form(
             step_id="reconfigure",
             data_schema=self.add_suggested_values_to_schema(
-                MINER_SCHEMA, user_input or {CONF_HOST: subentry.data[CONF_HOST]}
+                MINER_SCHEMA, _shown_back(user_input) or {CONF_HOST: subentry.data[CONF_HOST]}
             ),
             errors=errors,
         )

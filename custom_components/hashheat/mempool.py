@@ -21,6 +21,7 @@ None, and the BTC figures still work.
 """
 
 import asyncio
+import ipaddress
 import json
 import math
 import re
@@ -49,6 +50,8 @@ REWARD_STATS_PATH: Final = f"/api/v1/mining/reward-stats/{FEE_WINDOW_BLOCKS}"
 PRICES_PATH: Final = "/api/v1/prices"
 
 _DIGITS: Final = re.compile(r"[0-9]{1,12}")
+# A DNS name (underscores allowed: container and mDNS names have them) or an IP address.
+_HOST_LABEL: Final = re.compile(r"(?!-)[a-z0-9_-]{1,63}(?<!-)")
 _CURRENCY: Final = re.compile(r"[A-Z]{3}")
 
 
@@ -62,6 +65,14 @@ class MempoolConnectionError(MempoolError):
 
 class MempoolDataError(MempoolError):
     """The API answered with something that is not the data expected."""
+
+
+def _is_host(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return all(_HOST_LABEL.fullmatch(label) for label in host.removesuffix(".").split("."))
+    return True
 
 
 def validate_base_url(text: str) -> str:
@@ -83,6 +94,8 @@ def validate_base_url(text: str) -> str:
         raise ValueError("The URL must start with http:// or https://")
     if not host:
         raise ValueError("The URL has no host")
+    if not _is_host(host) or port == 0:
+        raise ValueError(f"Invalid host or port: {host}")
     if parts.username is not None or parts.password is not None:
         raise ValueError("The URL cannot contain credentials")
     netloc = f"[{host}]" if ":" in host else host

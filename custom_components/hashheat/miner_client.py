@@ -22,6 +22,9 @@ from .capabilities import (
 from .miner_data import EmptyReadingError, MinerReading, reading_from_data
 from .pyasic_loader import APIError, BaseMiner, DataOptions, get_miner
 
+MAX_TEXT_LENGTH: Final = 64
+# Anything but letters, digits, spaces and plain punctuation: no <>[]`*|\{}~, no controls.
+_MARKUP: Final = re.compile(r"[^\w .,:;'\"!?#%&+=/()@$^-]")
 _MAC_PATTERN: Final = re.compile(r"^([0-9a-f]{2}[:-]){5}[0-9a-f]{2}$", re.IGNORECASE)
 _NULL_MACS: Final = frozenset({"00:00:00:00:00:00", "ff:ff:ff:ff:ff:ff"})
 
@@ -37,6 +40,10 @@ READ_OPTIONS: Final = (
     DataOptions.POOLS,
     DataOptions.ERRORS,
 )
+# pyasic fails a whole read when one part does not parse; the pools (a URL it cannot read, such
+# as one with a port that is not a number) are only shown, so the rest is read without them.
+READ_WITHOUT_POOLS: Final = tuple(option for option in READ_OPTIONS if option != DataOptions.POOLS)
+_POOLS_FAILED: Final = f"call {DataOptions.POOLS} "
 
 # What pyasic raises on refused, reset, garbled or truncated replies besides its own APIError.
 _TRANSPORT_ERRORS: Final = (
@@ -109,6 +116,19 @@ def text_or_none(value: object) -> str | None:
         return None
     text = str(value).strip()
     return text or None
+
+
+def display_text(value: object) -> str | None:
+    """Return what a miner says about itself as plain text, or None for None and blank values.
+
+    Its make, model and firmware end up in device names, titles and repair issues, which the
+    frontend renders as Markdown: characters that make markup (HTML tags, links, emphasis,
+    code) and control characters are dropped, whitespace is collapsed, the length bounded.
+    """
+    if value is None:
+        return None
+    text = " ".join(_MARKUP.sub("", " ".join(str(value).split())).split())
+    return text[:MAX_TEXT_LENGTH].rstrip() or None
 
 
 class MinerClient:
@@ -188,17 +208,22 @@ class MinerClient:
                 host=self.host,
                 mac=mac,
                 serial=text_or_none(await miner.get_serial_number()),
-                make=text_or_none(miner.make),
-                model=text_or_none(miner.raw_model),
-                firmware=text_or_none(miner.firmware),
-                firmware_version=text_or_none(await miner.get_fw_ver()),
+                make=display_text(miner.make),
+                model=display_text(miner.raw_model),
+                firmware=display_text(miner.firmware),
+                firmware_version=display_text(await miner.get_fw_ver()),
             )
 
         return await self._call(read_identity)
 
     async def read(self) -> MinerReading:
         """Read the live values the entities need."""
-        data = await self._call(lambda miner: miner.get_data(include=list(READ_OPTIONS)))
+        try:
+            data = await self._call(lambda miner: miner.get_data(include=list(READ_OPTIONS)))
+        except MinerUnreachableError as err:
+            if _POOLS_FAILED not in str(err):
+                raise
+            data = await self._call(lambda miner: miner.get_data(include=list(READ_WITHOUT_POOLS)))
         try:
             return reading_from_data(data)
         except EmptyReadingError as err:

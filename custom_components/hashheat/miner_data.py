@@ -14,6 +14,8 @@ from .pyasic_loader import MinerData
 # Below this hashrate a miner is not mining, whatever its firmware claims (sleeping LuxOS
 # miners draw ~10 W and report 0 TH/s; pyasic's is_mining stays True on some firmware).
 MINING_HASHRATE_THS: Final = 0.1
+# A pool URL is shown as a state, which Home Assistant limits to 255 characters.
+MAX_POOL_URL_LENGTH: Final = 255
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -115,7 +117,9 @@ def reading_from_data(data: MinerData) -> MinerReading:
         fluid_outlet_temp_c=max(outlet, default=None),
         fan_speed_rpm=max(fans, default=None),
         uptime_s=int(uptime) if (uptime := to_number(data.uptime)) is not None else None,
-        active_pool=str(active_pools[0].url) if active_pools and active_pools[0].url else None,
+        active_pool=str(active_pools[0].url)[:MAX_POOL_URL_LENGTH]
+        if active_pools and active_pools[0].url
+        else None,
         pool_connected=bool(active_pools[0].alive) if active_pools else None,
         error_count=len(data.errors),
         hashboards_expected=data.expected_hashboards,
