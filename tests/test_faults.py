@@ -72,8 +72,8 @@ from .test_init import entity_id
 REPORT_ENV = "HASHHEAT_FAULT_REPORT"
 # The campaign polls every 10 s, under the coordinator's own 15 s schedule: only it polls.
 POLL = timedelta(seconds=10)
-# The per-miner deadline, shortened; a poll stuck this long in real time waits on a hung miner,
-# and the frozen clock is moved past the deadline.
+# The per-miner deadline, shortened. When a poll has waited this long in real time on hung
+# miners only (every other miner has answered), the frozen clock is moved past the deadline.
 DEADLINE_S = 1.0
 STUCK_S = 0.05
 GIVE_UP_S = 60.0  # real seconds: a case that waits longer is stuck
