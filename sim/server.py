@@ -64,12 +64,18 @@ class MinerServer:
         self._monitor: asyncio.Task[None] | None = None
         self._connections: set[asyncio.Task[object]] = set()
         self._running = False
+        self.requests = 0  # requests read so far (answered or not)
         faults.add_listener(self.sync)
 
     @property
     def listening(self) -> bool:
         """Whether the listening socket is open."""
         return self._sock is not None
+
+    @property
+    def open_connections(self) -> int:
+        """Connections accepted and not yet closed (a hung miner keeps them open)."""
+        return len(self._connections)
 
     def _should_listen(self) -> bool:
         return self._running and not self.faults.offline and self.api.state.is_reachable
@@ -176,6 +182,7 @@ class MinerServer:
         raw = await self._read_request(reader)
         if raw is None:
             return
+        self.requests += 1
         if self.faults.hang:
             while await reader.read(4096):  # never answer; wait for the client to give up
                 pass

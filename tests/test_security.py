@@ -430,7 +430,10 @@ async def test_the_password_never_leaks(
     freezer.tick(UNREACHABLE_REPAIR_AFTER + timedelta(minutes=1))
     await refresh(hass, entry)
     issues = ir.async_get(hass).issues
-    assert {issue_id.split("_")[0] for _, issue_id in issues} >= {"access", "miner"}
+    assert {issue.translation_key for issue in issues.values()} >= {
+        "access_denied",
+        "miner_unreachable",
+    }
     miner.faults.clear()
     await refresh(hass, entry)
 

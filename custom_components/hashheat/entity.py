@@ -128,6 +128,7 @@ class SiteView:
 
     figures: SiteFigures | None
     counters: SiteCounters
+    # The last network data fetched, kept while the source fails: its time shows how old it is.
     network: NetworkStats | None
     price_slots: list[PriceSlot]
     cheap_hours: float
@@ -140,7 +141,7 @@ def site_view(coordinator: HashHeatSiteCoordinator) -> SiteView:
     return SiteView(
         figures=data.figures if data else None,
         counters=coordinator.ledger.site,
-        network=coordinator.network.current if coordinator.network is not None else None,
+        network=coordinator.network.data if coordinator.network is not None else None,
         price_slots=data.price_slots if data else [],
         cheap_hours=coordinator.plant.cheap_hours,
         interlocks=frozenset(coordinator.control.active),

@@ -141,6 +141,21 @@ async def test_reboot_mid_command(miner: SimulatedMiner, clock: ManualClock) -> 
     assert miner.state.is_sleeping
 
 
+async def test_requests_and_open_connections_are_counted(miner: SimulatedMiner) -> None:
+    found = await detect(miner.host)
+    before = miner.server.requests
+    await found.get_data()
+    assert miner.server.requests > before
+    await wait_until(lambda: miner.server.open_connections == 0)
+    miner.faults.hang = True
+    asked = miner.server.requests
+    with pytest.raises(TimeoutError):
+        async with asyncio.timeout(0.3):
+            await found.get_data()
+    assert miner.server.requests > asked  # read, never answered: pyasic leaves it open
+    assert miner.server.open_connections >= 1
+
+
 async def test_faults_clear_and_repr(miner: SimulatedMiner) -> None:
     faults = miner.faults
     faults.hang = faults.garbage = faults.truncated = faults.refuse_privileged = True
