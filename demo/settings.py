@@ -34,10 +34,10 @@ class DemoSettings:
     scenario: str = "mild"
     speed: float = 1.0
     sim_port: int = 8300
-    # Return temperature the demo's loop holds (the mild scenario starts at 39 °C). The tank
-    # then stays near 45 °C, so an Avalon's hashboard outlet (which HashHeat reads as its fluid
-    # outlet), 15 K above the tank at full power, stays below the 65 °C interlock.
-    target_c: float = 36.0
+    # Return temperature the demo's loop holds (the mild scenario starts at 36.6 °C). The tank
+    # then stays below 47 °C, so an Avalon's hashboard outlet (which HashHeat reads as its
+    # fluid outlet), 15 K above the tank at full power, stays below the 65 °C interlock.
+    target_c: float = 36.5
     gas_price_per_kwh: float = 0.10
     extra_hass_args: tuple[str, ...] = field(default_factory=tuple)
 

@@ -413,12 +413,12 @@ def test_winter_demand_ranges() -> None:
 def test_mild_demand_and_start() -> None:
     scenario = mild()
     demand = demand_over_a_day(scenario.plant)
-    assert min(demand) == pytest.approx(380 * 16, rel=0.01)  # +4 C at 17:00
-    assert max(demand) == pytest.approx(380 * 24, rel=0.01)  # -4 C at 05:00
-    assert sum(demand) / len(demand) == pytest.approx(7600, rel=0.01)
-    assert scenario.plant.heat_to_loop_w == pytest.approx(7600, rel=1e-6)  # balanced start
-    assert 45 < scenario.plant.tank_c < 50
-    assert 37 < scenario.plant.return_c < 40
+    assert min(demand) == pytest.approx(380 * 13, rel=0.01)  # +7 C at 17:00
+    assert max(demand) == pytest.approx(380 * 21, rel=0.01)  # -1 C at 05:00
+    assert sum(demand) / len(demand) == pytest.approx(6460, rel=0.01)
+    assert scenario.plant.heat_to_loop_w == pytest.approx(6460, rel=1e-6)  # balanced start
+    assert 44 < scenario.plant.tank_c < 46
+    assert 36 < scenario.plant.return_c < 37
 
 
 def test_shoulder_demand_is_well_below_site_power() -> None:
