@@ -15,6 +15,7 @@ import aiohttp
 from demo.ha_api import Json, as_object
 from demo.settings import DemoSettings
 from demo.waiting import DemoError
+from demo.ws import ws_command
 
 __all__ = ["create_long_lived_token", "sign_in"]
 
@@ -117,20 +118,5 @@ async def create_long_lived_token(
     session: aiohttp.ClientSession, settings: DemoSettings, access_token: str, name: str
 ) -> str:
     """A long-lived access token (ten years), made over the websocket API."""
-    async with session.ws_connect(f"{settings.ha_url}/api/websocket") as ws:
-        await ws.receive_json()  # auth_required
-        await ws.send_json({"type": "auth", "access_token": access_token})
-        if (auth := await ws.receive_json()).get("type") != "auth_ok":
-            raise DemoError(f"websocket authentication failed: {auth}")
-        await ws.send_json(
-            {
-                "id": 1,
-                "type": "auth/long_lived_access_token",
-                "client_name": name,
-                "lifespan": 3650,
-            }
-        )
-        reply = await ws.receive_json()
-    if not reply.get("success"):
-        raise DemoError(f"no long-lived token: {reply}")
-    return str(reply["result"])
+    command = {"type": "auth/long_lived_access_token", "client_name": name, "lifespan": 3650}
+    return str(await ws_command(session, settings.ha_url, access_token, command))

@@ -18,7 +18,7 @@ from demo.config_dir import prepare_config_dir
 from demo.ha_api import HaApi
 from demo.processes import Child, Children
 from demo.settings import CONFIG_DIR, LOG_DIR, DemoSettings
-from demo.site_setup import configure_site
+from demo.site_setup import configure_site, disable_offline_entries
 from demo.waiting import DemoError, wait_until
 
 __all__ = ["run_demo"]
@@ -140,6 +140,8 @@ async def _bring_up(
     )
     entry_id = await configure_site(api, settings)
     say(f"site {settings.site_name!r} configured (entry {entry_id})")
+    if disabled := await disable_offline_entries(api, session):
+        say(f"disabled what cannot work offline: {', '.join(disabled)}")
     token = await _token(session, settings, access_token)
     write_access(
         Access(

@@ -13,16 +13,29 @@
 from functools import partial
 from typing import Any
 
+import aiohttp
+
 from demo.ha_api import HaApi, Json, as_object
 from demo.settings import DemoSettings
 from demo.waiting import DemoError, wait_until
+from demo.ws import ws_command
 
-__all__ = ["configure_site", "find_site", "options_input"]
+__all__ = [
+    "OFFLINE_DOMAINS",
+    "configure_site",
+    "disable_offline_entries",
+    "find_site",
+    "options_input",
+]
 
 DOMAIN = "hashheat"
 FLOW = "/api/config/config_entries/flow"
 SUBENTRY_FLOW = "/api/config/config_entries/subentries/flow"
 OPTIONS_FLOW = "/api/config/config_entries/options/flow"
+
+# Set up by onboarding (weather, radio) or default_config (go2rtc) but unable to work here:
+# no internet, no go2rtc server. Disabled as a user would, so they show no errors.
+OFFLINE_DOMAINS = ("met", "radio_browser", "go2rtc")
 
 # The REST entities of demo/configuration.yaml.
 RETURN_SENSOR = "sensor.loop_return_temperature"
@@ -162,3 +175,18 @@ async def configure_site(api: HaApi, settings: DemoSettings) -> str:
     await _reload(api, entry_id)
     await _heat(api, settings)
     return entry_id
+
+
+async def disable_offline_entries(api: HaApi, session: aiohttp.ClientSession) -> list[str]:
+    """Disable the entries of :data:`OFFLINE_DOMAINS` that are enabled; their titles."""
+    disabled = []
+    for entry in await api.get("/api/config/config_entries/entry"):
+        if entry["domain"] in OFFLINE_DOMAINS and entry["disabled_by"] is None:
+            command = {
+                "type": "config_entries/disable",
+                "entry_id": entry["entry_id"],
+                "disabled_by": "user",
+            }
+            await ws_command(session, api.url, api.token, command)
+            disabled.append(str(entry["title"]))
+    return disabled
