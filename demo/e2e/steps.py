@@ -113,6 +113,7 @@ def add_site(ctx: Context) -> None:
     ctx.miners.append(_scan(ctx, dialog))
     dialog.get_by_role("button", name="Submit").click()
     dialog.get_by_role("button", name=re.compile("finish", re.IGNORECASE)).click()
+    expect(dialog).to_have_count(0)
     entry = poll("the site in Home Assistant", ctx.site_entry)
     if entry["num_subentries"] != 1:
         raise DemoError(f"{ctx.site} has {entry['num_subentries']} miners, expected 1")
@@ -131,6 +132,7 @@ def add_miner_by_scan(ctx: Context) -> None:
     dialog.get_by_role("button", name="Submit").click()
     expect(dialog.get_by_text(f"Created configuration for {ctx.miners[-1]}")).to_be_visible()
     dialog.get_by_role("button", name="Finish").click()
+    expect(dialog).to_have_count(0)
     poll(
         "the second miner in the site",
         lambda: True if (e := ctx.site_entry()) and e["num_subentries"] == 2 else None,  # noqa: PLR2004
