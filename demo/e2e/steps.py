@@ -199,6 +199,30 @@ def dashboard(ctx: Context) -> None:
     ctx.shot("dashboard-miners")
 
 
+def pump_interlock(ctx: Context) -> None:
+    """The dashboard's *Loop pump* off: the pump interlock stops the miners; on: it clears."""
+    page = ctx.page
+    loop = f"/api/states/climate.{ctx.settings.entity_prefix}_loop"
+
+    def interlocks() -> list[str]:
+        return list(ctx.get(loop)["attributes"]["interlocks"])
+
+    page.goto(ctx.url(f"{DASHBOARD}/site"))
+    row = page.locator("hui-toggle-entity-row").filter(has_text="Loop pump")
+    state, pump = row.get_by_role("switch"), row.locator("ha-switch")  # the switch one clicks
+    expect(state).to_be_checked()
+    # Centred, not at the top edge where the dashboard's sticky header would take the click.
+    pump.evaluate("element => element.scrollIntoView({block: 'center'})")
+    pump.click()
+    poll("the pump interlock", lambda: True if "pump" in interlocks() else None, timeout=60)
+    expect(page.get_by_text(re.compile(r"Interlock: pump"))).to_be_visible()
+    ctx.shot("dashboard-interlock")
+    pump.click()
+    expect(state).to_be_checked()
+    poll("the pump interlock cleared", lambda: True if not interlocks() else None, timeout=60)
+    expect(page.get_by_text("No interlock active.")).to_be_visible()
+
+
 STEPS: tuple[Callable[[Context], None], ...] = (
     login,
     add_site,
@@ -206,4 +230,5 @@ STEPS: tuple[Callable[[Context], None], ...] = (
     miner_device,
     loop_setpoint,
     dashboard,
+    pump_interlock,
 )
