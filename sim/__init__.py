@@ -58,6 +58,7 @@ from sim.plant_scenarios import (
     SLEEP_POWER_W,
     Scenario,
     ScenarioFactory,
+    mild,
     shoulder,
     winter,
 )
@@ -118,6 +119,7 @@ __all__ = [
     "counterflow_effectiveness",
     "format_summary",
     "loopback_addresses",
+    "mild",
     "resolve_model",
     "run",
     "shoulder",

@@ -1,4 +1,8 @@
-"""Command line: ``python -m sim fleet --count N`` or ``python -m sim plant --scenario winter``."""
+"""Command line: ``python -m sim fleet``, ``python -m sim plant`` or ``python -m sim site``.
+
+``fleet`` runs N simulated miners, ``plant`` the heating-plant model alone, ``site`` a heating
+site in real time (miners in the plant's tank) with its HTTP server.
+"""
 
 import argparse
 import asyncio
@@ -12,6 +16,7 @@ from sim.plant_control import Controller, Thermostat, constant_power
 from sim.plant_run import format_summary, run
 from sim.plant_scenarios import SCENARIOS
 from sim.server import SimulatorBindError
+from sim.site_cli import add_site_parser, main_site
 
 DEFAULT_MIX = ("Antminer S19 XP", "Avalon Mini3")
 
@@ -52,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     fleet.add_argument("--web-port", type=int, help="Avalon only: also serve the web MAC page")
     fleet.add_argument("--seed", type=int, default=0, help="noise seed")
     _add_plant_parser(sub)
+    add_site_parser(sub)
     return parser
 
 
@@ -139,9 +145,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "plant":
             sys.stdout.write(run_plant(args))
             return 0
+        if args.command == "site":
+            main_site(args)
+            return 0
         with contextlib.suppress(KeyboardInterrupt):
             asyncio.run(run_fleet(args))
-    except (SimulatorBindError, ValueError) as err:
+    except (SimulatorBindError, OSError, ValueError) as err:
         sys.stderr.write(f"error: {err}\n")
         return 2
     return 0

@@ -1,4 +1,6 @@
-"""Ready-made heating-plant scenarios: the reference ~12 kW site in winter and in spring/autumn.
+"""Ready-made heating-plant scenarios: the reference ~12 kW site in three seasons.
+
+Winter, a mild winter and spring/autumn.
 
 Both use the default :class:`~sim.plant.PlantParams` (four S19 XP, 12.04 kW; building
 UA 380 W/K, i.e. 11.4 kW = 0.95 x 12 kW at -10 °C) and start in equilibrium for the day's
@@ -21,6 +23,7 @@ __all__ = [
     "SLEEP_POWER_W",
     "Scenario",
     "ScenarioFactory",
+    "mild",
     "shoulder",
     "winter",
 ]
@@ -142,4 +145,28 @@ def shoulder(
     )
 
 
-SCENARIOS: dict[str, ScenarioFactory] = {"winter": winter, "shoulder": shoulder}
+def mild(
+    *,
+    seed: int = 0,
+    noise_k: float = 0.05,
+    cold_front: ColdFront | None = None,
+    params: PlantParams | None = None,
+) -> Scenario:
+    """Mild winter: +3 °C mean ± 4 K daily swing (-1 °C at 05:00, +7 °C at 17:00).
+
+    Heat demand 4.9-8.0 kW (6.5 kW mean): the miners modulate around half to two thirds of
+    their power. Start: tank ≈ 45 °C, supply/return ≈ 42/37 °C, so a return target near 36 °C
+    keeps the tank below 47 °C even in the coldest hour (the demo's site, ``python -m sim site``).
+    """
+    outdoor = DailySinusoid(mean_c=3.0, swing_k=4.0, cold_front=cold_front)
+    return _build(
+        "mild",
+        outdoor,
+        "outdoor +3 C +/- 4 K; demand 4.9-8.0 kW vs 11.4 kW available",
+        seed=seed,
+        noise_k=noise_k,
+        params=params,
+    )
+
+
+SCENARIOS: dict[str, ScenarioFactory] = {"winter": winter, "mild": mild, "shoulder": shoulder}

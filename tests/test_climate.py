@@ -125,6 +125,19 @@ async def test_eco_preset_and_power_cap(hass: HomeAssistant, fleet: Fleet) -> No
     assert float(cap.state) == 2500
 
 
+async def test_set_temperature_with_a_mode(hass: HomeAssistant, fleet: Fleet) -> None:
+    entry = await heating_site(hass, fleet)
+    entity_id = climate_id(hass, entry)
+    await call(hass, "set_temperature", entity_id, temperature=42, hvac_mode="heat")
+    state = hass.states.get(entity_id)
+    assert state is not None
+    assert (state.state, state.attributes["temperature"]) == ("heat", 42)
+    await call(hass, "set_temperature", entity_id, temperature=40, hvac_mode="off")
+    state = hass.states.get(entity_id)
+    assert state is not None
+    assert (state.state, state.attributes["temperature"]) == ("off", 40)
+
+
 async def test_target_out_of_range_is_refused(hass: HomeAssistant, fleet: Fleet) -> None:
     entry = await heating_site(hass, fleet)
     with pytest.raises(ServiceValidationError):

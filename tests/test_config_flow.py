@@ -1,5 +1,7 @@
 """Site flow, miner subentry flows, network scan and DHCP, against simulated miners."""
 
+import asyncio
+import time
 from typing import Any
 
 import pytest
@@ -16,7 +18,7 @@ from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.hashheat.config_flow import NEW_SITE
+from custom_components.hashheat.config_flow import NEW_SITE, _at_least
 from custom_components.hashheat.const import (
     CONF_CAPABILITIES,
     CONF_MAC,
@@ -106,6 +108,19 @@ async def test_miner_already_in_a_site_aborts(hass: HomeAssistant, fleet: Fleet)
     result = await start_site_flow(hass, "Loop", miner.host)
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
+
+
+async def test_a_scan_lasts_long_enough_for_the_frontend_to_follow_it() -> None:
+    # The frontend subscribes to the flow's progress only after showing the progress step.
+    async def quick() -> str:
+        return "found"
+
+    started = time.monotonic()
+    assert await _at_least(0.2, quick()) == "found"
+    assert time.monotonic() - started >= 0.2
+    started = time.monotonic()
+    assert await _at_least(0.0, asyncio.sleep(0.1, "slow")) == "slow"
+    assert time.monotonic() - started < 0.2 + 0.1
 
 
 async def _scan(  # a config or a subentry flow result

@@ -3,7 +3,12 @@
 from typing import Any
 
 from homeassistant.components.climate import ClimateEntity, ClimateEntityDescription
-from homeassistant.components.climate.const import ClimateEntityFeature, HVACAction, HVACMode
+from homeassistant.components.climate.const import (
+    ATTR_HVAC_MODE,
+    ClimateEntityFeature,
+    HVACAction,
+    HVACMode,
+)
 from homeassistant.const import ATTR_TEMPERATURE, UnitOfTemperature
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
@@ -112,7 +117,7 @@ class SiteClimate(HashHeatSiteEntity, ClimateEntity, RestoreEntity):
         }
 
     async def async_set_temperature(self, **kwargs: Any) -> None:
-        """Set the return temperature to hold."""
+        """Set the return temperature to hold (and the mode, when the action gives one)."""
         target = kwargs.get(ATTR_TEMPERATURE)
         if not isinstance(target, int | float) or not (self.min_temp <= target <= self.max_temp):
             raise ServiceValidationError(
@@ -120,7 +125,10 @@ class SiteClimate(HashHeatSiteEntity, ClimateEntity, RestoreEntity):
                 translation_key="target_out_of_range",
                 translation_placeholders={"min": f"{self.min_temp:g}", "max": f"{self.max_temp:g}"},
             )
-        self.coordinator.control.state.target_c = float(target)
+        state = self.coordinator.control.state
+        state.target_c = float(target)
+        if (mode := kwargs.get(ATTR_HVAC_MODE)) is not None:
+            state.heating = mode == HVACMode.HEAT
         await self._act()
 
     async def async_set_hvac_mode(self, hvac_mode: HVACMode) -> None:

@@ -6,7 +6,7 @@ keeps its own history, and miners can be added, moved to a new address and remov
 """
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Awaitable, Mapping
 from types import MappingProxyType
 from typing import Any, override
 
@@ -52,6 +52,7 @@ from .const import (
     DETECT_TIMEOUT_SECONDS,
     DOMAIN,
     MAX_SCAN_ADDRESSES,
+    MIN_SCAN_SECONDS,
     MINER_TIMEOUT_SECONDS,
     SCAN_TIMEOUT_SECONDS,
     SUBENTRY_MINER,
@@ -208,6 +209,12 @@ def _is_configured(hass: HomeAssistant, detected: DetectedMiner) -> bool:
     )
 
 
+async def _at_least[T](seconds: float, work: Awaitable[T]) -> T:
+    """``work``'s result, not before ``seconds`` have passed."""
+    result, _ = await asyncio.gather(work, asyncio.sleep(seconds))
+    return result
+
+
 class MinerScanFlow[ContextT: FlowContext, ResultT: FlowResult[Any, Any], HandlerT](
     FlowHandler[ContextT, ResultT, HandlerT]
 ):
@@ -229,11 +236,14 @@ class MinerScanFlow[ContextT: FlowContext, ResultT: FlowResult[Any, Any], Handle
                 errors[CONF_SUBNET] = err.problem.value
             else:
                 self._scan_task = self.hass.async_create_task(
-                    scan_for_miners(
-                        network,
-                        scan_seconds=SCAN_TIMEOUT_SECONDS,
-                        miner_timeout=MINER_TIMEOUT_SECONDS,
-                        on_progress=self.async_update_progress,
+                    _at_least(
+                        MIN_SCAN_SECONDS,
+                        scan_for_miners(
+                            network,
+                            scan_seconds=SCAN_TIMEOUT_SECONDS,
+                            miner_timeout=MINER_TIMEOUT_SECONDS,
+                            on_progress=self.async_update_progress,
+                        ),
                     ),
                     f"{DOMAIN}_scan_{network}",
                 )

@@ -47,6 +47,9 @@ UNREACHABLE_REPAIR_AFTER: Final = timedelta(minutes=30)
 # Network scans: at most this many addresses, and this long in all.
 MAX_SCAN_ADDRESSES: Final = 1024
 SCAN_TIMEOUT_SECONDS: Final = 120.0
+# The frontend follows a flow's progress only once it shows the progress step: a scan that ends
+# sooner (a few addresses on a fast network) would leave the dialog on "Scanning" for good.
+MIN_SCAN_SECONDS: Final = 1.5
 
 # Plant configuration of a site (options).
 CONF_RETURN_TEMPERATURE: Final = "return_temperature_entity"

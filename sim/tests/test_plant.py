@@ -15,6 +15,7 @@ from sim import (
     Thermostat,
     constant_power,
     counterflow_effectiveness,
+    mild,
     run,
     shoulder,
     steady_state,
@@ -407,6 +408,17 @@ def test_winter_demand_ranges() -> None:
     assert scenario.plant.indoor_c == pytest.approx(20.0)
     assert scenario.plant.heat_to_loop_w == pytest.approx(9500, rel=1e-6)  # balanced start
     assert 50 < scenario.plant.tank_c < 60
+
+
+def test_mild_demand_and_start() -> None:
+    scenario = mild()
+    demand = demand_over_a_day(scenario.plant)
+    assert min(demand) == pytest.approx(380 * 13, rel=0.01)  # +7 C at 17:00
+    assert max(demand) == pytest.approx(380 * 21, rel=0.01)  # -1 C at 05:00
+    assert sum(demand) / len(demand) == pytest.approx(6460, rel=0.01)
+    assert scenario.plant.heat_to_loop_w == pytest.approx(6460, rel=1e-6)  # balanced start
+    assert 44 < scenario.plant.tank_c < 46
+    assert 36 < scenario.plant.return_c < 37
 
 
 def test_shoulder_demand_is_well_below_site_power() -> None:

@@ -1,0 +1,31 @@
+"""``python -m demo`` (``scripts/demo``): the HashHeat demo, see README.md, section *Demo*."""
+
+import argparse
+import asyncio
+import os
+import sys
+import time
+
+from demo.run import run_demo
+from demo.settings import DemoSettings
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the options and run the demo until Ctrl-C."""
+    parser = argparse.ArgumentParser(prog="scripts/demo", description=__doc__)
+    parser.add_argument(
+        "--fresh", action="store_true", help="forget the previous demo's Home Assistant data"
+    )
+    parser.add_argument(
+        "--speed", type=float, default=1.0, help="plant time per second (default 1: real time)"
+    )
+    parser.add_argument("--port", type=int, default=8123, help="Home Assistant's port")
+    args = parser.parse_args(argv)
+    # scripts/demo passes when it was started, so the time to live values includes setup.
+    started_at = float(os.environ.get("HASHHEAT_DEMO_STARTED", time.time()))
+    settings = DemoSettings(speed=args.speed, ha_port=args.port)
+    return asyncio.run(run_demo(settings, fresh=args.fresh, started_at=started_at))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
