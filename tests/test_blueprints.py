@@ -146,6 +146,12 @@ def test_every_blueprint_file_is_tested() -> None:
     assert files == set(REQUIRED_INPUTS) == set(FULL_INPUTS)
 
 
+@pytest.fixture(autouse=True)
+def fixed_time(freezer: FrozenDateTimeFactory) -> None:
+    """A minute past a 5- and 15-minute mark, so no time pattern fires unless a test says so."""
+    freezer.move_to("2026-11-26 12:01:00+00:00")
+
+
 def _input_keys(inputs: dict[str, Any]) -> set[str]:
     """Every input's key, through the sections."""
     keys: set[str] = set()
