@@ -3,6 +3,7 @@
 import ipaddress
 import itertools
 import json
+import logging
 import os
 import zlib
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -23,6 +24,10 @@ from custom_components.hashheat.mempool import (
     REWARD_STATS_PATH,
 )
 from sim import Fleet, start_fleet
+
+# The test harness sets SQLAlchemy's engine log to INFO when it loads, so every statement of the
+# recorder's database would fill the test output; a failure's log stays readable without them.
+logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)
 
 # Integration tests take 127.100.0.0-127.199.255.255: one /16 per xdist worker and a fresh address
 # per simulated miner, so parallel workers and successive tests never share a socket. The run id
