@@ -84,6 +84,22 @@ def manifest_requirements() -> list[str]:
     return requirements
 
 
+def describe_inputs(env: Environment) -> str:
+    """The inputs of an environment's lock, as its header and the drift check name them."""
+    inputs = ", ".join(f"requirements/{name}" for name in env.inputs)
+    return inputs + (", the manifest's requirements" if env.name in WITH_MANIFEST else "")
+
+
+def input_sources(env: Environment, scratch: Path) -> list[Path]:
+    """The files the resolver reads for an environment (the manifest's requirements as one)."""
+    sources = [REQUIREMENTS / name for name in env.inputs]
+    if env.name in WITH_MANIFEST:
+        manifest_in = scratch / "manifest.in"
+        manifest_in.write_text("\n".join(manifest_requirements()) + "\n", encoding="utf-8")
+        sources.append(manifest_in)
+    return sources
+
+
 def inputs_digest(env: Environment) -> str:
     """Digest of everything the environment's lock is made from."""
     digest = hashlib.sha256()
@@ -132,10 +148,9 @@ def problems(env: Environment) -> list[str]:
         return [f"{lock} is missing: {RELOCK}."]
     found = []
     if recorded_digest(env) != inputs_digest(env):
-        changed = ", ".join(f"requirements/{name}" for name in env.inputs)
-        if env.name in WITH_MANIFEST:
-            changed += ", the manifest's requirements"
-        found.append(f"{lock} is out of date: its inputs ({changed}) changed since; {RELOCK}.")
+        found.append(
+            f"{lock} is out of date: its inputs ({describe_inputs(env)}) changed since; {RELOCK}."
+        )
     if env.name in WITH_MANIFEST:
         pins = pinned_versions(env.lock)
         for requirement in manifest_requirements():
@@ -266,23 +281,23 @@ def demo_input(homeassistant: Path, version: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_demo_input() -> int:
-    """Regenerate requirements/demo.in from the installed Home Assistant."""
+def installed_demo_input() -> str:
+    """requirements/demo.in as the installed Home Assistant makes it."""
     import homeassistant  # noqa: PLC0415
     from homeassistant.const import __version__  # noqa: PLC0415
 
-    text = demo_input(Path(homeassistant.__file__).parent, __version__)
-    (REQUIREMENTS / "demo.in").write_text(text, encoding="utf-8")
+    return demo_input(Path(homeassistant.__file__).parent, __version__)
+
+
+def write_demo_input() -> int:
+    """Regenerate requirements/demo.in from the installed Home Assistant."""
+    (REQUIREMENTS / "demo.in").write_text(installed_demo_input(), encoding="utf-8")
     return 0
 
 
 def check_demo_input() -> int:
     """Non-zero when requirements/demo.in is not what the installed Home Assistant needs."""
-    import homeassistant  # noqa: PLC0415
-    from homeassistant.const import __version__  # noqa: PLC0415
-
-    wanted = demo_input(Path(homeassistant.__file__).parent, __version__)
-    if (REQUIREMENTS / "demo.in").read_text(encoding="utf-8") != wanted:
+    if (REQUIREMENTS / "demo.in").read_text(encoding="utf-8") != installed_demo_input():
         print(f"[lock] requirements/demo.in is not what the demo needs; {RELOCK}.", file=sys.stderr)
         return 1
     return 0
@@ -294,11 +309,7 @@ def check_demo_input() -> int:
 def compile_lock(uv: str, env: Environment, constraints: list[Path]) -> None:
     """Resolve an environment's inputs into its lock."""
     with tempfile.TemporaryDirectory() as scratch:
-        sources = [REQUIREMENTS / name for name in env.inputs]
-        if env.name in WITH_MANIFEST:
-            manifest_in = Path(scratch) / "manifest.in"
-            manifest_in.write_text("\n".join(manifest_requirements()) + "\n", encoding="utf-8")
-            sources.append(manifest_in)
+        sources = input_sources(env, Path(scratch))
         if env.nests_in:
             constraints = [*constraints, ENVIRONMENTS[env.nests_in].lock]
         body = Path(scratch) / "lock.txt"
@@ -307,9 +318,7 @@ def compile_lock(uv: str, env: Environment, constraints: list[Path]) -> None:
             command += ["--constraint", str(constraint)]
         print(f"[lock] resolving {env.name}", file=sys.stderr)
         subprocess.run(command, check=True, cwd=REPO)  # noqa: S603
-        inputs = ", ".join(f"requirements/{name}" for name in env.inputs)
-        if env.name in WITH_MANIFEST:
-            inputs += ", the manifest's requirements"
+        inputs = describe_inputs(env)
         header = [
             f"# Lock of the {env.name} environment, made by scripts/lock from {inputs}.",
             "# Do not edit: change an input and run scripts/lock. scripts/setup installs it with",
@@ -327,11 +336,8 @@ def scrub(lock: str, scratch: str) -> str:
 
 def home_assistant_version(uv: str) -> str:
     """The Home Assistant release the test inputs resolve to (pinned by the test harness)."""
-    env = ENVIRONMENTS["test"]
     with tempfile.TemporaryDirectory() as scratch:
-        manifest_in = Path(scratch) / "manifest.in"
-        manifest_in.write_text("\n".join(manifest_requirements()) + "\n", encoding="utf-8")
-        sources = [str(REQUIREMENTS / name) for name in env.inputs] + [str(manifest_in)]
+        sources = map(str, input_sources(ENVIRONMENTS["test"], Path(scratch)))
         resolved = subprocess.run(  # noqa: S603
             [
                 uv,

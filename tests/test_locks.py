@@ -36,13 +36,18 @@ def lock(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
     return module
 
 
-def test_every_lock_is_current() -> None:
-    result = subprocess.run(  # noqa: S603
-        [sys.executable, str(REPO / "scripts" / "lock.py"), "check"],
+def run_lock_script(command: str) -> subprocess.CompletedProcess[str]:
+    """scripts/lock.py run as scripts/test and scripts/setup run it."""
+    return subprocess.run(  # noqa: S603
+        [sys.executable, str(REPO / "scripts" / "lock.py"), command],
         capture_output=True,
         text=True,
         check=False,
     )
+
+
+def test_every_lock_is_current() -> None:
+    result = run_lock_script("check")
     assert result.returncode == 0, result.stderr
 
 
@@ -120,12 +125,7 @@ def test_the_check_command_says_what_to_do(
 
 
 def test_demo_input_is_what_home_assistant_would_install() -> None:
-    result = subprocess.run(  # noqa: S603
-        [sys.executable, str(REPO / "scripts" / "lock.py"), "check-demo-input"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = run_lock_script("check-demo-input")
     assert result.returncode == 0, result.stderr
 
 
