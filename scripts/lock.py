@@ -330,8 +330,9 @@ def compile_lock(uv: str, env: Environment, constraints: list[Path]) -> None:
 
 
 def scrub(lock: str, scratch: str) -> str:
-    """Lock text without the temporary paths of generated inputs in its 'via' comments."""
-    return re.sub(rf"-r {re.escape(scratch)}/manifest\.in", "the integration's manifest", lock)
+    """Lock text without temporary paths in its 'via' comments, so a relock changes no line."""
+    lock = re.sub(rf"-r {re.escape(scratch)}/manifest\.in", "the integration's manifest", lock)
+    return re.sub(r"-c \S*/(homeassistant/package_constraints\.txt)", r"-c \1", lock)
 
 
 def home_assistant_version(uv: str) -> str:
