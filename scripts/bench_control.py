@@ -13,7 +13,7 @@ import sys
 from dataclasses import dataclass
 from typing import Protocol
 
-from custom_components.hashheat.control import ControllerSettings, LoopController, MinerSpec
+from custom_components.hashheat.domain.control import ControllerSettings, LoopController, MinerSpec
 from sim import Scenario, shoulder, winter
 
 DT_S = 10.0

@@ -67,7 +67,7 @@ def interlock_state(hass: HomeAssistant, entry: MockConfigEntry, name: str) -> s
 
 
 async def test_heat_mode_holds_the_target_with_the_power_limit(
-    hass: HomeAssistant, fleet: Fleet
+    hass: HomeAssistant, fleet: Fleet, freezer: FrozenDateTimeFactory
 ) -> None:
     miner = fleet.miners[0]
     entry = await heating_site(hass, fleet)
@@ -89,7 +89,12 @@ async def test_heat_mode_holds_the_target_with_the_power_limit(
     profiles = sorted(p.watts for p in miner.state.model.profiles())
     assert miner.state.profile.watts < profiles[-1]  # modulated, not flat out
 
+    modulated = miner.state.profile.watts
     await call(hass, "set_preset_mode", entity_id, preset_mode="boost")
+    await poll(hass, entry)
+    assert miner.state.profile.watts >= modulated  # toward full power, within the ramp limit
+    freezer.tick(timedelta(minutes=11))
+    set_plant(hass)
     await poll(hass, entry)
     assert miner.state.profile.watts == profiles[-1]
 

@@ -2,13 +2,13 @@
 
 import pytest
 
-from custom_components.hashheat.control import (
-    DAY_S,
+from custom_components.hashheat.domain.control import (
     ControllerSettings,
     LoopController,
     MinerCommand,
     MinerSpec,
 )
+from custom_components.hashheat.domain.protection import DAY_S, Protection, ProtectionSettings
 
 EFFICIENT = MinerSpec(
     miner_id="a", modulating=True, min_power_w=2000, max_power_w=3600, efficiency_jth=20
@@ -19,7 +19,18 @@ THIRSTY = MinerSpec(
 ONOFF = MinerSpec(
     miner_id="c", modulating=False, min_power_w=3000, max_power_w=3000, efficiency_jth=25
 )
-FAST = ControllerSettings(ramp_w_per_s=1e9, retune_s=0, min_on_s=0, min_off_s=0)
+FAST = ControllerSettings(ramp_w_per_s=1e9, retune_s=0)
+
+
+def protection(
+    *, min_on_s: float = 0, min_off_s: float = 0, max_starts_per_day: int = 12
+) -> Protection:
+    """Hardware protection, by default none (the controller's own behaviour on its own)."""
+    return Protection(
+        ProtectionSettings(
+            min_on_s=min_on_s, min_off_s=min_off_s, max_starts_per_day=max_starts_per_day
+        )
+    )
 
 
 def by_id(commands: list[MinerCommand]) -> dict[str, MinerCommand]:
@@ -28,7 +39,7 @@ def by_id(commands: list[MinerCommand]) -> dict[str, MinerCommand]:
 
 def primed(miners: list[MinerSpec], settings: ControllerSettings) -> LoopController:
     """A controller that has seen one sample at target (its clock starts at t = 0)."""
-    controller = LoopController(miners, settings)
+    controller = LoopController(miners, settings, protection())
     controller.update(0, 50.0, 50.0)
     return controller
 
@@ -61,7 +72,7 @@ def test_power_cap_is_obeyed() -> None:
 
 
 def test_rate_limit_spreads_a_step_over_time() -> None:
-    controller = LoopController([EFFICIENT], ControllerSettings(ramp_w_per_s=10, min_on_s=0))
+    controller = LoopController([EFFICIENT], ControllerSettings(ramp_w_per_s=10), protection())
     controller.update(0, 50.0, 50.0)
     controller.update(10, 40.0, 50.0)  # a 10 K step asks for everything at once
     assert controller.demand_w == pytest.approx(100)  # 10 W/s for 10 s
@@ -70,7 +81,7 @@ def test_rate_limit_spreads_a_step_over_time() -> None:
 
 
 def test_integral_is_frozen_while_a_miner_retunes() -> None:
-    settings = ControllerSettings(ramp_w_per_s=1e9, retune_s=60, min_on_s=0, min_off_s=0)
+    settings = ControllerSettings(ramp_w_per_s=1e9, retune_s=60)
     controller = primed([EFFICIENT], settings)
     controller.update(1, 48.0, 50.0)  # a power change: retuning until t = 61
     first = controller.demand_w
@@ -81,7 +92,7 @@ def test_integral_is_frozen_while_a_miner_retunes() -> None:
 
 
 def test_anti_windup_lets_the_demand_fall_as_soon_as_the_loop_is_warm() -> None:
-    controller = LoopController([EFFICIENT], FAST)
+    controller = LoopController([EFFICIENT], FAST, protection())
     for second in range(0, 7200, 10):  # two hours far below target, saturated
         controller.update(second, 30.0, 50.0)
     assert controller.demand_w == 3600
@@ -92,8 +103,7 @@ def test_anti_windup_lets_the_demand_fall_as_soon_as_the_loop_is_warm() -> None:
 
 
 def test_minimum_on_and_off_times() -> None:
-    settings = ControllerSettings(ramp_w_per_s=1e9, retune_s=0, min_on_s=600, min_off_s=300)
-    controller = LoopController([ONOFF], settings)
+    controller = LoopController([ONOFF], FAST, protection(min_on_s=600, min_off_s=300))
     assert by_id(controller.update(0, 45.0, 50.0))["c"].run  # cold: on
     assert by_id(controller.update(60, 60.0, 50.0))["c"].run  # hot, but on for only a minute
     assert not by_id(controller.update(600, 60.0, 50.0))["c"].run  # ten minutes: off
@@ -102,10 +112,7 @@ def test_minimum_on_and_off_times() -> None:
 
 
 def test_starts_per_day_are_capped() -> None:
-    settings = ControllerSettings(
-        ramp_w_per_s=1e9, retune_s=0, min_on_s=0, min_off_s=0, max_starts_per_day=3
-    )
-    controller = LoopController([ONOFF], settings)
+    controller = LoopController([ONOFF], FAST, protection(max_starts_per_day=3))
     starts = 0
     for hour in range(12):
         cold = hour % 2 == 0
@@ -118,18 +125,18 @@ def test_starts_per_day_are_capped() -> None:
 
 
 def test_start_cap_survives_a_rebuilt_controller() -> None:
-    settings = ControllerSettings(
-        ramp_w_per_s=1e9, retune_s=0, min_on_s=0, min_off_s=0, max_starts_per_day=2
-    )
-    controller = LoopController([ONOFF], settings)
+    shared = protection(max_starts_per_day=2)
+    controller = LoopController([ONOFF], FAST, shared)
     for hour in range(4):  # cold, warm, cold, warm: two starts
         controller.update(hour * 3600, 40.0 if hour % 2 == 0 else 60.0, 50.0)
-    assert len(controller.starts["c"]) == 2
-    rebuilt = LoopController([ONOFF], settings, starts=controller.starts)
-    rebuilt.observe("c", running=False, since_s=3 * 3600)
+    assert len(shared.starts["c"]) == 2
+    rebuilt = LoopController([ONOFF], FAST, shared)
     assert not by_id(rebuilt.update(4 * 3600, 40.0, 50.0))["c"].run
-    # A fresh controller would have started it.
-    assert by_id(LoopController([ONOFF], settings).update(4 * 3600, 40.0, 50.0))["c"].run
+    # Start times carried into a new protection count too.
+    carried = Protection(ProtectionSettings(min_off_s=0, max_starts_per_day=2), starts=shared.starts)
+    assert not by_id(LoopController([ONOFF], FAST, carried).update(4 * 3600, 40.0, 50.0))["c"].run
+    # A fresh protection would have started it.
+    assert by_id(LoopController([ONOFF], FAST, protection()).update(4 * 3600, 40.0, 50.0))["c"].run
 
 
 def test_duty_cycles_below_the_lowest_setting_with_hysteresis() -> None:
@@ -149,7 +156,7 @@ def test_lead_rotates_daily_among_equally_efficient_miners() -> None:
     )
     controller = primed([EFFICIENT, twin, THIRSTY], FAST)
     day0 = by_id(controller.update(1, 48.9, 50.0))  # 1.1 K x 2700 W/K: one miner
-    controller = LoopController([EFFICIENT, twin, THIRSTY], FAST)
+    controller = LoopController([EFFICIENT, twin, THIRSTY], FAST, protection())
     controller.update(DAY_S, 50.0, 50.0)
     day1 = by_id(controller.update(DAY_S + 1, 48.9, 50.0))
     assert day0["a"].run != day1["a"].run
@@ -159,17 +166,18 @@ def test_lead_rotates_daily_among_equally_efficient_miners() -> None:
 
 
 def test_stop_all_overrides_minimum_on_time() -> None:
-    settings = ControllerSettings(ramp_w_per_s=1e9, min_on_s=3600)
-    controller = LoopController([ONOFF, EFFICIENT], settings)
+    controller = LoopController([ONOFF, EFFICIENT], FAST, protection(min_on_s=3600))
     controller.update(0, 40.0, 50.0)
     assert all(not command.run for command in controller.stop_all(5))
     assert controller.demand_w == 0
 
 
 def test_observed_miners_continue_without_a_step_after_a_restart() -> None:
-    controller = LoopController([EFFICIENT, THIRSTY], ControllerSettings(ramp_w_per_s=1))
-    controller.observe("a", running=True, since_s=-7200, power_w=3600)
-    controller.observe("b", running=False, since_s=-7200)
+    seen = protection(min_on_s=600, min_off_s=600)
+    seen.observe("a", mining=True, now_s=0, since_s=-7200)
+    seen.observe("b", mining=False, now_s=0)
+    controller = LoopController([EFFICIENT, THIRSTY], ControllerSettings(ramp_w_per_s=1), seen)
+    controller.seed("a", 3600)
     assert controller.demand_w == 3600
     commands = by_id(controller.update(0, 50.0, 50.0))  # at target: hold, no jump
     assert commands["a"].power_w == 3600

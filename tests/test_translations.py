@@ -24,7 +24,7 @@ from homeassistant.helpers.translation import async_get_translations
 
 from custom_components.hashheat import PLATFORMS
 from custom_components.hashheat.const import DOMAIN
-from custom_components.hashheat.site_control import Preset
+from custom_components.hashheat.domain.dispatch import Preset
 
 ROOT = Path(__file__).parent.parent
 INTEGRATION = ROOT / "custom_components" / "hashheat"

@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from homeassistant.components.binary_sensor import (
     BinarySensorEntity,
@@ -42,6 +43,7 @@ class SiteBinarySensorDescription(BinarySensorEntityDescription):
     """Describes a yes/no figure of the site."""
 
     value_fn: Callable[[SiteView], bool | None]
+    attributes_fn: Callable[[SiteView], dict[str, Any]] | None = None
 
 
 SITE_BINARY_SENSORS: tuple[SiteBinarySensorDescription, ...] = (
@@ -49,6 +51,19 @@ SITE_BINARY_SENSORS: tuple[SiteBinarySensorDescription, ...] = (
         key="cheap_now",
         translation_key="cheap_now",
         value_fn=lambda view: is_cheap_now(view.price_slots, dt_util.utcnow(), view.cheap_hours),
+    ),
+    SiteBinarySensorDescription(
+        key="grid_hold",
+        translation_key="grid_hold",
+        value_fn=lambda view: view.grid_hold is not None,
+        attributes_fn=lambda view: {
+            "power_floor_w": view.grid_hold.floor_w if view.grid_hold else None,
+            "until": (
+                dt_util.utc_from_timestamp(view.grid_hold.until_s).isoformat()
+                if view.grid_hold and view.grid_hold.until_s is not None
+                else None
+            ),
+        },
     ),
     SiteBinarySensorDescription(
         key="above_breakeven",
@@ -131,3 +146,9 @@ class SiteBinarySensor(HashHeatSiteEntity, BinarySensorEntity):
     def is_on(self) -> bool | None:
         """The figure now."""
         return self.entity_description.value_fn(site_view(self.coordinator))
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any] | None:
+        """Details of the figure, where it has any (a grid hold's floor and end)."""
+        attributes_fn = self.entity_description.attributes_fn
+        return attributes_fn(site_view(self.coordinator)) if attributes_fn else None

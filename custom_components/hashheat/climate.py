@@ -17,8 +17,8 @@ from homeassistant.helpers.restore_state import RestoreEntity
 
 from .const import DOMAIN, MAX_TARGET_TEMPERATURE, MIN_TARGET_TEMPERATURE
 from .coordinator import HashHeatConfigEntry
+from .domain.dispatch import MinerMode, Preset
 from .entity import HashHeatMinerEntity, HashHeatSiteEntity, add_miner_entities
-from .site_control import MinerMode, Preset
 
 PARALLEL_UPDATES = 0
 
@@ -126,6 +126,8 @@ class SiteClimate(HashHeatSiteEntity, ClimateEntity, RestoreEntity):
                 translation_placeholders={"min": f"{self.min_temp:g}", "max": f"{self.max_temp:g}"},
             )
         state = self.coordinator.control.state
+        if state.preset is Preset.BOOST:
+            self._refuse_boost_at(float(target))
         state.target_c = float(target)
         if (mode := kwargs.get(ATTR_HVAC_MODE)) is not None:
             state.heating = mode == HVACMode.HEAT
@@ -137,9 +139,20 @@ class SiteClimate(HashHeatSiteEntity, ClimateEntity, RestoreEntity):
         await self._act()
 
     async def async_set_preset_mode(self, preset_mode: str) -> None:
-        """Comfort, eco or boost."""
+        """Comfort, eco or boost (boost only toward a target under the ceiling)."""
+        if preset_mode == Preset.BOOST:
+            self._refuse_boost_at(self.coordinator.control.state.target_c)
         self.coordinator.control.state.preset = Preset(preset_mode)
         await self._act()
+
+    def _refuse_boost_at(self, target: float) -> None:
+        ceiling = self.coordinator.control.ceiling_c
+        if target >= ceiling:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="boost_target_too_high",
+                translation_placeholders={"ceiling": f"{ceiling:g}"},
+            )
 
     async def async_turn_on(self) -> None:
         """Heat."""

@@ -43,6 +43,7 @@ from .const import (
     SUBENTRY_MINER,
     UNREACHABLE_REPAIR_AFTER,
 )
+from .domain.dispatch import GridHold
 from .figures import SiteFigures, compute_figures
 from .forecast_actions import ActionForecast, forecast_action
 from .ledger import STORAGE_VERSION, Ledger
@@ -56,7 +57,7 @@ from .miner_client import (
 from .miner_data import MinerReading
 from .plant import PlantConfig
 from .plant_inputs import MeterTracker, read_plant_inputs, read_price_forecast
-from .site_control import SafetySettings, SiteControl, controller_settings
+from .site_control import SafetySettings, SiteControl, dispatch_settings
 from .tariffs import PriceSlot
 
 type HashHeatConfigEntry = ConfigEntry[HashHeatSiteCoordinator]
@@ -177,6 +178,9 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
         self._store: Store[dict[str, Any]] = Store(
             hass, STORAGE_VERSION, f"{DOMAIN}.{entry.entry_id}.ledger"
         )
+        self._hold_store: Store[dict[str, Any]] = Store(
+            hass, STORAGE_VERSION, f"{DOMAIN}.{entry.entry_id}.grid_hold"
+        )
         self._meter = MeterTracker()
         self._save_armed = False
         self._blinking: dict[str, CALLBACK_TYPE] = {}
@@ -190,13 +194,38 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
                 miner_id: (tracker.client, _current_capabilities(tracker))
                 for miner_id, tracker in self.miners.items()
             },
-            controller_settings(entry.options),
+            dispatch_settings(entry.options),
         )
 
     async def async_load_ledger(self) -> None:
-        """Restore the counters saved before the last stop."""
+        """Restore the counters and the grid hold saved before the last stop."""
         self.ledger = Ledger.from_dict(await self._store.async_load())
         self.ledger.forget_miners_except(set(self.miners))
+        stored = await self._hold_store.async_load()
+        if stored and isinstance(stored.get("floor_w"), int | float):
+            until = stored.get("until_s")
+            hold = GridHold(
+                floor_w=float(stored["floor_w"]),
+                until_s=float(until) if isinstance(until, int | float) else None,
+            )
+            if hold.active(dt_util.utcnow().timestamp()):
+                self.control.state.hold = hold
+
+    async def async_set_hold(self, hold: GridHold | None) -> None:
+        """Hold the site under a power floor (None: release it), store it, and act now."""
+        self.control.state.hold = hold
+        if hold is None:
+            await self._hold_store.async_remove()
+            LOGGER.info("Grid hold of site %s released", self.config_entry.title)
+        else:
+            await self._hold_store.async_save({"floor_w": hold.floor_w, "until_s": hold.until_s})
+            LOGGER.info(
+                "Grid hold of site %s: at most %s W until %s",
+                self.config_entry.title,
+                hold.floor_w,
+                "released" if hold.until_s is None else dt_util.utc_from_timestamp(hold.until_s),
+            )
+        await self.async_refresh()
 
     async def async_save_ledger(self) -> None:
         """Write the counters now (on unload)."""

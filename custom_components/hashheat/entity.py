@@ -12,6 +12,7 @@ from homeassistant.helpers.device_registry import (
 from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
+from homeassistant.util import dt as dt_util
 
 from .bitcoin import NetworkStats
 from .capabilities import MinerCapabilities
@@ -30,6 +31,7 @@ from .coordinator import (
     MinerTracker,
     miner_device_key,
 )
+from .domain.dispatch import GridHold
 from .figures import SiteFigures
 from .ledger import SiteCounters
 from .miner_data import MinerReading
@@ -133,6 +135,7 @@ class SiteView:
     price_slots: list[PriceSlot]
     cheap_hours: float
     interlocks: frozenset[Interlock]
+    grid_hold: GridHold | None  # while it holds
 
 
 def site_view(coordinator: HashHeatSiteCoordinator) -> SiteView:
@@ -145,4 +148,7 @@ def site_view(coordinator: HashHeatSiteCoordinator) -> SiteView:
         price_slots=data.price_slots if data else [],
         cheap_hours=coordinator.plant.cheap_hours,
         interlocks=frozenset(coordinator.control.active),
+        grid_hold=coordinator.control.state.hold
+        if coordinator.control.hold_active(dt_util.utcnow())
+        else None,
     )

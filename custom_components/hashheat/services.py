@@ -1,22 +1,41 @@
-"""Site-wide actions: pause and resume every miner of a site at once (demand response)."""
+"""Site-wide actions: a grid hold (demand response) on a site, and its release.
 
-import asyncio
+``pause_site`` sets a hold that wins over every mode but plant safety: the site draws at most
+``power_floor_w`` (0, the default: its miners stop) until ``resume_site`` or the ``duration``
+ends. The hold survives a restart of Home Assistant. Miners stop as their minimum on time allows
+and come back staged, within their protection times, when the hold ends.
+"""
+
+from datetime import timedelta
 
 import probatio
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant, ServiceCall, callback
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import config_validation as cv
+from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN, LOGGER
 from .coordinator import HashHeatConfigEntry
-from .miner_client import MinerClient, MinerError
+from .domain.dispatch import GridHold
 
 ATTR_CONFIG_ENTRY_ID = "config_entry_id"
+ATTR_DURATION = "duration"
+ATTR_POWER_FLOOR_W = "power_floor_w"
 SERVICE_PAUSE_SITE = "pause_site"
 SERVICE_RESUME_SITE = "resume_site"
 
 SITE_SCHEMA = probatio.Schema({probatio.Required(ATTR_CONFIG_ENTRY_ID): cv.string})
+PAUSE_SCHEMA = SITE_SCHEMA.extend(
+    {
+        probatio.Optional(ATTR_DURATION): probatio.All(
+            cv.positive_time_period, probatio.Range(min=timedelta(seconds=1))
+        ),
+        probatio.Optional(ATTR_POWER_FLOOR_W, default=0): probatio.All(
+            probatio.Coerce(float), probatio.Range(min=0, max=10_000_000)
+        ),
+    }
+)
 
 
 def _loaded_site(hass: HomeAssistant, entry_id: str) -> HashHeatConfigEntry:
@@ -37,44 +56,33 @@ def _loaded_site(hass: HomeAssistant, entry_id: str) -> HashHeatConfigEntry:
     return site
 
 
-async def _for_every_miner(call: ServiceCall, pause: bool) -> None:
+async def _pause_site(call: ServiceCall) -> None:
     site = _loaded_site(call.hass, call.data[ATTR_CONFIG_ENTRY_ID])
     coordinator = site.runtime_data
-    trackers = [t for t in coordinator.miners.values() if t.capabilities.can_pause]
-
-    async def command(client: MinerClient) -> MinerError | None:
-        try:
-            await (client.pause() if pause else client.resume())
-        except MinerError as err:
-            return err
-        return None
-
-    errors = await asyncio.gather(*(command(tracker.client) for tracker in trackers))
-    await coordinator.async_request_refresh()
-    failed = [t.subentry.title for t, err in zip(trackers, errors, strict=True) if err]
-    if failed:
-        LOGGER.warning("%s of site %s failed for: %s", call.service, site.title, failed)
+    duration: timedelta | None = call.data.get(ATTR_DURATION)
+    until = (dt_util.utcnow() + duration).timestamp() if duration is not None else None
+    await coordinator.async_set_hold(GridHold(floor_w=call.data[ATTR_POWER_FLOOR_W], until_s=until))
+    if failed := coordinator.control.failing:
+        # The hold stands and is sent again at every poll; the caller learns it did not take yet.
+        LOGGER.warning("pause_site of site %s: not taken yet by %s", site.title, sorted(failed))
         raise HomeAssistantError(
             translation_domain=DOMAIN,
             translation_key="site_command_failed",
             translation_placeholders={
                 "site": site.title,
                 "failed": str(len(failed)),
-                "total": str(len(trackers)),
+                "total": str(len(coordinator.miners)),
             },
         )
 
 
-async def _pause_site(call: ServiceCall) -> None:
-    await _for_every_miner(call, pause=True)
-
-
 async def _resume_site(call: ServiceCall) -> None:
-    await _for_every_miner(call, pause=False)
+    site = _loaded_site(call.hass, call.data[ATTR_CONFIG_ENTRY_ID])
+    await site.runtime_data.async_set_hold(None)
 
 
 @callback
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register the integration's actions (once, for all sites)."""
-    hass.services.async_register(DOMAIN, SERVICE_PAUSE_SITE, _pause_site, schema=SITE_SCHEMA)
+    hass.services.async_register(DOMAIN, SERVICE_PAUSE_SITE, _pause_site, schema=PAUSE_SCHEMA)
     hass.services.async_register(DOMAIN, SERVICE_RESUME_SITE, _resume_site, schema=SITE_SCHEMA)

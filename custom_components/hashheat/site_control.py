@@ -1,10 +1,11 @@
-"""Drive a site's miners from its loop controller, behind the plant-safety interlocks.
+"""Drive a site's miners through its dispatcher, behind the plant-safety interlocks.
 
-Runs after each poll of the site coordinator. Interlocks win over every mode, preset, cap and
+Runs after each poll of the site coordinator: reads the plant (loop temperature, pump), raises
+and clears the interlocks' repair issues, asks the dispatcher (``domain.dispatch``) what every
+miner should do, and sends what changed. Interlocks win over every mode, preset, cap, hold and
 command: an over-temperature of the loop or of a miner's fluid, or a stopped pump, stops every
 miner at once; a missing or stale loop temperature applies the configured fallback (stop, or hold
-the lead miner at its lowest setting). Each interlock raises a repair issue and a log entry, and
-clears both when its condition clears.
+the lead miner at its lowest setting).
 """
 
 import asyncio
@@ -41,12 +42,28 @@ from .const import (
     FALLBACK_STOP,
     LOGGER,
 )
-from .control import ControllerSettings, LoopController, MinerCommand, MinerSpec
+from .domain.control import ControllerSettings, LoopController, MinerCommand, MinerSpec
+from .domain.dispatch import (
+    Dispatcher,
+    DispatchSettings,
+    GridHold,
+    Intents,
+    Layer,
+    MinerMode,
+    MinerSnapshot,
+    Preset,
+    Snapshot,
+)
+from .domain.protection import ProtectionSettings
 from .miner_client import MinerClient
 from .miner_data import MinerReading, to_number
 
 # An over-temperature clears this far below the limit, so miners do not restart at its edge.
 OVER_TEMPERATURE_CLEAR_K = 2.0
+# Boost and a miner's manual heat stop this far below the over-temperature limit.
+CEILING_MARGIN_K = 5.0
+# One miner of a site starts at a time (a poll apart): no inrush of the whole site.
+START_SPACING_S = 10.0
 
 
 class Interlock(StrEnum):
@@ -55,22 +72,6 @@ class Interlock(StrEnum):
     OVER_TEMPERATURE = "over_temperature"
     SENSOR = "sensor"
     PUMP = "pump"
-
-
-class MinerMode(StrEnum):
-    """What a miner's own climate entity asks: follow the site, heat flat out, or stay off."""
-
-    AUTO = "auto"
-    HEAT = "heat"
-    OFF = "off"
-
-
-class Preset(StrEnum):
-    """Site presets: hold the setpoint (comfort), efficiently (eco), or heat flat out (boost)."""
-
-    COMFORT = "comfort"
-    ECO = "eco"
-    BOOST = "boost"
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -112,12 +113,18 @@ class SafetySettings:
         )
 
 
-def controller_settings(options: Mapping[str, Any]) -> ControllerSettings:
-    """Hardware protection from the options (defaults protect hashboards and PSUs)."""
-    return ControllerSettings(
-        min_on_s=float(options.get(CONF_MIN_ON_MINUTES, DEFAULT_MIN_ON_MINUTES)) * 60,
-        min_off_s=float(options.get(CONF_MIN_OFF_MINUTES, DEFAULT_MIN_OFF_MINUTES)) * 60,
-        max_starts_per_day=int(options.get(CONF_MAX_STARTS, DEFAULT_MAX_STARTS)),
+def dispatch_settings(options: Mapping[str, Any]) -> DispatchSettings:
+    """Hardware protection and limits from the options (defaults protect hashboards and PSUs)."""
+    return DispatchSettings(
+        controller=ControllerSettings(),
+        protection=ProtectionSettings(
+            min_on_s=float(options.get(CONF_MIN_ON_MINUTES, DEFAULT_MIN_ON_MINUTES)) * 60,
+            min_off_s=float(options.get(CONF_MIN_OFF_MINUTES, DEFAULT_MIN_OFF_MINUTES)) * 60,
+            max_starts_per_day=int(options.get(CONF_MAX_STARTS, DEFAULT_MAX_STARTS)),
+            start_spacing_s=START_SPACING_S,
+        ),
+        over_temperature_c=float(options.get(CONF_OVER_TEMPERATURE, DEFAULT_OVER_TEMPERATURE)),
+        ceiling_margin_k=CEILING_MARGIN_K,
     )
 
 
@@ -130,6 +137,18 @@ class ControlState:
     preset: Preset = Preset.COMFORT
     power_cap_w: float | None = None
     miner_modes: dict[str, MinerMode] = field(default_factory=dict)
+    hold: GridHold | None = None
+
+    def intents(self) -> Intents:
+        """What the dispatcher is asked."""
+        return Intents(
+            heating=self.heating,
+            target_c=self.target_c,
+            preset=self.preset,
+            power_cap_w=self.power_cap_w,
+            miner_modes=dict(self.miner_modes),
+            hold=self.hold,
+        )
 
 
 class SiteControl:
@@ -141,25 +160,56 @@ class SiteControl:
         entry_id: str,
         safety: SafetySettings,
         miners: Mapping[str, tuple[MinerClient, Callable[[], MinerCapabilities]]],
-        settings: ControllerSettings,
+        settings: DispatchSettings,
     ) -> None:
-        """Hold the miners; the controller is built from their capabilities when known."""
+        """Hold the miners; the dispatcher learns them from their capabilities when known."""
         self.hass = hass
         self._entry_id = entry_id
         self.safety = safety
         self.state = ControlState()
-        self._settings = settings
+        self.dispatcher = Dispatcher(settings)
         self._clients = {miner_id: client for miner_id, (client, _) in miners.items()}
         self._capabilities_of = {miner_id: caps for miner_id, (_, caps) in miners.items()}
         self._capabilities: dict[str, MinerCapabilities] = {}
-        self._specs: dict[str, MinerSpec] = {}
-        self.controller = self._build({})
+        self._built_with_readings = False
+        self._build({})
         self.active: set[Interlock] = set()
         self.temperature_c: float | None = None
         self.running: set[str] = set()
+        self.layers: dict[str, Layer] = {}
         self._applied: dict[str, tuple[bool, float | None]] = {}
         self._failing: set[str] = set()  # miners whose last command failed (logged once)
-        self._was_heating = False
+
+    @property
+    def controller(self) -> LoopController:
+        """The loop controller of the miners in auto mode."""
+        return self.dispatcher.controller
+
+    @property
+    def failing(self) -> frozenset[str]:
+        """Miners whose last command did not take (sent again at every poll)."""
+        return frozenset(self._failing)
+
+    def start_refusal(self, miner_id: str, now: datetime) -> tuple[str, dict[str, str]] | None:
+        """Why a start by hand is refused now (translation key, placeholders), if it is."""
+        if self.hold_active(now):
+            return "grid_hold_active", {}
+        protection = self.dispatcher.protection
+        at = protection.start_allowed_at(miner_id, now.timestamp())
+        if at > now.timestamp():
+            minutes = max(1, round((at - now.timestamp()) / 60))
+            return "miner_protected", {"minutes": str(minutes)}
+        return None
+
+    @property
+    def ceiling_c(self) -> float:
+        """The highest target boost and manual heat drive toward."""
+        return self.dispatcher.settings.ceiling_c
+
+    def hold_active(self, now: datetime) -> bool:
+        """Whether a grid hold holds the site now."""
+        hold = self.state.hold
+        return hold is not None and hold.active(now.timestamp())
 
     def _loop_temperature(self, now: datetime) -> float | None:
         entity_id = self.safety.return_entity
@@ -224,27 +274,21 @@ class SiteControl:
                 ir.async_delete_issue(self.hass, DOMAIN, issue_id)
         self.active = active
 
-    def _build(self, readings: Mapping[str, MinerReading]) -> LoopController:
-        """A controller for the miners as their capabilities are now."""
+    def _build(self, readings: Mapping[str, MinerReading]) -> None:
+        """Tell the dispatcher the miners as their capabilities are now."""
         self._capabilities = {miner_id: caps() for miner_id, caps in self._capabilities_of.items()}
-        self._controlled = self._auto_miners()
-        self._specs = {
-            miner_id: miner_spec(miner_id, self._capabilities[miner_id], readings.get(miner_id))
-            for miner_id in self._controlled
-        }
-        self._seeded = False
-        self._built_with_readings = bool(readings)
-        previous: LoopController | None = getattr(self, "controller", None)
-        return LoopController(
-            list(self._specs.values()),
-            self._settings,
-            starts=previous.starts if previous is not None else None,
+        self.dispatcher.set_miners(
+            {
+                miner_id: miner_spec(miner_id, caps, readings.get(miner_id))
+                for miner_id, caps in self._capabilities.items()
+            }
         )
+        self._built_with_readings = bool(readings)
 
     @property
     def running_under_control(self) -> bool:
         """Whether a miner the loop controller drives is running."""
-        return bool(self.running & set(self._controlled))
+        return bool(self.running & set(self.dispatcher.controlled(self.state.intents())))
 
     def _sync(self, readings: Mapping[str, MinerReading]) -> None:
         """Believe the miners over our own records: they may be switched by hand or reboot."""
@@ -259,131 +303,43 @@ class SiteControl:
             if applied is not None and applied[0] != reading.is_mining:
                 del self._applied[miner_id]  # what we sent did not stick: send it again
 
-    def _auto_miners(self) -> list[str]:
-        modes = self.state.miner_modes
-        return [m for m in self._clients if modes.get(m, MinerMode.AUTO) is MinerMode.AUTO]
-
-    def _seed(self, now_s: float, readings: Mapping[str, MinerReading]) -> None:
-        """Start from what the miners really do, so a restart causes no needless cycling."""
-        for miner_id, reading in readings.items():
-            if miner_id in self._specs:
-                mining = bool(reading.is_mining)
-                self.controller.observe(
-                    miner_id,
-                    running=mining,
-                    # A stopped miner counts as stopped just now: its minimum off time applies.
-                    since_s=now_s - (reading.uptime_s or 0) if mining else now_s,
-                    power_w=(reading.power_limit_w or reading.power_w or 0.0) if mining else 0.0,
-                )
-                if mining:
-                    self.running.add(miner_id)
-        self._seeded = True
-
     def commands(
         self, now: datetime, readings: Mapping[str, MinerReading]
     ) -> list[MinerCommand] | None:
         """Decide what every miner should do now; None leaves the miners alone."""
-        now_s = now.timestamp()
-        if (
-            self._auto_miners() != self._controlled
-            or any(caps() != self._capabilities[m] for m, caps in self._capabilities_of.items())
-            or (readings and not self._built_with_readings)
+        if any(caps() != self._capabilities[m] for m, caps in self._capabilities_of.items()) or (
+            readings and not self._built_with_readings
         ):
-            # Capabilities read (or changed), miners handed to or taken from the site, or the
-            # first readings (for efficiency-ordered staging).
-            self.controller = self._build(readings)
-        if not self._seeded:
-            self._seed(now_s, readings)
+            # Capabilities read or changed, or the first readings (efficiency-ordered staging).
+            self._build(readings)
         self._sync(readings)
         temperature = self._loop_temperature(now)
         self.temperature_c = temperature
         active = self._interlocks(temperature, readings)
         self._report(active)
-        if {Interlock.OVER_TEMPERATURE, Interlock.PUMP} & active:
-            # Plant safety acts whatever the mode: running miners stop now.
-            self.controller.stop_all(now_s)
-            return (
-                [MinerCommand(miner_id=m, run=False) for m in self._clients]
-                if self.running
-                else None
-            )
-        blind = Interlock.SENSOR in active  # without the loop temperature nothing heats flat out
-        manual = [
-            self._manual(miner_id, MinerMode.OFF if blind else mode)
-            for miner_id, mode in self.state.miner_modes.items()
-            if mode is not MinerMode.AUTO and miner_id in self._clients
-        ]
-        automatic = self._site_commands(now_s, temperature, active)
-        return manual + (automatic or []) if manual or automatic is not None else None
-
-    def _manual(self, miner_id: str, mode: MinerMode) -> MinerCommand:
-        """A miner its own climate entity runs: off, or flat out at its maximum."""
-        if mode is MinerMode.OFF:
-            return MinerCommand(miner_id=miner_id, run=False)
-        caps = self._capabilities[miner_id]
-        modulating = caps.power_control is not PowerControl.NONE and caps.max_power_w is not None
-        return MinerCommand(
-            miner_id=miner_id,
-            run=True,
-            power_w=float(caps.max_power_w or 0) if modulating else None,
+        if (hold := self.state.hold) is not None and not hold.active(now.timestamp()):
+            LOGGER.info("Grid hold of site %s ended", self._entry_id)
+            self.state.hold = None
+        decision = self.dispatcher.decide(
+            self.state.intents(),
+            Snapshot(
+                miners={
+                    miner_id: MinerSnapshot(
+                        mining=reading.is_mining,
+                        power_w=reading.power_limit_w or reading.power_w,
+                        uptime_s=reading.uptime_s,
+                    )
+                    for miner_id, reading in readings.items()
+                },
+                loop_c=temperature,
+                safety_stop=bool({Interlock.OVER_TEMPERATURE, Interlock.PUMP} & active),
+                blind=Interlock.SENSOR in active,
+                hold_minimum_when_blind=self.safety.fallback == FALLBACK_MINIMUM,
+            ),
+            now.timestamp(),
         )
-
-    def _site_commands(
-        self, now_s: float, temperature: float | None, active: set[Interlock]
-    ) -> list[MinerCommand] | None:
-        if not self.state.heating:
-            # Switched off: the miners are stopped (again at each poll until they are); after
-            # that HashHeat leaves them alone.
-            if self._was_heating and not self.running & set(self._controlled):
-                self._was_heating = False
-            return self.controller.stop_all(now_s) if self._was_heating else None
-        self._was_heating = True
-        if temperature is None:
-            if Interlock.SENSOR in active and self.safety.fallback == FALLBACK_MINIMUM:
-                return self._hold_minimum()
-            return self.controller.stop_all(now_s)
-        if self.state.preset is Preset.BOOST:
-            return self._all_out()
-        return self.controller.update(now_s, temperature, self.state.target_c, cap_w=self._cap())
-
-    def _cap(self) -> float | None:
-        caps = [self.state.power_cap_w] if self.state.power_cap_w is not None else []
-        if self.state.preset is Preset.ECO:
-            # Eco: every miner at most at its lowest (most efficient per TH) setting.
-            caps.append(sum(spec.min_power_w for spec in self._specs.values()))
-        return min(caps) if caps else None
-
-    def _all_out(self) -> list[MinerCommand]:
-        cap = self.state.power_cap_w
-        commands, total = [], 0.0
-        for spec in self._specs.values():
-            run = cap is None or total + spec.min_power_w <= cap
-            power = spec.max_power_w if cap is None else min(spec.max_power_w, cap - total)
-            total += power if run else 0.0
-            commands.append(
-                MinerCommand(
-                    miner_id=spec.miner_id,
-                    run=run,
-                    power_w=power if run and spec.modulating else None,
-                )
-            )
-        return commands
-
-    def _hold_minimum(self) -> list[MinerCommand]:
-        if not self._specs:
-            return []
-        lead = min(
-            self._specs.values(),
-            key=lambda spec: spec.efficiency_jth if spec.efficiency_jth is not None else 1e9,
-        )
-        return [
-            MinerCommand(
-                miner_id=spec.miner_id,
-                run=spec is lead,
-                power_w=spec.min_power_w if spec is lead and spec.modulating else None,
-            )
-            for spec in self._specs.values()
-        ]
+        self.layers = decision.layers
+        return decision.commands or None
 
     async def async_apply(self, commands: list[MinerCommand]) -> None:
         """Send what changed, to all miners at once; a miner that fails is retried next poll."""

@@ -4,8 +4,11 @@ from typing import Any
 
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.util import dt as dt_util
 
+from .const import DOMAIN
 from .coordinator import HashHeatConfigEntry
 from .entity import HashHeatMinerEntity, add_miner_entities
 from .miner_client import MinerClient
@@ -42,7 +45,14 @@ class MinerMiningSwitch(HashHeatMinerEntity, SwitchEntity):
         return None if reading is None else reading.is_mining
 
     async def async_turn_on(self, **kwargs: Any) -> None:
-        """Resume hashing."""
+        """Resume hashing, unless a grid hold or the miner's protection times forbid a start."""
+        if refusal := self.coordinator.control.start_refusal(self.miner_id, dt_util.utcnow()):
+            key, placeholders = refusal
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key=key,
+                translation_placeholders={"miner": self.tracker.subentry.title, **placeholders},
+            )
         await self.coordinator.async_command(self.miner_id, MinerClient.resume)
 
     async def async_turn_off(self, **kwargs: Any) -> None:

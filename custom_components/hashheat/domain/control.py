@@ -6,17 +6,18 @@ against a plant that has not moved yet) and capped by the site's power cap. Mine
 efficient first (rotated daily among equals, to spread wear): modulating miners take a power limit
 between their lowest efficient setting and their maximum; below the lowest setting the first
 miner is duty-cycled with a temperature hysteresis, and on/off firmware runs only at full power.
-Every start and stop respects minimum on and off times and a cap on starts per day, because
-cycling ASIC power damages hashboards and power supplies. Safety interlocks are the caller's:
-``stop_all`` overrides every protection here.
+Every start and stop passes the site's hardware protection (minimum on and off times, starts per
+day), shared with every other mode. Boost drives toward its target at full power with a
+hysteresis instead of the PI. Safety interlocks are the caller's: ``stop_all`` overrides every
+protection here.
 """
 
-from collections import deque
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Final
 
-DAY_S: Final = 86_400.0
+from .protection import DAY_S, Protection, ProtectionSettings
+
 # Two miners whose efficiencies differ by less than this share take turns leading.
 EFFICIENCY_TIE: Final = 0.05
 
@@ -34,7 +35,7 @@ class MinerSpec:
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class ControllerSettings:
-    """Tuning and hardware protection. Defaults protect hardware; see the README."""
+    """Tuning of the loop controller (hardware protection is the site's: ``Protection``)."""
 
     gain_w_per_k: float | None = None  # None: full site power at 4 K below target
     integral_time_s: float = 1800.0
@@ -42,9 +43,6 @@ class ControllerSettings:
     retune_s: float = 60.0
     deadband_w: float | None = None  # None: 5 % of a miner's maximum between power changes
     hysteresis_k: float = 0.5
-    min_on_s: float = 600.0
-    min_off_s: float = 600.0
-    max_starts_per_day: int = 12
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -59,21 +57,7 @@ class MinerCommand:
 @dataclass(kw_only=True, slots=True)
 class _Miner:
     spec: MinerSpec
-    running: bool = False
-    changed_s: float = -1e12
     power_w: float = 0.0
-    starts: deque[float] = field(default_factory=deque)
-
-    def can_start(self, now_s: float, settings: ControllerSettings) -> bool:
-        while self.starts and now_s - self.starts[0] >= DAY_S:
-            self.starts.popleft()
-        return (
-            now_s - self.changed_s >= settings.min_off_s
-            and len(self.starts) < settings.max_starts_per_day
-        )
-
-    def can_stop(self, now_s: float, settings: ControllerSettings) -> bool:
-        return now_s - self.changed_s >= settings.min_on_s
 
 
 class LoopController:
@@ -83,20 +67,12 @@ class LoopController:
         self,
         miners: Sequence[MinerSpec],
         settings: ControllerSettings,
-        *,
-        starts: Mapping[str, Iterable[float]] | None = None,
+        protection: Protection | None = None,
     ) -> None:
-        """Start with every miner assumed off (call ``observe`` to seed the real state).
-
-        ``starts`` carries each miner's start times over from a controller this one replaces,
-        so that rebuilding the controller does not reset the cap on starts per day.
-        """
+        """Start from what ``protection`` knows of the miners (call ``seed`` with their power)."""
         self.settings = settings
-        history = starts or {}
-        self._miners = {
-            spec.miner_id: _Miner(spec=spec, starts=deque(history.get(spec.miner_id, ())))
-            for spec in miners
-        }
+        self.protection = protection or Protection(ProtectionSettings())
+        self._miners = {spec.miner_id: _Miner(spec=spec) for spec in miners}
         total = sum(spec.max_power_w for spec in miners)
         self.max_power_w = total
         self._gain = settings.gain_w_per_k or total / 4.0
@@ -106,57 +82,98 @@ class LoopController:
         self._last_s: float | None = None
         self._frozen_until_s = -1e12
         self._duty_on = False
+        self._boost_on = False
 
-    @property
-    def starts(self) -> dict[str, tuple[float, ...]]:
-        """Each miner's start times within the last day (or longer, until next asked to start)."""
-        return {miner_id: tuple(miner.starts) for miner_id, miner in self._miners.items()}
+    def _running(self, miner: _Miner) -> bool:
+        return self.protection.running(miner.spec.miner_id)
 
     @property
     def demand_w(self) -> float:
         """The heat demand after rate limiting and capping, as last computed."""
         return self._demand_w
 
-    def observe(
-        self, miner_id: str, *, running: bool, since_s: float, power_w: float = 0.0
-    ) -> None:
-        """Tell the controller what a miner really does (at start-up or after a manual change).
+    def seed(self, miner_id: str, power_w: float) -> None:
+        """The power a running miner really draws (at start-up, or when handed to the loop).
 
-        The demand continues from the power the miners really draw, so a restart of Home
-        Assistant neither drops running miners to zero nor ramps them up from nothing.
+        The demand continues from it, so a restart of Home Assistant neither drops running
+        miners to zero nor ramps them up from nothing.
         """
         miner = self._miners[miner_id]
-        self._demand_w += (power_w if running else 0.0) - miner.power_w
-        miner.running, miner.changed_s = running, since_s
-        miner.power_w = power_w if running else 0.0
+        power = power_w if self._running(miner) else 0.0
+        self._demand_w += power - miner.power_w
+        miner.power_w = power
         self._integral = self._demand_w
 
     def stop_all(self, now_s: float) -> list[MinerCommand]:
         """Safety stop: every miner off at once, whatever minimum on time remains."""
-        self._integral, self._demand_w, self._duty_on = 0.0, 0.0, False
+        self._integral, self._demand_w, self._duty_on, self._boost_on = 0.0, 0.0, False, False
         for miner in self._miners.values():
-            if miner.running:
-                miner.running, miner.changed_s, miner.power_w = False, now_s, 0.0
+            self.protection.stop(miner.spec.miner_id, now_s, safety=True)
+            miner.power_w = 0.0
         self._last_s = now_s
         return [MinerCommand(miner_id=m, run=False) for m in self._miners]
 
+    def wind_down(self, now_s: float) -> list[MinerCommand]:
+        """Nothing wanted: miners stop as their minimum on time allows, at their lowest until."""
+        self._integral, self._demand_w, self._duty_on, self._boost_on = 0.0, 0.0, False, False
+        self._last_s = now_s
+        running = [m for m in self._miners.values() if self._decide(m, False, now_s)]
+        for miner in running:
+            miner.power_w = miner.spec.min_power_w
+        for miner in self._miners.values():
+            if miner not in running:
+                miner.power_w = 0.0
+        return self._commands(list(self._miners.values()))
+
+    def hold_lead(self, now_s: float) -> list[MinerCommand]:
+        """Without the loop temperature (the sensor fallback): the lead miner at its lowest."""
+        self._integral, self._demand_w, self._duty_on, self._boost_on = 0.0, 0.0, False, False
+        self._last_s = now_s
+        order = self._order(now_s)
+        for index, miner in enumerate(order):
+            running = self._decide(miner, index == 0, now_s)
+            miner.power_w = miner.spec.min_power_w if running else 0.0
+        return self._commands(order)
+
     def update(
-        self, now_s: float, measured_c: float, target_c: float, *, cap_w: float | None = None
+        self,
+        now_s: float,
+        measured_c: float,
+        target_c: float,
+        *,
+        cap_w: float | None = None,
+        boost: bool = False,
     ) -> list[MinerCommand]:
-        """Compute what every miner should do now."""
+        """Compute what every miner should do now (``boost``: full power up to the target)."""
         dt = 0.0 if self._last_s is None else max(0.0, now_s - self._last_s)
         self._last_s = now_s
         limit = self.max_power_w if cap_w is None else max(0.0, min(cap_w, self.max_power_w))
         error = target_c - measured_c
+        if boost:
+            return self._boost(now_s, error, limit, dt)
+        self._boost_on = False
         wanted = self._gain * error + self._integral
         saturated = (wanted >= limit and error > 0) or (wanted <= 0 and error < 0)
         if now_s >= self._frozen_until_s and not saturated:
             self._integral += self._gain / self.settings.integral_time_s * error * dt
             self._integral = min(max(self._integral, 0.0), limit)
         wanted = min(max(self._gain * error + self._integral, 0.0), limit)
+        self._ramp_to(wanted, limit, dt)
+        return self._allocate(now_s, error)
+
+    def _boost(self, now_s: float, error: float, limit: float, dt: float) -> list[MinerCommand]:
+        """Full power below the target, none at it; the hysteresis keeps miners from cycling."""
+        if error > self.settings.hysteresis_k:
+            self._boost_on = True
+        elif error <= 0:
+            self._boost_on = False
+        self._ramp_to(limit if self._boost_on else 0.0, limit, dt)
+        self._integral = self._demand_w  # comfort continues from here when boost ends
+        return self._allocate(now_s, error)
+
+    def _ramp_to(self, wanted: float, limit: float, dt: float) -> None:
         step = self._ramp * dt
         self._demand_w = min(max(wanted, self._demand_w - step), self._demand_w + step, limit)
-        return self._allocate(now_s, error)
 
     def _order(self, now_s: float) -> list[_Miner]:
         miners = sorted(
@@ -201,14 +218,15 @@ class LoopController:
             miner for index, miner in enumerate(order) if self._decide(miner, index < wanted, now_s)
         ]
         self._set_powers(running, max(demand, lead_floor if running else 0.0), now_s)
-        return [
-            MinerCommand(
-                miner_id=miner.spec.miner_id,
-                run=miner.running,
-                power_w=miner.power_w if miner.running and miner.spec.modulating else None,
-            )
-            for miner in order
-        ]
+        return self._commands(order)
+
+    def _commands(self, miners: list[_Miner]) -> list[MinerCommand]:
+        commands = []
+        for miner in miners:
+            running = self._running(miner)
+            power = miner.power_w if running and miner.spec.modulating else None
+            commands.append(MinerCommand(miner_id=miner.spec.miner_id, run=running, power_w=power))
+        return commands
 
     def _set_powers(self, running: list[_Miner], demand: float, now_s: float) -> None:
         """Share the demand among the running miners in proportion to their maximum."""
@@ -228,13 +246,12 @@ class LoopController:
             self._frozen_until_s = now_s + self.settings.retune_s
             miner.power_w = power
         for miner in self._miners.values():
-            if not miner.running:
+            if not self._running(miner):
                 miner.power_w = 0.0
 
     def _decide(self, miner: _Miner, want: bool, now_s: float) -> bool:
-        if want and not miner.running and miner.can_start(now_s, self.settings):
-            miner.running, miner.changed_s = True, now_s
-            miner.starts.append(now_s)
-        elif not want and miner.running and miner.can_stop(now_s, self.settings):
-            miner.running, miner.changed_s = False, now_s
-        return miner.running
+        """Start or stop the miner as wanted, if protection allows; whether it runs now."""
+        miner_id = miner.spec.miner_id
+        if want:
+            return self.protection.start(miner_id, now_s)
+        return not self.protection.stop(miner_id, now_s)

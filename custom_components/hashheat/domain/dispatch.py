@@ -1,0 +1,296 @@
+"""The site dispatcher: the one place that decides what every miner does.
+
+Each poll it takes what is asked (``Intents``), what the miners and the plant show
+(``Snapshot``) and the time, and returns the commands. The layers, highest first:
+
+=========  =========================================  ===================  ==================
+Layer      Asks                                       Wins over            Stops inside min on
+=========  =========================================  ===================  ==================
+safety     over-temperature or pump: every miner off  everything           yes
+grid hold  the site at or under a power floor         manual, plan, comfort no
+manual     a miner's own mode: heat or off            plan, comfort        no
+plan       (the price plan; to come)                  comfort              no
+comfort    the loop's PI control: comfort, eco, boost  -                   no
+=========  =========================================  ===================  ==================
+
+Every start of every layer passes the site's ``Protection`` (minimum off time, starts per day,
+start spacing) and every stop but safety's waits for the minimum on time. Boost and a miner's
+manual heat drive toward a ceiling a margin under the over-temperature limit with a hysteresis,
+so the safety cut-out is never the thermostat.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from .control import ControllerSettings, LoopController, MinerCommand, MinerSpec
+from .protection import Protection, ProtectionSettings
+
+
+class Layer(StrEnum):
+    """Who decided a miner's command."""
+
+    SAFETY = "safety"
+    GRID_HOLD = "grid_hold"
+    MANUAL = "manual"
+    PLAN = "plan"
+    COMFORT = "comfort"
+
+
+class MinerMode(StrEnum):
+    """What a miner's own climate entity asks: follow the site, heat flat out, or stay off."""
+
+    AUTO = "auto"
+    HEAT = "heat"
+    OFF = "off"
+
+
+class Preset(StrEnum):
+    """Site presets: hold the setpoint (comfort), efficiently (eco), or heat flat out (boost)."""
+
+    COMFORT = "comfort"
+    ECO = "eco"
+    BOOST = "boost"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class GridHold:
+    """Demand response: the site draws at most ``floor_w`` (0: off) until released or until_s."""
+
+    floor_w: float = 0.0
+    until_s: float | None = None
+
+    def active(self, now_s: float) -> bool:
+        """Whether the hold still holds."""
+        return self.until_s is None or now_s < self.until_s
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Intents:
+    """What the users and automations ask of the site."""
+
+    heating: bool = False
+    target_c: float = 40.0
+    preset: Preset = Preset.COMFORT
+    power_cap_w: float | None = None
+    miner_modes: Mapping[str, MinerMode] = field(default_factory=dict)
+    hold: GridHold | None = None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class MinerSnapshot:
+    """One miner as its last reading shows it (None: it did not say)."""
+
+    mining: bool | None
+    power_w: float | None = None
+    uptime_s: float | None = None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Snapshot:
+    """The site as one poll saw it."""
+
+    miners: Mapping[str, MinerSnapshot]
+    loop_c: float | None
+    safety_stop: bool = False  # an over-temperature or pump interlock
+    blind: bool = False  # the loop sensor is missing or stale
+    hold_minimum_when_blind: bool = False  # the sensor fallback: lead miner at its lowest
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class DispatchSettings:
+    """Tuning, hardware protection, and the ceiling for boost and manual heat."""
+
+    controller: ControllerSettings = field(default_factory=ControllerSettings)
+    protection: ProtectionSettings = field(default_factory=ProtectionSettings)
+    over_temperature_c: float = 65.0
+    ceiling_margin_k: float = 5.0
+    hysteresis_k: float = 2.0
+
+    @property
+    def ceiling_c(self) -> float:
+        """The highest loop temperature boost and manual heat drive toward."""
+        return self.over_temperature_c - self.ceiling_margin_k
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Decision:
+    """The commands of one poll and the layer that decided each (None: leave them alone)."""
+
+    commands: list[MinerCommand]
+    layers: dict[str, Layer]
+
+
+class Dispatcher:
+    """Decides every miner's command, by layer, through one hardware protection."""
+
+    def __init__(self, settings: DispatchSettings, protection: Protection | None = None) -> None:
+        """No miners yet: ``set_miners`` gives them."""
+        self.settings = settings
+        self.protection = protection or Protection(settings.protection)
+        self._specs: dict[str, MinerSpec] = {}
+        self._controlled: tuple[str, ...] = ()
+        self.controller = LoopController([], settings.controller, self.protection)
+        self._seeded = False
+        self._was_heating = False
+        self._heat_on: dict[str, bool] = {}
+        # Miners a hold stopped while the loop left them alone: they come back when it ends.
+        self._restore: set[str] = set()
+
+    @property
+    def specs(self) -> Mapping[str, MinerSpec]:
+        """The miners as the dispatcher knows them."""
+        return self._specs
+
+    def set_miners(self, specs: Mapping[str, MinerSpec]) -> None:
+        """The site's miners (their capabilities changed, or miners came or went)."""
+        for gone in set(self._specs) - set(specs):
+            self.protection.forget(gone)
+        self._specs = dict(specs)
+        self._controlled = ()  # rebuilt at the next decision
+
+    def controlled(self, intents: Intents) -> tuple[str, ...]:
+        """The miners the loop controller drives: those in auto mode."""
+        modes = intents.miner_modes
+        return tuple(m for m in self._specs if modes.get(m, MinerMode.AUTO) is MinerMode.AUTO)
+
+    def decide(self, intents: Intents, snapshot: Snapshot, now_s: float) -> Decision:
+        """What every miner should do now, and why."""
+        self._observe(snapshot, now_s)
+        self._follow_modes(intents, snapshot)
+        if snapshot.safety_stop:
+            self.controller.stop_all(now_s)
+            for miner_id in self._specs:
+                self.protection.stop(miner_id, now_s, safety=True)
+            return Decision(
+                commands=[MinerCommand(miner_id=m, run=False) for m in self._specs],
+                layers=dict.fromkeys(self._specs, Layer.SAFETY),
+            )
+        hold = intents.hold if intents.hold is not None and intents.hold.active(now_s) else None
+        budget = None if hold is None else hold.floor_w
+        commands: list[MinerCommand] = []
+        layers: dict[str, Layer] = {}
+        for miner_id, mode in intents.miner_modes.items():
+            if mode is MinerMode.AUTO or miner_id not in self._specs:
+                continue
+            command, limited = self._manual(miner_id, mode, snapshot, budget, now_s)
+            commands.append(command)
+            layers[miner_id] = Layer.GRID_HOLD if limited else Layer.MANUAL
+            if budget is not None and command.run:
+                budget -= command.power_w or self._specs[miner_id].max_power_w
+        automatic = self._automatic(intents, snapshot, budget, now_s)
+        if automatic is not None:
+            commands += automatic
+            layer = Layer.GRID_HOLD if hold is not None else Layer.COMFORT
+            layers.update(dict.fromkeys(self._controlled, layer))
+        return Decision(commands=commands, layers=layers)
+
+    def _restore_after_hold(self, now_s: float) -> list[MinerCommand]:
+        """Restart, one by one as protection allows, the miners a hold stopped."""
+        commands = [
+            MinerCommand(miner_id=miner_id, run=True)
+            for miner_id in sorted(self._restore & set(self._controlled))
+            if self.protection.start(miner_id, now_s)
+        ]
+        self._restore -= {c.miner_id for c in commands}
+        self._restore &= set(self._controlled)
+        return commands
+
+    def _observe(self, snapshot: Snapshot, now_s: float) -> None:
+        for miner_id, miner in snapshot.miners.items():
+            if miner.mining is None or miner_id not in self._specs:
+                continue
+            since = now_s - miner.uptime_s if miner.uptime_s is not None else None
+            self.protection.observe(miner_id, mining=miner.mining, now_s=now_s, since_s=since)
+
+    def _follow_modes(self, intents: Intents, snapshot: Snapshot) -> None:
+        """Rebuild the loop controller when miners are handed to it or taken from it."""
+        controlled = self.controlled(intents)
+        if controlled == self._controlled and self._seeded:
+            return
+        self._controlled = controlled
+        self.controller = LoopController(
+            [self._specs[m] for m in controlled], self.settings.controller, self.protection
+        )
+        for miner_id in controlled:
+            miner = snapshot.miners.get(miner_id)
+            if miner is not None and miner.power_w is not None:
+                self.controller.seed(miner_id, miner.power_w)
+        self._seeded = bool(snapshot.miners)
+
+    def _manual(
+        self,
+        miner_id: str,
+        mode: MinerMode,
+        snapshot: Snapshot,
+        budget: float | None,
+        now_s: float,
+    ) -> tuple[MinerCommand, bool]:
+        """A miner its own mode runs: off, or flat out up to the ceiling. True: the hold cut it."""
+        spec = self._specs[miner_id]
+        want = mode is MinerMode.HEAT and not snapshot.blind and self._heat(miner_id, snapshot)
+        power = spec.max_power_w
+        limited = False
+        if want and budget is not None:
+            floor = spec.min_power_w if spec.modulating else spec.max_power_w
+            if budget < floor:
+                want, limited = False, True
+            elif budget < power:
+                power, limited = budget, True
+        running = (
+            self.protection.start(miner_id, now_s)
+            if want
+            else not self.protection.stop(miner_id, now_s)
+        )
+        if running and not want:
+            power = spec.min_power_w  # inside its minimum on time: as low as it goes
+        return (
+            MinerCommand(
+                miner_id=miner_id,
+                run=running,
+                power_w=power if running and spec.modulating else None,
+            ),
+            limited,
+        )
+
+    def _heat(self, miner_id: str, snapshot: Snapshot) -> bool:
+        """Manual heat's hysteresis under the ceiling (no loop sensor: always on)."""
+        on = self._heat_on.get(miner_id, True)
+        if snapshot.loop_c is not None:
+            ceiling = self.settings.ceiling_c
+            if snapshot.loop_c >= ceiling:
+                on = False
+            elif snapshot.loop_c < ceiling - self.settings.hysteresis_k:
+                on = True
+        self._heat_on[miner_id] = on
+        return on
+
+    def _automatic(
+        self, intents: Intents, snapshot: Snapshot, budget: float | None, now_s: float
+    ) -> list[MinerCommand] | None:
+        """The loop's miners: comfort, eco or boost toward the target, within caps and holds."""
+        if not intents.heating:
+            if budget is not None and not self._was_heating:
+                self._restore |= {m for m in self._controlled if self.protection.running(m)}
+            if budget is not None or self._was_heating:
+                commands = self.controller.wind_down(now_s)
+                self._was_heating = self._was_heating and any(c.run for c in commands)
+                return commands
+            if self._restore:
+                return self._restore_after_hold(now_s)
+            return None  # switched off and wound down: HashHeat leaves the miners alone
+        self._was_heating = True
+        self._restore.clear()  # the loop decides again
+        if snapshot.loop_c is None:
+            if snapshot.blind and snapshot.hold_minimum_when_blind and budget != 0:
+                return self.controller.hold_lead(now_s)
+            return self.controller.wind_down(now_s)
+        caps = [c for c in (intents.power_cap_w, budget) if c is not None]
+        if intents.preset is Preset.ECO:
+            # Eco: every miner at most at its lowest (most efficient per TH) setting.
+            caps.append(sum(self._specs[m].min_power_w for m in self._controlled))
+        boost = intents.preset is Preset.BOOST
+        target = min(intents.target_c, self.settings.ceiling_c) if boost else intents.target_c
+        return self.controller.update(
+            now_s, snapshot.loop_c, target, cap_w=min(caps) if caps else None, boost=boost
+        )
