@@ -10,7 +10,12 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import issue_registry as ir
 
 from custom_components.hashheat.capabilities import MinerCapabilities
-from custom_components.hashheat.const import CAPABILITIES_RECHECK, CONF_CAPABILITIES, DOMAIN
+from custom_components.hashheat.const import (
+    CAPABILITIES_RECHECK,
+    CONF_CAPABILITIES,
+    CONF_MIN_OFF_MINUTES,
+    DOMAIN,
+)
 from sim import Fleet
 
 from .test_init import entity_id, refresh, setup_site, site, state_of, value
@@ -81,7 +86,7 @@ async def test_work_level_is_set_and_read_back(hass: HomeAssistant, fleet: Fleet
 async def test_avalon_pause_and_resume(hass: HomeAssistant, fleet: Fleet) -> None:
     """Avalon firmware pauses at a time it is given (pyasic: now + 5 s); the switch follows."""
     (mini3,) = fleet.miners
-    entry = await setup_site(hass, mini3)
+    entry = await setup_site(hass, mini3, options={CONF_MIN_OFF_MINUTES: 0.05})
     switch = entity_id(hass, "switch", mini3, "mining")
     await hass.services.async_call("switch", "turn_off", {"entity_id": switch}, blocking=True)
     await refresh(hass, entry)

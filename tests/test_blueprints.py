@@ -75,6 +75,7 @@ FULL_INPUTS: dict[str, dict[str, Any]] = {
         "emergency_sensor": "binary_sensor.dso_demand_response",
         "emergency_event": "dso_curtailment",
         "frequency_sensor": "sensor.grid_frequency",
+        "power_floor": 2500,
         "frequency_threshold": 49.7,
         "frequency_hysteresis": 0.1,
         "hold_time": {"minutes": 30},
@@ -290,8 +291,8 @@ async def test_modulation_ignores_unavailable_sensor(hass: HomeAssistant, state:
 @pytest.mark.parametrize(
     ("signals", "expected"),
     [
-        (("0.10", "on", "off", 50), [("set_preset_mode", "boost"), ("set_temperature", 65)]),
-        (("-0.01", "off", "off", 50), [("set_preset_mode", "boost"), ("set_temperature", 65)]),
+        (("0.10", "on", "off", 50), [("set_preset_mode", "boost"), ("set_temperature", 55)]),
+        (("-0.01", "off", "off", 50), [("set_preset_mode", "boost"), ("set_temperature", 55)]),
         (("0.30", "off", "on", 50), [("set_preset_mode", "eco")]),
         (("0.80", "off", "on", 50), [("set_hvac_mode", "off")]),
         (("0.80", "off", "on", 30), [("set_preset_mode", "eco")]),
@@ -564,7 +565,6 @@ async def _grid_emergency(hass: HomeAssistant) -> GridCalls:
 
 PAUSE = ("pause", ENTRY_ID)
 RESUME = ("resume", ENTRY_ID)
-HEAT = ("hvac", "heat")
 
 
 async def test_grid_emergency_holds_then_resumes_in_stages(hass: HomeAssistant) -> None:
@@ -583,14 +583,14 @@ async def test_grid_emergency_holds_then_resumes_in_stages(hass: HomeAssistant) 
 
     # Then a quarter of the cap's maximum, resume, heat, and three more steps 10 min apart.
     await _after(hass, 15.1)
-    assert calls.seen() == [PAUSE, ("cap", 1500), RESUME, HEAT]
+    assert calls.seen() == [PAUSE, ("cap", 1500), RESUME]
     for step in (3000, 4500, 6000):
         await _after(hass, 9.9)
         assert calls.seen()[-1] != ("cap", step)
         await _after(hass, 10.1)
         assert calls.seen()[-1] == ("cap", step)
     await _after(hass, 60)
-    assert len(calls.seen()) == 7
+    assert len(calls.seen()) == 6
 
 
 async def test_grid_emergency_frequency_hysteresis_and_restart(hass: HomeAssistant) -> None:
@@ -611,7 +611,7 @@ async def test_grid_emergency_frequency_hysteresis_and_restart(hass: HomeAssista
     hass.states.async_set(GRID_FREQUENCY, "49.90", {"unit_of_measurement": "Hz"})
     await _settle(hass)
     await _after(hass, 15.1)
-    assert calls.seen() == [PAUSE, ("cap", 1500), RESUME, HEAT]
+    assert calls.seen() == [PAUSE, ("cap", 1500), RESUME]
     await _after(hass, 10.1)
     assert calls.seen()[-1] == ("cap", 3000)
 
@@ -622,4 +622,4 @@ async def test_grid_emergency_frequency_hysteresis_and_restart(hass: HomeAssista
     await _after(hass, 10.1)
     assert calls.seen()[-1] == PAUSE
     await _after(hass, 15.1)
-    assert calls.seen()[-3:] == [("cap", 1500), RESUME, HEAT]
+    assert calls.seen()[-2:] == [("cap", 1500), RESUME]

@@ -133,7 +133,9 @@ def test_start_cap_survives_a_rebuilt_controller() -> None:
     rebuilt = LoopController([ONOFF], FAST, shared)
     assert not by_id(rebuilt.update(4 * 3600, 40.0, 50.0))["c"].run
     # Start times carried into a new protection count too.
-    carried = Protection(ProtectionSettings(min_off_s=0, max_starts_per_day=2), starts=shared.starts)
+    carried = Protection(
+        ProtectionSettings(min_off_s=0, max_starts_per_day=2), starts=shared.starts
+    )
     assert not by_id(LoopController([ONOFF], FAST, carried).update(4 * 3600, 40.0, 50.0))["c"].run
     # A fresh protection would have started it.
     assert by_id(LoopController([ONOFF], FAST, protection()).update(4 * 3600, 40.0, 50.0))["c"].run

@@ -285,7 +285,7 @@ async def test_dynamic_tariff_blueprint_follows_the_nordpool_forecast(
         "cheap_now": "binary_sensor.boiler_room_cheap_electricity_now",
         "electricity_price": "sensor.boiler_room_electricity_price",
         "normal_target": 50,
-        "preheat_target": 65,
+        "preheat_target": 65,  # above the 60 °C boost ceiling: lowered to just under it
         "price_ceiling": 0.5,
     }
     config = substitute(load_blueprint(name), name, inputs)
@@ -309,7 +309,7 @@ async def test_dynamic_tariff_blueprint_follows_the_nordpool_forecast(
     )
     assert await at(NOW, 0.05) == ("heat", "comfort", 50)
     # 14:10: the window is open: pre-heat.
-    assert await at(NOW + timedelta(minutes=100), 0.02) == ("heat", "boost", 65)
+    assert await at(NOW + timedelta(minutes=100), 0.02) == ("heat", "boost", 59.5)
     # 16:05: closed again (tomorrow night is cheaper than the rest of today).
     assert await at(NOW + timedelta(minutes=215), 0.10) == ("heat", "comfort", 50)
     # A spike above breakeven (0.30 EUR/kWh is more than mining and the heat's value pay).
@@ -317,4 +317,4 @@ async def test_dynamic_tariff_blueprint_follows_the_nordpool_forecast(
     # Above the ceiling: off.
     assert await at(NOW + timedelta(minutes=235), 0.90) == ("off", "eco", 50)
     # A negative price: pre-heat.
-    assert await at(NOW + timedelta(minutes=245), -0.01) == ("heat", "boost", 65)
+    assert await at(NOW + timedelta(minutes=245), -0.01) == ("heat", "boost", 59.5)

@@ -2,13 +2,14 @@
 
 import asyncio
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState, ConfigSubentryData
 from homeassistant.const import CONF_HOST, STATE_OFF, STATE_ON, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import HomeAssistantError
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import issue_registry as ir
@@ -18,6 +19,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 from custom_components.hashheat.const import (
     CONF_CAPABILITIES,
     CONF_MAC,
+    CONF_MIN_OFF_MINUTES,
     DOMAIN,
     REDETECT_AFTER_FAILURES,
     SUBENTRY_MINER,
@@ -28,11 +30,14 @@ from sim import Fleet, SimulatedMiner
 from .conftest import next_address
 
 
-def site(*miners: SimulatedMiner, title: str = "Boiler room") -> MockConfigEntry:
+def site(
+    *miners: SimulatedMiner, title: str = "Boiler room", options: dict[str, Any] | None = None
+) -> MockConfigEntry:
     """A site whose miners were added before capabilities were stored (as in version 0.1)."""
     return MockConfigEntry(
         domain=DOMAIN,
         title=title,
+        options=options or {},
         subentries_data=[
             ConfigSubentryData(
                 data={CONF_HOST: miner.host, CONF_MAC: miner.identity.mac},
@@ -45,9 +50,11 @@ def site(*miners: SimulatedMiner, title: str = "Boiler room") -> MockConfigEntry
     )
 
 
-async def setup_site(hass: HomeAssistant, *miners: SimulatedMiner) -> MockConfigEntry:
+async def setup_site(
+    hass: HomeAssistant, *miners: SimulatedMiner, options: dict[str, Any] | None = None
+) -> MockConfigEntry:
     """Set a site up and wait until its miners' capabilities are stored and it has reloaded."""
-    entry = site(*miners)
+    entry = site(*miners, options=options)
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
@@ -225,7 +232,7 @@ async def test_refused_command_is_a_translated_error(hass: HomeAssistant, fleet:
 
 async def test_mining_switch_follows_what_the_miner_does(hass: HomeAssistant, fleet: Fleet) -> None:
     miner = fleet.miners[0]
-    entry = await setup_site(hass, miner)
+    entry = await setup_site(hass, miner, options={CONF_MIN_OFF_MINUTES: 0.05})
     switch = entity_id(hass, "switch", miner, "mining")
 
     await hass.services.async_call("switch", "turn_off", {"entity_id": switch}, blocking=True)
@@ -235,6 +242,17 @@ async def test_mining_switch_follows_what_the_miner_does(hass: HomeAssistant, fl
     assert value(hass, miner, "power") == pytest.approx(10, abs=2)  # standby draw, still reported
     assert state_of(hass, "sensor", miner, "efficiency") == "unknown"
 
+    # Its minimum off time protects it from a restart by hand, with a translated reason.
+    with pytest.raises(ServiceValidationError) as refused:
+        await hass.services.async_call("switch", "turn_on", {"entity_id": switch}, blocking=True)
+    assert refused.value.translation_key == "miner_protected"
+    assert refused.value.translation_placeholders == {
+        "miner": f"Miner {miner.host}",
+        "minutes": "1",
+    }
+    assert miner.state.is_sleeping
+
+    await asyncio.sleep(3)  # its 3 s minimum off time
     await hass.services.async_call("switch", "turn_on", {"entity_id": switch}, blocking=True)
     await asyncio.sleep(0.8)  # warm-up
     await refresh(hass, entry)

@@ -307,9 +307,13 @@ def test_services_yaml_matches_the_registered_actions_and_their_translations() -
     }
     assert set(described) == registered
     assert set(STRINGS["services"]) == registered
+    schemas = {
+        hashheat_services.SERVICE_PAUSE_SITE: hashheat_services.PAUSE_SCHEMA,
+        hashheat_services.SERVICE_RESUME_SITE: hashheat_services.SITE_SCHEMA,
+    }
     for action, spec in described.items():
         fields = spec.get("fields", {})
-        assert set(fields) == {str(key) for key in hashheat_services.SITE_SCHEMA.schema}, action
+        assert set(fields) == {str(key) for key in schemas[action].schema}, action
         translated = STRINGS["services"][action]
         assert translated["name"]
         assert translated["description"]

@@ -1,9 +1,11 @@
 """Site actions and diagnostics, end to end against simulated miners."""
 
 import json
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -12,15 +14,21 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.hashheat.const import DOMAIN
+from custom_components.hashheat.const import CONF_MIN_OFF_MINUTES, CONF_MIN_ON_MINUTES, DOMAIN
 from sim import Fleet
 
 from .test_init import refresh, setup_site
 
+# Protection times off, so the actions' own behaviour shows at once.
+UNPROTECTED = {CONF_MIN_ON_MINUTES: 0, CONF_MIN_OFF_MINUTES: 0}
+
 
 @pytest.mark.parametrize("fleet", [3], indirect=True)
-async def test_pause_and_resume_a_whole_site(hass: HomeAssistant, fleet: Fleet) -> None:
-    entry = await setup_site(hass, *fleet.miners)
+async def test_pause_and_resume_a_site_left_alone(
+    hass: HomeAssistant, fleet: Fleet, freezer: FrozenDateTimeFactory
+) -> None:
+    """With the loop off, a hold stops the miners; its release brings back those it stopped."""
+    entry = await setup_site(hass, *fleet.miners, options=UNPROTECTED)
     await hass.services.async_call(
         DOMAIN, "pause_site", {"config_entry_id": entry.entry_id}, blocking=True
     )
@@ -28,13 +36,19 @@ async def test_pause_and_resume_a_whole_site(hass: HomeAssistant, fleet: Fleet) 
     await hass.services.async_call(
         DOMAIN, "resume_site", {"config_entry_id": entry.entry_id}, blocking=True
     )
-    assert not any(miner.state.is_sleeping for miner in fleet.miners)
+    # One at a time (a start per 10 s), not the whole site at once.
+    awake = [sum(not miner.state.is_sleeping for miner in fleet.miners)]
+    for _ in range(3):
+        freezer.tick(timedelta(seconds=15))
+        await refresh(hass, entry)
+        awake.append(sum(not miner.state.is_sleeping for miner in fleet.miners))
+    assert awake == [1, 2, 3, 3]
 
 
 @pytest.mark.parametrize("fleet", [2], indirect=True)
 async def test_pause_site_reports_miners_that_refused(hass: HomeAssistant, fleet: Fleet) -> None:
     obedient, stubborn = fleet.miners
-    entry = await setup_site(hass, obedient, stubborn)
+    entry = await setup_site(hass, obedient, stubborn, options=UNPROTECTED)
     stubborn.faults.refuse_privileged = True
     with pytest.raises(HomeAssistantError) as raised:
         await hass.services.async_call(

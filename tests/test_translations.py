@@ -25,6 +25,7 @@ from homeassistant.helpers.translation import async_get_translations
 from custom_components.hashheat import PLATFORMS
 from custom_components.hashheat.const import DOMAIN
 from custom_components.hashheat.domain.dispatch import Preset
+from custom_components.hashheat.issues import Repair
 
 ROOT = Path(__file__).parent.parent
 INTEGRATION = ROOT / "custom_components" / "hashheat"
@@ -373,11 +374,37 @@ def test_every_climate_preset_is_translated() -> None:
     assert set(presets) == {preset.value for preset in Preset}
 
 
-def _translation_keys(call: str) -> dict[str, set[str] | None]:
-    """Keys passed as translation_key to ``call``, with the placeholder names the call gives.
+def _literal_keys(value: ast.expr, where: str) -> list[str]:
+    """The translation keys an expression names; an f-string as its prefix ending in ``*``."""
+    if isinstance(value, ast.Call) and value.args:  # Repair(f"interlock_{interlock}")
+        value = value.args[0]
+    if isinstance(value, ast.Attribute):  # Repair.ACCESS_DENIED
+        return [Repair[value.attr].value]
+    if isinstance(value, ast.JoinedStr):
+        first = value.values[0]
+        assert isinstance(first, ast.Constant)
+        assert isinstance(first.value, str)
+        return [f"{first.value}*"]
+    keys = [str(n.value) for n in ast.walk(value) if isinstance(n, ast.Constant)]
+    assert keys, f"{where}: translation_key is not a literal"
+    return keys
 
-    An f-string key (``f"interlock_{interlock}"``) is listed as its prefix ending in ``*``; the
-    placeholders are None when they are not a literal dict.
+
+def _placeholder_names(given: ast.expr | None) -> set[str] | None:
+    """The names a literal placeholders dict gives (None: not a literal dict)."""
+    if given is None:
+        return set()
+    if isinstance(given, ast.Dict):
+        return {str(k.value) for k in given.keys if isinstance(k, ast.Constant)}
+    return None
+
+
+def _translation_keys(call: str) -> dict[str, set[str] | None]:
+    """Keys raised as exceptions or repair issues, with the placeholder names each call gives.
+
+    An exception is known by its ``translation_domain`` keyword, an issue by ``issues.raise_issue``
+    (kind, key, placeholders). An f-string key (``f"interlock_{interlock}"``) is listed as its
+    prefix ending in ``*``; the placeholders are None when they are not a literal dict.
     """
     found: dict[str, set[str] | None] = {}
     for path in INTEGRATION.glob("*.py"):
@@ -386,27 +413,16 @@ def _translation_keys(call: str) -> dict[str, set[str] | None]:
                 continue
             keywords = {keyword.arg: keyword.value for keyword in node.keywords}
             name = node.func.attr if isinstance(node.func, ast.Attribute) else ""
-            # Exceptions are known by their translation_domain, issues by the call that raises them.
-            wanted = "translation_domain" in keywords if call == "exception" else name == call
-            if not wanted or "translation_key" not in keywords:
-                continue
-            given = keywords.get("translation_placeholders")
-            names = (
-                {str(k.value) for k in given.keys if isinstance(k, ast.Constant)}
-                if isinstance(given, ast.Dict)
-                else set()
-                if given is None
-                else None
-            )
-            value = keywords["translation_key"]
-            if isinstance(value, ast.JoinedStr):
-                first = value.values[0]
-                assert isinstance(first, ast.Constant)
-                assert isinstance(first.value, str)
-                keys = [f"{first.value}*"]
+            name = node.func.id if isinstance(node.func, ast.Name) else name
+            where = f"{path.name}:{node.lineno}"
+            if call == "exception" and "translation_domain" in keywords:
+                keys = _literal_keys(keywords["translation_key"], where)
+                names = _placeholder_names(keywords.get("translation_placeholders"))
+            elif call == "raise_issue" and name == call and path.name != "issues.py":
+                keys = _literal_keys(node.args[1], where)
+                names = _placeholder_names(node.args[3])
             else:
-                keys = [str(n.value) for n in ast.walk(value) if isinstance(n, ast.Constant)]
-                assert keys, f"{path.name}:{node.lineno}: translation_key is not a literal"
+                continue
             for key in keys:
                 # A key raised from several places gets only what every one of them gives.
                 before = found.get(key, names)
@@ -416,7 +432,7 @@ def _translation_keys(call: str) -> dict[str, set[str] | None]:
 
 @pytest.mark.parametrize(
     ("call", "section", "text"),
-    [("exception", "exceptions", "message"), ("async_create_issue", "issues", "description")],
+    [("exception", "exceptions", "message"), ("raise_issue", "issues", "description")],
 )
 def test_raised_exceptions_and_issues_are_translated_with_their_placeholders(
     call: str, section: str, text: str

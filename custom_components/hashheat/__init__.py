@@ -3,11 +3,11 @@
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv
-from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.typing import ConfigType
 
 from .const import DOMAIN
 from .coordinator import HashHeatConfigEntry, HashHeatSiteCoordinator
+from .issues import clear_orphaned_issues
 from .services import async_setup_services
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
@@ -28,26 +28,14 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     return True
 
 
-def _delete_orphaned_issues(hass: HomeAssistant) -> None:
-    """Repair issues of miners that were removed from their site go with them."""
-    miners = {
-        subentry_id
-        for entry in hass.config_entries.async_entries(DOMAIN)
-        for subentry_id in entry.subentries
-    }
-    registry = ir.async_get(hass)
-    for domain, issue_id in list(registry.issues):
-        if (
-            domain == DOMAIN
-            and not issue_id.startswith("interlock_")  # keyed by site, not by miner
-            and issue_id.rsplit("_", 1)[-1] not in miners
-        ):
-            ir.async_delete_issue(hass, DOMAIN, issue_id)
-
-
 async def async_setup_entry(hass: HomeAssistant, entry: HashHeatConfigEntry) -> bool:
     """Set up a site: poll its miners, then add their entities."""
-    _delete_orphaned_issues(hass)
+    entries = hass.config_entries.async_entries(DOMAIN)
+    clear_orphaned_issues(
+        hass,
+        sites={site.entry_id for site in entries},
+        miners={subentry_id for site in entries for subentry_id in site.subentries},
+    )
     coordinator = HashHeatSiteCoordinator(hass, entry)
     await coordinator.async_load_ledger()
     if coordinator.network is not None:

@@ -5,16 +5,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from homeassistant.components.binary_sensor import (
+    BinarySensorDeviceClass,
     BinarySensorEntity,
     BinarySensorEntityDescription,
 )
-from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
 from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
 from .coordinator import HashHeatConfigEntry
+from .domain.dispatch import GridHold
 from .entity import (
     HashHeatMinerEntity,
     HashHeatSiteEntity,
@@ -56,14 +57,7 @@ SITE_BINARY_SENSORS: tuple[SiteBinarySensorDescription, ...] = (
         key="grid_hold",
         translation_key="grid_hold",
         value_fn=lambda view: view.grid_hold is not None,
-        attributes_fn=lambda view: {
-            "power_floor_w": view.grid_hold.floor_w if view.grid_hold else None,
-            "until": (
-                dt_util.utc_from_timestamp(view.grid_hold.until_s).isoformat()
-                if view.grid_hold and view.grid_hold.until_s is not None
-                else None
-            ),
-        },
+        attributes_fn=lambda view: _hold_attributes(view.grid_hold),
     ),
     SiteBinarySensorDescription(
         key="above_breakeven",
@@ -74,6 +68,19 @@ SITE_BINARY_SENSORS: tuple[SiteBinarySensorDescription, ...] = (
         ),
     ),
 )
+
+
+def _hold_attributes(hold: GridHold | None) -> dict[str, Any]:
+    """The hold's floor, end and reason (None while there is no hold)."""
+    return {
+        "power_floor_w": hold.floor_w if hold else None,
+        "until": (
+            dt_util.utc_from_timestamp(hold.until_s).isoformat()
+            if hold and hold.until_s is not None
+            else None
+        ),
+        "reason": hold.reason or None if hold else None,
+    }
 
 
 def _interlock_description(interlock: Interlock) -> SiteBinarySensorDescription:

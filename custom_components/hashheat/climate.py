@@ -2,9 +2,10 @@
 
 from typing import Any
 
-from homeassistant.components.climate import ClimateEntity, ClimateEntityDescription
-from homeassistant.components.climate.const import (
+from homeassistant.components.climate import (
     ATTR_HVAC_MODE,
+    ClimateEntity,
+    ClimateEntityDescription,
     ClimateEntityFeature,
     HVACAction,
     HVACMode,
@@ -114,6 +115,7 @@ class SiteClimate(HashHeatSiteEntity, ClimateEntity, RestoreEntity):
         return {
             "interlocks": sorted(control.active),
             "heat_demand_w": round(control.controller.demand_w),
+            "boost_ceiling": control.ceiling_c,
         }
 
     async def async_set_temperature(self, **kwargs: Any) -> None:

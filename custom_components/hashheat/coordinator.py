@@ -2,7 +2,6 @@
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, override
@@ -12,7 +11,6 @@ from homeassistant.const import CONF_HOST, CONF_PASSWORD
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er
-from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.storage import Store
@@ -21,6 +19,7 @@ from homeassistant.util import dt as dt_util
 
 from .bitcoin import NetworkStats
 from .capabilities import MinerCapabilities
+from .commands import MinerCommand, async_send
 from .const import (
     CAPABILITIES_INTERVAL,
     CAPABILITIES_RECHECK,
@@ -46,14 +45,10 @@ from .const import (
 from .domain.dispatch import GridHold
 from .figures import SiteFigures, compute_figures
 from .forecast_actions import ActionForecast, forecast_action
+from .issues import Repair, clear_issue, raise_issue
 from .ledger import STORAGE_VERSION, Ledger
 from .mempool import MempoolError, fetch_network_stats
-from .miner_client import (
-    MinerAccessDeniedError,
-    MinerClient,
-    MinerCommandError,
-    MinerError,
-)
+from .miner_client import MinerClient, MinerError
 from .miner_data import MinerReading
 from .plant import PlantConfig
 from .plant_inputs import MeterTracker, read_plant_inputs, read_price_forecast
@@ -178,8 +173,9 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
         self._store: Store[dict[str, Any]] = Store(
             hass, STORAGE_VERSION, f"{DOMAIN}.{entry.entry_id}.ledger"
         )
-        self._hold_store: Store[dict[str, Any]] = Store(
-            hass, STORAGE_VERSION, f"{DOMAIN}.{entry.entry_id}.grid_hold"
+        # The grid hold and what hardware protection knows (start times, last stops).
+        self._control_store: Store[dict[str, Any]] = Store(
+            hass, STORAGE_VERSION, f"{DOMAIN}.{entry.entry_id}.control"
         )
         self._meter = MeterTracker()
         self._save_armed = False
@@ -190,35 +186,23 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
             hass,
             entry.entry_id,
             SafetySettings.from_options(entry.options),
-            {
-                miner_id: (tracker.client, _current_capabilities(tracker))
-                for miner_id, tracker in self.miners.items()
-            },
+            self.miners,
             dispatch_settings(entry.options),
         )
 
     async def async_load_ledger(self) -> None:
-        """Restore the counters and the grid hold saved before the last stop."""
+        """Restore the counters, the grid hold and the protection saved before the last stop."""
         self.ledger = Ledger.from_dict(await self._store.async_load())
         self.ledger.forget_miners_except(set(self.miners))
-        stored = await self._hold_store.async_load()
-        if stored and isinstance(stored.get("floor_w"), int | float):
-            until = stored.get("until_s")
-            hold = GridHold(
-                floor_w=float(stored["floor_w"]),
-                until_s=float(until) if isinstance(until, int | float) else None,
-            )
-            if hold.active(dt_util.utcnow().timestamp()):
-                self.control.state.hold = hold
+        self.control.restore(await self._control_store.async_load(), dt_util.utcnow())
 
     async def async_set_hold(self, hold: GridHold | None) -> None:
         """Hold the site under a power floor (None: release it), store it, and act now."""
         self.control.state.hold = hold
+        await self._control_store.async_save(self.control.as_dict())
         if hold is None:
-            await self._hold_store.async_remove()
             LOGGER.info("Grid hold of site %s released", self.config_entry.title)
         else:
-            await self._hold_store.async_save({"floor_w": hold.floor_w, "until_s": hold.until_s})
             LOGGER.info(
                 "Grid hold of site %s: at most %s W until %s",
                 self.config_entry.title,
@@ -228,8 +212,9 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
         await self.async_refresh()
 
     async def async_save_ledger(self) -> None:
-        """Write the counters now (on unload)."""
+        """Write the counters, the hold and the protection records now (on unload)."""
         await self._store.async_save(self.ledger.as_dict())
+        await self._control_store.async_save(self.control.as_dict())
 
     def _schedule_save(self) -> None:
         # Store.async_delay_save restarts its delay on every call; polls come every 15 s, so
@@ -240,6 +225,8 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
 
     def _ledger_to_save(self) -> dict[str, Any]:
         self._save_armed = False
+        # The protection records change with the counters: they are saved on the same beat.
+        self._control_store.async_delay_save(self.control.as_dict)
         return self.ledger.as_dict()
 
     @override
@@ -377,9 +364,9 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
 
     def _report_lost_controls(self, tracker: MinerTracker, lost: list[str]) -> None:
         """A firmware change took away controls the user had: say so (the entities go)."""
-        issue_id = f"capabilities_lost_{tracker.subentry.subentry_id}"
+        subentry_id = tracker.subentry.subentry_id
         if not lost:
-            ir.async_delete_issue(self.hass, DOMAIN, issue_id)
+            clear_issue(self.hass, Repair.CAPABILITIES_LOST, subentry_id)
             return
         LOGGER.warning("Miner %s can no longer: %s", tracker.subentry.title, ", ".join(lost))
         registry = er.async_get(self.hass)
@@ -388,15 +375,11 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
             platform = CONTROL_PLATFORMS[control]
             if entity_id := registry.async_get_entity_id(platform, DOMAIN, unique_id):
                 registry.async_remove(entity_id)
-        ir.async_create_issue(
+        raise_issue(
             self.hass,
-            DOMAIN,
-            issue_id,
-            is_fixable=False,
-            is_persistent=True,
-            severity=ir.IssueSeverity.WARNING,
-            translation_key="capabilities_lost",
-            translation_placeholders={"miner": tracker.subentry.title, "lost": ", ".join(lost)},
+            Repair.CAPABILITIES_LOST,
+            subentry_id,
+            {"miner": tracker.subentry.title, "lost": ", ".join(lost)},
         )
 
     def _record_failure(self, tracker: MinerTracker, err: MinerError) -> None:
@@ -409,14 +392,11 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
             tracker.down_since = now
             LOGGER.warning("Miner %s is unreachable: %s", tracker.subentry.title, err)
         elif now - tracker.down_since >= UNREACHABLE_REPAIR_AFTER:
-            ir.async_create_issue(
+            raise_issue(
                 self.hass,
-                DOMAIN,
-                _unreachable_issue_id(tracker),
-                is_fixable=False,
-                severity=ir.IssueSeverity.WARNING,
-                translation_key="miner_unreachable",
-                translation_placeholders={
+                Repair.MINER_UNREACHABLE,
+                tracker.subentry.subentry_id,
+                {
                     "miner": tracker.subentry.title,
                     "host": tracker.client.host,
                     "since": tracker.down_since.isoformat(timespec="minutes"),
@@ -428,40 +408,26 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
         if tracker.down_since is not None:
             tracker.down_since = None
             LOGGER.info("Miner %s is reachable again", tracker.subentry.title)
-            ir.async_delete_issue(self.hass, DOMAIN, _unreachable_issue_id(tracker))
+            clear_issue(self.hass, Repair.MINER_UNREACHABLE, tracker.subentry.subentry_id)
 
-    async def async_command(
-        self, miner_id: str, command: Callable[[MinerClient], Awaitable[object]]
-    ) -> None:
+    async def async_command(self, miner_id: str, command: MinerCommand) -> None:
         """Run a command on one miner, then poll so entities show what the miner applied."""
-        tracker = self.miners[miner_id]
-        access_issue = f"access_denied_{tracker.subentry.subentry_id}"
         try:
-            await command(tracker.client)
-        except MinerAccessDeniedError as err:
-            ir.async_create_issue(
-                self.hass,
-                DOMAIN,
-                access_issue,
-                is_fixable=False,
-                severity=ir.IssueSeverity.ERROR,
-                translation_key="access_denied",
-                translation_placeholders={"miner": tracker.subentry.title},
-            )
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="access_denied",
-                translation_placeholders={"miner": tracker.subentry.title},
-            ) from err
-        except MinerError as err:
-            refused = isinstance(err, MinerCommandError)
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="command_refused" if refused else "miner_unreachable",
-                translation_placeholders={"miner": tracker.subentry.title},
-            ) from err
-        else:
-            ir.async_delete_issue(self.hass, DOMAIN, access_issue)
+            await async_send(self.hass, self.miners[miner_id], command)
+        finally:
+            await self.async_request_refresh()
+
+    async def async_start_miner(self, miner_id: str) -> None:
+        """Start a miner by hand, within the grid hold and its protection times."""
+        try:
+            await self.control.async_start_by_hand(miner_id, dt_util.utcnow())
+        finally:
+            await self.async_request_refresh()
+
+    async def async_stop_miner(self, miner_id: str) -> None:
+        """Stop a miner by hand."""
+        try:
+            await self.control.async_stop_by_hand(miner_id, dt_util.utcnow())
         finally:
             await self.async_request_refresh()
 
@@ -483,11 +449,3 @@ def miner_device_key(tracker: MinerTracker) -> str:
     """The miner's stable identity: serial, else a valid MAC, else the subentry id made at setup."""
     data = tracker.subentry.data
     return data.get(CONF_SERIAL) or data.get(CONF_MAC) or tracker.subentry.subentry_id
-
-
-def _current_capabilities(tracker: MinerTracker) -> Callable[[], MinerCapabilities]:
-    return lambda: tracker.capabilities
-
-
-def _unreachable_issue_id(tracker: MinerTracker) -> str:
-    return f"miner_unreachable_{tracker.subentry.subentry_id}"

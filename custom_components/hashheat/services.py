@@ -22,6 +22,7 @@ from .domain.dispatch import GridHold
 ATTR_CONFIG_ENTRY_ID = "config_entry_id"
 ATTR_DURATION = "duration"
 ATTR_POWER_FLOOR_W = "power_floor_w"
+ATTR_REASON = "reason"
 SERVICE_PAUSE_SITE = "pause_site"
 SERVICE_RESUME_SITE = "resume_site"
 
@@ -33,6 +34,9 @@ PAUSE_SCHEMA = SITE_SCHEMA.extend(
         ),
         probatio.Optional(ATTR_POWER_FLOOR_W, default=0): probatio.All(
             probatio.Coerce(float), probatio.Range(min=0, max=10_000_000)
+        ),
+        probatio.Optional(ATTR_REASON, default=""): probatio.All(
+            cv.string, probatio.Length(max=255)
         ),
     }
 )
@@ -61,7 +65,11 @@ async def _pause_site(call: ServiceCall) -> None:
     coordinator = site.runtime_data
     duration: timedelta | None = call.data.get(ATTR_DURATION)
     until = (dt_util.utcnow() + duration).timestamp() if duration is not None else None
-    await coordinator.async_set_hold(GridHold(floor_w=call.data[ATTR_POWER_FLOOR_W], until_s=until))
+    await coordinator.async_set_hold(
+        GridHold(
+            floor_w=call.data[ATTR_POWER_FLOOR_W], until_s=until, reason=call.data[ATTR_REASON]
+        )
+    )
     if failed := coordinator.control.failing:
         # The hold stands and is sent again at every poll; the caller learns it did not take yet.
         LOGGER.warning("pause_site of site %s: not taken yet by %s", site.title, sorted(failed))

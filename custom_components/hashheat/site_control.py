@@ -9,7 +9,7 @@ the lead miner at its lowest setting).
 """
 
 import asyncio
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -17,10 +17,11 @@ from typing import Any
 
 from homeassistant.const import STATE_ON, UnitOfTemperature
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import issue_registry as ir
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.util.unit_conversion import TemperatureConverter
 
 from .capabilities import MinerCapabilities, PowerControl
+from .commands import CommandTarget, async_send
 from .const import (
     CONF_MAX_STARTS,
     CONF_MIN_OFF_MINUTES,
@@ -54,7 +55,8 @@ from .domain.dispatch import (
     Preset,
     Snapshot,
 )
-from .domain.protection import ProtectionSettings
+from .domain.protection import Protection, ProtectionSettings
+from .issues import Repair, clear_issue, raise_issue
 from .miner_client import MinerClient
 from .miner_data import MinerReading, to_number
 
@@ -159,7 +161,7 @@ class SiteControl:
         hass: HomeAssistant,
         entry_id: str,
         safety: SafetySettings,
-        miners: Mapping[str, tuple[MinerClient, Callable[[], MinerCapabilities]]],
+        miners: Mapping[str, CommandTarget],
         settings: DispatchSettings,
     ) -> None:
         """Hold the miners; the dispatcher learns them from their capabilities when known."""
@@ -168,8 +170,7 @@ class SiteControl:
         self.safety = safety
         self.state = ControlState()
         self.dispatcher = Dispatcher(settings)
-        self._clients = {miner_id: client for miner_id, (client, _) in miners.items()}
-        self._capabilities_of = {miner_id: caps for miner_id, (_, caps) in miners.items()}
+        self._miners = miners
         self._capabilities: dict[str, MinerCapabilities] = {}
         self._built_with_readings = False
         self._build({})
@@ -179,6 +180,25 @@ class SiteControl:
         self.layers: dict[str, Layer] = {}
         self._applied: dict[str, tuple[bool, float | None]] = {}
         self._failing: set[str] = set()  # miners whose last command failed (logged once)
+
+    def restore(self, saved: Mapping[str, Any] | None, now: datetime) -> None:
+        """Take back the grid hold and the protection records saved before a restart."""
+        saved = saved or {}
+        self.dispatcher = Dispatcher(
+            self.dispatcher.settings,
+            Protection.from_dict(self.dispatcher.settings.protection, saved.get("protection")),
+        )
+        self._build({})
+        hold = GridHold.from_dict(saved.get("hold"))
+        self.state.hold = hold if hold is not None and hold.active(now.timestamp()) else None
+
+    def as_dict(self) -> dict[str, Any]:
+        """The grid hold and the protection records, to be saved across a restart."""
+        hold = self.state.hold
+        return {
+            "hold": None if hold is None else hold.as_dict(),
+            "protection": self.dispatcher.protection.as_dict(),
+        }
 
     @property
     def controller(self) -> LoopController:
@@ -190,16 +210,34 @@ class SiteControl:
         """Miners whose last command did not take (sent again at every poll)."""
         return frozenset(self._failing)
 
-    def start_refusal(self, miner_id: str, now: datetime) -> tuple[str, dict[str, str]] | None:
-        """Why a start by hand is refused now (translation key, placeholders), if it is."""
+    async def async_start_by_hand(self, miner_id: str, now: datetime) -> None:
+        """Start a miner from its switch, unless a grid hold or its protection times forbid it."""
+        miner = self._miners[miner_id]
         if self.hold_active(now):
-            return "grid_hold_active", {}
-        protection = self.dispatcher.protection
-        at = protection.start_allowed_at(miner_id, now.timestamp())
-        if at > now.timestamp():
-            minutes = max(1, round((at - now.timestamp()) / 60))
-            return "miner_protected", {"minutes": str(minutes)}
-        return None
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="grid_hold_active",
+                translation_placeholders={"miner": miner.subentry.title},
+            )
+        protection, now_s = self.dispatcher.protection, now.timestamp()
+        if (at := protection.start_allowed_at(miner_id, now_s)) > now_s:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="miner_protected",
+                translation_placeholders={
+                    "miner": miner.subentry.title,
+                    "minutes": str(max(1, round((at - now_s) / 60))),
+                },
+            )
+        await async_send(self.hass, miner, MinerClient.resume)
+        protection.start(miner_id, now_s)
+        self.running.add(miner_id)
+
+    async def async_stop_by_hand(self, miner_id: str, now: datetime) -> None:
+        """Stop a miner from its switch (its minimum off time then counts as for any stop)."""
+        await async_send(self.hass, self._miners[miner_id], MinerClient.pause)
+        self.dispatcher.protection.stop(miner_id, now.timestamp(), forced=True)
+        self.running.discard(miner_id)
 
     @property
     def ceiling_c(self) -> float:
@@ -253,17 +291,14 @@ class SiteControl:
 
     def _report(self, active: set[Interlock]) -> None:
         for interlock in Interlock:
-            issue_id = f"interlock_{interlock}_{self._entry_id}"
+            repair = Repair(f"interlock_{interlock}")
             if interlock in active and interlock not in self.active:
                 LOGGER.warning("Interlock %s tripped: miners curtailed", interlock)
-                ir.async_create_issue(
+                raise_issue(
                     self.hass,
-                    DOMAIN,
-                    issue_id,
-                    is_fixable=False,
-                    severity=ir.IssueSeverity.CRITICAL,
-                    translation_key=f"interlock_{interlock}",
-                    translation_placeholders={
+                    Repair(f"interlock_{interlock}"),
+                    self._entry_id,
+                    {
                         "limit": f"{self.safety.over_temperature_c:g}",
                         "sensor": self.safety.return_entity or "-",
                         "pump": self.safety.pump_entity or "-",
@@ -271,12 +306,14 @@ class SiteControl:
                 )
             elif interlock not in active and interlock in self.active:
                 LOGGER.info("Interlock %s cleared", interlock)
-                ir.async_delete_issue(self.hass, DOMAIN, issue_id)
+                clear_issue(self.hass, repair, self._entry_id)
         self.active = active
 
     def _build(self, readings: Mapping[str, MinerReading]) -> None:
         """Tell the dispatcher the miners as their capabilities are now."""
-        self._capabilities = {miner_id: caps() for miner_id, caps in self._capabilities_of.items()}
+        self._capabilities = {
+            miner_id: miner.capabilities for miner_id, miner in self._miners.items()
+        }
         self.dispatcher.set_miners(
             {
                 miner_id: miner_spec(miner_id, caps, readings.get(miner_id))
@@ -293,7 +330,7 @@ class SiteControl:
     def _sync(self, readings: Mapping[str, MinerReading]) -> None:
         """Believe the miners over our own records: they may be switched by hand or reboot."""
         for miner_id, reading in readings.items():
-            if miner_id not in self._clients or reading.is_mining is None:
+            if miner_id not in self._miners or reading.is_mining is None:
                 continue
             if reading.is_mining:
                 self.running.add(miner_id)
@@ -307,9 +344,9 @@ class SiteControl:
         self, now: datetime, readings: Mapping[str, MinerReading]
     ) -> list[MinerCommand] | None:
         """Decide what every miner should do now; None leaves the miners alone."""
-        if any(caps() != self._capabilities[m] for m, caps in self._capabilities_of.items()) or (
-            readings and not self._built_with_readings
-        ):
+        if any(
+            miner.capabilities != self._capabilities[m] for m, miner in self._miners.items()
+        ) or (readings and not self._built_with_readings):
             # Capabilities read or changed, or the first readings (efficiency-ordered staging).
             self._build(readings)
         self._sync(readings)
@@ -346,33 +383,38 @@ class SiteControl:
         await asyncio.gather(*(self._apply(command) for command in commands))
 
     async def _apply(self, command: MinerCommand) -> None:
-        client = self._clients[command.miner_id]
+        miner = self._miners[command.miner_id]
         wanted = (command.run, command.power_w)
         if self._applied.get(command.miner_id) == wanted:
             return
         try:
             if command.run and command.miner_id not in self.running:
-                await client.resume()
+                await async_send(self.hass, miner, MinerClient.resume)
                 self.running.add(command.miner_id)
             elif not command.run and command.miner_id in self.running:
-                await client.pause()
+                await async_send(self.hass, miner, MinerClient.pause)
                 self.running.discard(command.miner_id)
             if command.run and command.power_w is not None:
-                await client.set_power_limit(self._capabilities[command.miner_id], command.power_w)
-        except Exception as err:  # noqa: BLE001  # one miner's failure must not stop the others
+                capabilities, power_w = self._capabilities[command.miner_id], command.power_w
+                await async_send(
+                    self.hass,
+                    miner,
+                    lambda client: client.set_power_limit(capabilities, power_w),
+                )
+        except HomeAssistantError as err:  # one miner's failure must not stop the others
             if command.miner_id in self._failing:
-                LOGGER.debug("Miner %s still does not take the command: %s", client.host, err)
+                LOGGER.debug("Miner %s still does not take the command: %s", miner.client.host, err)
             else:
                 self._failing.add(command.miner_id)
                 LOGGER.warning(
                     "Miner %s did not take the command (retried at each poll): %s",
-                    client.host,
+                    miner.client.host,
                     err,
                 )
             return
         if command.miner_id in self._failing:
             self._failing.discard(command.miner_id)
-            LOGGER.info("Miner %s takes commands again", client.host)
+            LOGGER.info("Miner %s takes commands again", miner.client.host)
         self._applied[command.miner_id] = wanted
 
 

@@ -4,14 +4,10 @@ from typing import Any
 
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
-from homeassistant.util import dt as dt_util
 
-from .const import DOMAIN
 from .coordinator import HashHeatConfigEntry
 from .entity import HashHeatMinerEntity, add_miner_entities
-from .miner_client import MinerClient
 
 PARALLEL_UPDATES = 1
 
@@ -46,15 +42,8 @@ class MinerMiningSwitch(HashHeatMinerEntity, SwitchEntity):
 
     async def async_turn_on(self, **kwargs: Any) -> None:
         """Resume hashing, unless a grid hold or the miner's protection times forbid a start."""
-        if refusal := self.coordinator.control.start_refusal(self.miner_id, dt_util.utcnow()):
-            key, placeholders = refusal
-            raise ServiceValidationError(
-                translation_domain=DOMAIN,
-                translation_key=key,
-                translation_placeholders={"miner": self.tracker.subentry.title, **placeholders},
-            )
-        await self.coordinator.async_command(self.miner_id, MinerClient.resume)
+        await self.coordinator.async_start_miner(self.miner_id)
 
     async def async_turn_off(self, **kwargs: Any) -> None:
         """Pause hashing; the miner stays reachable."""
-        await self.coordinator.async_command(self.miner_id, MinerClient.pause)
+        await self.coordinator.async_stop_miner(self.miner_id)

@@ -83,6 +83,7 @@ class LoopController:
         self._frozen_until_s = -1e12
         self._duty_on = False
         self._boost_on = False
+        self._limit_w = total
 
     def _running(self, miner: _Miner) -> bool:
         return self.protection.running(miner.spec.miner_id)
@@ -108,7 +109,7 @@ class LoopController:
         """Safety stop: every miner off at once, whatever minimum on time remains."""
         self._integral, self._demand_w, self._duty_on, self._boost_on = 0.0, 0.0, False, False
         for miner in self._miners.values():
-            self.protection.stop(miner.spec.miner_id, now_s, safety=True)
+            self.protection.stop(miner.spec.miner_id, now_s, forced=True)
             miner.power_w = 0.0
         self._last_s = now_s
         return [MinerCommand(miner_id=m, run=False) for m in self._miners]
@@ -148,6 +149,7 @@ class LoopController:
         dt = 0.0 if self._last_s is None else max(0.0, now_s - self._last_s)
         self._last_s = now_s
         limit = self.max_power_w if cap_w is None else max(0.0, min(cap_w, self.max_power_w))
+        self._limit_w = limit
         error = target_c - measured_c
         if boost:
             return self._boost(now_s, error, limit, dt)
@@ -198,7 +200,7 @@ class LoopController:
         demand = self._demand_w
         order = self._order(now_s)
         lead = order[0].spec if order else None
-        lead_floor = (lead.min_power_w if lead.modulating else lead.max_power_w) if lead else 0.0
+        lead_floor = _floor(lead) if lead else 0.0
         if demand < lead_floor:
             # Below the lead miner's lowest setting: duty-cycle it on the temperature.
             if error > settings.hysteresis_k:
@@ -214,6 +216,9 @@ class LoopController:
                 if capacity >= demand:
                     break
                 wanted, capacity = wanted + 1, capacity + miner.spec.max_power_w
+        # A cap (a power cap, eco, a grid hold's floor) is never exceeded by the miners' floors.
+        while wanted and sum(_floor(m.spec) for m in order[:wanted]) > self._limit_w:
+            wanted -= 1
         running = [
             miner for index, miner in enumerate(order) if self._decide(miner, index < wanted, now_s)
         ]
@@ -255,3 +260,8 @@ class LoopController:
         if want:
             return self.protection.start(miner_id, now_s)
         return not self.protection.stop(miner_id, now_s)
+
+
+def _floor(spec: MinerSpec) -> float:
+    """The least a running miner draws."""
+    return spec.min_power_w if spec.modulating else spec.max_power_w

@@ -19,9 +19,11 @@ manual heat drive toward a ceiling a margin under the over-temperature limit wit
 so the safety cut-out is never the thermostat.
 """
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any, TypeGuard
 
 from .control import ControllerSettings, LoopController, MinerCommand, MinerSpec
 from .protection import Protection, ProtectionSettings
@@ -59,10 +61,34 @@ class GridHold:
 
     floor_w: float = 0.0
     until_s: float | None = None
+    reason: str = ""
 
     def active(self, now_s: float) -> bool:
         """Whether the hold still holds."""
         return self.until_s is None or now_s < self.until_s
+
+    def as_dict(self) -> dict[str, float | str | None]:
+        """The hold, to be saved across a restart."""
+        return {"floor_w": self.floor_w, "until_s": self.until_s, "reason": self.reason}
+
+    @classmethod
+    def from_dict(cls, data: Any) -> GridHold | None:
+        """A saved hold (``as_dict``), or None when there is none or it is unreadable."""
+        if not isinstance(data, Mapping):
+            return None
+        floor, until = data.get("floor_w"), data.get("until_s")
+        if not _is_number(floor) or floor < 0 or not (until is None or _is_number(until)):
+            return None
+        reason = data.get("reason")
+        return cls(
+            floor_w=float(floor),
+            until_s=None if until is None else float(until),
+            reason=reason if isinstance(reason, str) else "",
+        )
+
+
+def _is_number(value: Any) -> TypeGuard[float]:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -161,7 +187,7 @@ class Dispatcher:
         if snapshot.safety_stop:
             self.controller.stop_all(now_s)
             for miner_id in self._specs:
-                self.protection.stop(miner_id, now_s, safety=True)
+                self.protection.stop(miner_id, now_s, forced=True)
             return Decision(
                 commands=[MinerCommand(miner_id=m, run=False) for m in self._specs],
                 layers=dict.fromkeys(self._specs, Layer.SAFETY),

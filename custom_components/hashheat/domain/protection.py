@@ -9,12 +9,18 @@ A change nobody commanded (a miner rebooted, paused from its web page, or starte
 as it happens: a miner stopped from outside waits its minimum off time like any other. A change
 that was commanded is believed once the miner shows it, or after ``confirm_s`` (hashrate takes a
 while to appear and to fade), so a slow miner is not mistaken for one switched from outside.
+
+What protection knows survives a restart (``as_dict`` / ``from_dict``): a miner stopped a minute
+before Home Assistant restarted still waits the rest of its minimum off time, and the day's starts
+still count. A miner seen for the first time with no record may start: nothing says it just
+stopped.
 """
 
+import math
 from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Any, Final, TypeGuard
 
 DAY_S: Final = 86_400.0
 
@@ -30,12 +36,38 @@ class ProtectionSettings:
     confirm_s: float = 90.0
 
 
+NEVER_S: Final = -1e12
+
+
 @dataclass(kw_only=True, slots=True)
 class _Record:
     running: bool = False
-    changed_s: float = -1e12
+    changed_s: float = NEVER_S
     commanded_s: float | None = None  # a commanded change not yet seen on the miner
     starts: deque[float] = field(default_factory=deque)
+    saved: bool = False  # restored from before a restart, not yet seen since
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"running": self.running, "changed_s": self.changed_s, "starts": list(self.starts)}
+
+    @classmethod
+    def from_dict(cls, data: Any) -> _Record | None:
+        """A saved record, or None when it is not one (a damaged store loses only that miner)."""
+        if not isinstance(data, Mapping):
+            return None
+        running, changed, starts = data.get("running"), data.get("changed_s"), data.get("starts")
+        if not isinstance(running, bool) or not _is_time(changed) or not isinstance(starts, list):
+            return None
+        return cls(
+            running=running,
+            changed_s=float(changed),
+            starts=deque(sorted(float(t) for t in starts if _is_time(t))),
+            saved=True,
+        )
+
+
+def _is_time(value: Any) -> TypeGuard[float]:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 class Protection:
@@ -53,7 +85,21 @@ class Protection:
             miner_id: _Record(starts=deque(times)) for miner_id, times in (starts or {}).items()
         }
         self._known: set[str] = set()
-        self._last_start_s = -1e12
+        self._last_start_s = NEVER_S
+
+    @classmethod
+    def from_dict(cls, settings: ProtectionSettings, data: Any) -> Protection:
+        """What a protection knew before a restart (``as_dict``); anything unreadable is skipped."""
+        protection = cls(settings)
+        if isinstance(data, Mapping):
+            for miner_id, saved in data.items():
+                if isinstance(miner_id, str) and (record := _Record.from_dict(saved)) is not None:
+                    protection._records[miner_id] = record
+        return protection
+
+    def as_dict(self) -> dict[str, Any]:
+        """What this protection knows, to be saved across a restart."""
+        return {miner_id: record.as_dict() for miner_id, record in self._records.items()}
 
     def _record(self, miner_id: str) -> _Record:
         return self._records.setdefault(miner_id, _Record())
@@ -73,11 +119,19 @@ class Protection:
         """What the miner measurably does now (``since_s``: when it started, if it runs)."""
         record = self._record(miner_id)
         if miner_id not in self._known:
-            # First sight: a running miner has run since it booted, a stopped one counts as
-            # stopped just now (its minimum off time applies: we do not know since when).
             self._known.add(miner_id)
-            record.running = mining
-            record.changed_s = (since_s if since_s is not None else now_s) if mining else now_s
+            saved, record.saved = record.saved, False
+            if saved and mining == record.running:
+                return  # as it was before the restart: its times stand
+            if mining:
+                since = since_s if since_s is not None else now_s
+                if saved:
+                    record.starts.append(since)  # started while Home Assistant was down
+                record.running, record.changed_s = True, since
+            else:
+                # Stopped while Home Assistant was down: its minimum off time counts from now.
+                # Never seen before: it may start (nothing says it just stopped).
+                record.running, record.changed_s = False, now_s if saved else NEVER_S
             return
         if mining == record.running:
             record.commanded_s = None  # what was commanded shows (or nothing was)
@@ -137,12 +191,16 @@ class Protection:
         self._last_start_s = now_s
         return True
 
-    def stop(self, miner_id: str, now_s: float, *, safety: bool = False) -> bool:
-        """Stop the miner if allowed (always for safety); True when it (already or now) stands."""
+    def stop(self, miner_id: str, now_s: float, *, forced: bool = False) -> bool:
+        """Stop the miner if allowed; True when it (already or now) stands.
+
+        ``forced``: plant safety, or the operator's own hand on the miner's switch, stop it even
+        inside its minimum on time (its minimum off time then counts as for any stop).
+        """
         record = self._record(miner_id)
         if not record.running:
             return True
-        if not safety and not self.may_stop(miner_id, now_s):
+        if not forced and not self.may_stop(miner_id, now_s):
             return False
         record.running, record.changed_s, record.commanded_s = False, now_s, now_s
         return True

@@ -1,0 +1,55 @@
+"""The one way a command reaches a miner, and the one mapping of its errors.
+
+Entities, actions and the site's dispatcher all send through ``async_send``: a miner's error
+(the ``MinerError`` family) becomes a translated ``HomeAssistantError``; "access denied" raises
+a repair issue that the next accepted command clears.
+"""
+
+from collections.abc import Awaitable, Callable
+from typing import Protocol
+
+from homeassistant.config_entries import ConfigSubentry
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
+
+from .capabilities import MinerCapabilities
+from .const import DOMAIN
+from .issues import Repair, clear_issue, raise_issue
+from .miner_client import MinerAccessDeniedError, MinerClient, MinerCommandError, MinerError
+
+type MinerCommand = Callable[[MinerClient], Awaitable[object]]
+
+
+class CommandTarget(Protocol):
+    """A miner of a site as the command path needs it."""
+
+    subentry: ConfigSubentry
+    client: MinerClient
+    capabilities: MinerCapabilities
+
+
+async def async_send(hass: HomeAssistant, miner: CommandTarget, command: MinerCommand) -> None:
+    """Run ``command`` on the miner; its failure raises a translated ``HomeAssistantError``."""
+    subentry_id, name = miner.subentry.subentry_id, miner.subentry.title
+    try:
+        await command(miner.client)
+    except MinerAccessDeniedError as err:
+        raise_issue(hass, Repair.ACCESS_DENIED, subentry_id, {"miner": name})
+        raise HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="access_denied",
+            translation_placeholders={"miner": name},
+        ) from err
+    except MinerCommandError as err:
+        raise HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="command_refused",
+            translation_placeholders={"miner": name},
+        ) from err
+    except MinerError as err:
+        raise HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="miner_unreachable",
+            translation_placeholders={"miner": name},
+        ) from err
+    clear_issue(hass, Repair.ACCESS_DENIED, subentry_id)

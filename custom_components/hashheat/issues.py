@@ -1,0 +1,94 @@
+"""Every repair issue HashHeat raises: the one place that names, raises, clears and parses them.
+
+An issue is about a site (keyed by its config entry) or a miner (keyed by its subentry); its id is
+the kind and the key, so an issue of a removed site or miner can be found and cleared.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import issue_registry as ir
+
+from .const import DOMAIN
+
+
+class Repair(StrEnum):
+    """The kinds of repair issue, each its own translation key."""
+
+    INTERLOCK_OVER_TEMPERATURE = "interlock_over_temperature"
+    INTERLOCK_SENSOR = "interlock_sensor"
+    INTERLOCK_PUMP = "interlock_pump"
+    MINER_UNREACHABLE = "miner_unreachable"
+    ACCESS_DENIED = "access_denied"
+    CAPABILITIES_LOST = "capabilities_lost"
+
+    @property
+    def about_site(self) -> bool:
+        """Keyed by the site's config entry (else by a miner's subentry)."""
+        return self.value.startswith("interlock_")
+
+
+SEVERITY: Mapping[Repair, ir.IssueSeverity] = {
+    Repair.INTERLOCK_OVER_TEMPERATURE: ir.IssueSeverity.CRITICAL,
+    Repair.INTERLOCK_SENSOR: ir.IssueSeverity.CRITICAL,
+    Repair.INTERLOCK_PUMP: ir.IssueSeverity.CRITICAL,
+    Repair.MINER_UNREACHABLE: ir.IssueSeverity.WARNING,
+    Repair.ACCESS_DENIED: ir.IssueSeverity.ERROR,
+    Repair.CAPABILITIES_LOST: ir.IssueSeverity.WARNING,
+}
+# Shown until dismissed, even across restarts (the others clear when their cause does).
+PERSISTENT = frozenset({Repair.CAPABILITIES_LOST})
+
+
+@dataclass(frozen=True, slots=True)
+class RepairIssue:
+    """One repair issue: its kind, and the site or miner it is about."""
+
+    kind: Repair
+    key: str
+
+    @property
+    def issue_id(self) -> str:
+        """The id in Home Assistant's issue registry."""
+        return f"{self.kind}_{self.key}"
+
+    @classmethod
+    def parse(cls, issue_id: str) -> RepairIssue | None:
+        """The issue an id names, or None when HashHeat did not make it."""
+        for kind in sorted(Repair, key=len, reverse=True):
+            if issue_id.startswith(f"{kind}_") and len(issue_id) > len(kind) + 1:
+                return cls(kind, issue_id.removeprefix(f"{kind}_"))
+        return None
+
+
+def raise_issue(
+    hass: HomeAssistant, kind: Repair, key: str, placeholders: Mapping[str, str]
+) -> None:
+    """Show the issue (or update its figures)."""
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        RepairIssue(kind, key).issue_id,
+        is_fixable=False,
+        is_persistent=kind in PERSISTENT,
+        severity=SEVERITY[kind],
+        translation_key=kind.value,
+        translation_placeholders=dict(placeholders),
+    )
+
+
+def clear_issue(hass: HomeAssistant, kind: Repair, key: str) -> None:
+    """Its cause is gone."""
+    ir.async_delete_issue(hass, DOMAIN, RepairIssue(kind, key).issue_id)
+
+
+def clear_orphaned_issues(hass: HomeAssistant, sites: set[str], miners: set[str]) -> None:
+    """Issues of sites or miners that no longer exist (and ids HashHeat no longer makes) go."""
+    for domain, issue_id in list(ir.async_get(hass).issues):
+        if domain != DOMAIN:
+            continue
+        issue = RepairIssue.parse(issue_id)
+        if issue is None or issue.key not in (sites if issue.kind.about_site else miners):
+            ir.async_delete_issue(hass, DOMAIN, issue_id)
