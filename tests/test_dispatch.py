@@ -1,0 +1,278 @@
+"""Unit tests of the site dispatcher: its priority layers and the hardware protection."""
+
+import itertools
+import json
+from collections.abc import Mapping
+
+from custom_components.hashheat.domain.control import MinerCommand, MinerSpec
+from custom_components.hashheat.domain.dispatch import (
+    Decision,
+    Dispatcher,
+    DispatchSettings,
+    GridHold,
+    Intents,
+    Layer,
+    MinerMode,
+    MinerSnapshot,
+    Preset,
+    Snapshot,
+)
+from custom_components.hashheat.domain.protection import Protection, ProtectionSettings
+
+HEAT = Intents(heating=True, target_c=60.0)
+
+
+def spec(miner_id: str) -> MinerSpec:
+    """A modulating miner of 2 to 3.5 kW."""
+    return MinerSpec(miner_id=miner_id, modulating=True, min_power_w=2000, max_power_w=3500)
+
+
+class Site:
+    """A dispatcher and obedient miners that do what the last decision commanded."""
+
+    def __init__(
+        self,
+        ids: tuple[str, ...] = ("a", "b"),
+        *,
+        protection: Protection | None = None,
+        running: bool = False,
+        **settings: float,
+    ) -> None:
+        self.settings = DispatchSettings(protection=ProtectionSettings(**settings))  # type: ignore[arg-type]
+        self.dispatcher = Dispatcher(self.settings, protection)
+        self.dispatcher.set_miners({m: spec(m) for m in ids})
+        self.state: dict[str, MinerSnapshot] = {
+            m: MinerSnapshot(mining=running, power_w=3500.0 if running else 0.0) for m in ids
+        }
+
+    def step(
+        self, intents: Intents, now_s: float, loop_c: float = 20.0, *, safety: bool = False
+    ) -> Decision:
+        decision = self.dispatcher.decide(
+            intents, Snapshot(miners=dict(self.state), loop_c=loop_c, safety_stop=safety), now_s
+        )
+        for command in decision.commands:
+            self.state[command.miner_id] = MinerSnapshot(
+                mining=command.run, power_w=command.power_w if command.run else 0.0
+            )
+        return decision
+
+    def run(
+        self,
+        intents: Intents,
+        start_s: float,
+        end_s: float,
+        step_s: float = 30.0,
+        loop_c: float = 20.0,
+    ) -> list[tuple[float, Decision]]:
+        out = []
+        t = start_s
+        while t <= end_s:
+            out.append((t, self.step(intents, t, loop_c)))
+            t += step_s
+        return out
+
+    def mining(self) -> dict[str, bool | None]:
+        return {m: s.mining for m, s in self.state.items()}
+
+
+def by_id(decision: Decision) -> Mapping[str, MinerCommand]:
+    return {c.miner_id: c for c in decision.commands}
+
+
+def modes(**kw: MinerMode) -> dict[str, MinerMode]:
+    return dict(kw)
+
+
+# --- safety -------------------------------------------------------------------------------------
+
+
+def test_safety_stops_every_miner_inside_min_on_time() -> None:
+    site = Site(start_spacing_s=0.0)
+    site.run(HEAT, 0.0, 330.0)
+    assert all(site.mining().values())  # both started well inside their 600 s minimum on time
+    decision = site.step(HEAT, 360.0, safety=True)
+    assert {c.miner_id: c.run for c in decision.commands} == {"a": False, "b": False}
+    assert decision.layers == {"a": Layer.SAFETY, "b": Layer.SAFETY}
+
+
+def test_safety_wins_over_manual_heat_and_hold() -> None:
+    site = Site(start_spacing_s=0.0)
+    intents = Intents(heating=True, target_c=60.0, miner_modes=modes(a=MinerMode.HEAT))
+    site.run(intents, 0.0, 300.0)
+    assert site.mining()["a"]
+    held = Intents(
+        heating=True, target_c=60.0, miner_modes=modes(a=MinerMode.HEAT), hold=GridHold()
+    )
+    decision = site.step(held, 330.0, safety=True)
+    assert not any(c.run for c in decision.commands)
+    assert decision.layers == {"a": Layer.SAFETY, "b": Layer.SAFETY}
+
+
+# --- grid hold ----------------------------------------------------------------------------------
+
+
+def test_hold_floor_zero_stops_auto_miners_while_heating() -> None:
+    site = Site(start_spacing_s=0.0)
+    site.run(HEAT, 0.0, 3600.0)
+    assert all(site.mining().values())
+    held = Intents(heating=True, target_c=60.0, hold=GridHold(floor_w=0.0))
+    for _, decision in site.run(held, 3630.0, 3630.0 + 4 * 3600.0, 60.0):
+        assert not any(c.run for c in decision.commands)
+        assert decision.layers == {"a": Layer.GRID_HOLD, "b": Layer.GRID_HOLD}
+    assert not any(site.mining().values())
+
+
+def test_hold_floor_keeps_commanded_power_under_floor() -> None:
+    site = Site(start_spacing_s=0.0)
+    site.run(HEAT, 0.0, 3600.0)
+    assert all(site.mining().values())
+    floor = 3000.0
+    held = Intents(heating=True, target_c=60.0, hold=GridHold(floor_w=floor))
+    for _, decision in site.run(held, 3630.0, 3630.0 + 2 * 3600.0, 60.0):
+        total = sum(c.power_w or 0.0 for c in decision.commands if c.run)
+        assert total <= floor
+        assert set(decision.layers.values()) == {Layer.GRID_HOLD}
+    assert any(site.mining().values())  # one miner still heats, under the floor
+
+
+def test_hold_wins_over_manual_heat() -> None:
+    site = Site(("a",))
+    manual = Intents(miner_modes=modes(a=MinerMode.HEAT))
+    site.run(manual, 0.0, 1200.0)
+    assert site.mining()["a"]
+    decision = site.step(
+        Intents(miner_modes=modes(a=MinerMode.HEAT), hold=GridHold(floor_w=0.0)), 1230.0
+    )
+    assert not by_id(decision)["a"].run
+    assert decision.layers == {"a": Layer.GRID_HOLD}
+
+
+def test_expired_hold_no_longer_holds() -> None:
+    site = Site(start_spacing_s=0.0)
+    held = Intents(heating=True, target_c=60.0, hold=GridHold(floor_w=0.0, until_s=1000.0))
+    for _, decision in site.run(held, 0.0, 990.0):
+        assert not any(c.run for c in decision.commands)
+        assert set(decision.layers.values()) == {Layer.GRID_HOLD}
+    decision = site.step(held, 2000.0)
+    assert any(c.run for c in decision.commands)
+    assert set(decision.layers.values()) == {Layer.COMFORT}
+
+
+def test_hold_release_is_staged() -> None:
+    site = Site(running=True, min_on_s=0.0, min_off_s=0.0, start_spacing_s=300.0)
+    held = Intents(hold=GridHold(floor_w=0.0, until_s=1000.0))
+    site.run(held, 0.0, 990.0)
+    assert not any(site.mining().values())
+    starts: list[float] = []
+    for step in range(34):
+        t = 1000.0 + 30.0 * step
+        site.step(held, t)
+        running = sum(1 for v in site.mining().values() if v)
+        assert running - len(starts) <= 1
+        starts.extend([t] * (running - len(starts)))
+    assert len(starts) == 2
+    assert starts[1] - starts[0] >= 300.0
+
+
+# --- manual -------------------------------------------------------------------------------------
+
+
+def test_manual_off_stops_a_miner_the_loop_would_run() -> None:
+    site = Site(("a",))
+    site.run(HEAT, 0.0, 300.0)
+    assert site.mining()["a"]
+    off = Intents(heating=True, target_c=60.0, miner_modes=modes(a=MinerMode.OFF))
+    inside = by_id(site.step(off, 330.0))["a"]
+    assert inside.run  # inside its minimum on time: at its lowest
+    assert inside.power_w == 2000
+    decision = site.step(off, 700.0)
+    assert not by_id(decision)["a"].run
+    assert decision.layers == {"a": Layer.MANUAL}
+
+
+def test_manual_heat_flat_out_up_to_ceiling_with_hysteresis() -> None:
+    site = Site(("a",))  # ceiling 65 - 5 = 60 °C, restart below 58 °C
+    manual = Intents(miner_modes=modes(a=MinerMode.HEAT))
+    decision = site.step(manual, 0.0, loop_c=50.0)
+    assert by_id(decision)["a"] == MinerCommand(miner_id="a", run=True, power_w=3500)
+    assert decision.layers == {"a": Layer.MANUAL}
+    assert by_id(site.step(manual, 1000.0, loop_c=59.9))["a"].run
+    assert not by_id(site.step(manual, 2000.0, loop_c=60.0))["a"].run
+    assert not by_id(site.step(manual, 3000.0, loop_c=58.5))["a"].run
+    assert by_id(site.step(manual, 4000.0, loop_c=57.9))["a"].run
+
+
+# --- comfort ------------------------------------------------------------------------------------
+
+
+def test_comfort_starts_miners_one_per_spacing_interval() -> None:
+    site = Site(("a", "b", "c"), start_spacing_s=300.0)
+    starts: list[float] = []
+    for t, decision in site.run(HEAT, 0.0, 1800.0, 30.0, loop_c=20.0):
+        assert set(decision.layers.values()) == {Layer.COMFORT}
+        running = sum(1 for c in decision.commands if c.run)
+        assert running - len(starts) <= 1
+        starts.extend([t] * (running - len(starts)))
+    assert len(starts) == 3
+    assert starts[0] == 0.0
+    assert all(b - a >= 300.0 for a, b in itertools.pairwise(starts))
+
+
+def test_boost_never_targets_above_ceiling() -> None:
+    site = Site(start_spacing_s=0.0)
+    boost = Intents(heating=True, target_c=80.0, preset=Preset.BOOST)
+    site.run(boost, 0.0, 1800.0, 60.0, loop_c=50.0)
+    assert all(site.mining().values())
+    site.run(boost, 1860.0, 1860.0 + 2 * 3600.0, 60.0, loop_c=61.0)
+    assert not any(site.mining().values())
+
+
+# --- protection ---------------------------------------------------------------------------------
+
+
+def test_min_off_time_after_an_outside_stop() -> None:
+    site = Site(("a",), running=True, min_off_s=600.0)
+    site.run(HEAT, 0.0, 990.0)
+    assert site.mining()["a"]
+    site.state["a"] = MinerSnapshot(mining=False, power_w=0.0)  # paused from its web page
+    for _, decision in site.run(HEAT, 1000.0, 1590.0):
+        assert not by_id(decision)["a"].run
+    assert by_id(site.step(HEAT, 1600.0))["a"].run
+
+
+def test_min_on_time_refuses_a_stop() -> None:
+    site = Site(("a",), min_on_s=600.0)
+    assert by_id(site.step(HEAT, 0.0))["a"].run
+    for _, decision in site.run(Intents(heating=False), 30.0, 570.0):
+        assert by_id(decision)["a"].run
+    assert not by_id(site.step(Intents(heating=False), 600.0))["a"].run
+
+
+def test_daily_start_cap() -> None:
+    site = Site(("a",), max_starts_per_day=2)
+    manual = Intents(miner_modes=modes(a=MinerMode.HEAT))
+    assert by_id(site.step(manual, 0.0, loop_c=40.0))["a"].run
+    assert not by_id(site.step(manual, 1000.0, loop_c=61.0))["a"].run
+    assert by_id(site.step(manual, 2000.0, loop_c=40.0))["a"].run
+    assert not by_id(site.step(manual, 3000.0, loop_c=61.0))["a"].run
+    assert not by_id(site.step(manual, 4000.0, loop_c=40.0))["a"].run
+    assert not by_id(site.step(manual, 86_000.0, loop_c=40.0))["a"].run
+    assert by_id(site.step(manual, 86_400.0, loop_c=40.0))["a"].run
+
+
+def test_never_seen_stopped_miner_may_start_at_once() -> None:
+    site = Site(("a",), min_off_s=600.0)
+    assert by_id(site.step(HEAT, 0.0))["a"].run
+
+
+def test_protection_state_survives_a_restart() -> None:
+    site = Site(("a",), min_on_s=600.0, min_off_s=600.0)
+    site.run(HEAT, 0.0, 990.0)
+    assert not by_id(site.step(Intents(heating=False), 1000.0))["a"].run
+    saved = json.loads(json.dumps(site.dispatcher.protection.as_dict()))
+    restored = Protection.from_dict(site.settings.protection, saved)
+    after = Site(("a",), protection=restored, min_on_s=600.0, min_off_s=600.0)
+    for _, decision in after.run(HEAT, 1100.0, 1590.0):
+        assert not by_id(decision)["a"].run
+    assert by_id(after.step(HEAT, 1600.0))["a"].run
