@@ -213,3 +213,21 @@ async def until(condition: Callable[[], bool]) -> None:
             return
         await asyncio.sleep(0)
     raise AssertionError("condition not reached")
+
+
+@pytest.mark.parametrize("fleet", [3], indirect=True)
+async def test_removing_a_site_removes_its_stores(
+    hass: HomeAssistant,
+    fleet: Fleet,
+    freezer: FrozenDateTimeFactory,
+    hass_storage: dict[str, Any],
+) -> None:
+    entry = await started(hass, fleet, freezer)
+    await pause(hass, entry)
+    keys = {f"{DOMAIN}.{entry.entry_id}.control", f"{DOMAIN}.{entry.entry_id}.ledger"}
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    assert keys <= set(hass_storage)
+    assert hass_storage[f"{DOMAIN}.{entry.entry_id}.control"]["data"]["hold"]["floor_w"] == 0
+    await hass.config_entries.async_remove(entry.entry_id)
+    await hass.async_block_till_done()
+    assert not keys & set(hass_storage)

@@ -6,7 +6,7 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.typing import ConfigType
 
 from .const import DOMAIN
-from .coordinator import HashHeatConfigEntry, HashHeatSiteCoordinator
+from .coordinator import HashHeatConfigEntry, HashHeatSiteCoordinator, site_stores
 from .issues import clear_orphaned_issues
 from .services import async_setup_services
 
@@ -55,6 +55,12 @@ async def async_setup_entry(hass: HomeAssistant, entry: HashHeatConfigEntry) -> 
 async def async_unload_entry(hass: HomeAssistant, entry: HashHeatConfigEntry) -> bool:
     """Unload a site (its coordinator's shutdown, run on unload, writes the counters)."""
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: HashHeatConfigEntry) -> None:
+    """A removed site takes its stored counters, grid hold and protection records with it."""
+    for store in site_stores(hass, entry.entry_id):
+        await store.async_remove()
 
 
 async def _async_reload_on_change(hass: HomeAssistant, entry: HashHeatConfigEntry) -> None:

@@ -170,13 +170,8 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
             else None
         )
         self.ledger = Ledger()
-        self._store: Store[dict[str, Any]] = Store(
-            hass, STORAGE_VERSION, f"{DOMAIN}.{entry.entry_id}.ledger"
-        )
-        # The grid hold and what hardware protection knows (start times, last stops).
-        self._control_store: Store[dict[str, Any]] = Store(
-            hass, STORAGE_VERSION, f"{DOMAIN}.{entry.entry_id}.control"
-        )
+        # The counters; the grid hold with what hardware protection knows (starts, last stops).
+        self._store, self._control_store = site_stores(hass, entry.entry_id)
         self._meter = MeterTracker()
         self._save_armed = False
         self._blinking: dict[str, CALLBACK_TYPE] = {}
@@ -443,6 +438,16 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
         if (previous := self._blinking.pop(miner_id, None)) is not None:
             previous()
         self._blinking[miner_id] = async_call_later(self.hass, IDENTIFY_DURATION, _stop_blinking)
+
+
+def site_stores(
+    hass: HomeAssistant, entry_id: str
+) -> tuple[Store[dict[str, Any]], Store[dict[str, Any]]]:
+    """A site's stores: its counters, and its grid hold with what hardware protection knows."""
+    return (
+        Store(hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}.ledger"),
+        Store(hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}.control"),
+    )
 
 
 def miner_device_key(tracker: MinerTracker) -> str:
