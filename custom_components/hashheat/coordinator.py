@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, override
@@ -407,22 +408,20 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
 
     async def async_command(self, miner_id: str, command: MinerCommand) -> None:
         """Run a command on one miner, then poll so entities show what the miner applied."""
-        try:
-            await async_send(self.hass, self.miners[miner_id], command)
-        finally:
-            await self.async_request_refresh()
+        await self._then_refresh(async_send(self.hass, self.miners[miner_id], command))
 
     async def async_start_miner(self, miner_id: str) -> None:
         """Start a miner by hand, within the grid hold and its protection times."""
-        try:
-            await self.control.async_start_by_hand(miner_id, dt_util.utcnow())
-        finally:
-            await self.async_request_refresh()
+        await self._then_refresh(self.control.async_start_by_hand(miner_id, dt_util.utcnow()))
 
     async def async_stop_miner(self, miner_id: str) -> None:
         """Stop a miner by hand."""
+        await self._then_refresh(self.control.async_stop_by_hand(miner_id, dt_util.utcnow()))
+
+    async def _then_refresh(self, action: Awaitable[None]) -> None:
+        """Run ``action``, then poll (also when it failed) so entities show what the miner did."""
         try:
-            await self.control.async_stop_by_hand(miner_id, dt_util.utcnow())
+            await action
         finally:
             await self.async_request_refresh()
 

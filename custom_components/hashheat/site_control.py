@@ -354,7 +354,7 @@ class SiteControl:
         self.temperature_c = temperature
         active = self._interlocks(temperature, readings)
         self._report(active)
-        if (hold := self.state.hold) is not None and not hold.active(now.timestamp()):
+        if self.state.hold is not None and not self.hold_active(now):
             LOGGER.info("Grid hold of site %s ended", self._entry_id)
             self.state.hold = None
         decision = self.dispatcher.decide(

@@ -19,14 +19,14 @@ manual heat drive toward a ceiling a margin under the over-temperature limit wit
 so the safety cut-out is never the thermostat.
 """
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, TypeGuard
+from typing import Any
 
 from .control import ControllerSettings, LoopController, MinerCommand, MinerSpec
 from .protection import Protection, ProtectionSettings
+from .stored import is_finite_number
 
 
 class Layer(StrEnum):
@@ -77,7 +77,11 @@ class GridHold:
         if not isinstance(data, Mapping):
             return None
         floor, until = data.get("floor_w"), data.get("until_s")
-        if not _is_number(floor) or floor < 0 or not (until is None or _is_number(until)):
+        if (
+            not is_finite_number(floor)
+            or floor < 0
+            or not (until is None or is_finite_number(until))
+        ):
             return None
         reason = data.get("reason")
         return cls(
@@ -85,10 +89,6 @@ class GridHold:
             until_s=None if until is None else float(until),
             reason=reason if isinstance(reason, str) else "",
         )
-
-
-def _is_number(value: Any) -> TypeGuard[float]:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

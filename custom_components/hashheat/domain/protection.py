@@ -16,11 +16,12 @@ still count. A miner seen for the first time with no record may start: nothing s
 stopped.
 """
 
-import math
 from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Final, TypeGuard
+from typing import Any, Final
+
+from .stored import is_finite_number
 
 DAY_S: Final = 86_400.0
 
@@ -56,18 +57,18 @@ class _Record:
         if not isinstance(data, Mapping):
             return None
         running, changed, starts = data.get("running"), data.get("changed_s"), data.get("starts")
-        if not isinstance(running, bool) or not _is_time(changed) or not isinstance(starts, list):
+        if (
+            not isinstance(running, bool)
+            or not is_finite_number(changed)
+            or not isinstance(starts, list)
+        ):
             return None
         return cls(
             running=running,
             changed_s=float(changed),
-            starts=deque(sorted(float(t) for t in starts if _is_time(t))),
+            starts=deque(sorted(float(t) for t in starts if is_finite_number(t))),
             saved=True,
         )
-
-
-def _is_time(value: Any) -> TypeGuard[float]:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 class Protection:
