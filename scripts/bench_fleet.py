@@ -208,15 +208,18 @@ async def _setup_hashheat(hass: HomeAssistant, hosts: list[str]) -> tuple[Cycle,
         CONF_HASHPRICE,
         CONF_REVENUE_SOURCE,
         DOMAIN,
-        REVENUE_FIXED_HASHPRICE,
         SUBENTRY_MINER,
+        RevenueSource,
     )
     from custom_components.hashheat.coordinator import HashHeatSiteCoordinator  # noqa: PLC0415
 
     entry = MockConfigEntry(
         domain=DOMAIN,
         title="Bench site",
-        options={CONF_REVENUE_SOURCE: REVENUE_FIXED_HASHPRICE, CONF_HASHPRICE: HASHPRICE},
+        options={
+            CONF_REVENUE_SOURCE: RevenueSource.FIXED_HASHPRICE.value,
+            CONF_HASHPRICE: HASHPRICE,
+        },
         pref_disable_polling=True,
         subentries_data=[
             ConfigSubentryData(

@@ -8,7 +8,7 @@ from homeassistant.data_entry_flow import FlowResultType
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.hashheat.const import DOMAIN
-from custom_components.hashheat.plant import plant_defaults
+from custom_components.hashheat.settings import plant_defaults
 
 from .test_accounting import PLANT
 

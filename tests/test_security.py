@@ -40,7 +40,7 @@ from custom_components.hashheat.const import (
     UNREACHABLE_REPAIR_AFTER,
 )
 from custom_components.hashheat.diagnostics import async_get_config_entry_diagnostics
-from custom_components.hashheat.plant import plant_defaults
+from custom_components.hashheat.settings import plant_defaults
 from sim import S19XP, Fleet, SimulatedMiner
 
 from .conftest import FAST_SIM, next_address

@@ -102,12 +102,11 @@ async def async_setup_entry(
 ) -> None:
     """Add the site's price and interlock sensors, and connectivity and problem per miner."""
     coordinator = entry.runtime_data
-    safety = coordinator.control.safety
     async_add_entities(
         SiteBinarySensor(coordinator, description)
         for description in (
             *SITE_BINARY_SENSORS,
-            *(d for i, d in INTERLOCK_BINARY_SENSORS.items() if safety.watches(i)),
+            *(d for i, d in INTERLOCK_BINARY_SENSORS.items() if i.watched(coordinator.settings)),
         )
     )
     add_miner_entities(

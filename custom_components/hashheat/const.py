@@ -2,6 +2,7 @@
 
 import logging
 from datetime import timedelta
+from enum import StrEnum
 from typing import Final
 
 DOMAIN: Final = "hashheat"
@@ -84,10 +85,25 @@ SECTION_HEAT_REFERENCE: Final = "heat_reference_section"
 SECTION_EMISSIONS: Final = "emissions"
 SECTION_REVENUE: Final = "revenue"
 
-REVENUE_NETWORK: Final = "network"
-REVENUE_BTC_PRICE_ENTITY: Final = "btc_price_entity"
-REVENUE_FIXED_HASHPRICE: Final = "fixed_hashprice"
-REVENUE_HASHPRICE_ENTITY: Final = "hashprice_entity"
+
+class RevenueSource(StrEnum):
+    """Where a site's mining revenue comes from (option ``revenue_source``)."""
+
+    NETWORK = "network"
+    BTC_PRICE_ENTITY = "btc_price_entity"
+    FIXED_HASHPRICE = "fixed_hashprice"
+    HASHPRICE_ENTITY = "hashprice_entity"
+
+    @property
+    def needs_network(self) -> bool:
+        """Whether revenue is computed from the Bitcoin network's difficulty and fees."""
+        return self in (RevenueSource.NETWORK, RevenueSource.BTC_PRICE_ENTITY)
+
+    @property
+    def uses_hashprice(self) -> bool:
+        """Whether revenue is a hashprice (per TH/s and day) rather than computed."""
+        return self in (RevenueSource.FIXED_HASHPRICE, RevenueSource.HASHPRICE_ENTITY)
+
 
 DEFAULT_CAPTURE_PERCENT: Final = 95.0
 DEFAULT_BOILER_EFFICIENCY_PERCENT: Final = 90.0
@@ -107,8 +123,15 @@ CONF_MIN_ON_MINUTES: Final = "min_on_minutes"
 CONF_MIN_OFF_MINUTES: Final = "min_off_minutes"
 CONF_MAX_STARTS: Final = "max_starts_per_day"
 SECTION_CONTROL: Final = "control"
-FALLBACK_STOP: Final = "stop"
-FALLBACK_MINIMUM: Final = "minimum"
+
+
+class SensorFallback(StrEnum):
+    """What the miners do while the loop temperature is missing or stale."""
+
+    STOP = "stop"
+    MINIMUM = "minimum"  # the lead miner holds its lowest setting
+
+
 DEFAULT_OVER_TEMPERATURE: Final = 65.0
 DEFAULT_STALE_MINUTES: Final = 5.0
 DEFAULT_MIN_ON_MINUTES: Final = 10.0

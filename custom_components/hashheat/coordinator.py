@@ -37,8 +37,6 @@ from .const import (
     MINER_TIMEOUT_SECONDS,
     NETWORK_INTERVAL,
     REDETECT_AFTER_FAILURES,
-    REVENUE_BTC_PRICE_ENTITY,
-    REVENUE_NETWORK,
     SCAN_INTERVAL,
     SUBENTRY_MINER,
     UNREACHABLE_REPAIR_AFTER,
@@ -51,9 +49,9 @@ from .ledger import STORAGE_VERSION, Ledger
 from .mempool import MempoolError, fetch_network_stats
 from .miner_client import MinerClient, MinerError
 from .miner_data import MinerReading
-from .plant import PlantConfig
 from .plant_inputs import MeterTracker, read_plant_inputs, read_price_forecast
-from .site_control import SafetySettings, SiteControl, dispatch_settings
+from .settings import SiteSettings
+from .site_control import SiteControl
 from .tariffs import PriceSlot
 
 type HashHeatConfigEntry = ConfigEntry[HashHeatSiteCoordinator]
@@ -164,10 +162,10 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
         # One poll at a time; shutdown waits for the one under way, so its interval is counted
         # and saved, and nothing touches the counters after the final save.
         self._polling = asyncio.Lock()
-        self.plant = PlantConfig.from_options(entry.options)
+        self.settings = SiteSettings.from_options(entry.options)
         self.network: NetworkCoordinator | None = (
-            NetworkCoordinator(hass, entry, self.plant.mempool_url)
-            if self.plant.revenue_source in (REVENUE_NETWORK, REVENUE_BTC_PRICE_ENTITY)
+            NetworkCoordinator(hass, entry, self.settings.plant.mempool_url)
+            if self.settings.plant.revenue_source.needs_network
             else None
         )
         self.ledger = Ledger()
@@ -178,13 +176,7 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
         self._blinking: dict[str, CALLBACK_TYPE] = {}
         self._action_forecast: ActionForecast | None = None
         self._notifying: asyncio.Task[None] | None = None
-        self.control = SiteControl(
-            hass,
-            entry.entry_id,
-            SafetySettings.from_options(entry.options),
-            self.miners,
-            dispatch_settings(entry.options),
-        )
+        self.control = SiteControl(hass, entry.entry_id, self.settings, self.miners)
 
     async def async_load_ledger(self) -> None:
         """Restore the counters, the grid hold and the protection saved before the last stop."""
@@ -285,16 +277,17 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
                 translation_key="site_unreachable",
                 translation_placeholders={"site": self.config_entry.title},
             )
+        inputs = read_plant_inputs(self.hass, self.settings, self._meter, now)
         figures = compute_figures(
             polled,
-            self.plant,
-            read_plant_inputs(self.hass, self.plant, self._meter, now),
+            self.settings.plant,
+            inputs,
             self.network.current if self.network is not None else None,
         )
         self.ledger.record(now, figures.rates, figures.miner_rates)
         self._schedule_save()
         readings = {miner_id: r for miner_id, r in polled.items() if r is not None}
-        if (commands := self.control.commands(now, readings)) is not None:
+        if (commands := self.control.commands(now, readings, inputs)) is not None:
             await self.control.async_apply(commands)
         return SiteData(
             readings=readings,
@@ -304,9 +297,9 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
 
     async def _price_slots(self, now: datetime) -> list[PriceSlot]:
         """The price forecast: from the price sensor's attributes, else its integration's action."""
-        if slots := read_price_forecast(self.hass, self.plant):
+        if slots := read_price_forecast(self.hass, self.settings.plant):
             return slots
-        if (action := forecast_action(self.hass, self.plant.price_entity)) is None:
+        if (action := forecast_action(self.hass, self.settings.plant.price_entity)) is None:
             self._action_forecast = None
             return []
         if self._action_forecast is None or self._action_forecast.action != action:

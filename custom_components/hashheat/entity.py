@@ -146,7 +146,7 @@ def site_view(coordinator: HashHeatSiteCoordinator) -> SiteView:
         counters=coordinator.ledger.site,
         network=coordinator.network.data if coordinator.network is not None else None,
         price_slots=data.price_slots if data else [],
-        cheap_hours=coordinator.plant.cheap_hours,
+        cheap_hours=coordinator.settings.plant.cheap_hours,
         interlocks=frozenset(coordinator.control.active),
         grid_hold=coordinator.control.state.hold
         if coordinator.control.hold_active(dt_util.utcnow())

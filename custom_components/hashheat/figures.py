@@ -10,11 +10,11 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from .bitcoin import NetworkStats, expected_btc_per_day
-from .const import REVENUE_FIXED_HASHPRICE, REVENUE_HASHPRICE_ENTITY
+from .const import RevenueSource
 from .economics import breakeven_electricity_price, displaced_kg_per_kwh_heat
 from .ledger import MinerRates, SiteRates
 from .miner_data import MinerReading
-from .plant import PlantConfig
+from .settings import PlantConfig
 from .thermal import calorimetric_heat_w, estimated_heat_w, measured_capture_fraction
 
 
@@ -38,6 +38,15 @@ class PlantInputs:
     grid_kg_per_kwh: float | None = None
     btc_price: float | None = None
     hashprice: float | None = None  # currency per TH/s per day, from a sensor
+    pump_running: bool | None = None  # None without a pump sensor
+    # Not reported again within the configured time: heat still uses the last value,
+    # control and the interlocks do not.
+    return_stale: bool = False
+
+    @property
+    def loop_c(self) -> float | None:
+        """The loop's return temperature control acts on: None while missing or stale."""
+        return None if self.return_stale else self.return_c
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -108,7 +117,7 @@ def _miner_figures(
         if hashrate is not None and network is not None
         else None
     )
-    if config.revenue_source in (REVENUE_FIXED_HASHPRICE, REVENUE_HASHPRICE_ENTITY):
+    if config.revenue_source.uses_hashprice:
         revenue = (
             hashrate * hashprice * (1 - config.pool_fee)
             if hashrate is not None and hashprice is not None
@@ -139,7 +148,7 @@ def compute_figures(
     )
     hashprice = (
         config.fixed_hashprice
-        if config.revenue_source == REVENUE_FIXED_HASHPRICE
+        if config.revenue_source is RevenueSource.FIXED_HASHPRICE
         else inputs.hashprice
     )
     miners = {

@@ -56,23 +56,19 @@ from .const import (
     CONF_SENSOR_FALLBACK,
     CONF_STALE_MINUTES,
     CONF_SUPPLY_TEMPERATURE,
-    FALLBACK_MINIMUM,
-    FALLBACK_STOP,
-    REVENUE_BTC_PRICE_ENTITY,
-    REVENUE_FIXED_HASHPRICE,
-    REVENUE_HASHPRICE_ENTITY,
-    REVENUE_NETWORK,
     SECTION_CONTROL,
     SECTION_ELECTRICITY,
     SECTION_EMISSIONS,
     SECTION_HEAT_REFERENCE,
     SECTION_PLANT,
     SECTION_REVENUE,
+    RevenueSource,
+    SensorFallback,
 )
 from .economics import HeatReferenceKind
 from .mempool import validate_base_url
-from .plant import plant_defaults
 from .prices import currency_of, parse_hashprice_unit, parse_price_unit
+from .settings import plant_defaults
 from .thermal import Fluid, parse_flow_unit
 
 TEMPERATURE_UNITS = {unit.value for unit in UnitOfTemperature}
@@ -139,7 +135,7 @@ SECTIONS: dict[str, dict[Any, Any]] = {
         probatio.Required(CONF_OVER_TEMPERATURE): _number(40, 95, 0.5, "°C"),
         probatio.Required(CONF_STALE_MINUTES): _number(1, 60, 1, "min"),
         probatio.Required(CONF_SENSOR_FALLBACK): _select(
-            [FALLBACK_STOP, FALLBACK_MINIMUM], CONF_SENSOR_FALLBACK
+            [fallback.value for fallback in SensorFallback], CONF_SENSOR_FALLBACK
         ),
         probatio.Optional(CONF_PUMP_ENTITY): EntitySelector(
             EntitySelectorConfig(domain="binary_sensor")
@@ -150,12 +146,7 @@ SECTIONS: dict[str, dict[Any, Any]] = {
     },
     SECTION_REVENUE: {
         probatio.Required(CONF_REVENUE_SOURCE): _select(
-            [
-                REVENUE_NETWORK,
-                REVENUE_BTC_PRICE_ENTITY,
-                REVENUE_HASHPRICE_ENTITY,
-                REVENUE_FIXED_HASHPRICE,
-            ],
+            [source.value for source in RevenueSource],
             CONF_REVENUE_SOURCE,
         ),
         probatio.Optional(CONF_MEMPOOL_URL): TextSelector(),
@@ -246,16 +237,16 @@ def _validate_reference(options: Mapping[str, Any], errors: dict[str, str]) -> N
 
 def _validate_revenue(options: Mapping[str, Any], errors: dict[str, str]) -> None:
     source = options[CONF_REVENUE_SOURCE]
-    if source == REVENUE_NETWORK:
+    if source == RevenueSource.NETWORK:
         try:
             validate_base_url(options.get(CONF_MEMPOOL_URL) or "")
         except ValueError:
             errors[CONF_MEMPOOL_URL] = "invalid_url"
-    elif source == REVENUE_BTC_PRICE_ENTITY and not options.get(CONF_BTC_PRICE_ENTITY):
+    elif source == RevenueSource.BTC_PRICE_ENTITY and not options.get(CONF_BTC_PRICE_ENTITY):
         errors[CONF_BTC_PRICE_ENTITY] = "required_for_source"
-    elif source == REVENUE_FIXED_HASHPRICE and options.get(CONF_HASHPRICE) is None:
+    elif source == RevenueSource.FIXED_HASHPRICE and options.get(CONF_HASHPRICE) is None:
         errors[CONF_HASHPRICE] = "required_for_source"
-    elif source == REVENUE_HASHPRICE_ENTITY and not options.get(CONF_HASHPRICE_ENTITY):
+    elif source == RevenueSource.HASHPRICE_ENTITY and not options.get(CONF_HASHPRICE_ENTITY):
         errors[CONF_HASHPRICE_ENTITY] = "required_for_source"
 
 

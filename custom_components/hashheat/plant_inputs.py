@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from homeassistant.const import UnitOfEnergy, UnitOfPower, UnitOfTemperature
+from homeassistant.const import STATE_ON, UnitOfEnergy, UnitOfPower, UnitOfTemperature
 from homeassistant.core import HomeAssistant
 from homeassistant.util.unit_conversion import (
     EnergyConverter,
@@ -11,11 +11,11 @@ from homeassistant.util.unit_conversion import (
     TemperatureConverter,
 )
 
-from .const import REVENUE_BTC_PRICE_ENTITY, REVENUE_HASHPRICE_ENTITY
+from .const import RevenueSource
 from .figures import PlantInputs
 from .miner_data import to_number
-from .plant import PlantConfig
 from .prices import parse_hashprice_unit, parse_price_unit, price_per_kwh
+from .settings import PlantConfig, SiteSettings
 from .tariffs import PriceSlot, detect_source, parse_forecast
 from .thermal import flow_m3_per_s, parse_flow_unit
 
@@ -98,9 +98,19 @@ def read_price_forecast(hass: HomeAssistant, config: PlantConfig) -> list[PriceS
 
 
 def read_plant_inputs(
-    hass: HomeAssistant, config: PlantConfig, meter: MeterTracker, now: datetime
+    hass: HomeAssistant, settings: SiteSettings, meter: MeterTracker, now: datetime
 ) -> PlantInputs:
-    """The plant's sensors now; anything unavailable or in an unusable unit is None."""
+    """The plant's sensors now; anything unavailable or in an unusable unit is None.
+
+    The loop's return temperature is marked stale once it was not reported within the
+    configured time.
+    """
+    config = settings.plant
+    return_state = (
+        hass.states.get(config.return_temperature_entity)
+        if config.return_temperature_entity
+        else None
+    )
     flow = None
     if (found := _state(hass, config.flow_entity)) is not None:
         unit = parse_flow_unit(found[1])
@@ -113,18 +123,20 @@ def read_plant_inputs(
     if (found := _state(hass, config.grid_intensity_entity)) is not None:
         grid = found[0] if found[1] == "kg/kWh" else found[0] / _GRAMS_PER_KG
     btc_price = None
-    if config.revenue_source == REVENUE_BTC_PRICE_ENTITY and (
+    if config.revenue_source is RevenueSource.BTC_PRICE_ENTITY and (
         found := _state(hass, config.btc_price_entity)
     ):
         btc_price = found[0]
     hashprice = None
-    if config.revenue_source == REVENUE_HASHPRICE_ENTITY and (
+    if config.revenue_source is RevenueSource.HASHPRICE_ENTITY and (
         found := _state(hass, config.hashprice_entity)
     ):
         hashprice_unit = parse_hashprice_unit(found[1])
         hashprice = found[0] * hashprice_unit.per_th_day_factor if hashprice_unit else None
     return PlantInputs(
         return_c=_temperature_c(hass, config.return_temperature_entity),
+        return_stale=return_state is not None
+        and now - return_state.last_reported > settings.safety.stale_after,
         supply_c=_temperature_c(hass, config.supply_temperature_entity),
         flow_m3_per_s=flow,
         meter_heat_w=_meter_heat_w(hass, config, meter, now),
@@ -132,4 +144,8 @@ def read_plant_inputs(
         grid_kg_per_kwh=grid,
         btc_price=btc_price,
         hashprice=hashprice,
+        pump_running=None
+        if settings.safety.pump_entity is None
+        else (pump := hass.states.get(settings.safety.pump_entity)) is not None
+        and pump.state == STATE_ON,
     )

@@ -11,42 +11,25 @@ the lead miner at its lowest setting).
 import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from homeassistant.const import STATE_ON, UnitOfTemperature
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.util.unit_conversion import TemperatureConverter
 
 from .capabilities import MinerCapabilities, PowerControl
 from .commands import CommandTarget, async_send
 from .const import (
-    CONF_MAX_STARTS,
-    CONF_MIN_OFF_MINUTES,
-    CONF_MIN_ON_MINUTES,
-    CONF_OVER_TEMPERATURE,
-    CONF_PUMP_ENTITY,
-    CONF_RETURN_TEMPERATURE,
-    CONF_SENSOR_FALLBACK,
-    CONF_STALE_MINUTES,
-    DEFAULT_MAX_STARTS,
-    DEFAULT_MIN_OFF_MINUTES,
-    DEFAULT_MIN_ON_MINUTES,
     DEFAULT_ON_OFF_POWER_W,
-    DEFAULT_OVER_TEMPERATURE,
-    DEFAULT_STALE_MINUTES,
     DEFAULT_TARGET_TEMPERATURE,
     DOMAIN,
-    FALLBACK_MINIMUM,
-    FALLBACK_STOP,
     LOGGER,
+    SensorFallback,
 )
-from .domain.control import ControllerSettings, LoopController, MinerCommand, MinerSpec
+from .domain.control import LoopController, MinerCommand, MinerSpec
 from .domain.dispatch import (
     Dispatcher,
-    DispatchSettings,
     GridHold,
     Intents,
     Layer,
@@ -55,17 +38,15 @@ from .domain.dispatch import (
     Preset,
     Snapshot,
 )
-from .domain.protection import Protection, ProtectionSettings
+from .domain.protection import Protection
+from .figures import PlantInputs
 from .issues import Repair, clear_issue, raise_issue
 from .miner_client import MinerClient
-from .miner_data import MinerReading, to_number
+from .miner_data import MinerReading
+from .settings import SiteSettings
 
 # An over-temperature clears this far below the limit, so miners do not restart at its edge.
 OVER_TEMPERATURE_CLEAR_K = 2.0
-# Boost and a miner's manual heat stop this far below the over-temperature limit.
-CEILING_MARGIN_K = 5.0
-# One miner of a site starts at a time (a poll apart): no inrush of the whole site.
-START_SPACING_S = 10.0
 
 
 class Interlock(StrEnum):
@@ -75,59 +56,15 @@ class Interlock(StrEnum):
     SENSOR = "sensor"
     PUMP = "pump"
 
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class SafetySettings:
-    """Plant-safety configuration of a site."""
-
-    return_entity: str | None
-    over_temperature_c: float
-    stale_after: timedelta
-    fallback: str
-    pump_entity: str | None
-
-    @property
-    def guards_plant(self) -> bool:
-        """Whether the interlocks act: only with a loop or pump sensor to watch."""
-        return bool(self.return_entity or self.pump_entity)
-
-    def watches(self, interlock: Interlock) -> bool:
-        """Whether ``interlock`` can trip on this site."""
-        match interlock:
+    def watched(self, settings: SiteSettings) -> bool:
+        """Whether this interlock can trip on a site with these settings."""
+        match self:
             case Interlock.OVER_TEMPERATURE:
-                return self.guards_plant
+                return settings.guards_plant
             case Interlock.SENSOR:
-                return self.return_entity is not None
+                return settings.plant.return_temperature_entity is not None
             case Interlock.PUMP:
-                return self.pump_entity is not None
-
-    @classmethod
-    def from_options(cls, options: Mapping[str, Any]) -> SafetySettings:
-        """Parse the options, with protective defaults."""
-        return cls(
-            return_entity=options.get(CONF_RETURN_TEMPERATURE) or None,
-            over_temperature_c=float(options.get(CONF_OVER_TEMPERATURE, DEFAULT_OVER_TEMPERATURE)),
-            stale_after=timedelta(
-                minutes=float(options.get(CONF_STALE_MINUTES, DEFAULT_STALE_MINUTES))
-            ),
-            fallback=str(options.get(CONF_SENSOR_FALLBACK, FALLBACK_STOP)),
-            pump_entity=options.get(CONF_PUMP_ENTITY) or None,
-        )
-
-
-def dispatch_settings(options: Mapping[str, Any]) -> DispatchSettings:
-    """Hardware protection and limits from the options (defaults protect hashboards and PSUs)."""
-    return DispatchSettings(
-        controller=ControllerSettings(),
-        protection=ProtectionSettings(
-            min_on_s=float(options.get(CONF_MIN_ON_MINUTES, DEFAULT_MIN_ON_MINUTES)) * 60,
-            min_off_s=float(options.get(CONF_MIN_OFF_MINUTES, DEFAULT_MIN_OFF_MINUTES)) * 60,
-            max_starts_per_day=int(options.get(CONF_MAX_STARTS, DEFAULT_MAX_STARTS)),
-            start_spacing_s=START_SPACING_S,
-        ),
-        over_temperature_c=float(options.get(CONF_OVER_TEMPERATURE, DEFAULT_OVER_TEMPERATURE)),
-        ceiling_margin_k=CEILING_MARGIN_K,
-    )
+                return settings.safety.pump_entity is not None
 
 
 @dataclass(kw_only=True, slots=True)
@@ -160,16 +97,15 @@ class SiteControl:
         self,
         hass: HomeAssistant,
         entry_id: str,
-        safety: SafetySettings,
+        settings: SiteSettings,
         miners: Mapping[str, CommandTarget],
-        settings: DispatchSettings,
     ) -> None:
         """Hold the miners; the dispatcher learns them from their capabilities when known."""
         self.hass = hass
         self._entry_id = entry_id
-        self.safety = safety
+        self.settings = settings
         self.state = ControlState()
-        self.dispatcher = Dispatcher(settings)
+        self.dispatcher = Dispatcher(settings.dispatch)
         self._miners = miners
         self._capabilities: dict[str, MinerCapabilities] = {}
         self._built_with_readings = False
@@ -249,43 +185,26 @@ class SiteControl:
         hold = self.state.hold
         return hold is not None and hold.active(now.timestamp())
 
-    def _loop_temperature(self, now: datetime) -> float | None:
-        entity_id = self.safety.return_entity
-        if not entity_id or (state := self.hass.states.get(entity_id)) is None:
-            return None
-        if now - state.last_reported > self.safety.stale_after:
-            return None
-        try:
-            value = to_number(float(state.state))
-        except ValueError:
-            return None
-        unit = state.attributes.get("unit_of_measurement")
-        if value is None or unit not in {u.value for u in UnitOfTemperature}:
-            return None
-        return TemperatureConverter.convert(value, unit, UnitOfTemperature.CELSIUS)
-
     def _interlocks(
-        self, temperature: float | None, readings: Mapping[str, MinerReading]
+        self, inputs: PlantInputs, readings: Mapping[str, MinerReading]
     ) -> set[Interlock]:
         active: set[Interlock] = set()
-        if not self.safety.guards_plant:
+        if not self.settings.guards_plant:
             # A site without plant sensors is only monitored: HashHeat does not stop its miners.
             return active
         hottest = max(
             (r.fluid_outlet_temp_c for r in readings.values() if r.fluid_outlet_temp_c is not None),
             default=None,
         )
-        limit = self.safety.over_temperature_c
+        limit = self.settings.safety.over_temperature_c
         if Interlock.OVER_TEMPERATURE in self.active:
             limit -= OVER_TEMPERATURE_CLEAR_K  # clears only once clearly below the limit
-        if (temperature is not None and temperature > limit) or (
-            hottest is not None and hottest > limit
-        ):
+        loop_c = inputs.loop_c
+        if (loop_c is not None and loop_c > limit) or (hottest is not None and hottest > limit):
             active.add(Interlock.OVER_TEMPERATURE)
-        if temperature is None and self.safety.return_entity:
+        if loop_c is None and Interlock.SENSOR.watched(self.settings):
             active.add(Interlock.SENSOR)
-        pump = self.safety.pump_entity
-        if pump and ((state := self.hass.states.get(pump)) is None or state.state != STATE_ON):
+        if inputs.pump_running is False:
             active.add(Interlock.PUMP)
         return active
 
@@ -299,9 +218,9 @@ class SiteControl:
                     Repair(f"interlock_{interlock}"),
                     self._entry_id,
                     {
-                        "limit": f"{self.safety.over_temperature_c:g}",
-                        "sensor": self.safety.return_entity or "-",
-                        "pump": self.safety.pump_entity or "-",
+                        "limit": f"{self.settings.safety.over_temperature_c:g}",
+                        "sensor": self.settings.plant.return_temperature_entity or "-",
+                        "pump": self.settings.safety.pump_entity or "-",
                     },
                 )
             elif interlock not in active and interlock in self.active:
@@ -341,18 +260,20 @@ class SiteControl:
                 del self._applied[miner_id]  # what we sent did not stick: send it again
 
     def commands(
-        self, now: datetime, readings: Mapping[str, MinerReading]
+        self, now: datetime, readings: Mapping[str, MinerReading], inputs: PlantInputs
     ) -> list[MinerCommand] | None:
-        """Decide what every miner should do now; None leaves the miners alone."""
+        """Decide what every miner should do now, from this poll's readings and plant inputs.
+
+        None leaves the miners alone.
+        """
         if any(
             miner.capabilities != self._capabilities[m] for m, miner in self._miners.items()
         ) or (readings and not self._built_with_readings):
             # Capabilities read or changed, or the first readings (efficiency-ordered staging).
             self._build(readings)
         self._sync(readings)
-        temperature = self._loop_temperature(now)
-        self.temperature_c = temperature
-        active = self._interlocks(temperature, readings)
+        self.temperature_c = inputs.loop_c
+        active = self._interlocks(inputs, readings)
         self._report(active)
         if self.state.hold is not None and not self.hold_active(now):
             LOGGER.info("Grid hold of site %s ended", self._entry_id)
@@ -368,10 +289,10 @@ class SiteControl:
                     )
                     for miner_id, reading in readings.items()
                 },
-                loop_c=temperature,
+                loop_c=inputs.loop_c,
                 safety_stop=bool({Interlock.OVER_TEMPERATURE, Interlock.PUMP} & active),
                 blind=Interlock.SENSOR in active,
-                hold_minimum_when_blind=self.safety.fallback == FALLBACK_MINIMUM,
+                hold_minimum_when_blind=self.settings.safety.fallback is SensorFallback.MINIMUM,
             ),
             now.timestamp(),
         )

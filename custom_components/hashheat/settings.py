@@ -1,7 +1,12 @@
-"""A site's plant configuration, parsed from its options (no Home Assistant)."""
+"""A site's settings, parsed once from its options over one set of defaults (no Home Assistant).
+
+Every part of the integration reads these typed settings; nothing else reads the options.
+"""
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
+from enum import StrEnum
 from typing import Any
 
 from .const import (
@@ -30,6 +35,7 @@ from .const import (
     CONF_OVER_TEMPERATURE,
     CONF_POOL_FEE_PERCENT,
     CONF_PRICE_ENTITY,
+    CONF_PUMP_ENTITY,
     CONF_RETURN_TEMPERATURE,
     CONF_REVENUE_SOURCE,
     CONF_SENSOR_FALLBACK,
@@ -45,15 +51,22 @@ from .const import (
     DEFAULT_OVER_TEMPERATURE,
     DEFAULT_POOL_FEE_PERCENT,
     DEFAULT_STALE_MINUTES,
-    FALLBACK_STOP,
-    REVENUE_NETWORK,
+    RevenueSource,
+    SensorFallback,
 )
+from .domain.control import ControllerSettings
+from .domain.dispatch import DispatchSettings
+from .domain.protection import ProtectionSettings
 from .economics import Co2Factors, HeatReference, HeatReferenceKind
 from .mempool import DEFAULT_BASE_URL
 from .thermal import FLUIDS, Fluid, FluidProperties
 
 DEFAULT_GAS_CO2 = Co2Factors().gas_kg_per_kwh
 DEFAULT_GRID_CO2 = Co2Factors().grid_kg_per_kwh
+# Boost and a miner's manual heat stop this far below the over-temperature limit.
+CEILING_MARGIN_K = 5.0
+# One miner of a site starts at a time (a poll apart): no inrush of the whole site.
+START_SPACING_S = 10.0
 
 
 def plant_defaults() -> dict[str, Any]:
@@ -67,12 +80,12 @@ def plant_defaults() -> dict[str, Any]:
         CONF_HEAT_PUMP_COP: DEFAULT_HEAT_PUMP_COP,
         CONF_GAS_CO2: DEFAULT_GAS_CO2,
         CONF_GRID_CO2: DEFAULT_GRID_CO2,
-        CONF_REVENUE_SOURCE: REVENUE_NETWORK,
+        CONF_REVENUE_SOURCE: RevenueSource.NETWORK.value,
         CONF_MEMPOOL_URL: DEFAULT_BASE_URL,
         CONF_POOL_FEE_PERCENT: DEFAULT_POOL_FEE_PERCENT,
         CONF_OVER_TEMPERATURE: DEFAULT_OVER_TEMPERATURE,
         CONF_STALE_MINUTES: DEFAULT_STALE_MINUTES,
-        CONF_SENSOR_FALLBACK: FALLBACK_STOP,
+        CONF_SENSOR_FALLBACK: SensorFallback.STOP.value,
         CONF_MIN_ON_MINUTES: DEFAULT_MIN_ON_MINUTES,
         CONF_MIN_OFF_MINUTES: DEFAULT_MIN_OFF_MINUTES,
         CONF_MAX_STARTS: DEFAULT_MAX_STARTS,
@@ -94,7 +107,7 @@ class PlantConfig:
     heat_reference: HeatReference | None
     co2: Co2Factors
     grid_intensity_entity: str | None
-    revenue_source: str
+    revenue_source: RevenueSource
     mempool_url: str
     btc_price_entity: str | None
     fixed_hashprice: float | None
@@ -110,9 +123,8 @@ class PlantConfig:
         )
 
     @classmethod
-    def from_options(cls, options: Mapping[str, Any]) -> PlantConfig:
-        """Parse options over the defaults; an impossible heat reference means none."""
-        merged = {**plant_defaults(), **options}
+    def from_options(cls, merged: Mapping[str, Any]) -> PlantConfig:
+        """Parse options merged over the defaults; an impossible heat reference means none."""
         try:
             fluid = FLUIDS[Fluid(merged[CONF_FLUID])]
         except ValueError:
@@ -133,7 +145,7 @@ class PlantConfig:
                 district_kg_per_kwh_heat=float(merged.get(CONF_DISTRICT_CO2) or 0.0),
             ),
             grid_intensity_entity=merged.get(CONF_GRID_INTENSITY) or None,
-            revenue_source=str(merged[CONF_REVENUE_SOURCE]),
+            revenue_source=_enum(RevenueSource, merged[CONF_REVENUE_SOURCE], RevenueSource.NETWORK),
             mempool_url=str(merged.get(CONF_MEMPOOL_URL) or DEFAULT_BASE_URL),
             btc_price_entity=merged.get(CONF_BTC_PRICE_ENTITY) or None,
             fixed_hashprice=merged.get(CONF_HASHPRICE),
@@ -159,3 +171,70 @@ def _heat_reference(options: Mapping[str, Any]) -> HeatReference | None:
         )
     except KeyError, TypeError, ValueError:
         return None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class SafetySettings:
+    """Plant-safety configuration of a site."""
+
+    over_temperature_c: float
+    stale_after: timedelta
+    fallback: SensorFallback
+    pump_entity: str | None
+
+    @classmethod
+    def from_options(cls, merged: Mapping[str, Any]) -> SafetySettings:
+        """Parse options merged over the (protective) defaults."""
+        return cls(
+            over_temperature_c=float(merged[CONF_OVER_TEMPERATURE]),
+            stale_after=timedelta(minutes=float(merged[CONF_STALE_MINUTES])),
+            fallback=_enum(SensorFallback, merged[CONF_SENSOR_FALLBACK], SensorFallback.STOP),
+            pump_entity=merged.get(CONF_PUMP_ENTITY) or None,
+        )
+
+
+def _dispatch_settings(merged: Mapping[str, Any]) -> DispatchSettings:
+    """Hardware protection and limits (the defaults protect hashboards and PSUs)."""
+    return DispatchSettings(
+        controller=ControllerSettings(),
+        protection=ProtectionSettings(
+            min_on_s=float(merged[CONF_MIN_ON_MINUTES]) * 60,
+            min_off_s=float(merged[CONF_MIN_OFF_MINUTES]) * 60,
+            max_starts_per_day=int(merged[CONF_MAX_STARTS]),
+            start_spacing_s=START_SPACING_S,
+        ),
+        over_temperature_c=float(merged[CONF_OVER_TEMPERATURE]),
+        ceiling_margin_k=CEILING_MARGIN_K,
+    )
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class SiteSettings:
+    """Everything a site's options say, typed: its plant, its safety and its dispatch limits."""
+
+    plant: PlantConfig
+    safety: SafetySettings
+    dispatch: DispatchSettings
+
+    @property
+    def guards_plant(self) -> bool:
+        """Whether the interlocks act: only with a loop or pump sensor to watch."""
+        return bool(self.plant.return_temperature_entity or self.safety.pump_entity)
+
+    @classmethod
+    def from_options(cls, options: Mapping[str, Any]) -> SiteSettings:
+        """Parse the options over the defaults of a site nobody has configured yet."""
+        merged = {**plant_defaults(), **options}
+        return cls(
+            plant=PlantConfig.from_options(merged),
+            safety=SafetySettings.from_options(merged),
+            dispatch=_dispatch_settings(merged),
+        )
+
+
+def _enum[E: StrEnum](kind: type[E], value: Any, default: E) -> E:
+    """An option's enum member; a value a newer or older version stored means the default."""
+    try:
+        return kind(value)
+    except ValueError:
+        return default
