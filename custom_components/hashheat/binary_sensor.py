@@ -19,21 +19,29 @@ from .domain.dispatch import GridHold
 from .entity import (
     HashHeatMinerEntity,
     HashHeatSiteEntity,
+    MinerEntityDescription,
     SiteView,
     add_miner_entities,
     site_view,
 )
+from .settings import SiteSettings
 from .site_control import Interlock
 from .tariffs import above, is_cheap_now
 
 PARALLEL_UPDATES = 0
 
-CONNECTIVITY = BinarySensorEntityDescription(
+
+@dataclass(frozen=True, kw_only=True)
+class MinerBinarySensorDescription(BinarySensorEntityDescription, MinerEntityDescription):
+    """Describes a yes/no state of a miner."""
+
+
+CONNECTIVITY = MinerBinarySensorDescription(
     key="connectivity",
     device_class=BinarySensorDeviceClass.CONNECTIVITY,
     entity_category=EntityCategory.DIAGNOSTIC,
 )
-PROBLEM = BinarySensorEntityDescription(
+PROBLEM = MinerBinarySensorDescription(
     key="problem",
     device_class=BinarySensorDeviceClass.PROBLEM,
 )
@@ -45,6 +53,7 @@ class SiteBinarySensorDescription(BinarySensorEntityDescription):
 
     value_fn: Callable[[SiteView], bool | None]
     attributes_fn: Callable[[SiteView], dict[str, Any]] | None = None
+    exists_fn: Callable[[SiteSettings], bool] = lambda _settings: True
 
 
 SITE_BINARY_SENSORS: tuple[SiteBinarySensorDescription, ...] = (
@@ -89,10 +98,11 @@ def _interlock_description(interlock: Interlock) -> SiteBinarySensorDescription:
         translation_key=f"interlock_{interlock}",
         device_class=BinarySensorDeviceClass.SAFETY,
         value_fn=lambda view: interlock in view.interlocks,
+        exists_fn=interlock.watched,
     )
 
 
-INTERLOCK_BINARY_SENSORS = {interlock: _interlock_description(interlock) for interlock in Interlock}
+INTERLOCK_BINARY_SENSORS = tuple(_interlock_description(interlock) for interlock in Interlock)
 
 
 async def async_setup_entry(
@@ -104,19 +114,11 @@ async def async_setup_entry(
     coordinator = entry.runtime_data
     async_add_entities(
         SiteBinarySensor(coordinator, description)
-        for description in (
-            *SITE_BINARY_SENSORS,
-            *(d for i, d in INTERLOCK_BINARY_SENSORS.items() if i.watched(coordinator.settings)),
-        )
+        for description in (*SITE_BINARY_SENSORS, *INTERLOCK_BINARY_SENSORS)
+        if description.exists_fn(coordinator.settings)
     )
-    add_miner_entities(
-        entry,
-        async_add_entities,
-        lambda coordinator, miner_id, _tracker: [
-            MinerConnectivitySensor(coordinator, miner_id, CONNECTIVITY),
-            MinerProblemSensor(coordinator, miner_id, PROBLEM),
-        ],
-    )
+    add_miner_entities(entry, async_add_entities, (CONNECTIVITY,), MinerConnectivitySensor)
+    add_miner_entities(entry, async_add_entities, (PROBLEM,), MinerProblemSensor)
 
 
 class MinerConnectivitySensor(HashHeatMinerEntity, BinarySensorEntity):

@@ -12,19 +12,17 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .capabilities import MinerCapabilities
 from .coordinator import HashHeatConfigEntry, HashHeatSiteCoordinator
-from .entity import HashHeatMinerEntity, add_miner_entities
+from .entity import HashHeatMinerEntity, MinerEntityDescription, add_miner_entities
 from .miner_client import MinerClient
 
 PARALLEL_UPDATES = 1
 
 
 @dataclass(frozen=True, kw_only=True)
-class HashHeatButtonDescription(ButtonEntityDescription):
-    """Describes a miner button: what the firmware must support and what pressing does."""
+class HashHeatButtonDescription(ButtonEntityDescription, MinerEntityDescription):
+    """Describes a miner button: what pressing does."""
 
-    supported_fn: Callable[[MinerCapabilities], bool]
     press_fn: Callable[[HashHeatSiteCoordinator, str], Awaitable[None]]
 
 
@@ -33,7 +31,7 @@ BUTTONS: tuple[HashHeatButtonDescription, ...] = (
         key="reboot",
         device_class=ButtonDeviceClass.RESTART,
         entity_category=EntityCategory.CONFIG,
-        supported_fn=lambda capabilities: capabilities.can_reboot,
+        exists_fn=lambda facts: facts.capabilities.can_reboot,
         press_fn=lambda coordinator, miner_id: coordinator.async_command(
             miner_id, MinerClient.reboot
         ),
@@ -43,7 +41,7 @@ BUTTONS: tuple[HashHeatButtonDescription, ...] = (
         entity_registry_enabled_default=False,
         translation_key="restart_backend",
         entity_category=EntityCategory.CONFIG,
-        supported_fn=lambda capabilities: capabilities.can_restart_backend,
+        exists_fn=lambda facts: facts.capabilities.can_restart_backend,
         press_fn=lambda coordinator, miner_id: coordinator.async_command(
             miner_id, MinerClient.restart_backend
         ),
@@ -52,7 +50,7 @@ BUTTONS: tuple[HashHeatButtonDescription, ...] = (
         key="identify",
         device_class=ButtonDeviceClass.IDENTIFY,
         entity_category=EntityCategory.CONFIG,
-        supported_fn=lambda capabilities: capabilities.can_identify,
+        exists_fn=lambda facts: facts.capabilities.can_identify,
         press_fn=lambda coordinator, miner_id: coordinator.async_identify(miner_id),
     ),
 )
@@ -64,15 +62,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the buttons each miner's firmware supports."""
-    add_miner_entities(
-        entry,
-        async_add_entities,
-        lambda coordinator, miner_id, tracker: (
-            MinerButton(coordinator, miner_id, description)
-            for description in BUTTONS
-            if description.supported_fn(tracker.capabilities)
-        ),
-    )
+    add_miner_entities(entry, async_add_entities, BUTTONS, MinerButton)
 
 
 class MinerButton(HashHeatMinerEntity, ButtonEntity):

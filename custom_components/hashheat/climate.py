@@ -1,5 +1,6 @@
 """The site's climate entity: the heating loop as a heater holding its return temperature."""
 
+from dataclasses import dataclass
 from typing import Any
 
 from homeassistant.components.climate import (
@@ -19,12 +20,24 @@ from homeassistant.helpers.restore_state import RestoreEntity
 from .const import DOMAIN, MAX_TARGET_TEMPERATURE, MIN_TARGET_TEMPERATURE
 from .coordinator import HashHeatConfigEntry
 from .domain.dispatch import MinerMode, Preset
-from .entity import HashHeatMinerEntity, HashHeatSiteEntity, add_miner_entities
+from .entity import (
+    HashHeatMinerEntity,
+    HashHeatSiteEntity,
+    MinerEntityDescription,
+    add_miner_entities,
+)
 
 PARALLEL_UPDATES = 0
 
 LOOP = ClimateEntityDescription(key="loop", translation_key="loop")
-MINER = ClimateEntityDescription(key="climate", translation_key="miner")
+
+
+@dataclass(frozen=True, kw_only=True)
+class MinerClimateDescription(ClimateEntityDescription, MinerEntityDescription):
+    """Describes a miner's own climate entity."""
+
+
+MINER = MinerClimateDescription(key="climate", translation_key="miner")
 MINER_MODES = {
     HVACMode.AUTO: MinerMode.AUTO,
     HVACMode.HEAT: MinerMode.HEAT,
@@ -39,11 +52,7 @@ async def async_setup_entry(
 ) -> None:
     """Add the loop's climate entity, and one per miner."""
     async_add_entities([SiteClimate(entry.runtime_data, LOOP)])
-    add_miner_entities(
-        entry,
-        async_add_entities,
-        lambda coordinator, miner_id, _tracker: [MinerClimate(coordinator, miner_id, MINER)],
-    )
+    add_miner_entities(entry, async_add_entities, (MINER,), MinerClimate)
 
 
 class SiteClimate(HashHeatSiteEntity, ClimateEntity, RestoreEntity):

@@ -39,15 +39,43 @@ from .site_control import Interlock
 from .tariffs import PriceSlot
 
 
-def add_miner_entities(
+@dataclass(frozen=True, kw_only=True, slots=True)
+class MinerFacts:
+    """What is known of a miner when its entities are made."""
+
+    capabilities: MinerCapabilities
+    reading: MinerReading | None  # its first poll's, if it answered
+
+
+def _always(_facts: MinerFacts) -> bool:
+    return True
+
+
+@dataclass(frozen=True, kw_only=True)
+class MinerEntityDescription(EntityDescription):
+    """Describes an entity of a miner; it exists where ``exists_fn`` says so."""
+
+    exists_fn: Callable[[MinerFacts], bool] = _always
+
+
+def add_miner_entities[D: MinerEntityDescription](
     entry: HashHeatConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
-    build: Callable[[HashHeatSiteCoordinator, str, MinerTracker], Iterable[Entity]],
+    descriptions: Iterable[D],
+    entity: Callable[[HashHeatSiteCoordinator, str, D], Entity],
 ) -> None:
-    """Add each miner's entities under its own subentry, so its device belongs to that miner."""
+    """Add each miner's entities that exist for it, under its own subentry (its device)."""
     coordinator = entry.runtime_data
+    descriptions = tuple(descriptions)
     for miner_id, tracker in coordinator.miners.items():
-        async_add_entities(build(coordinator, miner_id, tracker), config_subentry_id=miner_id)
+        facts = MinerFacts(
+            capabilities=tracker.capabilities,
+            reading=coordinator.data.readings.get(miner_id) if coordinator.data else None,
+        )
+        async_add_entities(
+            (entity(coordinator, miner_id, d) for d in descriptions if d.exists_fn(facts)),
+            config_subentry_id=miner_id,
+        )
 
 
 class HashHeatMinerEntity(CoordinatorEntity[HashHeatSiteCoordinator]):

@@ -1,5 +1,7 @@
 """The power limit of a HashHeat miner, snapped by the firmware and read back."""
 
+from dataclasses import dataclass
+
 from homeassistant.components.number import (
     NumberDeviceClass,
     NumberEntity,
@@ -14,13 +16,25 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .capabilities import PowerControl
 from .coordinator import HashHeatConfigEntry
-from .entity import HashHeatMinerEntity, HashHeatSiteEntity, add_miner_entities
+from .entity import (
+    HashHeatMinerEntity,
+    HashHeatSiteEntity,
+    MinerEntityDescription,
+    add_miner_entities,
+)
 from .miner_client import MinerClient
 
 PARALLEL_UPDATES = 1
 
-POWER_LIMIT = NumberEntityDescription(
+
+@dataclass(frozen=True, kw_only=True)
+class MinerNumberDescription(NumberEntityDescription, MinerEntityDescription):
+    """Describes a number of a miner."""
+
+
+POWER_LIMIT = MinerNumberDescription(
     key="power_limit_control",
+    exists_fn=lambda facts: facts.capabilities.power_control is not PowerControl.NONE,
     translation_key="power_limit_control",
     device_class=NumberDeviceClass.POWER,
     native_unit_of_measurement=UnitOfPower.WATT,
@@ -47,15 +61,7 @@ async def async_setup_entry(
 ) -> None:
     """Add a power limit to every miner whose firmware can limit power."""
     async_add_entities([SitePowerCap(entry.runtime_data, POWER_CAP)])
-    add_miner_entities(
-        entry,
-        async_add_entities,
-        lambda coordinator, miner_id, tracker: (
-            [MinerPowerLimit(coordinator, miner_id, POWER_LIMIT)]
-            if tracker.capabilities.power_control is not PowerControl.NONE
-            else []
-        ),
-    )
+    add_miner_entities(entry, async_add_entities, (POWER_LIMIT,), MinerPowerLimit)
 
 
 class MinerPowerLimit(HashHeatMinerEntity, NumberEntity):

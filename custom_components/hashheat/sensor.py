@@ -24,11 +24,13 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
-from .coordinator import HashHeatConfigEntry, HashHeatSiteCoordinator, MinerTracker
+from .coordinator import HashHeatConfigEntry, HashHeatSiteCoordinator
 from .economics import economic_cop, energy_reuse_factor, net_cost_of_heat_per_mwh
 from .entity import (
     HashHeatMinerEntity,
     HashHeatSiteEntity,
+    MinerEntityDescription,
+    MinerFacts,
     SiteView,
     add_miner_entities,
     site_view,
@@ -61,12 +63,10 @@ class MinerView:
 
 
 @dataclass(frozen=True, kw_only=True)
-class HashHeatMinerSensorDescription(SensorEntityDescription):
+class HashHeatMinerSensorDescription(SensorEntityDescription, MinerEntityDescription):
     """Describes a sensor of a miner."""
 
     value_fn: Callable[[MinerView], SensorValue]
-    # Sensors for values only some firmware reports exist when the first reading has them.
-    reported_only: bool = False
     # Counters keep showing their total while the miner is unreachable.
     counter: bool = False
     # A unit in Home Assistant's currency, e.g. "{currency}/d".
@@ -85,6 +85,11 @@ class HashHeatSiteSensorDescription(SensorEntityDescription):
 def _reading(value_fn: Callable[[MinerReading], SensorValue]) -> Callable[[MinerView], SensorValue]:
     """A value of the miner's reading (the entity is unavailable without one)."""
     return lambda view: None if view.reading is None else value_fn(view.reading)
+
+
+def _reported(value_fn: Callable[[MinerReading], SensorValue]) -> Callable[[MinerFacts], bool]:
+    """For values only some firmware reports: exists when the first reading has it."""
+    return lambda facts: facts.reading is not None and value_fn(facts.reading) is not None
 
 
 def _temperature(
@@ -155,12 +160,14 @@ MINER_SENSORS: tuple[HashHeatMinerSensorDescription, ...] = (
     ),
     _temperature("chip_temperature_max", _reading(lambda r: r.chip_temp_max_c)),
     _temperature(
-        "fluid_inlet_temperature", _reading(lambda r: r.fluid_inlet_temp_c), reported_only=True
+        "fluid_inlet_temperature",
+        _reading(lambda r: r.fluid_inlet_temp_c),
+        exists_fn=_reported(lambda r: r.fluid_inlet_temp_c),
     ),
     _temperature(
         "fluid_outlet_temperature",
         _reading(lambda r: r.fluid_outlet_temp_c),
-        reported_only=True,
+        exists_fn=_reported(lambda r: r.fluid_outlet_temp_c),
     ),
     HashHeatMinerSensorDescription(
         key="fan_speed",
@@ -459,21 +466,12 @@ async def async_setup_entry(
     coordinator = entry.runtime_data
     async_add_entities(HashHeatSiteSensor(coordinator, description) for description in SITE_SENSORS)
 
-    def build(
-        coordinator: HashHeatSiteCoordinator, miner_id: str, _tracker: MinerTracker
-    ) -> list[HashHeatMinerSensor]:
-        first = MinerView(
-            reading=coordinator.data.readings.get(miner_id),
-            figures=None,
-            counters=MinerCounters(),
-        )
-        return [
-            HashHeatMinerSensor(coordinator, miner_id, description)
-            for description in (*MINER_SENSORS, *MINER_ACCOUNT_SENSORS)
-            if not description.reported_only or description.value_fn(first) is not None
-        ]
-
-    add_miner_entities(entry, async_add_entities, build)
+    add_miner_entities(
+        entry,
+        async_add_entities,
+        (*MINER_SENSORS, *MINER_ACCOUNT_SENSORS),
+        HashHeatMinerSensor,
+    )
 
 
 def _set_currency_unit(

@@ -1,5 +1,6 @@
 """The mining switch of a HashHeat miner: pause and resume hashing."""
 
+from dataclasses import dataclass
 from typing import Any
 
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
@@ -7,11 +8,21 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import HashHeatConfigEntry
-from .entity import HashHeatMinerEntity, add_miner_entities
+from .entity import HashHeatMinerEntity, MinerEntityDescription, add_miner_entities
 
 PARALLEL_UPDATES = 1
 
-MINING = SwitchEntityDescription(key="mining", translation_key="mining")
+
+@dataclass(frozen=True, kw_only=True)
+class MinerSwitchDescription(SwitchEntityDescription, MinerEntityDescription):
+    """Describes a switch of a miner."""
+
+
+MINING = MinerSwitchDescription(
+    key="mining",
+    translation_key="mining",
+    exists_fn=lambda facts: facts.capabilities.can_pause,
+)
 
 
 async def async_setup_entry(
@@ -20,15 +31,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add a mining switch to every miner whose firmware can pause and resume."""
-    add_miner_entities(
-        entry,
-        async_add_entities,
-        lambda coordinator, miner_id, tracker: (
-            [MinerMiningSwitch(coordinator, miner_id, MINING)]
-            if tracker.capabilities.can_pause
-            else []
-        ),
-    )
+    add_miner_entities(entry, async_add_entities, (MINING,), MinerMiningSwitch)
 
 
 class MinerMiningSwitch(HashHeatMinerEntity, SwitchEntity):
