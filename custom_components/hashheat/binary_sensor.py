@@ -20,13 +20,12 @@ from .entity import (
     HashHeatMinerEntity,
     HashHeatSiteEntity,
     MinerEntityDescription,
-    SiteView,
     add_miner_entities,
-    site_view,
 )
 from .settings import SiteSettings
 from .site_control import Interlock
 from .tariffs import above, is_cheap_now
+from .view import SiteView
 
 PARALLEL_UPDATES = 0
 
@@ -153,10 +152,10 @@ class SiteBinarySensor(HashHeatSiteEntity, BinarySensorEntity):
     @property
     def is_on(self) -> bool | None:
         """The figure now."""
-        return self.entity_description.value_fn(site_view(self.coordinator))
+        return self.entity_description.value_fn(self.site)
 
     @property
     def extra_state_attributes(self) -> dict[str, Any] | None:
         """Details of the figure, where it has any (a grid hold's floor and end)."""
         attributes_fn = self.entity_description.attributes_fn
-        return attributes_fn(site_view(self.coordinator)) if attributes_fn else None
+        return attributes_fn(self.site) if attributes_fn else None

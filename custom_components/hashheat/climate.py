@@ -76,13 +76,18 @@ class SiteClimate(HashHeatSiteEntity, ClimateEntity, RestoreEntity):
         await super().async_added_to_hass()
         if (last := await self.async_get_last_state()) is None:
             return
-        state = self.coordinator.control.state
-        state.heating = last.state == HVACMode.HEAT
+        loop = self.site.loop
         target = last.attributes.get(ATTR_TEMPERATURE)
-        if isinstance(target, int | float):
-            state.target_c = min(max(float(target), self.min_temp), self.max_temp)
-        if (preset := last.attributes.get("preset_mode")) in self._attr_preset_modes:
-            state.preset = Preset(preset)
+        preset = last.attributes.get("preset_mode")
+        self.coordinator.restore_intents(
+            loop=(
+                last.state == HVACMode.HEAT,
+                min(max(float(target), self.min_temp), self.max_temp)
+                if isinstance(target, int | float)
+                else loop.target_c,
+                Preset(preset) if preset in self._attr_preset_modes else loop.preset,
+            )
+        )
 
     @property
     def available(self) -> bool:
@@ -92,39 +97,39 @@ class SiteClimate(HashHeatSiteEntity, ClimateEntity, RestoreEntity):
     @property
     def hvac_mode(self) -> HVACMode:
         """Heat while HashHeat controls the loop."""
-        return HVACMode.HEAT if self.coordinator.control.state.heating else HVACMode.OFF
+        return HVACMode.HEAT if self.site.loop.heating else HVACMode.OFF
 
     @property
     def hvac_action(self) -> HVACAction:
         """Heating while any miner runs under control, idle while none is needed."""
-        control = self.coordinator.control
-        if not control.state.heating:
+        loop = self.site.loop
+        if not loop.heating:
             return HVACAction.OFF
-        return HVACAction.HEATING if control.running_under_control else HVACAction.IDLE
+        return HVACAction.HEATING if loop.running_under_control else HVACAction.IDLE
 
     @property
     def current_temperature(self) -> float | None:
         """The loop's return temperature, if fresh."""
-        return self.coordinator.control.temperature_c
+        return self.site.loop.temperature_c
 
     @property
     def target_temperature(self) -> float:
         """The return temperature to hold."""
-        return self.coordinator.control.state.target_c
+        return self.site.loop.target_c
 
     @property
     def preset_mode(self) -> str:
         """Comfort, eco or boost."""
-        return self.coordinator.control.state.preset.value
+        return self.site.loop.preset.value
 
     @property
     def extra_state_attributes(self) -> dict[str, Any]:
         """Which plant-safety interlocks hold the miners, and the heat demand."""
-        control = self.coordinator.control
+        site = self.site
         return {
-            "interlocks": sorted(control.active),
-            "heat_demand_w": round(control.controller.demand_w),
-            "boost_ceiling": control.ceiling_c,
+            "interlocks": sorted(site.interlocks),
+            "heat_demand_w": round(site.loop.heat_demand_w),
+            "boost_ceiling": site.loop.boost_ceiling_c,
         }
 
     async def async_set_temperature(self, **kwargs: Any) -> None:
@@ -136,34 +141,18 @@ class SiteClimate(HashHeatSiteEntity, ClimateEntity, RestoreEntity):
                 translation_key="target_out_of_range",
                 translation_placeholders={"min": f"{self.min_temp:g}", "max": f"{self.max_temp:g}"},
             )
-        state = self.coordinator.control.state
-        if state.preset is Preset.BOOST:
-            self._refuse_boost_at(float(target))
-        state.target_c = float(target)
-        if (mode := kwargs.get(ATTR_HVAC_MODE)) is not None:
-            state.heating = mode == HVACMode.HEAT
-        await self._act()
+        mode = kwargs.get(ATTR_HVAC_MODE)
+        await self.coordinator.async_set_loop(
+            target_c=float(target), heating=None if mode is None else mode == HVACMode.HEAT
+        )
 
     async def async_set_hvac_mode(self, hvac_mode: HVACMode) -> None:
         """Heat, or off (the miners stop once, then are left alone)."""
-        self.coordinator.control.state.heating = hvac_mode == HVACMode.HEAT
-        await self._act()
+        await self.coordinator.async_set_loop(heating=hvac_mode == HVACMode.HEAT)
 
     async def async_set_preset_mode(self, preset_mode: str) -> None:
         """Comfort, eco or boost (boost only toward a target under the ceiling)."""
-        if preset_mode == Preset.BOOST:
-            self._refuse_boost_at(self.coordinator.control.state.target_c)
-        self.coordinator.control.state.preset = Preset(preset_mode)
-        await self._act()
-
-    def _refuse_boost_at(self, target: float) -> None:
-        ceiling = self.coordinator.control.ceiling_c
-        if target >= ceiling:
-            raise ServiceValidationError(
-                translation_domain=DOMAIN,
-                translation_key="boost_target_too_high",
-                translation_placeholders={"ceiling": f"{ceiling:g}"},
-            )
+        await self.coordinator.async_set_loop(preset=Preset(preset_mode))
 
     async def async_turn_on(self) -> None:
         """Heat."""
@@ -172,10 +161,6 @@ class SiteClimate(HashHeatSiteEntity, ClimateEntity, RestoreEntity):
     async def async_turn_off(self) -> None:
         """Off."""
         await self.async_set_hvac_mode(HVACMode.OFF)
-
-    async def _act(self) -> None:
-        self.async_write_ha_state()
-        await self.coordinator.async_request_refresh()
 
 
 class MinerClimate(HashHeatMinerEntity, ClimateEntity, RestoreEntity):
@@ -192,9 +177,9 @@ class MinerClimate(HashHeatMinerEntity, ClimateEntity, RestoreEntity):
         """Restore the mode from before the restart."""
         await super().async_added_to_hass()
         if (last := await self.async_get_last_state()) is not None and last.state in MINER_MODES:
-            self.coordinator.control.state.miner_modes[self.miner_id] = MINER_MODES[
-                HVACMode(last.state)
-            ]
+            self.coordinator.restore_intents(
+                miner_mode=(self.miner_id, MINER_MODES[HVACMode(last.state)])
+            )
 
     @property
     def available(self) -> bool:
@@ -204,8 +189,7 @@ class MinerClimate(HashHeatMinerEntity, ClimateEntity, RestoreEntity):
     @property
     def hvac_mode(self) -> HVACMode:
         """Auto (follow the site), heat (flat out) or off."""
-        mode = self.coordinator.control.state.miner_modes.get(self.miner_id, MinerMode.AUTO)
-        return HVACMode(mode.value)
+        return HVACMode(self.miner.mode.value)
 
     @property
     def hvac_action(self) -> HVACAction | None:
@@ -220,16 +204,14 @@ class MinerClimate(HashHeatMinerEntity, ClimateEntity, RestoreEntity):
     @property
     def current_temperature(self) -> float | None:
         """The fluid around the miner where its firmware reports it, else the loop's."""
-        reading = self.reading
-        if reading is not None and reading.fluid_outlet_temp_c is not None:
-            return reading.fluid_outlet_temp_c
-        return self.coordinator.control.temperature_c
+        miner = self.miner
+        if miner.reading is not None and miner.reading.fluid_outlet_temp_c is not None:
+            return miner.reading.fluid_outlet_temp_c
+        return miner.loop_temperature_c
 
     async def async_set_hvac_mode(self, hvac_mode: HVACMode) -> None:
         """Hand the miner to the site, run it flat out, or stop it."""
-        self.coordinator.control.state.miner_modes[self.miner_id] = MINER_MODES[hvac_mode]
-        self.async_write_ha_state()
-        await self.coordinator.async_request_refresh()
+        await self.coordinator.async_set_miner_mode(self.miner_id, MINER_MODES[hvac_mode])
 
     async def async_turn_on(self) -> None:
         """Follow the site's controller."""

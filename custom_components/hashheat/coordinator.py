@@ -41,7 +41,7 @@ from .const import (
     SUBENTRY_MINER,
     UNREACHABLE_REPAIR_AFTER,
 )
-from .domain.dispatch import GridHold
+from .domain.dispatch import GridHold, MinerMode, Preset
 from .figures import SiteFigures, compute_figures
 from .forecast_actions import ActionForecast, forecast_action
 from .issues import Repair, clear_issue, raise_issue
@@ -410,6 +410,47 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
     async def async_stop_miner(self, miner_id: str) -> None:
         """Stop a miner by hand."""
         await self._then_refresh(self.control.async_stop_by_hand(miner_id, dt_util.utcnow()))
+
+    async def async_set_loop(
+        self,
+        *,
+        heating: bool | None = None,
+        target_c: float | None = None,
+        preset: Preset | None = None,
+    ) -> None:
+        """Change what the loop is asked, show it at once, and act at the next poll."""
+        self.control.set_loop(heating=heating, target_c=target_c, preset=preset)
+        await self._show_then_refresh()
+
+    async def async_set_power_cap(self, cap_w: float | None) -> None:
+        """Cap the site's power (None: no cap)."""
+        self.control.set_power_cap(cap_w)
+        await self._show_then_refresh()
+
+    async def async_set_miner_mode(self, miner_id: str, mode: MinerMode) -> None:
+        """Hand a miner to the loop, run it flat out, or stop it."""
+        self.control.state.miner_modes[miner_id] = mode
+        await self._show_then_refresh()
+
+    def restore_intents(
+        self,
+        *,
+        loop: tuple[bool, float, Preset] | None = None,
+        power_cap_w: float | None = None,
+        miner_mode: tuple[str, MinerMode] | None = None,
+    ) -> None:
+        """Take back what the user asked before a restart (restored entity states)."""
+        state = self.control.state
+        if loop is not None:
+            state.heating, state.target_c, state.preset = loop
+        if power_cap_w is not None:
+            self.control.set_power_cap(power_cap_w)
+        if miner_mode is not None:
+            state.miner_modes[miner_mode[0]] = miner_mode[1]
+
+    async def _show_then_refresh(self) -> None:
+        self.async_update_listeners()
+        await self.async_request_refresh()
 
     async def _then_refresh(self, action: Awaitable[None]) -> None:
         """Run ``action``, then poll (also when it failed) so entities show what the miner did."""

@@ -1,4 +1,4 @@
-"""Base entity for a miner of a HashHeat site."""
+"""Base entities of a miner and of a site, and the one rule by which a miner's entity exists."""
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -12,9 +12,7 @@ from homeassistant.helpers.device_registry import (
 from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
-from homeassistant.util import dt as dt_util
 
-from .bitcoin import NetworkStats
 from .capabilities import MinerCapabilities
 from .const import (
     CONF_FIRMWARE,
@@ -28,15 +26,10 @@ from .const import (
 from .coordinator import (
     HashHeatConfigEntry,
     HashHeatSiteCoordinator,
-    MinerTracker,
     miner_device_key,
 )
-from .domain.dispatch import GridHold
-from .figures import SiteFigures
-from .ledger import SiteCounters
 from .miner_data import MinerReading
-from .site_control import Interlock
-from .tariffs import PriceSlot
+from .view import MinerView, SiteView, miner_view, site_view
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -110,19 +103,14 @@ class HashHeatMinerEntity(CoordinatorEntity[HashHeatSiteCoordinator]):
         )
 
     @property
-    def tracker(self) -> MinerTracker:
-        """This miner's bookkeeping in the coordinator."""
-        return self.coordinator.miners[self.miner_id]
-
-    @property
-    def capabilities(self) -> MinerCapabilities:
-        """What this miner's firmware can do, as last read."""
-        return self.tracker.capabilities
+    def miner(self) -> MinerView:
+        """This miner as its entities see it now."""
+        return miner_view(self.coordinator, self.miner_id)
 
     @property
     def reading(self) -> MinerReading | None:
         """This miner's reading from the last poll, if it answered."""
-        return self.coordinator.data.readings.get(self.miner_id)
+        return self.miner.reading
 
     @property
     def available(self) -> bool:
@@ -151,32 +139,7 @@ class HashHeatSiteEntity(CoordinatorEntity[HashHeatSiteCoordinator]):
             entry_type=DeviceEntryType.SERVICE,
         )
 
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class SiteView:
-    """What a site's entities read: this poll's figures, the counters, network and prices."""
-
-    figures: SiteFigures | None
-    counters: SiteCounters
-    # The last network data fetched, kept while the source fails: its time shows how old it is.
-    network: NetworkStats | None
-    price_slots: list[PriceSlot]
-    cheap_hours: float
-    interlocks: frozenset[Interlock]
-    grid_hold: GridHold | None  # while it holds
-
-
-def site_view(coordinator: HashHeatSiteCoordinator) -> SiteView:
-    """The site as its entities see it now."""
-    data = coordinator.data
-    return SiteView(
-        figures=data.figures if data else None,
-        counters=coordinator.ledger.site,
-        network=coordinator.network.data if coordinator.network is not None else None,
-        price_slots=data.price_slots if data else [],
-        cheap_hours=coordinator.settings.plant.cheap_hours,
-        interlocks=frozenset(coordinator.control.active),
-        grid_hold=coordinator.control.state.hold
-        if coordinator.control.hold_active(dt_util.utcnow())
-        else None,
-    )
+    @property
+    def site(self) -> SiteView:
+        """The site as its entities see it now."""
+        return site_view(self.coordinator)

@@ -70,12 +70,12 @@ class MinerPowerLimit(HashHeatMinerEntity, NumberEntity):
     @property
     def native_min_value(self) -> float:
         """The lowest setting the firmware offers."""
-        return float(self.capabilities.min_power_w or 0)
+        return float(self.miner.capabilities.min_power_w or 0)
 
     @property
     def native_max_value(self) -> float:
         """The highest setting the firmware offers."""
-        return float(self.capabilities.max_power_w or 0)
+        return float(self.miner.capabilities.max_power_w or 0)
 
     @property
     def native_value(self) -> float | None:
@@ -85,7 +85,7 @@ class MinerPowerLimit(HashHeatMinerEntity, NumberEntity):
 
     async def async_set_native_value(self, value: float) -> None:
         """Ask for a limit; the firmware snaps it to its nearest setting at or below."""
-        capabilities = self.capabilities
+        capabilities = self.miner.capabilities
 
         async def apply(client: MinerClient) -> int:
             return await client.set_power_limit(capabilities, value)
@@ -100,7 +100,7 @@ class SitePowerCap(HashHeatSiteEntity, RestoreNumber):
         """Restore the cap from before the restart."""
         await super().async_added_to_hass()
         if (last := await self.async_get_last_number_data()) is not None:
-            self._store(last.native_value)
+            self.coordinator.restore_intents(power_cap_w=last.native_value)
 
     @property
     def extra_restore_state_data(self) -> NumberExtraStoredData:
@@ -110,29 +110,20 @@ class SitePowerCap(HashHeatSiteEntity, RestoreNumber):
             self.native_min_value,
             self.native_step,
             self.native_unit_of_measurement,
-            self.coordinator.control.state.power_cap_w,
+            self.site.loop.power_cap_w,
         )
 
     @property
     def native_max_value(self) -> float:
         """The site's full power."""
-        return self.coordinator.control.controller.max_power_w
+        return self.site.loop.full_power_w
 
     @property
     def native_value(self) -> float:
         """The cap in force (the site's full power when there is none)."""
-        cap = self.coordinator.control.state.power_cap_w
-        return self.native_max_value if cap is None else cap
+        loop = self.site.loop
+        return loop.full_power_w if loop.power_cap_w is None else loop.power_cap_w
 
     async def async_set_native_value(self, value: float) -> None:
         """Set the cap; the controller obeys it from the next poll (interlocks still win)."""
-        self._store(value)
-        self.async_write_ha_state()
-        await self.coordinator.async_request_refresh()
-
-    def _store(self, value: float | None) -> None:
-        state = self.coordinator.control.state
-        if value is None or value >= self.native_max_value:
-            state.power_cap_w = None
-        else:
-            state.power_cap_w = max(0.0, value)
+        await self.coordinator.async_set_power_cap(value)

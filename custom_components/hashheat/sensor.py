@@ -31,14 +31,12 @@ from .entity import (
     HashHeatSiteEntity,
     MinerEntityDescription,
     MinerFacts,
-    SiteView,
     add_miner_entities,
-    site_view,
 )
-from .figures import HeatMethod, MinerFigures
-from .ledger import MinerCounters
+from .figures import HeatMethod
 from .miner_data import MinerReading
 from .tariffs import rank_of_current
+from .view import MinerView, SiteView
 
 PARALLEL_UPDATES = 0
 
@@ -51,15 +49,6 @@ PER_KWH = "{currency}/kWh"
 BOOT_TIME_TOLERANCE_S = 60
 
 type SensorValue = float | int | str | datetime | None
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class MinerView:
-    """What a miner's sensors read: its last reading (if it answered), figures and counters."""
-
-    reading: MinerReading | None
-    figures: MinerFigures | None
-    counters: MinerCounters
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -510,15 +499,9 @@ class HashHeatMinerSensor(HashHeatMinerEntity, SensorEntity):
         super()._handle_coordinator_update()
 
     def _update_value(self) -> None:
-        reading = self.reading
-        if reading is None and not self.entity_description.counter:
+        view = self.miner
+        if view.reading is None and not self.entity_description.counter:
             return
-        data = self.coordinator.data
-        view = MinerView(
-            reading=reading,
-            figures=data.figures.miners.get(self.miner_id) if data and data.figures else None,
-            counters=self.coordinator.ledger.miners.get(self.miner_id) or MinerCounters(),
-        )
         value = self.entity_description.value_fn(view)
         previous = self._attr_native_value
         if (
@@ -550,4 +533,4 @@ class HashHeatSiteSensor(HashHeatSiteEntity, SensorEntity):
     @property
     def native_value(self) -> SensorValue:
         """The value from the site's figures, counters or network data."""
-        return self.entity_description.value_fn(site_view(self.coordinator))
+        return self.entity_description.value_fn(self.site)

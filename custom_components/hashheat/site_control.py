@@ -175,6 +175,33 @@ class SiteControl:
         self.dispatcher.protection.stop(miner_id, now.timestamp(), forced=True)
         self.running.discard(miner_id)
 
+    def set_loop(
+        self,
+        *,
+        heating: bool | None = None,
+        target_c: float | None = None,
+        preset: Preset | None = None,
+    ) -> None:
+        """Change what the loop is asked; boost only toward a target under the ceiling."""
+        state = self.state
+        new_target = state.target_c if target_c is None else target_c
+        if (preset or state.preset) is Preset.BOOST and new_target >= self.ceiling_c:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="boost_target_too_high",
+                translation_placeholders={"ceiling": f"{self.ceiling_c:g}"},
+            )
+        if heating is not None:
+            state.heating = heating
+        state.target_c = new_target
+        if preset is not None:
+            state.preset = preset
+
+    def set_power_cap(self, cap_w: float | None) -> None:
+        """Cap the site's power; None, or the site's full power or more, removes the cap."""
+        full = self.controller.max_power_w
+        self.state.power_cap_w = None if cap_w is None or cap_w >= full else max(0.0, cap_w)
+
     @property
     def ceiling_c(self) -> float:
         """The highest target boost and manual heat drive toward."""

@@ -1,0 +1,99 @@
+"""The typed views entities read: a site and a miner as they are now (no coordinator internals)."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from homeassistant.util import dt as dt_util
+
+from .bitcoin import NetworkStats
+from .capabilities import MinerCapabilities
+from .coordinator import HashHeatSiteCoordinator
+from .domain.dispatch import GridHold, MinerMode, Preset
+from .figures import MinerFigures, SiteFigures
+from .ledger import MinerCounters, SiteCounters
+from .miner_data import MinerReading
+from .site_control import Interlock
+from .tariffs import PriceSlot
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class LoopView:
+    """The heating loop: what the user asked of it and what control sees."""
+
+    heating: bool
+    target_c: float
+    preset: Preset
+    power_cap_w: float | None  # None: no cap
+    full_power_w: float  # all miners at their highest setting
+    temperature_c: float | None  # the return temperature, while fresh
+    running_under_control: bool
+    heat_demand_w: float
+    boost_ceiling_c: float
+    miner_modes: Mapping[str, MinerMode]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class SiteView:
+    """What a site's entities read: this poll's figures, the counters, network, prices, loop."""
+
+    figures: SiteFigures | None
+    counters: SiteCounters
+    # The last network data fetched, kept while the source fails: its time shows how old it is.
+    network: NetworkStats | None
+    price_slots: list[PriceSlot]
+    cheap_hours: float
+    interlocks: frozenset[Interlock]
+    grid_hold: GridHold | None  # while it holds
+    loop: LoopView
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class MinerView:
+    """What a miner's entities read: its last reading (if it answered), figures and counters."""
+
+    reading: MinerReading | None
+    figures: MinerFigures | None
+    counters: MinerCounters
+    capabilities: MinerCapabilities
+    mode: MinerMode
+    loop_temperature_c: float | None
+
+
+def site_view(coordinator: HashHeatSiteCoordinator) -> SiteView:
+    """The site as its entities see it now."""
+    data, control = coordinator.data, coordinator.control
+    state = control.state
+    return SiteView(
+        figures=data.figures if data else None,
+        counters=coordinator.ledger.site,
+        network=coordinator.network.data if coordinator.network is not None else None,
+        price_slots=data.price_slots if data else [],
+        cheap_hours=coordinator.settings.plant.cheap_hours,
+        interlocks=frozenset(control.active),
+        grid_hold=state.hold if control.hold_active(dt_util.utcnow()) else None,
+        loop=LoopView(
+            heating=state.heating,
+            target_c=state.target_c,
+            preset=state.preset,
+            power_cap_w=state.power_cap_w,
+            full_power_w=control.controller.max_power_w,
+            temperature_c=control.temperature_c,
+            running_under_control=control.running_under_control,
+            heat_demand_w=control.controller.demand_w,
+            boost_ceiling_c=control.ceiling_c,
+            miner_modes=dict(state.miner_modes),
+        ),
+    )
+
+
+def miner_view(coordinator: HashHeatSiteCoordinator, miner_id: str) -> MinerView:
+    """One miner as its entities see it now."""
+    data, control = coordinator.data, coordinator.control
+    return MinerView(
+        reading=data.readings.get(miner_id) if data else None,
+        figures=data.figures.miners.get(miner_id) if data and data.figures else None,
+        counters=coordinator.ledger.miners.get(miner_id) or MinerCounters(),
+        capabilities=coordinator.miners[miner_id].capabilities,
+        mode=control.state.miner_modes.get(miner_id, MinerMode.AUTO),
+        loop_temperature_c=control.temperature_c,
+    )
