@@ -7,12 +7,9 @@ import pytest
 
 from custom_components.hashheat.bitcoin import (
     HALVING_INTERVAL,
-    SATS_PER_BTC,
     NetworkStats,
-    block_subsidy_btc,
     block_subsidy_sats,
     expected_btc_per_day,
-    hashprice_per_th_day,
     revenue_per_day,
 )
 
@@ -53,13 +50,6 @@ def _stats(
 )
 def test_block_subsidy(height: int, sats: int) -> None:
     assert block_subsidy_sats(height) == sats
-    assert block_subsidy_btc(height) == sats / SATS_PER_BTC
-
-
-def test_subsidy_in_btc() -> None:
-    assert block_subsidy_btc(839_999) == 6.25
-    assert block_subsidy_btc(840_000) == 3.125
-    assert block_subsidy_btc(1_050_000) == 1.5625
 
 
 def test_all_subsidies_add_up_to_the_supply_cap() -> None:
@@ -79,8 +69,6 @@ def test_network_figures() -> None:
     assert stats.subsidy_sats == 312_500_000
     # (312,500,000 + 2,000,000) / 1e8 = 3.145 BTC.
     assert stats.reward_per_block_btc == pytest.approx(3.145, rel=1e-15)
-    # 1e14 x 2^32 / 600 / 1e12 = 429,496,729,600 / 600 = 715,827,882.67 TH/s (716 EH/s).
-    assert stats.network_hashrate_ths == pytest.approx(715_827_882.6666666, rel=1e-15)
 
 
 def test_expected_btc_per_day() -> None:
@@ -105,9 +93,10 @@ def test_expected_btc_scales_with_hashrate_and_difficulty() -> None:
 
 
 def test_whole_network_earns_a_day_of_blocks() -> None:
-    # The whole network's hashrate finds 144 blocks a day.
+    # The whole network's hashrate finds 144 blocks a day:
+    # 1e14 x 2^32 / 600 / 1e12 = 715,827,882.67 TH/s (716 EH/s).
     stats = _stats()
-    btc = expected_btc_per_day(hashrate_ths=stats.network_hashrate_ths, stats=stats, pool_fee=0)
+    btc = expected_btc_per_day(hashrate_ths=715_827_882.6666666, stats=stats, pool_fee=0)
     assert btc == pytest.approx(144 * 3.145)
 
 
@@ -120,7 +109,7 @@ def test_pool_fee_bounds() -> None:
         with pytest.raises(ValueError, match="pool fee"):
             expected_btc_per_day(hashrate_ths=100, stats=stats, pool_fee=fee)
         with pytest.raises(ValueError, match="pool fee"):
-            hashprice_per_th_day(stats=stats, pool_fee=fee)
+            revenue_per_day(hashrate_ths=1, stats=stats, pool_fee=fee)
 
 
 @pytest.mark.parametrize("hashrate", [-1.0, math.nan, math.inf])
@@ -131,7 +120,7 @@ def test_impossible_hashrate_is_rejected(hashrate: float) -> None:
 
 def test_hashprice_and_revenue() -> None:
     # 1 TH/s: 6.200127303600311e-07 BTC/day x 100,000 USD = 0.06200127 USD per TH/s per day.
-    assert hashprice_per_th_day(stats=_stats(), pool_fee=0.02) == pytest.approx(
+    assert revenue_per_day(hashrate_ths=1, stats=_stats(), pool_fee=0.02) == pytest.approx(
         0.06200127303600311, rel=1e-12
     )
     # 100 TH/s: 6.200127303600311e-05 BTC/day x 100,000 USD = 6.20 USD/day.
@@ -142,7 +131,6 @@ def test_hashprice_and_revenue() -> None:
 
 def test_no_price_no_money() -> None:
     stats = _stats(btc_price=None)
-    assert hashprice_per_th_day(stats=stats, pool_fee=0.02) is None
     assert revenue_per_day(hashrate_ths=100, stats=stats, pool_fee=0.02) is None
     assert expected_btc_per_day(hashrate_ths=100, stats=stats, pool_fee=0.02) > 0
 

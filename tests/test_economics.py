@@ -22,7 +22,6 @@ from custom_components.hashheat.economics import (
     electricity_cost,
     energy_reuse_factor,
     net_cost_of_heat_per_mwh,
-    value_of_heat,
 )
 
 ELECTRICITY_KWH = 2000.0
@@ -45,13 +44,6 @@ def test_gas_heat_price_ignores_the_electricity_price() -> None:
     assert GAS.heat_price_terms() == pytest.approx((0.10 / 0.90, 0.0))
     assert GAS.heat_price_per_kwh(PRICE) == pytest.approx(0.111111, abs=1e-6)
     assert GAS.heat_price_per_kwh(0.40) == pytest.approx(0.111111, abs=1e-6)
-
-
-def test_value_of_heat() -> None:
-    # 1900 kWh x 0.1111 EUR/kWh = 211.11 EUR
-    assert value_of_heat(HEAT_KWH, GAS.heat_price_per_kwh(PRICE)) == pytest.approx(
-        211.111, abs=1e-3
-    )
 
 
 def test_net_cost_of_heat() -> None:
@@ -83,7 +75,7 @@ def test_breakeven_against_a_gas_boiler() -> None:
     # 2000 x 0.25556 = 511.11 EUR = 300 + 211.11
     assert breakeven is not None
     assert ELECTRICITY_KWH * breakeven == pytest.approx(
-        REVENUE + value_of_heat(HEAT_KWH, GAS.heat_price_per_kwh(breakeven))
+        REVENUE + HEAT_KWH * GAS.heat_price_per_kwh(breakeven)
     )
 
 

@@ -33,11 +33,6 @@ def block_subsidy_sats(height: int) -> int:
     return INITIAL_SUBSIDY_SATS >> halvings
 
 
-def block_subsidy_btc(height: int) -> float:
-    """The new coins a block at ``height`` may create, in BTC."""
-    return block_subsidy_sats(height) / SATS_PER_BTC
-
-
 def _finite(value: float, name: str, *, positive: bool = False) -> None:
     if not math.isfinite(value) or value < 0 or (positive and value == 0):
         kind = "positive" if positive else "non-negative"
@@ -77,11 +72,6 @@ class NetworkStats:
         """What a block pays its miner on average: subsidy plus fees, in BTC."""
         return (self.subsidy_sats + self.fees_per_block_sats) / SATS_PER_BTC
 
-    @property
-    def network_hashrate_ths(self) -> float:
-        """The hashrate that finds a block every ten minutes at this difficulty, in TH/s."""
-        return self.difficulty * HASHES_PER_DIFFICULTY / TARGET_BLOCK_SECONDS / HASHES_PER_TERAHASH
-
 
 def _check_pool_fee(pool_fee: float) -> None:
     if not 0 <= pool_fee <= 1:
@@ -99,12 +89,6 @@ def expected_btc_per_day(*, hashrate_ths: float, stats: NetworkStats, pool_fee: 
         / (stats.difficulty * HASHES_PER_DIFFICULTY)
     )
     return blocks_per_day * stats.reward_per_block_btc * (1 - pool_fee)
-
-
-def hashprice_per_th_day(*, stats: NetworkStats, pool_fee: float) -> float | None:
-    """What 1 TH/s earns per day in the stats' currency; None without a price."""
-    btc = expected_btc_per_day(hashrate_ths=1.0, stats=stats, pool_fee=pool_fee)
-    return btc * stats.btc_price if stats.btc_price is not None else None
 
 
 def revenue_per_day(*, hashrate_ths: float, stats: NetworkStats, pool_fee: float) -> float | None:

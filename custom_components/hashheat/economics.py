@@ -153,11 +153,6 @@ def electricity_cost(kwh: float, price_per_kwh: float) -> float:
     return kwh * price_per_kwh
 
 
-def value_of_heat(heat_kwh: float, heat_price_per_kwh: float) -> float:
-    """What the heat would have cost from the reference."""
-    return heat_kwh * heat_price_per_kwh
-
-
 def net_cost_of_heat_per_mwh(
     *, electricity_cost: float, revenue: float, heat_kwh: float
 ) -> float | None:

@@ -7,7 +7,7 @@ the entity registry. A failed call keeps the last forecast: it only advises the 
 
 import asyncio
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, Final
 
 import probatio
@@ -143,7 +143,3 @@ class ActionForecast:
             )
             return None
         return dict(response) if response else None
-
-
-def _local_day(moment: datetime) -> date:
-    return dt_util.as_local(moment).date()

@@ -175,11 +175,6 @@ class Protection:
         record = self._record(miner_id)
         return not record.running or now_s - record.changed_s >= self.settings.min_on_s
 
-    def starts_left_today(self, miner_id: str, now_s: float) -> int:
-        """How many more starts the daily cap allows the miner."""
-        record = self._record(miner_id)
-        return max(0, self.settings.max_starts_per_day - self._starts_today(record, now_s))
-
     def start(self, miner_id: str, now_s: float) -> bool:
         """Start the miner if allowed; True when it (already or now) runs."""
         record = self._record(miner_id)
