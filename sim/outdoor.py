@@ -2,14 +2,14 @@
 
 Time is in seconds since midnight of day 0, so ``profile(5 * 3600)`` is 05:00 on the first
 day. A profile is any ``Callable[[float], float]``; :class:`DailySinusoid` covers the usual
-cases (a constant is a sinusoid without swing).
+cases (a constant is a sinusoid without swing), :class:`HourlySeries` replays measured weather.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
 type OutdoorProfile = Callable[[float], float]
 """Outdoor air temperature (°C) at a simulated time (s since midnight of day 0)."""
@@ -71,3 +71,32 @@ class DailySinusoid:
         if self.cold_front is not None:
             value += self.cold_front.offset_k(now_s)
         return value
+
+
+@dataclass(frozen=True, slots=True)
+class HourlySeries:
+    """Hourly values from ``start_s`` on, linear between hours, held flat outside the series.
+
+    ``start_s`` is the time of ``values[0]`` on the plant's clock (e.g. a Unix time), so a plant
+    whose clock runs in Unix seconds can replay a weather year.
+    """
+
+    start_s: float
+    values: Sequence[float] = field(repr=False)
+
+    def __post_init__(self) -> None:
+        """A series needs a value."""
+        if not self.values:
+            raise ValueError("an hourly series needs at least one value")
+
+    def __call__(self, now_s: float) -> float:
+        """Outdoor temperature (°C) at ``now_s``."""
+        hours = (now_s - self.start_s) / HOUR_S
+        last = len(self.values) - 1
+        if hours <= 0.0:
+            return self.values[0]
+        if hours >= last:
+            return self.values[last]
+        index = int(hours)
+        share = hours - index
+        return self.values[index] + share * (self.values[index + 1] - self.values[index])

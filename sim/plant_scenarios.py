@@ -12,7 +12,7 @@ hour is 05:00.
 from dataclasses import dataclass
 from typing import Protocol
 
-from sim.outdoor import ColdFront, DailySinusoid
+from sim.outdoor import ColdFront, DailySinusoid, OutdoorProfile
 from sim.physics import S19XP
 from sim.plant import Plant, PlantParams, steady_state
 
@@ -23,6 +23,7 @@ __all__ = [
     "SLEEP_POWER_W",
     "Scenario",
     "ScenarioFactory",
+    "equilibrium_plant",
     "mild",
     "shoulder",
     "winter",
@@ -62,6 +63,33 @@ class ScenarioFactory(Protocol):
         ...
 
 
+def equilibrium_plant(  # noqa: PLR0913
+    outdoor: OutdoorProfile,
+    *,
+    outdoor_c: float,
+    params: PlantParams | None = None,
+    now_s: float = 0.0,
+    noise_k: float = 0.05,
+    seed: int = 0,
+) -> Plant:
+    """A plant in equilibrium at ``outdoor_c`` with the indoor air at its set point."""
+    params = params or PlantParams()
+    demand = params.building_ua_w_per_k * max(0.0, params.indoor_setpoint_c - outdoor_c)
+    start = steady_state(
+        params, outdoor_c=outdoor_c, miner_power_w=demand / params.capture_fraction
+    )
+    return Plant(
+        outdoor,
+        params,
+        now_s=now_s,
+        tank_c=start.tank_c,
+        return_c=start.return_c,
+        indoor_c=start.indoor_c,
+        noise_k=noise_k,
+        seed=seed,
+    )
+
+
 def _build(  # noqa: PLR0913
     name: str,
     outdoor: DailySinusoid,
@@ -71,23 +99,11 @@ def _build(  # noqa: PLR0913
     noise_k: float,
     params: PlantParams | None,
 ) -> Scenario:
-    params = params or PlantParams()
-    demand = params.building_ua_w_per_k * max(0.0, params.indoor_setpoint_c - outdoor.mean_c)
-    start = steady_state(
-        params, outdoor_c=outdoor.mean_c, miner_power_w=demand / params.capture_fraction
-    )
-    plant = Plant(
-        outdoor,
-        params,
-        tank_c=start.tank_c,
-        return_c=start.return_c,
-        indoor_c=start.indoor_c,
-        noise_k=noise_k,
-        seed=seed,
-    )
     return Scenario(
         name=name,
-        plant=plant,
+        plant=equilibrium_plant(
+            outdoor, outdoor_c=outdoor.mean_c, params=params, noise_k=noise_k, seed=seed
+        ),
         outdoor=outdoor,
         site_power_w=SITE_POWER_W,
         sleep_power_w=SLEEP_POWER_W,

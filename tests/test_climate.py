@@ -340,3 +340,30 @@ async def test_hot_miner_fluid_stops_a_site_with_plant_safety_only(
     entry = await heating_site(hass, fleet)
     await poll(hass, entry)
     assert issue(hass, entry, "over_temperature") is not None
+
+
+@pytest.mark.parametrize("fleet", [["Avalon Mini3"]], indirect=True)
+async def test_boost_backs_off_under_the_ceiling_on_a_miners_fluid(
+    hass: HomeAssistant, fleet: Fleet, freezer: FrozenDateTimeFactory
+) -> None:
+    """Boost's ceiling (limit 60 - 5 K) watches the miner's fluid, as the interlock does."""
+    (miner,) = fleet.miners
+    miner.fluid_temp_c = 20.0  # its outlet stays far under the ceiling at full power
+    entry = await heating_site(hass, fleet)
+    entity_id = climate_id(hass, entry)
+    await call(hass, "set_temperature", entity_id, temperature=50)
+    await call(hass, "set_preset_mode", entity_id, preset_mode="boost")
+    await call(hass, "turn_on", entity_id)
+    controller = entry.runtime_data.control.controller
+    for _ in range(3):
+        freezer.tick(timedelta(minutes=5))
+        set_plant(hass)  # the loop at 40 °C, 10 K under the target
+        await poll(hass, entry)
+    assert controller.demand_w == controller.max_power_w  # flat out
+    miner.fluid_temp_c = 42.0  # at full power its outlet reads about 57 °C: over the ceiling
+    for _ in range(3):
+        freezer.tick(timedelta(minutes=5))
+        set_plant(hass)
+        await poll(hass, entry)
+    assert controller.demand_w < controller.max_power_w / 2  # backing off, the loop still cold
+    assert issue(hass, entry, "over_temperature") is None

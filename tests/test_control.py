@@ -58,6 +58,26 @@ def test_most_efficient_miner_runs_first_and_the_next_joins_with_demand() -> Non
     assert commands["b"].power_w == commands["a"].power_w
 
 
+def test_a_demand_at_a_stage_edge_does_not_start_and_stop_a_miner() -> None:
+    third = MinerSpec(
+        miner_id="c", modulating=True, min_power_w=2000, max_power_w=3600, efficiency_jth=40
+    )
+    controller = primed([EFFICIENT, THIRSTY, third], FAST)
+    # Two miners give at most 7200 W, three at least 6000 W: around 7200 W all three share it.
+    for second in range(1, 21):
+        commands = by_id(controller.update(second, 40.0, 50.0, cap_w=7100 + 200 * (second % 2)))
+        assert all(command.run for command in commands.values())
+    # Each at a third; 7100 / 3 W is inside the retune deadband of the 7300 / 3 W it runs at.
+    assert commands["c"].power_w == pytest.approx(7300 / 3)
+    assert {m: len(times) for m, times in controller.protection.starts.items()} == dict.fromkeys(
+        "abc", 1
+    )
+    # Below what the three could share at their lowest settings, the last one stops.
+    commands = by_id(controller.update(21, 40.0, 50.0, cap_w=5900))
+    assert [commands[m].run for m in "abc"] == [True, True, False]
+    assert commands["a"].power_w == pytest.approx(2950)
+
+
 def test_power_cap_is_obeyed() -> None:
     controller = primed([EFFICIENT, THIRSTY], FAST)
     commands = by_id(controller.update(1, 40.0, 50.0, cap_w=4000))

@@ -3,6 +3,7 @@
 import itertools
 import json
 from collections.abc import Mapping
+from dataclasses import replace
 
 from custom_components.hashheat.domain.control import MinerCommand, MinerSpec
 from custom_components.hashheat.domain.dispatch import (
@@ -44,12 +45,14 @@ class Site:
         self.state: dict[str, MinerSnapshot] = {
             m: MinerSnapshot(mining=running, power_w=3500.0 if running else 0.0) for m in ids
         }
+        self.fluid_c: float | None = None  # what every miner reports of its fluid
 
     def step(
         self, intents: Intents, now_s: float, loop_c: float = 20.0, *, safety: bool = False
     ) -> Decision:
+        miners = {m: replace(s, fluid_c=self.fluid_c) for m, s in self.state.items()}
         decision = self.dispatcher.decide(
-            intents, Snapshot(miners=dict(self.state), loop_c=loop_c, safety_stop=safety), now_s
+            intents, Snapshot(miners=miners, loop_c=loop_c, safety_stop=safety), now_s
         )
         for command in decision.commands:
             self.state[command.miner_id] = MinerSnapshot(
@@ -74,6 +77,9 @@ class Site:
 
     def mining(self) -> dict[str, bool | None]:
         return {m: s.mining for m, s in self.state.items()}
+
+    def power_w(self) -> float:
+        return sum(s.power_w or 0.0 for s in self.state.values() if s.mining)
 
 
 def by_id(decision: Decision) -> Mapping[str, MinerCommand]:
@@ -203,6 +209,19 @@ def test_manual_heat_flat_out_up_to_ceiling_with_hysteresis() -> None:
     assert by_id(site.step(manual, 4000.0, loop_c=57.9))["a"].run
 
 
+def test_manual_heat_stops_at_the_ceiling_on_its_fluid() -> None:
+    site = Site(("a",))  # the cut-out watches the fluid too, hotter than the loop at full power
+    manual = Intents(miner_modes=modes(a=MinerMode.HEAT))
+    for t, fluid, runs in (
+        (0.0, 50.0, True),
+        (1e3, 60.0, False),
+        (2e3, 58.5, False),
+        (3e3, 57.9, True),
+    ):
+        site.fluid_c = fluid
+        assert by_id(site.step(manual, t, loop_c=40.0))["a"].run is runs
+
+
 # --- comfort ------------------------------------------------------------------------------------
 
 
@@ -226,6 +245,27 @@ def test_boost_never_targets_above_ceiling() -> None:
     assert all(site.mining().values())
     site.run(boost, 1860.0, 1860.0 + 2 * 3600.0, 60.0, loop_c=61.0)
     assert not any(site.mining().values())
+
+
+def test_boost_holds_the_miners_fluid_under_the_ceiling_by_modulating() -> None:
+    boost = Intents(heating=True, target_c=55.0, preset=Preset.BOOST)
+    site, blind_to_fluid = Site(start_spacing_s=0.0), Site(start_spacing_s=0.0)
+    site.fluid_c = 50.0
+    for each in (site, blind_to_fluid):
+        each.run(boost, 0.0, 1800.0, 60.0, loop_c=45.0)
+        assert each.power_w() == 7000  # flat out, 10 K under the target
+    # The fluid passes the ceiling (65 - 5 = 60 °C) long before the loop reaches the target.
+    site.fluid_c = 61.0
+    powers = []
+    for minute in range(31, 31 + 3 * 60):
+        decision = site.step(boost, minute * 60.0, loop_c=45.0)
+        assert set(decision.layers.values()) == {Layer.COMFORT}
+        powers.append(site.power_w())
+    assert powers[1] < 7000  # less at once: modulating, not waiting for the cut-out
+    assert 0 < min(p for p in powers if p) < 7000  # down through the miners' settings
+    assert not any(site.mining().values())  # and off while the fluid stays above the ceiling
+    blind_to_fluid.run(boost, 1860.0, 1860.0 + 3 * 3600.0, 60.0, 45.0)
+    assert blind_to_fluid.power_w() == 7000  # what the loop alone says: still 10 K to go
 
 
 # --- protection ---------------------------------------------------------------------------------

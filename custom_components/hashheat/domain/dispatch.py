@@ -16,7 +16,9 @@ comfort    the loop's PI control: comfort, eco, boost  -                   no
 Every start of every layer passes the site's ``Protection`` (minimum off time, starts per day,
 start spacing) and every stop but safety's waits for the minimum on time. Boost and a miner's
 manual heat drive toward a ceiling a margin under the over-temperature limit with a hysteresis,
-so the safety cut-out is never the thermostat.
+so the safety cut-out is never the thermostat. The ceiling watches what the cut-out watches: the
+loop and every miner's fluid, which at full power runs hotter than the loop by the heat
+exchanger's approach (about 15 K on the reference site).
 """
 
 from collections.abc import Mapping
@@ -110,6 +112,7 @@ class MinerSnapshot:
     mining: bool | None
     power_w: float | None = None
     uptime_s: float | None = None
+    fluid_c: float | None = None  # at its outlet: the over-temperature cut-out watches it
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -280,13 +283,14 @@ class Dispatcher:
         )
 
     def _heat(self, miner_id: str, snapshot: Snapshot) -> bool:
-        """Manual heat's hysteresis under the ceiling (no loop sensor: always on)."""
+        """Manual heat's hysteresis under the ceiling (no temperature at all: always on)."""
         on = self._heat_on.get(miner_id, True)
-        if snapshot.loop_c is not None:
+        hottest = _hottest(snapshot)
+        if hottest is not None:
             ceiling = self.settings.ceiling_c
-            if snapshot.loop_c >= ceiling:
+            if hottest >= ceiling:
                 on = False
-            elif snapshot.loop_c < ceiling - self.settings.hysteresis_k:
+            elif hottest < ceiling - self.settings.hysteresis_k:
                 on = True
         self._heat_on[miner_id] = on
         return on
@@ -315,8 +319,27 @@ class Dispatcher:
         if intents.preset is Preset.ECO:
             # Eco: every miner at most at its lowest (most efficient per TH) setting.
             caps.append(sum(self._specs[m].min_power_w for m in self._controlled))
-        boost = intents.preset is Preset.BOOST
-        target = min(intents.target_c, self.settings.ceiling_c) if boost else intents.target_c
-        return self.controller.update(
-            now_s, snapshot.loop_c, target, cap_w=min(caps) if caps else None, boost=boost
+        return self._toward_target(
+            intents, snapshot, snapshot.loop_c, min(caps) if caps else None, now_s
         )
+
+    def _toward_target(
+        self, intents: Intents, snapshot: Snapshot, loop_c: float, cap: float | None, now_s: float
+    ) -> list[MinerCommand]:
+        """Comfort and eco: the PI. Boost: flat out, under the ceiling on what the cut-out sees."""
+        if intents.preset is not Preset.BOOST:
+            return self.controller.update(now_s, loop_c, intents.target_c, cap_w=cap)
+        ceiling = self.settings.ceiling_c
+        target = min(intents.target_c, ceiling)
+        hottest = _hottest(snapshot)
+        if hottest is not None and ceiling - hottest < target - loop_c:
+            # What the cut-out watches nears the ceiling before the loop nears the target: hold
+            # it there by modulating, as comfort does, rather than by stopping the miners.
+            return self.controller.update(now_s, hottest, ceiling, cap_w=cap)
+        return self.controller.update(now_s, loop_c, target, cap_w=cap, boost=True)
+
+
+def _hottest(snapshot: Snapshot) -> float | None:
+    """The hottest of the loop and the miners' fluid: what the over-temperature cut-out watches."""
+    readings = [snapshot.loop_c, *(miner.fluid_c for miner in snapshot.miners.values())]
+    return max((t for t in readings if t is not None), default=None)
