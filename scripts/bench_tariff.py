@@ -14,7 +14,7 @@ the ceiling the loop is off (eco below the minimum loop temperature), cheap or n
 the pre-heat target, above breakeven: eco, else comfort. The controllers:
 
 - ``hashheat``: the integration's dispatcher (``domain/dispatch.py`` with its loop controller and
-  hardware protection) with the settings ``site_control.dispatch_settings`` makes of default
+  hardware protection) with the dispatch settings ``SiteSettings`` makes of default
   options, asked what the blueprint asks;
 - ``unprotected``: boost as it was before issue 14 (every miner at its maximum, no temperature
   control, no protection, the over-temperature interlock the only stop, restarting as soon as it
@@ -51,7 +51,8 @@ from custom_components.hashheat.domain.dispatch import (
     Snapshot,
 )
 from custom_components.hashheat.economics import HeatReference, breakeven_electricity_price
-from custom_components.hashheat.site_control import OVER_TEMPERATURE_CLEAR_K, dispatch_settings
+from custom_components.hashheat.settings import SiteSettings
+from custom_components.hashheat.site_control import OVER_TEMPERATURE_CLEAR_K
 from custom_components.hashheat.tariffs import PriceSlot, above, is_cheap_now
 from scripts.bench_miners import MINER_MAX_W, SimMiner, miner_specs
 from sim.dwd_try import read_try_temperatures, try_outdoor
@@ -300,7 +301,7 @@ def intents_for(wanted: Wanted, normal_c: float, boost_c: float) -> Intents:
 
 def simulate(data: TariffData, fortnight: Fortnight, controller: Controller) -> Figures:
     """One controller over the fortnight, polled every 15 s as the integration polls."""
-    settings = dispatch_settings({})
+    settings = SiteSettings.from_options({}).dispatch
     start_s = fortnight.start.timestamp()
     plant = equilibrium_plant(
         data.outdoor, outdoor_c=data.outdoor(start_s), now_s=start_s, seed=SEED

@@ -314,7 +314,7 @@ class SiteControl:
                         power_w=reading.power_limit_w or reading.power_w,
                         uptime_s=reading.uptime_s,
                         # What the over-temperature interlock watches, boost's ceiling watches.
-                        fluid_c=reading.fluid_outlet_temp_c if self.safety.guards_plant else None,
+                        fluid_c=reading.fluid_outlet_temp_c if self.settings.guards_plant else None,
                     )
                     for miner_id, reading in readings.items()
                 },
