@@ -4,7 +4,7 @@ import asyncio
 import contextlib
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, override
 
 from homeassistant.config_entries import ConfigEntry, ConfigSubentry
@@ -36,6 +36,7 @@ from .const import (
     MAX_CONCURRENT_POLLS,
     MINER_TIMEOUT_SECONDS,
     NETWORK_INTERVAL,
+    POLL_WAIT_SECONDS,
     REDETECT_AFTER_FAILURES,
     REVENUE_BTC_PRICE_ENTITY,
     REVENUE_NETWORK,
@@ -131,6 +132,8 @@ class MinerTracker:
     down_since: datetime | None = None
     capabilities_read: datetime | None = None
     unconfirmed: MinerCapabilities | None = None
+    reading: MinerReading | None = None  # what its last finished read gave (None: it failed)
+    read: asyncio.Task[None] | None = None  # its last read, possibly still under way
 
 
 class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
@@ -233,6 +236,10 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
             await self._finish()
 
     async def _finish(self) -> None:
+        if reads := [t.read for t in self.miners.values() if t.read and not t.read.done()]:
+            for read in reads:
+                read.cancel()
+            await asyncio.wait(reads)
         for miner_id, cancel in list(self._blinking.items()):
             cancel()
             with contextlib.suppress(MinerError):
@@ -271,12 +278,21 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
 
     @override
     async def _async_update_data(self) -> SiteData:
-        async with self._polling:
-            return await self._poll_site()
+        started = self.hass.loop.time()
+        try:
+            async with self._polling:
+                return await self._poll_site()
+        finally:
+            # The next poll is due an interval after this one started, not after it ended. Home
+            # Assistant schedules it at the whole second the poll ends, plus a fixed offset.
+            late = int(self.hass.loop.time()) - int(started)
+            self.update_interval = max(SCAN_INTERVAL - timedelta(seconds=late), timedelta(0))
 
     async def _poll_site(self) -> SiteData:
-        results = await asyncio.gather(*(self._poll(miner_id) for miner_id in self.miners))
-        polled = dict(zip(self.miners, results, strict=True))
+        # The first poll waits for every miner: there is no earlier reading to show instead.
+        patience = POLL_WAIT_SECONDS if self.data is not None else None
+        await asyncio.gather(*(self._ask(tracker, patience) for tracker in self.miners.values()))
+        polled = {miner_id: tracker.reading for miner_id, tracker in self.miners.items()}
         now = dt_util.utcnow()
         if self.miners and not any(polled.values()):
             self.ledger.record_gap(now)
@@ -313,19 +329,39 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
             self._action_forecast = ActionForecast(self.hass, action)
         return await self._action_forecast.async_slots(now)
 
-    async def _poll(self, miner_id: str) -> MinerReading | None:
-        tracker = self.miners[miner_id]
-        async with self._semaphore:
-            try:
-                reading = await tracker.client.read()
-            except MinerError as err:
-                self._record_failure(tracker, err)
-                return None
-            try:
-                await self._refresh_capabilities(tracker)
-            except MinerError as err:
-                # The reading stands; try the slow-changing configuration again later.
-                LOGGER.debug("Miner %s: capabilities not read: %s", tracker.subentry.title, err)
+    async def _ask(self, tracker: MinerTracker, patience: float | None) -> None:
+        """Read a miner (unless its last read is still under way); wait ``patience`` seconds."""
+        if tracker.read is None or tracker.read.done():
+            await self._semaphore.acquire()  # released by the read, however it ends
+            # Not tied to the entry: an unload lets the poll under way have its answers.
+            tracker.read = self.hass.async_create_background_task(
+                self._read(tracker), f"{DOMAIN}_read_{tracker.client.host}"
+            )
+        read = tracker.read
+        await asyncio.wait((read,), timeout=patience)
+        if read.done() and not read.cancelled():
+            read.result()  # an unexpected error fails the poll
+
+    async def _read(self, tracker: MinerTracker) -> None:
+        try:
+            tracker.reading = await self._poll(tracker)
+        except asyncio.CancelledError:
+            tracker.reading = None  # given up (the site stops): it did not answer
+            raise
+        finally:
+            self._semaphore.release()
+
+    async def _poll(self, tracker: MinerTracker) -> MinerReading | None:
+        try:
+            reading = await tracker.client.read()
+        except MinerError as err:
+            self._record_failure(tracker, err)
+            return None
+        try:
+            await self._refresh_capabilities(tracker)
+        except MinerError as err:
+            # The reading stands; try the slow-changing configuration again later.
+            LOGGER.debug("Miner %s: capabilities not read: %s", tracker.subentry.title, err)
         self._record_success(tracker)
         return reading
 
