@@ -342,6 +342,11 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
         if read.done() and not read.cancelled():
             read.result()  # an unexpected error fails the poll
 
+    async def async_raw_data(self, tracker: MinerTracker) -> dict[str, Any]:
+        """Everything pyasic reads from a miner (diagnostics), within the polls' bound."""
+        async with self._semaphore:
+            return await tracker.client.raw_data()
+
     async def _read(self, tracker: MinerTracker) -> None:
         try:
             tracker.reading = await self._poll(tracker)
