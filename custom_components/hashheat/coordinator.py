@@ -7,7 +7,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, override
 
-from homeassistant.config_entries import ConfigEntry, ConfigSubentry
+from homeassistant.config_entries import (
+    ConfigEntry,
+    ConfigEntryState,
+    ConfigSubentry,
+    ConfigSubentryDataWithId,
+)
 from homeassistant.const import CONF_HOST, CONF_PASSWORD
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
@@ -128,6 +133,8 @@ class MinerTracker:
     subentry: ConfigSubentry
     client: MinerClient
     capabilities: MinerCapabilities
+    # The subentry as the site was built with it (Home Assistant updates ``subentry`` in place).
+    built_from: ConfigSubentryDataWithId
     failures: int = 0
     down_since: datetime | None = None
     capabilities_read: datetime | None = None
@@ -160,9 +167,12 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
                     password=subentry.data.get(CONF_PASSWORD),
                 ),
                 capabilities=MinerCapabilities.from_dict(subentry.data.get(CONF_CAPABILITIES)),
+                built_from=subentry.as_dict(),
             )
             for subentry in entry.get_subentries_of_type(SUBENTRY_MINER)
         }
+        # What else the site is built from (see runs_with).
+        self._built_from = (entry.title, dict(entry.options))
         self._semaphore = asyncio.Semaphore(MAX_CONCURRENT_POLLS)
         # One poll at a time; shutdown waits for the one under way, so its interval is counted
         # and saved, and nothing touches the counters after the final save.
@@ -188,6 +198,13 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
             self.miners,
             dispatch_settings(entry.options),
         )
+
+    def runs_with(self, entry: HashHeatConfigEntry) -> bool:
+        """Whether the site runs with the entry's title, options and miners as they are now."""
+        miners = {s.subentry_id: s.as_dict() for s in entry.get_subentries_of_type(SUBENTRY_MINER)}
+        return (entry.title, dict(entry.options)) == self._built_from and miners == {
+            miner_id: tracker.built_from for miner_id, tracker in self.miners.items()
+        }
 
     async def async_load_ledger(self) -> None:
         """Restore the counters, the grid hold and the protection saved before the last stop."""
@@ -392,12 +409,16 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
         self._report_lost_controls(tracker, capabilities.lost_since(tracker.capabilities))
         tracker.capabilities = capabilities
         LOGGER.info("Miner %s capabilities changed: %s", tracker.subentry.title, capabilities)
-        # Stored with the miner so its entities match the firmware; the update reloads the site.
+        # Stored with the miner. The site runs with them already: storing them is no change to
+        # rebuild it for, but a site already running rebuilds its entities to match them.
+        stored = capabilities.as_dict()
+        tracker.built_from["data"] = {**tracker.built_from["data"], CONF_CAPABILITIES: stored}
+        entry = self.config_entry
         self.hass.config_entries.async_update_subentry(
-            self.config_entry,
-            tracker.subentry,
-            data={**tracker.subentry.data, CONF_CAPABILITIES: capabilities.as_dict()},
+            entry, tracker.subentry, data={**tracker.subentry.data, CONF_CAPABILITIES: stored}
         )
+        if entry.state is ConfigEntryState.LOADED:
+            self.hass.config_entries.async_schedule_reload(entry.entry_id)
 
     def _report_lost_controls(self, tracker: MinerTracker, lost: list[str]) -> None:
         """A firmware change took away controls the user had: say so (the entities go)."""
