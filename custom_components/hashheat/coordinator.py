@@ -346,6 +346,11 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
             self._action_forecast = ActionForecast(self.hass, action)
         return await self._action_forecast.async_slots(now)
 
+    async def async_raw_data(self, tracker: MinerTracker) -> dict[str, Any]:
+        """Everything pyasic reads from a miner (diagnostics), within the polls' bound."""
+        async with self._semaphore:
+            return await tracker.client.raw_data()
+
     async def _ask(self, tracker: MinerTracker, patience: float | None) -> None:
         """Read a miner (unless its last read is still under way); wait ``patience`` seconds."""
         if tracker.read is None or tracker.read.done():
@@ -358,11 +363,6 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
         await asyncio.wait((read,), timeout=patience)
         if read.done() and not read.cancelled():
             read.result()  # an unexpected error fails the poll
-
-    async def async_raw_data(self, tracker: MinerTracker) -> dict[str, Any]:
-        """Everything pyasic reads from a miner (diagnostics), within the polls' bound."""
-        async with self._semaphore:
-            return await tracker.client.raw_data()
 
     async def _read(self, tracker: MinerTracker) -> None:
         try:
