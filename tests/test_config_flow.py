@@ -3,6 +3,7 @@
 import asyncio
 import time
 from typing import Any
+from unittest.mock import patch
 
 import pytest
 from homeassistant.config_entries import (
@@ -16,6 +17,7 @@ from homeassistant.const import CONF_HOST, CONF_NAME, CONF_PASSWORD
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
+from pyasic.miners.factory import miner_factory
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.hashheat.config_flow import NEW_SITE, _at_least
@@ -157,6 +159,18 @@ async def test_empty_address_scans_and_creates_site_with_chosen_miners(
         assert result["type"] is FlowResultType.CREATE_ENTRY
         entry = result["result"]
         assert sorted(s.data[CONF_HOST] for s in entry.subentries.values()) == sorted(chosen)
+
+
+async def test_a_scan_detects_each_miner_once(hass: HomeAssistant, loopback: None) -> None:
+    subnet = reserve_subnet()
+    hosts = [str(host) for host in subnet.hosts()]
+    async with start_fleet(count=3, first_address=hosts[0], **FAST_SIM):
+        with patch.object(miner_factory, "get_miner", wraps=miner_factory.get_miner) as detect:
+            result = await start_site_flow(hass, "Scanned loop", "")
+            result = await _scan(hass, result["flow_id"], str(subnet))
+            assert result["step_id"] == "pick"
+            # The scan's own detection of each miner is reused for what the pick form offers.
+            assert sorted(str(call.args[0]) for call in detect.call_args_list) == hosts[:3]
 
 
 async def test_scan_marks_configured_miners_and_aborts_when_nothing_new(

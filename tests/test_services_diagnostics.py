@@ -15,6 +15,7 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.hashheat.const import CONF_MIN_OFF_MINUTES, CONF_MIN_ON_MINUTES, DOMAIN
+from custom_components.hashheat.miner_client import MinerClient
 from sim import Fleet
 
 from .test_init import refresh, setup_site
@@ -110,3 +111,30 @@ async def test_diagnostics_redact_secrets(
     assert by_host[down.host]["pyasic_data"].startswith("unreachable")
     assert diagnostics["ledger"]["site"]["electricity_kwh"]["total"] >= 0
     assert diagnostics["network"]["data"]["height"] == 925_000
+
+
+@pytest.mark.parametrize("fleet", [3], indirect=True)
+async def test_diagnostics_read_miners_within_the_poll_bound(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    fleet: Fleet,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("custom_components.hashheat.coordinator.MAX_CONCURRENT_POLLS", 2)
+    entry = await setup_site(hass, *fleet.miners)
+    read_raw = MinerClient.raw_data
+    reading = most = 0
+
+    async def counted(client: MinerClient) -> dict[str, Any]:
+        nonlocal reading, most
+        reading += 1
+        most = max(most, reading)
+        try:
+            return await read_raw(client)
+        finally:
+            reading -= 1
+
+    monkeypatch.setattr(MinerClient, "raw_data", counted)
+    diagnostics: Any = await get_diagnostics_for_config_entry(hass, hass_client, entry)
+    assert all(isinstance(miner["pyasic_data"], dict) for miner in diagnostics["miners"])
+    assert most == 2  # as many at once as a poll reads, not every miner of the site

@@ -37,6 +37,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: HashHeatConfigEntry) -> 
         miners={subentry_id for site in entries for subentry_id in site.subentries},
     )
     coordinator = HashHeatSiteCoordinator(hass, entry)
+    # Listening from the moment the site has read its miners and options (nothing awaited in
+    # between): a change while it starts rebuilds it once it has started, not never.
+    entry.runtime_data = coordinator
+    entry.async_on_unload(entry.add_update_listener(_async_reload_on_change))
     await coordinator.async_load_ledger()
     if coordinator.network is not None:
         # Keeps the network data refreshing on its own interval; the site's next poll uses it.
@@ -46,9 +50,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: HashHeatConfigEntry) -> 
             hass, coordinator.network.async_refresh(), f"{DOMAIN}_network_first_refresh"
         )
     await coordinator.async_config_entry_first_refresh()
-    entry.runtime_data = coordinator
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
-    entry.async_on_unload(entry.add_update_listener(_async_reload_on_change))
     return True
 
 
@@ -64,5 +66,6 @@ async def async_remove_entry(hass: HomeAssistant, entry: HashHeatConfigEntry) ->
 
 
 async def _async_reload_on_change(hass: HomeAssistant, entry: HashHeatConfigEntry) -> None:
-    """Miners added, changed or removed: rebuild the site."""
-    hass.config_entries.async_schedule_reload(entry.entry_id)
+    """Miners added, changed or removed, options changed: rebuild the site, unless it has them."""
+    if not entry.runtime_data.runs_with(entry):
+        hass.config_entries.async_schedule_reload(entry.entry_id)

@@ -57,7 +57,7 @@ from .const import (
     SCAN_TIMEOUT_SECONDS,
     SUBENTRY_MINER,
 )
-from .discovery import SubnetError, parse_scan_subnet, scan_for_miners
+from .discovery import FoundMiner, SubnetError, describe, parse_scan_subnet, scan_for_miners
 from .hosts import normalize_host
 from .miner_client import MinerClient, MinerError, MinerIdentity, normalize_mac
 from .options_flow import PlantOptionsFlow
@@ -136,14 +136,15 @@ class DetectedMiner:
 
 async def async_detect(host: str, password: str | None = None) -> DetectedMiner:
     """Detect the miner at a host and read its identity and capabilities."""
-    client = MinerClient(
-        host,
-        timeout=MINER_TIMEOUT_SECONDS,
-        detect_timeout=DETECT_TIMEOUT_SECONDS,
-        password=password,
+    found = await describe(
+        MinerClient(
+            host,
+            timeout=MINER_TIMEOUT_SECONDS,
+            detect_timeout=DETECT_TIMEOUT_SECONDS,
+            password=password,
+        )
     )
-    identity = await client.identify()
-    return DetectedMiner(identity, await client.capabilities(), password)
+    return DetectedMiner(found.identity, found.capabilities, password)
 
 
 async def _async_detect_typed(
@@ -220,7 +221,7 @@ class MinerScanFlow[ContextT: FlowContext, ResultT: FlowResult[Any, Any], Handle
 ):
     """The network scan shared by the site flow and the add-miner flow."""
 
-    _scan_task: asyncio.Task[list[MinerIdentity]] | None = None
+    _scan_task: asyncio.Task[list[FoundMiner]] | None = None
     _found: list[DetectedMiner]
     _already_configured: list[DetectedMiner]
 
@@ -264,18 +265,11 @@ class MinerScanFlow[ContextT: FlowContext, ResultT: FlowResult[Any, Any], Handle
             return self.async_show_progress(
                 step_id="scan_progress", progress_action="scan", progress_task=task
             )
-        identities = task.result() if task is not None else []
+        scanned = task.result() if task is not None else []
         self._scan_task = None
         self._found, self._already_configured = [], []
-        for identity in identities:
-            client = MinerClient(
-                identity.host, timeout=MINER_TIMEOUT_SECONDS, detect_timeout=MINER_TIMEOUT_SECONDS
-            )
-            try:
-                capabilities = await client.capabilities()
-            except MinerError:
-                continue
-            detected = DetectedMiner(identity, capabilities)
+        for found in scanned:
+            detected = DetectedMiner(found.identity, found.capabilities)
             if _is_configured(self.hass, detected):
                 self._already_configured.append(detected)
             else:

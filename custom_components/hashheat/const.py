@@ -31,6 +31,9 @@ CAPABILITIES_RECHECK: Final = timedelta(minutes=1)
 # A miner that has not answered within this time is treated as unreachable for this poll;
 # pyasic itself would wait up to 100 s on a silent socket.
 MINER_TIMEOUT_SECONDS: Final = 10.0
+# A poll waits this long for each miner it asks. One that has not answered by then shows its last
+# reading in this poll while its read runs on to its deadline: a hung miner holds back no other.
+POLL_WAIT_SECONDS: Final = 3.0
 # Detection runs the pyasic factory (web and RPC probes with their own 3 s timeouts).
 DETECT_TIMEOUT_SECONDS: Final = 15.0
 # Upper bound on miners polled at once within a site.

@@ -4,10 +4,15 @@ import asyncio
 import contextlib
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, override
 
-from homeassistant.config_entries import ConfigEntry, ConfigSubentry
+from homeassistant.config_entries import (
+    ConfigEntry,
+    ConfigEntryState,
+    ConfigSubentry,
+    ConfigSubentryDataWithId,
+)
 from homeassistant.const import CONF_HOST, CONF_PASSWORD
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
@@ -36,6 +41,7 @@ from .const import (
     MAX_CONCURRENT_POLLS,
     MINER_TIMEOUT_SECONDS,
     NETWORK_INTERVAL,
+    POLL_WAIT_SECONDS,
     REDETECT_AFTER_FAILURES,
     SCAN_INTERVAL,
     SUBENTRY_MINER,
@@ -125,10 +131,14 @@ class MinerTracker:
     subentry: ConfigSubentry
     client: MinerClient
     capabilities: MinerCapabilities
+    # The subentry as the site was built with it (Home Assistant updates ``subentry`` in place).
+    built_from: ConfigSubentryDataWithId
     failures: int = 0
     down_since: datetime | None = None
     capabilities_read: datetime | None = None
     unconfirmed: MinerCapabilities | None = None
+    reading: MinerReading | None = None  # what its last finished read gave (None: it failed)
+    read: asyncio.Task[None] | None = None  # its last read, possibly still under way
 
 
 class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
@@ -155,9 +165,12 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
                     password=subentry.data.get(CONF_PASSWORD),
                 ),
                 capabilities=MinerCapabilities.from_dict(subentry.data.get(CONF_CAPABILITIES)),
+                built_from=subentry.as_dict(),
             )
             for subentry in entry.get_subentries_of_type(SUBENTRY_MINER)
         }
+        # What else the site is built from (see runs_with).
+        self._built_from = (entry.title, dict(entry.options))
         self._semaphore = asyncio.Semaphore(MAX_CONCURRENT_POLLS)
         # One poll at a time; shutdown waits for the one under way, so its interval is counted
         # and saved, and nothing touches the counters after the final save.
@@ -177,6 +190,13 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
         self._action_forecast: ActionForecast | None = None
         self._notifying: asyncio.Task[None] | None = None
         self.control = SiteControl(hass, entry.entry_id, self.settings, self.miners)
+
+    def runs_with(self, entry: HashHeatConfigEntry) -> bool:
+        """Whether the site runs with the entry's title, options and miners as they are now."""
+        miners = {s.subentry_id: s.as_dict() for s in entry.get_subentries_of_type(SUBENTRY_MINER)}
+        return (entry.title, dict(entry.options)) == self._built_from and miners == {
+            miner_id: tracker.built_from for miner_id, tracker in self.miners.items()
+        }
 
     async def async_load_ledger(self) -> None:
         """Restore the counters, the grid hold and the protection saved before the last stop."""
@@ -225,6 +245,10 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
             await self._finish()
 
     async def _finish(self) -> None:
+        if reads := [t.read for t in self.miners.values() if t.read and not t.read.done()]:
+            for read in reads:
+                read.cancel()
+            await asyncio.wait(reads)
         for miner_id, cancel in list(self._blinking.items()):
             cancel()
             with contextlib.suppress(MinerError):
@@ -263,12 +287,21 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
 
     @override
     async def _async_update_data(self) -> SiteData:
-        async with self._polling:
-            return await self._poll_site()
+        started = self.hass.loop.time()
+        try:
+            async with self._polling:
+                return await self._poll_site()
+        finally:
+            # The next poll is due an interval after this one started, not after it ended. Home
+            # Assistant schedules it at the whole second the poll ends, plus a fixed offset.
+            late = int(self.hass.loop.time()) - int(started)
+            self.update_interval = max(SCAN_INTERVAL - timedelta(seconds=late), timedelta(0))
 
     async def _poll_site(self) -> SiteData:
-        results = await asyncio.gather(*(self._poll(miner_id) for miner_id in self.miners))
-        polled = dict(zip(self.miners, results, strict=True))
+        # The first poll waits for every miner: there is no earlier reading to show instead.
+        patience = POLL_WAIT_SECONDS if self.data is not None else None
+        await asyncio.gather(*(self._ask(tracker, patience) for tracker in self.miners.values()))
+        polled = {miner_id: tracker.reading for miner_id, tracker in self.miners.items()}
         now = dt_util.utcnow()
         if self.miners and not any(polled.values()):
             self.ledger.record_gap(now)
@@ -306,19 +339,44 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
             self._action_forecast = ActionForecast(self.hass, action)
         return await self._action_forecast.async_slots(now)
 
-    async def _poll(self, miner_id: str) -> MinerReading | None:
-        tracker = self.miners[miner_id]
+    async def async_raw_data(self, tracker: MinerTracker) -> dict[str, Any]:
+        """Everything pyasic reads from a miner (diagnostics), within the polls' bound."""
         async with self._semaphore:
-            try:
-                reading = await tracker.client.read()
-            except MinerError as err:
-                self._record_failure(tracker, err)
-                return None
-            try:
-                await self._refresh_capabilities(tracker)
-            except MinerError as err:
-                # The reading stands; try the slow-changing configuration again later.
-                LOGGER.debug("Miner %s: capabilities not read: %s", tracker.subentry.title, err)
+            return await tracker.client.raw_data()
+
+    async def _ask(self, tracker: MinerTracker, patience: float | None) -> None:
+        """Read a miner (unless its last read is still under way); wait ``patience`` seconds."""
+        if tracker.read is None or tracker.read.done():
+            await self._semaphore.acquire()  # released by the read, however it ends
+            # Not tied to the entry: an unload lets the poll under way have its answers.
+            tracker.read = self.hass.async_create_background_task(
+                self._read(tracker), f"{DOMAIN}_read_{tracker.client.host}"
+            )
+        read = tracker.read
+        await asyncio.wait((read,), timeout=patience)
+        if read.done() and not read.cancelled():
+            read.result()  # an unexpected error fails the poll
+
+    async def _read(self, tracker: MinerTracker) -> None:
+        try:
+            tracker.reading = await self._poll(tracker)
+        except asyncio.CancelledError:
+            tracker.reading = None  # given up (the site stops): it did not answer
+            raise
+        finally:
+            self._semaphore.release()
+
+    async def _poll(self, tracker: MinerTracker) -> MinerReading | None:
+        try:
+            reading = await tracker.client.read()
+        except MinerError as err:
+            self._record_failure(tracker, err)
+            return None
+        try:
+            await self._refresh_capabilities(tracker)
+        except MinerError as err:
+            # The reading stands; try the slow-changing configuration again later.
+            LOGGER.debug("Miner %s: capabilities not read: %s", tracker.subentry.title, err)
         self._record_success(tracker)
         return reading
 
@@ -344,12 +402,16 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
         self._report_lost_controls(tracker, capabilities.lost_since(tracker.capabilities))
         tracker.capabilities = capabilities
         LOGGER.info("Miner %s capabilities changed: %s", tracker.subentry.title, capabilities)
-        # Stored with the miner so its entities match the firmware; the update reloads the site.
+        # Stored with the miner. The site runs with them already: storing them is no change to
+        # rebuild it for, but a site already running rebuilds its entities to match them.
+        stored = capabilities.as_dict()
+        tracker.built_from["data"] = {**tracker.built_from["data"], CONF_CAPABILITIES: stored}
+        entry = self.config_entry
         self.hass.config_entries.async_update_subentry(
-            self.config_entry,
-            tracker.subentry,
-            data={**tracker.subentry.data, CONF_CAPABILITIES: capabilities.as_dict()},
+            entry, tracker.subentry, data={**tracker.subentry.data, CONF_CAPABILITIES: stored}
         )
+        if entry.state is ConfigEntryState.LOADED:
+            self.hass.config_entries.async_schedule_reload(entry.entry_id)
 
     def _report_lost_controls(self, tracker: MinerTracker, lost: list[str]) -> None:
         """A firmware change took away controls the user had: say so (the entities go)."""

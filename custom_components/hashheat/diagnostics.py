@@ -7,7 +7,7 @@ from typing import Any
 from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.core import HomeAssistant
 
-from .coordinator import HashHeatConfigEntry, MinerTracker
+from .coordinator import HashHeatConfigEntry, HashHeatSiteCoordinator, MinerTracker
 from .miner_client import MinerError
 
 # Pool users carry wallet and worker names; passwords and serials identify the owner.
@@ -26,9 +26,9 @@ TO_REDACT = {
 }
 
 
-async def _raw(tracker: MinerTracker) -> dict[str, Any] | str:
+async def _raw(coordinator: HashHeatSiteCoordinator, tracker: MinerTracker) -> dict[str, Any] | str:
     try:
-        return await tracker.client.raw_data()
+        return await coordinator.async_raw_data(tracker)
     except MinerError as err:
         return f"unreachable: {type(err).__name__}"
 
@@ -39,7 +39,7 @@ async def async_get_config_entry_diagnostics(
     """Return diagnostics for a site."""
     coordinator = entry.runtime_data
     trackers = list(coordinator.miners.values())
-    raw = await asyncio.gather(*(_raw(tracker) for tracker in trackers))
+    raw = await asyncio.gather(*(_raw(coordinator, tracker) for tracker in trackers))
     miners = [
         {
             "subentry": tracker.subentry.as_dict(),

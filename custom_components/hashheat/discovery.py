@@ -3,9 +3,11 @@
 import asyncio
 import ipaddress
 from collections.abc import Callable
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final, cast
 
+from .capabilities import MinerCapabilities
 from .miner_client import MinerClient, MinerError, MinerIdentity
 from .pyasic_loader import BaseMiner, MinerNetwork
 
@@ -27,6 +29,19 @@ class SubnetError(ValueError):
         """Carry the reason as a form error key."""
         super().__init__(problem.value)
         self.problem = problem
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class FoundMiner:
+    """A miner as detection finds it: who it is and what its firmware can do."""
+
+    identity: MinerIdentity
+    capabilities: MinerCapabilities
+
+
+async def describe(client: MinerClient) -> FoundMiner:
+    """Read who the client's miner is and what it can do (detecting it unless it came detected)."""
+    return FoundMiner(identity=await client.identify(), capabilities=await client.capabilities())
 
 
 def parse_scan_subnet(text: str, *, max_addresses: int) -> ipaddress.IPv4Network:
@@ -58,10 +73,11 @@ async def scan_for_miners(
     scan_seconds: float,
     miner_timeout: float,
     on_progress: Callable[[float], None] | None = None,
-) -> list[MinerIdentity]:
-    """Scan a subnet with pyasic and identify each miner found, for ``scan_seconds`` at most.
+) -> list[FoundMiner]:
+    """Scan a subnet with pyasic and describe each miner found, for ``scan_seconds`` at most.
 
-    Progress (0..1) is reported as addresses are probed, then as found miners are identified.
+    Each miner is detected once, by the scan. Progress (0..1) is reported as addresses are
+    probed, then as found miners are described.
     """
     hosts = _hosts(network)
     found: dict[str, BaseMiner] = {}
@@ -80,20 +96,20 @@ async def scan_for_miners(
         pass
     semaphore = asyncio.Semaphore(_IDENTIFY_CONCURRENCY)
 
-    async def identify(host: str, miner: BaseMiner) -> MinerIdentity | None:
+    async def read(host: str, miner: BaseMiner) -> FoundMiner | None:
         async with semaphore:
             client = MinerClient(
                 host, timeout=miner_timeout, detect_timeout=miner_timeout, miner=miner
             )
             try:
-                return await client.identify()
+                return await describe(client)
             except MinerError:
                 return None
 
-    identities = await asyncio.gather(*(identify(host, miner) for host, miner in found.items()))
+    described = await asyncio.gather(*(read(host, miner) for host, miner in found.items()))
     if on_progress is not None:
         on_progress(1.0)
     return sorted(
-        (identity for identity in identities if identity is not None),
-        key=lambda identity: ipaddress.ip_address(identity.host),
+        (miner for miner in described if miner is not None),
+        key=lambda miner: ipaddress.ip_address(miner.identity.host),
     )

@@ -1,0 +1,82 @@
+"""The site's poll runs on its interval: a hung miner neither stretches it nor holds back the others.
+
+Time is frozen and moved in small steps; between steps the event loop runs until the healthy
+miners have answered (over real loopback sockets), so every time stamp is on the frozen clock.
+"""
+
+import asyncio
+from datetime import timedelta
+from itertools import pairwise
+
+import freezegun.api
+import pytest
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.const import STATE_UNAVAILABLE
+from homeassistant.core import HomeAssistant
+
+from custom_components.hashheat.const import POLL_WAIT_SECONDS, SCAN_INTERVAL
+from custom_components.hashheat.coordinator import HashHeatSiteCoordinator
+from sim import Fleet, SimulatedMiner
+
+from .test_init import setup_site, state_of, value
+
+STEP = timedelta(seconds=0.25)
+GIVE_UP_S = 30.0  # real seconds
+
+
+async def _turn(coordinator: HashHeatSiteCoordinator, healthy: list[SimulatedMiner]) -> None:
+    """Let a poll that is due start, and the healthy miners answer it (real sockets)."""
+    give_up = freezegun.api.real_perf_counter() + GIVE_UP_S
+    healthy_hosts = {miner.host for miner in healthy}
+    for _ in range(5):
+        await asyncio.sleep(0)
+    while any(
+        tracker.read is not None and not tracker.read.done()
+        for tracker in coordinator.miners.values()
+        if tracker.client.host in healthy_hosts
+    ):
+        assert freezegun.api.real_perf_counter() < give_up
+        await asyncio.sleep(0)
+    for _ in range(20):  # the poll, if it has its answers, publishes them
+        await asyncio.sleep(0)
+
+
+@pytest.mark.parametrize("fleet", [3], indirect=True)
+async def test_a_hung_miner_does_not_slow_the_site(
+    hass: HomeAssistant, fleet: Fleet, freezer: FrozenDateTimeFactory
+) -> None:
+    *healthy, hung = fleet.miners
+    entry = await setup_site(hass, *fleet.miners)
+    coordinator = entry.runtime_data
+    loop = asyncio.get_running_loop()
+    asked: list[float] = []  # when the healthy miners were asked (frozen clock)
+    published: list[float] = []  # when the site's update reached its entities
+    hung_shown: list[bool] = []  # whether that update had a reading of the hung miner
+    (hung_id,) = (i for i, t in coordinator.miners.items() if t.client.host == hung.host)
+
+    def on_update() -> None:
+        published.append(loop.time())
+        hung_shown.append(hung_id in coordinator.data.readings)
+
+    remove = coordinator.async_add_listener(on_update)
+    hung.faults.hang = True
+    (watched,) = (t for t in coordinator.miners.values() if t.client.host == healthy[0].host)
+    read = watched.read
+    while len(published) < 5:
+        freezer.tick(STEP)
+        await _turn(coordinator, healthy)
+        if watched.read is not read:
+            read = watched.read
+            asked.append(loop.time())
+    remove()
+
+    intervals = [later - earlier for earlier, later in pairwise(published)]
+    assert intervals == pytest.approx([SCAN_INTERVAL.total_seconds()] * 4, abs=STEP.total_seconds())
+    # Each update carries the healthy miners' answers to that poll, a bounded wait after it asked.
+    delays = [done - start for start, done in zip(asked, published, strict=True)]
+    assert all(delay <= POLL_WAIT_SECONDS + STEP.total_seconds() for delay in delays)
+    for miner in healthy:
+        assert value(hass, miner, "power") == miner.state.snapshot().watts
+    # Its last reading stood while its first read was under way; after its deadline it is down.
+    assert hung_shown == [True, False, False, False, False]
+    assert state_of(hass, "sensor", hung, "power") == STATE_UNAVAILABLE
