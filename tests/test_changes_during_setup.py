@@ -16,7 +16,7 @@ from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import device_registry as dr
 
 from custom_components.hashheat.const import CONF_OVER_TEMPERATURE
-from custom_components.hashheat.site_control import CEILING_MARGIN_K
+from custom_components.hashheat.settings import CEILING_MARGIN_K
 from sim import Fleet, SimulatedMiner
 
 from .test_climate import climate_id
