@@ -18,7 +18,8 @@ from custom_components.hashheat.const import (
 )
 from sim import Fleet
 
-from .test_init import entity_id, refresh, setup_site, site, state_of, value
+from .helpers.entities import entity_id, state_of, value
+from .helpers.site import poll, setup_site, site
 
 MIXED = ["Antminer S19 XP", "Avalon Mini3", "Avalon Q"]
 
@@ -27,7 +28,7 @@ MIXED = ["Antminer S19 XP", "Avalon Mini3", "Avalon Q"]
 async def test_mixed_site_reports_every_miner(hass: HomeAssistant, fleet: Fleet) -> None:
     luxos, mini3, avalon_q = fleet.miners
     entry = await setup_site(hass, luxos, mini3, avalon_q)
-    await refresh(hass, entry)
+    await poll(hass, entry)
 
     for miner in (luxos, mini3):
         snapshot = miner.state.snapshot()
@@ -69,7 +70,7 @@ async def test_work_level_is_set_and_read_back(hass: HomeAssistant, fleet: Fleet
         "number", "set_value", {"entity_id": number, "value": 650}, blocking=True
     )
     assert mini3.work_level == -1  # Eco: the highest level at or below 650 W
-    await refresh(hass, entry)
+    await poll(hass, entry)
     assert float(hass.states.get(number).state) == 500  # type: ignore[union-attr]
 
     await hass.services.async_call(
@@ -77,7 +78,7 @@ async def test_work_level_is_set_and_read_back(hass: HomeAssistant, fleet: Fleet
     )
     assert mini3.work_level == 0
     await asyncio.sleep(0.8)
-    await refresh(hass, entry)
+    await poll(hass, entry)
     assert float(hass.states.get(number).state) == 800  # type: ignore[union-attr]
     assert value(hass, mini3, "power") == mini3.state.snapshot().watts
 
@@ -89,15 +90,15 @@ async def test_avalon_pause_and_resume(hass: HomeAssistant, fleet: Fleet) -> Non
     entry = await setup_site(hass, mini3, options={CONF_MIN_OFF_MINUTES: 0.05})
     switch = entity_id(hass, "switch", mini3, "mining")
     await hass.services.async_call("switch", "turn_off", {"entity_id": switch}, blocking=True)
-    await refresh(hass, entry)
+    await poll(hass, entry)
     assert state_of(hass, "switch", mini3, "mining") == STATE_ON  # not yet: scheduled
     await asyncio.sleep(6)
-    await refresh(hass, entry)
+    await poll(hass, entry)
     assert state_of(hass, "switch", mini3, "mining") == STATE_OFF
 
     await hass.services.async_call("switch", "turn_on", {"entity_id": switch}, blocking=True)
     await asyncio.sleep(6)
-    await refresh(hass, entry)
+    await poll(hass, entry)
     assert state_of(hass, "switch", mini3, "mining") == STATE_ON
 
 
@@ -120,7 +121,7 @@ async def test_lost_controls_raise_a_repair_issue(
     # One read that disagrees may be a reply with parts missing: nothing changes yet.
     assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
     freezer.tick(CAPABILITIES_RECHECK)
-    await refresh(hass, entry)
+    await poll(hass, entry)
     await hass.async_block_till_done()
 
     issue = ir.async_get(hass).async_get_issue(DOMAIN, issue_id)

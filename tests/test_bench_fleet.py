@@ -5,7 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .conftest import next_address
+from .helpers.addresses import next_address
 
 REPO = Path(__file__).resolve().parent.parent
 FIGURES = ("cycle_p50_s", "cycle_p95_s", "cpu_s_per_miner_poll", "peak_rss_mb")

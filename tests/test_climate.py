@@ -9,7 +9,6 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant, State
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import entity_registry as er
-from homeassistant.helpers import issue_registry as ir
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     mock_restore_cache_with_extra_data,
@@ -18,31 +17,8 @@ from pytest_homeassistant_custom_component.common import (
 from custom_components.hashheat.const import DOMAIN
 from sim import Fleet
 
-from .test_accounting import PLANT, poll, set_plant, setup_plant_site
-
-CLIMATE = "climate"
-CONTROL = {
-    **PLANT,
-    "over_temperature": 60.0,
-    "stale_minutes": 5,
-    "sensor_fallback": "stop",
-    "pump_entity": "binary_sensor.loop_pump",
-    "min_on_minutes": 0,
-    "min_off_minutes": 0,
-    "max_starts_per_day": 12,
-}
-
-
-def climate_id(hass: HomeAssistant, entry: MockConfigEntry) -> str:
-    entity_id = er.async_get(hass).async_get_entity_id(CLIMATE, DOMAIN, f"{entry.entry_id}_loop")
-    assert entity_id is not None
-    return entity_id
-
-
-async def call(hass: HomeAssistant, service: str, entity_id: str, **data: Any) -> None:
-    await hass.services.async_call(
-        CLIMATE, service, {"entity_id": entity_id, **data}, blocking=True
-    )
+from .helpers.climate import CLIMATE, CONTROL, call, climate_id, issue
+from .helpers.site import poll, set_plant, setup_plant_site
 
 
 async def heating_site(hass: HomeAssistant, fleet: Fleet, **options: Any) -> MockConfigEntry:
@@ -51,10 +27,6 @@ async def heating_site(hass: HomeAssistant, fleet: Fleet, **options: Any) -> Moc
     entry = await setup_plant_site(hass, fleet.miners[0], {**CONTROL, **options})
     await poll(hass, entry)
     return entry
-
-
-def issue(hass: HomeAssistant, entry: MockConfigEntry, name: str) -> ir.IssueEntry | None:
-    return ir.async_get(hass).async_get_issue(DOMAIN, f"interlock_{name}_{entry.entry_id}")
 
 
 def interlock_state(hass: HomeAssistant, entry: MockConfigEntry, name: str) -> str | None:

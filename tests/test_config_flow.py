@@ -7,9 +7,6 @@ from typing import Any
 import pytest
 from homeassistant.config_entries import (
     SOURCE_DHCP,
-    SOURCE_USER,
-    ConfigFlowResult,
-    ConfigSubentryData,
     SubentryFlowResult,
 )
 from homeassistant.const import CONF_HOST, CONF_NAME, CONF_PASSWORD
@@ -29,18 +26,11 @@ from custom_components.hashheat.const import (
     DOMAIN,
     SUBENTRY_MINER,
 )
-from sim import Fleet, SimulatedMiner, start_fleet
+from sim import Fleet, start_fleet
 
-from .conftest import FAST_SIM, next_address, reserve_subnet
-
-
-async def start_site_flow(hass: HomeAssistant, name: str, host: str) -> ConfigFlowResult:
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
-    assert result["type"] is FlowResultType.FORM
-    assert result["errors"] == {}
-    return await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_NAME: name, CONF_HOST: host}
-    )
+from .helpers.addresses import next_address, reserve_subnet
+from .helpers.flows import add_miner_flow, dhcp_info, site_with, start_site_flow
+from .helpers.miners import FAST_SIM
 
 
 async def test_create_site_with_first_miner(hass: HomeAssistant, fleet: Fleet) -> None:
@@ -83,22 +73,6 @@ async def test_blank_site_name_gets_the_default(hass: HomeAssistant, fleet: Flee
     await hass.async_block_till_done()
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == "Heating loop"
-
-
-def site_with(*miners: tuple[str, str | None]) -> MockConfigEntry:
-    return MockConfigEntry(
-        domain=DOMAIN,
-        title="Existing",
-        subentries_data=[
-            ConfigSubentryData(
-                data={CONF_HOST: host, CONF_MAC: mac},
-                subentry_type=SUBENTRY_MINER,
-                title=f"Existing {host}",
-                unique_id=mac or host,
-            )
-            for host, mac in miners
-        ],
-    )
 
 
 async def test_miner_already_in_a_site_aborts(hass: HomeAssistant, fleet: Fleet) -> None:
@@ -171,18 +145,6 @@ async def test_scan_marks_configured_miners_and_aborts_when_nothing_new(
         assert result["type"] is FlowResultType.ABORT
         assert result["reason"] == "no_miners_found"
         assert first in result["description_placeholders"]["configured"]
-
-
-async def add_miner_flow(
-    hass: HomeAssistant, entry: MockConfigEntry, option: str
-) -> SubentryFlowResult:
-    result = await hass.config_entries.subentries.async_init(
-        (entry.entry_id, SUBENTRY_MINER), context={"source": SOURCE_USER}
-    )
-    assert result["type"] is FlowResultType.MENU
-    return await hass.config_entries.subentries.async_configure(
-        result["flow_id"], {"next_step_id": option}
-    )
 
 
 async def test_add_miner_by_address(hass: HomeAssistant, fleet: Fleet) -> None:
@@ -269,14 +231,6 @@ async def test_reconfigure_moves_the_same_miner_only(hass: HomeAssistant, fleet:
     assert subentry.data[CONF_HOST] == moved.host
     assert subentry.unique_id == moved.identity.mac
     assert subentry.data[CONF_CAPABILITIES]["power_control"] == "presets"
-
-
-def dhcp_info(miner: SimulatedMiner, ip: str | None = None) -> DhcpServiceInfo:
-    return DhcpServiceInfo(
-        ip=ip or miner.host,
-        hostname=miner.identity.hostname,
-        macaddress=miner.identity.mac.replace(":", ""),
-    )
 
 
 async def test_dhcp_updates_a_known_miner_in_place(hass: HomeAssistant, fleet: Fleet) -> None:

@@ -63,11 +63,13 @@ from custom_components.hashheat.mempool import HASHRATE_PATH
 from custom_components.hashheat.site_control import Interlock
 from sim import Fleet, SimulatedMiner, start_fleet
 
-from .conftest import FAST_SIM, mock_mempool, next_address
-from .test_accounting import miner_value, set_plant, setup_plant_site, site_value
-from .test_climate import CONTROL, call, climate_id, issue
-from .test_config_flow import dhcp_info
-from .test_init import entity_id
+from .helpers.addresses import next_address
+from .helpers.climate import CONTROL, call, climate_id, issue
+from .helpers.entities import entity_id, miner_value, site_value
+from .helpers.flows import dhcp_info
+from .helpers.mempool import mock_mempool
+from .helpers.miners import FAST_SIM
+from .helpers.site import set_plant, setup_plant_site
 
 REPORT_ENV = "HASHHEAT_FAULT_REPORT"
 # The campaign polls every 10 s, under the coordinator's own 15 s schedule: only it polls.

@@ -20,10 +20,10 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.hashheat.const import DOMAIN
 from sim import Fleet, SimulatedMiner
 
-from .test_accounting import poll, set_plant, setup_plant_site
-from .test_blueprints import load_blueprint, substitute
-from .test_climate import CONTROL, call, climate_id
-from .test_init import entity_id
+from .helpers.blueprints import load_blueprint, substitute
+from .helpers.climate import CONTROL, call, climate_id
+from .helpers.entities import entity_id
+from .helpers.site import poll, set_plant, setup_plant_site
 
 # A poll a minute: the loop ramps the site to full power in about 10 minutes.
 POLL = timedelta(minutes=1)

@@ -27,7 +27,7 @@ from custom_components.hashheat.mempool import (
     validate_base_url,
 )
 
-from .conftest import mempool_fixture, mock_mempool
+from .helpers.mempool import mempool_fixture, mock_mempool
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 PATHS = (HEIGHT_PATH, HASHRATE_PATH, REWARD_STATS_PATH, PRICES_PATH)

@@ -14,6 +14,12 @@ from sim import MinerState, Mode, SimulatedMiner
 
 type Reply = dict[str, Any]
 
+# Short, test-friendly timings; tests step the manual clock past them.
+RETUNE = 30.0
+WARMUP = 60.0
+REBOOT = 90.0
+WEB_PORT = 8080  # unprivileged stand-in for an Avalon's port 80
+
 
 async def exchange(host: str, payload: bytes, *, port: int = 4028, pause: float = 0.0) -> bytes:
     """Send ``payload`` (split in two writes if ``pause``) without half-closing; read to EOF."""

@@ -7,8 +7,8 @@ from pyasic.miners.avalonminer.cgminer.mini.mini3 import CGMinerAvalonMini3
 from pyasic.miners.backends.avalonminer import AvalonMiner
 
 from sim import ManualClock, SimulatedMiner
-from sim.tests.conftest import REBOOT
 from sim.tests.helpers import (
+    REBOOT,
     command,
     detect_avalon,
     exchange,

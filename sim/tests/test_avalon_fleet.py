@@ -21,8 +21,7 @@ from sim import (
 )
 from sim.__main__ import build_parser, main, run_fleet
 from sim.families import choose_model, resolve_model
-from sim.tests.conftest import WEB_PORT
-from sim.tests.helpers import find_miner, listening
+from sim.tests.helpers import WEB_PORT, find_miner, listening
 
 
 def test_resolve_and_choose_models() -> None:

@@ -7,8 +7,19 @@ import pytest
 
 from sim import ManualClock, Mode, SimulatedMiner
 from sim.avalon_estats import STANDBY
-from sim.tests.conftest import REBOOT, RETUNE, WARMUP
-from sim.tests.helpers import command, decode, exchange, listening, mm_id0, mode, status, wait_until
+from sim.tests.helpers import (
+    REBOOT,
+    RETUNE,
+    WARMUP,
+    command,
+    decode,
+    exchange,
+    listening,
+    mm_id0,
+    mode,
+    status,
+    wait_until,
+)
 
 
 async def test_version_shape(avalon: SimulatedMiner) -> None:

@@ -9,8 +9,11 @@ from pyasic.miners.avalonminer.cgminer.mini.mini3 import CGMinerAvalonMini3
 from pyasic.miners.avalonminer.cgminer.Q.Q import CGMinerAvalonQHome
 
 from sim import MINI3, ManualClock, Mode, SimulatedMiner
-from sim.tests.conftest import REBOOT, RETUNE, WARMUP, WEB_PORT
 from sim.tests.helpers import (
+    REBOOT,
+    RETUNE,
+    WARMUP,
+    WEB_PORT,
     detect_avalon,
     find_miner,
     listening,

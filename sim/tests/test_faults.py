@@ -9,8 +9,7 @@ from pyasic.miners.backends.luxminer import LUXMiner
 from pyasic.miners.data import DataOptions
 
 from sim import ManualClock, SimulatedMiner
-from sim.tests.conftest import REBOOT
-from sim.tests.helpers import detect, exchange, find_miner, listening, wait_until
+from sim.tests.helpers import REBOOT, detect, exchange, find_miner, listening, wait_until
 
 # get_data() always calls get_config(), which raises on an empty reply; excluding it shows
 # what each field does on its own.

@@ -7,8 +7,7 @@ import pytest
 
 from sim import ManualClock, SimulatedMiner
 from sim.server import request_complete
-from sim.tests.conftest import REBOOT
-from sim.tests.helpers import command, decode, exchange, logon, status, wait_until
+from sim.tests.helpers import REBOOT, command, decode, exchange, logon, status, wait_until
 
 
 async def test_reply_is_json_plus_nul_then_close(miner: SimulatedMiner) -> None:

@@ -10,8 +10,16 @@ from pyasic.miners.antminer.luxos.X19.S19 import LUXMinerS19XP
 from pyasic.miners.antminer.luxos.X21.S21 import LUXMinerS21
 
 from sim import LuxosApi, ManualClock, Mode, SimulatedMiner
-from sim.tests.conftest import REBOOT, RETUNE, WARMUP
-from sim.tests.helpers import detect, find_miner, listening, mode, wait_until
+from sim.tests.helpers import (
+    REBOOT,
+    RETUNE,
+    WARMUP,
+    detect,
+    find_miner,
+    listening,
+    mode,
+    wait_until,
+)
 
 
 async def test_get_miner_detects_luxos_s19xp(miner: SimulatedMiner) -> None:
