@@ -1,7 +1,5 @@
 """A mixed site: LuxOS presets and Avalon work levels, end to end through real pyasic."""
 
-import asyncio
-
 import pytest
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import STATE_OFF, STATE_ON
@@ -58,7 +56,9 @@ async def test_mixed_site_reports_every_miner(hass: HomeAssistant, fleet: Fleet)
 
 
 @pytest.mark.parametrize("fleet", [["Avalon Mini3"]], indirect=True)
-async def test_work_level_is_set_and_read_back(hass: HomeAssistant, fleet: Fleet) -> None:
+async def test_work_level_is_set_and_read_back(
+    hass: HomeAssistant, fleet: Fleet, freezer: FrozenDateTimeFactory
+) -> None:
     (mini3,) = fleet.miners
     entry = await setup_site(hass, mini3)
     number = entity_id(hass, "number", mini3, "power_limit_control")
@@ -77,14 +77,16 @@ async def test_work_level_is_set_and_read_back(hass: HomeAssistant, fleet: Fleet
         "number", "set_value", {"entity_id": number, "value": 800}, blocking=True
     )
     assert mini3.work_level == 0
-    await asyncio.sleep(0.8)
+    freezer.tick(0.8)  # the retune
     await poll(hass, entry)
     assert float(hass.states.get(number).state) == 800  # type: ignore[union-attr]
     assert value(hass, mini3, "power") == mini3.state.snapshot().watts
 
 
 @pytest.mark.parametrize("fleet", [["Avalon Mini3"]], indirect=True)
-async def test_avalon_pause_and_resume(hass: HomeAssistant, fleet: Fleet) -> None:
+async def test_avalon_pause_and_resume(
+    hass: HomeAssistant, fleet: Fleet, freezer: FrozenDateTimeFactory
+) -> None:
     """Avalon firmware pauses at a time it is given (pyasic: now + 5 s); the switch follows."""
     (mini3,) = fleet.miners
     entry = await setup_site(hass, mini3, options={CONF_MIN_OFF_MINUTES: 0.05})
@@ -92,12 +94,12 @@ async def test_avalon_pause_and_resume(hass: HomeAssistant, fleet: Fleet) -> Non
     await hass.services.async_call("switch", "turn_off", {"entity_id": switch}, blocking=True)
     await poll(hass, entry)
     assert state_of(hass, "switch", mini3, "mining") == STATE_ON  # not yet: scheduled
-    await asyncio.sleep(6)
+    freezer.tick(6)
     await poll(hass, entry)
     assert state_of(hass, "switch", mini3, "mining") == STATE_OFF
 
     await hass.services.async_call("switch", "turn_on", {"entity_id": switch}, blocking=True)
-    await asyncio.sleep(6)
+    freezer.tick(6)
     await poll(hass, entry)
     assert state_of(hass, "switch", mini3, "mining") == STATE_ON
 

@@ -1,6 +1,5 @@
 """The loop's climate entity, the power cap and the plant-safety interlocks, end to end."""
 
-import asyncio
 from datetime import timedelta
 from typing import Any
 
@@ -259,7 +258,9 @@ async def test_miner_heaters_auto_heat_and_off(hass: HomeAssistant, fleet: Fleet
     assert state.state == "auto"
 
 
-async def test_interlock_stops_a_miner_started_by_hand(hass: HomeAssistant, fleet: Fleet) -> None:
+async def test_interlock_stops_a_miner_started_by_hand(
+    hass: HomeAssistant, fleet: Fleet, freezer: FrozenDateTimeFactory
+) -> None:
     """The stop goes by what the miners do, not by what HashHeat last told them."""
     miner = fleet.miners[0]
     entry = await heating_site(hass, fleet)
@@ -267,7 +268,7 @@ async def test_interlock_stops_a_miner_started_by_hand(hass: HomeAssistant, flee
     await poll(hass, entry)
     assert miner.state.is_sleeping
     miner.state.wakeup()  # someone starts it on the miner's own web page
-    await asyncio.sleep(0.8)
+    freezer.tick(0.8)  # its warm-up
     await poll(hass, entry)  # it reports mining...
     await poll(hass, entry)  # ...and is stopped again: the pump is still off
     assert miner.state.is_sleeping

@@ -1,10 +1,10 @@
 """Site flow, miner subentry flows, network scan and DHCP, against simulated miners."""
 
 import asyncio
-import time
 from typing import Any
 
 import pytest
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import (
     SOURCE_DHCP,
     SubentryFlowResult,
@@ -13,7 +13,7 @@ from homeassistant.const import CONF_HOST, CONF_NAME, CONF_PASSWORD
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 from custom_components.hashheat.config_flow import NEW_SITE, _at_least
 from custom_components.hashheat.const import (
@@ -24,6 +24,7 @@ from custom_components.hashheat.const import (
     CONF_SITE,
     CONF_SUBNET,
     DOMAIN,
+    MIN_SCAN_SECONDS,
     SUBENTRY_MINER,
 )
 from sim import Fleet, start_fleet
@@ -84,32 +85,63 @@ async def test_miner_already_in_a_site_aborts(hass: HomeAssistant, fleet: Fleet)
     assert result["reason"] == "already_configured"
 
 
-async def test_a_scan_lasts_long_enough_for_the_frontend_to_follow_it() -> None:
+async def test_a_scan_lasts_long_enough_for_the_frontend_to_follow_it(
+    freezer: FrozenDateTimeFactory,
+) -> None:
     # The frontend subscribes to the flow's progress only after showing the progress step.
+    worked = asyncio.Event()
+
     async def quick() -> str:
+        worked.set()
         return "found"
 
-    started = time.monotonic()
-    assert await _at_least(0.2, quick()) == "found"
-    assert time.monotonic() - started >= 0.2
-    started = time.monotonic()
-    assert await _at_least(0.0, asyncio.sleep(0.1, "slow")) == "slow"
-    assert time.monotonic() - started < 0.2 + 0.1
+    scan = asyncio.ensure_future(_at_least(0.2, quick()))
+    await worked.wait()
+    freezer.tick(0.19)
+    await asyncio.sleep(0)
+    assert not scan.done()  # the work is done, the minimum is not
+    freezer.tick(0.02)
+    assert await scan == "found"
+
+    # Work that takes longer than the minimum is not made longer.
+    started = asyncio.Event()
+
+    async def slow() -> str:
+        started.set()
+        await asyncio.sleep(0.1)
+        return "slow"
+
+    scan = asyncio.ensure_future(_at_least(0.0, slow()))
+    await started.wait()
+    freezer.tick(0.09)
+    await asyncio.sleep(0)
+    assert not scan.done()
+    freezer.tick(0.02)
+    assert await scan == "slow"
 
 
 async def _scan(  # a config or a subentry flow result
-    hass: HomeAssistant, flow_id: str, subnet: str, *, subentry: bool = False
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    flow_id: str,
+    subnet: str,
+    *,
+    subentry: bool = False,
 ) -> Any:
     manager = hass.config_entries.subentries if subentry else hass.config_entries.flow
     result = await manager.async_configure(flow_id, {CONF_SUBNET: subnet})
     if result["type"] is FlowResultType.SHOW_PROGRESS:
+        # The scan shows its progress for at least MIN_SCAN_SECONDS: time moves past them.
+        await asyncio.sleep(0)  # the scan and its minimum have started
+        freezer.tick(MIN_SCAN_SECONDS)
+        async_fire_time_changed(hass)
         await hass.async_block_till_done()
         result = await manager.async_configure(flow_id)
     return result
 
 
 async def test_empty_address_scans_and_creates_site_with_chosen_miners(
-    hass: HomeAssistant, loopback: None
+    hass: HomeAssistant, loopback: None, freezer: FrozenDateTimeFactory
 ) -> None:
     subnet = reserve_subnet()
     hosts = [str(host) for host in subnet.hosts()]
@@ -118,7 +150,7 @@ async def test_empty_address_scans_and_creates_site_with_chosen_miners(
         assert result["type"] is FlowResultType.FORM
         assert result["step_id"] == "scan"
 
-        result = await _scan(hass, result["flow_id"], str(subnet))
+        result = await _scan(hass, freezer, result["flow_id"], str(subnet))
         assert result["type"] is FlowResultType.FORM
         assert result["step_id"] == "pick"
         assert result["description_placeholders"]["found"] == "3"
@@ -134,14 +166,14 @@ async def test_empty_address_scans_and_creates_site_with_chosen_miners(
 
 
 async def test_scan_marks_configured_miners_and_aborts_when_nothing_new(
-    hass: HomeAssistant, loopback: None
+    hass: HomeAssistant, loopback: None, freezer: FrozenDateTimeFactory
 ) -> None:
     subnet = reserve_subnet()
     first = str(next(subnet.hosts()))
     async with start_fleet(count=1, first_address=first, **FAST_SIM) as found:
         site_with((first, found.miners[0].identity.mac)).add_to_hass(hass)
         result = await start_site_flow(hass, "Loop", "")
-        result = await _scan(hass, result["flow_id"], str(subnet))
+        result = await _scan(hass, freezer, result["flow_id"], str(subnet))
         assert result["type"] is FlowResultType.ABORT
         assert result["reason"] == "no_miners_found"
         assert first in result["description_placeholders"]["configured"]
@@ -183,14 +215,16 @@ async def test_add_miner_already_configured_by_host(hass: HomeAssistant, fleet: 
     assert result["reason"] == "already_configured"
 
 
-async def test_add_several_miners_from_a_scan(hass: HomeAssistant, loopback: None) -> None:
+async def test_add_several_miners_from_a_scan(
+    hass: HomeAssistant, loopback: None, freezer: FrozenDateTimeFactory
+) -> None:
     subnet = reserve_subnet()
     hosts = [str(host) for host in subnet.hosts()]
     async with start_fleet(count=3, first_address=hosts[0], **FAST_SIM) as found:
         entry = site_with((hosts[0], found.miners[0].identity.mac))
         entry.add_to_hass(hass)
         result = await add_miner_flow(hass, entry, "scan")
-        result = await _scan(hass, result["flow_id"], str(subnet), subentry=True)
+        result = await _scan(hass, freezer, result["flow_id"], str(subnet), subentry=True)
         assert result["step_id"] == "pick"
         assert result["description_placeholders"]["found"] == "2"
         assert hosts[0] in result["description_placeholders"]["configured"]

@@ -24,10 +24,11 @@ from custom_components.hashheat.const import (
     SUBENTRY_MINER,
     UNREACHABLE_REPAIR_AFTER,
 )
-from sim import Fleet, SimulatedMiner
+from sim import Fleet, SimulatedMiner, until
 
 from .helpers.addresses import next_address
 from .helpers.entities import entity_id, state_of, value
+from .helpers.miners import STEADY_TURNS
 from .helpers.site import poll, setup_site
 
 
@@ -126,7 +127,9 @@ async def test_capabilities_are_read_and_stored(hass: HomeAssistant, fleet: Flee
         entity_id(hass, "button", miner, key)
 
 
-async def test_power_limit_is_snapped_and_read_back(hass: HomeAssistant, fleet: Fleet) -> None:
+async def test_power_limit_is_snapped_and_read_back(
+    hass: HomeAssistant, fleet: Fleet, freezer: FrozenDateTimeFactory
+) -> None:
     miner = fleet.miners[0]
     entry = await setup_site(hass, miner)
     number = entity_id(hass, "number", miner, "power_limit_control")
@@ -142,7 +145,7 @@ async def test_power_limit_is_snapped_and_read_back(hass: HomeAssistant, fleet: 
     assert state is not None
     assert float(state.state) == profiles[2].watts  # what the firmware applied, not what was asked
 
-    await asyncio.sleep(0.8)  # the simulated retune
+    freezer.tick(0.8)  # the simulated retune
     await poll(hass, entry)
     assert value(hass, miner, "power") == profiles[2].watts
 
@@ -178,7 +181,9 @@ async def test_refused_command_is_a_translated_error(hass: HomeAssistant, fleet:
     assert miner.state.is_sleeping is False
 
 
-async def test_mining_switch_follows_what_the_miner_does(hass: HomeAssistant, fleet: Fleet) -> None:
+async def test_mining_switch_follows_what_the_miner_does(
+    hass: HomeAssistant, fleet: Fleet, freezer: FrozenDateTimeFactory
+) -> None:
     miner = fleet.miners[0]
     entry = await setup_site(hass, miner, options={CONF_MIN_OFF_MINUTES: 0.05})
     switch = entity_id(hass, "switch", miner, "mining")
@@ -200,9 +205,9 @@ async def test_mining_switch_follows_what_the_miner_does(hass: HomeAssistant, fl
     }
     assert miner.state.is_sleeping
 
-    await asyncio.sleep(3)  # its 3 s minimum off time
+    freezer.tick(3)  # its 3 s minimum off time
     await hass.services.async_call("switch", "turn_on", {"entity_id": switch}, blocking=True)
-    await asyncio.sleep(0.8)  # warm-up
+    freezer.tick(0.8)  # warm-up
     await poll(hass, entry)
     assert state_of(hass, "switch", miner, "mining") == STATE_ON
 
@@ -293,17 +298,28 @@ async def test_one_dead_miner_leaves_the_others_updating(
 
 @pytest.mark.parametrize("fleet", [2], indirect=True)
 async def test_a_hung_miner_is_cut_off_by_its_deadline(
-    hass: HomeAssistant, fleet: Fleet, monkeypatch: pytest.MonkeyPatch
+    hass: HomeAssistant,
+    fleet: Fleet,
+    monkeypatch: pytest.MonkeyPatch,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
     """pyasic would wait 100 s on a silent socket; the per-miner deadline bounds the poll."""
     monkeypatch.setattr("custom_components.hashheat.coordinator.MINER_TIMEOUT_SECONDS", 1.0)
     alive, hung = fleet.miners
     entry = await setup_site(hass, alive, hung)
     hung.faults.hang = True
-    loop = asyncio.get_running_loop()
-    started = loop.time()
-    await poll(hass, entry)
-    assert loop.time() - started < 5
+    asked = {miner: miner.server.requests for miner in fleet}
+    polled = asyncio.ensure_future(poll(hass, entry))
+
+    def waiting_on_the_hung_miner() -> bool:
+        both_asked = all(miner.server.requests > asked[miner] for miner in fleet)
+        return both_asked and not alive.server.open_connections
+
+    await until(waiting_on_the_hung_miner, steady=STEADY_TURNS)
+    assert not polled.done()
+    freezer.tick(1.0)  # the deadline has passed
+    async_fire_time_changed(hass)
+    await polled
     assert state_of(hass, "sensor", hung, "power") == STATE_UNAVAILABLE
     assert value(hass, alive, "power") == alive.state.snapshot().watts
 

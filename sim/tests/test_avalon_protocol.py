@@ -18,7 +18,6 @@ from sim.tests.helpers import (
     mm_id0,
     mode,
     status,
-    wait_until,
 )
 
 
@@ -240,10 +239,10 @@ async def test_ascset_reboot_after_delay(avalon: SimulatedMiner, clock: ManualCl
     assert status(await command(avalon, "ascset", "0,reboot,5"))["Msg"] == "ASC 0 set OK"
     assert listening(avalon)
     clock.advance(5)
-    await wait_until(lambda: not listening(avalon))
+    assert not listening(avalon)
     assert mode(avalon.state) == Mode.REBOOTING
     clock.advance(REBOOT)
-    await wait_until(lambda: listening(avalon))
+    assert listening(avalon)
     assert mm_id0(await command(avalon, "estats"))["Elapsed"] == 0
 
 
