@@ -6,14 +6,17 @@ from unittest.mock import PropertyMock, patch
 
 import pytest
 import pytest_socket
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
+from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
+from syrupy.assertion import SnapshotAssertion
 
-from sim import Fleet, start_fleet
+from sim import Fleet
 
-from .helpers.addresses import next_addresses
 from .helpers.mempool import mock_mempool
-from .helpers.miners import FAST_SIM
+from .helpers.miners import simulated_fleet
+from .helpers.snapshots import SNAPSHOT_MODELS, SNAPSHOT_TIME, pin_identity
 
 # The test harness sets SQLAlchemy's engine log to INFO when it loads, so every statement of the
 # recorder's database would fill the test output; a failure's log stays readable without them.
@@ -43,14 +46,17 @@ async def fleet(loopback: None, request: pytest.FixtureRequest) -> AsyncIterator
     """Simulated miners: one LuxOS by default; parametrize indirectly with a count of LuxOS
     miners or a list of model names (e.g. ``["Antminer S19 XP", "Avalon Mini3"]``).
     """
-    param: int | list[str] = getattr(request, "param", 1)
-    models = param if isinstance(param, list) else None
-    count = len(param) if isinstance(param, list) else param
-    first = next_addresses(count)
-    # Avalon Mini 3 firmware gives its MAC only on its web page (port 80 of its own address).
-    async with start_fleet(
-        count=count, first_address=first, models=models, web_port=80, **FAST_SIM
-    ) as running:
+    async with simulated_fleet(getattr(request, "param", 1)) as running:
+        yield running
+
+
+@pytest.fixture
+async def snapshot_fleet(loopback: None, freezer: FrozenDateTimeFactory) -> AsyncIterator[Fleet]:
+    """The snapshot tests' miners (see tests/helpers/snapshots.py), started at a fixed time."""
+    freezer.move_to(SNAPSHOT_TIME)
+    async with simulated_fleet(SNAPSHOT_MODELS) as running:
+        for number, miner in enumerate(running, start=1):
+            pin_identity(miner, number)
         yield running
 
 
@@ -73,3 +79,11 @@ def entity_registry_enabled_by_default() -> Iterator[None]:
         return_value=True,
     ):
         yield
+
+
+@pytest.fixture
+def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    """Syrupy's snapshot with Home Assistant's serializer (ids as ANY, states as core shows them),
+    kept in tests/snapshots/; syrupy's own fixture would win over the harness's.
+    """
+    return snapshot.use_extension(HomeAssistantSnapshotExtension)

@@ -5,6 +5,7 @@ from typing import Any
 
 import pytest
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, State
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import entity_registry as er
@@ -12,12 +13,14 @@ from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     mock_restore_cache_with_extra_data,
 )
+from syrupy.assertion import SnapshotAssertion
 
 from custom_components.hashheat.const import DOMAIN
 from sim import Fleet
 
 from .helpers.climate import CLIMATE, CONTROL, call, climate_id, issue
 from .helpers.site import poll, set_plant, setup_plant_site
+from .helpers.snapshots import snapshot_entities
 
 
 async def heating_site(hass: HomeAssistant, fleet: Fleet, **options: Any) -> MockConfigEntry:
@@ -313,3 +316,14 @@ async def test_hot_miner_fluid_stops_a_site_with_plant_safety_only(
     entry = await heating_site(hass, fleet)
     await poll(hass, entry)
     assert issue(hass, entry, "over_temperature") is not None
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+async def test_climate_entities(
+    hass: HomeAssistant,
+    snapshot_fleet: Fleet,
+    freezer: FrozenDateTimeFactory,
+    snapshot: SnapshotAssertion,
+) -> None:
+    """The Loop and each miner's heater, as a snapshot (scripts/snapshots)."""
+    await snapshot_entities(hass, snapshot_fleet, freezer, snapshot, Platform.CLIMATE)
