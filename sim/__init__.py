@@ -63,6 +63,7 @@ from sim.plant_scenarios import (
     winter,
 )
 from sim.server import MinerServer, SimulatorBindError
+from sim.turns import until
 
 __all__ = [
     "ALL_MODELS",
@@ -125,5 +126,6 @@ __all__ = [
     "shoulder",
     "start_fleet",
     "steady_state",
+    "until",
     "winter",
 ]

@@ -1,12 +1,11 @@
 """One simulated Avalon: physics, model, identity and the settings its firmware keeps."""
 
-import time
 from dataclasses import dataclass, field
 from typing import Self
 
 from sim.avalon_models import AvalonModel
 from sim.identity import Identity
-from sim.physics import Clock, MinerState
+from sim.physics import Clock, MinerState, wall_time
 
 
 @dataclass(slots=True)
@@ -38,7 +37,7 @@ class AvalonDevice:
     model: AvalonModel
     identity: Identity
     settings: AvalonSettings = field(default_factory=AvalonSettings)
-    wall_clock: Clock = time.time
+    wall_clock: Clock = wall_time
 
     @classmethod
     def create(
@@ -47,7 +46,7 @@ class AvalonDevice:
         model: AvalonModel,
         identity: Identity,
         *,
-        wall_clock: Clock = time.time,
+        wall_clock: Clock = wall_time,
     ) -> Self:
         """Build a device with the model's default settings."""
         settings = AvalonSettings(

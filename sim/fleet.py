@@ -1,8 +1,7 @@
 """Simulated miners bound to loopback addresses, singly or as a fleet (LuxOS and Avalon)."""
 
 import ipaddress
-import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from types import TracebackType
 from typing import Self
 
@@ -20,7 +19,7 @@ from sim.families import (
 )
 from sim.faults import Faults
 from sim.luxos_api import LuxosApi
-from sim.physics import Clock, MinerState
+from sim.physics import Clock, ManualClock, MinerState, monotonic_time
 from sim.server import MinerServer
 
 __all__ = [
@@ -74,7 +73,7 @@ class SimulatedMiner:
         port: int = DEFAULT_PORT,
         model: AnyModel | str | None = None,
         firmware: Firmware | str | None = None,
-        clock: Clock = time.monotonic,
+        clock: Clock = monotonic_time,
         seed: int = 0,
         profile: str = "default",
         fluid_temp_c: float = 40.0,
@@ -123,6 +122,7 @@ class SimulatedMiner:
                 atm_enabled=atm_enabled,
             )
         self.server = MinerServer(host, port, self.api, self.faults)
+        self._unlisten: Callable[[], None] | None = None
         if self.avalon is not None and web_port is not None:
             self.web = AvalonWebServer(host, web_port, self.avalon, lambda: self.server.listening)
 
@@ -169,7 +169,11 @@ class SimulatedMiner:
         self.api.expire_session()
 
     async def start(self) -> None:
-        """Start listening; raises :class:`SimulatorBindError` when the bind fails."""
+        """Start listening; raises :class:`SimulatorBindError` when the bind fails.
+
+        On a :class:`ManualClock` the socket follows each step of the clock at once (a reboot
+        ends, the miner listens again); on other clocks it looks every 50 ms.
+        """
         await self.server.start()
         if self.web is not None:
             try:
@@ -177,9 +181,14 @@ class SimulatedMiner:
             except BaseException:
                 await self.server.stop()
                 raise
+        if isinstance(self.state.clock, ManualClock):
+            self._unlisten = self.state.clock.add_listener(self.server.sync)
 
     async def stop(self) -> None:
         """Stop listening and drop connections."""
+        if self._unlisten is not None:
+            self._unlisten()
+            self._unlisten = None
         if self.web is not None:
             await self.web.stop()
         await self.server.stop()
@@ -270,7 +279,7 @@ def start_fleet(  # noqa: PLR0913
     model: AnyModel | str | None = None,
     firmware: Firmware | str | None = None,
     models: Sequence[AnyModel | str] | None = None,
-    clock: Clock = time.monotonic,
+    clock: Clock = monotonic_time,
     seed: int = 0,
     profile: str = "default",
     fluid_temp_c: float = 40.0,

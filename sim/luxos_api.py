@@ -9,14 +9,13 @@ import dataclasses
 import json
 import secrets
 import string
-import time
 from collections.abc import Callable
 
 from sim import luxos_replies as replies
 from sim.api import ConnectionDropped
 from sim.faults import Faults
 from sim.luxos_replies import Identity, JsonObject
-from sim.physics import Clock, MinerState
+from sim.physics import Clock, MinerState, wall_time
 
 # cgminer/LuxOS STATUS codes used in replies.
 CODE_INVALID_COMMAND = 14
@@ -75,7 +74,7 @@ class LuxosApi:
         identity: Identity,
         faults: Faults | None = None,
         *,
-        wall_clock: Clock = time.time,
+        wall_clock: Clock = wall_time,
         session_timeout: float | None = 60.0,
         atm_enabled: bool = False,
     ) -> None:

@@ -27,20 +27,41 @@ _NOISE_WINDOW_SECONDS = 5.0
 _POWER_NOISE_SHARE = 0.3
 
 
+def monotonic_time() -> float:
+    """``time.monotonic()`` looked up at each call, so a test that freezes time moves it too."""
+    return time.monotonic()
+
+
+def wall_time() -> float:
+    """``time.time()`` looked up at each call, so a test that freezes time moves it too."""
+    return time.time()
+
+
 class ManualClock:
-    """A clock that only moves when told to; use it to step the physics in tests."""
+    """A clock that only moves when told to; use it to step the physics in tests.
+
+    Listeners are told of each step at once (a miner's socket follows its reboot, for one).
+    """
 
     def __init__(self, start: float = 1000.0) -> None:
         """Start the clock at ``start`` seconds."""
         self.now = start
+        self._listeners: list[Callable[[], None]] = []
 
     def __call__(self) -> float:
         """Return the current time in seconds."""
         return self.now
 
     def advance(self, seconds: float) -> None:
-        """Move the clock forward by ``seconds``."""
+        """Move the clock forward by ``seconds`` and tell the listeners."""
         self.now += seconds
+        for listener in list(self._listeners):
+            listener()
+
+    def add_listener(self, listener: Callable[[], None]) -> Callable[[], None]:
+        """Call ``listener`` after each step; returns the function that removes it."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,7 +258,7 @@ class MinerState:
         self,
         model: ModelSpec = S19XP,
         *,
-        clock: Clock = time.monotonic,
+        clock: Clock = monotonic_time,
         seed: int = 0,
         profile: str = "default",
         fluid_temp_c: float = 40.0,

@@ -11,11 +11,10 @@ miners always answer in real time (their retune and warm-up take their real seco
 
 import asyncio
 import contextlib
-import time
 from collections.abc import Sequence
 
 from sim.fleet import SimulatedMiner
-from sim.physics import Clock
+from sim.physics import Clock, monotonic_time
 from sim.plant import Plant
 
 __all__ = ["SiteSimulation"]
@@ -30,7 +29,7 @@ class SiteSimulation:
         miners: Sequence[SimulatedMiner],
         *,
         speed: float = 1.0,
-        clock: Clock = time.monotonic,
+        clock: Clock = monotonic_time,
     ) -> None:
         """Couple ``miners`` to ``plant``; their fluid takes the tank's temperature at once."""
         if not speed > 0.0:

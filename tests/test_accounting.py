@@ -6,122 +6,27 @@ from typing import Any
 
 import pytest
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.config_entries import ConfigSubentryData
-from homeassistant.const import CONF_HOST
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import entity_registry as er
-from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+from pytest_homeassistant_custom_component.common import async_fire_time_changed
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 
 from custom_components.hashheat.const import (
-    CONF_BOILER_EFFICIENCY_PERCENT,
-    CONF_CAPTURE_PERCENT,
     CONF_FLOW,
-    CONF_FLUID,
-    CONF_GAS_CO2,
-    CONF_GAS_PRICE,
-    CONF_GRID_CO2,
-    CONF_HEAT_REFERENCE,
-    CONF_MAC,
-    CONF_MEMPOOL_URL,
-    CONF_POOL_FEE_PERCENT,
-    CONF_PRICE_ENTITY,
-    CONF_RETURN_TEMPERATURE,
     CONF_REVENUE_SOURCE,
     CONF_SUPPLY_TEMPERATURE,
     DOMAIN,
-    SUBENTRY_MINER,
 )
-from custom_components.hashheat.mempool import DEFAULT_BASE_URL
-from sim import Fleet, SimulatedMiner
+from sim import Fleet
 
-from .conftest import mock_mempool
+from .helpers.entities import miner_value, site_value
+from .helpers.mempool import mock_mempool
+from .helpers.site import PLANT, poll, set_plant, setup_plant_site
 
 # The mempool fixtures: difficulty 152271405447597.1 at height 925 000 (subsidy 50 / 2^4 =
 # 3.125 BTC), 2 975 312 847 sats of fees over the 144 blocks 924 857..925 000, 1 BTC = 87 321 EUR.
 DIFFICULTY = 152271405447597.1
 REWARD_BTC = 3.125 + 2_975_312_847 / 144 / 1e8
 BTC_EUR = 87_321
-
-PLANT = {
-    CONF_RETURN_TEMPERATURE: "sensor.tank_return",
-    CONF_SUPPLY_TEMPERATURE: "sensor.loop_supply",
-    CONF_FLOW: "sensor.loop_flow",
-    CONF_FLUID: "water",
-    CONF_CAPTURE_PERCENT: 95.0,
-    CONF_PRICE_ENTITY: "sensor.spot_price",
-    CONF_HEAT_REFERENCE: "gas_boiler",
-    CONF_GAS_PRICE: 0.10,
-    CONF_BOILER_EFFICIENCY_PERCENT: 90.0,
-    CONF_GAS_CO2: 0.201,
-    CONF_GRID_CO2: 0.25,
-    CONF_REVENUE_SOURCE: "network",
-    CONF_MEMPOOL_URL: DEFAULT_BASE_URL,
-    CONF_POOL_FEE_PERCENT: 2.0,
-}
-
-
-def set_plant(hass: HomeAssistant, *, supply: Any = 50.0, flow: Any = 4.2) -> None:
-    """Plant sensors as their integrations would report them."""
-    hass.states.async_set("sensor.tank_return", "40.0", {"unit_of_measurement": "°C"})
-    hass.states.async_set("sensor.loop_supply", str(supply), {"unit_of_measurement": "°C"})
-    hass.states.async_set("sensor.loop_flow", str(flow), {"unit_of_measurement": "L/min"})
-    hass.states.async_set("sensor.spot_price", "85.3", {"unit_of_measurement": "EUR/MWh"})
-
-
-async def setup_plant_site(
-    hass: HomeAssistant,
-    miners: SimulatedMiner | list[SimulatedMiner],
-    options: dict[str, Any] | None = None,
-) -> MockConfigEntry:
-    """A site with plant options; a single miner is titled "Miner", several by their address."""
-    hass.config.currency = "EUR"
-    several = isinstance(miners, list)
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        title="Boiler room",
-        options=PLANT if options is None else options,
-        subentries_data=[
-            ConfigSubentryData(
-                data={CONF_HOST: miner.host, CONF_MAC: miner.identity.mac},
-                subentry_type=SUBENTRY_MINER,
-                title=miner.host if several else "Miner",
-                unique_id=miner.identity.mac,
-            )
-            for miner in (miners if isinstance(miners, list) else [miners])
-        ],
-    )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    network = entry.runtime_data.network
-    if network is not None:
-        await network.async_refresh()
-    return entry
-
-
-def _value(hass: HomeAssistant, unique_id: str) -> Any:
-    entity_id = er.async_get(hass).async_get_entity_id("sensor", DOMAIN, unique_id)
-    assert entity_id is not None, unique_id
-    state = hass.states.get(entity_id)
-    assert state is not None
-    try:
-        return float(state.state)
-    except ValueError:
-        return state.state
-
-
-def site_value(hass: HomeAssistant, entry: MockConfigEntry, key: str) -> Any:
-    return _value(hass, f"{entry.entry_id}_{key}")
-
-
-def miner_value(hass: HomeAssistant, miner: SimulatedMiner, key: str) -> Any:
-    return _value(hass, f"{miner.identity.mac}_{key}")
-
-
-async def poll(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    await entry.runtime_data.async_refresh()
-    await hass.async_block_till_done()
 
 
 @pytest.mark.usefixtures("entity_registry_enabled_by_default")

@@ -1,7 +1,5 @@
 """A mixed site: LuxOS presets and Avalon work levels, end to end through real pyasic."""
 
-import asyncio
-
 import pytest
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import STATE_OFF, STATE_ON
@@ -18,7 +16,8 @@ from custom_components.hashheat.const import (
 )
 from sim import Fleet
 
-from .test_init import entity_id, refresh, setup_site, site, state_of, value
+from .helpers.entities import entity_id, state_of, value
+from .helpers.site import poll, setup_site, site
 
 MIXED = ["Antminer S19 XP", "Avalon Mini3", "Avalon Q"]
 
@@ -27,7 +26,7 @@ MIXED = ["Antminer S19 XP", "Avalon Mini3", "Avalon Q"]
 async def test_mixed_site_reports_every_miner(hass: HomeAssistant, fleet: Fleet) -> None:
     luxos, mini3, avalon_q = fleet.miners
     entry = await setup_site(hass, luxos, mini3, avalon_q)
-    await refresh(hass, entry)
+    await poll(hass, entry)
 
     for miner in (luxos, mini3):
         snapshot = miner.state.snapshot()
@@ -57,7 +56,9 @@ async def test_mixed_site_reports_every_miner(hass: HomeAssistant, fleet: Fleet)
 
 
 @pytest.mark.parametrize("fleet", [["Avalon Mini3"]], indirect=True)
-async def test_work_level_is_set_and_read_back(hass: HomeAssistant, fleet: Fleet) -> None:
+async def test_work_level_is_set_and_read_back(
+    hass: HomeAssistant, fleet: Fleet, freezer: FrozenDateTimeFactory
+) -> None:
     (mini3,) = fleet.miners
     entry = await setup_site(hass, mini3)
     number = entity_id(hass, "number", mini3, "power_limit_control")
@@ -69,35 +70,37 @@ async def test_work_level_is_set_and_read_back(hass: HomeAssistant, fleet: Fleet
         "number", "set_value", {"entity_id": number, "value": 650}, blocking=True
     )
     assert mini3.work_level == -1  # Eco: the highest level at or below 650 W
-    await refresh(hass, entry)
+    await poll(hass, entry)
     assert float(hass.states.get(number).state) == 500  # type: ignore[union-attr]
 
     await hass.services.async_call(
         "number", "set_value", {"entity_id": number, "value": 800}, blocking=True
     )
     assert mini3.work_level == 0
-    await asyncio.sleep(0.8)
-    await refresh(hass, entry)
+    freezer.tick(0.8)  # the retune
+    await poll(hass, entry)
     assert float(hass.states.get(number).state) == 800  # type: ignore[union-attr]
     assert value(hass, mini3, "power") == mini3.state.snapshot().watts
 
 
 @pytest.mark.parametrize("fleet", [["Avalon Mini3"]], indirect=True)
-async def test_avalon_pause_and_resume(hass: HomeAssistant, fleet: Fleet) -> None:
+async def test_avalon_pause_and_resume(
+    hass: HomeAssistant, fleet: Fleet, freezer: FrozenDateTimeFactory
+) -> None:
     """Avalon firmware pauses at a time it is given (pyasic: now + 5 s); the switch follows."""
     (mini3,) = fleet.miners
     entry = await setup_site(hass, mini3, options={CONF_MIN_OFF_MINUTES: 0.05})
     switch = entity_id(hass, "switch", mini3, "mining")
     await hass.services.async_call("switch", "turn_off", {"entity_id": switch}, blocking=True)
-    await refresh(hass, entry)
+    await poll(hass, entry)
     assert state_of(hass, "switch", mini3, "mining") == STATE_ON  # not yet: scheduled
-    await asyncio.sleep(6)
-    await refresh(hass, entry)
+    freezer.tick(6)
+    await poll(hass, entry)
     assert state_of(hass, "switch", mini3, "mining") == STATE_OFF
 
     await hass.services.async_call("switch", "turn_on", {"entity_id": switch}, blocking=True)
-    await asyncio.sleep(6)
-    await refresh(hass, entry)
+    freezer.tick(6)
+    await poll(hass, entry)
     assert state_of(hass, "switch", mini3, "mining") == STATE_ON
 
 
@@ -120,7 +123,7 @@ async def test_lost_controls_raise_a_repair_issue(
     # One read that disagrees may be a reply with parts missing: nothing changes yet.
     assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
     freezer.tick(CAPABILITIES_RECHECK)
-    await refresh(hass, entry)
+    await poll(hass, entry)
     await hass.async_block_till_done()
 
     issue = ir.async_get(hass).async_get_issue(DOMAIN, issue_id)

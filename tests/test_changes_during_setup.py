@@ -5,9 +5,7 @@ connections it holds (as a miner whose API restarts), which ends the poll.
 """
 
 import asyncio
-from collections.abc import Callable
 
-import freezegun.api
 import pytest
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import CONF_HOST
@@ -18,20 +16,11 @@ from homeassistant.helpers import device_registry as dr
 from custom_components.hashheat.const import CONF_OVER_TEMPERATURE
 from custom_components.hashheat.settings import CEILING_MARGIN_K
 from sim import Fleet, SimulatedMiner
+from sim.turns import until
 
-from .test_climate import climate_id
-from .test_config_flow import add_miner_flow
-from .test_init import setup_site, site
-
-GIVE_UP_S = 30.0  # real seconds
-
-
-async def until(condition: Callable[[], bool]) -> None:
-    """Let the event loop run until ``condition`` holds."""
-    give_up = freezegun.api.real_perf_counter() + GIVE_UP_S
-    while not condition():
-        assert freezegun.api.real_perf_counter() < give_up
-        await asyncio.sleep(0)
+from .helpers.climate import climate_id
+from .helpers.flows import add_miner_flow
+from .helpers.site import setup_site, site
 
 
 def answer_again(miner: SimulatedMiner) -> None:

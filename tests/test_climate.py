@@ -1,48 +1,26 @@
 """The loop's climate entity, the power cap and the plant-safety interlocks, end to end."""
 
-import asyncio
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, State
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import entity_registry as er
-from homeassistant.helpers import issue_registry as ir
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     mock_restore_cache_with_extra_data,
 )
+from syrupy.assertion import SnapshotAssertion
 
 from custom_components.hashheat.const import DOMAIN
 from sim import Fleet
 
-from .test_accounting import PLANT, poll, set_plant, setup_plant_site
-
-CLIMATE = "climate"
-CONTROL = {
-    **PLANT,
-    "over_temperature": 60.0,
-    "stale_minutes": 5,
-    "sensor_fallback": "stop",
-    "pump_entity": "binary_sensor.loop_pump",
-    "min_on_minutes": 0,
-    "min_off_minutes": 0,
-    "max_starts_per_day": 12,
-}
-
-
-def climate_id(hass: HomeAssistant, entry: MockConfigEntry) -> str:
-    entity_id = er.async_get(hass).async_get_entity_id(CLIMATE, DOMAIN, f"{entry.entry_id}_loop")
-    assert entity_id is not None
-    return entity_id
-
-
-async def call(hass: HomeAssistant, service: str, entity_id: str, **data: Any) -> None:
-    await hass.services.async_call(
-        CLIMATE, service, {"entity_id": entity_id, **data}, blocking=True
-    )
+from .helpers.climate import CLIMATE, CONTROL, call, climate_id, issue
+from .helpers.site import poll, set_plant, setup_plant_site
+from .helpers.snapshots import snapshot_entities
 
 
 async def heating_site(hass: HomeAssistant, fleet: Fleet, **options: Any) -> MockConfigEntry:
@@ -51,10 +29,6 @@ async def heating_site(hass: HomeAssistant, fleet: Fleet, **options: Any) -> Moc
     entry = await setup_plant_site(hass, fleet.miners[0], {**CONTROL, **options})
     await poll(hass, entry)
     return entry
-
-
-def issue(hass: HomeAssistant, entry: MockConfigEntry, name: str) -> ir.IssueEntry | None:
-    return ir.async_get(hass).async_get_issue(DOMAIN, f"interlock_{name}_{entry.entry_id}")
 
 
 def interlock_state(hass: HomeAssistant, entry: MockConfigEntry, name: str) -> str | None:
@@ -287,7 +261,9 @@ async def test_miner_heaters_auto_heat_and_off(hass: HomeAssistant, fleet: Fleet
     assert state.state == "auto"
 
 
-async def test_interlock_stops_a_miner_started_by_hand(hass: HomeAssistant, fleet: Fleet) -> None:
+async def test_interlock_stops_a_miner_started_by_hand(
+    hass: HomeAssistant, fleet: Fleet, freezer: FrozenDateTimeFactory
+) -> None:
     """The stop goes by what the miners do, not by what HashHeat last told them."""
     miner = fleet.miners[0]
     entry = await heating_site(hass, fleet)
@@ -295,7 +271,7 @@ async def test_interlock_stops_a_miner_started_by_hand(hass: HomeAssistant, flee
     await poll(hass, entry)
     assert miner.state.is_sleeping
     miner.state.wakeup()  # someone starts it on the miner's own web page
-    await asyncio.sleep(0.8)
+    freezer.tick(0.8)  # its warm-up
     await poll(hass, entry)  # it reports mining...
     await poll(hass, entry)  # ...and is stopped again: the pump is still off
     assert miner.state.is_sleeping
@@ -365,5 +341,16 @@ async def test_boost_backs_off_under_the_ceiling_on_a_miners_fluid(
         freezer.tick(timedelta(minutes=5))
         set_plant(hass)
         await poll(hass, entry)
-    assert controller.demand_w < controller.max_power_w / 2  # backing off, the loop still cold
+    assert controller.demand_w <= controller.max_power_w / 2  # its lowest setting, loop still cold
     assert issue(hass, entry, "over_temperature") is None
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+async def test_climate_entities(
+    hass: HomeAssistant,
+    snapshot_fleet: Fleet,
+    freezer: FrozenDateTimeFactory,
+    snapshot: SnapshotAssertion,
+) -> None:
+    """The Loop and each miner's heater, as a snapshot (scripts/snapshots)."""
+    await snapshot_entities(hass, snapshot_fleet, freezer, snapshot, Platform.CLIMATE)

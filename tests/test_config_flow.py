@@ -1,16 +1,13 @@
 """Site flow, miner subentry flows, network scan and DHCP, against simulated miners."""
 
 import asyncio
-import time
 from typing import Any
 from unittest.mock import patch
 
 import pytest
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import (
     SOURCE_DHCP,
-    SOURCE_USER,
-    ConfigFlowResult,
-    ConfigSubentryData,
     SubentryFlowResult,
 )
 from homeassistant.const import CONF_HOST, CONF_NAME, CONF_PASSWORD
@@ -18,7 +15,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
 from pyasic.miners.factory import miner_factory
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 from custom_components.hashheat.config_flow import NEW_SITE, _at_least
 from custom_components.hashheat.const import (
@@ -29,20 +26,14 @@ from custom_components.hashheat.const import (
     CONF_SITE,
     CONF_SUBNET,
     DOMAIN,
+    MIN_SCAN_SECONDS,
     SUBENTRY_MINER,
 )
-from sim import Fleet, SimulatedMiner, start_fleet
+from sim import Fleet, start_fleet
 
-from .conftest import FAST_SIM, next_address, reserve_subnet
-
-
-async def start_site_flow(hass: HomeAssistant, name: str, host: str) -> ConfigFlowResult:
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
-    assert result["type"] is FlowResultType.FORM
-    assert result["errors"] == {}
-    return await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_NAME: name, CONF_HOST: host}
-    )
+from .helpers.addresses import next_address, reserve_subnet
+from .helpers.flows import add_miner_flow, dhcp_info, site_with, start_site_flow
+from .helpers.miners import FAST_SIM
 
 
 async def test_create_site_with_first_miner(hass: HomeAssistant, fleet: Fleet) -> None:
@@ -87,22 +78,6 @@ async def test_blank_site_name_gets_the_default(hass: HomeAssistant, fleet: Flee
     assert result["title"] == "Heating loop"
 
 
-def site_with(*miners: tuple[str, str | None]) -> MockConfigEntry:
-    return MockConfigEntry(
-        domain=DOMAIN,
-        title="Existing",
-        subentries_data=[
-            ConfigSubentryData(
-                data={CONF_HOST: host, CONF_MAC: mac},
-                subentry_type=SUBENTRY_MINER,
-                title=f"Existing {host}",
-                unique_id=mac or host,
-            )
-            for host, mac in miners
-        ],
-    )
-
-
 async def test_miner_already_in_a_site_aborts(hass: HomeAssistant, fleet: Fleet) -> None:
     miner = fleet.miners[0]
     # Same MAC under an old address: the miner moved, it is still the same miner.
@@ -112,32 +87,63 @@ async def test_miner_already_in_a_site_aborts(hass: HomeAssistant, fleet: Fleet)
     assert result["reason"] == "already_configured"
 
 
-async def test_a_scan_lasts_long_enough_for_the_frontend_to_follow_it() -> None:
+async def test_a_scan_lasts_long_enough_for_the_frontend_to_follow_it(
+    freezer: FrozenDateTimeFactory,
+) -> None:
     # The frontend subscribes to the flow's progress only after showing the progress step.
+    worked = asyncio.Event()
+
     async def quick() -> str:
+        worked.set()
         return "found"
 
-    started = time.monotonic()
-    assert await _at_least(0.2, quick()) == "found"
-    assert time.monotonic() - started >= 0.2
-    started = time.monotonic()
-    assert await _at_least(0.0, asyncio.sleep(0.1, "slow")) == "slow"
-    assert time.monotonic() - started < 0.2 + 0.1
+    scan = asyncio.ensure_future(_at_least(0.2, quick()))
+    await worked.wait()
+    freezer.tick(0.19)
+    await asyncio.sleep(0)
+    assert not scan.done()  # the work is done, the minimum is not
+    freezer.tick(0.02)
+    assert await scan == "found"
+
+    # Work that takes longer than the minimum is not made longer.
+    started = asyncio.Event()
+
+    async def slow() -> str:
+        started.set()
+        await asyncio.sleep(0.1)
+        return "slow"
+
+    scan = asyncio.ensure_future(_at_least(0.0, slow()))
+    await started.wait()
+    freezer.tick(0.09)
+    await asyncio.sleep(0)
+    assert not scan.done()
+    freezer.tick(0.02)
+    assert await scan == "slow"
 
 
 async def _scan(  # a config or a subentry flow result
-    hass: HomeAssistant, flow_id: str, subnet: str, *, subentry: bool = False
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    flow_id: str,
+    subnet: str,
+    *,
+    subentry: bool = False,
 ) -> Any:
     manager = hass.config_entries.subentries if subentry else hass.config_entries.flow
     result = await manager.async_configure(flow_id, {CONF_SUBNET: subnet})
     if result["type"] is FlowResultType.SHOW_PROGRESS:
+        # The scan shows its progress for at least MIN_SCAN_SECONDS: time moves past them.
+        await asyncio.sleep(0)  # the scan and its minimum have started
+        freezer.tick(MIN_SCAN_SECONDS)
+        async_fire_time_changed(hass)
         await hass.async_block_till_done()
         result = await manager.async_configure(flow_id)
     return result
 
 
 async def test_empty_address_scans_and_creates_site_with_chosen_miners(
-    hass: HomeAssistant, loopback: None
+    hass: HomeAssistant, loopback: None, freezer: FrozenDateTimeFactory
 ) -> None:
     subnet = reserve_subnet()
     hosts = [str(host) for host in subnet.hosts()]
@@ -146,7 +152,7 @@ async def test_empty_address_scans_and_creates_site_with_chosen_miners(
         assert result["type"] is FlowResultType.FORM
         assert result["step_id"] == "scan"
 
-        result = await _scan(hass, result["flow_id"], str(subnet))
+        result = await _scan(hass, freezer, result["flow_id"], str(subnet))
         assert result["type"] is FlowResultType.FORM
         assert result["step_id"] == "pick"
         assert result["description_placeholders"]["found"] == "3"
@@ -161,42 +167,32 @@ async def test_empty_address_scans_and_creates_site_with_chosen_miners(
         assert sorted(s.data[CONF_HOST] for s in entry.subentries.values()) == sorted(chosen)
 
 
-async def test_a_scan_detects_each_miner_once(hass: HomeAssistant, loopback: None) -> None:
+async def test_a_scan_detects_each_miner_once(
+    hass: HomeAssistant, loopback: None, freezer: FrozenDateTimeFactory
+) -> None:
     subnet = reserve_subnet()
     hosts = [str(host) for host in subnet.hosts()]
     async with start_fleet(count=3, first_address=hosts[0], **FAST_SIM):
         with patch.object(miner_factory, "get_miner", wraps=miner_factory.get_miner) as detect:
             result = await start_site_flow(hass, "Scanned loop", "")
-            result = await _scan(hass, result["flow_id"], str(subnet))
+            result = await _scan(hass, freezer, result["flow_id"], str(subnet))
             assert result["step_id"] == "pick"
             # The scan's own detection of each miner is reused for what the pick form offers.
             assert sorted(str(call.args[0]) for call in detect.call_args_list) == sorted(hosts[:3])
 
 
 async def test_scan_marks_configured_miners_and_aborts_when_nothing_new(
-    hass: HomeAssistant, loopback: None
+    hass: HomeAssistant, loopback: None, freezer: FrozenDateTimeFactory
 ) -> None:
     subnet = reserve_subnet()
     first = str(next(subnet.hosts()))
     async with start_fleet(count=1, first_address=first, **FAST_SIM) as found:
         site_with((first, found.miners[0].identity.mac)).add_to_hass(hass)
         result = await start_site_flow(hass, "Loop", "")
-        result = await _scan(hass, result["flow_id"], str(subnet))
+        result = await _scan(hass, freezer, result["flow_id"], str(subnet))
         assert result["type"] is FlowResultType.ABORT
         assert result["reason"] == "no_miners_found"
         assert first in result["description_placeholders"]["configured"]
-
-
-async def add_miner_flow(
-    hass: HomeAssistant, entry: MockConfigEntry, option: str
-) -> SubentryFlowResult:
-    result = await hass.config_entries.subentries.async_init(
-        (entry.entry_id, SUBENTRY_MINER), context={"source": SOURCE_USER}
-    )
-    assert result["type"] is FlowResultType.MENU
-    return await hass.config_entries.subentries.async_configure(
-        result["flow_id"], {"next_step_id": option}
-    )
 
 
 async def test_add_miner_by_address(hass: HomeAssistant, fleet: Fleet) -> None:
@@ -235,14 +231,16 @@ async def test_add_miner_already_configured_by_host(hass: HomeAssistant, fleet: 
     assert result["reason"] == "already_configured"
 
 
-async def test_add_several_miners_from_a_scan(hass: HomeAssistant, loopback: None) -> None:
+async def test_add_several_miners_from_a_scan(
+    hass: HomeAssistant, loopback: None, freezer: FrozenDateTimeFactory
+) -> None:
     subnet = reserve_subnet()
     hosts = [str(host) for host in subnet.hosts()]
     async with start_fleet(count=3, first_address=hosts[0], **FAST_SIM) as found:
         entry = site_with((hosts[0], found.miners[0].identity.mac))
         entry.add_to_hass(hass)
         result = await add_miner_flow(hass, entry, "scan")
-        result = await _scan(hass, result["flow_id"], str(subnet), subentry=True)
+        result = await _scan(hass, freezer, result["flow_id"], str(subnet), subentry=True)
         assert result["step_id"] == "pick"
         assert result["description_placeholders"]["found"] == "2"
         assert hosts[0] in result["description_placeholders"]["configured"]
@@ -283,14 +281,6 @@ async def test_reconfigure_moves_the_same_miner_only(hass: HomeAssistant, fleet:
     assert subentry.data[CONF_HOST] == moved.host
     assert subentry.unique_id == moved.identity.mac
     assert subentry.data[CONF_CAPABILITIES]["power_control"] == "presets"
-
-
-def dhcp_info(miner: SimulatedMiner, ip: str | None = None) -> DhcpServiceInfo:
-    return DhcpServiceInfo(
-        ip=ip or miner.host,
-        hostname=miner.identity.hostname,
-        macaddress=miner.identity.mac.replace(":", ""),
-    )
 
 
 async def test_dhcp_updates_a_known_miner_in_place(hass: HomeAssistant, fleet: Fleet) -> None:

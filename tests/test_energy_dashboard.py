@@ -19,7 +19,7 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
 from custom_components.hashheat.const import DOMAIN
 from sim import Fleet
 
-from .test_accounting import PLANT, poll, set_plant, setup_plant_site
+from .helpers.site import PLANT, poll, set_plant, setup_plant_site
 
 
 @pytest.fixture(autouse=True)

@@ -15,7 +15,8 @@ healthy, injects one fault, polls through it, clears it and polls again; then it
 
 Time is frozen (``freezer``) and moved by the campaign: the miners' physics run on the same clock,
 so a reading is exactly the simulator's truth at that instant. The per-miner deadline is shortened
-and, when a poll waits on a hung miner, the clock is moved past it.
+and, when a poll waits on a hung miner only (for some turns of the event loop), the clock is
+moved past it.
 
 ``scripts/bench_faults.py`` runs this module and prints the summary: with
 ``HASHHEAT_FAULT_REPORT=<file>`` every case appends its outcome to the file as a JSON line.
@@ -27,7 +28,6 @@ import logging
 import math
 import os
 import re
-import time
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -61,21 +61,23 @@ from custom_components.hashheat.coordinator import HashHeatSiteCoordinator
 from custom_components.hashheat.figures import SiteFigures
 from custom_components.hashheat.mempool import HASHRATE_PATH
 from custom_components.hashheat.site_control import Interlock
-from sim import Fleet, SimulatedMiner, start_fleet
+from sim import Fleet, SimulatedMiner
 
-from .conftest import FAST_SIM, mock_mempool, next_address
-from .test_accounting import miner_value, set_plant, setup_plant_site, site_value
-from .test_climate import CONTROL, call, climate_id, issue
-from .test_config_flow import dhcp_info
-from .test_init import entity_id
+from .helpers.addresses import next_address
+from .helpers.climate import CONTROL, call, climate_id, issue
+from .helpers.entities import entity_id, miner_value, site_value
+from .helpers.flows import dhcp_info
+from .helpers.mempool import mock_mempool
+from .helpers.miners import FAST_SIM, STEADY_TURNS
+from .helpers.site import set_plant, setup_plant_site
 
 REPORT_ENV = "HASHHEAT_FAULT_REPORT"
 # The campaign polls every 10 s, under the coordinator's own 15 s schedule: only it polls.
 POLL = timedelta(seconds=10)
-# The per-miner deadline, shortened. When a poll has waited this long in real time on hung
-# miners only (every other miner has answered), the frozen clock is moved past the deadline.
+# The per-miner deadline, shortened. When a poll waits on hung miners only (every other miner
+# has answered) for STEADY_TURNS turns of the event loop, the frozen clock moves past it.
 DEADLINE_S = 1.0
-STUCK_S = 0.05
+PAST_S = 0.05  # past the deadline, whatever the float rounding of frozen (Unix) time
 GIVE_UP_S = 60.0  # real seconds: a case that waits longer is stuck
 WH_TOLERANCE = 1e-6
 MONEY_TOLERANCE = 1e-9
@@ -110,24 +112,7 @@ def _real_seconds() -> float:
     return seconds
 
 
-def frozen_monotonic() -> float:
-    """The monotonic clock as the freezer moves it: the simulated miners' physics clock."""
-    return time.monotonic()
-
-
-def frozen_wall_clock() -> float:
-    """Unix time as the freezer moves it (an Avalon's soft off/on timestamps)."""
-    return time.time()
-
-
-def on_frozen_time(miner: SimulatedMiner) -> SimulatedMiner:
-    """Run a simulated miner on the frozen clocks (its physics, and an Avalon's wall clock)."""
-    if miner.avalon is not None:
-        miner.avalon.wall_clock = frozen_wall_clock
-    return miner
-
-
-SIM = {**FAST_SIM, "clock": frozen_monotonic, "web_port": 80}
+SIM = {**FAST_SIM, "web_port": 80}
 
 
 def number(text: str | None) -> float | None:
@@ -252,19 +237,16 @@ class Rig:
         """
         task = asyncio.ensure_future(awaitable)
         asked = dict(asked or self.requests())
-        stuck_at: float | None = None
+        stuck = 0
         give_up = _real_seconds() + GIVE_UP_S
         while not task.done():
             await asyncio.sleep(0)
             assert _real_seconds() < give_up, f"{awaitable} never finished"
-            if not self.waiting_on_hung(asked):
-                stuck_at = None
-            elif stuck_at is None:
-                stuck_at = _real_seconds() + STUCK_S
-            elif _real_seconds() > stuck_at:
-                self.freezer.tick(DEADLINE_S + STUCK_S)  # past it, whatever the rounding
+            stuck = stuck + 1 if self.waiting_on_hung(asked) else 0
+            if stuck > STEADY_TURNS:
+                self.freezer.tick(DEADLINE_S + PAST_S)
                 asked |= {m: m.server.requests for m in asked if m.faults.hang}
-                stuck_at = None
+                stuck = 0
         return task.result()
 
     async def tick(self, delta: timedelta = POLL) -> dict[str, float | None]:
@@ -591,7 +573,7 @@ async def move_address(rig: Rig) -> None:
     rig.notes["power"] = entity_id(rig.hass, "sensor", old, "power")
     await old.stop()
     rig.away.add(old)
-    moved = on_frozen_time(SimulatedMiner(next_address(), model=old.model, **SIM))
+    moved = SimulatedMiner(next_address(), model=old.model, **SIM)
     moved.identity.mac = old.identity.mac
     await rig.stack.enter_async_context(moved)
     await rig.poll()  # still looked for at the old address
@@ -883,27 +865,15 @@ def outcome(request: pytest.FixtureRequest) -> Iterator[dict[str, Any]]:
 
 
 @pytest.fixture
-async def frozen_fleet(loopback: None, request: pytest.FixtureRequest) -> AsyncIterator[Fleet]:
-    """Two simulated miners of the given models, on the frozen clock; the first stays healthy."""
-    models: tuple[str, str] = request.param
-    first = next_address()
-    next_address()
-    async with start_fleet(count=2, first_address=first, models=list(models), **SIM) as fleet:
-        for miner in fleet:
-            on_frozen_time(miner)
-        yield fleet
-
-
-@pytest.fixture
 async def rig(
     hass: HomeAssistant,
-    frozen_fleet: Fleet,
+    fleet: Fleet,
     freezer: FrozenDateTimeFactory,
     mempool_api: AiohttpClientMocker,
     fault: Fault,
 ) -> AsyncIterator[Rig]:
-    """The site of a case, counting."""
-    async with running_rig(hass, frozen_fleet, freezer, mempool_api, heating=fault.heating) as rig:
+    """The site of a case (its two miners: the first stays healthy), counting."""
+    async with running_rig(hass, fleet, freezer, mempool_api, heating=fault.heating) as rig:
         yield rig
 
 
@@ -960,9 +930,12 @@ def finish(
 
 
 @pytest.mark.parametrize(
-    ("fault", "frozen_fleet"),
-    [pytest.param(fault, fault.models, id=f"{fault.kind}-{fault.family}") for fault in FAULTS],
-    indirect=["frozen_fleet"],
+    ("fault", "fleet"),
+    [
+        pytest.param(fault, list(fault.models), id=f"{fault.kind}-{fault.family}")
+        for fault in FAULTS
+    ],
+    indirect=["fleet"],
 )
 async def test_fault(
     rig: Rig, fault: Fault, caplog: pytest.LogCaptureFixture, outcome: dict[str, Any]

@@ -20,8 +20,8 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.hashheat.const import DOMAIN
 from sim import Fleet
 
-from .test_accounting import PLANT, poll, set_plant, setup_plant_site
-from .test_blueprints import REQUIRED_INPUTS, load_blueprint, substitute
+from .helpers.blueprints import REQUIRED_INPUTS, load_blueprint, substitute
+from .helpers.site import PLANT, poll, set_plant, setup_plant_site
 
 NOW = datetime(2026, 11, 26, 10, 30, tzinfo=UTC)  # 12:30 in Helsinki
 HELSINKI_MIDNIGHT = datetime(2026, 11, 25, 22, 0, tzinfo=UTC)

@@ -3,8 +3,6 @@ simulated LuxOS miners. The hold wins over the loop's heating, survives a restar
 itself after its duration, keeps the site under a power floor and releases miners one by one.
 """
 
-import asyncio
-from collections.abc import Callable
 from datetime import timedelta
 from itertools import pairwise
 from typing import Any
@@ -18,12 +16,12 @@ from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.hashheat.const import DOMAIN
-from sim import Fleet, SimulatedMiner
+from sim import Fleet, SimulatedMiner, until
 
-from .test_accounting import poll, set_plant, setup_plant_site
-from .test_blueprints import load_blueprint, substitute
-from .test_climate import CONTROL, call, climate_id
-from .test_init import entity_id
+from .helpers.blueprints import load_blueprint, substitute
+from .helpers.climate import CONTROL, call, climate_id
+from .helpers.entities import entity_id
+from .helpers.site import poll, set_plant, setup_plant_site
 
 # A poll a minute: the loop ramps the site to full power in about 10 minutes.
 POLL = timedelta(minutes=1)
@@ -204,15 +202,6 @@ async def test_grid_emergency_blueprint_holds_a_heating_site(
     hass.states.async_set("binary_sensor.dso_relay", "off")
     await until(lambda: hold_state(hass, entry)[0] == "off")
     assert (await polls(hass, entry, freezer, 12))[-1] == 3
-
-
-async def until(condition: Callable[[], bool]) -> None:
-    """Let the event loop run (the simulator answers over real sockets) until ``condition``."""
-    for _ in range(10_000):
-        if condition():
-            return
-        await asyncio.sleep(0)
-    raise AssertionError("condition not reached")
 
 
 @pytest.mark.parametrize("fleet", [3], indirect=True)

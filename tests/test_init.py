@@ -2,7 +2,6 @@
 
 import asyncio
 from datetime import timedelta
-from typing import Any
 
 import pytest
 from freezegun.api import FrozenDateTimeFactory
@@ -25,57 +24,12 @@ from custom_components.hashheat.const import (
     SUBENTRY_MINER,
     UNREACHABLE_REPAIR_AFTER,
 )
-from sim import Fleet, SimulatedMiner
+from sim import Fleet, SimulatedMiner, until
 
-from .conftest import next_address
-
-
-def site(
-    *miners: SimulatedMiner, title: str = "Boiler room", options: dict[str, Any] | None = None
-) -> MockConfigEntry:
-    """A site whose miners were added before capabilities were stored (as in version 0.1)."""
-    return MockConfigEntry(
-        domain=DOMAIN,
-        title=title,
-        options=options or {},
-        subentries_data=[
-            ConfigSubentryData(
-                data={CONF_HOST: miner.host, CONF_MAC: miner.identity.mac},
-                subentry_type=SUBENTRY_MINER,
-                title=f"Miner {miner.host}",
-                unique_id=miner.identity.mac,
-            )
-            for miner in miners
-        ],
-    )
-
-
-async def setup_site(
-    hass: HomeAssistant, *miners: SimulatedMiner, options: dict[str, Any] | None = None
-) -> MockConfigEntry:
-    """Set a site up and wait until its miners' capabilities are stored and it has reloaded."""
-    entry = site(*miners, options=options)
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    assert entry.state is ConfigEntryState.LOADED
-    return entry
-
-
-def entity_id(hass: HomeAssistant, platform: str, miner: SimulatedMiner, key: str) -> str:
-    found = er.async_get(hass).async_get_entity_id(platform, DOMAIN, f"{miner.identity.mac}_{key}")
-    assert found is not None, f"no {platform} {key} for {miner.host}"
-    return found
-
-
-def state_of(hass: HomeAssistant, platform: str, miner: SimulatedMiner, key: str) -> str:
-    state = hass.states.get(entity_id(hass, platform, miner, key))
-    assert state is not None
-    return state.state
-
-
-def value(hass: HomeAssistant, miner: SimulatedMiner, key: str) -> float:
-    return float(state_of(hass, "sensor", miner, key))
+from .helpers.addresses import next_address
+from .helpers.entities import entity_id, state_of, value
+from .helpers.miners import STEADY_TURNS
+from .helpers.site import poll, setup_site
 
 
 def _miner_devices(registry: dr.DeviceRegistry, entry: MockConfigEntry) -> list[dr.DeviceEntry]:
@@ -84,11 +38,6 @@ def _miner_devices(registry: dr.DeviceRegistry, entry: MockConfigEntry) -> list[
         for device in dr.async_entries_for_config_entry(registry, entry.entry_id)
         if device.config_subentry_id is not None
     ]
-
-
-async def refresh(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    await entry.runtime_data.async_refresh()
-    await hass.async_block_till_done()
 
 
 # Less used miner entities start disabled, so that a site of 500 miners stays within the
@@ -108,7 +57,7 @@ DISABLED_BY_DEFAULT = {
 async def test_a_500_miner_site_fits_the_entity_limit(hass: HomeAssistant, fleet: Fleet) -> None:
     miner = fleet.miners[0]
     entry = await setup_site(hass, miner)
-    await refresh(hass, entry)
+    await poll(hass, entry)
     registry = er.async_get(hass)
     for platform, key in DISABLED_BY_DEFAULT:
         found = registry.async_get(entity_id(hass, platform, miner, key))
@@ -127,7 +76,7 @@ async def test_simulated_values_reach_every_sensor(hass: HomeAssistant, fleet: F
     miner = fleet.miners[0]
     miner.fluid_temp_c = 45.0
     entry = await setup_site(hass, miner)
-    await refresh(hass, entry)
+    await poll(hass, entry)
 
     snapshot = miner.state.snapshot()
     assert value(hass, miner, "power") == snapshot.watts
@@ -178,7 +127,9 @@ async def test_capabilities_are_read_and_stored(hass: HomeAssistant, fleet: Flee
         entity_id(hass, "button", miner, key)
 
 
-async def test_power_limit_is_snapped_and_read_back(hass: HomeAssistant, fleet: Fleet) -> None:
+async def test_power_limit_is_snapped_and_read_back(
+    hass: HomeAssistant, fleet: Fleet, freezer: FrozenDateTimeFactory
+) -> None:
     miner = fleet.miners[0]
     entry = await setup_site(hass, miner)
     number = entity_id(hass, "number", miner, "power_limit_control")
@@ -188,14 +139,14 @@ async def test_power_limit_is_snapped_and_read_back(hass: HomeAssistant, fleet: 
     await hass.services.async_call(
         "number", "set_value", {"entity_id": number, "value": wanted}, blocking=True
     )
-    await refresh(hass, entry)
+    await poll(hass, entry)
     assert miner.state.profile.name == profiles[2].name
     state = hass.states.get(number)
     assert state is not None
     assert float(state.state) == profiles[2].watts  # what the firmware applied, not what was asked
 
-    await asyncio.sleep(0.8)  # the simulated retune
-    await refresh(hass, entry)
+    freezer.tick(0.8)  # the simulated retune
+    await poll(hass, entry)
     assert value(hass, miner, "power") == profiles[2].watts
 
 
@@ -230,13 +181,15 @@ async def test_refused_command_is_a_translated_error(hass: HomeAssistant, fleet:
     assert miner.state.is_sleeping is False
 
 
-async def test_mining_switch_follows_what_the_miner_does(hass: HomeAssistant, fleet: Fleet) -> None:
+async def test_mining_switch_follows_what_the_miner_does(
+    hass: HomeAssistant, fleet: Fleet, freezer: FrozenDateTimeFactory
+) -> None:
     miner = fleet.miners[0]
     entry = await setup_site(hass, miner, options={CONF_MIN_OFF_MINUTES: 0.05})
     switch = entity_id(hass, "switch", miner, "mining")
 
     await hass.services.async_call("switch", "turn_off", {"entity_id": switch}, blocking=True)
-    await refresh(hass, entry)
+    await poll(hass, entry)
     assert miner.state.is_sleeping
     assert state_of(hass, "switch", miner, "mining") == STATE_OFF
     assert value(hass, miner, "power") == pytest.approx(10, abs=2)  # standby draw, still reported
@@ -252,10 +205,10 @@ async def test_mining_switch_follows_what_the_miner_does(hass: HomeAssistant, fl
     }
     assert miner.state.is_sleeping
 
-    await asyncio.sleep(3)  # its 3 s minimum off time
+    freezer.tick(3)  # its 3 s minimum off time
     await hass.services.async_call("switch", "turn_on", {"entity_id": switch}, blocking=True)
-    await asyncio.sleep(0.8)  # warm-up
-    await refresh(hass, entry)
+    freezer.tick(0.8)  # warm-up
+    await poll(hass, entry)
     assert state_of(hass, "switch", miner, "mining") == STATE_ON
 
 
@@ -315,7 +268,7 @@ async def test_one_dead_miner_leaves_the_others_updating(
     entry = await setup_site(hass, alive, dead)
     dead.faults.offline = True
     for _ in range(REDETECT_AFTER_FAILURES):
-        await refresh(hass, entry)
+        await poll(hass, entry)
     (dead_tracker,) = (t for t in entry.runtime_data.miners.values() if t.client.host == dead.host)
     # After repeated failures the miner is detected afresh (it may have been replaced).
     assert not dead_tracker.client.detected
@@ -329,14 +282,14 @@ async def test_one_dead_miner_leaves_the_others_updating(
     issues = ir.async_get(hass)
     assert issues.async_get_issue(DOMAIN, issue_id) is None
     freezer.tick(UNREACHABLE_REPAIR_AFTER + timedelta(minutes=1))
-    await refresh(hass, entry)
+    await poll(hass, entry)
     issue = issues.async_get_issue(DOMAIN, issue_id)
     assert issue is not None
     assert issue.translation_placeholders is not None
     assert issue.translation_placeholders["host"] == dead.host
 
     dead.faults.offline = False
-    await refresh(hass, entry)
+    await poll(hass, entry)
     assert value(hass, dead, "power") == dead.state.snapshot().watts
     assert f"Miner Miner {dead.host} is reachable again" in caplog.text
     assert dead_tracker.client.detected
@@ -345,17 +298,28 @@ async def test_one_dead_miner_leaves_the_others_updating(
 
 @pytest.mark.parametrize("fleet", [2], indirect=True)
 async def test_a_hung_miner_is_cut_off_by_its_deadline(
-    hass: HomeAssistant, fleet: Fleet, monkeypatch: pytest.MonkeyPatch
+    hass: HomeAssistant,
+    fleet: Fleet,
+    monkeypatch: pytest.MonkeyPatch,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
     """pyasic would wait 100 s on a silent socket; the per-miner deadline bounds the poll."""
     monkeypatch.setattr("custom_components.hashheat.coordinator.MINER_TIMEOUT_SECONDS", 1.0)
     alive, hung = fleet.miners
     entry = await setup_site(hass, alive, hung)
     hung.faults.hang = True
-    loop = asyncio.get_running_loop()
-    started = loop.time()
-    await refresh(hass, entry)
-    assert loop.time() - started < 5
+    asked = {miner: miner.server.requests for miner in fleet}
+    polled = asyncio.ensure_future(poll(hass, entry))
+
+    def waiting_on_the_hung_miner() -> bool:
+        both_asked = all(miner.server.requests > asked[miner] for miner in fleet)
+        return both_asked and not alive.server.open_connections
+
+    await until(waiting_on_the_hung_miner, steady=STEADY_TURNS)
+    assert not polled.done()
+    freezer.tick(1.0)  # the deadline has passed
+    async_fire_time_changed(hass)
+    await polled
     assert state_of(hass, "sensor", hung, "power") == STATE_UNAVAILABLE
     assert value(hass, alive, "power") == alive.state.snapshot().watts
 
@@ -367,10 +331,10 @@ async def test_garbage_from_a_miner_is_unavailable_not_zero(
     entry = await setup_site(hass, miner)
     before = value(hass, miner, "power")
     miner.faults.garbage = True
-    await refresh(hass, entry)
+    await poll(hass, entry)
     assert state_of(hass, "sensor", miner, "power") == STATE_UNAVAILABLE
     miner.faults.garbage = False
-    await refresh(hass, entry)
+    await poll(hass, entry)
     assert value(hass, miner, "power") == before
 
 

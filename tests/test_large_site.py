@@ -9,7 +9,8 @@ from custom_components.hashheat import coordinator as coordinator_module
 from custom_components.hashheat.const import LISTENER_SLICE
 from sim import Fleet
 
-from .test_init import setup_site, value
+from .helpers.entities import value
+from .helpers.site import setup_site
 
 
 async def test_entities_are_told_in_slices(

@@ -7,6 +7,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
@@ -27,7 +28,7 @@ from custom_components.hashheat.mempool import (
     validate_base_url,
 )
 
-from .conftest import mempool_fixture, mock_mempool
+from .helpers.mempool import mempool_fixture, mock_mempool
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 PATHS = (HEIGHT_PATH, HASHRATE_PATH, REWARD_STATS_PATH, PRICES_PATH)
@@ -353,14 +354,22 @@ async def test_a_bad_price_of_another_currency_does_not_matter(
 
 
 async def test_overall_timeout(
-    session: aiohttp.ClientSession, aioclient_mock: AiohttpClientMocker
+    session: aiohttp.ClientSession,
+    aioclient_mock: AiohttpClientMocker,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
+    asked = asyncio.Event()
+
     async def never(*_: Any) -> Any:
+        asked.set()
         await asyncio.sleep(3600)
 
     mock_mempool(aioclient_mock, {PRICES_PATH: {"side_effect": never}})
+    fetch = asyncio.ensure_future(_fetch(session, timeout=0.05))
+    await asked.wait()
+    freezer.tick(0.06)  # past the timeout
     with pytest.raises(MempoolConnectionError, match=r"No answer within 0\.05 s"):
-        await _fetch(session, timeout=0.05)
+        await fetch
 
 
 async def test_first_failure_cancels_the_other_requests(

@@ -1,9 +1,11 @@
 """The pyasic boundary: MAC parsing and turning pyasic data into readings."""
 
+import asyncio
 import subprocess
 import sys
 
 import pytest
+from freezegun.api import FrozenDateTimeFactory
 from pyasic.device.algorithm.hashrate.sha256 import SHA256HashRate
 from pyasic.device.algorithm.hashrate.unit.sha256 import SHA256Unit
 from pyasic.miners.antminer.bmminer.X19.S19 import BMMinerS19XP
@@ -25,7 +27,7 @@ from custom_components.hashheat.miner_data import (
     to_terahash,
 )
 from custom_components.hashheat.pyasic_loader import MinerData
-from sim import Fleet
+from sim import Fleet, until
 
 
 @pytest.mark.parametrize(
@@ -162,12 +164,18 @@ async def test_a_pool_url_pyasic_cannot_parse_leaves_the_rest_readable(fleet: Fl
     assert reading.active_pool is None
 
 
-async def test_detection_of_a_hung_miner_hits_the_deadline(fleet: Fleet) -> None:
+async def test_detection_of_a_hung_miner_hits_the_deadline(
+    fleet: Fleet, freezer: FrozenDateTimeFactory
+) -> None:
     miner = fleet.miners[0]
     miner.faults.hang = True
     client = MinerClient(miner.host, timeout=0.5, detect_timeout=0.5)
+    identify = asyncio.ensure_future(client.identify())
+    await until(lambda: miner.server.requests > 0)
+    assert not identify.done()
+    freezer.tick(0.6)  # past the deadline, before pyasic's own 1 s read timeout
     with pytest.raises(MinerNotDetectedError):
-        await client.identify()
+        await identify
 
 
 async def test_garbage_while_identifying_is_unreachable(fleet: Fleet) -> None:

@@ -10,7 +10,8 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.hashheat.const import DOMAIN
 from custom_components.hashheat.settings import plant_defaults
 
-from .test_accounting import PLANT
+from .helpers.flows import sections
+from .helpers.site import PLANT
 
 SENSORS = {
     "sensor.tank_return": "°C",
@@ -24,55 +25,6 @@ SENSORS = {
     "sensor.hashprice": "USD/PH/day",
     "sensor.usd": "USD",
 }
-
-
-def sections(flat: dict[str, Any]) -> dict[str, Any]:
-    """The form's nested sections, as the frontend sends them."""
-    plant = (
-        "return_temperature_entity",
-        "supply_temperature_entity",
-        "flow_entity",
-        "fluid",
-        "capture_percent",
-        "heat_meter_entity",
-    )
-    sections = {
-        "control": (
-            "over_temperature",
-            "stale_minutes",
-            "sensor_fallback",
-            "pump_entity",
-            "min_on_minutes",
-            "min_off_minutes",
-            "max_starts_per_day",
-        ),
-        "plant": plant,
-        "electricity": ("electricity_price_entity", "electricity_price", "cheap_hours"),
-        "heat_reference_section": (
-            "heat_reference",
-            "gas_price",
-            "boiler_efficiency_percent",
-            "heat_pump_cop",
-            "district_heat_price",
-        ),
-        "emissions": (
-            "gas_co2_kg_per_kwh",
-            "grid_co2_kg_per_kwh",
-            "district_co2_kg_per_kwh",
-            "grid_intensity_entity",
-        ),
-        "revenue": (
-            "revenue_source",
-            "mempool_url",
-            "btc_price_entity",
-            "hashprice_entity",
-            "hashprice",
-            "pool_fee_percent",
-        ),
-    }
-    return {
-        name: {key: flat[key] for key in keys if key in flat} for name, keys in sections.items()
-    }
 
 
 @pytest.fixture

@@ -18,7 +18,8 @@ from custom_components.hashheat.const import POLL_WAIT_SECONDS, SCAN_INTERVAL
 from custom_components.hashheat.coordinator import HashHeatSiteCoordinator
 from sim import Fleet, SimulatedMiner
 
-from .test_init import setup_site, state_of, value
+from .helpers.entities import state_of, value
+from .helpers.site import setup_site
 
 STEP = timedelta(seconds=0.25)
 GIVE_UP_S = 30.0  # real seconds

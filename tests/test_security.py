@@ -43,12 +43,12 @@ from custom_components.hashheat.diagnostics import async_get_config_entry_diagno
 from custom_components.hashheat.settings import plant_defaults
 from sim import S19XP, Fleet, SimulatedMiner
 
-from .conftest import FAST_SIM, next_address
-from .test_accounting import PLANT, set_plant
-from .test_climate import climate_id
-from .test_config_flow import add_miner_flow, dhcp_info, site_with, start_site_flow
-from .test_init import entity_id, refresh, setup_site
-from .test_options_flow import sections
+from .helpers.addresses import next_address
+from .helpers.climate import climate_id
+from .helpers.entities import entity_id
+from .helpers.flows import add_miner_flow, dhcp_info, sections, site_with, start_site_flow
+from .helpers.miners import FAST_SIM
+from .helpers.site import PLANT, poll, set_plant, setup_site
 
 STRINGS: dict[str, Any] = json.loads(
     (Path(__file__).parents[1] / "custom_components" / "hashheat" / "strings.json").read_text(
@@ -412,11 +412,11 @@ async def test_the_password_never_leaks(
         hass.config_entries.subentries.async_abort(result["flow_id"])
 
     # Polls, failures, an access-denied command, a long outage.
-    await refresh(hass, entry)
+    await poll(hass, entry)
     miner.faults.garbage = True
-    await refresh(hass, entry)
+    await poll(hass, entry)
     miner.faults.garbage = False
-    await refresh(hass, entry)
+    await poll(hass, entry)
     miner.faults.refuse_privileged = True
     with pytest.raises(HomeAssistantError, match="access denied"):
         await hass.services.async_call(
@@ -426,16 +426,16 @@ async def test_the_password_never_leaks(
             blocking=True,
         )
     miner.faults.offline = True
-    await refresh(hass, entry)
+    await poll(hass, entry)
     freezer.tick(UNREACHABLE_REPAIR_AFTER + timedelta(minutes=1))
-    await refresh(hass, entry)
+    await poll(hass, entry)
     issues = ir.async_get(hass).issues
     assert {issue.translation_key for issue in issues.values()} >= {
         "access_denied",
         "miner_unreachable",
     }
     miner.faults.clear()
-    await refresh(hass, entry)
+    await poll(hass, entry)
 
     diagnostics = await async_get_config_entry_diagnostics(hass, entry)
     states = [
@@ -522,7 +522,7 @@ async def test_an_over_long_pool_url_does_not_break_its_state(
     miner = fleet.miners[0]
     miner.identity.pool_url = "stratum+tcp://" + ".".join(["a" * 60] * 5) + ":3333"
     entry = await setup_site(hass, miner)
-    await refresh(hass, entry)
+    await poll(hass, entry)
     state = hass.states.get(entity_id(hass, "sensor", miner, "active_pool"))
     assert state is not None
     assert state.state.startswith("stratum+tcp://aaa")

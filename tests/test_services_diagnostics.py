@@ -18,7 +18,7 @@ from custom_components.hashheat.const import CONF_MIN_OFF_MINUTES, CONF_MIN_ON_M
 from custom_components.hashheat.miner_client import MinerClient
 from sim import Fleet
 
-from .test_init import refresh, setup_site
+from .helpers.site import poll, setup_site
 
 # Protection times off, so the actions' own behaviour shows at once.
 UNPROTECTED = {CONF_MIN_ON_MINUTES: 0, CONF_MIN_OFF_MINUTES: 0}
@@ -41,7 +41,7 @@ async def test_pause_and_resume_a_site_left_alone(
     awake = [sum(not miner.state.is_sleeping for miner in fleet.miners)]
     for _ in range(3):
         freezer.tick(timedelta(seconds=15))
-        await refresh(hass, entry)
+        await poll(hass, entry)
         awake.append(sum(not miner.state.is_sleeping for miner in fleet.miners))
     assert awake == [1, 2, 3, 3]
 
@@ -97,7 +97,7 @@ async def test_diagnostics_redact_secrets(
     )
     await hass.async_block_till_done()
     down.faults.offline = True
-    await refresh(hass, entry)
+    await poll(hass, entry)
 
     diagnostics: Any = await get_diagnostics_for_config_entry(hass, hass_client, entry)
     text = json.dumps(diagnostics)

@@ -9,7 +9,7 @@ from homeassistant.helpers import entity_registry as er
 from custom_components.hashheat.const import DOMAIN
 from sim import Fleet
 
-from .test_accounting import PLANT, poll, set_plant, setup_plant_site
+from .helpers.site import PLANT, poll, set_plant, setup_plant_site
 
 NOW = datetime(2026, 11, 26, 12, 30, tzinfo=UTC)
 

@@ -12,16 +12,12 @@ import pytest
 import pytest_socket
 
 from sim import ManualClock, SimulatedMiner
+from sim.tests.helpers import REBOOT, RETUNE, WARMUP, WEB_PORT
 
 _WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or "0")
 _SECOND_OCTET = 200 + _WORKER % 55
 # Start at a pid-derived block so two test runs at the same time rarely share an address.
 _BLOCKS = itertools.count(os.getpid() % 256)
-
-# Short, test-friendly timings; tests step the manual clock past them.
-RETUNE = 30.0
-WARMUP = 60.0
-REBOOT = 90.0
 
 
 @pytest.fixture(autouse=True)
@@ -59,9 +55,6 @@ async def miner(address: Callable[[int], str], clock: ManualClock) -> AsyncItera
         reboot_seconds=REBOOT,
     ) as running:
         yield running
-
-
-WEB_PORT = 8080  # unprivileged stand-in for an Avalon's port 80
 
 
 @pytest.fixture

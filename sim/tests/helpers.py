@@ -2,28 +2,44 @@
 
 import asyncio
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, cast
 
+import pytest
+from freezegun.api import FrozenDateTimeFactory
 from pyasic.miners.backends.avalonminer import AvalonMiner
 from pyasic.miners.backends.luxminer import LUXMiner
 from pyasic.miners.base import BaseMiner
 from pyasic.miners.factory import get_miner
 
-from sim import MinerState, Mode, SimulatedMiner
+from sim import MinerState, Mode, SimulatedMiner, until
 
 type Reply = dict[str, Any]
 
+# Short, test-friendly timings; tests step the manual clock past them.
+RETUNE = 30.0
+WARMUP = 60.0
+REBOOT = 90.0
+WEB_PORT = 8080  # unprivileged stand-in for an Avalon's port 80
+SPLIT_TURNS = 10
+DEADLINE = 0.3  # what a test gives a hung miner (in frozen time)
+# Frozen time is Unix time, where a float resolves about 0.2 us: a step of exactly a deadline
+# may land a hair before it.
+PAST = 0.001
 
-async def exchange(host: str, payload: bytes, *, port: int = 4028, pause: float = 0.0) -> bytes:
-    """Send ``payload`` (split in two writes if ``pause``) without half-closing; read to EOF."""
+
+async def exchange(host: str, payload: bytes, *, port: int = 4028, split: bool = False) -> bytes:
+    """Send ``payload`` (in two writes, the loop turning between them, if ``split``) without
+    half-closing; read to EOF.
+    """
     reader, writer = await asyncio.open_connection(host, port)
     try:
-        if pause:
+        if split:
             half = len(payload) // 2
             writer.write(payload[:half])
             await writer.drain()
-            await asyncio.sleep(pause)
+            for _ in range(SPLIT_TURNS):  # the miner reads the first half on its own
+                await asyncio.sleep(0)
             payload = payload[half:]
         writer.write(payload)
         await writer.drain()
@@ -32,6 +48,22 @@ async def exchange(host: str, payload: bytes, *, port: int = 4028, pause: float 
     finally:
         writer.close()
         await writer.wait_closed()
+
+
+async def times_out(
+    miner: SimulatedMiner, freezer: FrozenDateTimeFactory, work: Awaitable[object]
+) -> None:
+    """Run ``work`` with a deadline against a hung ``miner``: once the miner has read a request
+    (and keeps the connection open without an answer) time moves past the deadline, at once.
+    """
+    asked = miner.server.requests
+    task = asyncio.ensure_future(asyncio.wait_for(work, DEADLINE))
+    await asyncio.sleep(0)  # the task starts: its deadline is set
+    await until(lambda: miner.server.requests > asked)
+    assert not task.done()
+    freezer.tick(DEADLINE + PAST)
+    with pytest.raises(TimeoutError):
+        await task
 
 
 def decode(raw: bytes) -> Reply:
@@ -64,13 +96,17 @@ async def logon(miner: SimulatedMiner) -> str:
     return session_id
 
 
-async def wait_until(predicate: Callable[[], bool], attempts: int = 200) -> None:
-    """Poll ``predicate`` every 10 ms (the server follows clock steps within 50 ms)."""
-    for _ in range(attempts):
-        if predicate():
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError("condition not reached")
+async def printed(capsys: pytest.CaptureFixture[str], text: str) -> str:
+    """What a command running in this event loop has printed once it printed ``text``."""
+    out = ""
+
+    def seen() -> bool:
+        nonlocal out
+        out += capsys.readouterr().out
+        return text in out
+
+    await until(seen)
+    return out
 
 
 async def find_miner(host: str) -> BaseMiner | None:

@@ -3,19 +3,20 @@
 import asyncio
 
 import pytest
+from freezegun.api import FrozenDateTimeFactory
 from pyasic.miners.avalonminer.cgminer.mini.mini3 import CGMinerAvalonMini3
 from pyasic.miners.backends.avalonminer import AvalonMiner
 
 from sim import ManualClock, SimulatedMiner
-from sim.tests.conftest import REBOOT
 from sim.tests.helpers import (
+    REBOOT,
     command,
     detect_avalon,
     exchange,
     find_miner,
     listening,
     status,
-    wait_until,
+    times_out,
 )
 
 
@@ -44,12 +45,10 @@ async def test_offline(avalon: SimulatedMiner) -> None:
     assert (await found.get_data()).wattage == 800
 
 
-async def test_hang(avalon: SimulatedMiner) -> None:
+async def test_hang(avalon: SimulatedMiner, freezer: FrozenDateTimeFactory) -> None:
     found = await detect_avalon(avalon.host)
     avalon.faults.hang = True
-    with pytest.raises(TimeoutError):
-        async with asyncio.timeout(0.3):
-            await found.get_data()
+    await times_out(avalon, freezer, found.get_data())
     avalon.faults.hang = False
     assert (await found.get_data()).wattage == 800
 
@@ -103,6 +102,6 @@ async def test_reboot_mid_command(avalon: SimulatedMiner, clock: ManualClock) ->
     assert avalon.work_level == 0
     assert not listening(avalon)
     clock.advance(REBOOT + 1)
-    await wait_until(lambda: listening(avalon))
+    assert listening(avalon)
     assert await found.set_power_limit(-1) is True
     assert avalon.work_level == -1

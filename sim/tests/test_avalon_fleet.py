@@ -21,8 +21,7 @@ from sim import (
 )
 from sim.__main__ import build_parser, main, run_fleet
 from sim.families import choose_model, resolve_model
-from sim.tests.conftest import WEB_PORT
-from sim.tests.helpers import find_miner, listening
+from sim.tests.helpers import WEB_PORT, find_miner, listening, printed
 
 
 def test_resolve_and_choose_models() -> None:
@@ -154,10 +153,9 @@ async def test_run_fleet_families(
     argv = ["fleet", "--count", "2", "--first-address", address(1), *flags]
     stop = asyncio.Event()
     task = asyncio.create_task(run_fleet(build_parser().parse_args(argv), stop))
-    await asyncio.sleep(0.1)
+    out = await printed(capsys, "Press Ctrl-C")
     found = [await find_miner(address(n)) for n in (1, 2)]
     stop.set()
     await task
     assert [type(m) for m in found] == expected
-    out = capsys.readouterr().out
     assert f"{address(1)}\n{address(2)}\n" in out

@@ -7,8 +7,18 @@ import pytest
 
 from sim import ManualClock, Mode, SimulatedMiner
 from sim.avalon_estats import STANDBY
-from sim.tests.conftest import REBOOT, RETUNE, WARMUP
-from sim.tests.helpers import command, decode, exchange, listening, mm_id0, mode, status, wait_until
+from sim.tests.helpers import (
+    REBOOT,
+    RETUNE,
+    WARMUP,
+    command,
+    decode,
+    exchange,
+    listening,
+    mm_id0,
+    mode,
+    status,
+)
 
 
 async def test_version_shape(avalon: SimulatedMiner) -> None:
@@ -229,10 +239,10 @@ async def test_ascset_reboot_after_delay(avalon: SimulatedMiner, clock: ManualCl
     assert status(await command(avalon, "ascset", "0,reboot,5"))["Msg"] == "ASC 0 set OK"
     assert listening(avalon)
     clock.advance(5)
-    await wait_until(lambda: not listening(avalon))
+    assert not listening(avalon)
     assert mode(avalon.state) == Mode.REBOOTING
     clock.advance(REBOOT)
-    await wait_until(lambda: listening(avalon))
+    assert listening(avalon)
     assert mm_id0(await command(avalon, "estats"))["Elapsed"] == 0
 
 

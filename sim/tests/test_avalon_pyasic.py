@@ -1,22 +1,24 @@
 """Unmodified pyasic 0.79.0 against simulated Avalon miners on loopback."""
 
-import asyncio
 import dataclasses
 from collections.abc import Callable
 
 import pytest
+from freezegun.api import FrozenDateTimeFactory
 from pyasic.miners.avalonminer.cgminer.mini.mini3 import CGMinerAvalonMini3
 from pyasic.miners.avalonminer.cgminer.Q.Q import CGMinerAvalonQHome
 
-from sim import MINI3, ManualClock, Mode, SimulatedMiner
-from sim.tests.conftest import REBOOT, RETUNE, WARMUP, WEB_PORT
+from sim import MINI3, ManualClock, Mode, SimulatedMiner, until
 from sim.tests.helpers import (
+    REBOOT,
+    RETUNE,
+    WARMUP,
+    WEB_PORT,
     detect_avalon,
     find_miner,
     listening,
     mode,
     use_web_port,
-    wait_until,
 )
 
 
@@ -117,14 +119,20 @@ async def test_set_power_limit_on_q(avalon_q: SimulatedMiner, clock: ManualClock
     assert await found.set_power_limit(50) is False
 
 
-async def test_real_time_short_retune(address: Callable[[int], str]) -> None:
+async def test_default_clocks_are_the_monotonic_and_the_wall_time(
+    address: Callable[[int], str], freezer: FrozenDateTimeFactory
+) -> None:
     async with SimulatedMiner(
         address(5), firmware="avalon", retune_seconds=0.3, noise=0.0, web_port=WEB_PORT
     ) as sim:
         found = await detect_avalon(sim.host)
         assert await found.set_power_limit(-1)
-        await asyncio.sleep(0.4)
+        assert (await found.get_data()).wattage == 800  # no time has passed
+        freezer.tick(0.3)
         assert (await found.get_data()).wattage == 500
+        assert await found.stop_mining() is True  # softoff five seconds from now (wall time)
+        freezer.tick(5)
+        assert mode(sim.state) == Mode.SLEEPING
 
 
 async def test_stop_and_resume_mining(avalon: SimulatedMiner, clock: ManualClock) -> None:
@@ -163,10 +171,10 @@ async def test_reboot_is_not_a_command_of_this_firmware(
     assert listening(avalon)
     reply = await found.rpc.ascset(0, "reboot", "0")  # what reboots a Mini 3
     assert reply["STATUS"][0]["Msg"] == "ASC 0 set OK"
-    await wait_until(lambda: not listening(avalon))
+    await until(lambda: not listening(avalon))
     assert await find_miner(avalon.host) is None
     clock.advance(REBOOT)
-    await wait_until(lambda: listening(avalon))
+    assert listening(avalon)
     assert (await found.get_data()).uptime == 0
 
 
@@ -178,8 +186,8 @@ async def test_reboot_where_restart_exists(
         found = await detect_avalon(sim.host)
         clock.advance(100)
         assert await found.reboot() is True  # {"STATUS": "RESTART"}
-        await wait_until(lambda: not listening(sim))
+        await until(lambda: not listening(sim))
         assert mode(sim.state) == Mode.RESTARTING
         clock.advance(sim.state.restart_seconds)
-        await wait_until(lambda: listening(sim))
+        assert listening(sim)
         assert (await found.get_data()).uptime == 0

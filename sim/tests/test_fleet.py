@@ -13,7 +13,7 @@ import pytest
 from sim import Fleet, SimulatedMiner, SimulatorBindError, loopback_addresses, start_fleet
 from sim.__main__ import build_parser, main, run_fleet
 from sim.fleet import resolve_model
-from sim.tests.helpers import command, find_miner, listening
+from sim.tests.helpers import command, find_miner, listening, printed
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -106,11 +106,10 @@ async def test_run_fleet_in_process(
     args = build_parser().parse_args(["fleet", "--count", "2", "--first-address", address(1)])
     stop = asyncio.Event()
     task = asyncio.create_task(run_fleet(args, stop))
-    await asyncio.sleep(0.1)
+    out = await printed(capsys, "Press Ctrl-C")
     assert (await find_miner(address(2))) is not None
     stop.set()
     await task
-    out = capsys.readouterr().out
     assert f"{address(1)}\n{address(2)}\n" in out
 
 

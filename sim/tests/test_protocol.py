@@ -5,10 +5,9 @@ import json
 
 import pytest
 
-from sim import ManualClock, SimulatedMiner
+from sim import ManualClock, SimulatedMiner, until
 from sim.server import request_complete
-from sim.tests.conftest import REBOOT
-from sim.tests.helpers import command, decode, exchange, logon, status, wait_until
+from sim.tests.helpers import REBOOT, command, decode, exchange, logon, status
 
 
 async def test_reply_is_json_plus_nul_then_close(miner: SimulatedMiner) -> None:
@@ -26,7 +25,7 @@ async def test_reply_is_json_plus_nul_then_close(miner: SimulatedMiner) -> None:
 
 
 async def test_request_split_across_writes(miner: SimulatedMiner) -> None:
-    raw = await exchange(miner.host, b'{"command": "summary"}', pause=0.1)
+    raw = await exchange(miner.host, b'{"command": "summary"}', split=True)
     assert decode(raw)["SUMMARY"][0]["GHS 5s"] == pytest.approx(141_000)
 
 
@@ -225,11 +224,11 @@ async def test_rebootdevice_goes_away_and_comes_back(
 ) -> None:
     session_id = await logon(miner)
     assert status(await command(miner, "rebootdevice", session_id))["Msg"] == "Rebooting device"
-    await wait_until(lambda: not miner.server.listening)
+    await until(lambda: not miner.server.listening)
     with pytest.raises(ConnectionRefusedError):
         await asyncio.open_connection(miner.host, miner.port)
     clock.advance(REBOOT + 1)
-    await wait_until(lambda: miner.server.listening)
+    assert miner.server.listening
     stats = (await command(miner, "stats"))["STATS"][1]
     assert stats["Elapsed"] == 1
     assert (await command(miner, "session"))["SESSION"][0]["SessionID"] == ""
@@ -238,9 +237,9 @@ async def test_rebootdevice_goes_away_and_comes_back(
 async def test_resetminer_restarts_quickly(miner: SimulatedMiner, clock: ManualClock) -> None:
     session_id = await logon(miner)
     assert status(await command(miner, "resetminer", session_id))["STATUS"] == "S"
-    await wait_until(lambda: not miner.server.listening)
+    await until(lambda: not miner.server.listening)
     clock.advance(5)
-    await wait_until(lambda: miner.server.listening)
+    assert miner.server.listening
     assert (await command(miner, "config"))["CONFIG"][0]["SystemStatus"] == "waking"
 
 

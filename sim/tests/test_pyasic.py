@@ -1,17 +1,24 @@
 """Unmodified pyasic 0.79.0 against a simulated miner on loopback."""
 
-import asyncio
 from collections.abc import Callable
 
 import pytest
+from freezegun.api import FrozenDateTimeFactory
 from pyasic.config.fans import FanModeImmersion
 from pyasic.config.mining import MiningModePreset
 from pyasic.miners.antminer.luxos.X19.S19 import LUXMinerS19XP
 from pyasic.miners.antminer.luxos.X21.S21 import LUXMinerS21
 
-from sim import LuxosApi, ManualClock, Mode, SimulatedMiner
-from sim.tests.conftest import REBOOT, RETUNE, WARMUP
-from sim.tests.helpers import detect, find_miner, listening, mode, wait_until
+from sim import LuxosApi, ManualClock, Mode, SimulatedMiner, until
+from sim.tests.helpers import (
+    REBOOT,
+    RETUNE,
+    WARMUP,
+    detect,
+    find_miner,
+    listening,
+    mode,
+)
 
 
 async def test_get_miner_detects_luxos_s19xp(miner: SimulatedMiner) -> None:
@@ -100,11 +107,14 @@ async def test_set_power_limit_toggles_atm(address: Callable[[int], str]) -> Non
         assert sim.api.atm.enabled is True
 
 
-async def test_real_time_short_retune(address: Callable[[int], str]) -> None:
+async def test_default_clock_is_the_monotonic_time(
+    address: Callable[[int], str], freezer: FrozenDateTimeFactory
+) -> None:
     async with SimulatedMiner(address(4), retune_seconds=0.3, noise=0.0) as sim:
         found = await detect(sim.host)
         assert await found.set_power_limit(2000)
-        await asyncio.sleep(0.4)
+        assert (await found.get_data()).wattage == 3010  # no time has passed
+        freezer.tick(0.3)
         assert (await found.get_data()).wattage == 1925
 
 
@@ -136,10 +146,10 @@ async def test_fault_light(miner: SimulatedMiner) -> None:
 async def test_reboot_and_come_back(miner: SimulatedMiner, clock: ManualClock) -> None:
     old = await detect(miner.host)
     assert await old.reboot() is True
-    await wait_until(lambda: not listening(miner))
+    await until(lambda: not listening(miner))
     assert await find_miner(miner.host) is None
     clock.advance(REBOOT)
-    await wait_until(lambda: listening(miner))
+    assert listening(miner)
     found = await detect(miner.host)
     data = await found.get_data()
     assert data.uptime == 0

@@ -4,11 +4,13 @@ import asyncio
 from collections.abc import Callable
 
 import pytest
+from freezegun.api import FrozenDateTimeFactory
 
-from sim import DailySinusoid, ManualClock, Plant, SimulatedMiner, mild
+from sim import DailySinusoid, ManualClock, Plant, SimulatedMiner, mild, until
 from sim.__main__ import build_parser
 from sim.site import SiteSimulation
 from sim.site_cli import run_site
+from sim.tests.helpers import PAST, printed
 
 
 def miners(clock: ManualClock) -> list[SimulatedMiner]:
@@ -72,17 +74,19 @@ def test_pump_stops_and_restarts_the_loop_flow() -> None:
     assert plant.flow_m3_per_s == plant.params.loop_flow_m3_per_s
 
 
-async def test_run_ticks_until_stopped() -> None:
-    clock = ManualClock()
+async def test_run_ticks_until_stopped(freezer: FrozenDateTimeFactory) -> None:
     plant = mild(noise_k=0.0).plant
-    site = SiteSimulation(plant, miners(clock), clock=clock)
+    site = SiteSimulation(plant, miners(ManualClock()))  # the plant on the monotonic time
+    start = plant.now_s
     stop = asyncio.Event()
-    task = asyncio.create_task(site.run(stop, tick_s=0.01))
-    clock.advance(30)
-    await asyncio.sleep(0.05)
-    assert plant.now_s == pytest.approx(30)
+    task = asyncio.create_task(site.run(stop, tick_s=30))
+    await asyncio.sleep(0)  # the first tick, at once
+    assert plant.now_s == start
+    freezer.tick(30 + PAST)
+    await until(lambda: plant.now_s > start)
+    assert plant.now_s == pytest.approx(start + 30 + PAST)
     stop.set()
-    await asyncio.wait_for(task, 1)
+    await task
 
 
 async def test_site_command_serves_the_site_until_stopped(
@@ -107,9 +111,8 @@ async def test_site_command_serves_the_site_until_stopped(
     )
     stop = asyncio.Event()
     task = asyncio.create_task(run_site(args, stop))
+    out = await printed(capsys, "Press Ctrl-C")
     async with asyncio.timeout(10):
-        while "Press Ctrl-C" not in (out := capsys.readouterr().out):  # noqa: ASYNC110
-            await asyncio.sleep(0.05)  # polling what the command printed
         _reader, writer = await asyncio.open_connection(address(10), 4028)
         writer.close()
         await writer.wait_closed()

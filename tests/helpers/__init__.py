@@ -1,0 +1,1 @@
+"""What several test modules share (fixtures are in ``tests/conftest.py``)."""

@@ -1,0 +1,44 @@
+"""The loop's climate entity and the plant-safety options that control needs."""
+
+from typing import Any
+
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import issue_registry as ir
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.hashheat.const import DOMAIN
+
+from .site import PLANT
+
+CLIMATE = "climate"
+# The plant with its safety interlocks, and no minimum on/off times to wait for.
+CONTROL = {
+    **PLANT,
+    "over_temperature": 60.0,
+    "stale_minutes": 5,
+    "sensor_fallback": "stop",
+    "pump_entity": "binary_sensor.loop_pump",
+    "min_on_minutes": 0,
+    "min_off_minutes": 0,
+    "max_starts_per_day": 12,
+}
+
+
+def climate_id(hass: HomeAssistant, entry: MockConfigEntry) -> str:
+    """The entity id of the site's Loop."""
+    entity_id = er.async_get(hass).async_get_entity_id(CLIMATE, DOMAIN, f"{entry.entry_id}_loop")
+    assert entity_id is not None
+    return entity_id
+
+
+async def call(hass: HomeAssistant, service: str, entity_id: str, **data: Any) -> None:
+    """Call a climate action on ``entity_id`` and wait for it."""
+    await hass.services.async_call(
+        CLIMATE, service, {"entity_id": entity_id, **data}, blocking=True
+    )
+
+
+def issue(hass: HomeAssistant, entry: MockConfigEntry, name: str) -> ir.IssueEntry | None:
+    """The repair issue of one of the site's interlocks, if raised."""
+    return ir.async_get(hass).async_get_issue(DOMAIN, f"interlock_{name}_{entry.entry_id}")
