@@ -50,10 +50,10 @@ from custom_components.hashheat.domain.dispatch import (
     Preset,
     Snapshot,
 )
-from custom_components.hashheat.economics import HeatReference, breakeven_electricity_price
+from custom_components.hashheat.domain.economics import HeatReference, breakeven_electricity_price
+from custom_components.hashheat.domain.price_forecast import PriceSlot, above, is_cheap_now
 from custom_components.hashheat.settings import SiteSettings
 from custom_components.hashheat.site_control import OVER_TEMPERATURE_CLEAR_K
-from custom_components.hashheat.tariffs import PriceSlot, above, is_cheap_now
 from scripts.bench_miners import MINER_MAX_W, SimMiner, miner_specs
 from sim.dwd_try import read_try_temperatures, try_outdoor
 from sim.outdoor import HourlySeries

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from custom_components.hashheat.accumulator import Accumulator
+from custom_components.hashheat.domain.accumulator import Accumulator
 
 T0 = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 HOUR = timedelta(hours=1)

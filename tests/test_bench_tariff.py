@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from custom_components.hashheat.domain.dispatch import Intents, Preset
-from custom_components.hashheat.tariffs import PriceSlot
+from custom_components.hashheat.domain.price_forecast import PriceSlot
 from scripts.bench_tariff import (
     FEES_EUR_PER_KWH,
     PRICE_FILE,

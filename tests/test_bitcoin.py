@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from custom_components.hashheat.bitcoin import (
+from custom_components.hashheat.domain.bitcoin import (
     HALVING_INTERVAL,
     NetworkStats,
     block_subsidy_sats,

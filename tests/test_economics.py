@@ -9,7 +9,7 @@ import math
 
 import pytest
 
-from custom_components.hashheat.economics import (
+from custom_components.hashheat.domain.economics import (
     GAS_KG_PER_KWH,
     GRID_KG_PER_KWH,
     Co2Factors,

@@ -55,9 +55,9 @@ from pytest_homeassistant_custom_component.common import (
 )
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 
-from custom_components.hashheat.accumulator import DEFAULT_MAX_GAP
 from custom_components.hashheat.const import CONF_MAC, DOMAIN
 from custom_components.hashheat.coordinator import HashHeatSiteCoordinator
+from custom_components.hashheat.domain.accumulator import DEFAULT_MAX_GAP
 from custom_components.hashheat.figures import SiteFigures
 from custom_components.hashheat.mempool import HASHRATE_PATH
 from custom_components.hashheat.site_control import Interlock

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from custom_components.hashheat.ledger import Ledger, MinerRates, SiteRates
+from custom_components.hashheat.domain.ledger import Ledger, MinerRates, SiteRates
 
 T0 = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 RUNNING = SiteRates(

@@ -13,7 +13,7 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 from yarl import URL
 
-from custom_components.hashheat.bitcoin import expected_btc_per_day
+from custom_components.hashheat.domain.bitcoin import expected_btc_per_day
 from custom_components.hashheat.mempool import (
     DEFAULT_BASE_URL,
     HASHRATE_PATH,

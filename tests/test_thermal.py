@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from custom_components.hashheat.thermal import (
+from custom_components.hashheat.domain.thermal import (
     FLUIDS,
     FlowUnit,
     Fluid,

@@ -16,6 +16,7 @@ from homeassistant.util import dt as dt_util
 
 from .coordinator import HashHeatConfigEntry
 from .domain.dispatch import GridHold
+from .domain.price_forecast import above, is_cheap_now
 from .entity import (
     HashHeatMinerEntity,
     HashHeatSiteEntity,
@@ -24,7 +25,6 @@ from .entity import (
 )
 from .settings import SiteSettings
 from .site_control import Interlock
-from .tariffs import above, is_cheap_now
 from .view import SiteView
 
 PARALLEL_UPDATES = 0

@@ -23,7 +23,6 @@ from homeassistant.helpers.storage import Store
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
-from .bitcoin import NetworkStats
 from .capabilities import MinerCapabilities
 from .commands import MinerCommand, async_send
 from .const import (
@@ -47,18 +46,19 @@ from .const import (
     SUBENTRY_MINER,
     UNREACHABLE_REPAIR_AFTER,
 )
+from .domain.bitcoin import NetworkStats
 from .domain.dispatch import GridHold, MinerMode, Preset
+from .domain.ledger import STORAGE_VERSION, Ledger
+from .domain.price_forecast import PriceSlot
 from .figures import SiteFigures, compute_figures
 from .forecast_actions import ActionForecast, forecast_action
 from .issues import Repair, clear_issue, raise_issue
-from .ledger import STORAGE_VERSION, Ledger
 from .mempool import MempoolError, fetch_network_stats
 from .miner_client import MinerClient, MinerError
 from .miner_data import MinerReading
 from .plant_inputs import MeterTracker, read_plant_inputs, read_price_forecast
 from .settings import SiteSettings
 from .site_control import SiteControl
-from .tariffs import PriceSlot
 
 type HashHeatConfigEntry = ConfigEntry[HashHeatSiteCoordinator]
 

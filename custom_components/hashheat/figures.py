@@ -9,13 +9,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
-from .bitcoin import NetworkStats, expected_btc_per_day
 from .const import RevenueSource
-from .economics import breakeven_electricity_price, displaced_kg_per_kwh_heat
-from .ledger import MinerRates, SiteRates
+from .domain.bitcoin import NetworkStats, expected_btc_per_day
+from .domain.economics import breakeven_electricity_price, displaced_kg_per_kwh_heat
+from .domain.ledger import MinerRates, SiteRates
+from .domain.thermal import calorimetric_heat_w, estimated_heat_w, measured_capture_fraction
 from .miner_data import MinerReading
 from .settings import PlantConfig
-from .thermal import calorimetric_heat_w, estimated_heat_w, measured_capture_fraction
 
 
 class HeatMethod(StrEnum):

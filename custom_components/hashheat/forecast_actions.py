@@ -18,8 +18,8 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
 
 from .const import LOGGER
-from .prices import currency_of
-from .tariffs import PriceSlot, TariffSource, parse_forecast
+from .domain.price_forecast import PriceSlot, TariffSource, parse_forecast
+from .domain.price_units import currency_of
 
 NORDPOOL_DOMAIN: Final = "nordpool"
 NORDPOOL_ACTION: Final = "get_prices_for_date"

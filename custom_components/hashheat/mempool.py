@@ -33,7 +33,7 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
-from .bitcoin import NetworkStats
+from .domain.bitcoin import NetworkStats
 
 DEFAULT_BASE_URL: Final = "https://mempool.space"
 # The currencies mempool's exchange feeds price; newer backends may add converted ones (SEK,

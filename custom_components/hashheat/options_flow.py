@@ -65,11 +65,11 @@ from .const import (
     RevenueSource,
     SensorFallback,
 )
-from .economics import HeatReferenceKind
+from .domain.economics import HeatReferenceKind
+from .domain.price_units import currency_of, parse_hashprice_unit, parse_price_unit
+from .domain.thermal import Fluid, parse_flow_unit
 from .mempool import validate_base_url
-from .prices import currency_of, parse_hashprice_unit, parse_price_unit
 from .settings import plant_defaults
-from .thermal import Fluid, parse_flow_unit
 
 TEMPERATURE_UNITS = {unit.value for unit in UnitOfTemperature}
 POWER_UNITS = {UnitOfPower.WATT, UnitOfPower.KILO_WATT, UnitOfPower.MEGA_WATT}

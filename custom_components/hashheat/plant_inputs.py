@@ -12,12 +12,12 @@ from homeassistant.util.unit_conversion import (
 )
 
 from .const import RevenueSource
+from .domain.price_forecast import PriceSlot, detect_source, parse_forecast
+from .domain.price_units import parse_hashprice_unit, parse_price_unit, price_per_kwh
+from .domain.thermal import flow_m3_per_s, parse_flow_unit
 from .figures import PlantInputs
 from .miner_data import to_number
-from .prices import parse_hashprice_unit, parse_price_unit, price_per_kwh
 from .settings import PlantConfig, SiteSettings
-from .tariffs import PriceSlot, detect_source, parse_forecast
-from .thermal import flow_m3_per_s, parse_flow_unit
 
 _GRAMS_PER_KG = 1000.0
 

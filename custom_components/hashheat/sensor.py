@@ -25,7 +25,8 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
 from .coordinator import HashHeatConfigEntry, HashHeatSiteCoordinator
-from .economics import economic_cop, energy_reuse_factor, net_cost_of_heat_per_mwh
+from .domain.economics import economic_cop, energy_reuse_factor, net_cost_of_heat_per_mwh
+from .domain.price_forecast import rank_of_current
 from .entity import (
     HashHeatMinerEntity,
     HashHeatSiteEntity,
@@ -35,7 +36,6 @@ from .entity import (
 )
 from .figures import HeatMethod
 from .miner_data import MinerReading
-from .tariffs import rank_of_current
 from .view import MinerView, SiteView
 
 PARALLEL_UPDATES = 0

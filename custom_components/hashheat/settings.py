@@ -56,10 +56,10 @@ from .const import (
 )
 from .domain.control import ControllerSettings
 from .domain.dispatch import DispatchSettings
+from .domain.economics import Co2Factors, HeatReference, HeatReferenceKind
 from .domain.protection import ProtectionSettings
-from .economics import Co2Factors, HeatReference, HeatReferenceKind
+from .domain.thermal import FLUIDS, Fluid, FluidProperties
 from .mempool import DEFAULT_BASE_URL
-from .thermal import FLUIDS, Fluid, FluidProperties
 
 DEFAULT_GAS_CO2 = Co2Factors().gas_kg_per_kwh
 DEFAULT_GRID_CO2 = Co2Factors().grid_kg_per_kwh

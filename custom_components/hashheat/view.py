@@ -5,15 +5,15 @@ from dataclasses import dataclass
 
 from homeassistant.util import dt as dt_util
 
-from .bitcoin import NetworkStats
 from .capabilities import MinerCapabilities
 from .coordinator import HashHeatSiteCoordinator
+from .domain.bitcoin import NetworkStats
 from .domain.dispatch import GridHold, MinerMode, Preset
+from .domain.ledger import MinerCounters, SiteCounters
+from .domain.price_forecast import PriceSlot
 from .figures import MinerFigures, SiteFigures
-from .ledger import MinerCounters, SiteCounters
 from .miner_data import MinerReading
 from .site_control import Interlock
-from .tariffs import PriceSlot
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -9,13 +9,13 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from custom_components.hashheat.mempool import fetch_network_stats
-from custom_components.hashheat.tariffs import (
+from custom_components.hashheat.domain.price_forecast import (
     TariffSource,
     current_slot,
     detect_source,
     parse_entsoe,
 )
+from custom_components.hashheat.mempool import fetch_network_stats
 from sim import ManualClock, SimulatedMiner, mild
 from sim.day_ahead import HOURLY_SHAPE, day_ahead_prices, price_at
 from sim.site import SiteSimulation

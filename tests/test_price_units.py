@@ -2,7 +2,7 @@
 
 import pytest
 
-from custom_components.hashheat.prices import (
+from custom_components.hashheat.domain.price_units import (
     PriceUnit,
     parse_hashprice_unit,
     parse_price_unit,

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from custom_components.hashheat.tariffs import (
+from custom_components.hashheat.domain.price_forecast import (
     PriceSlot,
     TariffSource,
     above,

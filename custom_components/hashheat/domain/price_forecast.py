@@ -18,7 +18,7 @@ from itertools import pairwise
 from operator import itemgetter
 from typing import Any, Final
 
-from .prices import parse_price_unit
+from .price_units import parse_price_unit
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
