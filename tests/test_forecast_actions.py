@@ -276,9 +276,11 @@ async def test_dynamic_tariff_blueprint_follows_the_nordpool_forecast(
     """The cheapest-hours window opens and closes, then a price spike, then a negative price."""
     nordpool = NordPool(hass)
     entry = await nordpool_site(hass, fleet, cheap_hours=2)
-    # Tomorrow's prices, published after noon: 30 EUR/MWh from 02:00 to 04:00, else 100.
+    # Tomorrow's prices, published after noon: 30 EUR/MWh from 02:00 to 04:00, else 100; and
+    # today's evening as the next fetch gives it: a spike at 17:00, 900 at 18:00, -10 at 19:00.
     nordpool.days["2026-11-27"] = [100.0] * 24
     nordpool.days["2026-11-27"][2:4] = [30.0, 30.0]
+    nordpool.days["2026-11-26"][17:20] = [300.0, 900.0, -10.0]
     name = "dynamic_tariff.yaml"
     inputs = {
         **REQUIRED_INPUTS[name],
@@ -303,18 +305,18 @@ async def test_dynamic_tariff_blueprint_follows_the_nordpool_forecast(
         assert state is not None
         return state.state, state.attributes.get("preset_mode"), state.attributes.get("temperature")
 
-    # 12:30: not among the two cheapest hours (14:00 and 15:00): comfort at the normal target.
+    # 12:30: not among the two cheapest hours ahead (14:00, 15:00): comfort at the normal target.
     await hass.services.async_call(
         "automation", "trigger", {"entity_id": "all", "skip_condition": False}, blocking=True
     )
     assert await at(NOW, 0.05) == ("heat", "comfort", 50)
     # 14:10: the window is open: pre-heat.
     assert await at(NOW + timedelta(minutes=100), 0.02) == ("heat", "boost", 59.5)
-    # 16:05: closed again (tomorrow night is cheaper than the rest of today).
+    # 16:05: closed again (19:00 and tomorrow night are cheaper than the rest of today).
     assert await at(NOW + timedelta(minutes=215), 0.10) == ("heat", "comfort", 50)
     # A spike above breakeven (0.30 EUR/kWh is more than mining and the heat's value pay).
-    assert await at(NOW + timedelta(minutes=225), 0.30) == ("heat", "eco", 50)
+    assert await at(NOW + timedelta(minutes=275), 0.30) == ("heat", "eco", 50)
     # Above the ceiling: off.
-    assert await at(NOW + timedelta(minutes=235), 0.90) == ("off", "eco", 50)
+    assert await at(NOW + timedelta(minutes=335), 0.90) == ("off", "eco", 50)
     # A negative price: pre-heat.
-    assert await at(NOW + timedelta(minutes=245), -0.01) == ("heat", "boost", 59.5)
+    assert await at(NOW + timedelta(minutes=395), -0.01) == ("heat", "boost", 59.5)

@@ -56,7 +56,13 @@ async def test_rank_cheap_now_and_above_breakeven(
     await poll(hass, entry)
     assert state(hass, "binary_sensor", entry.entry_id, "cheap_now") == "on"
 
+    # The forecast's slot is the price, whatever the state shows (rounded, averaged, late).
     hass.states.async_set("sensor.spot_price", "3.0", entsoe_attributes(prices))
+    await poll(hass, entry)
+    assert state(hass, "binary_sensor", entry.entry_id, "above_breakeven") == "off"
+
+    prices[12] = 3.0
+    hass.states.async_set("sensor.spot_price", "0.05", entsoe_attributes(prices))
     await poll(hass, entry)
     assert state(hass, "binary_sensor", entry.entry_id, "above_breakeven") == "on"
 

@@ -51,12 +51,12 @@ from .domain.dispatch import GridHold, MinerMode, Preset
 from .domain.ledger import STORAGE_VERSION, Ledger
 from .domain.price_forecast import PriceSlot
 from .figures import SiteFigures, compute_figures
-from .forecast_actions import ActionForecast, forecast_action
 from .issues import Repair, clear_issue, raise_issue
 from .mempool import MempoolError, fetch_network_stats
 from .miner_client import MinerClient, MinerError
 from .miner_data import MinerReading
-from .plant_inputs import MeterTracker, read_plant_inputs, read_price_forecast
+from .plant_inputs import MeterTracker, read_plant_inputs
+from .price_source import PriceReader, PriceReading
 from .settings import SiteSettings
 from .site_control import SiteControl
 
@@ -86,6 +86,7 @@ class SiteData:
     readings: dict[str, MinerReading] = field(default_factory=dict)
     figures: SiteFigures | None = None
     price_slots: list[PriceSlot] = field(default_factory=list)
+    prices_known_until: datetime | None = None  # the end of the price forecast
 
 
 class NetworkCoordinator(DataUpdateCoordinator[NetworkStats]):
@@ -187,7 +188,7 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
         self._meter = MeterTracker()
         self._save_armed = False
         self._blinking: dict[str, CALLBACK_TYPE] = {}
-        self._action_forecast: ActionForecast | None = None
+        self._prices = PriceReader(hass, self.settings.plant.price_entity)
         self._notifying: asyncio.Task[None] | None = None
         self.control = SiteControl(hass, entry.entry_id, self.settings, self.miners)
 
@@ -310,7 +311,11 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
                 translation_key="site_unreachable",
                 translation_placeholders={"site": self.config_entry.title},
             )
-        inputs = read_plant_inputs(self.hass, self.settings, self._meter, now)
+        prices = await self._prices.async_read(now)
+        self._report_price(prices)
+        inputs = read_plant_inputs(
+            self.hass, self.settings, self._meter, now, price_per_kwh=prices.current_per_kwh
+        )
         figures = compute_figures(
             polled,
             self.settings.plant,
@@ -325,19 +330,22 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
         return SiteData(
             readings=readings,
             figures=figures,
-            price_slots=await self._price_slots(now),
+            price_slots=prices.slots,
+            prices_known_until=prices.known_until,
         )
 
-    async def _price_slots(self, now: datetime) -> list[PriceSlot]:
-        """The price forecast: from the price sensor's attributes, else its integration's action."""
-        if slots := read_price_forecast(self.hass, self.settings.plant):
-            return slots
-        if (action := forecast_action(self.hass, self.settings.plant.price_entity)) is None:
-            self._action_forecast = None
-            return []
-        if self._action_forecast is None or self._action_forecast.action != action:
-            self._action_forecast = ActionForecast(self.hass, action)
-        return await self._action_forecast.async_slots(now)
+    def _report_price(self, prices: PriceReading) -> None:
+        """A forecast that stopped covering now: say so (the site then has no price)."""
+        entry = self.config_entry
+        if not prices.forecast_stale:
+            clear_issue(self.hass, Repair.PRICE_FORECAST_STALE, entry.entry_id)
+            return
+        raise_issue(
+            self.hass,
+            Repair.PRICE_FORECAST_STALE,
+            entry.entry_id,
+            {"site": entry.title, "entity": self.settings.plant.price_entity or "-"},
+        )
 
     async def async_raw_data(self, tracker: MinerTracker) -> dict[str, Any]:
         """Everything pyasic reads from a miner (diagnostics), within the polls' bound."""

@@ -23,11 +23,12 @@ class Repair(StrEnum):
     MINER_UNREACHABLE = "miner_unreachable"
     ACCESS_DENIED = "access_denied"
     CAPABILITIES_LOST = "capabilities_lost"
+    PRICE_FORECAST_STALE = "price_forecast_stale"
 
     @property
     def about_site(self) -> bool:
         """Keyed by the site's config entry (else by a miner's subentry)."""
-        return self.value.startswith("interlock_")
+        return self.value.startswith("interlock_") or self is Repair.PRICE_FORECAST_STALE
 
 
 SEVERITY: Mapping[Repair, ir.IssueSeverity] = {
@@ -35,6 +36,7 @@ SEVERITY: Mapping[Repair, ir.IssueSeverity] = {
     Repair.INTERLOCK_SENSOR: ir.IssueSeverity.CRITICAL,
     Repair.INTERLOCK_PUMP: ir.IssueSeverity.CRITICAL,
     Repair.MINER_UNREACHABLE: ir.IssueSeverity.WARNING,
+    Repair.PRICE_FORECAST_STALE: ir.IssueSeverity.WARNING,
     Repair.ACCESS_DENIED: ir.IssueSeverity.ERROR,
     Repair.CAPABILITIES_LOST: ir.IssueSeverity.WARNING,
 }

@@ -12,8 +12,7 @@ from homeassistant.util.unit_conversion import (
 )
 
 from .const import RevenueSource
-from .domain.price_forecast import PriceSlot, detect_source, parse_forecast
-from .domain.price_units import parse_hashprice_unit, parse_price_unit, price_per_kwh
+from .domain.price_units import parse_hashprice_unit
 from .domain.thermal import flow_m3_per_s, parse_flow_unit
 from .figures import PlantInputs
 from .miner_data import to_number
@@ -86,19 +85,13 @@ def _meter_heat_w(
     return None
 
 
-def read_price_forecast(hass: HomeAssistant, config: PlantConfig) -> list[PriceSlot]:
-    """The price sensor's forecast, where its integration publishes one in its attributes."""
-    if not config.price_entity or (state := hass.states.get(config.price_entity)) is None:
-        return []
-    if (source := detect_source(state.attributes)) is None:
-        return []
-    return parse_forecast(
-        source, state.attributes, unit=state.attributes.get("unit_of_measurement")
-    )
-
-
 def read_plant_inputs(
-    hass: HomeAssistant, settings: SiteSettings, meter: MeterTracker, now: datetime
+    hass: HomeAssistant,
+    settings: SiteSettings,
+    meter: MeterTracker,
+    now: datetime,
+    *,
+    price_per_kwh: float | None,
 ) -> PlantInputs:
     """The plant's sensors now; anything unavailable or in an unusable unit is None.
 
@@ -115,10 +108,6 @@ def read_plant_inputs(
     if (found := _state(hass, config.flow_entity)) is not None:
         unit = parse_flow_unit(found[1])
         flow = flow_m3_per_s(found[0], unit) if unit is not None else None
-    price = None
-    if (found := _state(hass, config.price_entity)) is not None:
-        price_unit = parse_price_unit(found[1])
-        price = price_per_kwh(found[0], price_unit) if price_unit is not None else None
     grid = None
     if (found := _state(hass, config.grid_intensity_entity)) is not None:
         grid = found[0] if found[1] == "kg/kWh" else found[0] / _GRAMS_PER_KG
@@ -140,7 +129,7 @@ def read_plant_inputs(
         supply_c=_temperature_c(hass, config.supply_temperature_entity),
         flow_m3_per_s=flow,
         meter_heat_w=_meter_heat_w(hass, config, meter, now),
-        price_per_kwh=price,
+        price_per_kwh=price_per_kwh,
         grid_kg_per_kwh=grid,
         btc_price=btc_price,
         hashprice=hashprice,

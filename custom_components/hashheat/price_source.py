@@ -1,0 +1,213 @@
+"""A site's price source: the entity the user picked, and where its forecast really is.
+
+Price integrations do not all put the forecast on the entity that shows the current price:
+ENTSO-e keeps it on its average-price sensor, Octopus Energy (v9 and later) on its day-rates
+event entities, core Nord Pool and Tibber behind an action. The source is found from the
+picked entity's siblings in the entity registry (same device, else same config entry, and the
+same meter where the entity names one), so the user picks what their integration calls the
+current price.
+"""
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
+
+from .domain.price_forecast import PriceSlot, TariffSource, current_slot, detect_source
+from .domain.price_forecast import parse_forecast as parse
+from .domain.price_units import parse_price_unit, price_per_kwh
+from .forecast_actions import ActionForecast, ForecastAction, forecast_action
+from .miner_data import to_number
+
+# A forecast that no longer covers now (its integration stopped updating it): the entity's state
+# stands in for this long, then the site has no price (and a repair issue says why).
+FORECAST_GRACE = timedelta(hours=1)
+# Attributes that name the meter an entity belongs to (Octopus Energy: one account, many meters).
+_METER_ATTRIBUTES = ("mpan", "serial_number")
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class PriceSource:
+    """Where a site's electricity price is read."""
+
+    entity_id: str  # the entity the user picked: its state is the price without a forecast
+    forecast_entities: tuple[str, ...] = ()  # whose attributes hold the forecast
+    action: ForecastAction | None = None  # the integration's action that gives the forecast
+    disabled: tuple[str, ...] = ()  # siblings that would hold the forecast, but are disabled
+
+    @property
+    def has_forecast(self) -> bool:
+        """Whether a forecast can be read at all (from attributes or an action)."""
+        return bool(self.forecast_entities or self.action)
+
+
+def find_price_source(hass: HomeAssistant, entity_id: str, now: datetime) -> PriceSource:
+    """The picked entity's price source: itself, its siblings, or its integration's action."""
+    if _forecast_source(hass, entity_id) is not None:
+        return PriceSource(entity_id=entity_id, forecast_entities=(entity_id,))
+    if (action := forecast_action(hass, entity_id)) is not None:
+        return PriceSource(entity_id=entity_id, action=action)
+    registry = er.async_get(hass)
+    if (picked := registry.async_get(entity_id)) is None:
+        return PriceSource(entity_id=entity_id)
+    siblings = [entry for entry in _siblings(registry, picked) if _same_meter(hass, picked, entry)]
+    disabled = tuple(
+        entry.entity_id
+        for entry in siblings
+        if entry.disabled_by is not None and _holds_forecast_when_enabled(entry)
+    )
+    with_forecast = [
+        entry.entity_id for entry in siblings if _forecast_source(hass, entry.entity_id)
+    ]
+    return PriceSource(
+        entity_id=entity_id,
+        forecast_entities=_best(hass, entity_id, with_forecast, now),
+        disabled=disabled,
+    )
+
+
+def read_forecast(hass: HomeAssistant, source: PriceSource) -> list[PriceSlot]:
+    """The forecast the source's entities hold now, merged and sorted (no action called)."""
+    slots: dict[datetime, PriceSlot] = {}
+    for entity_id in source.forecast_entities:
+        if (state := hass.states.get(entity_id)) is None:
+            continue
+        if (kind := detect_source(state.attributes)) is None:
+            continue
+        unit = state.attributes.get("unit_of_measurement")
+        for slot in parse(kind, state.attributes, unit=unit if isinstance(unit, str) else None):
+            slots.setdefault(slot.start, slot)
+    merged: list[PriceSlot] = []
+    for slot in sorted(slots.values(), key=lambda slot: slot.start):
+        if not merged or slot.start >= merged[-1].end:
+            merged.append(slot)
+    return merged
+
+
+def _forecast_source(hass: HomeAssistant, entity_id: str) -> TariffSource | None:
+    state = hass.states.get(entity_id)
+    return None if state is None else detect_source(state.attributes)
+
+
+def _siblings(registry: er.EntityRegistry, picked: er.RegistryEntry) -> list[er.RegistryEntry]:
+    """The other entities of the picked one's device, else of its config entry."""
+    if picked.device_id is not None:
+        found: Iterable[er.RegistryEntry] = er.async_entries_for_device(
+            registry, picked.device_id, include_disabled_entities=True
+        )
+    elif picked.config_entry_id is not None:
+        found = er.async_entries_for_config_entry(registry, picked.config_entry_id)
+    else:
+        return []
+    return [entry for entry in found if entry.entity_id != picked.entity_id]
+
+
+def _same_meter(hass: HomeAssistant, picked: er.RegistryEntry, entry: er.RegistryEntry) -> bool:
+    """False only when both entities name their meter and the meters differ."""
+    mine, theirs = _meter(hass, picked.entity_id), _meter(hass, entry.entity_id)
+    return not mine or not theirs or mine == theirs
+
+
+def _meter(hass: HomeAssistant, entity_id: str) -> dict[str, str]:
+    if (state := hass.states.get(entity_id)) is None:
+        return {}
+    return {key: str(state.attributes[key]) for key in _METER_ATTRIBUTES if key in state.attributes}
+
+
+def _holds_forecast_when_enabled(entry: er.RegistryEntry) -> bool:
+    """A disabled entity has no state to look into; Octopus's day-rates events are known by id."""
+    return entry.domain == "event" and entry.entity_id.endswith(
+        ("_previous_day_rates", "_current_day_rates", "_next_day_rates")
+    )
+
+
+def _best(
+    hass: HomeAssistant, entity_id: str, candidates: list[str], now: datetime
+) -> tuple[str, ...]:
+    """The forecast entities to read among the siblings that hold one.
+
+    Day-by-day entities (events) together; of several whole forecasts, the one that prices the
+    current slot as the picked entity does (EPEX Spot's market or total price).
+    """
+    if len(candidates) <= 1 or all(c.startswith("event.") for c in candidates):
+        return tuple(candidates)
+    if (shown := state_price(hass, entity_id)) is None:
+        return (candidates[0],)
+
+    def distance(candidate: str) -> float:
+        alone = PriceSource(entity_id=candidate, forecast_entities=(candidate,))
+        slot = current_slot(read_forecast(hass, alone), now)
+        return abs(slot.price_per_kwh - shown) if slot is not None else math.inf
+
+    return (min(candidates, key=distance),)
+
+
+def state_price(hass: HomeAssistant, entity_id: str) -> float | None:
+    """The entity's state as a price per kWh in main currency; None if it is not one."""
+    if (state := hass.states.get(entity_id)) is None:
+        return None
+    try:
+        value = to_number(float(state.state))
+    except ValueError:
+        return None
+    unit = parse_price_unit(state.attributes.get("unit_of_measurement"))
+    return None if value is None or unit is None else price_per_kwh(value, unit)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class PriceReading:
+    """A site's price at one poll."""
+
+    slots: list[PriceSlot]  # the forecast, now and ahead
+    current_per_kwh: float | None  # the forecast's slot that holds now, else the entity's state
+    known_until: datetime | None  # the end of the last slot of the forecast
+    forecast_stale: bool  # a forecast that stopped covering now longer than the grace time
+
+
+class PriceReader:
+    """Reads a site's price source at every poll, keeping its action's forecast between polls."""
+
+    def __init__(self, hass: HomeAssistant, entity_id: str | None) -> None:
+        """Nothing is read until the first poll."""
+        self._hass = hass
+        self._entity_id = entity_id
+        self._action: ActionForecast | None = None
+        self._covered_at: datetime | None = None
+
+    async def async_read(self, now: datetime) -> PriceReading:
+        """The forecast and the current price; the exact slot price wherever a forecast has it."""
+        if self._entity_id is None:
+            return PriceReading(
+                slots=[], current_per_kwh=None, known_until=None, forecast_stale=False
+            )
+        source = find_price_source(self._hass, self._entity_id, now)
+        slots = read_forecast(self._hass, source) or await self._action_slots(source, now)
+        slots = [slot for slot in slots if slot.end > now]
+        if (slot := current_slot(slots, now)) is not None:
+            self._covered_at = now
+            current: float | None = slot.price_per_kwh
+            stale = False
+        else:
+            stale = (
+                source.has_forecast
+                and self._covered_at is not None
+                and now - self._covered_at > FORECAST_GRACE
+            )
+            current = None if stale else state_price(self._hass, self._entity_id)
+        return PriceReading(
+            slots=slots,
+            current_per_kwh=current,
+            known_until=slots[-1].end if slots else None,
+            forecast_stale=stale,
+        )
+
+    async def _action_slots(self, source: PriceSource, now: datetime) -> list[PriceSlot]:
+        if source.action is None:
+            self._action = None
+            return []
+        if self._action is None or self._action.action != source.action:
+            self._action = ActionForecast(self._hass, source.action)
+        return await self._action.async_slots(now)
