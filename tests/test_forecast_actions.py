@@ -17,10 +17,10 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.hashheat.const import DOMAIN
 from sim import Fleet
 
 from .helpers.blueprints import REQUIRED_INPUTS, load_blueprint, substitute
+from .helpers.entities import site_state
 from .helpers.site import PLANT, poll, set_plant, setup_plant_site
 
 NOW = datetime(2026, 11, 26, 10, 30, tzinfo=UTC)  # 12:30 in Helsinki
@@ -88,14 +88,6 @@ class NordPool:
 async def helsinki(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
     await hass.config.async_set_time_zone("Europe/Helsinki")
     freezer.move_to(NOW)
-
-
-def site_state(hass: HomeAssistant, entry: MockConfigEntry, platform: str, key: str) -> str:
-    entity_id = er.async_get(hass).async_get_entity_id(platform, DOMAIN, f"{entry.entry_id}_{key}")
-    assert entity_id is not None
-    state = hass.states.get(entity_id)
-    assert state is not None
-    return state.state
 
 
 def rank(hass: HomeAssistant, entry: MockConfigEntry) -> str:

@@ -175,7 +175,7 @@ class PriceReader:
         self._hass = hass
         self._entity_id = entity_id
         self._action: ActionForecast | None = None
-        self._covered_at: datetime | None = None
+        self._uncovered_since: datetime | None = None  # first poll the forecast missed now
 
     async def async_read(self, now: datetime) -> PriceReading:
         """The forecast and the current price; the exact slot price wherever a forecast has it."""
@@ -187,15 +187,13 @@ class PriceReader:
         slots = read_forecast(self._hass, source) or await self._action_slots(source, now)
         slots = [slot for slot in slots if slot.end > now]
         if (slot := current_slot(slots, now)) is not None:
-            self._covered_at = now
+            self._uncovered_since = None
             current: float | None = slot.price_per_kwh
             stale = False
         else:
-            stale = (
-                source.has_forecast
-                and self._covered_at is not None
-                and now - self._covered_at > FORECAST_GRACE
-            )
+            if self._uncovered_since is None:
+                self._uncovered_since = now
+            stale = source.has_forecast and now - self._uncovered_since > FORECAST_GRACE
             current = None if stale else state_price(self._hass, self._entity_id)
         return PriceReading(
             slots=slots,

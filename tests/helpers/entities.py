@@ -48,3 +48,12 @@ def site_value(hass: HomeAssistant, entry: MockConfigEntry, key: str) -> Any:
 def miner_value(hass: HomeAssistant, miner: SimulatedMiner, key: str) -> Any:
     """A miner sensor's number, or its state when it shows none (``unavailable``)."""
     return _sensor(hass, f"{miner.identity.mac}_{key}")
+
+
+def site_state(hass: HomeAssistant, entry: MockConfigEntry, platform: str, key: str) -> str:
+    """The state of one of the site's own entities, by its description key."""
+    entity_id = er.async_get(hass).async_get_entity_id(platform, DOMAIN, f"{entry.entry_id}_{key}")
+    assert entity_id is not None
+    state = hass.states.get(entity_id)
+    assert state is not None
+    return state.state

@@ -1,0 +1,226 @@
+"""Each price integration's entities as its own code makes them; HashHeat reads the right number.
+
+The user picks the entity their integration calls the current price. HashHeat finds the forecast
+where that integration keeps it (the entity, a sibling, an event entity or an action) and takes
+the exact price of the slot that holds now, not the (rounded, averaged or late) state.
+"""
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.util import dt as dt_util
+
+from custom_components.hashheat.const import CONF_PRICE_ENTITY, DOMAIN
+from custom_components.hashheat.price_source import find_price_source
+from sim import Fleet
+
+from .helpers.entities import site_state
+from .helpers.price_sources import disable, install, load
+from .helpers.site import PLANT, poll, set_plant, setup_plant_site
+
+BERLIN_NOW = datetime.fromisoformat("2026-03-28T14:20:00+01:00")
+LONDON_NOW = datetime.fromisoformat("2026-03-28T13:20:00+00:00")
+
+type Items = list[dict[str, Any]]
+
+
+def _entity(fixture: dict[str, Any], entity_id: str) -> dict[str, Any]:
+    return next(e for e in fixture["entities"] if e["entity_id"] == entity_id)
+
+
+def _response(fixture: dict[str, Any], service: str, **request: str) -> Any:
+    return next(
+        a["response"]
+        for a in fixture["actions"]
+        if a["service"] == service and all(a["request"].get(k) == v for k, v in request.items())
+    )
+
+
+def _holding(
+    items: Items, start: str, end: str | None, now: datetime, step: timedelta
+) -> dict[str, Any]:
+    """The item whose interval holds ``now`` (its end, or its start plus ``step``)."""
+
+    def when(text: str) -> datetime:
+        return datetime.fromisoformat(text.replace(" ", "T"))
+
+    return next(
+        item
+        for item in items
+        if when(item[start]) <= now < (when(item[end]) if end else when(item[start]) + step)
+    )
+
+
+# (fixture, the entity a user picks, time zone, now, the integration's exact price of the slot)
+SOURCES: dict[str, tuple[str, str, str, datetime, Callable[[dict[str, Any]], float]]] = {
+    "nordpool_core": (
+        "nordpool_core__2026.10.4",
+        "sensor.nord_pool_ger_current_price",
+        "Europe/Berlin",
+        BERLIN_NOW,
+        lambda f: _holding(
+            _response(f, "get_prices_for_date", date="2026-03-28")["GER"],
+            "start", "end", BERLIN_NOW, timedelta(0),
+        )["price"] / 1000,
+    ),
+    "tibber": (
+        "tibber_core__2026.10.4",
+        "sensor.zuhause_electricity_price",
+        "Europe/Berlin",
+        BERLIN_NOW,
+        lambda f: _holding(
+            _response(f, "get_prices", start="2026-03-28 00:00:00")["prices"]["Zuhause"],
+            "start_time", None, BERLIN_NOW, timedelta(minutes=15),
+        )["price"],
+    ),
+    "nordpool_hacs": (
+        "nordpool_hacs__0.0.18",
+        "sensor.nordpool_kwh_ger_eur_3_10_019",
+        "Europe/Berlin",
+        BERLIN_NOW,
+        lambda f: _holding(
+            _entity(f, "sensor.nordpool_kwh_ger_eur_3_10_019")["attributes"]["raw_today"],
+            "start", "end", BERLIN_NOW, timedelta(0),
+        )["value"],
+    ),
+    "entsoe": (
+        "entsoe__v0.7.2",
+        "sensor.current_electricity_market_price",
+        "Europe/Berlin",
+        BERLIN_NOW,
+        lambda f: _holding(
+            _entity(f, "sensor.average_electricity_price")["attributes"]["prices_today"],
+            "time", None, BERLIN_NOW, timedelta(hours=1),
+        )["price"],
+    ),
+    "entsoe_15min": (
+        "entsoe__v0.7.2-pt15m",
+        "sensor.current_electricity_market_price",
+        "Europe/Berlin",
+        BERLIN_NOW,
+        lambda f: _holding(
+            _entity(f, "sensor.average_electricity_price")["attributes"]["prices_today"],
+            "time", None, BERLIN_NOW, timedelta(minutes=15),
+        )["price"],
+    ),
+    "epex_spot": (
+        "epex_spot__4.0.0",
+        "sensor.epex_spot_data_market_price",
+        "Europe/Berlin",
+        BERLIN_NOW,
+        lambda f: _holding(
+            _entity(f, "sensor.epex_spot_data_market_price")["attributes"]["data"],
+            "start_time", "end_time", BERLIN_NOW, timedelta(0),
+        )["price_per_kwh"],
+    ),
+    "octopus_energy": (
+        "octopus_energy__v18.3.1",
+        "sensor.octopus_energy_electricity_22l4381884_1200060123456_current_rate",
+        "Europe/London",
+        LONDON_NOW,
+        lambda f: _holding(
+            _entity(
+                f, "event.octopus_energy_electricity_22l4381884_1200060123456_current_day_rates"
+            )["attributes"]["rates"],
+            "start", "end", LONDON_NOW, timedelta(0),
+        )["value_inc_vat"],
+    ),
+}  # fmt: skip
+
+
+async def _site(
+    hass: HomeAssistant, fleet: Fleet, freezer: FrozenDateTimeFactory, source: str
+) -> tuple[Any, dict[str, Any]]:
+    name, picked, zone, now, _ = SOURCES[source]
+    await hass.config.async_set_time_zone(zone)
+    freezer.move_to(now)
+    fixture = load(name)
+    install(hass, fixture)
+    set_plant(hass)
+    entry = await setup_plant_site(hass, fleet.miners[0], {**PLANT, CONF_PRICE_ENTITY: picked})
+    await poll(hass, entry)
+    return entry, fixture
+
+
+@pytest.mark.parametrize("source", SOURCES)
+async def test_the_current_price_is_the_exact_slot_of_the_forecast(
+    hass: HomeAssistant, fleet: Fleet, freezer: FrozenDateTimeFactory, source: str
+) -> None:
+    entry, fixture = await _site(hass, fleet, freezer, source)
+    exact = SOURCES[source][4](fixture)
+    price = site_state(hass, entry, "sensor", "electricity_price")
+    assert float(price) == pytest.approx(exact, abs=1e-9)
+    # With a forecast, the slot's rank among those ahead is known.
+    assert site_state(hass, entry, "sensor", "price_rank").isdigit()
+
+
+async def test_tibbers_rounded_state_is_not_the_price(
+    hass: HomeAssistant, fleet: Fleet, freezer: FrozenDateTimeFactory
+) -> None:
+    """Tibber rounds its sensor to 3 decimals; its action has the slot's exact price."""
+    entry, fixture = await _site(hass, fleet, freezer, "tibber")
+    shown = float(_entity(fixture, "sensor.zuhause_electricity_price")["state"])
+    price = float(site_state(hass, entry, "sensor", "electricity_price"))
+    assert price != shown
+    assert round(price, 3) == shown
+
+
+async def test_entsoe_forecast_is_read_from_the_average_sensor(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    await hass.config.async_set_time_zone("Europe/Berlin")
+    freezer.move_to(BERLIN_NOW)
+    install(hass, load("entsoe__v0.7.2"))
+    source = find_price_source(hass, "sensor.current_electricity_market_price", dt_util.utcnow())
+    assert source.forecast_entities == ("sensor.average_electricity_price",)
+
+
+async def test_octopus_day_rates_events_and_what_to_enable(
+    hass: HomeAssistant, fleet: Fleet, freezer: FrozenDateTimeFactory
+) -> None:
+    """The forecast is on three event entities; disabled ones are named, the state stands in."""
+    entry, fixture = await _site(hass, fleet, freezer, "octopus_energy")
+    picked = SOURCES["octopus_energy"][1]
+    prefix = "event.octopus_energy_electricity_22l4381884_1200060123456"
+    source = find_price_source(hass, picked, dt_util.utcnow())
+    assert set(source.forecast_entities) == {
+        f"{prefix}_previous_day_rates",
+        f"{prefix}_current_day_rates",
+        f"{prefix}_next_day_rates",
+    }
+    for day in ("previous", "current", "next"):
+        disable(hass, f"{prefix}_{day}_day_rates")
+    source = find_price_source(hass, picked, dt_util.utcnow())
+    assert not source.has_forecast
+    assert f"{prefix}_current_day_rates" in source.disabled
+    await poll(hass, entry)
+    assert float(site_state(hass, entry, "sensor", "electricity_price")) == float(
+        _entity(fixture, picked)["state"]
+    )
+    assert site_state(hass, entry, "sensor", "price_rank") == "unknown"
+
+
+async def test_a_forecast_that_stops_covering_now(
+    hass: HomeAssistant, fleet: Fleet, freezer: FrozenDateTimeFactory
+) -> None:
+    """The state stands in for an hour; then no price, and a repair issue says why."""
+    entry, fixture = await _site(hass, fleet, freezer, "entsoe")
+    shown = _entity(fixture, "sensor.current_electricity_market_price")["state"]
+    issue_id = f"price_forecast_stale_{entry.entry_id}"
+    freezer.move_to(BERLIN_NOW + timedelta(days=2))  # beyond tomorrow: nothing covers now
+    await poll(hass, entry)
+    assert float(site_state(hass, entry, "sensor", "electricity_price")) == float(shown)
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
+    freezer.tick(timedelta(hours=1, minutes=1))
+    await poll(hass, entry)
+    assert site_state(hass, entry, "sensor", "electricity_price") == "unknown"
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is not None
+    freezer.move_to(BERLIN_NOW + timedelta(minutes=15))  # the integration catches up
+    await poll(hass, entry)
+    assert site_state(hass, entry, "sensor", "electricity_price") != "unknown"
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
