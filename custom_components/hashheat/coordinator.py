@@ -46,6 +46,7 @@ from .const import (
     SUBENTRY_MINER,
     UNREACHABLE_REPAIR_AFTER,
 )
+from .domain.all_in import all_in_slots
 from .domain.bitcoin import NetworkStats
 from .domain.dispatch import GridHold, MinerMode, Preset
 from .domain.ledger import STORAGE_VERSION, Ledger
@@ -86,6 +87,7 @@ class SiteData:
     readings: dict[str, MinerReading] = field(default_factory=dict)
     figures: SiteFigures | None = None
     price_slots: list[PriceSlot] = field(default_factory=list)
+    all_in_slots: list[PriceSlot] = field(default_factory=list)  # price_slots with fees and VAT
 
 
 class NetworkCoordinator(DataUpdateCoordinator[NetworkStats]):
@@ -311,21 +313,26 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
                 translation_placeholders={"site": self.config_entry.title},
             )
         inputs = read_plant_inputs(self.hass, self.settings, self._meter, now)
+        zone = dt_util.get_default_time_zone()
         figures = compute_figures(
             polled,
             self.settings.plant,
             inputs,
             self.network.current if self.network is not None else None,
+            now=now,
+            zone=zone,
         )
         self.ledger.record(now, figures.rates, figures.miner_rates)
         self._schedule_save()
         readings = {miner_id: r for miner_id, r in polled.items() if r is not None}
         if (commands := self.control.commands(now, readings, inputs)) is not None:
             await self.control.async_apply(commands)
+        slots = await self._price_slots(now)
         return SiteData(
             readings=readings,
             figures=figures,
-            price_slots=await self._price_slots(now),
+            price_slots=slots,
+            all_in_slots=all_in_slots(slots, self.settings.plant.tariff, zone),
         )
 
     async def _price_slots(self, now: datetime) -> list[PriceSlot]:
