@@ -94,6 +94,7 @@ def options_input(settings: DemoSettings) -> dict[str, dict[str, Any]]:
             "capture_percent": 95,
         },
         "electricity": {"electricity_price_entity": PRICE_SENSOR, "cheap_hours": 4},
+        "tariff": {"grid_fee": 0, "levies": 0, "vat_percent": 0},
         "heat_reference_section": {
             "heat_reference": "gas_boiler",
             "gas_price": settings.gas_price_per_kwh,

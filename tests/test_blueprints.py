@@ -57,6 +57,7 @@ FULL_INPUTS: dict[str, dict[str, Any]] = {
         "cheap_now": "binary_sensor.boiler_room_cheap_electricity_now",
         "above_breakeven": "binary_sensor.boiler_room_price_above_breakeven",
         "electricity_price": "sensor.boiler_room_electricity_price",
+        "spot_price": "sensor.boiler_room_spot_price",
         "normal_target": 48,
         "preheat_target": 70.5,
         "price_ceiling": 0.35,
@@ -234,23 +235,32 @@ async def test_modulation_ignores_unavailable_sensor(hass: HomeAssistant, state:
     assert calls == []
 
 
+BOOST = [("set_preset_mode", "boost"), ("set_temperature", 55)]
+
+
 @pytest.mark.parametrize(
     ("signals", "expected"),
     [
-        (("0.10", "on", "off", 50), [("set_preset_mode", "boost"), ("set_temperature", 55)]),
-        (("-0.01", "off", "off", 50), [("set_preset_mode", "boost"), ("set_temperature", 55)]),
-        (("0.30", "off", "on", 50), [("set_preset_mode", "eco")]),
-        (("0.80", "off", "on", 50), [("set_hvac_mode", "off")]),
-        (("0.80", "off", "on", 30), [("set_preset_mode", "eco")]),
-        (("unavailable", "unavailable", "unavailable", 50), []),
+        (("0.10", "0.02", "on", "off", 50), BOOST),
+        # A negative spot price pre-heats, though fees and VAT keep the all-in price positive.
+        (("0.12", "-0.01", "off", "off", 50), BOOST),
+        # With a spot price sensor, a negative all-in price (a grid rebate) is no negative price.
+        (("-0.02", "0.01", "off", "off", 50), []),
+        # Without one (an automation made before the input existed), the all-in price is read.
+        (("-0.01", None, "off", "off", 50), BOOST),
+        (("0.30", "0.15", "off", "on", 50), [("set_preset_mode", "eco")]),
+        (("0.80", "0.55", "off", "on", 50), [("set_hvac_mode", "off")]),
+        (("0.80", "0.55", "off", "on", 30), [("set_preset_mode", "eco")]),
+        (("0.30", "unavailable", "off", "off", 50), []),
+        (("unavailable", "unavailable", "unavailable", "unavailable", 50), []),
     ],
 )
 async def test_dynamic_tariff(
     hass: HomeAssistant,
-    signals: tuple[str, str, str, float],
+    signals: tuple[str, str | None, str, str, float],
     expected: list[tuple[str, Any]],
 ) -> None:
-    price, cheap, breakeven, loop_c = signals
+    price, spot, cheap, breakeven, loop_c = signals
     mocks = {
         service: async_mock_service(hass, "climate", service)
         for service in ("set_hvac_mode", "set_preset_mode", "set_temperature")
@@ -260,10 +270,14 @@ async def test_dynamic_tariff(
         loop, "heat", {"preset_mode": "comfort", "temperature": 50, "current_temperature": loop_c}
     )
     name = "dynamic_tariff.yaml"
-    inputs = REQUIRED_INPUTS[name]
+    inputs = dict(REQUIRED_INPUTS[name])
     hass.states.async_set(inputs["cheap_now"], cheap)
     hass.states.async_set(inputs["above_breakeven"], breakeven)
     hass.states.async_set(inputs["electricity_price"], price)
+    if spot is None:
+        del inputs["spot_price"]
+    else:
+        hass.states.async_set(inputs["spot_price"], spot)
     config = substitute(load_blueprint(name), name, inputs)
     assert await async_setup_component(hass, "automation", {"automation": [config]})
     await hass.async_block_till_done()

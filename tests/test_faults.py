@@ -805,7 +805,7 @@ PLANT_FAULTS = [
             kind=f"price.{name}",
             inject=sensor(PRICE, state),
             clear=restore(PRICE),
-            unknown=("electricity_price", "above_breakeven"),
+            unknown=("spot_price", "electricity_price", "above_breakeven"),
         )
         for name, state in (("unavailable", STATE_UNAVAILABLE), ("non_numeric", "cheap"))
     ),

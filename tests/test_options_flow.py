@@ -1,5 +1,8 @@
 """The plant options flow: every selected entity is checked for a unit HashHeat can use."""
 
+import json
+from datetime import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -8,11 +11,17 @@ from homeassistant.data_entry_flow import FlowResultType
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.hashheat.const import DOMAIN
-from custom_components.hashheat.settings import plant_defaults
+from custom_components.hashheat.domain.all_in import FeeWindow, Tariff
+from custom_components.hashheat.settings import SiteSettings, plant_defaults
 
 from .helpers.flows import sections
 from .helpers.site import PLANT
 
+STRINGS = json.loads(
+    (Path(__file__).parents[1] / "custom_components" / "hashheat" / "strings.json").read_text(
+        encoding="utf-8"
+    )
+)
 SENSORS = {
     "sensor.tank_return": "°C",
     "sensor.loop_supply": "°F",
@@ -85,6 +94,19 @@ async def test_defaults_then_save(hass: HomeAssistant, site: MockConfigEntry) ->
             {"revenue_source": "hashprice_entity", "hashprice_entity": "sensor.spot_price"},
             {"revenue": "hashprice_unit"},
         ),
+        # Fees in cents by mistake, VAT as a fraction or above 100 %, and unusable schedules.
+        ({"grid_fee": 10.5}, {"tariff": "fee_range"}),
+        ({"levies": -1.5}, {"tariff": "fee_range"}),
+        ({"vat_percent": 119}, {"tariff": "vat_range"}),
+        ({"vat_percent": -0.19}, {"tariff": "vat_range"}),
+        ({"grid_fee_schedule": "night 0.03"}, {"tariff": "fee_schedule_format"}),
+        ({"grid_fee_schedule": "22:00-30:00 0.03"}, {"tariff": "fee_schedule_format"}),
+        ({"grid_fee_schedule": "22:00-06:00 3.5 ct"}, {"tariff": "fee_schedule_format"}),
+        ({"grid_fee_schedule": "22:00-06:00 35"}, {"tariff": "fee_range"}),
+        (
+            {"grid_fee_schedule": "22:00-06:00 0.03\n05:00-22:00 0.08"},
+            {"tariff": "fee_schedule_overlap"},
+        ),
     ],
 )
 async def test_bad_choices_are_explained(
@@ -95,6 +117,45 @@ async def test_bad_choices_are_explained(
     result = await hass.config_entries.options.async_init(site.entry_id)
     result = await hass.config_entries.options.async_configure(result["flow_id"], sections(options))
     assert result["type"] is FlowResultType.FORM
-    # Errors show on the section that holds the field.
+    # Errors show on the section that holds the field, each a translated message.
     assert result["errors"] == errors
+    assert set(errors.values()) <= set(STRINGS["options"]["error"])
     assert site.options == {}
+
+
+async def test_fees_vat_and_a_time_of_use_schedule_are_saved(
+    hass: HomeAssistant, site: MockConfigEntry
+) -> None:
+    result = await hass.config_entries.options.async_init(site.entry_id)
+    assert result["data_schema"] is not None
+    # The form offers the tariff with no adders, so a site keeps the price as its sensor shows it.
+    suggested = {
+        str(key): key.description["suggested_value"]
+        for key in result["data_schema"].schema["tariff"].schema.schema
+        if key.description and "suggested_value" in key.description
+    }
+    assert suggested == {"grid_fee": 0.0, "levies": 0.0, "vat_percent": 0.0}
+    tariff = {
+        "grid_fee": 0.0825,
+        "levies": 0.0197,
+        "vat_percent": 19,
+        "grid_fee_schedule": "22:00-06:00 0.031\n06:00-22:00 0.0825",
+    }
+    options = {**plant_defaults(), **PLANT, **tariff}
+    result = await hass.config_entries.options.async_configure(result["flow_id"], sections(options))
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    settings = SiteSettings.from_options(site.options)
+    assert settings.plant.tariff == Tariff(
+        grid_fee_per_kwh=0.0825,
+        levies_per_kwh=0.0197,
+        vat=0.19,
+        windows=(
+            FeeWindow(start=time(22), end=time(6), fee_per_kwh=0.031),
+            FeeWindow(start=time(6), end=time(22), fee_per_kwh=0.0825),
+        ),
+    )
+
+
+def test_no_tariff_options_mean_no_adders() -> None:
+    """A site saved before the tariff section existed keeps its price as the sensor shows it."""
+    assert SiteSettings.from_options(PLANT).plant.tariff == Tariff()

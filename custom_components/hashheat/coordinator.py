@@ -46,6 +46,7 @@ from .const import (
     SUBENTRY_MINER,
     UNREACHABLE_REPAIR_AFTER,
 )
+from .domain.all_in import all_in_slots
 from .domain.bitcoin import NetworkStats
 from .domain.dispatch import GridHold, MinerMode, Preset
 from .domain.ledger import STORAGE_VERSION, Ledger
@@ -86,6 +87,7 @@ class SiteData:
     readings: dict[str, MinerReading] = field(default_factory=dict)
     figures: SiteFigures | None = None
     price_slots: list[PriceSlot] = field(default_factory=list)
+    all_in_slots: list[PriceSlot] = field(default_factory=list)  # price_slots with fees and VAT
     prices_known_until: datetime | None = None  # the end of the price forecast
 
 
@@ -316,11 +318,14 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
         inputs = read_plant_inputs(
             self.hass, self.settings, self._meter, now, price_per_kwh=prices.current_per_kwh
         )
+        zone = dt_util.get_default_time_zone()
         figures = compute_figures(
             polled,
             self.settings.plant,
             inputs,
             self.network.current if self.network is not None else None,
+            now=now,
+            zone=zone,
         )
         self.ledger.record(now, figures.rates, figures.miner_rates)
         self._schedule_save()
@@ -331,6 +336,7 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
             readings=readings,
             figures=figures,
             price_slots=prices.slots,
+            all_in_slots=all_in_slots(prices.slots, self.settings.plant.tariff, zone),
             prices_known_until=prices.known_until,
         )
 

@@ -7,6 +7,7 @@ ledger integrates.
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from datetime import datetime, tzinfo
 from enum import StrEnum
 
 from .const import RevenueSource
@@ -34,7 +35,7 @@ class PlantInputs:
     supply_c: float | None = None
     flow_m3_per_s: float | None = None
     meter_heat_w: float | None = None
-    price_per_kwh: float | None = None
+    price_per_kwh: float | None = None  # as the price sensor gives it (spot), before fees and VAT
     grid_kg_per_kwh: float | None = None
     btc_price: float | None = None
     hashprice: float | None = None  # currency per TH/s per day, from a sensor
@@ -67,7 +68,8 @@ class SiteFigures:
     heat_method: HeatMethod
     heat_w: float | None
     measured_capture: float | None
-    price_per_kwh: float | None
+    spot_price_per_kwh: float | None  # the price sensor's or the fixed price
+    price_per_kwh: float | None  # all-in: what the site pays, with fees and VAT
     heat_price_per_kwh: float | None
     btc_per_day: float | None
     revenue_per_day: float | None
@@ -133,13 +135,19 @@ def _miner_figures(
     return MinerFigures(heat_w=heat, btc_per_day=btc, revenue_per_day=revenue)
 
 
-def compute_figures(
+def compute_figures(  # noqa: PLR0913
     readings: Mapping[str, MinerReading | None],
     config: PlantConfig,
     inputs: PlantInputs,
     network: NetworkStats | None,
+    *,
+    now: datetime,
+    zone: tzinfo,
 ) -> SiteFigures:
-    """Everything a site's entities show for one poll, and what it adds to the ledger."""
+    """Everything a site's entities show for one poll, and what it adds to the ledger.
+
+    Money is counted at the all-in price at ``now`` (the grid fee's time of day in ``zone``).
+    """
     reachable = {miner_id: r for miner_id, r in readings.items() if r is not None}
     btc_price = (
         inputs.btc_price
@@ -174,7 +182,8 @@ def compute_figures(
     counted_heat_w = heat_w if complete or method is HeatMethod.ESTIMATED else None
     revenue_per_day = _sum([m.revenue_per_day for m in miners.values()]) if miners else None
     reference = config.heat_reference
-    price = inputs.price_per_kwh if inputs.price_per_kwh is not None else config.fixed_price_per_kwh
+    spot = inputs.price_per_kwh if inputs.price_per_kwh is not None else config.fixed_price_per_kwh
+    price = None if spot is None else config.tariff.all_in(spot, now, zone)
     heat_price = (
         reference.heat_price_per_kwh(price) if reference is not None and price is not None else None
     )
@@ -204,6 +213,7 @@ def compute_figures(
         heat_method=method,
         heat_w=heat_w,
         measured_capture=measured,
+        spot_price_per_kwh=spot,
         price_per_kwh=price,
         heat_price_per_kwh=heat_price,
         btc_per_day=_sum([m.btc_per_day for m in miners.values()]),

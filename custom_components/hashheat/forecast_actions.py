@@ -91,7 +91,7 @@ class ActionForecast:
             self._asked = now
             if fetched := await self._fetch(now):
                 self.slots = fetched
-        return [slot for slot in self.slots if slot.end > now]
+        return list(self.slots)
 
     def _due(self, now: datetime) -> bool:
         if (

@@ -22,6 +22,7 @@ from homeassistant.helpers.selector import (
     SelectSelectorConfig,
     SelectSelectorMode,
     TextSelector,
+    TextSelectorConfig,
 )
 
 from .const import (
@@ -37,12 +38,15 @@ from .const import (
     CONF_GAS_CO2,
     CONF_GAS_PRICE,
     CONF_GRID_CO2,
+    CONF_GRID_FEE,
+    CONF_GRID_FEE_SCHEDULE,
     CONF_GRID_INTENSITY,
     CONF_HASHPRICE,
     CONF_HASHPRICE_ENTITY,
     CONF_HEAT_METER,
     CONF_HEAT_PUMP_COP,
     CONF_HEAT_REFERENCE,
+    CONF_LEVIES,
     CONF_MAX_STARTS,
     CONF_MEMPOOL_URL,
     CONF_MIN_OFF_MINUTES,
@@ -56,15 +60,18 @@ from .const import (
     CONF_SENSOR_FALLBACK,
     CONF_STALE_MINUTES,
     CONF_SUPPLY_TEMPERATURE,
+    CONF_VAT_PERCENT,
     SECTION_CONTROL,
     SECTION_ELECTRICITY,
     SECTION_EMISSIONS,
     SECTION_HEAT_REFERENCE,
     SECTION_PLANT,
     SECTION_REVENUE,
+    SECTION_TARIFF,
     RevenueSource,
     SensorFallback,
 )
+from .domain.all_in import overlapping, parse_fee_windows
 from .domain.economics import HeatReferenceKind
 from .domain.price_units import currency_of, parse_hashprice_unit, parse_price_unit
 from .domain.thermal import Fluid, parse_flow_unit
@@ -88,9 +95,17 @@ def _sensor(device_class: str | list[str] | None = None) -> EntitySelector:
 
 
 def _number(
-    minimum: float, maximum: float, step: float | Literal["any"], unit: str | None = None
+    minimum: float | None,
+    maximum: float | None,
+    step: float | Literal["any"],
+    unit: str | None = None,
 ) -> NumberSelector:
-    config = NumberSelectorConfig(min=minimum, max=maximum, step=step, mode=NumberSelectorMode.BOX)
+    """A number box; without bounds, validate_plant checks the range with a translated error."""
+    config = NumberSelectorConfig(step=step, mode=NumberSelectorMode.BOX)
+    if minimum is not None:
+        config["min"] = minimum
+    if maximum is not None:
+        config["max"] = maximum
     if unit is not None:
         config["unit_of_measurement"] = unit
     return NumberSelector(config)
@@ -115,6 +130,12 @@ SECTIONS: dict[str, dict[Any, Any]] = {
         probatio.Optional(CONF_PRICE_ENTITY): _sensor(),
         probatio.Optional(CONF_FIXED_PRICE): _number(-10, 10, "any"),
         probatio.Optional(CONF_CHEAP_HOURS): _number(0, 24, 0.25, "h"),
+    },
+    SECTION_TARIFF: {
+        probatio.Optional(CONF_GRID_FEE): _number(None, None, "any"),
+        probatio.Optional(CONF_LEVIES): _number(None, None, "any"),
+        probatio.Optional(CONF_VAT_PERCENT): _number(None, None, "any", "%"),
+        probatio.Optional(CONF_GRID_FEE_SCHEDULE): TextSelector(TextSelectorConfig(multiline=True)),
     },
     SECTION_HEAT_REFERENCE: {
         probatio.Required(CONF_HEAT_REFERENCE): _select(
@@ -184,12 +205,16 @@ def validate_plant(hass: HomeAssistant, options: Mapping[str, Any]) -> dict[str,
     """Check every selected entity and the combinations; return form errors by field."""
     errors: dict[str, str] = {}
     _validate_sensors(hass, options, errors)
+    _validate_tariff(options, errors)
     _validate_reference(options, errors)
     _validate_revenue(options, errors)
     return errors
 
 
 INTENSITY_UNITS = {"gCO2eq/kWh", "g/kWh", "kg/kWh"}
+# Fees per kWh in the price's currency (a negative one is a rebate), and VAT.
+MIN_FEE, MAX_FEE = -1.0, 10.0
+MAX_VAT_PERCENT = 100.0
 
 # Each selectable sensor, the test its unit must pass, and the error when it does not.
 UNIT_CHECKS: dict[str, tuple[Callable[[str | None], bool], str]] = {
@@ -223,6 +248,21 @@ def _validate_sensors(
             named = currency(_unit(hass, options[field]))
             if named is not None and named != hass.config.currency:
                 errors[field] = "price_currency"
+
+
+def _validate_tariff(options: Mapping[str, Any], errors: dict[str, str]) -> None:
+    for field in (CONF_GRID_FEE, CONF_LEVIES):
+        if not MIN_FEE <= float(options.get(field) or 0.0) <= MAX_FEE:
+            errors[field] = "fee_range"
+    if not 0 <= float(options.get(CONF_VAT_PERCENT) or 0.0) <= MAX_VAT_PERCENT:
+        errors[CONF_VAT_PERCENT] = "vat_range"
+    windows = parse_fee_windows(str(options.get(CONF_GRID_FEE_SCHEDULE) or ""))
+    if windows is None:
+        errors[CONF_GRID_FEE_SCHEDULE] = "fee_schedule_format"
+    elif not all(MIN_FEE <= window.fee_per_kwh <= MAX_FEE for window in windows):
+        errors[CONF_GRID_FEE_SCHEDULE] = "fee_range"
+    elif overlapping(windows):
+        errors[CONF_GRID_FEE_SCHEDULE] = "fee_schedule_overlap"
 
 
 def _validate_reference(options: Mapping[str, Any], errors: dict[str, str]) -> None:

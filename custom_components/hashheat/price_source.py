@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
+from homeassistant.util import dt as dt_util
 
 from .domain.price_forecast import PriceSlot, TariffSource, current_slot, detect_source
 from .domain.price_forecast import parse_forecast as parse
@@ -161,7 +162,7 @@ def state_price(hass: HomeAssistant, entity_id: str) -> float | None:
 class PriceReading:
     """A site's price at one poll."""
 
-    slots: list[PriceSlot]  # the forecast, now and ahead
+    slots: list[PriceSlot]  # the forecast from today's local midnight on
     current_per_kwh: float | None  # the forecast's slot that holds now, else the entity's state
     known_until: datetime | None  # the end of the last slot of the forecast
     forecast_stale: bool  # a forecast that stopped covering now longer than the grace time
@@ -185,7 +186,8 @@ class PriceReader:
             )
         source = find_price_source(self._hass, self._entity_id, now)
         slots = read_forecast(self._hass, source) or await self._action_slots(source, now)
-        slots = [slot for slot in slots if slot.end > now]
+        today = dt_util.start_of_local_day(dt_util.as_local(now))
+        slots = [slot for slot in slots if slot.end > today]  # today's and ahead
         if (slot := current_slot(slots, now)) is not None:
             self._uncovered_since = None
             current: float | None = slot.price_per_kwh

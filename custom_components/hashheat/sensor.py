@@ -26,7 +26,7 @@ from homeassistant.util import dt as dt_util
 
 from .coordinator import HashHeatConfigEntry, HashHeatSiteCoordinator
 from .domain.economics import economic_cop, energy_reuse_factor, net_cost_of_heat_per_mwh
-from .domain.price_forecast import rank_of_current
+from .domain.price_forecast import PriceSlot, rank_of_current
 from .entity import (
     HashHeatMinerEntity,
     HashHeatSiteEntity,
@@ -45,6 +45,9 @@ UNIT_JOULE_PER_TERAHASH = "J/TH"
 UNIT_BTC_PER_DAY = "BTC/d"
 PER_DAY = "{currency}/d"
 PER_KWH = "{currency}/kWh"
+# The price sensors' forecast attribute: [{"start": iso, "end": iso, "price": float}, ...].
+FORECAST = "forecast"
+FORECAST_DIGITS = 6
 # Uptime and poll time are sampled apart; a boot time moving less than this is the same boot.
 BOOT_TIME_TOLERANCE_S = 60
 
@@ -67,6 +70,7 @@ class HashHeatSiteSensorDescription(SensorEntityDescription):
     """Describes a sensor of a site."""
 
     value_fn: Callable[[SiteView], SensorValue]
+    attributes_fn: Callable[[SiteView], dict[str, Any]] | None = None
     counter: bool = False
     currency_unit: str | None = None
 
@@ -296,6 +300,20 @@ def _site_energy(
     )
 
 
+def _forecast(slots: list[PriceSlot]) -> dict[str, Any]:
+    """Each slot's start and end (ISO 8601, Home Assistant's local time) and price, to plot."""
+    return {
+        FORECAST: [
+            {
+                "start": dt_util.as_local(slot.start).isoformat(),
+                "end": dt_util.as_local(slot.end).isoformat(),
+                "price": round(slot.price_per_kwh, FORECAST_DIGITS),
+            }
+            for slot in slots
+        ]
+    }
+
+
 def _figure(view: SiteView, name: str) -> SensorValue:
     value: SensorValue = getattr(view.figures, name) if view.figures is not None else None
     return value
@@ -348,12 +366,22 @@ SITE_SENSORS: tuple[HashHeatSiteSensorDescription, ...] = (
         ),
     ),
     HashHeatSiteSensorDescription(
+        key="spot_price",
+        translation_key="spot_price",
+        state_class=SensorStateClass.MEASUREMENT,
+        currency_unit=PER_KWH,
+        suggested_display_precision=4,
+        value_fn=lambda view: _figure(view, "spot_price_per_kwh"),
+        attributes_fn=lambda view: _forecast(view.spot_slots),
+    ),
+    HashHeatSiteSensorDescription(
         key="electricity_price",
         translation_key="electricity_price",
         state_class=SensorStateClass.MEASUREMENT,
         currency_unit=PER_KWH,
         suggested_display_precision=4,
         value_fn=lambda view: _figure(view, "price_per_kwh"),
+        attributes_fn=lambda view: _forecast(view.price_slots),
     ),
     HashHeatSiteSensorDescription(
         key="btc_per_day",
@@ -517,6 +545,8 @@ class HashHeatSiteSensor(HashHeatSiteEntity, SensorEntity):
     """A sensor of the whole site."""
 
     entity_description: HashHeatSiteSensorDescription
+    # Two days of 15-minute slots: too large and too changeable for the recorder's history.
+    _unrecorded_attributes = frozenset({FORECAST})
 
     def __init__(
         self, coordinator: HashHeatSiteCoordinator, description: HashHeatSiteSensorDescription
@@ -534,3 +564,9 @@ class HashHeatSiteSensor(HashHeatSiteEntity, SensorEntity):
     def native_value(self) -> SensorValue:
         """The value from the site's figures, counters or network data."""
         return self.entity_description.value_fn(self.site)
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any] | None:
+        """Details of the value, where it has any (a price's forecast)."""
+        attributes_fn = self.entity_description.attributes_fn
+        return attributes_fn(self.site) if attributes_fn else None

@@ -22,12 +22,15 @@ from .const import (
     CONF_GAS_CO2,
     CONF_GAS_PRICE,
     CONF_GRID_CO2,
+    CONF_GRID_FEE,
+    CONF_GRID_FEE_SCHEDULE,
     CONF_GRID_INTENSITY,
     CONF_HASHPRICE,
     CONF_HASHPRICE_ENTITY,
     CONF_HEAT_METER,
     CONF_HEAT_PUMP_COP,
     CONF_HEAT_REFERENCE,
+    CONF_LEVIES,
     CONF_MAX_STARTS,
     CONF_MEMPOOL_URL,
     CONF_MIN_OFF_MINUTES,
@@ -41,6 +44,7 @@ from .const import (
     CONF_SENSOR_FALLBACK,
     CONF_STALE_MINUTES,
     CONF_SUPPLY_TEMPERATURE,
+    CONF_VAT_PERCENT,
     DEFAULT_BOILER_EFFICIENCY_PERCENT,
     DEFAULT_CAPTURE_PERCENT,
     DEFAULT_CHEAP_HOURS,
@@ -54,6 +58,7 @@ from .const import (
     RevenueSource,
     SensorFallback,
 )
+from .domain.all_in import Tariff, parse_fee_windows
 from .domain.control import ControllerSettings
 from .domain.dispatch import DispatchSettings
 from .domain.economics import Co2Factors, HeatReference, HeatReferenceKind
@@ -75,6 +80,9 @@ def plant_defaults() -> dict[str, Any]:
         CONF_FLUID: Fluid.WATER.value,
         CONF_CAPTURE_PERCENT: DEFAULT_CAPTURE_PERCENT,
         CONF_CHEAP_HOURS: DEFAULT_CHEAP_HOURS,
+        CONF_GRID_FEE: 0.0,
+        CONF_LEVIES: 0.0,
+        CONF_VAT_PERCENT: 0.0,
         CONF_HEAT_REFERENCE: HeatReferenceKind.GAS_BOILER.value,
         CONF_BOILER_EFFICIENCY_PERCENT: DEFAULT_BOILER_EFFICIENCY_PERCENT,
         CONF_HEAT_PUMP_COP: DEFAULT_HEAT_PUMP_COP,
@@ -104,6 +112,8 @@ class PlantConfig:
     heat_meter_entity: str | None
     price_entity: str | None
     fixed_price_per_kwh: float | None
+    # Added to the price sensor's or the fixed price: what the site pays is the all-in price.
+    tariff: Tariff
     heat_reference: HeatReference | None
     co2: Co2Factors
     grid_intensity_entity: str | None
@@ -138,6 +148,7 @@ class PlantConfig:
             heat_meter_entity=merged.get(CONF_HEAT_METER) or None,
             price_entity=merged.get(CONF_PRICE_ENTITY) or None,
             fixed_price_per_kwh=merged.get(CONF_FIXED_PRICE),
+            tariff=_tariff(merged),
             heat_reference=_heat_reference(merged),
             co2=Co2Factors(
                 gas_kg_per_kwh=float(merged[CONF_GAS_CO2]),
@@ -153,6 +164,16 @@ class PlantConfig:
             pool_fee=float(merged[CONF_POOL_FEE_PERCENT]) / 100,
             cheap_hours=float(merged[CONF_CHEAP_HOURS]),
         )
+
+
+def _tariff(options: Mapping[str, Any]) -> Tariff:
+    """Fees and VAT; a schedule the options flow would refuse means the flat grid fee alone."""
+    return Tariff(
+        grid_fee_per_kwh=float(options.get(CONF_GRID_FEE) or 0.0),
+        levies_per_kwh=float(options.get(CONF_LEVIES) or 0.0),
+        vat=float(options.get(CONF_VAT_PERCENT) or 0.0) / 100,
+        windows=parse_fee_windows(str(options.get(CONF_GRID_FEE_SCHEDULE) or "")) or (),
+    )
 
 
 def _heat_reference(options: Mapping[str, Any]) -> HeatReference | None:

@@ -40,7 +40,8 @@ class SiteView:
     counters: SiteCounters
     # The last network data fetched, kept while the source fails: its time shows how old it is.
     network: NetworkStats | None
-    price_slots: list[PriceSlot]
+    spot_slots: list[PriceSlot]  # the price sensor's forecast as published
+    price_slots: list[PriceSlot]  # all-in (fees and VAT added): what decisions compare
     cheap_hours: float
     interlocks: frozenset[Interlock]
     grid_hold: GridHold | None  # while it holds
@@ -67,7 +68,8 @@ def site_view(coordinator: HashHeatSiteCoordinator) -> SiteView:
         figures=data.figures if data else None,
         counters=coordinator.ledger.site,
         network=coordinator.network.data if coordinator.network is not None else None,
-        price_slots=data.price_slots if data else [],
+        spot_slots=data.price_slots if data else [],
+        price_slots=data.all_in_slots if data else [],
         cheap_hours=coordinator.settings.plant.cheap_hours,
         interlocks=frozenset(control.active),
         grid_hold=state.hold if control.hold_active(dt_util.utcnow()) else None,

@@ -26,6 +26,7 @@ REQUIRED_INPUTS: dict[str, dict[str, Any]] = {
         "cheap_now": "binary_sensor.boiler_room_cheap_electricity_now",
         "above_breakeven": "binary_sensor.boiler_room_price_above_breakeven",
         "electricity_price": "sensor.boiler_room_electricity_price",
+        "spot_price": "sensor.boiler_room_spot_price",
     },
     "building_heat_demand.yaml": {
         "loop_climate": "climate.boiler_room_loop",

@@ -89,6 +89,7 @@ def sections(flat: dict[str, Any]) -> dict[str, Any]:
         ),
         "plant": plant,
         "electricity": ("electricity_price_entity", "electricity_price", "cheap_hours"),
+        "tariff": ("grid_fee", "levies", "vat_percent", "grid_fee_schedule"),
         "heat_reference_section": (
             "heat_reference",
             "gas_price",
