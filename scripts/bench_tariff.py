@@ -131,18 +131,22 @@ class Wanted(StrEnum):
 def blueprint_wanted(  # noqa: PLR0913
     *,
     price: float | None,
+    spot: float | None,
     cheap: bool | None,
     above_breakeven: bool | None,
     loop_c: float | None,
     ceiling: float,
     minimum_loop_c: float,
 ) -> Wanted | None:
-    """The blueprint's ``wanted`` variable; None (change nothing) without any signal."""
+    """The blueprint's ``wanted`` variable; None (change nothing) without any signal.
+
+    ``price`` is the all-in Electricity price, ``spot`` the Spot price (its negative branch).
+    """
     if price is None and cheap is None and above_breakeven is None:
         return None
     if price is not None and price > ceiling:
         return Wanted.ECO if loop_c is not None and loop_c < minimum_loop_c else Wanted.OFF
-    if cheap or (price is not None and price < 0):
+    if cheap or (spot is not None and spot < 0):
         return Wanted.BOOST
     if above_breakeven:
         return Wanted.ECO
@@ -280,6 +284,7 @@ class TariffPolicy:
         price = known[0].price_per_kwh if known and known[0].start <= now else None
         wanted = blueprint_wanted(
             price=price,
+            spot=None if price is None else price - FEES_EUR_PER_KWH,
             cheap=is_cheap_now(known, now, DEFAULT_CHEAP_HOURS),
             above_breakeven=above(price, self.breakeven),
             loop_c=loop_c,

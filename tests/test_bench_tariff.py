@@ -39,7 +39,8 @@ def slots_from(start: datetime, prices: list[float]) -> list[PriceSlot]:
         (0.6, False, True, 30.0, Wanted.ECO),  # ...unless the loop is under its minimum
         (0.6, False, False, None, Wanted.OFF),
         (0.2, True, True, 50.0, Wanted.BOOST),  # cheap now
-        (-0.01, False, True, 50.0, Wanted.BOOST),  # a negative price
+        (0.05, False, True, 50.0, Wanted.BOOST),  # a negative spot price (-0.05 + 0.10 fees)
+        (0.15, False, True, 50.0, Wanted.ECO),  # all-in above breakeven, spot positive
         (0.2, False, True, 50.0, Wanted.ECO),
         (0.2, False, False, 50.0, Wanted.COMFORT),
         (None, None, True, 50.0, Wanted.ECO),  # a signal missing counts as no signal
@@ -56,6 +57,7 @@ def test_the_blueprints_policy(
     assert (
         blueprint_wanted(
             price=price,
+            spot=None if price is None else price - 0.10,
             cheap=cheap,
             above_breakeven=above_breakeven,
             loop_c=loop_c,
