@@ -125,12 +125,10 @@ async def _configure_options(api: HaApi, settings: DemoSettings, entry_id: str) 
             f"{entity_id} has a value", partial(api.numeric_state, entity_id), timeout=60
         )
     form = await _step(api, OPTIONS_FLOW, {"handler": entry_id}, expect="form")
-    await _step(
-        api,
-        f"{OPTIONS_FLOW}/{form['flow_id']}",
-        options_input(settings),
-        expect="create_entry",
-    )
+    path = f"{OPTIONS_FLOW}/{form['flow_id']}"
+    # The settings, then the price source HashHeat found (confirmed as it is).
+    await _step(api, path, options_input(settings), expect="form")
+    await _step(api, path, {}, expect="create_entry")
 
 
 async def _reload(api: HaApi, entry_id: str) -> None:

@@ -46,6 +46,13 @@ def site(hass: HomeAssistant) -> MockConfigEntry:
     return entry
 
 
+async def confirm_price_source(hass: HomeAssistant, result: Any) -> Any:
+    """The price source step after the settings: what it found, confirmed as it is."""
+    assert result["step_id"] == "price_source"
+    assert result["description_placeholders"]["entity"] == PLANT["electricity_price_entity"]
+    return await hass.config_entries.options.async_configure(result["flow_id"], {})
+
+
 async def test_defaults_then_save(hass: HomeAssistant, site: MockConfigEntry) -> None:
     result = await hass.config_entries.options.async_init(site.entry_id)
     assert result["type"] is FlowResultType.FORM
@@ -56,6 +63,7 @@ async def test_defaults_then_save(hass: HomeAssistant, site: MockConfigEntry) ->
         "grid_intensity_entity": "sensor.intensity",
     }
     result = await hass.config_entries.options.async_configure(result["flow_id"], sections(options))
+    result = await confirm_price_source(hass, result)
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert site.options["flow_entity"] == "sensor.loop_flow"
     assert site.options["heat_meter_entity"] == "sensor.heat_meter"
@@ -143,6 +151,7 @@ async def test_fees_vat_and_a_time_of_use_schedule_are_saved(
     }
     options = {**plant_defaults(), **PLANT, **tariff}
     result = await hass.config_entries.options.async_configure(result["flow_id"], sections(options))
+    result = await confirm_price_source(hass, result)
     assert result["type"] is FlowResultType.CREATE_ENTRY
     settings = SiteSettings.from_options(site.options)
     assert settings.plant.tariff == Tariff(

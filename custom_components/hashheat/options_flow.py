@@ -24,6 +24,7 @@ from homeassistant.helpers.selector import (
     TextSelector,
     TextSelectorConfig,
 )
+from homeassistant.util import dt as dt_util
 
 from .const import (
     CONF_BOILER_EFFICIENCY_PERCENT,
@@ -76,6 +77,7 @@ from .domain.economics import HeatReferenceKind
 from .domain.price_units import currency_of, parse_hashprice_unit, parse_price_unit
 from .domain.thermal import Fluid, parse_flow_unit
 from .mempool import validate_base_url
+from .price_source import PriceReader, find_price_source, price_source_placeholders
 from .settings import plant_defaults
 
 TEMPERATURE_UNITS = {unit.value for unit in UnitOfTemperature}
@@ -291,7 +293,9 @@ def _validate_revenue(options: Mapping[str, Any], errors: dict[str, str]) -> Non
 
 
 class PlantOptionsFlow(OptionsFlow):
-    """Edit a site's plant configuration."""
+    """Edit a site's plant configuration; then show what its price source gives."""
+
+    _options: dict[str, Any]
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Show all settings in collapsible sections; validate and save them flat."""
@@ -301,6 +305,9 @@ class PlantOptionsFlow(OptionsFlow):
             options = _flatten(user_input)
             field_errors = validate_plant(self.hass, options)
             if not field_errors:
+                self._options = options
+                if options.get(CONF_PRICE_ENTITY):
+                    return await self.async_step_price_source()
                 return self.async_create_entry(data=options)
             # The frontend shows a section's errors on the section, one message each.
             errors = {FIELD_SECTIONS[field]: error for field, error in field_errors.items()}
@@ -318,4 +325,26 @@ class PlantOptionsFlow(OptionsFlow):
             step_id="init",
             data_schema=self.add_suggested_values_to_schema(schema, _nest(current)),
             errors=errors,
+        )
+
+    async def async_step_price_source(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Show what the picked price entity gives: the forecast found, its slots, the price now."""
+        if user_input is not None:
+            return self.async_create_entry(data=self._options)
+        entity_id = str(self._options[CONF_PRICE_ENTITY])
+        now = dt_util.utcnow()
+        source = find_price_source(self.hass, entity_id, now)
+        reading = await PriceReader(self.hass, entity_id).async_read(now)
+        errors: dict[str, str] = {}
+        if source.disabled:
+            errors["base"] = "price_forecast_disabled"
+        elif reading.current_per_kwh is None:
+            errors["base"] = "price_unusable"
+        return self.async_show_form(
+            step_id="price_source",
+            data_schema=probatio.Schema({}),
+            errors=errors,
+            description_placeholders=price_source_placeholders(self.hass, source, reading, now),
         )

@@ -211,3 +211,32 @@ class PriceReader:
         if self._action is None or self._action.action != source.action:
             self._action = ActionForecast(self._hass, source.action)
         return await self._action.async_slots(now)
+
+
+def price_source_placeholders(
+    hass: HomeAssistant, source: PriceSource, reading: PriceReading, now: datetime
+) -> dict[str, str]:
+    """What the options flow shows about a price source it found."""
+    registry_entry = er.async_get(hass).async_get(source.entity_id)
+    state = hass.states.get(source.entity_id)
+    if source.forecast_entities:
+        forecast = ", ".join(source.forecast_entities)
+    elif source.action is not None:
+        forecast = f"{source.action.domain}.{source.action.service}"
+    else:
+        forecast = "-"
+    today = dt_util.as_local(now).date()
+    days = [dt_util.as_local(slot.start).date() for slot in reading.slots]
+    return {
+        "entity": source.entity_id,
+        "integration": registry_entry.platform if registry_entry else "-",
+        "forecast": forecast,
+        "unit": str(state.attributes.get("unit_of_measurement", "-")) if state else "-",
+        "today": str(days.count(today)),
+        "tomorrow": str(days.count(today + timedelta(days=1))),
+        "price": "-" if reading.current_per_kwh is None else f"{reading.current_per_kwh:.5f}",
+        "known_until": "-"
+        if reading.known_until is None
+        else dt_util.as_local(reading.known_until).strftime("%Y-%m-%d %H:%M"),
+        "disabled": ", ".join(source.disabled) or "-",
+    }

@@ -28,6 +28,8 @@ async def test_demo_options_pass_the_options_flow(hass: HomeAssistant) -> None:
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], site_setup.options_input(settings)
     )
+    assert result["step_id"] == "price_source", result.get("errors")
+    result = await hass.config_entries.options.async_configure(result["flow_id"], {})
     assert result["type"] is FlowResultType.CREATE_ENTRY, result.get("errors")
     assert entry.options["mempool_url"] == settings.sim_url
     assert entry.options["pump_entity"] == site_setup.PUMP_SENSOR
