@@ -1,0 +1,116 @@
+"""The price integrations' fixtures (tests/fixtures/price_sources), as Home Assistant holds them.
+
+JSON has no datetimes. Where an integration puts Python datetimes in its state attributes, the
+fixtures hold their ISO text; ``load`` turns them back into aware datetimes: in Home Assistant's
+time zone (``zoneinfo``, one tzinfo shared by all, as ``dt_util.as_local`` gives them) or in UTC,
+as each fixture's notes say. Everything else stays as the fixture has it.
+"""
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, tzinfo
+from pathlib import Path
+from typing import Any, Final
+from zoneinfo import ZoneInfo
+
+FIXTURES: Final = Path(__file__).parent.parent / "fixtures" / "price_sources"
+NAMES: Final = tuple(sorted(path.name for path in FIXTURES.glob("*.json")))
+
+_LOCAL: Final = "local"
+
+# Per fixture family: the attributes whose datetimes are datetime objects in Home Assistant.
+# (attribute, keys of its items or None for the attribute itself, zone)
+_DATETIMES: Final[Mapping[str, tuple[tuple[str, tuple[str, ...] | None, str], ...]]] = {
+    # custom_components/nordpool/sensor.py: raw_today/raw_tomorrow from dt_util.as_local
+    "nordpool_hacs__": (
+        ("raw_today", ("start", "end"), _LOCAL),
+        ("raw_tomorrow", ("start", "end"), _LOCAL),
+    ),
+    # v9+: the rates events' items and the rate sensors' start/end are as_local datetimes
+    "octopus_energy__v18": (
+        ("rates", ("start", "end"), _LOCAL),
+        ("start", None, _LOCAL),
+        ("end", None, _LOCAL),
+    ),
+    # v8: the API's rates with UTC datetimes, on the sensors and in the (disabled) events
+    "octopus_energy__v8": (
+        ("all_rates", ("valid_from", "valid_to"), "UTC"),
+        ("applicable_rates", ("valid_from", "valid_to"), "UTC"),
+        ("rates", ("valid_from", "valid_to"), "UTC"),
+        ("valid_from", None, "UTC"),
+        ("valid_to", None, "UTC"),
+    ),
+}
+
+
+def _moment(value: object, zone: tzinfo) -> object:
+    """ISO text as an aware datetime in ``zone``; anything else (None too) unchanged."""
+    return datetime.fromisoformat(value).astimezone(zone) if isinstance(value, str) else value
+
+
+def _restore(name: str, attributes: dict[str, Any], local: ZoneInfo) -> dict[str, Any]:
+    """A copy of ``attributes`` with the family's datetimes as Home Assistant holds them."""
+    restored = dict(attributes)
+    family = next((rules for prefix, rules in _DATETIMES.items() if name.startswith(prefix)), ())
+    for attribute, keys, zone_name in family:
+        if attribute not in restored:
+            continue
+        zone = local if zone_name == _LOCAL else UTC
+        value = restored[attribute]
+        if keys is None:
+            restored[attribute] = _moment(value, zone)
+        elif isinstance(value, list):
+            restored[attribute] = [
+                {key: _moment(item[key], zone) if key in keys else item[key] for key in item}
+                for item in value
+            ]
+    return restored
+
+
+@dataclass(frozen=True, kw_only=True)
+class PriceSource:
+    """One fixture: the integration's entities and action calls at one instant."""
+
+    name: str
+    document: dict[str, Any]
+    zone: ZoneInfo
+    now: datetime
+    entities: dict[str, dict[str, Any]]
+
+    def state(self, entity_id: str) -> str:
+        """The entity's state as Home Assistant writes it."""
+        return str(self.entities[entity_id]["state"])
+
+    def attributes(self, entity_id: str) -> dict[str, Any]:
+        """The entity's state attributes, datetimes restored."""
+        attributes: dict[str, Any] = self.entities[entity_id]["attributes"]
+        return attributes
+
+    def responses(self, service: str) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+        """The (request, response) of each recorded call of ``service``, in the fixture's order."""
+        return [
+            (action["request"], action["response"])
+            for action in self.document.get("actions", [])
+            if action["service"] == service
+        ]
+
+
+def load(name: str) -> PriceSource:
+    """A fixture by file name, as Home Assistant would hold its states at the fixture's now."""
+    document: dict[str, Any] = json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+    zone = ZoneInfo(str(document.get("time_zone") or document["timezone"]).split()[0])
+    entities = {
+        entity["entity_id"]: {
+            **entity,
+            "attributes": _restore(name, entity.get("attributes") or {}, zone),
+        }
+        for entity in document["entities"]
+    }
+    return PriceSource(
+        name=name,
+        document=document,
+        zone=zone,
+        now=datetime.fromisoformat(document["now"]).astimezone(zone),
+        entities=entities,
+    )
