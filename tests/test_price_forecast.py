@@ -1,18 +1,30 @@
-"""Price forecasts from the price integrations' payloads, and the figures derived from them."""
+"""Price forecasts from the price integrations' payloads, and the figures derived from them.
+
+The fixtures (tests/fixtures/price_sources) are the entities and action responses each
+integration builds at a named release, on 2026-03-28 with tomorrow the 23-hour day the clocks go
+forward. Every expected price comes from the fixture itself: the integration's own current,
+previous, next or lowest price sensor, or where that is rounded (Tibber) from the fixture's notes.
+"""
 
 import copy
 import dataclasses
-import json
 import math
-from datetime import UTC, datetime, timedelta, timezone
+from collections import Counter
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta, timezone
 from itertools import pairwise
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from custom_components.hashheat.domain.forecast_quality import (
+    ForecastProblem,
+    forecast_problems,
+    known_until,
+)
 from custom_components.hashheat.domain.price_forecast import (
+    GENERIC_FORECAST_ATTRIBUTES,
     PriceSlot,
     TariffSource,
     above,
@@ -20,28 +32,39 @@ from custom_components.hashheat.domain.price_forecast import (
     current_slot,
     detect_source,
     is_cheap_now,
+    merge_forecasts,
     parse_entsoe,
     parse_epex_spot,
     parse_forecast,
+    parse_generic,
     parse_nordpool,
     parse_nordpool_custom,
     parse_octopus_energy,
     parse_tibber,
     rank_of_current,
 )
-
-FIXTURES = Path(__file__).parent / "fixtures" / "tariffs"
+from custom_components.hashheat.domain.price_units import parse_price_unit, price_per_kwh
+from tests.helpers.price_sources import NAMES, PriceFixture, load
 
 HOUR = timedelta(hours=1)
-QUARTER = timedelta(minutes=15)
 HALF_HOUR = timedelta(minutes=30)
+QUARTER = timedelta(minutes=15)
+TICK = timedelta(microseconds=1)
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
+YESTERDAY, TODAY, TOMORROW = date(2026, 3, 27), date(2026, 3, 28), date(2026, 3, 29)
+# Both zones change clocks at 01:00 UTC on 2026-03-29: Berlin skips 02:00-03:00, London 01:00-02:00.
+CLOCKS_CHANGE = datetime(2026, 3, 29, 1, tzinfo=UTC)
 
-def load(name: str) -> dict[str, Any]:
-    """A fixture payload, as Home Assistant would hand it over (datetimes as ISO text)."""
-    data: dict[str, Any] = json.loads((FIXTURES / name).read_text(encoding="utf-8"))
-    return data
+NORDPOOL_HACS = "sensor.nordpool_kwh_ger_eur_3_10_019"
+ENTSOE_AVERAGE = "sensor.average_electricity_price"
+OCTOPUS = "octopus_energy_electricity_22l4381884_1200060123456"
+OCTOPUS_EVENTS = tuple(
+    f"event.{OCTOPUS}_{day}_day_rates" for day in ("previous", "current", "next")
+)
+OCTOPUS_RATE_SENSORS = tuple(
+    f"sensor.{OCTOPUS}_{when}_rate" for when in ("previous", "current", "next")
+)
 
 
 def utc(text: str) -> datetime:
@@ -49,162 +72,613 @@ def utc(text: str) -> datetime:
     return datetime.fromisoformat(text).astimezone(UTC)
 
 
-def series(start: datetime, step: timedelta, prices: list[float]) -> list[PriceSlot]:
-    """Consecutive slots of one length."""
-    return [
-        PriceSlot(start=start + i * step, end=start + (i + 1) * step, price_per_kwh=price)
-        for i, price in enumerate(prices)
-    ]
+def slots_on(slots: list[PriceSlot], day: date, zone: ZoneInfo) -> list[PriceSlot]:
+    """The slots starting on a local day."""
+    return [slot for slot in slots if slot.start.astimezone(zone).date() == day]
 
 
-def lengths(slots: list[PriceSlot]) -> set[timedelta]:
-    """The distinct slot lengths."""
-    return {slot.end - slot.start for slot in slots}
+def read(source: PriceFixture, entity_id: str) -> list[PriceSlot]:
+    """What HashHeat reads from one entity: the forecast its attributes hold, if any."""
+    attributes = source.attributes(entity_id)
+    if (found := detect_source(attributes)) is None:
+        return []
+    return parse_forecast(found, attributes, unit=attributes.get("unit_of_measurement"))
 
 
-def assert_well_formed(slots: list[PriceSlot]) -> None:
-    """Sorted, in UTC, non-empty slots that do not overlap."""
+def state_price(source: PriceFixture, entity_id: str) -> float:
+    """An entity's state in main currency per kWh, by the unit it states."""
+    unit = parse_price_unit(source.entities[entity_id]["unit_of_measurement"])
+    assert unit is not None
+    return price_per_kwh(float(source.state(entity_id)), unit)
+
+
+# --- How each source's forecast is read, and what the integration itself says ---------------------
+
+Forecast = Callable[[PriceFixture], list[PriceSlot]]
+Figure = Callable[[PriceFixture], float]
+
+
+def entities(*entity_ids: str) -> Forecast:
+    """The forecast of one entity, or of several joined (Octopus Energy's day entities)."""
+    return lambda source: merge_forecasts(*(read(source, entity_id) for entity_id in entity_ids))
+
+
+def action(service: str, tariff: TariffSource, calls: tuple[int, ...], key: str) -> Forecast:
+    """The forecast of some of the recorded calls of an action (e.g. today's and tomorrow's)."""
+
+    def forecast(source: PriceFixture) -> list[PriceSlot]:
+        responses = source.responses(service)
+        return merge_forecasts(
+            *(parse_forecast(tariff, responses[call][1], key=key) for call in calls)
+        )
+
+    return forecast
+
+
+def state_of(entity_id: str) -> Figure:
+    """The price an entity of the integration states."""
+    return lambda source: state_price(source, entity_id)
+
+
+def literal(price: float) -> Figure:
+    """A price the fixture's notes give (where the integration's own sensor rounds it)."""
+    return lambda _: price
+
+
+def octopus_rate_now(source: PriceFixture) -> float:
+    """The Octopus rate sensor (current, previous or next) whose own interval contains now.
+
+    The sensors lag a slot boundary by up to a minute: at 09:00:00 the current rate sensor still
+    shows 08:30-09:00, and the rate in force is the next rate sensor's.
+    """
+    for entity_id in OCTOPUS_RATE_SENSORS:
+        attributes = source.attributes(entity_id)
+        keys = ("start", "end") if "start" in attributes else ("valid_from", "valid_to")
+        start, end = attributes[keys[0]], attributes[keys[1]]
+        if start <= source.now < end:
+            return state_price(source, entity_id)
+    raise AssertionError
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Case:
+    """One way a source's forecast is read, and the integration's own figures to check it by."""
+
+    file: str
+    forecast: Forecast
+    days: dict[date, int]  # slots per local day
+    slot: timedelta
+    current: Figure | None  # the exact price at now
+    now: datetime | None = None  # the fixture's now when None
+    previous: Figure | None = None
+    next: Figure | None = None
+    negative: tuple[datetime, Figure] | None = None  # an instant in today's negative slot
+
+
+NORDPOOL_NOW_10 = datetime(2026, 3, 28, 10, tzinfo=ZoneInfo("Europe/Berlin"))
+NEGATIVE_BERLIN = datetime(2026, 3, 28, 13, 20, tzinfo=ZoneInfo("Europe/Berlin"))
+NEGATIVE_LONDON = datetime(2026, 3, 28, 13, 10, tzinfo=UTC)
+DE_15 = {TODAY: 96, TOMORROW: 92}
+DE_60 = {TODAY: 24, TOMORROW: 23}
+GB_30 = {YESTERDAY: 48, TODAY: 48, TOMORROW: 46}
+
+CASES: dict[str, Case] = {
+    "nordpool_core": Case(
+        file="nordpool_core__2026.10.4.json",
+        forecast=action("get_prices_for_date", TariffSource.NORDPOOL, (0, 1), "GER"),
+        days=DE_15,
+        slot=QUARTER,
+        current=state_of("sensor.nord_pool_ger_current_price"),
+        previous=state_of("sensor.nord_pool_ger_previous_price"),
+        next=state_of("sensor.nord_pool_ger_next_price"),
+        negative=(NEGATIVE_BERLIN, state_of("sensor.nord_pool_ger_lowest_price")),
+    ),
+    "nordpool_core_before_tomorrow": Case(
+        file="nordpool_core__2026.10.4.json",
+        forecast=action("get_prices_for_date", TariffSource.NORDPOOL, (0, 2), "GER"),
+        days={TODAY: 96},
+        slot=QUARTER,
+        now=NORDPOOL_NOW_10,
+        current=literal(0.08068),  # notes: the current price sensor at 10:00
+    ),
+    "nordpool_core_indices": Case(
+        file="nordpool_core__2026.10.4.json",
+        forecast=action("get_price_indices_for_date", TariffSource.NORDPOOL, (0,), "GER"),
+        days={TODAY: 24},
+        slot=HOUR,
+        current=None,  # hourly averages: no sensor of the integration shows them
+    ),
+    "nordpool_hacs": Case(
+        file="nordpool_hacs__0.0.18.json",
+        forecast=entities(NORDPOOL_HACS),
+        days=DE_15,
+        slot=QUARTER,
+        current=state_of(NORDPOOL_HACS),
+        negative=(NEGATIVE_BERLIN, lambda source: source.attributes(NORDPOOL_HACS)["min"]),
+    ),
+    "nordpool_hacs_before_tomorrow": Case(
+        file="nordpool_hacs__0.0.18__before_tomorrow.json",
+        forecast=entities(NORDPOOL_HACS),
+        days={TODAY: 96},
+        slot=QUARTER,
+        current=state_of(NORDPOOL_HACS),
+        negative=(NEGATIVE_BERLIN, lambda source: source.attributes(NORDPOOL_HACS)["min"]),
+    ),
+    **{
+        name: Case(
+            file=file,
+            forecast=entities(ENTSOE_AVERAGE),
+            days=days,
+            slot=slot,
+            current=state_of("sensor.current_electricity_market_price"),
+            next=state_of("sensor.next_hour_electricity_market_price"),
+            negative=(NEGATIVE_BERLIN, state_of("sensor.lowest_energy_price")),
+        )
+        for name, file, days, slot in (
+            ("entsoe_hourly", "entsoe__v0.7.2.json", DE_60, HOUR),
+            (
+                "entsoe_hourly_before_tomorrow",
+                "entsoe__v0.7.2__before_tomorrow.json",
+                {TODAY: 24},
+                HOUR,
+            ),
+            ("entsoe_pt15m", "entsoe__v0.7.2-pt15m.json", DE_15, QUARTER),
+            (
+                "entsoe_pt15m_before_tomorrow",
+                "entsoe__v0.7.2-pt15m__before_tomorrow.json",
+                {TODAY: 96},
+                QUARTER,
+            ),
+        )
+    },
+    "entsoe_v0.6.3": Case(
+        file="entsoe__v0.6.3.json",
+        forecast=entities(ENTSOE_AVERAGE),
+        days={},
+        slot=HOUR,
+        current=None,
+    ),
+    **{
+        f"epex_spot_{version}_{kind}": Case(
+            file=f"epex_spot__{version}.json",
+            forecast=entities(entity_id),
+            days={YESTERDAY: 24, **DE_60},
+            slot=HOUR,
+            current=state_of(entity_id),
+            negative=(NEGATIVE_BERLIN, state_of("sensor.epex_spot_data_lowest_price"))
+            if kind == "market"
+            else None,
+        )
+        for version, kind, entity_id in (
+            ("2.3.9", "market", "sensor.epex_spot_data_price"),
+            ("2.3.9", "net", "sensor.epex_spot_data_net_price"),
+            ("3.0.0", "market", "sensor.epex_spot_data_price"),
+            ("3.0.0", "net", "sensor.epex_spot_data_net_price"),
+            ("4.0.0", "market", "sensor.epex_spot_data_market_price"),
+            ("4.0.0", "total", "sensor.epex_spot_data_total_price"),
+        )
+    },
+    "tibber": Case(
+        file="tibber_core__2026.10.4.json",
+        forecast=action("get_prices", TariffSource.TIBBER, (1,), "Zuhause"),
+        days=DE_15,
+        slot=QUARTER,
+        current=literal(0.1971),  # notes: slot 14:15 is 0.1971; the sensor shows "0.197"
+        negative=(NEGATIVE_BERLIN, literal(0.1791)),  # notes: all-in, still positive
+    ),
+    "tibber_before_tomorrow": Case(
+        file="tibber_core__2026.10.4.json",
+        forecast=action("get_prices", TariffSource.TIBBER, (2,), "Zuhause"),
+        days={TODAY: 96},
+        slot=QUARTER,
+        now=NORDPOOL_NOW_10,
+        current=literal(0.2813),  # notes: at 10:00 the sensor shows "0.281" (exact 0.2813)
+    ),
+    "octopus_energy_v18": Case(
+        file="octopus_energy__v18.3.1.json",
+        forecast=entities(*OCTOPUS_EVENTS),
+        days=GB_30,
+        slot=HALF_HOUR,
+        current=octopus_rate_now,
+        previous=state_of(OCTOPUS_RATE_SENSORS[0]),
+        next=state_of(OCTOPUS_RATE_SENSORS[2]),
+        negative=(
+            NEGATIVE_LONDON,
+            lambda source: source.attributes(OCTOPUS_EVENTS[1])["min_rate"],
+        ),
+    ),
+    "octopus_energy_v18_before_tomorrow": Case(
+        file="octopus_energy__v18.3.1__before_tomorrow.json",
+        forecast=entities(*OCTOPUS_EVENTS),
+        days={YESTERDAY: 48, TODAY: 48},
+        slot=HALF_HOUR,
+        current=octopus_rate_now,
+    ),
+    "octopus_energy_v8": Case(
+        file="octopus_energy__v8.5.2.json",
+        forecast=entities(OCTOPUS_RATE_SENSORS[1]),
+        days=GB_30,
+        slot=HALF_HOUR,
+        current=octopus_rate_now,
+        previous=state_of(OCTOPUS_RATE_SENSORS[0]),
+        next=state_of(OCTOPUS_RATE_SENSORS[2]),
+        negative=(
+            NEGATIVE_LONDON,
+            # pence, as Home Assistant writes a state in pounds: 15 significant digits
+            lambda source: float(
+                f"{source.attributes(OCTOPUS_RATE_SENSORS[1])['current_day_min_rate'] / 100:.15g}"
+            ),
+        ),
+    ),
+    "octopus_energy_v8_events": Case(
+        file="octopus_energy__v8.5.2.json",
+        forecast=entities(*OCTOPUS_EVENTS),
+        days=GB_30,
+        slot=HALF_HOUR,
+        current=octopus_rate_now,
+    ),
+}
+
+
+def case_now(case: Case, source: PriceFixture) -> datetime:
+    """The instant a case is read at."""
+    return case.now or source.now
+
+
+def cases(condition: Callable[[Case], object] = bool) -> list[str]:
+    """The names of the cases that meet a condition."""
+    return [name for name in sorted(CASES) if condition(CASES[name])]
+
+
+def test_every_fixture_is_read() -> None:
+    assert {case.file for case in CASES.values()} == set(NAMES)
+
+
+# --- Every fixture ----------------------------------------------------------------------------
+
+# Which entities of each fixture carry a forecast in their attributes, and whose it is.
+CARRIERS: dict[str, dict[str, TariffSource]] = {
+    "nordpool_core__2026.10.4.json": {},
+    "tibber_core__2026.10.4.json": {},
+    "entsoe__v0.6.3.json": {},  # blocked by Home Assistant: restored unavailable
+    "epex_spot__4.0.0.json": {
+        "sensor.epex_spot_data_market_price": TariffSource.EPEX_SPOT,
+        "sensor.epex_spot_data_total_price": TariffSource.EPEX_SPOT,
+    },
+    "octopus_energy__v8.5.2.json": dict.fromkeys(
+        (OCTOPUS_RATE_SENSORS[1], *OCTOPUS_EVENTS), TariffSource.OCTOPUS_ENERGY
+    ),
+}
+for files, carriers in (
+    (
+        (
+            "entsoe__v0.7.2.json",
+            "entsoe__v0.7.2__before_tomorrow.json",
+            "entsoe__v0.7.2-pt15m.json",
+            "entsoe__v0.7.2-pt15m__before_tomorrow.json",
+        ),
+        {ENTSOE_AVERAGE: TariffSource.ENTSOE},
+    ),
+    (
+        ("nordpool_hacs__0.0.18.json", "nordpool_hacs__0.0.18__before_tomorrow.json"),
+        {NORDPOOL_HACS: TariffSource.NORDPOOL_CUSTOM},
+    ),
+    (
+        ("epex_spot__2.3.9.json", "epex_spot__3.0.0.json"),
+        dict.fromkeys(
+            ("sensor.epex_spot_data_price", "sensor.epex_spot_data_net_price"),
+            TariffSource.EPEX_SPOT,
+        ),
+    ),
+    (
+        ("octopus_energy__v18.3.1.json", "octopus_energy__v18.3.1__before_tomorrow.json"),
+        dict.fromkeys(OCTOPUS_EVENTS, TariffSource.OCTOPUS_ENERGY),
+    ),
+):
+    CARRIERS.update(dict.fromkeys(files, carriers))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_which_entities_carry_a_forecast(name: str) -> None:
+    # Not ENTSO-e's current price sensor, not EPEX Spot's rank and quantile (their "data" is
+    # today's slots ordered by price), not Octopus Energy's rate sensors since v9.
+    source = load(name)
+    found = {
+        entity_id: tariff
+        for entity_id in source.entities
+        if (tariff := detect_source(source.attributes(entity_id))) is not None
+    }
+    assert found == CARRIERS[name]
+
+
+@pytest.mark.parametrize("name", cases())
+def test_slots_per_day(name: str) -> None:
+    case = CASES[name]
+    source = load(case.file)
+    slots = case.forecast(source)
+    days = Counter(slot.start.astimezone(source.zone).date() for slot in slots)  # local days
+    assert days == case.days
+    assert {slot.end - slot.start for slot in slots} <= {case.slot}
     for slot in slots:
         assert slot.start.utcoffset() == timedelta(0)
-        assert slot.end > slot.start
-    for earlier, later in pairwise(slots):
-        assert earlier.end <= later.start
+
+
+@pytest.mark.parametrize("name", cases(lambda case: case.current))
+def test_exact_price_now(name: str) -> None:
+    case = CASES[name]
+    assert case.current is not None
+    source = load(case.file)
+    slots = case.forecast(source)
+    now = case_now(case, source)
+    slot = current_slot(slots, now)
+    assert slot is not None
+    assert slot.price_per_kwh == case.current(source)
+    assert slot.start <= now < slot.end
+
+
+@pytest.mark.parametrize("name", cases(lambda case: case.days))
+def test_slot_boundaries(name: str) -> None:
+    case = CASES[name]
+    source = load(case.file)
+    slots = case.forecast(source)
+    slot = current_slot(slots, case_now(case, source))
+    assert slot is not None
+    assert current_slot(slots, slot.start) == slot  # a slot includes its start
+    before, after = current_slot(slots, slot.start - TICK), current_slot(slots, slot.end)
+    assert before is not None
+    assert after is not None
+    assert before.end == slot.start
+    assert after.start == slot.end  # and excludes its end
+    if case.previous is not None:
+        assert before.price_per_kwh == case.previous(source)
+    if case.next is not None:
+        assert after.price_per_kwh == case.next(source)
+
+
+@pytest.mark.parametrize("name", cases(lambda case: case.negative))
+def test_negative_slot(name: str) -> None:
+    case = CASES[name]
+    assert case.negative is not None
+    source = load(case.file)
+    instant, lowest = case.negative
+    slots = case.forecast(source)
+    slot = current_slot(slots, instant)
+    assert slot is not None
+    assert slot.price_per_kwh == lowest(source)
+    assert slot.price_per_kwh == min(s.price_per_kwh for s in slots_on(slots, TODAY, source.zone))
+
+
+@pytest.mark.parametrize("name", cases())
+def test_known_until_and_problems(name: str) -> None:
+    case = CASES[name]
+    source = load(case.file)
+    slots = case.forecast(source)
+    now = case_now(case, source)
+    if not case.days:
+        assert forecast_problems(slots, now) == {ForecastProblem.EMPTY}
+        assert known_until(slots, now) is None
+        return
+    # Tomorrow published: known until tomorrow's end; not yet: until today's.
+    last_day = max(case.days)
+    assert known_until(slots, now) == datetime.combine(
+        last_day + timedelta(days=1), datetime.min.time(), tzinfo=source.zone
+    )
+    assert forecast_problems(slots, now) == frozenset()
+
+
+@pytest.mark.parametrize("name", cases(lambda case: TOMORROW in case.days))
+def test_clocks_go_forward(name: str) -> None:
+    case = CASES[name]
+    source = load(case.file)
+    slots = case.forecast(source)
+    tomorrow = slots_on(slots, TOMORROW, source.zone)
+    assert tomorrow[-1].end - tomorrow[0].start == timedelta(hours=23)
+    assert sum((s.end - s.start for s in tomorrow), timedelta()) == timedelta(hours=23)
+    last_winter = current_slot(slots, CLOCKS_CHANGE - TICK)
+    first_summer = current_slot(slots, CLOCKS_CHANGE)
+    assert last_winter is not None
+    assert first_summer is not None
+    assert last_winter.end == first_summer.start == CLOCKS_CHANGE
+    skipped = {2} if source.zone.key == "Europe/Berlin" else {1}
+    assert set(range(24)) - {s.start.astimezone(source.zone).hour for s in tomorrow} == skipped
+
+
+# --- The same market in several integrations ----------------------------------------------------
+
+
+def test_spot_prices_agree_across_integrations() -> None:
+    # One day-ahead market, four integrations, each converted to EUR/kWh without a stray digit.
+    quarters = {
+        name: CASES[name].forecast(load(CASES[name].file))
+        for name in ("nordpool_core", "entsoe_pt15m")
+    }
+    assert quarters["nordpool_core"] == quarters["entsoe_pt15m"]
+    berlin = ZoneInfo("Europe/Berlin")
+    hours = {
+        name: slots_on(CASES[name].forecast(load(CASES[name].file)), TODAY, berlin)
+        for name in (
+            "nordpool_core_indices",
+            "entsoe_hourly",
+            "epex_spot_2.3.9_market",
+            "epex_spot_3.0.0_market",
+            "epex_spot_4.0.0_market",
+        )
+    }
+    assert len({tuple(slots) for slots in hours.values()}) == 1
+
+
+def test_nordpool_hacs_is_spot_with_vat_rounded() -> None:
+    spot = CASES["nordpool_core"].forecast(load(CASES["nordpool_core"].file))
+    hacs = CASES["nordpool_hacs"].forecast(load(CASES["nordpool_hacs"].file))
+    assert [(s.start, s.end) for s in hacs] == [(s.start, s.end) for s in spot]
+    for with_vat, market in zip(hacs, spot, strict=True):
+        assert with_vat.price_per_kwh == pytest.approx(market.price_per_kwh * 1.19, abs=0.0005)
+        assert with_vat.price_per_kwh == round(with_vat.price_per_kwh, 3)
+
+
+def test_epex_spot_net_price_before_3_0_0_is_rounded_ct() -> None:
+    # 2.3.9's net price has 3 decimals in ct/kWh, 3.0.0's 6 in EUR/kWh.
+    old = CASES["epex_spot_2.3.9_net"].forecast(load("epex_spot__2.3.9.json"))
+    new = CASES["epex_spot_3.0.0_net"].forecast(load("epex_spot__3.0.0.json"))
+    assert [s.price_per_kwh for s in old] == pytest.approx(
+        [s.price_per_kwh for s in new], abs=0.5e-5 + 1e-12
+    )
+
+
+def test_octopus_energy_v8_and_v18_agree() -> None:
+    # Pence as the API gives them (v8) and pounds rounded to 6 decimals (v18): the same rates.
+    v8 = load("octopus_energy__v8.5.2.json")
+    v18 = CASES["octopus_energy_v18"].forecast(load("octopus_energy__v18.3.1.json"))
+    assert CASES["octopus_energy_v8"].forecast(v8) == v18
+    assert CASES["octopus_energy_v8_events"].forecast(v8) == v18
+
+
+def test_octopus_energy_next_day_not_published() -> None:
+    source = load("octopus_energy__v18.3.1__before_tomorrow.json")
+    next_day = source.attributes(OCTOPUS_EVENTS[2])
+    assert next_day["rates"] == []
+    assert next_day["average_rate"] == 1  # the integration's placeholder: not a price
+    assert read(source, OCTOPUS_EVENTS[2]) == []
+
+
+def test_tibber_state_is_the_rounded_slot_price() -> None:
+    source = load("tibber_core__2026.10.4.json")
+    slots = CASES["tibber"].forecast(source)
+    slot = current_slot(slots, source.now)
+    assert slot is not None
+    state = float(source.state("sensor.zuhause_electricity_price"))
+    assert round(slot.price_per_kwh, 3) == state != slot.price_per_kwh
+
+
+def test_entsoe_fixed_offset_on_the_clock_change_day() -> None:
+    # The whole of 2026-03-29 is written with +01:00: "03:00+01:00" is 04:00 summer time.
+    source = load("entsoe__v0.7.2.json")
+    times = [entry["time"] for entry in source.attributes(ENTSOE_AVERAGE)["prices_tomorrow"]]
+    assert {time[-6:] for time in times} == {"+01:00"}
+    slots = read(source, ENTSOE_AVERAGE)
+    four_summer = current_slot(slots, datetime(2026, 3, 29, 4, 30, tzinfo=source.zone))
+    assert four_summer is not None
+    entry = next(
+        e
+        for e in source.attributes(ENTSOE_AVERAGE)["prices_tomorrow"]
+        if e["time"] == "2026-03-29 03:00:00+01:00"
+    )
+    assert four_summer.price_per_kwh == entry["price"]
 
 
 # --- Home Assistant core Nord Pool: nordpool.get_prices_for_date --------------------------------
 
-
-def test_nordpool_action_hourly_per_mwh() -> None:
-    # The response of Home Assistant's own service test (SE3, 2024-11-05, per MWh).
-    slots = parse_nordpool(load("nordpool_get_prices_for_date.json"))
-    assert len(slots) == 24
-    assert_well_formed(slots)
-    assert lengths(slots) == {HOUR}
-    assert slots[0].start == utc("2024-11-04T23:00:00+00:00")
-    assert slots[-1].end == utc("2024-11-05T23:00:00+00:00")
-    assert slots[0].price_per_kwh == pytest.approx(0.25073)  # 250.73 / 1000
-    assert slots[17].price_per_kwh == pytest.approx(2.51265)  # 2512.65 / 1000, the 17:00 peak
+NORDPOOL = load("nordpool_core__2026.10.4.json")
+NORDPOOL_TODAY = NORDPOOL.responses("get_prices_for_date")[0][1]
 
 
 @pytest.mark.parametrize(
     ("unit", "first_price"),
     [
-        (None, 0.25073),
-        ("SEK/MWh", 0.25073),
-        ("EUR/MWh", 0.25073),
-        ("SEK/kWh", 250.73),  # the caller says the prices are per kWh
-        ("öre/kWh", 2.5073),  # 250.73 öre = 2.5073 SEK
+        (None, 0.09321),  # per MWh by default: 93.21 EUR/MWh
+        ("EUR/MWh", 0.09321),
+        ("EUR/kWh", 93.21),  # the caller says the prices are per kWh
+        ("ct/kWh", 0.9321),
     ],
 )
 def test_nordpool_action_unit(unit: str | None, first_price: float) -> None:
-    slots = parse_nordpool(load("nordpool_get_prices_for_date.json"), unit=unit)
-    assert slots[0].price_per_kwh == pytest.approx(first_price)
+    assert parse_nordpool(NORDPOOL_TODAY, unit=unit)[0].price_per_kwh == first_price
 
 
 def test_nordpool_action_unusable_unit() -> None:
-    assert parse_nordpool(load("nordpool_get_prices_for_date.json"), unit="lbs/MWh") == []
+    assert parse_nordpool(NORDPOOL_TODAY, unit="lbs/MWh") == []
 
 
-def test_nordpool_action_15_minutes_two_areas() -> None:
-    response = load("nordpool_get_prices_for_date_15min.json")
-    assert parse_nordpool(response) == []  # two areas and none chosen
-    finland = parse_nordpool(response, area="FI")
-    assert len(finland) == 8
-    assert_well_formed(finland)
-    assert lengths(finland) == {QUARTER}
-    assert finland[0].start == utc("2025-09-30T21:00:00+00:00")
-    assert finland[0].price_per_kwh == pytest.approx(0.05231)  # 52.31 EUR/MWh
-    estonia = parse_nordpool(response, area="ee")  # areas are upper case; a lower-case one matches
-    assert estonia[0].price_per_kwh == pytest.approx(0.06102)
-    assert parse_nordpool(response, area="SE3") == []
+def test_nordpool_action_areas() -> None:
+    two = {
+        **NORDPOOL_TODAY,
+        "FI": [{**entry, "price": entry["price"] * 2} for entry in NORDPOOL_TODAY["GER"]],
+    }
+    assert parse_nordpool(two) == []  # two areas and none chosen
+    assert parse_nordpool(two, area="GER") == parse_nordpool(NORDPOOL_TODAY)
+    finland = parse_nordpool(two, area="fi")  # a lower-case area matches
+    assert finland[0].price_per_kwh == 0.18642
+    assert parse_nordpool(two, area="SE3") == []
 
 
-def test_nordpool_action_empty_area() -> None:
-    # What Home Assistant answers when Nord Pool has nothing for the date.
-    assert parse_nordpool({"SE3": []}) == []
+def test_nordpool_action_before_publication() -> None:
+    assert NORDPOOL.responses("get_prices_for_date")[2][1] == {"GER": []}
+    assert parse_nordpool({"GER": []}) == []
 
 
 # --- HACS Nord Pool (custom-components/nordpool) ------------------------------------------------
 
+NORDPOOL_HACS_SOURCE = load("nordpool_hacs__0.0.18.json")
 
-def test_nordpool_custom_attributes() -> None:
-    slots = parse_nordpool_custom(load("nordpool_custom_no1.json"))
-    assert len(slots) == 24
-    assert_well_formed(slots)
-    assert lengths(slots) == {HOUR}
-    assert slots[0].start == utc("2024-11-04T23:00:00+00:00")  # 00:00 in Oslo
-    assert slots[0].price_per_kwh == pytest.approx(0.853)  # NOK/kWh as shown
-    assert slots[17].price_per_kwh == pytest.approx(1.503)
+
+def hacs_attributes() -> dict[str, Any]:
+    """A copy of the HACS sensor's attributes (datetimes in Home Assistant's zone)."""
+    return copy.deepcopy(NORDPOOL_HACS_SOURCE.attributes(NORDPOOL_HACS))
+
+
+def test_nordpool_custom_attributes_hold_local_datetimes() -> None:
+    # One tzinfo shared by all: Python compares those by wall clock, the parser goes through UTC.
+    entry = hacs_attributes()["raw_tomorrow"][-1]
+    assert entry["start"].tzinfo is NORDPOOL_HACS_SOURCE.zone
+    assert parse_nordpool_custom(hacs_attributes())[-1].end == utc("2026-03-29T22:00:00+00:00")
+
+
+def test_nordpool_custom_unit_from_attributes() -> None:
+    # Without the sensor's unit: the "unit" and "price_in_cents" attributes; the currency is
+    # irrelevant to the factor.
+    assert parse_nordpool_custom(hacs_attributes()) == parse_nordpool_custom(
+        hacs_attributes(), unit="EUR/kWh"
+    )
 
 
 def test_nordpool_custom_in_cents() -> None:
-    # price_in_cents: the sensor multiplies by 100 (NOK -> øre); 85.3 øre/kWh = 0.853 NOK/kWh.
-    attributes = load("nordpool_custom_no1.json")
-    for entry in attributes["raw_today"]:
+    # price_in_cents: the sensor multiplies by 100; 1.2 c/kWh = 0.012 EUR/kWh.
+    attributes = hacs_attributes()
+    for entry in attributes["raw_today"] + attributes["raw_tomorrow"]:
         entry["value"] = round(entry["value"] * 100, 1)
     attributes["price_in_cents"] = True
-    slots = parse_nordpool_custom(attributes)
-    assert slots[0].price_per_kwh == pytest.approx(0.853)
-    assert parse_nordpool_custom(attributes, unit="Øre/kWh") == slots
+    expected = parse_nordpool_custom(hacs_attributes())
+    assert parse_nordpool_custom(attributes) == expected
+    assert parse_nordpool_custom(attributes, unit="c/kWh") == expected
     attributes["price_in_cents"] = False  # the sensor's unit, when given, wins over attributes
-    assert parse_nordpool_custom(attributes, unit="Øre/kWh") == slots
+    assert parse_nordpool_custom(attributes, unit="c/kWh") == expected
 
 
-@pytest.mark.parametrize(
-    ("energy", "value", "expected"),
-    [("kWh", 0.853, 0.853), ("MWh", 853.0, 0.853), ("Wh", 0.000853, 0.853)],
-)
-def test_nordpool_custom_price_type(energy: str, value: float, expected: float) -> None:
-    attributes = load("nordpool_custom_no1.json")
+@pytest.mark.parametrize(("energy", "scale"), [("MWh", 1000), ("Wh", 0.001)])
+def test_nordpool_custom_price_type(energy: str, scale: float) -> None:
+    attributes = hacs_attributes()
     attributes["unit"] = energy
-    attributes["raw_today"][0]["value"] = value
-    assert parse_nordpool_custom(attributes)[0].price_per_kwh == pytest.approx(expected)
+    attributes["raw_today"][0]["value"] = 0.111 * scale
+    assert parse_nordpool_custom(attributes)[0].price_per_kwh == pytest.approx(0.111)
 
 
 @pytest.mark.parametrize("energy", [5, None, "furlongs"])
 def test_nordpool_custom_unusable_unit(energy: object) -> None:
-    attributes = load("nordpool_custom_no1.json")
+    attributes = hacs_attributes()
     attributes["unit"] = energy
     assert parse_nordpool_custom(attributes) == []
 
 
-def test_nordpool_custom_datetimes_and_missing_values() -> None:
-    # In Home Assistant the attributes hold datetimes, and None where Nord Pool sent no price.
-    oslo = ZoneInfo("Europe/Oslo")
-    day = datetime(2024, 11, 6, tzinfo=oslo)
-    attributes = load("nordpool_custom_no1.json")
-    attributes["raw_tomorrow"] = [
-        {"start": day + i * HOUR, "end": day + (i + 1) * HOUR, "value": value}
-        for i, value in enumerate([0.75, None, 0.71])
-    ]
+def test_nordpool_custom_missing_value() -> None:
+    # None where Nord Pool sent no price: that slot is a gap, the others stay.
+    attributes = hacs_attributes()
+    attributes["raw_today"][1]["value"] = None
     slots = parse_nordpool_custom(attributes)
-    assert len(slots) == 26
-    assert slots[24].start == utc("2024-11-05T23:00:00+00:00")
-    assert slots[25].start == utc("2024-11-06T01:00:00+00:00")
-    assert slots[25].price_per_kwh == pytest.approx(0.71)
+    assert len(slots) == 187
+    assert slots[1].start - slots[0].start == 2 * QUARTER
 
 
 # --- ENTSO-e (JaccoR/hass-entso-e) --------------------------------------------------------------
 
 
-def test_entsoe_hourly_today_and_tomorrow() -> None:
-    slots = parse_entsoe(load("entsoe_hourly.json"))
-    assert len(slots) == 48  # "prices" repeats today and tomorrow: counted once
-    assert_well_formed(slots)
-    assert lengths(slots) == {HOUR}  # the last one as long as the one before
-    assert slots[0].start == utc("2024-11-04T23:00:00+00:00")
-    assert slots[0].price_per_kwh == pytest.approx(0.10231)
-    assert slots[-1].end == utc("2024-11-06T23:00:00+00:00")
-
-
-def test_entsoe_15_minutes_per_mwh() -> None:
-    # Energy scale MWh: the sensor's unit says so, and the caller passes it on.
-    slots = parse_entsoe(load("entsoe_15min.json"), unit="EUR/MWh")
-    assert len(slots) == 8
-    assert lengths(slots) == {QUARTER}
-    assert slots[0].start == utc("2025-09-30T22:00:00+00:00")
-    assert slots[0].price_per_kwh == pytest.approx(0.09812)  # 98.12 / 1000
-    assert slots[-1].end == utc("2025-10-01T00:00:00+00:00")
+def test_entsoe_energy_scale_mwh() -> None:
+    # Energy scale MWh: the sensor's unit says so ("€/MWh"), and the caller passes it on.
+    attributes = copy.deepcopy(load("entsoe__v0.7.2-pt15m.json").attributes(ENTSOE_AVERAGE))
+    per_kwh = parse_entsoe(attributes, unit="€/kWh")
+    for key in ("prices_today", "prices_tomorrow", "prices"):
+        for entry in attributes[key]:
+            entry["price"] = float(f"{entry['price'] * 1000:.2f}")
+    assert parse_entsoe(attributes, unit="€/MWh") == per_kwh
 
 
 def test_entsoe_mixed_resolution_and_gap() -> None:
@@ -220,15 +694,16 @@ def test_entsoe_mixed_resolution_and_gap() -> None:
     assert [(slot.end - slot.start) for slot in slots] == [HOUR] + [QUARTER] * 5
     assert slots[-2].end == utc("2025-06-01T12:00:00+02:00")
     assert slots[-1].start == utc("2025-06-01T14:00:00+02:00")  # the gap stays a gap
+    assert forecast_problems(slots, utc("2025-06-01T10:30:00+02:00")) == {ForecastProblem.GAP}
 
 
 def test_entsoe_unusable_unit() -> None:
-    assert parse_entsoe(load("entsoe_hourly.json"), unit="EUR") == []
+    assert parse_entsoe(load("entsoe__v0.7.2.json").attributes(ENTSOE_AVERAGE), unit="EUR") == []
 
 
 def test_entsoe_single_time_lasts_an_hour() -> None:
     slots = parse_entsoe({"prices": [{"time": "2025-06-01 10:00:00+02:00", "price": 0.2}]})
-    assert lengths(slots) == {HOUR}
+    assert [slot.end - slot.start for slot in slots] == [HOUR]
 
 
 def test_entsoe_gap_after_first_time() -> None:
@@ -244,52 +719,34 @@ def test_entsoe_gap_after_first_time() -> None:
 
 # --- Tibber: tibber.get_prices ------------------------------------------------------------------
 
+TIBBER_RESPONSE = load("tibber_core__2026.10.4.json").responses("get_prices")[1][1]
+
 
 def test_tibber_homes() -> None:
-    response = load("tibber_get_prices.json")
-    assert parse_tibber(response) == []  # two homes and none chosen
-    home = parse_tibber(response, home="Hjem")
-    assert len(home) == 8
-    assert_well_formed(home)
-    assert lengths(home) == {QUARTER}
-    assert home[0].start == utc("2025-11-03T23:00:00+00:00")
-    assert home[0].price_per_kwh == pytest.approx(1.2345)
-    assert home[-1].end == utc("2025-11-04T02:00:00+01:00")
-    cabin = parse_tibber(response, home="Hytta")
-    assert lengths(cabin) == {HOUR}
-    assert [slot.price_per_kwh for slot in cabin] == [0.4521, 0.4387, 0.4299]
+    two = {
+        "prices": {**TIBBER_RESPONSE["prices"], "Hytta": TIBBER_RESPONSE["prices"]["Zuhause"][:4]}
+    }
+    assert parse_tibber(two) == []  # two homes and none chosen
+    assert parse_tibber(two, home="Zuhause") == parse_tibber(TIBBER_RESPONSE)
+    assert len(parse_tibber(two, home="hytta")) == 4
 
 
-def test_tibber_single_home_and_unit() -> None:
-    response = load("tibber_get_prices.json")
-    del response["prices"]["Hjem"]
-    assert len(parse_tibber(response)) == 3
-    assert parse_tibber(response, unit="öre/kWh")[0].price_per_kwh == pytest.approx(0.004521)
+def test_tibber_unit() -> None:
+    assert parse_tibber(TIBBER_RESPONSE, unit="ct/kWh")[0].price_per_kwh == 0.002962
 
 
 # --- EPEX Spot (mampfes/ha_epex_spot) -----------------------------------------------------------
 
 
-def test_epex_spot_price_per_kwh() -> None:
-    slots = parse_epex_spot(load("epex_spot_market_price.json"))
-    assert len(slots) == 10
-    assert_well_formed(slots)
-    assert lengths(slots) == {HOUR}
-    assert slots[0].start == utc("2024-11-04T23:00:00+00:00")
-    assert slots[0].price_per_kwh == pytest.approx(0.10862)
-
-
-def test_epex_spot_before_3_0_0() -> None:
-    # Both keys: the per-MWh one, unrounded, is read: 108.62 EUR/MWh = 0.10862 EUR/kWh.
-    attributes = load("epex_spot_v2_price.json")
-    slots = parse_epex_spot(attributes)
-    assert [slot.price_per_kwh for slot in slots] == pytest.approx(
-        [0.10862, 0.10231, 0.09876, 0.09542]
+def test_epex_spot_before_3_0_0_reads_the_unrounded_key() -> None:
+    # Both keys: the per-MWh one, unrounded, is read; the per-kWh one has 3 decimals in ct.
+    attributes = copy.deepcopy(
+        load("epex_spot__2.3.9.json").attributes("sensor.epex_spot_data_price")
     )
-    # The old net price sensor carried only ct/kWh: 10.862 ct = 0.10862 EUR.
+    per_mwh = parse_epex_spot(attributes)
     for entry in attributes["data"]:
         del entry["price_eur_per_mwh"]
-    assert parse_epex_spot(attributes)[0].price_per_kwh == pytest.approx(0.10862)
+    assert parse_epex_spot(attributes) == per_mwh  # here the curve's 2 decimals fit in 3 ct
 
 
 @pytest.mark.parametrize(
@@ -305,74 +762,126 @@ def test_epex_spot_great_britain_before_3_0_0(key: str, value: float) -> None:
             }
         ]
     }
-    assert parse_epex_spot(attributes)[0].price_per_kwh == pytest.approx(0.0955)
+    assert parse_epex_spot(attributes)[0].price_per_kwh == 0.0955
+
+
+@pytest.mark.parametrize(
+    "entity_id", ["sensor.epex_spot_data_rank", "sensor.epex_spot_data_quantile"]
+)
+def test_epex_spot_rank_and_quantile_are_no_forecast(entity_id: str) -> None:
+    attributes = load("epex_spot__4.0.0.json").attributes(entity_id)
+    assert len(attributes["data"]) == 24  # today's slots, ordered by price
+    assert parse_epex_spot(attributes) == []
 
 
 # --- Octopus Energy (BottlecapDave/HomeAssistant-OctopusEnergy) ---------------------------------
 
 
-def test_octopus_energy_rates_in_pounds() -> None:
-    slots = parse_octopus_energy(load("octopus_current_day_rates.json"))
-    assert len(slots) == 6
-    assert_well_formed(slots)
-    assert lengths(slots) == {HALF_HOUR}
-    assert slots[0].start == utc("2024-11-05T00:00:00+00:00")
-    assert slots[0].price_per_kwh == pytest.approx(0.151221)  # GBP/kWh as given
+def test_octopus_energy_v8_rate_sensor_states_pounds_lists_pence() -> None:
+    source = load("octopus_energy__v8.5.2.json")
+    attributes = source.attributes(OCTOPUS_RATE_SENSORS[1])
+    assert attributes["unit_of_measurement"] == "GBP/kWh"
+    assert attributes["applicable_rates"][0]["value_inc_vat"] == -1.596  # pence
+    slots = parse_octopus_energy(attributes)
+    assert current_slot(slots, source.now) == PriceSlot(
+        start=utc("2026-03-28T13:00:00Z"), end=utc("2026-03-28T13:30:00Z"), price_per_kwh=-0.01596
+    )
+    assert parse_forecast(TariffSource.OCTOPUS_ENERGY, attributes, unit="GBP/kWh") == slots
 
 
-def test_octopus_energy_v8_rates_in_pence() -> None:
-    slots = parse_octopus_energy(load("octopus_v8_rates.json"))
-    assert len(slots) == 4
-    assert slots[0].price_per_kwh == pytest.approx(0.151221)  # 15.1221 p/kWh
-    assert slots[0].end == utc("2024-11-05T00:30:00+00:00")
+def test_octopus_energy_previous_and_next_rate_sensors_are_no_forecast() -> None:
+    source = load("octopus_energy__v8.5.2.json")
+    for entity_id in (OCTOPUS_RATE_SENSORS[0], OCTOPUS_RATE_SENSORS[2]):
+        assert detect_source(source.attributes(entity_id)) is None
 
 
-# --- Dispatch and detection ---------------------------------------------------------------------
+# --- The generic shape --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("source", "fixture", "kwargs", "count"),
-    [
-        (TariffSource.NORDPOOL, "nordpool_get_prices_for_date.json", {}, 24),
-        (TariffSource.NORDPOOL, "nordpool_get_prices_for_date_15min.json", {"key": "EE"}, 8),
-        (TariffSource.NORDPOOL_CUSTOM, "nordpool_custom_no1.json", {}, 24),
-        (TariffSource.ENTSOE, "entsoe_hourly.json", {}, 48),
-        (TariffSource.ENTSOE, "entsoe_15min.json", {"unit": "EUR/MWh"}, 8),
-        (TariffSource.TIBBER, "tibber_get_prices.json", {"key": "Hytta"}, 3),
-        (TariffSource.EPEX_SPOT, "epex_spot_market_price.json", {}, 10),
-        (TariffSource.EPEX_SPOT, "epex_spot_v2_price.json", {}, 4),
-        (TariffSource.OCTOPUS_ENERGY, "octopus_current_day_rates.json", {}, 6),
-        (TariffSource.OCTOPUS_ENERGY, "octopus_v8_rates.json", {}, 4),
-    ],
-)
-def test_parse_forecast(
-    source: TariffSource, fixture: str, kwargs: dict[str, str], count: int
-) -> None:
-    slots = parse_forecast(source, load(fixture), **kwargs)
-    assert len(slots) == count
-    assert_well_formed(slots)
+def generic(*entries: dict[str, Any], key: str = "forecast") -> dict[str, Any]:
+    """Attributes of an entity with a generic forecast."""
+    return {key: list(entries), "unit_of_measurement": "EUR/kWh"}
 
 
-def test_parse_forecast_passes_the_unit() -> None:
-    response = load("nordpool_get_prices_for_date.json")
-    slots = parse_forecast(TariffSource.NORDPOOL, response, unit="SEK/kWh")
-    assert slots[0].price_per_kwh == pytest.approx(250.73)
+START = "2026-03-28T14:00:00+01:00"
 
 
 @pytest.mark.parametrize(
-    ("fixture", "source"),
+    "entry",
     [
-        ("nordpool_custom_no1.json", TariffSource.NORDPOOL_CUSTOM),
-        ("entsoe_hourly.json", TariffSource.ENTSOE),
-        ("entsoe_15min.json", TariffSource.ENTSOE),
-        ("epex_spot_market_price.json", TariffSource.EPEX_SPOT),
-        ("epex_spot_v2_price.json", TariffSource.EPEX_SPOT),
-        ("octopus_current_day_rates.json", TariffSource.OCTOPUS_ENERGY),
-        ("octopus_v8_rates.json", TariffSource.OCTOPUS_ENERGY),
+        {"start": START, "end": "2026-03-28T14:15:00+01:00", "price": 0.25},
+        {"start": START, "duration": 15, "price": 0.25},
+        {"start": START, "duration": 15.0, "value": 0.25},
+        {"start": utc(START), "end": utc("2026-03-28T14:15:00+01:00"), "price": 0.25},
+        {"start": START, "end": "2026-03-28T14:15:00+01:00", "duration": 60, "price": 0.25},
+        {"start": START, "end": "2026-03-28T14:15:00+01:00", "price": 0.25, "value": 9.0},
     ],
 )
-def test_detect_source(fixture: str, source: TariffSource) -> None:
-    assert detect_source(load(fixture)) is source
+def test_generic_shape(entry: dict[str, Any]) -> None:
+    attributes = generic(entry)
+    assert detect_source(attributes) is TariffSource.GENERIC
+    assert parse_generic(attributes) == [
+        PriceSlot(start=utc(START), end=utc(START) + QUARTER, price_per_kwh=0.25)
+    ]
+
+
+@pytest.mark.parametrize("key", GENERIC_FORECAST_ATTRIBUTES)
+def test_generic_attributes(key: str) -> None:
+    attributes = generic({"start": START, "duration": 60, "price": -0.01}, key=key)
+    assert detect_source(attributes) is TariffSource.GENERIC
+    assert parse_forecast(TariffSource.GENERIC, attributes)[0].price_per_kwh == -0.01
+
+
+def test_generic_first_attribute_wins() -> None:
+    attributes = {
+        "prices": [{"start": START, "duration": 60, "price": 2.0}],
+        "forecast": [{"start": START, "duration": 60, "price": 1.0}],
+    }
+    assert [slot.price_per_kwh for slot in parse_generic(attributes)] == [1.0]
+
+
+@pytest.mark.parametrize(
+    ("unit", "price"), [(None, 25.0), ("EUR/kWh", 25.0), ("ct/kWh", 0.25), ("EUR/MWh", 0.025)]
+)
+def test_generic_unit(unit: str | None, price: float) -> None:
+    attributes = generic({"start": START, "duration": 60, "price": 25.0})
+    assert parse_forecast(TariffSource.GENERIC, attributes, unit=unit)[0].price_per_kwh == price
+
+
+def test_generic_unusable_unit() -> None:
+    assert parse_generic(generic({"start": START, "duration": 60, "price": 1.0}), unit="%") == []
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        {"start": "2026-03-28T14:00:00", "duration": 15, "price": 0.25},  # naive
+        {"start": START, "duration": 0, "price": 0.25},
+        {"start": START, "duration": -15, "price": 0.25},
+        {"start": START, "duration": "15", "price": 0.25},
+        {"start": START, "duration": 1e300, "price": 0.25},
+        {"start": START, "end": "later", "duration": 15, "price": 0.25},
+        {"start": START, "duration": 15, "price": "0.25"},
+        {"start": START, "duration": 15, "price": None, "value": 0.25},
+        {"start": None, "duration": 15, "price": 0.25},
+    ],
+)
+def test_generic_malformed_entry_dropped(entry: dict[str, Any]) -> None:
+    good = {"start": "2026-03-28T15:00:00+01:00", "duration": 15, "price": 0.3}
+    assert parse_generic(generic(good, entry)) == parse_generic(generic(good))
+
+
+def test_generic_round_trip_of_a_fixture() -> None:
+    # Any forecast written in the documented shape ([{start, end, price}], ISO 8601 with offset)
+    # reads back as it was: a chart card's, a template's, HashHeat's own sensors'.
+    slots = CASES["nordpool_core"].forecast(NORDPOOL)
+    attributes = generic(
+        *(
+            {"start": s.start.isoformat(), "end": s.end.isoformat(), "price": s.price_per_kwh}
+            for s in slots
+        )
+    )
+    assert parse_generic(attributes) == slots
 
 
 @pytest.mark.parametrize(
@@ -380,18 +889,55 @@ def test_detect_source(fixture: str, source: TariffSource) -> None:
     [
         ({}, None),
         ({"unit_of_measurement": "EUR/kWh", "friendly_name": "Price"}, None),
-        ({"prices": [{"start": "x"}]}, None),  # a "prices" list, but not ENTSO-e's
+        ({"prices": [{"start": "x"}]}, None),  # a "prices" list of neither shape
         ({"prices": [{"time": "2025-06-01 10:00:00+02:00", "price": 0.2}]}, TariffSource.ENTSOE),
         ({"prices_today": [], "prices_tomorrow": []}, TariffSource.ENTSOE),
         # EPEX Spot's volume sensors share the "data" attribute, without a price.
         ({"data": [{"start_time": "x", "end_time": "y", "buy_volume_mwh": 1.0}]}, None),
         ({"rates": [], "tariff_code": "E-1R-AGILE-24-10-01-C"}, TariffSource.OCTOPUS_ENERGY),
+        ({"all_rates": [], "tariff": "E-1R-AGILE-24-10-01-C"}, TariffSource.OCTOPUS_ENERGY),
         ({"rates": []}, None),
+        (
+            {"rates": [{"start": START, "end": START, "value_inc_vat": 0.1}]},
+            TariffSource.OCTOPUS_ENERGY,
+        ),
+        ({"rates": [{"start": START, "duration": 30, "price": 0.1}]}, TariffSource.GENERIC),
+        ({"forecast": [{"start": START, "price": 0.1}]}, None),  # no end, no duration
+        ({"forecast": "junk"}, None),
         ({"raw_today": "junk"}, None),
     ],
 )
 def test_detect_source_others(attributes: dict[str, Any], source: TariffSource | None) -> None:
     assert detect_source(attributes) is source
+
+
+# --- Joining forecasts --------------------------------------------------------------------------
+
+
+def test_merge_counts_a_slot_once() -> None:
+    source = load("octopus_energy__v18.3.1.json")
+    today = read(source, OCTOPUS_EVENTS[1])
+    joined = merge_forecasts(today, today, read(source, OCTOPUS_EVENTS[2]))
+    assert joined[:48] == today
+    assert len(joined) == 48 + 46
+    # Twice the same slot would make it count twice among the cheapest hours.
+    assert cheapest_hours(merge_forecasts(today, today), source.now, 1) == cheapest_hours(
+        today, source.now, 1
+    )
+
+
+def test_merge_drops_a_slot_overlapping_an_earlier_one() -> None:
+    hourly = series(TEN, HOUR, [0.3])
+    quarter = [PriceSlot(start=TEN + QUARTER, end=TEN + 2 * QUARTER, price_per_kwh=0.1)]
+    assert merge_forecasts(quarter, hourly) == hourly
+    assert forecast_problems([*hourly, *quarter], TEN) == {ForecastProblem.OVERLAP}
+
+
+def test_merge_turns_local_times_into_utc() -> None:
+    local = PriceSlot(
+        start=TEN.astimezone(STOCKHOLM), end=(TEN + HOUR).astimezone(STOCKHOLM), price_per_kwh=1.0
+    )
+    assert merge_forecasts([local]) == [PriceSlot(start=TEN, end=TEN + HOUR, price_per_kwh=1.0)]
 
 
 # --- Garbage ------------------------------------------------------------------------------------
@@ -428,7 +974,7 @@ def test_garbage_entry_dropped(entry: object) -> None:
     slots = parse_nordpool({"SE3": [GOOD, entry]})
     assert len(slots) == 1
     assert (slots[0].start, slots[0].end) == (utc(str(GOOD["start"])), utc(str(GOOD["end"])))
-    assert slots[0].price_per_kwh == pytest.approx(0.05)
+    assert slots[0].price_per_kwh == 0.05
 
 
 @pytest.mark.parametrize(
@@ -469,7 +1015,9 @@ def test_garbage_time_entry_dropped(entry: object) -> None:
         (TariffSource.EPEX_SPOT, {"data": [{"start_time": "x", "price_per_kwh": 0.1}]}),
         (TariffSource.OCTOPUS_ENERGY, {"rates": None}),
         (TariffSource.OCTOPUS_ENERGY, {"rates": [{"start": "x", "value_inc_vat": 0.1}]}),
-        (TariffSource.OCTOPUS_ENERGY, {"rates": [{"valid_from": "2024-11-05T00:00:00Z"}]}),
+        (TariffSource.OCTOPUS_ENERGY, {"all_rates": [{"valid_from": "2024-11-05T00:00:00Z"}]}),
+        (TariffSource.GENERIC, {}),
+        (TariffSource.GENERIC, {"forecast": [{"start": "x", "end": "y", "price": 1.0}]}),
     ],
 )
 def test_unusable_payload(source: TariffSource, payload: dict[Any, Any]) -> None:
@@ -479,6 +1027,16 @@ def test_unusable_payload(source: TariffSource, payload: dict[Any, Any]) -> None
 # --- Derived figures: worked examples -----------------------------------------------------------
 
 TEN = datetime(2025, 6, 2, 10, tzinfo=UTC)
+
+
+def series(start: datetime, step: timedelta, prices: list[float]) -> list[PriceSlot]:
+    """Consecutive slots of one length."""
+    return [
+        PriceSlot(start=start + i * step, end=start + (i + 1) * step, price_per_kwh=price)
+        for i, price in enumerate(prices)
+    ]
+
+
 # 10:00 0.30, 11:00 0.10, 12:00 0.20, 13:00 0.10, 14:00 0.40 (each an hour, until 15:00).
 DAY = series(TEN, HOUR, [0.30, 0.10, 0.20, 0.10, 0.40])
 
@@ -592,6 +1150,18 @@ def test_mixed_hour_and_quarter_slots() -> None:
     assert is_cheap_now(mixed, hour(10), 0.5) is False
 
 
+def test_figures_on_a_fixture() -> None:
+    # 15-minute spot prices at 14:20: the current quarter ranks among the 39 quarters left today
+    # and tomorrow's 92 (the negative quarter is past), and is cheap once enough hours count.
+    slots = CASES["nordpool_core"].forecast(NORDPOOL)
+    ahead = [s for s in slots if s.end > NORDPOOL.now]
+    cheaper = sorted(s.price_per_kwh for s in ahead).index(0.00992)
+    assert rank_of_current(slots, NORDPOOL.now) == (cheaper + 1, len(ahead))
+    assert len(ahead) == 39 + 92
+    assert is_cheap_now(slots, NORDPOOL.now, cheaper * 0.25 + 0.25) is True
+    assert is_cheap_now(slots, NORDPOOL.now, cheaper * 0.25 - 0.25) is False
+
+
 @pytest.mark.parametrize(
     ("price", "threshold", "result"),
     [
@@ -610,11 +1180,10 @@ def test_above(price: float | None, threshold: float | None, result: bool | None
     assert above(price, threshold) is result
 
 
-# --- Daylight saving time -----------------------------------------------------------------------
+# --- Daylight saving time, 25-hour days ---------------------------------------------------------
 
-# Stockholm: 2025-03-30 runs 23 hours (02:00 becomes 03:00), 2025-10-26 25 hours (03:00 -> 02:00).
-SPRING = datetime(2025, 3, 29, 23, tzinfo=UTC)  # midnight in Stockholm
-AUTUMN = datetime(2025, 10, 25, 22, tzinfo=UTC)
+# Stockholm: 2025-10-26 runs 25 hours (03:00 -> 02:00).
+AUTUMN = datetime(2025, 10, 25, 22, tzinfo=UTC)  # midnight in Stockholm
 
 
 def local_hours(midnight_utc: datetime, count: int) -> list[datetime]:
@@ -622,40 +1191,21 @@ def local_hours(midnight_utc: datetime, count: int) -> list[datetime]:
     return [(midnight_utc + i * HOUR).astimezone(STOCKHOLM) for i in range(count)]
 
 
-def test_nordpool_action_23_hour_day() -> None:
-    response = {
-        "SE3": [
-            {
-                "start": (SPRING + i * HOUR).isoformat(),
-                "end": (SPRING + (i + 1) * HOUR).isoformat(),
-                "price": 40.0 + i,
-            }
-            for i in range(23)
-        ]
-    }
-    slots = parse_nordpool(response)
-    assert len(slots) == 23
-    assert lengths(slots) == {HOUR}
-    assert slots[-1].end - slots[0].start == timedelta(hours=23)
-    assert [slot.start.astimezone(STOCKHOLM).hour for slot in slots[:4]] == [0, 1, 3, 4]
-
-
-def test_nordpool_custom_local_datetimes_23_and_25_hour_days() -> None:
+def test_nordpool_custom_local_datetimes_25_hour_day() -> None:
     # Home Assistant hands over local datetimes sharing one tzinfo; Python subtracts and compares
     # those by wall clock, so the parser must go through UTC.
-    for midnight, count in ((SPRING, 23), (AUTUMN, 25)):
-        starts = local_hours(midnight, count + 1)
-        attributes = {
-            "unit": "kWh",
-            "price_in_cents": False,
-            "raw_today": [
-                {"start": start, "end": end, "value": 0.5} for start, end in pairwise(starts)
-            ],
-        }
-        slots = parse_nordpool_custom(attributes)
-        assert len(slots) == count
-        assert lengths(slots) == {HOUR}
-        assert slots[-1].end - slots[0].start == timedelta(hours=count)
+    starts = local_hours(AUTUMN, 26)
+    attributes = {
+        "unit": "kWh",
+        "price_in_cents": False,
+        "raw_today": [
+            {"start": start, "end": end, "value": 0.5} for start, end in pairwise(starts)
+        ],
+    }
+    slots = parse_nordpool_custom(attributes)
+    assert len(slots) == 25
+    assert {slot.end - slot.start for slot in slots} == {HOUR}
+    assert slots[-1].end - slots[0].start == timedelta(hours=25)
 
 
 def test_entsoe_25_hour_day() -> None:
@@ -672,7 +1222,7 @@ def test_entsoe_25_hour_day() -> None:
     assert attributes["prices_today"][3]["time"] == "2025-10-26 02:00:00+01:00"
     slots = parse_entsoe(attributes)
     assert len(slots) == 25
-    assert lengths(slots) == {HOUR}
+    assert {slot.end - slot.start for slot in slots} == {HOUR}
     first_two = datetime(2025, 10, 26, 2, 30, tzinfo=STOCKHOLM)  # fold 0: summer time
     second_two = first_two.replace(fold=1)  # the repeated hour, winter time
     assert current_slot(slots, first_two) == slots[2]
@@ -697,7 +1247,7 @@ def test_tibber_quarter_hours_on_a_25_hour_day() -> None:
     }
     slots = parse_tibber(response)
     assert len(slots) == 100
-    assert lengths(slots) == {QUARTER}
+    assert {slot.end - slot.start for slot in slots} == {QUARTER}
     assert slots[-1].end == AUTUMN + timedelta(hours=25)
 
 

@@ -20,7 +20,7 @@ from custom_components.hashheat.price_source import find_price_source
 from sim import Fleet
 
 from .helpers.entities import site_state
-from .helpers.price_sources import disable, install, load
+from .helpers.price_sources import PriceFixture, disable, install, load
 from .helpers.site import PLANT, poll, set_plant, setup_plant_site
 
 BERLIN_NOW = datetime.fromisoformat("2026-03-28T14:20:00+01:00")
@@ -29,15 +29,15 @@ LONDON_NOW = datetime.fromisoformat("2026-03-28T13:20:00+00:00")
 type Items = list[dict[str, Any]]
 
 
-def _entity(fixture: dict[str, Any], entity_id: str) -> dict[str, Any]:
-    return next(e for e in fixture["entities"] if e["entity_id"] == entity_id)
+def _entity(fixture: PriceFixture, entity_id: str) -> dict[str, Any]:
+    return fixture.entities[entity_id]
 
 
-def _response(fixture: dict[str, Any], service: str, **request: str) -> Any:
+def _response(fixture: PriceFixture, service: str, **request: str) -> Any:
     return next(
-        a["response"]
-        for a in fixture["actions"]
-        if a["service"] == service and all(a["request"].get(k) == v for k, v in request.items())
+        response
+        for asked, response in fixture.responses(service)
+        if all(asked.get(k) == v for k, v in request.items())
     )
 
 
@@ -46,8 +46,8 @@ def _holding(
 ) -> dict[str, Any]:
     """The item whose interval holds ``now`` (its end, or its start plus ``step``)."""
 
-    def when(text: str) -> datetime:
-        return datetime.fromisoformat(text.replace(" ", "T"))
+    def when(value: str | datetime) -> datetime:
+        return value if isinstance(value, datetime) else datetime.fromisoformat(value)
 
     return next(
         item
@@ -57,7 +57,7 @@ def _holding(
 
 
 # (fixture, the entity a user picks, time zone, now, the integration's exact price of the slot)
-SOURCES: dict[str, tuple[str, str, str, datetime, Callable[[dict[str, Any]], float]]] = {
+SOURCES: dict[str, tuple[str, str, str, datetime, Callable[[PriceFixture], float]]] = {
     "nordpool_core": (
         "nordpool_core__2026.10.4",
         "sensor.nord_pool_ger_current_price",
@@ -135,11 +135,11 @@ SOURCES: dict[str, tuple[str, str, str, datetime, Callable[[dict[str, Any]], flo
 
 async def _site(
     hass: HomeAssistant, fleet: Fleet, freezer: FrozenDateTimeFactory, source: str
-) -> tuple[Any, dict[str, Any]]:
+) -> tuple[Any, PriceFixture]:
     name, picked, zone, now, _ = SOURCES[source]
     await hass.config.async_set_time_zone(zone)
     freezer.move_to(now)
-    fixture = load(name)
+    fixture = load(f"{name}.json")
     install(hass, fixture)
     set_plant(hass)
     entry = await setup_plant_site(hass, fleet.miners[0], {**PLANT, CONF_PRICE_ENTITY: picked})
@@ -175,7 +175,7 @@ async def test_entsoe_forecast_is_read_from_the_average_sensor(
 ) -> None:
     await hass.config.async_set_time_zone("Europe/Berlin")
     freezer.move_to(BERLIN_NOW)
-    install(hass, load("entsoe__v0.7.2"))
+    install(hass, load("entsoe__v0.7.2.json"))
     source = find_price_source(hass, "sensor.current_electricity_market_price", dt_util.utcnow())
     assert source.forecast_entities == ("sensor.average_electricity_price",)
 

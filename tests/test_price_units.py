@@ -1,5 +1,7 @@
 """Electricity price sensor units: currency and the factor to main currency per kWh."""
 
+import math
+
 import pytest
 
 from custom_components.hashheat.domain.price_units import (
@@ -111,6 +113,32 @@ def test_price_per_kwh(state: float, unit: str, expected: float) -> None:
 
 def test_price_per_kwh_of_a_unit_given_by_hand() -> None:
     assert price_per_kwh(30.0, PriceUnit(currency="EUR", per_kwh_factor=0.01)) == pytest.approx(0.3)
+
+
+@pytest.mark.parametrize(
+    ("state", "unit", "expected"),
+    [
+        # A power of ten moves the decimal point; multiplying by 0.001 or 0.01 would not give
+        # these floats (9.92 x 0.001 = 0.009920000000000001, -1.596 x 0.01 = -0.015960000000000002).
+        (9.92, "EUR/MWh", 0.00992),
+        (-1.596, "p/kWh", -0.01596),
+        (16.7685, "p/kWh", 0.167685),
+        (5.0, "ct/MWh", 0.00005),
+        (0.000853, "EUR/Wh", 0.853),
+        (0.1, "EUR/kWh", 0.1),
+        (math.inf, "EUR/MWh", math.inf),
+    ],
+)
+def test_price_per_kwh_is_exact_for_powers_of_ten(state: float, unit: str, expected: float) -> None:
+    parsed = parse_price_unit(unit)
+    assert parsed is not None
+    assert price_per_kwh(state, parsed) == expected
+
+
+def test_price_per_kwh_other_factors_multiply() -> None:
+    parsed = parse_price_unit("EUR/GJ")  # 1 kWh = 0.0036 GJ
+    assert parsed is not None
+    assert price_per_kwh(10.0, parsed) == 10.0 * 0.0036
 
 
 @pytest.mark.parametrize(

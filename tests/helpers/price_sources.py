@@ -1,52 +1,130 @@
-"""A price integration's entities, set up as that integration makes them (from a fixture).
+"""The price integrations' fixtures (tests/fixtures/price_sources), as Home Assistant holds them.
 
-Each fixture in tests/fixtures/price_sources/ was built by reading the integration's own source
-at a named release (repository, release and files inside the fixture): its config entry, every
-entity it creates for one site with unique id, enabled flag, state and attributes, and its
-actions' responses. Disabled entities get a registry entry and no state, as in Home Assistant.
+JSON has no datetimes. Where an integration puts Python datetimes in its state attributes, the
+fixtures hold their ISO text; ``load`` turns them back into aware datetimes: in Home Assistant's
+time zone (``zoneinfo``, one tzinfo shared by all, as ``dt_util.as_local`` gives them) or in UTC,
+as each fixture's notes say. Everything else stays as the fixture has it.
 """
 
 import json
-from datetime import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
+from zoneinfo import ZoneInfo
 
 from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-FIXTURES = Path(__file__).parent.parent / "fixtures" / "price_sources"
-# Attribute lists whose items hold datetime objects in a live Home Assistant (Nord Pool HACS,
-# Octopus Energy v9+); JSON keeps them as ISO strings.
-_DATETIME_LISTS = ("raw_today", "raw_tomorrow", "rates")
+FIXTURES: Final = Path(__file__).parent.parent / "fixtures" / "price_sources"
+NAMES: Final = tuple(sorted(path.name for path in FIXTURES.glob("*.json")))
+
+_LOCAL: Final = "local"
+
+# Per fixture family: the attributes whose datetimes are datetime objects in Home Assistant.
+# (attribute, keys of its items or None for the attribute itself, zone)
+_DATETIMES: Final[Mapping[str, tuple[tuple[str, tuple[str, ...] | None, str], ...]]] = {
+    # custom_components/nordpool/sensor.py: raw_today/raw_tomorrow from dt_util.as_local
+    "nordpool_hacs__": (
+        ("raw_today", ("start", "end"), _LOCAL),
+        ("raw_tomorrow", ("start", "end"), _LOCAL),
+    ),
+    # v9+: the rates events' items and the rate sensors' start/end are as_local datetimes
+    "octopus_energy__v18": (
+        ("rates", ("start", "end"), _LOCAL),
+        ("start", None, _LOCAL),
+        ("end", None, _LOCAL),
+    ),
+    # v8: the API's rates with UTC datetimes, on the sensors and in the (disabled) events
+    "octopus_energy__v8": (
+        ("all_rates", ("valid_from", "valid_to"), "UTC"),
+        ("applicable_rates", ("valid_from", "valid_to"), "UTC"),
+        ("rates", ("valid_from", "valid_to"), "UTC"),
+        ("valid_from", None, "UTC"),
+        ("valid_to", None, "UTC"),
+    ),
+}
 
 
-def load(name: str) -> dict[str, Any]:
-    """A fixture by file name (without .json)."""
-    data: dict[str, Any] = json.loads((FIXTURES / f"{name}.json").read_text())
-    return data
+def _moment(value: object, zone: tzinfo) -> object:
+    """ISO text as an aware datetime in ``zone``; anything else (None too) unchanged."""
+    return datetime.fromisoformat(value).astimezone(zone) if isinstance(value, str) else value
 
 
-def _live(attributes: dict[str, Any]) -> dict[str, Any]:
-    live = dict(attributes)
-    for key in _DATETIME_LISTS:
-        if isinstance(items := live.get(key), list):
-            live[key] = [
-                {
-                    k: datetime.fromisoformat(v)
-                    if k in ("start", "end") and isinstance(v, str)
-                    else v
-                    for k, v in item.items()
-                }
-                for item in items
+def _restore(name: str, attributes: dict[str, Any], local: ZoneInfo) -> dict[str, Any]:
+    """A copy of ``attributes`` with the family's datetimes as Home Assistant holds them."""
+    restored = dict(attributes)
+    family = next((rules for prefix, rules in _DATETIMES.items() if name.startswith(prefix)), ())
+    for attribute, keys, zone_name in family:
+        if attribute not in restored:
+            continue
+        zone = local if zone_name == _LOCAL else UTC
+        value = restored[attribute]
+        if keys is None:
+            restored[attribute] = _moment(value, zone)
+        elif isinstance(value, list):
+            restored[attribute] = [
+                {key: _moment(item[key], zone) if key in keys else item[key] for key in item}
+                for item in value
             ]
-    return live
+    return restored
 
 
-def install(hass: HomeAssistant, fixture: dict[str, Any]) -> MockConfigEntry:
-    """The integration's config entry, devices, entity registry entries, states and actions."""
-    config = fixture["config_entry"]
+@dataclass(frozen=True, kw_only=True)
+class PriceFixture:
+    """One fixture: the integration's entities and action calls at one instant."""
+
+    name: str
+    document: dict[str, Any]
+    zone: ZoneInfo
+    now: datetime
+    entities: dict[str, dict[str, Any]]
+
+    def state(self, entity_id: str) -> str:
+        """The entity's state as Home Assistant writes it."""
+        return str(self.entities[entity_id]["state"])
+
+    def attributes(self, entity_id: str) -> dict[str, Any]:
+        """The entity's state attributes, datetimes restored."""
+        attributes: dict[str, Any] = self.entities[entity_id]["attributes"]
+        return attributes
+
+    def responses(self, service: str) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+        """The (request, response) of each recorded call of ``service``, in the fixture's order."""
+        return [
+            (action["request"], action["response"])
+            for action in self.document.get("actions", [])
+            if action["service"] == service
+        ]
+
+
+def load(name: str) -> PriceFixture:
+    """A fixture by file name, as Home Assistant would hold its states at the fixture's now."""
+    document: dict[str, Any] = json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+    zone = ZoneInfo(str(document.get("time_zone") or document["timezone"]).split()[0])
+    entities = {
+        entity["entity_id"]: {
+            **entity,
+            "attributes": _restore(name, entity.get("attributes") or {}, zone),
+        }
+        for entity in document["entities"]
+    }
+    return PriceFixture(
+        name=name,
+        document=document,
+        zone=zone,
+        now=datetime.fromisoformat(document["now"]).astimezone(zone),
+        entities=entities,
+    )
+
+
+def install(hass: HomeAssistant, fixture: PriceFixture) -> MockConfigEntry:
+    """The integration as it is at the fixture's now: its config entry, devices, registry
+    entries (disabled ones without a state, as in Home Assistant), states and actions."""
+    config = fixture.document["config_entry"]
     entry = MockConfigEntry(
         domain=config["domain"],
         title=config.get("title", config["domain"]),
@@ -55,52 +133,53 @@ def install(hass: HomeAssistant, fixture: dict[str, Any]) -> MockConfigEntry:
         entry_id=config.get("entry_id"),
     )
     entry.add_to_hass(hass)
-    devices, entities = dr.async_get(hass), er.async_get(hass)
-    for entity in fixture["entities"]:
+    devices, registry = dr.async_get(hass), er.async_get(hass)
+    for entity_id, entity in fixture.entities.items():
         device_id = None
         if device := entity.get("device"):
             device_id = devices.async_get_or_create(
                 config_entry_id=entry.entry_id,
-                identifiers={tuple(pair) for pair in device["identifiers"]},
+                identifiers={(str(a), str(b)) for a, b in device["identifiers"]},
                 name=device.get("name"),
             ).id
-        domain, object_id = entity["entity_id"].split(".", 1)
-        entities.async_get_or_create(
+        domain, object_id = entity_id.split(".", 1)
+        enabled = bool(entity["enabled_by_default"])
+        registry.async_get_or_create(
             domain,
             entity["platform"],
             entity["unique_id"],
             config_entry=entry,
             device_id=device_id,
             suggested_object_id=object_id,
-            disabled_by=None
-            if entity["enabled_by_default"]
-            else er.RegistryEntryDisabler.INTEGRATION,
+            disabled_by=None if enabled else er.RegistryEntryDisabler.INTEGRATION,
         )
-        if entity["enabled_by_default"]:
-            hass.states.async_set(entity["entity_id"], entity["state"], _live(entity["attributes"]))
-    for service in {action["service"] for action in fixture.get("actions", [])}:
+        if enabled:
+            hass.states.async_set(
+                entity_id, fixture.state(entity_id), fixture.attributes(entity_id)
+            )
+    for service in {action["service"] for action in fixture.document.get("actions", [])}:
         _register(hass, fixture, service)
     return entry
 
 
-def _register(hass: HomeAssistant, fixture: dict[str, Any], service: str) -> None:
-    actions = [action for action in fixture["actions"] if action["service"] == service]
-    domain = actions[0]["domain"]
+def _register(hass: HomeAssistant, fixture: PriceFixture, service: str) -> None:
+    calls = fixture.responses(service)
+    domain = next(a["domain"] for a in fixture.document["actions"] if a["service"] == service)
 
     async def respond(call: ServiceCall) -> ServiceResponse:
-        # The response of the recorded request for the same day (Nord Pool), else the one that
-        # asked for a period (Tibber: today and tomorrow).
+        # The recorded response for the same day (Nord Pool), else the one that asked for the
+        # longest period (Tibber: today and tomorrow).
         day = call.data.get("date")
-        for action in actions:
-            if day is not None and str(action["request"].get("date")) == str(day):
-                return dict(action["response"])
-        return dict(max(actions, key=lambda action: len(action["request"]))["response"])
+        for request, response in calls:
+            if day is not None and str(request.get("date")) == str(day):
+                return dict(response)
+        return dict(max(calls, key=lambda call: len(call[0]))[1])
 
     hass.services.async_register(domain, service, respond, supports_response=SupportsResponse.ONLY)
 
 
 def disable(hass: HomeAssistant, entity_id: str) -> None:
-    """Disable an entity as a user (or an older release) did: no state any more."""
+    """Disable an entity as a user (or an older release) did: it has no state any more."""
     er.async_get(hass).async_update_entity(
         entity_id, disabled_by=er.RegistryEntryDisabler.INTEGRATION
     )

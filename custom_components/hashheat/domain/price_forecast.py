@@ -2,8 +2,17 @@
 
 Each parser takes the data as Home Assistant exposes it (a price entity's state attributes, or an
 action's response) and returns slots sorted by start, without duplicates or overlaps, priced in
-main currency units per kWh. A malformed entry is dropped and a payload with nothing usable gives
-an empty list: nothing here raises on bad data, since a forecast only advises the control loop.
+main currency units per kWh exactly as the integration has them (see ``price_per_kwh``). A
+malformed entry is dropped, an entry overlapping an earlier one too (so that a slot listed twice
+counts once), and a payload with nothing usable gives an empty list: nothing here raises on bad
+data, since a forecast only advises the control loop. ``forecast_quality`` says what is wrong
+with a forecast.
+
+Which price a source gives differs: Nord Pool (core), ENTSO-e with its default template and EPEX
+Spot's market price sensor give the spot price; the HACS Nord Pool sensor gives the spot price
+with VAT and its additional-costs template, rounded to its precision (3 decimals by default);
+EPEX Spot's net (before 4.0.0) or total price sensor, Tibber and Octopus Energy give the price
+the site pays, taxes included.
 
 Slot times are kept in UTC. Python compares and subtracts two datetimes that share a tzinfo by
 their wall-clock fields, which is an hour out across a daylight-saving change; in UTC it is exact.
@@ -18,7 +27,7 @@ from itertools import pairwise
 from operator import itemgetter
 from typing import Any, Final
 
-from .price_units import parse_price_unit
+from .price_units import PriceUnit, parse_price_unit, price_per_kwh
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -38,7 +47,8 @@ class TariffSource(StrEnum):
     ENTSOE = "entsoe"  # HACS JaccoR/hass-entso-e average price sensor attributes
     TIBBER = "tibber"  # Home Assistant core, tibber.get_prices response
     EPEX_SPOT = "epex_spot"  # HACS mampfes/ha_epex_spot price sensor attributes
-    OCTOPUS_ENERGY = "octopus_energy"  # HACS BottlecapDave/HomeAssistant-OctopusEnergy rates events
+    OCTOPUS_ENERGY = "octopus_energy"  # HACS BottlecapDave/HomeAssistant-OctopusEnergy rates
+    GENERIC = "generic"  # any entity with a GENERIC_FORECAST_ATTRIBUTES list, e.g. a template
 
 
 # Units of the payloads that do not state theirs. The currency does not change the factor; these
@@ -62,11 +72,20 @@ _EPEX_PRICE_UNITS: Final[Mapping[str, str]] = {
 }
 
 # Octopus Energy rates: since v9.0.0 (2023-11, breaking change "value_inc_vat and rates to be in
-# pounds/pence") each rate is {"start", "end", "value_inc_vat"} in GBP/kWh; the first rates
-# events (v8.4-v8.5) passed the API's rates through, {"valid_from", "valid_to", "value_inc_vat"}
-# in pence/kWh. The keys tell the two apart.
+# pounds/pence") each rate of the day-rates event entities' "rates" is {"start", "end",
+# "value_inc_vat"} in GBP/kWh; until v8.5 the current-rate sensor's "all_rates" (and the disabled
+# events' "rates") passed the API's rates through, {"valid_from", "valid_to", "value_inc_vat"} in
+# pence/kWh although that sensor states GBP/kWh. The keys tell the two apart.
 _OCTOPUS_UNIT: Final = "GBP/kWh"
 _OCTOPUS_LEGACY_UNIT: Final = "p/kWh"
+_OCTOPUS_KEYS: Final = ("rates", "all_rates")
+
+# The generic shape: one of these attributes holds [{"start", "end" or "duration" (minutes),
+# "price" or "value"}, ...], prices in the entity's unit; the first attribute holding such
+# entries is read.
+GENERIC_FORECAST_ATTRIBUTES: Final = ("forecast", "prices", "data", "rates")
+_GENERIC_PRICE_KEYS: Final = ("price", "value")
+_PER_KWH: Final = PriceUnit(currency=None, per_kwh_factor=1.0)
 
 # A series that gives only starts (ENTSO-e, Tibber) has slots as long as the step to the next
 # start; a longer step than this is missing data, not a long slot.
@@ -103,10 +122,15 @@ def _number(value: object) -> float | None:
     return number if math.isfinite(number) else None
 
 
-def _factor(unit: str) -> float | None:
-    """Factor from a price in ``unit`` to main currency per kWh; None if it is no price unit."""
-    parsed = parse_price_unit(unit)
-    return None if parsed is None else parsed.per_kwh_factor
+def _minutes(value: object) -> timedelta | None:
+    """A positive number of minutes as a duration; None for anything else."""
+    minutes = _number(value)
+    if minutes is None or minutes <= 0:
+        return None
+    try:
+        return timedelta(minutes=minutes)
+    except OverflowError:
+        return None
 
 
 def _entries(value: object) -> list[Mapping[str, Any]]:
@@ -164,13 +188,25 @@ def _slots_from_starts(points: Iterable[tuple[datetime, float]]) -> list[PriceSl
 
 
 def _interval(
-    entry: Mapping[str, Any], start_key: str, end_key: str, price: object, factor: float
+    entry: Mapping[str, Any], start_key: str, end_key: str, price: object, unit: PriceUnit
 ) -> tuple[datetime, datetime, float] | None:
     """An entry's interval and price per kWh; None if any of them is missing or malformed."""
     start, end, value = _when(entry.get(start_key)), _when(entry.get(end_key)), _number(price)
     if start is None or end is None or value is None:
         return None
-    return start, end, value * factor
+    return start, end, price_per_kwh(value, unit)
+
+
+def _points(
+    entries: Iterable[Mapping[str, Any]], time_key: str, unit: PriceUnit
+) -> list[tuple[datetime, float]]:
+    """The starts and prices per kWh of the entries that have both."""
+    points: list[tuple[datetime, float]] = []
+    for entry in entries:
+        start, price = _when(entry.get(time_key)), _number(entry.get("price"))
+        if start is not None and price is not None:
+            points.append((start, price_per_kwh(price, unit)))
+    return points
 
 
 def parse_nordpool(
@@ -181,13 +217,14 @@ def parse_nordpool(
     The response maps each area to ``[{"start": iso, "end": iso, "price": number}, ...]``
     (homeassistant/components/nordpool/services.py). ``area`` picks one; without it the response
     must hold a single area. ``unit`` is the unit of the response's prices, per MWh by default
-    (not the sensors' per-kWh unit).
+    (not the sensors' per-kWh unit). ``nordpool.get_price_indices_for_date`` answers in the same
+    shape (hourly averages at its default resolution of 60 minutes).
     """
-    factor = _factor(unit or NORDPOOL_DEFAULT_UNIT)
-    if factor is None:
+    price_unit = parse_price_unit(unit or NORDPOOL_DEFAULT_UNIT)
+    if price_unit is None:
         return []
     intervals = (
-        _interval(entry, "start", "end", entry.get("price"), factor)
+        _interval(entry, "start", "end", entry.get("price"), price_unit)
         for entry in _entries(_select(response, area))
     )
     return _slots(interval for interval in intervals if interval is not None)
@@ -198,10 +235,12 @@ def parse_nordpool_custom(
 ) -> list[PriceSlot]:
     """Read the HACS Nord Pool sensor's ``raw_today`` and ``raw_tomorrow`` attributes.
 
-    Each is ``[{"start": datetime, "end": datetime, "value": number or None}, ...]``, the values
-    already in the sensor's unit: per the ``unit`` attribute ("kWh", "MWh" or "Wh"), in cents
-    when ``price_in_cents`` is true (custom_components/nordpool/sensor.py). ``unit``, if given
-    (the sensor's unit of measurement, e.g. "NOK/kWh" or "Øre/kWh"), replaces those attributes.
+    Each is ``[{"start": datetime, "end": datetime, "value": number or None}, ...]`` (datetimes in
+    Home Assistant's time zone), the values already in the sensor's unit: per the ``unit``
+    attribute ("kWh", "MWh" or "Wh"), in cents when ``price_in_cents`` is true
+    (custom_components/nordpool/sensor.py). ``unit``, if given (the sensor's unit of measurement,
+    e.g. "NOK/kWh" or "Øre/kWh"), replaces those attributes. The values include VAT and the
+    additional-costs template and are rounded to the sensor's precision, like its state.
     """
     if unit is None:
         energy = attributes.get("unit", "kWh")
@@ -209,11 +248,13 @@ def parse_nordpool_custom(
             return []
         money = "c" if attributes.get("price_in_cents") is True else "EUR"
         unit = f"{money}/{energy}"
-    factor = _factor(unit)
-    if factor is None:
+    price_unit = parse_price_unit(unit)
+    if price_unit is None:
         return []
     entries = [*_entries(attributes.get("raw_today")), *_entries(attributes.get("raw_tomorrow"))]
-    intervals = (_interval(entry, "start", "end", entry.get("value"), factor) for entry in entries)
+    intervals = (
+        _interval(entry, "start", "end", entry.get("value"), price_unit) for entry in entries
+    )
     return _slots(interval for interval in intervals if interval is not None)
 
 
@@ -221,19 +262,17 @@ def parse_entsoe(attributes: Mapping[str, Any], *, unit: str | None = None) -> l
     """Read the HACS ENTSO-e average price sensor's ``prices_today/_tomorrow`` and ``prices``.
 
     Each is ``[{"time": str(datetime), "price": number}, ...]`` at the configured period (PT60M
-    or PT15M), so slots end at the next time (custom_components/entsoe/coordinator.py). ``unit``
-    is the sensor's unit of measurement, "EUR/kWh" by default.
+    or PT15M), so slots end at the next time (custom_components/entsoe/coordinator.py). The times
+    carry one fixed offset per delivery day ("2026-03-29 03:00:00+01:00" is 04:00 summer time on
+    the day the clocks go forward): the offset is what counts, never the wall clock. Only the
+    average price sensor has these; the integration's other sensors have no forecast. ``unit`` is
+    the sensor's unit of measurement, "EUR/kWh" by default.
     """
-    factor = _factor(unit or ENTSOE_DEFAULT_UNIT)
-    if factor is None:
+    price_unit = parse_price_unit(unit or ENTSOE_DEFAULT_UNIT)
+    if price_unit is None:
         return []
-    points: list[tuple[datetime, float]] = []
-    for key in _ENTSOE_KEYS:
-        for entry in _entries(attributes.get(key)):
-            start, price = _when(entry.get("time")), _number(entry.get("price"))
-            if start is not None and price is not None:
-                points.append((start, price * factor))
-    return _slots_from_starts(points)
+    entries = (entry for key in _ENTSOE_KEYS for entry in _entries(attributes.get(key)))
+    return _slots_from_starts(_points(entries, "time", price_unit))
 
 
 def parse_tibber(
@@ -243,18 +282,14 @@ def parse_tibber(
 
     The response is ``{"prices": {"<home name>": [{"start_time": iso, "price": number}, ...]}}``
     with total prices per kWh in the home's currency (homeassistant/components/tibber/
-    services.py); slots end at the next start. ``home`` picks one home, else there must be one.
+    services.py); slots end at the next start. The sensor's state is the same price rounded to
+    3 decimals. ``home`` picks one home, else there must be one.
     """
-    factor = _factor(unit or TIBBER_DEFAULT_UNIT)
+    price_unit = parse_price_unit(unit or TIBBER_DEFAULT_UNIT)
     homes = response.get("prices")
-    if factor is None or not isinstance(homes, Mapping):
+    if price_unit is None or not isinstance(homes, Mapping):
         return []
-    points: list[tuple[datetime, float]] = []
-    for entry in _entries(_select(homes, home)):
-        start, price = _when(entry.get("start_time")), _number(entry.get("price"))
-        if start is not None and price is not None:
-            points.append((start, price * factor))
-    return _slots_from_starts(points)
+    return _slots_from_starts(_points(_entries(_select(homes, home)), "start_time", price_unit))
 
 
 def parse_epex_spot(attributes: Mapping[str, Any]) -> list[PriceSlot]:
@@ -263,36 +298,107 @@ def parse_epex_spot(attributes: Mapping[str, Any]) -> list[PriceSlot]:
     ``[{"start_time": iso, "end_time": iso, "price_per_kwh": number}, ...]``, or before 3.0.0
     ``price_eur_per_mwh``/``price_ct_per_kwh`` (``price_gbp_per_mwh``/``price_pence_per_kwh``
     for Great Britain) in place of ``price_per_kwh`` (custom_components/epex_spot/sensor.py).
+    Yesterday, today and, once published, tomorrow. The rank and quantile sensors' ``data``
+    (today's slots ordered by price, with a rank or quantile but no price) is no forecast and
+    gives no slots.
     """
     intervals: list[tuple[datetime, datetime, float]] = []
     for entry in _entries(attributes.get("data")):
         key = next((key for key in _EPEX_PRICE_UNITS if key in entry), None)
-        factor = None if key is None else _factor(_EPEX_PRICE_UNITS[key])
-        if key is None or factor is None:
+        price_unit = None if key is None else parse_price_unit(_EPEX_PRICE_UNITS[key])
+        if key is None or price_unit is None:
             continue
-        if interval := _interval(entry, "start_time", "end_time", entry[key], factor):
+        if interval := _interval(entry, "start_time", "end_time", entry[key], price_unit):
             intervals.append(interval)
     return _slots(intervals)
 
 
 def parse_octopus_energy(attributes: Mapping[str, Any]) -> list[PriceSlot]:
-    """Read an Octopus Energy rates event entity's ``rates`` attribute (half-hourly rates).
+    """Read Octopus Energy's half-hourly rates, VAT included.
 
-    ``[{"start": datetime, "end": datetime, "value_inc_vat": GBP per kWh}, ...]`` since v9.0.0;
-    v8.4-v8.5 had ``valid_from``/``valid_to`` and pence per kWh (utils/__init__.py,
+    Since v9.0.0 the previous/current/next day rates event entities' ``rates``: ``[{"start":
+    datetime, "end": datetime, "value_inc_vat": GBP per kWh}, ...]``, one day each (``[]`` for
+    tomorrow until it is published; ``merge_forecasts`` joins the days). Until v8.5 the current
+    rate sensor's ``all_rates`` (yesterday to tomorrow) and the disabled events' ``rates``:
+    ``valid_from``/``valid_to`` (UTC) and pence per kWh (utils/__init__.py,
     private_rates_to_public_rates, and _docs/entities/electricity.md).
     """
     intervals: list[tuple[datetime, datetime, float]] = []
-    for entry in _entries(attributes.get("rates")):
-        if "start" in entry or "end" in entry:
-            start_key, end_key, unit = "start", "end", _OCTOPUS_UNIT
-        else:
-            start_key, end_key, unit = "valid_from", "valid_to", _OCTOPUS_LEGACY_UNIT
-        factor = _factor(unit)
-        price = entry.get("value_inc_vat")
-        if factor is not None and (interval := _interval(entry, start_key, end_key, price, factor)):
-            intervals.append(interval)
+    for key in _OCTOPUS_KEYS:
+        for entry in _entries(attributes.get(key)):
+            if "start" in entry or "end" in entry:
+                start_key, end_key, unit = "start", "end", _OCTOPUS_UNIT
+            else:
+                start_key, end_key, unit = "valid_from", "valid_to", _OCTOPUS_LEGACY_UNIT
+            price_unit = parse_price_unit(unit)
+            price = entry.get("value_inc_vat")
+            if price_unit is not None and (
+                interval := _interval(entry, start_key, end_key, price, price_unit)
+            ):
+                intervals.append(interval)
     return _slots(intervals)
+
+
+def _is_generic(entry: Mapping[str, Any]) -> bool:
+    """Whether an entry has the generic shape's keys (not whether their values are usable)."""
+    return (
+        "start" in entry
+        and ("end" in entry or "duration" in entry)
+        and any(key in entry for key in _GENERIC_PRICE_KEYS)
+    )
+
+
+def _generic_entries(attributes: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The entries of the first generic forecast attribute; nothing when there is none."""
+    for key in GENERIC_FORECAST_ATTRIBUTES:
+        entries = _entries(attributes.get(key))
+        if any(_is_generic(entry) for entry in entries):
+            return entries
+    return []
+
+
+def _generic_interval(
+    entry: Mapping[str, Any], unit: PriceUnit
+) -> tuple[datetime, datetime, float] | None:
+    """A generic entry's interval and price per kWh; None if malformed."""
+    start = _when(entry.get("start"))
+    if entry.get("end") is not None:
+        end = _when(entry["end"])
+    else:
+        duration = _minutes(entry.get("duration"))
+        end = None if start is None or duration is None else start + duration
+    price = next((_number(entry[key]) for key in _GENERIC_PRICE_KEYS if key in entry), None)
+    if start is None or end is None or price is None:
+        return None
+    return start, end, price_per_kwh(price, unit)
+
+
+def parse_generic(attributes: Mapping[str, Any], *, unit: str | None = None) -> list[PriceSlot]:
+    """Read the generic forecast shape, e.g. a template sensor's or HashHeat's own.
+
+    The first of ``GENERIC_FORECAST_ATTRIBUTES`` that holds ``[{"start": iso or datetime, "end":
+    iso or datetime, "price": number}, ...]`` is read; ``duration`` (minutes) may stand for
+    ``end`` and ``value`` for ``price``. Times need an offset. Prices are in ``unit``, the
+    entity's unit of measurement, main currency per kWh when it has none.
+    """
+    price_unit = _PER_KWH if unit is None else parse_price_unit(unit)
+    if price_unit is None:
+        return []
+    intervals = (_generic_interval(entry, price_unit) for entry in _generic_entries(attributes))
+    return _slots(interval for interval in intervals if interval is not None)
+
+
+def merge_forecasts(*forecasts: Iterable[PriceSlot]) -> list[PriceSlot]:
+    """One forecast from several (e.g. Octopus Energy's day entities, Nord Pool's days).
+
+    As the parsers do: sorted, in UTC, and a slot overlapping an earlier-starting one dropped, so
+    that a slot in two of them counts once.
+    """
+    return _slots(
+        (_utc(slot.start), _utc(slot.end), slot.price_per_kwh)
+        for forecast in forecasts
+        for slot in forecast
+    )
 
 
 def parse_forecast(
@@ -305,27 +411,42 @@ def parse_forecast(
     """Read a forecast from ``source``'s attributes or action response.
 
     ``unit`` states the prices' unit where the payload does not (Nord Pool's action, ENTSO-e,
-    Tibber) and overrides the HACS Nord Pool sensor's ``unit``/``price_in_cents``; EPEX Spot and
-    Octopus Energy name theirs. ``key`` picks the area (Nord Pool) or home (Tibber) in a response
-    that holds several.
+    Tibber, the generic shape) and overrides the HACS Nord Pool sensor's ``unit``/
+    ``price_in_cents``; EPEX Spot and Octopus Energy name theirs. ``key`` picks the area (Nord
+    Pool) or home (Tibber) in a response that holds several.
     """
     match source:
         case TariffSource.NORDPOOL:
-            return parse_nordpool(data, area=key, unit=unit)
+            slots = parse_nordpool(data, area=key, unit=unit)
         case TariffSource.NORDPOOL_CUSTOM:
-            return parse_nordpool_custom(data, unit=unit)
+            slots = parse_nordpool_custom(data, unit=unit)
         case TariffSource.ENTSOE:
-            return parse_entsoe(data, unit=unit)
+            slots = parse_entsoe(data, unit=unit)
         case TariffSource.TIBBER:
-            return parse_tibber(data, home=key, unit=unit)
+            slots = parse_tibber(data, home=key, unit=unit)
         case TariffSource.EPEX_SPOT:
-            return parse_epex_spot(data)
+            slots = parse_epex_spot(data)
         case TariffSource.OCTOPUS_ENERGY:
-            return parse_octopus_energy(data)
+            slots = parse_octopus_energy(data)
+        case TariffSource.GENERIC:
+            slots = parse_generic(data, unit=unit)
+    return slots
+
+
+def _is_octopus(attributes: Mapping[str, Any], key: str) -> bool:
+    """Whether ``key`` holds Octopus Energy rates: a list beside a tariff, or rates with VAT."""
+    return isinstance(attributes.get(key), list) and (
+        "tariff_code" in attributes
+        or "tariff" in attributes
+        or any("value_inc_vat" in entry for entry in _entries(attributes.get(key)))
+    )
 
 
 def detect_source(attributes: Mapping[str, Any]) -> TariffSource | None:
-    """Which integration's forecast a price entity's state attributes hold, if any."""
+    """Which integration's forecast a price entity's state attributes hold, if any.
+
+    The integrations' own layouts first, then the generic shape.
+    """
     if isinstance(attributes.get("raw_today"), list):
         return TariffSource.NORDPOOL_CUSTOM
     if isinstance(attributes.get("prices_today"), list) or any(
@@ -337,11 +458,10 @@ def detect_source(attributes: Mapping[str, Any]) -> TariffSource | None:
         for entry in _entries(attributes.get("data"))
     ):
         return TariffSource.EPEX_SPOT
-    if isinstance(attributes.get("rates"), list) and (
-        "tariff_code" in attributes
-        or any("value_inc_vat" in entry for entry in _entries(attributes.get("rates")))
-    ):
+    if any(_is_octopus(attributes, key) for key in _OCTOPUS_KEYS):
         return TariffSource.OCTOPUS_ENERGY
+    if _generic_entries(attributes):
+        return TariffSource.GENERIC
     return None
 
 

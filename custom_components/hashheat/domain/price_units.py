@@ -6,9 +6,11 @@ can; when it names only a subunit or a symbol several currencies share ("c", "kr
 currency is left to the caller, which falls back to Home Assistant's configured currency.
 """
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Final
 
 
@@ -148,8 +150,18 @@ def parse_price_unit(unit: str | None) -> PriceUnit | None:
 
 
 def price_per_kwh(state: float, unit: PriceUnit) -> float:
-    """Convert a price sensor's state to main currency units per kWh."""
-    return state * unit.per_kwh_factor
+    """Convert a price (a sensor's state, a forecast's slot) to main currency units per kWh.
+
+    A power-of-ten factor moves the decimal point of the number as written, as the integrations'
+    own per-kWh figures do: 9.92 EUR/MWh is 0.00992 EUR/kWh, where 9.92 x 0.001 would give
+    0.009920000000000001 and no longer equal the integration's current-price sensor.
+    """
+    factor = unit.per_kwh_factor
+    if factor > 0 and math.isfinite(state):
+        exponent = round(math.log10(factor))
+        if math.isclose(factor, 10.0**exponent, rel_tol=1e-12):
+            return float(Decimal(repr(state)).scaleb(exponent))
+    return state * factor
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
