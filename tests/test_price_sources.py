@@ -12,14 +12,18 @@ from typing import Any
 import pytest
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 
 from custom_components.hashheat.const import CONF_PRICE_ENTITY, DOMAIN
 from custom_components.hashheat.price_source import find_price_source
+from custom_components.hashheat.settings import plant_defaults
 from sim import Fleet
 
 from .helpers.entities import site_state
+from .helpers.flows import sections
 from .helpers.price_sources import PriceFixture, disable, install, load
 from .helpers.site import PLANT, poll, set_plant, setup_plant_site
 
@@ -130,6 +134,38 @@ SOURCES: dict[str, tuple[str, str, str, datetime, Callable[[PriceFixture], float
             "start", "end", LONDON_NOW, timedelta(0),
         )["value_inc_vat"],
     ),
+    "epex_spot_3": (
+        "epex_spot__3.0.0",
+        "sensor.epex_spot_data_price",
+        "Europe/Berlin",
+        BERLIN_NOW,
+        lambda f: _holding(
+            _entity(f, "sensor.epex_spot_data_price")["attributes"]["data"],
+            "start_time", "end_time", BERLIN_NOW, timedelta(0),
+        )["price_per_kwh"],
+    ),
+    "epex_spot_2": (  # per MWh before 3.0.0
+        "epex_spot__2.3.9",
+        "sensor.epex_spot_data_price",
+        "Europe/Berlin",
+        BERLIN_NOW,
+        lambda f: _holding(
+            _entity(f, "sensor.epex_spot_data_price")["attributes"]["data"],
+            "start_time", "end_time", BERLIN_NOW, timedelta(0),
+        )["price_eur_per_mwh"] / 1000,
+    ),
+    "octopus_energy_v8": (  # rates in pence on the sensor before v9
+        "octopus_energy__v8.5.2",
+        "sensor.octopus_energy_electricity_22l4381884_1200060123456_current_rate",
+        "Europe/London",
+        LONDON_NOW,
+        lambda f: _holding(
+            _entity(
+                f, "sensor.octopus_energy_electricity_22l4381884_1200060123456_current_rate"
+            )["attributes"]["all_rates"],
+            "valid_from", "valid_to", LONDON_NOW, timedelta(0),
+        )["value_inc_vat"] / 100,
+    ),
 }  # fmt: skip
 
 
@@ -224,3 +260,90 @@ async def test_a_forecast_that_stops_covering_now(
     await poll(hass, entry)
     assert site_state(hass, entry, "sensor", "electricity_price") != "unknown"
     assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
+
+
+def _attribute(hass: HomeAssistant, entry: Any, key: str, attribute: str) -> Any:
+    entity_id = er.async_get(hass).async_get_entity_id("sensor", DOMAIN, f"{entry.entry_id}_{key}")
+    assert entity_id is not None
+    state = hass.states.get(entity_id)
+    assert state is not None
+    return state.attributes.get(attribute)
+
+
+@pytest.mark.parametrize(
+    ("name", "known_until"),
+    [
+        ("entsoe__v0.7.2", "2026-03-30T00:00:00+02:00"),  # tomorrow is out: to its end
+        ("entsoe__v0.7.2__before_tomorrow", "2026-03-29T00:00:00+01:00"),  # today only
+    ],
+)
+async def test_until_when_prices_are_known(
+    hass: HomeAssistant, fleet: Fleet, freezer: FrozenDateTimeFactory, name: str, known_until: str
+) -> None:
+    fixture = load(f"{name}.json")
+    await hass.config.async_set_time_zone("Europe/Berlin")
+    freezer.move_to(fixture.now)
+    install(hass, fixture)
+    set_plant(hass)
+    entry = await setup_plant_site(
+        hass, fleet.miners[0], {**PLANT, CONF_PRICE_ENTITY: SOURCES["entsoe"][1]}
+    )
+    await poll(hass, entry)
+    for key in ("electricity_price", "spot_price"):
+        assert _attribute(hass, entry, key, "prices_known_until") == known_until
+
+
+async def test_a_negative_slot_and_the_dst_day(
+    hass: HomeAssistant, fleet: Fleet, freezer: FrozenDateTimeFactory
+) -> None:
+    """Nord Pool's -5.2 EUR/MWh quarter hour, then 03:20 on the 23-hour day (ENTSO-e's whole
+    day written with +01:00: the slot of 02:15+01:00 is 03:15 summer time)."""
+    entry, fixture = await _site(hass, fleet, freezer, "nordpool_core")
+    freezer.move_to(datetime.fromisoformat("2026-03-28T13:20:00+01:00"))
+    await poll(hass, entry)
+    assert float(site_state(hass, entry, "sensor", "electricity_price")) == -0.0052
+    assert float(site_state(hass, entry, "sensor", "price_rank")) == 1
+
+    morning = datetime.fromisoformat("2026-03-29T03:20:00+02:00")
+    freezer.move_to(morning)
+    await poll(hass, entry)
+    tomorrow = _response(fixture, "get_prices_for_date", date="2026-03-29")["GER"]
+    exact = _holding(tomorrow, "start", "end", morning, timedelta(0))["price"] / 1000
+    assert float(site_state(hass, entry, "sensor", "electricity_price")) == pytest.approx(exact)
+
+
+async def test_the_options_flow_shows_what_a_source_gives(
+    hass: HomeAssistant, fleet: Fleet, freezer: FrozenDateTimeFactory
+) -> None:
+    entry, fixture = await _site(hass, fleet, freezer, "entsoe_15min")
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], sections({**plant_defaults(), **entry.options})
+    )
+    assert result["step_id"] == "price_source"
+    assert not result["errors"]
+    shown = result["description_placeholders"]
+    assert shown is not None
+    assert shown["forecast"] == "sensor.average_electricity_price"
+    assert shown["integration"] == "entsoe"
+    assert (shown["today"], shown["tomorrow"]) == ("96", "92")  # 15 minutes; 23-hour tomorrow
+    assert float(shown["price"]) == pytest.approx(SOURCES["entsoe_15min"][4](fixture), abs=1e-5)
+    result = await hass.config_entries.options.async_configure(result["flow_id"], {})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+async def test_the_options_flow_names_the_events_to_enable(
+    hass: HomeAssistant, fleet: Fleet, freezer: FrozenDateTimeFactory
+) -> None:
+    entry, _ = await _site(hass, fleet, freezer, "octopus_energy")
+    prefix = "event.octopus_energy_electricity_22l4381884_1200060123456"
+    disable(hass, f"{prefix}_next_day_rates")
+    hass.config.currency = "GBP"  # the form checks the price's currency against the site's
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], sections({**plant_defaults(), **entry.options})
+    )
+    assert result["errors"] == {"base": "price_forecast_disabled"}
+    shown = result["description_placeholders"]
+    assert shown is not None
+    assert shown["disabled"] == f"{prefix}_next_day_rates"

@@ -18,7 +18,7 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
 
 from .const import LOGGER
-from .domain.price_forecast import PriceSlot, TariffSource, parse_forecast
+from .domain.price_forecast import PriceSlot, TariffSource, merge_forecasts, parse_forecast
 from .domain.price_units import currency_of
 
 NORDPOOL_DOMAIN: Final = "nordpool"
@@ -115,7 +115,7 @@ class ActionForecast:
             start = dt_util.start_of_local_day(today)
             end = start + timedelta(days=2)
             requests = [{"start": start.isoformat(), "end": end.isoformat()}]
-        slots: list[PriceSlot] = []
+        days: list[list[PriceSlot]] = []
         for request in requests:
             if (response := await self._call(request)) is None:
                 continue
@@ -124,8 +124,8 @@ class ActionForecast:
             )
             if not found and self.action.key is not None:
                 found = parse_forecast(self.action.source, response, unit=self.action.unit)
-            slots.extend(found)
-        return sorted(slots, key=lambda slot: slot.start)
+            days.append(found)
+        return merge_forecasts(*days)
 
     async def _call(self, data: dict[str, Any]) -> dict[str, Any] | None:
         try:

@@ -17,7 +17,14 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
 
-from .domain.price_forecast import PriceSlot, TariffSource, current_slot, detect_source
+from .domain.forecast_quality import known_until
+from .domain.price_forecast import (
+    PriceSlot,
+    TariffSource,
+    current_slot,
+    detect_source,
+    merge_forecasts,
+)
 from .domain.price_forecast import parse_forecast as parse
 from .domain.price_units import parse_price_unit, price_per_kwh
 from .forecast_actions import ActionForecast, ForecastAction, forecast_action
@@ -72,20 +79,17 @@ def find_price_source(hass: HomeAssistant, entity_id: str, now: datetime) -> Pri
 
 def read_forecast(hass: HomeAssistant, source: PriceSource) -> list[PriceSlot]:
     """The forecast the source's entities hold now, merged and sorted (no action called)."""
-    slots: dict[datetime, PriceSlot] = {}
+    forecasts: list[list[PriceSlot]] = []
     for entity_id in source.forecast_entities:
         if (state := hass.states.get(entity_id)) is None:
             continue
         if (kind := detect_source(state.attributes)) is None:
             continue
         unit = state.attributes.get("unit_of_measurement")
-        for slot in parse(kind, state.attributes, unit=unit if isinstance(unit, str) else None):
-            slots.setdefault(slot.start, slot)
-    merged: list[PriceSlot] = []
-    for slot in sorted(slots.values(), key=lambda slot: slot.start):
-        if not merged or slot.start >= merged[-1].end:
-            merged.append(slot)
-    return merged
+        forecasts.append(
+            parse(kind, state.attributes, unit=unit if isinstance(unit, str) else None)
+        )
+    return merge_forecasts(*forecasts)
 
 
 def _forecast_source(hass: HomeAssistant, entity_id: str) -> TariffSource | None:
@@ -164,7 +168,7 @@ class PriceReading:
 
     slots: list[PriceSlot]  # the forecast from today's local midnight on
     current_per_kwh: float | None  # the forecast's slot that holds now, else the entity's state
-    known_until: datetime | None  # the end of the last slot of the forecast
+    known_until: datetime | None  # the end of the unbroken run of slots from now
     forecast_stale: bool  # a forecast that stopped covering now longer than the grace time
 
 
@@ -200,7 +204,7 @@ class PriceReader:
         return PriceReading(
             slots=slots,
             current_per_kwh=current,
-            known_until=slots[-1].end if slots else None,
+            known_until=known_until(slots, now),
             forecast_stale=stale,
         )
 

@@ -300,9 +300,13 @@ def _site_energy(
     )
 
 
-def _forecast(slots: list[PriceSlot]) -> dict[str, Any]:
-    """Each slot's start and end (ISO 8601, Home Assistant's local time) and price, to plot."""
+def _forecast(slots: list[PriceSlot], known_until: datetime | None) -> dict[str, Any]:
+    """Until when prices are known, and the slots to plot.
+
+    Each slot's start and end in ISO 8601 (Home Assistant's local time) and its price.
+    """
     return {
+        "prices_known_until": dt_util.as_local(known_until).isoformat() if known_until else None,
         FORECAST: [
             {
                 "start": dt_util.as_local(slot.start).isoformat(),
@@ -310,7 +314,7 @@ def _forecast(slots: list[PriceSlot]) -> dict[str, Any]:
                 "price": round(slot.price_per_kwh, FORECAST_DIGITS),
             }
             for slot in slots
-        ]
+        ],
     }
 
 
@@ -372,7 +376,7 @@ SITE_SENSORS: tuple[HashHeatSiteSensorDescription, ...] = (
         currency_unit=PER_KWH,
         suggested_display_precision=4,
         value_fn=lambda view: _figure(view, "spot_price_per_kwh"),
-        attributes_fn=lambda view: _forecast(view.spot_slots),
+        attributes_fn=lambda view: _forecast(view.spot_slots, view.prices_known_until),
     ),
     HashHeatSiteSensorDescription(
         key="electricity_price",
@@ -381,7 +385,7 @@ SITE_SENSORS: tuple[HashHeatSiteSensorDescription, ...] = (
         currency_unit=PER_KWH,
         suggested_display_precision=4,
         value_fn=lambda view: _figure(view, "price_per_kwh"),
-        attributes_fn=lambda view: _forecast(view.price_slots),
+        attributes_fn=lambda view: _forecast(view.price_slots, view.prices_known_until),
     ),
     HashHeatSiteSensorDescription(
         key="btc_per_day",

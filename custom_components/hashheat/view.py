@@ -2,6 +2,7 @@
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
 from homeassistant.util import dt as dt_util
 
@@ -42,6 +43,7 @@ class SiteView:
     network: NetworkStats | None
     spot_slots: list[PriceSlot]  # the price sensor's forecast as published
     price_slots: list[PriceSlot]  # all-in (fees and VAT added): what decisions compare
+    prices_known_until: datetime | None  # the end of the unbroken forecast from now
     cheap_hours: float
     interlocks: frozenset[Interlock]
     grid_hold: GridHold | None  # while it holds
@@ -70,6 +72,7 @@ def site_view(coordinator: HashHeatSiteCoordinator) -> SiteView:
         network=coordinator.network.data if coordinator.network is not None else None,
         spot_slots=data.price_slots if data else [],
         price_slots=data.all_in_slots if data else [],
+        prices_known_until=data.prices_known_until if data else None,
         cheap_hours=coordinator.settings.plant.cheap_hours,
         interlocks=frozenset(control.active),
         grid_hold=state.hold if control.hold_active(dt_util.utcnow()) else None,
