@@ -347,3 +347,35 @@ async def test_the_options_flow_names_the_events_to_enable(
     shown = result["description_placeholders"]
     assert shown is not None
     assert shown["disabled"] == f"{prefix}_next_day_rates"
+
+
+async def test_the_options_flow_flags_a_forecast_with_a_gap(
+    hass: HomeAssistant, fleet: Fleet, freezer: FrozenDateTimeFactory
+) -> None:
+    """A template sensor in the generic shape whose 16:00 hour is missing."""
+    await hass.config.async_set_time_zone("Europe/Berlin")
+    freezer.move_to(BERLIN_NOW)
+    set_plant(hass)
+    hours = [h for h in range(14, 20) if h != 16]
+    forecast = [
+        {
+            "start": f"2026-03-28T{h:02d}:00:00+01:00",
+            "end": f"2026-03-28T{h + 1:02d}:00:00+01:00",
+            "price": 0.1 + h / 100,
+        }
+        for h in hours
+    ]
+    hass.states.async_set(
+        "sensor.spot_price", "0.24", {"unit_of_measurement": "EUR/kWh", "forecast": forecast}
+    )
+    entry = await setup_plant_site(hass, fleet.miners[0])
+    await poll(hass, entry)
+    assert float(site_state(hass, entry, "sensor", "electricity_price")) == pytest.approx(0.24)
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], sections({**plant_defaults(), **entry.options})
+    )
+    assert result["errors"] == {"base": "price_forecast_problems"}
+    shown = result["description_placeholders"]
+    assert shown is not None
+    assert shown["problems"] == "gap"

@@ -74,6 +74,7 @@ from .const import (
 )
 from .domain.all_in import overlapping, parse_fee_windows
 from .domain.economics import HeatReferenceKind
+from .domain.forecast_quality import forecast_problems
 from .domain.price_units import currency_of, parse_hashprice_unit, parse_price_unit
 from .domain.thermal import Fluid, parse_flow_unit
 from .mempool import validate_base_url
@@ -337,14 +338,20 @@ class PlantOptionsFlow(OptionsFlow):
         now = dt_util.utcnow()
         source = find_price_source(self.hass, entity_id, now)
         reading = await PriceReader(self.hass, entity_id).async_read(now)
+        problems = forecast_problems(reading.slots, now) if source.has_forecast else frozenset()
         errors: dict[str, str] = {}
         if source.disabled:
             errors["base"] = "price_forecast_disabled"
         elif reading.current_per_kwh is None:
             errors["base"] = "price_unusable"
+        elif problems:
+            errors["base"] = "price_forecast_problems"
         return self.async_show_form(
             step_id="price_source",
             data_schema=probatio.Schema({}),
             errors=errors,
-            description_placeholders=price_source_placeholders(self.hass, source, reading, now),
+            description_placeholders={
+                **price_source_placeholders(self.hass, source, reading, now),
+                "problems": ", ".join(sorted(problems)) or "-",
+            },
         )
