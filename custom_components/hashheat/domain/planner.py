@@ -1,0 +1,458 @@
+"""The price plan: the site's power per price slot, with the heat store as a battery.
+
+Entry point: :func:`plan` (``PlanInputs`` in, ``Plan`` out; pure, never raises on bad data).
+
+It minimises electricity cost - mining revenue - value of the heat delivered to the building, by
+dynamic programming over (slot, store temperature on a grid, miners running, slots since the
+count last changed), the value function interpolated linearly between grid temperatures. Per
+slot the store follows :class:`~.site_model.StoreParams`::
+
+    T' = T + (f·P - d - L·(T - T_room)) · Δt / C
+
+Soft constraints, so a plan always exists: heat the store cannot give (below ``min_store_c``) is
+unmet demand, charged at the heat's value plus ``comfort_penalty_per_kwh``; a store above
+``max_store_c`` (the over-temperature limit less its margin) is dumped for free when a heat dump
+is available, else charged ``violation_penalty_per_kwh`` per kWh over and slot, as are power
+over the site cap and under a grid hold's floor. Minimum on/off times are hard (staying is always
+possible) and apply to the site's count of running miners; the daily start cap is met by pricing
+starts (a Lagrange multiplier found by bisection). The end of the horizon must leave the store at
+``terminal_store_c`` (default: where it starts); a shortfall costs the dearest net price of heat.
+"""
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta, tzinfo
+from enum import StrEnum
+from itertools import pairwise
+from typing import Final
+
+import numpy as np
+import numpy.typing as npt
+
+from .price_forecast import PriceSlot
+from .site_model import StoreParams
+
+type _Array = npt.NDArray[np.float64]
+
+GRID_POINTS: Final = 61
+MAX_LEVELS_PER_COUNT: Final = 6
+_OVERFLOW_HEADROOM_K: Final = 5.0
+_BISECTIONS: Final = 7
+_TIE_START_COST: Final = 1e-6
+
+
+class PlanReason(StrEnum):
+    """Why the plan is what it is."""
+
+    PRICE_PLAN = "price_plan"
+    NO_PRICES = "no_prices"
+    PRICE_GAP = "price_gap"
+    BAD_INPUT = "bad_input"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class GridHold:
+    """The site must draw at least ``floor_w`` over ``[start, end)``."""
+
+    start: datetime
+    end: datetime
+    floor_w: float
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class PlanInputs:
+    """Everything the planner needs; plain values, no Home Assistant."""
+
+    slots: Sequence[PriceSlot]
+    """Contiguous all-in prices per kWh, sorted (15-min, hourly or mixed)."""
+    demand_kw: Sequence[float]
+    """The building's heat demand per slot (same length as ``slots``)."""
+    store_c: float
+    """The store's temperature now."""
+    store: StoreParams
+    miner_steps_w: Sequence[Sequence[float]]
+    """Per miner, its power steps in W (one step: an on/off-only miner)."""
+    min_store_c: float
+    """Below this the store cannot heat the building."""
+    max_store_c: float
+    """The over-temperature limit less its margin."""
+    revenue_per_kwh: float
+    """Mining revenue per kWh of electricity."""
+    heat_value_per_kwh: float
+    """What a kWh of heat delivered to the building saves (0 in summer)."""
+    heat_dump: bool = False
+    """A heat dump can take heat the store cannot hold."""
+    site_cap_w: float | None = None
+    holds: Sequence[GridHold] = ()
+    min_on_s: float = 0.0
+    min_off_s: float = 0.0
+    start_cap_per_day: int | None = None
+    starts_today: int = 0
+    """Starts already made today (count against the first day's cap)."""
+    running: int = 0
+    """Miners running now."""
+    running_for_s: float = math.inf
+    """How long the count of running miners has been unchanged."""
+    terminal_store_c: float | None = None
+    comfort_penalty_per_kwh: float = 1.0
+    violation_penalty_per_kwh: float = 100.0
+    day_tz: tzinfo = UTC
+    """Time zone whose midnights reset the start cap."""
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class PlannedSlot:
+    """One slot of the plan; temperatures and stored heat at its end."""
+
+    start: datetime
+    end: datetime
+    price_per_kwh: float
+    power_w: float
+    running: int
+    store_c: float
+    stored_heat_kwh: float
+    """Heat above ``min_store_c``, i.e. what the building can still draw."""
+    unmet_kwh: float
+    dumped_kwh: float
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Plan:
+    """The plan, what it is expected to cost, and why it is a price plan or a comfort plan."""
+
+    slots: tuple[PlannedSlot, ...]
+    reason: PlanReason
+    detail: str
+    electricity_cost: float
+    mining_revenue: float
+    heat_value: float
+    starts: int
+    start_cap_met: bool
+
+    @property
+    def expected_cost(self) -> float:
+        """Electricity cost - mining revenue - value of the heat delivered."""
+        return self.electricity_cost - self.mining_revenue - self.heat_value
+
+    @property
+    def is_price_plan(self) -> bool:
+        """False for a comfort fallback."""
+        return self.reason is PlanReason.PRICE_PLAN
+
+
+def site_levels(miner_steps_w: Sequence[Sequence[float]]) -> list[list[float]]:
+    """Per count of running miners, the site powers (W) reachable, thinned to a few levels."""
+    reach: list[set[float]] = [{0.0}] + [set() for _ in miner_steps_w]
+    for steps in miner_steps_w:
+        for count in range(len(reach) - 1, 0, -1):
+            reach[count] |= {round(total + step) for total in reach[count - 1] for step in steps}
+    levels = []
+    for powers in reach:
+        ordered = sorted(powers)
+        if len(ordered) > MAX_LEVELS_PER_COUNT:
+            picks = np.linspace(0, len(ordered) - 1, MAX_LEVELS_PER_COUNT).round().astype(int)
+            ordered = [ordered[i] for i in sorted(set(picks.tolist()))]
+        levels.append(ordered)
+    while len(levels) > 1 and not levels[-1]:
+        levels.pop()
+    return levels
+
+
+@dataclass(frozen=True, slots=True)
+class _Problem:
+    inputs: PlanInputs
+    hours: _Array  # (S,)
+    net_price: _Array  # (S,) price - revenue
+    demand: _Array  # (S,)
+    floor_kw: _Array  # (S,)
+    powers_kw: _Array  # (N+1, K)
+    grid: _Array  # (G,)
+    min_on: int
+    min_off: int
+    dwell_states: int
+    day: npt.NDArray[np.int64]  # (S,) day index for the start cap
+    unmet_cost: float
+    terminal_cost: float
+
+
+def plan(inputs: PlanInputs) -> Plan:
+    """The site's plan over the price slots; a comfort plan, with the reason, on bad input."""
+    problem = _check(inputs)
+    if isinstance(problem, Plan):
+        return problem
+    if any(b.start != a.end for a, b in pairwise(inputs.slots)):
+        gap = next(a.end for a, b in pairwise(inputs.slots) if b.start != a.end)
+        comfort = _comfort(problem)
+        return _result(problem, _solve(comfort, 0.0), PlanReason.PRICE_GAP, f"prices stop at {gap}")
+    return _with_start_cap(problem)
+
+
+def _check(inputs: PlanInputs) -> _Problem | Plan:
+    if not inputs.slots:
+        return _empty(PlanReason.NO_PRICES, "no price forecast: comfort control")
+    numbers = [inputs.store_c, inputs.min_store_c, inputs.max_store_c, inputs.revenue_per_kwh]
+    numbers += [inputs.heat_value_per_kwh, inputs.store.capacity_kwh_per_k]
+    numbers += [s.price_per_kwh for s in inputs.slots] + list(inputs.demand_kw)
+    problems = [
+        (len(inputs.demand_kw) != len(inputs.slots), "a demand figure per price slot"),
+        (not all(math.isfinite(v) for v in numbers), "finite numbers"),
+        (inputs.max_store_c <= inputs.min_store_c, "a store range"),
+        (inputs.store.capacity_kwh_per_k <= 0, "a positive heat capacity"),
+        (any(s.end <= s.start for s in inputs.slots), "slots that end after they start"),
+        (any(b.start < a.end for a, b in pairwise(inputs.slots)), "slots in order"),
+    ]
+    missing = [need for bad, need in problems if bad]
+    if missing:
+        return _empty(PlanReason.BAD_INPUT, "the planner needs " + ", ".join(missing))
+    return _problem(inputs)
+
+
+def _empty(reason: PlanReason, detail: str) -> Plan:
+    return Plan(
+        slots=(),
+        reason=reason,
+        detail=detail,
+        electricity_cost=0.0,
+        mining_revenue=0.0,
+        heat_value=0.0,
+        starts=0,
+        start_cap_met=True,
+    )
+
+
+def _problem(inputs: PlanInputs) -> _Problem:
+    slots = inputs.slots
+    hours = np.array([(s.end - s.start) / timedelta(hours=1) for s in slots])
+    prices = np.array([s.price_per_kwh for s in slots])
+    levels = site_levels(inputs.miner_steps_w)
+    width = max(len(level) for level in levels)
+    powers = np.array([level + [level[-1]] * (width - len(level)) for level in levels]) / 1000
+    floor = np.zeros(len(slots))
+    for hold in inputs.holds:
+        for i, slot in enumerate(slots):
+            if slot.start < hold.end and hold.start < slot.end:
+                floor[i] = max(floor[i], hold.floor_w / 1000)
+    shortest_s = float(hours.min()) * 3600
+    min_on = math.ceil(inputs.min_on_s / shortest_s - 1e-9)
+    min_off = math.ceil(inputs.min_off_s / shortest_s - 1e-9)
+    low = min(inputs.min_store_c, inputs.store_c)
+    high = max(inputs.max_store_c, inputs.store_c) + (
+        0 if inputs.heat_dump else _OVERFLOW_HEADROOM_K
+    )
+    first_day = slots[0].start.astimezone(inputs.day_tz).date()
+    day = np.array([(s.start.astimezone(inputs.day_tz).date() - first_day).days for s in slots])
+    store = inputs.store
+    dearest_heat = max(float(np.max(prices)) - inputs.revenue_per_kwh, 0.0) / store.capture_fraction
+    demand = np.maximum(np.array(inputs.demand_kw, dtype=float), 0.0)
+    heat_matters = inputs.heat_value_per_kwh > 0 or bool(demand.any())
+    return _Problem(
+        inputs=inputs,
+        hours=hours,
+        net_price=prices - inputs.revenue_per_kwh,
+        demand=demand,
+        floor_kw=floor,
+        powers_kw=powers,
+        grid=np.linspace(low, high, GRID_POINTS),
+        min_on=min_on,
+        min_off=min_off,
+        dwell_states=max(min_on, min_off, 1) + 1,
+        day=day.astype(np.int64),
+        unmet_cost=inputs.heat_value_per_kwh + inputs.comfort_penalty_per_kwh,
+        terminal_cost=max(dearest_heat, inputs.heat_value_per_kwh) + 1e-3 if heat_matters else 0.0,
+    )
+
+
+def _comfort(problem: _Problem) -> _Problem:
+    """The same site with every kWh costing the same: heat when needed, with the least energy."""
+    flat = np.ones_like(problem.net_price)
+    terminal = 1.0 / problem.inputs.store.capture_fraction + 1e-3
+    return replace(problem, net_price=flat, terminal_cost=terminal)
+
+
+@dataclass(frozen=True, slots=True)
+class _Step:
+    """One slot from store temperatures, per (count, level): where to, at what cost."""
+
+    t_next: _Array
+    cost: _Array
+    unmet: _Array
+    dumped: _Array
+
+
+def _step(problem: _Problem, s: int, t: _Array) -> _Step:
+    inputs, store = problem.inputs, problem.inputs.store
+    hours, p = problem.hours[s], problem.powers_kw[:, :, None]
+    c = store.capacity_kwh_per_k
+    t_raw = (
+        t
+        + (
+            store.capture_fraction * p
+            - problem.demand[s]
+            - store.loss_kw_per_k * (t - store.room_c)
+        )
+        * hours
+        / c
+    )
+    unmet = np.clip((inputs.min_store_c - t_raw) * c, 0.0, problem.demand[s] * hours)
+    t_after = t_raw + unmet / c
+    over = np.maximum(t_after - inputs.max_store_c, 0.0) * c
+    if inputs.heat_dump:
+        dumped, penalised = over, np.zeros_like(over)
+        t_next = t_after - over / c
+    else:
+        dumped, penalised = np.zeros_like(over), over
+        t_next = np.minimum(t_after, problem.grid[-1])
+    violation = penalised + (
+        np.maximum(problem.floor_kw[s] - p, 0.0) * hours
+        + np.maximum(p - (inputs.site_cap_w or math.inf) / 1000, 0.0) * hours
+    )
+    cost = (
+        problem.net_price[s] * p * hours
+        + problem.unmet_cost * unmet
+        + inputs.violation_penalty_per_kwh * violation
+    )
+    return _Step(t_next=t_next, cost=cost, unmet=unmet, dumped=dumped)
+
+
+def _arrive(problem: _Problem, values: _Array, t_next: _Array) -> _Array:
+    """Value of arriving at ``t_next`` (count, level, T) with each dwell: (count, dwell, level, T).
+
+    ``values`` (count, dwell, G) is on the grid; read between its points linearly.
+    """
+    grid = problem.grid
+    pos = (t_next - grid[0]) / (grid[1] - grid[0])
+    i0 = np.clip(np.floor(pos).astype(np.int64), 0, len(grid) - 2)
+    w = np.clip(pos - i0, 0.0, 1.0)[:, None]
+    count = np.arange(values.shape[0])[:, None, None, None]
+    dwell = np.arange(values.shape[1])[None, :, None, None]
+    i0 = i0[:, None]
+    arrived: _Array = values[count, dwell, i0] * (1 - w) + values[count, dwell, i0 + 1] * w
+    return arrived
+
+
+def _solve(problem: _Problem, start_cost: float) -> list[tuple[int, int, _Step]]:
+    """Backward induction, then the forward pass from the actual state: (count, level, step)."""
+    counts, dwell = problem.powers_kw.shape[0], problem.dwell_states
+    slots = len(problem.hours)
+    inputs = problem.inputs
+    terminal_c = inputs.store_c if inputs.terminal_store_c is None else inputs.terminal_store_c
+    terminal_c = min(terminal_c, inputs.max_store_c)
+    shortfall = np.maximum(terminal_c - problem.grid, 0.0) * inputs.store.capacity_kwh_per_k
+    value = np.broadcast_to(problem.terminal_cost * shortfall, (counts, dwell, len(problem.grid)))
+    ups = np.arange(counts)[None, :] - np.arange(counts)[:, None]
+    change = np.where(ups > 0, ups * (start_cost + _TIE_START_COST), 0.0)
+    np.fill_diagonal(change, np.inf)
+    d = np.arange(dwell)
+    up_ok = d >= problem.min_off
+    down_ok = d >= problem.min_on
+    allowed = np.where(ups[None] > 0, up_ok[:, None, None], down_ok[:, None, None])
+    change_cost = np.where(allowed, change[None], np.inf)  # (D, N+1 from, N+1 to)
+    stay = np.minimum(d + 1, dwell - 1)
+    values = [value]
+    for s in range(slots - 1, -1, -1):
+        step = _step(problem, s, problem.grid)
+        reached = _arrive(problem, value, step.t_next)
+        best = (reached + step.cost[:, None]).min(axis=2)  # (count, dwell, G)
+        changed = (change_cost[:, :, :, None] + best[None, None, :, 1]).min(axis=2)
+        value = np.minimum(best[:, stay].transpose(1, 0, 2), changed).transpose(1, 0, 2)
+        values.append(value)
+    values.reverse()
+    return _forward(problem, values, change_cost, stay)
+
+
+def _forward(
+    problem: _Problem, values: list[_Array], change_cost: _Array, stay: npt.NDArray[np.int64]
+) -> list[tuple[int, int, _Step]]:
+    inputs = problem.inputs
+    counts = problem.powers_kw.shape[0]
+    n = min(max(inputs.running, 0), counts - 1)
+    held = inputs.running_for_s / (float(problem.hours.min()) * 3600)
+    d = problem.dwell_states - 1 if held >= problem.dwell_states else max(int(held), 0)
+    t = np.array([inputs.store_c])
+    chosen: list[tuple[int, int, _Step]] = []
+    for s in range(len(problem.hours)):
+        step = _step(problem, s, t)
+        total = _arrive(problem, values[s + 1], step.t_next) + step.cost[:, None]
+        idx = np.arange(counts)
+        options = np.where(np.arange(counts) == n, 0.0, change_cost[d, n])
+        dwell_to = np.where(np.arange(counts) == n, stay[d], 1)
+        scores = total[idx, dwell_to, :, 0] + options[:, None]  # (N+1, K)
+        n_next, level = (int(i) for i in np.unravel_index(int(np.argmin(scores)), scores.shape))
+        chosen.append((n_next, level, step))
+        d = int(dwell_to[n_next])
+        n = n_next
+        t = step.t_next[n, level]
+    return chosen
+
+
+def _starts_per_day(
+    problem: _Problem, chosen: list[tuple[int, int, _Step]]
+) -> npt.NDArray[np.int64]:
+    running = [min(max(problem.inputs.running, 0), problem.powers_kw.shape[0] - 1)]
+    running += [n for n, _, _ in chosen]
+    starts = np.maximum(np.diff(running), 0)
+    per_day = np.bincount(problem.day, weights=starts, minlength=int(problem.day.max()) + 1)
+    per_day[0] += problem.inputs.starts_today
+    return per_day.astype(np.int64)
+
+
+def _with_start_cap(problem: _Problem) -> Plan:
+    cap = problem.inputs.start_cap_per_day
+    chosen = _solve(problem, 0.0)
+    if cap is None or _starts_per_day(problem, chosen).max() <= cap:
+        return _result(problem, chosen, PlanReason.PRICE_PLAN, "")
+    low, high = 0.0, problem.terminal_cost * float(problem.powers_kw.max()) * 24 + 1.0
+    best = _solve(problem, high)
+    if _starts_per_day(problem, best).max() > cap:
+        return _result(problem, best, PlanReason.PRICE_PLAN, f"cannot keep to {cap} starts a day")
+    for _ in range(_BISECTIONS):
+        middle = (low + high) / 2
+        trial = _solve(problem, middle)
+        if _starts_per_day(problem, trial).max() <= cap:
+            high, best = middle, trial
+        else:
+            low = middle
+    return _result(problem, best, PlanReason.PRICE_PLAN, "")
+
+
+def _result(
+    problem: _Problem, chosen: list[tuple[int, int, _Step]], reason: PlanReason, detail: str
+) -> Plan:
+    inputs = problem.inputs
+    capacity = inputs.store.capacity_kwh_per_k
+    planned: list[PlannedSlot] = []
+    cost = revenue = heat = 0.0
+    for s, (n, level, step) in enumerate(chosen):
+        slot, power_kw = inputs.slots[s], float(problem.powers_kw[n, level])
+        energy = power_kw * float(problem.hours[s])
+        unmet = float(step.unmet[n, level, 0])
+        store_c = float(step.t_next[n, level, 0])
+        cost += slot.price_per_kwh * energy
+        revenue += inputs.revenue_per_kwh * energy
+        heat += inputs.heat_value_per_kwh * (float(problem.demand[s] * problem.hours[s]) - unmet)
+        planned.append(
+            PlannedSlot(
+                start=slot.start,
+                end=slot.end,
+                price_per_kwh=slot.price_per_kwh,
+                power_w=power_kw * 1000,
+                running=n,
+                store_c=store_c,
+                stored_heat_kwh=max(store_c - inputs.min_store_c, 0.0) * capacity,
+                unmet_kwh=unmet,
+                dumped_kwh=float(step.dumped[n, level, 0]),
+            )
+        )
+    per_day = _starts_per_day(problem, chosen)
+    cap = inputs.start_cap_per_day
+    return Plan(
+        slots=tuple(planned),
+        reason=reason,
+        detail=detail,
+        electricity_cost=cost,
+        mining_revenue=revenue,
+        heat_value=heat,
+        starts=int(per_day.sum()) - inputs.starts_today,
+        start_cap_met=cap is None or int(per_day.max()) <= cap,
+    )
