@@ -43,6 +43,7 @@ _MIN_DEMAND_DRIVE_K: Final = 1.0
 _CAPTURE_BOUNDS: Final = (0.3, 1.1)
 _LOSS_BOUNDS_KW_PER_K: Final = (-0.02, 0.2)
 _CAPACITY_FACTOR: Final = 4.0
+_DEMAND_SLOPE_FACTOR: Final = 5.0
 
 CONFIDENT_SAMPLES: Final = 48
 CONFIDENT_STORE_SWING_K: Final = 5.0
@@ -292,8 +293,10 @@ class SiteModel:
     def _demand_rejection(self) -> str | None:
         a, b = (float(v) for v in self.demand.theta)
         b0, top = self.prior.demand_slope_kw_per_k, max(self.prior.max_power_kw, 1.0)
-        if not 0 <= b <= 10 * b0:
-            return f"learned demand slope {b:.3f} kW/K is outside 0 to {10 * b0:.3f}"
+        if not 0 <= b <= _DEMAND_SLOPE_FACTOR * b0:
+            return (
+                f"learned demand slope {b:.3f} kW/K is outside 0 to {_DEMAND_SLOPE_FACTOR * b0:.3f}"
+            )
         if not -top <= a <= top:
             return f"learned demand offset {a:.2f} kW is outside ±{top:.2f}"
         return None
