@@ -1,0 +1,204 @@
+"""The price planner: stores cheap heat, keeps to the site's limits, falls back to comfort."""
+
+import itertools
+import math
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from custom_components.hashheat.domain.planner import (
+    GridHold,
+    Plan,
+    PlanInputs,
+    PlanReason,
+    plan,
+    site_levels,
+)
+from custom_components.hashheat.domain.price_forecast import PriceSlot
+from custom_components.hashheat.domain.site_model import StoreParams
+
+START = datetime(2026, 1, 5, tzinfo=UTC)
+QUARTER = timedelta(minutes=15)
+S19_STEPS = (2000.0, 2500.0, 3010.0)
+STORE = StoreParams(capacity_kwh_per_k=0.3, capture_fraction=0.95, loss_kw_per_k=0.003)
+
+
+def slots(prices: list[float], length: timedelta = QUARTER) -> list[PriceSlot]:
+    return [
+        PriceSlot(start=START + i * length, end=START + (i + 1) * length, price_per_kwh=price)
+        for i, price in enumerate(prices)
+    ]
+
+
+def inputs(prices: list[float], demand_kw: float = 5.0, **changes: object) -> PlanInputs:
+    base = PlanInputs(
+        slots=slots(prices),
+        demand_kw=[demand_kw] * len(prices),
+        store_c=50.0,
+        store=STORE,
+        miner_steps_w=[S19_STEPS] * 4,
+        min_store_c=40.0,
+        max_store_c=70.0,
+        revenue_per_kwh=0.087,
+        heat_value_per_kwh=0.10,
+    )
+    return replace(base, **changes)  # type: ignore[arg-type]
+
+
+def energy_kwh(result: Plan, indices: range) -> float:
+    return sum(result.slots[i].power_w / 1000 * 0.25 for i in indices)
+
+
+def run_lengths(result: Plan) -> list[int]:
+    return [len(list(group)) for _, group in itertools.groupby(s.running for s in result.slots)]
+
+
+def test_site_levels_of_stepped_and_on_off_miners() -> None:
+    assert site_levels([(3010.0,)] * 2) == [[0.0], [3010.0], [6020.0]]
+    levels = site_levels([S19_STEPS] * 4)
+    assert levels[0] == [0.0]
+    assert levels[1] == [2000.0, 2500.0, 3010.0]
+    assert levels[4][0] == 8000.0
+    assert levels[4][-1] == 12040.0
+
+
+def test_shifts_energy_into_cheap_slots_when_the_store_has_room() -> None:
+    # Four cheap hours, then four dear ones, then flat; the store starts half full.
+    prices = [0.05] * 16 + [0.40] * 16 + [0.20] * 16
+    result = plan(inputs(prices))
+    assert result.is_price_plan
+    cheap, dear = energy_kwh(result, range(16)), energy_kwh(result, range(16, 32))
+    assert cheap > 2 * dear
+    assert result.slots[15].store_c > 60.0
+    assert sum(s.unmet_kwh for s in result.slots) == pytest.approx(0.0, abs=1e-6)
+    flat = plan(inputs([0.20] * 48))
+    assert result.expected_cost < flat.expected_cost
+
+
+def test_never_plans_the_store_over_its_bound() -> None:
+    # Electricity is paid for: without a dump the store is the only sink.
+    result = plan(inputs([-0.50] * 96, demand_kw=2.0))
+    assert max(s.store_c for s in result.slots) <= 70.0 + 1e-6
+    assert max(s.store_c for s in result.slots) > 69.0
+    assert all(s.dumped_kwh == 0.0 for s in result.slots)
+
+
+def test_a_store_starting_over_its_bound_still_gets_a_plan() -> None:
+    result = plan(inputs([0.20] * 16, store_c=75.0, demand_kw=1.0))
+    assert result.is_price_plan
+    assert result.slots[0].power_w == 0.0
+    assert result.slots[-1].store_c < 75.0
+
+
+def test_respects_the_site_power_cap() -> None:
+    result = plan(inputs([0.02] * 32, site_cap_w=7000.0, demand_kw=8.0))
+    assert max(s.power_w for s in result.slots) <= 7000.0
+    assert max(s.power_w for s in result.slots) > 6000.0
+
+
+def test_holds_the_grid_floor_over_its_window() -> None:
+    hold = GridHold(start=START + 8 * QUARTER, end=START + 16 * QUARTER, floor_w=9000.0)
+    # Dear electricity: without the hold the miners would run only for comfort.
+    result = plan(inputs([0.60] * 32, holds=[hold], demand_kw=7.0))
+    held = [s.power_w for s in result.slots[8:16]]
+    assert min(held) >= 9000.0
+    assert energy_kwh(result, range(16, 32)) / 16 < 9.0 * 0.25
+
+
+def test_keeps_to_the_daily_start_cap() -> None:
+    # Prices alternating every half hour across two days tempt the plan to start often.
+    prices = [0.02 if (i // 2) % 2 else 0.40 for i in range(192)]
+    free = plan(inputs(prices, demand_kw=3.0))
+    capped = plan(inputs(prices, demand_kw=3.0, start_cap_per_day=4, starts_today=1))
+    assert free.starts > 8
+    assert capped.start_cap_met
+    running = [0] + [s.running for s in capped.slots]
+    per_day = [0, 0]
+    for i, (before, after) in enumerate(itertools.pairwise(running)):
+        per_day[i // 96] += max(after - before, 0)
+    assert per_day[0] <= 4 - 1
+    assert per_day[1] <= 4
+
+
+def test_keeps_minimum_on_and_off_times() -> None:
+    prices = [0.02 if i % 2 else 0.40 for i in range(96)]
+    result = plan(inputs(prices, demand_kw=3.0, min_on_s=3600.0, min_off_s=3600.0))
+    # The first run is free to change (the count had been held long before); the last is cut.
+    assert all(length >= 4 for length in run_lengths(result)[1:-1])
+    assert len(run_lengths(result)) > 2
+
+
+def test_stays_comfortable_when_prices_are_flat() -> None:
+    result = plan(inputs([0.20] * 192, demand_kw=9.0))
+    assert sum(s.unmet_kwh for s in result.slots) == pytest.approx(0.0, abs=1e-6)
+    assert all(40.0 - 1e-6 <= s.store_c <= 70.0 + 1e-6 for s in result.slots)
+    delivered = 9.0 * 48
+    heat = sum(s.power_w / 1000 * 0.25 for s in result.slots) * STORE.capture_fraction
+    assert heat == pytest.approx(delivered, rel=0.05)
+
+
+def test_no_prices_gives_a_comfort_plan_with_the_reason() -> None:
+    result = plan(inputs([]))
+    assert not result.is_price_plan
+    assert result.reason is PlanReason.NO_PRICES
+    assert result.slots == ()
+    assert "no price" in result.detail
+
+
+def test_a_gap_in_prices_gives_a_comfort_plan_with_the_reason() -> None:
+    gapped = slots([0.05] * 8 + [0.40] * 8)
+    gapped = gapped[:8] + [
+        replace(s, start=s.start + QUARTER, end=s.end + QUARTER) for s in gapped[8:]
+    ]
+    result = plan(inputs([0.0] * 16, slots=gapped, demand_kw=6.0))
+    assert result.reason is PlanReason.PRICE_GAP
+    assert "02:00" in result.detail
+    assert sum(s.unmet_kwh for s in result.slots) == pytest.approx(0.0, abs=1e-6)
+    # Comfort only: no storing of the cheap hours' heat.
+    assert energy_kwh(result, range(8)) < energy_kwh(result, range(8, 16)) + 1.0
+
+
+@pytest.mark.parametrize(
+    ("change", "detail"),
+    [
+        ({"demand_kw": [1.0]}, "a demand figure per price slot"),
+        ({"store_c": math.nan}, "finite numbers"),
+        ({"max_store_c": 30.0}, "a store range"),
+    ],
+)
+def test_bad_input_is_a_reason_not_an_exception(change: dict[str, object], detail: str) -> None:
+    result = plan(replace(inputs([0.1] * 8), **change))  # type: ignore[arg-type]
+    assert result.reason is PlanReason.BAD_INPUT
+    assert detail in result.detail
+
+
+def test_summer_mines_only_where_revenue_beats_price_with_a_dump() -> None:
+    prices = [0.05, 0.12, 0.08, 0.20, 0.02, 0.09] * 4
+    summer = {"demand_kw": 0.0, "heat_value_per_kwh": 0.0, "store_c": 70.0}
+    with_dump = plan(inputs(prices, heat_dump=True, **summer))
+    for slot in with_dump.slots:
+        assert (slot.power_w == 12040.0) == (slot.price_per_kwh < 0.087)
+        assert slot.power_w in {0.0, 12040.0}
+    assert sum(s.dumped_kwh for s in with_dump.slots) > 0
+    assert with_dump.expected_cost < 0
+    # A full store that loses no heat is no sink: no mining at all.
+    lossless = replace(STORE, loss_kw_per_k=0.0)
+    without_dump = plan(inputs(prices, heat_dump=False, store=lossless, **summer))
+    assert all(s.power_w == 0.0 for s in without_dump.slots)
+    # A store losing heat makes room, used only at a price below the revenue.
+    leaky = plan(inputs(prices, heat_dump=False, **summer))
+    assert all(s.price_per_kwh < 0.087 for s in leaky.slots if s.power_w)
+    assert all(s.store_c <= 70.0 + 1e-6 for s in leaky.slots)
+
+
+def test_hourly_slots_plan_too() -> None:
+    result = plan(
+        replace(
+            inputs([0.05] * 4 + [0.40] * 4),
+            slots=slots([0.05] * 4 + [0.40] * 4, timedelta(hours=1)),
+        )
+    )
+    assert result.is_price_plan
+    assert result.slots[-1].end == START + timedelta(hours=8)
+    assert sum(s.power_w for s in result.slots[:4]) > sum(s.power_w for s in result.slots[4:])
