@@ -14,9 +14,10 @@ unmet demand, charged at the heat's value plus ``comfort_penalty_per_kwh``; a st
 ``max_store_c`` (the over-temperature limit less its margin) is dumped for free when a heat dump
 is available, else charged ``violation_penalty_per_kwh`` per kWh over and slot, as are power
 over the site cap and under a grid hold's floor. Minimum on/off times are hard (staying is always
-possible) and apply to the site's count of running miners; the daily start cap is met by pricing
-starts (a Lagrange multiplier found by bisection). The end of the horizon must leave the store at
-``terminal_store_c`` (default: where it starts); a shortfall costs the dearest net price of heat.
+possible) and apply to the site's count of running miners; each start costs ``start_cost`` (wear),
+and the daily start cap is met by pricing starts higher (a multiplier found by bisection). The
+end of the horizon must leave the store at ``terminal_store_c`` (default: where it starts); a
+shortfall costs the dearest net price of heat.
 """
 
 import math
@@ -39,6 +40,8 @@ GRID_POINTS: Final = 61
 MAX_LEVELS_PER_COUNT: Final = 6
 _OVERFLOW_HEADROOM_K: Final = 5.0
 _BISECTIONS: Final = 7
+_LOWEST_START_COST: Final = 1e-3
+_HIGHEST_START_COST: Final = 1e3
 _TIE_START_COST: Final = 1e-6
 
 
@@ -88,6 +91,8 @@ class PlanInputs:
     min_on_s: float = 0.0
     min_off_s: float = 0.0
     start_cap_per_day: int | None = None
+    start_cost: float = 0.01
+    """What a miner start costs in wear (per start, in the prices' currency): stops chatter."""
     starts_today: int = 0
     """Starts already made today (count against the first day's cap)."""
     running: int = 0
@@ -95,7 +100,7 @@ class PlanInputs:
     running_for_s: float = math.inf
     """How long the count of running miners has been unchanged."""
     terminal_store_c: float | None = None
-    comfort_penalty_per_kwh: float = 1.0
+    comfort_penalty_per_kwh: float = 5.0
     violation_penalty_per_kwh: float = 100.0
     day_tz: tzinfo = UTC
     """Time zone whose midnights reset the start cap."""
@@ -184,7 +189,8 @@ def plan(inputs: PlanInputs) -> Plan:
     if any(b.start != a.end for a, b in pairwise(inputs.slots)):
         gap = next(a.end for a, b in pairwise(inputs.slots) if b.start != a.end)
         comfort = _comfort(problem)
-        return _result(problem, _solve(comfort, 0.0), PlanReason.PRICE_GAP, f"prices stop at {gap}")
+        chosen = _solve(comfort, _grid_steps(comfort), 0.0)
+        return _result(problem, chosen, PlanReason.PRICE_GAP, f"prices stop at {gap}")
     return _with_start_cap(problem)
 
 
@@ -192,7 +198,7 @@ def _check(inputs: PlanInputs) -> _Problem | Plan:
     if not inputs.slots:
         return _empty(PlanReason.NO_PRICES, "no price forecast: comfort control")
     numbers = [inputs.store_c, inputs.min_store_c, inputs.max_store_c, inputs.revenue_per_kwh]
-    numbers += [inputs.heat_value_per_kwh, inputs.store.capacity_kwh_per_k]
+    numbers += [inputs.heat_value_per_kwh, inputs.store.capacity_kwh_per_k, inputs.start_cost]
     numbers += [s.price_per_kwh for s in inputs.slots] + list(inputs.demand_kw)
     problems = [
         (len(inputs.demand_kw) != len(inputs.slots), "a demand figure per price slot"),
@@ -315,33 +321,40 @@ def _step(problem: _Problem, s: int, t: _Array) -> _Step:
     return _Step(t_next=t_next, cost=cost, unmet=unmet, dumped=dumped)
 
 
-def _arrive(problem: _Problem, values: _Array, t_next: _Array) -> _Array:
-    """Value of arriving at ``t_next`` (count, level, T) with each dwell: (count, dwell, level, T).
-
-    ``values`` (count, dwell, G) is on the grid; read between its points linearly.
-    """
+def _landing(problem: _Problem, t_next: _Array) -> tuple[npt.NDArray[np.int64], _Array]:
+    """Grid points below ``t_next`` and the weights of the ones above, to read values between."""
     grid = problem.grid
     pos = (t_next - grid[0]) / (grid[1] - grid[0])
-    i0 = np.clip(np.floor(pos).astype(np.int64), 0, len(grid) - 2)
-    w = np.clip(pos - i0, 0.0, 1.0)[:, None]
-    count = np.arange(values.shape[0])[:, None, None, None]
-    dwell = np.arange(values.shape[1])[None, :, None, None]
-    i0 = i0[:, None]
-    arrived: _Array = values[count, dwell, i0] * (1 - w) + values[count, dwell, i0 + 1] * w
+    below = np.clip(np.floor(pos).astype(np.int64), 0, len(grid) - 2)
+    return below, np.clip(pos - below, 0.0, 1.0)
+
+
+def _arrive(values: _Array, below: npt.NDArray[np.int64], weight: _Array) -> _Array:
+    """``values`` (count, dwell, G) read between grid points: (count, dwell, level, T)."""
+    counts, dwell, points = values.shape
+    offsets = (np.arange(counts * dwell).reshape(counts, dwell, 1, 1)) * points
+    flat = offsets + below[:, None]
+    ravelled = values.ravel()
+    low, high = np.take(ravelled, flat), np.take(ravelled, flat + 1)
+    arrived: _Array = low + (high - low) * weight[:, None]
     return arrived
 
 
-def _solve(problem: _Problem, start_cost: float) -> list[tuple[int, int, _Step]]:
+type _GridStep = tuple[_Step, npt.NDArray[np.int64], _Array]
+
+
+def _solve(
+    problem: _Problem, steps: list[_GridStep], start_cost: float
+) -> list[tuple[int, int, _Step]]:
     """Backward induction, then the forward pass from the actual state: (count, level, step)."""
     counts, dwell = problem.powers_kw.shape[0], problem.dwell_states
-    slots = len(problem.hours)
     inputs = problem.inputs
     terminal_c = inputs.store_c if inputs.terminal_store_c is None else inputs.terminal_store_c
     terminal_c = min(terminal_c, inputs.max_store_c)
     shortfall = np.maximum(terminal_c - problem.grid, 0.0) * inputs.store.capacity_kwh_per_k
-    value = np.broadcast_to(problem.terminal_cost * shortfall, (counts, dwell, len(problem.grid)))
+    value = np.tile(problem.terminal_cost * shortfall, (counts, dwell, 1))
     ups = np.arange(counts)[None, :] - np.arange(counts)[:, None]
-    change = np.where(ups > 0, ups * (start_cost + _TIE_START_COST), 0.0)
+    change = np.where(ups > 0, ups * (start_cost + inputs.start_cost + _TIE_START_COST), 0.0)
     np.fill_diagonal(change, np.inf)
     d = np.arange(dwell)
     up_ok = d >= problem.min_off
@@ -350,15 +363,23 @@ def _solve(problem: _Problem, start_cost: float) -> list[tuple[int, int, _Step]]
     change_cost = np.where(allowed, change[None], np.inf)  # (D, N+1 from, N+1 to)
     stay = np.minimum(d + 1, dwell - 1)
     values = [value]
-    for s in range(slots - 1, -1, -1):
-        step = _step(problem, s, problem.grid)
-        reached = _arrive(problem, value, step.t_next)
+    for step, below, weight in reversed(steps):
+        reached = _arrive(value, below, weight)
         best = (reached + step.cost[:, None]).min(axis=2)  # (count, dwell, G)
         changed = (change_cost[:, :, :, None] + best[None, None, :, 1]).min(axis=2)
-        value = np.minimum(best[:, stay].transpose(1, 0, 2), changed).transpose(1, 0, 2)
+        value = np.minimum(best[:, stay].transpose(1, 0, 2), changed).transpose(1, 0, 2).copy()
         values.append(value)
     values.reverse()
     return _forward(problem, values, change_cost, stay)
+
+
+def _grid_steps(problem: _Problem) -> list[_GridStep]:
+    """Every slot from every grid temperature: the same for every start cost."""
+    steps: list[_GridStep] = []
+    for s in range(len(problem.hours)):
+        step = _step(problem, s, problem.grid)
+        steps.append((step, *_landing(problem, step.t_next)))
+    return steps
 
 
 def _forward(
@@ -373,7 +394,7 @@ def _forward(
     chosen: list[tuple[int, int, _Step]] = []
     for s in range(len(problem.hours)):
         step = _step(problem, s, t)
-        total = _arrive(problem, values[s + 1], step.t_next) + step.cost[:, None]
+        total = _arrive(values[s + 1], *_landing(problem, step.t_next)) + step.cost[:, None]
         idx = np.arange(counts)
         options = np.where(np.arange(counts) == n, 0.0, change_cost[d, n])
         dwell_to = np.where(np.arange(counts) == n, stay[d], 1)
@@ -398,17 +419,19 @@ def _starts_per_day(
 
 
 def _with_start_cap(problem: _Problem) -> Plan:
+    """Price starts until the plan keeps to the cap: bisection on a log scale of start costs."""
     cap = problem.inputs.start_cap_per_day
-    chosen = _solve(problem, 0.0)
+    steps = _grid_steps(problem)
+    chosen = _solve(problem, steps, 0.0)
     if cap is None or _starts_per_day(problem, chosen).max() <= cap:
         return _result(problem, chosen, PlanReason.PRICE_PLAN, "")
-    low, high = 0.0, problem.terminal_cost * float(problem.powers_kw.max()) * 24 + 1.0
-    best = _solve(problem, high)
+    low, high = math.log(_LOWEST_START_COST), math.log(_HIGHEST_START_COST)
+    best = _solve(problem, steps, _HIGHEST_START_COST)
     if _starts_per_day(problem, best).max() > cap:
         return _result(problem, best, PlanReason.PRICE_PLAN, f"cannot keep to {cap} starts a day")
     for _ in range(_BISECTIONS):
         middle = (low + high) / 2
-        trial = _solve(problem, middle)
+        trial = _solve(problem, steps, math.exp(middle))
         if _starts_per_day(problem, trial).max() <= cap:
             high, best = middle, trial
         else:
