@@ -91,6 +91,11 @@ def test_a_store_starting_over_its_bound_still_gets_a_plan() -> None:
     assert result.slots[-1].store_c < 75.0
 
 
+def test_a_zero_power_cap_keeps_the_miners_off() -> None:
+    result = plan(inputs([0.02] * 8, site_cap_w=0.0))
+    assert all(s.power_w == 0.0 for s in result.slots)
+
+
 def test_respects_the_site_power_cap() -> None:
     result = plan(inputs([0.02] * 32, site_cap_w=7000.0, demand_kw=8.0))
     assert max(s.power_w for s in result.slots) <= 7000.0
@@ -167,6 +172,9 @@ def test_a_gap_in_prices_gives_a_comfort_plan_with_the_reason() -> None:
         ({"demand_kw": [1.0]}, "a demand figure per price slot"),
         ({"store_c": math.nan}, "finite numbers"),
         ({"max_store_c": 30.0}, "a store range"),
+        ({"store": replace(STORE, capture_fraction=0.0)}, "a capture fraction"),
+        ({"miner_steps_w": [(math.inf,)]}, "positive power steps"),
+        ({"miner_steps_w": [()]}, "a power step for every miner"),
     ],
 )
 def test_bad_input_is_a_reason_not_an_exception(change: dict[str, object], detail: str) -> None:

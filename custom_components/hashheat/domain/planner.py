@@ -200,11 +200,16 @@ def _check(inputs: PlanInputs) -> _Problem | Plan:
     numbers = [inputs.store_c, inputs.min_store_c, inputs.max_store_c, inputs.revenue_per_kwh]
     numbers += [inputs.heat_value_per_kwh, inputs.store.capacity_kwh_per_k, inputs.start_cost]
     numbers += [s.price_per_kwh for s in inputs.slots] + list(inputs.demand_kw)
+    numbers += [hold.floor_w for hold in inputs.holds] + [inputs.site_cap_w or 0.0]
+    steps = [step for miner in inputs.miner_steps_w for step in miner]
     problems = [
         (len(inputs.demand_kw) != len(inputs.slots), "a demand figure per price slot"),
         (not all(math.isfinite(v) for v in numbers), "finite numbers"),
         (inputs.max_store_c <= inputs.min_store_c, "a store range"),
         (inputs.store.capacity_kwh_per_k <= 0, "a positive heat capacity"),
+        (not 0 < inputs.store.capture_fraction <= 1, "a capture fraction in (0, 1]"),
+        (not all(math.isfinite(v) and v > 0 for v in steps), "positive power steps"),
+        (any(not miner for miner in inputs.miner_steps_w), "a power step for every miner"),
         (any(s.end <= s.start for s in inputs.slots), "slots that end after they start"),
         (any(b.start < a.end for a, b in pairwise(inputs.slots)), "slots in order"),
     ]
@@ -311,7 +316,7 @@ def _step(problem: _Problem, s: int, t: _Array) -> _Step:
         t_next = np.minimum(t_after, problem.grid[-1])
     violation = penalised + (
         np.maximum(problem.floor_kw[s] - p, 0.0) * hours
-        + np.maximum(p - (inputs.site_cap_w or math.inf) / 1000, 0.0) * hours
+        + np.maximum(p - _cap_kw(inputs.site_cap_w), 0.0) * hours
     )
     cost = (
         problem.net_price[s] * p * hours
@@ -319,6 +324,10 @@ def _step(problem: _Problem, s: int, t: _Array) -> _Step:
         + inputs.violation_penalty_per_kwh * violation
     )
     return _Step(t_next=t_next, cost=cost, unmet=unmet, dumped=dumped)
+
+
+def _cap_kw(cap_w: float | None) -> float:
+    return math.inf if cap_w is None else cap_w / 1000
 
 
 def _landing(problem: _Problem, t_next: _Array) -> tuple[npt.NDArray[np.int64], _Array]:
