@@ -94,7 +94,7 @@ def test_learns_a_known_analytic_site() -> None:
     assert b == pytest.approx(0.25, abs=0.02)
     confidence = model.confidence
     assert confidence.confident, confidence.reasons
-    assert confidence.samples == 4 * 96 - 1
+    assert confidence.samples >= 4 * 96 - 1
     assert confidence.store_swing_k > 15
     assert confidence.outdoor_spread_k > 10
     assert confidence.residual_kw < 0.2
@@ -103,7 +103,7 @@ def test_learns_a_known_analytic_site() -> None:
 def test_learns_the_simulated_plant() -> None:
     params = PlantParams()
     plant = Plant(DailySinusoid(mean_c=0.0, swing_k=5.0), params, tank_c=45.0, seed=3)
-    model, on, poll_s = SiteModel(PRIOR), True, 10.0
+    model, on, poll_s = SiteModel(PRIOR), True, 60.0
     for _ in range(int(3 * 86400 / poll_s)):
         on = plant.tank_c < 60.0 if on else plant.tank_c < 45.0
         plant.step(poll_s, 12_040.0 if on else 0.0)
@@ -119,8 +119,8 @@ def test_learns_the_simulated_plant() -> None:
         )
     store = model.store_params
     true_kwh_per_k = params.tank_capacity_j_per_k / 3.6e6
-    assert store.capacity_kwh_per_k == pytest.approx(true_kwh_per_k, rel=0.1)
-    assert store.capture_fraction == pytest.approx(params.capture_fraction, abs=0.03)
+    assert store.capacity_kwh_per_k == pytest.approx(true_kwh_per_k, rel=0.05)
+    assert store.capture_fraction == pytest.approx(params.capture_fraction, abs=0.02)
     assert store.loss_kw_per_k < 0.01
     # The building loses 0.38 kW/K; the loop delivers about that over a day.
     assert model.demand_kw(0.0) == pytest.approx(0.38 * 20, rel=0.15)

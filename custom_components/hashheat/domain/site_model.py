@@ -6,7 +6,8 @@ The store (immersion tank and loop) is one temperature ``T`` with heat capacity 
 
 ``P`` the miners' electrical power, ``f`` the share of it captured, ``Q`` the heat delivered to
 the loop and ``L`` the store's losses to the plant room (at ``T_ref``). Over one sample
-(``sample_s`` of polls, energies integrated by the trapezoid rule) this is linear in
+(``sample_s`` of polls, energies integrated by the trapezoid rule, cut short where the power
+switches between two polls) this is linear in
 ``(f, C, L)``: ``Q = f · P - C · ΔT/Δt - L · (T - T_ref)``, fitted by recursive least squares
 started from the prior (a Bayesian prior: unexcited directions stay at it). The building's demand
 is ``a + b · (T_set - T_out)`` kW, clipped at 0, fitted the same way from the loop heat.
@@ -40,6 +41,10 @@ _NOISE_KW: Final = 0.3
 _FORGETTING: Final = 0.999
 _READING_C: Final = (-60.0, 130.0)
 _MIN_DEMAND_DRIVE_K: Final = 1.0
+# Between two polls either side of a switch the power is not known (when did it change, how fast
+# did it ramp): a sample ends before such an interval and the next starts after it.
+_SWITCH_FRACTION: Final = 0.1
+_SHORTEST_SAMPLE: Final = 1 / 3
 _CAPTURE_BOUNDS: Final = (0.3, 1.1)
 _LOSS_BOUNDS_KW_PER_K: Final = (-0.02, 0.2)
 _CAPACITY_FACTOR: Final = 4.0
@@ -221,6 +226,11 @@ class SiteModel:
             self._open = _Sample(start_s=reading.at_s, start_c=reading.store_c, last=reading)
             return
         prev, dt = sample.last, reading.at_s - sample.last.at_s
+        if abs(reading.power_w - prev.power_w) > _SWITCH_FRACTION * 1000 * self.prior.max_power_kw:
+            if sample.seconds >= self.sample_s * _SHORTEST_SAMPLE:
+                self._learn(sample)
+            self._open = _Sample(start_s=reading.at_s, start_c=reading.store_c, last=reading)
+            return
         sample.seconds += dt
         sample.electrical_kj += dt * (prev.power_w + reading.power_w) / 2000
         if prev.heat_w is None or reading.heat_w is None:
