@@ -5,6 +5,9 @@ Hour by hour, knowing every price and outdoor temperature, choose the miners' el
 plus a comfort penalty for each K·h the indoor air spends outside the comfort band, plus the
 value of the heat the building holds at the end relative to where it started.
 
+Where heat has no use (summer), the miners may also run with the dry cooler taking all their
+heat (as far as it can with the loop under the tank limit), the building getting none.
+
 The store is the building's thermal mass (its indoor temperature, on a fine grid; the tank and
 loop hold a few % of that and settle within the hour, so they are taken at equilibrium): over a
 slot with the miners at P it relaxes exactly towards ``T_out + f·P/UA`` with time constant
@@ -46,7 +49,17 @@ class Problem:
     comfort_eur_per_kh: float
     heat_value_eur_per_kwh: float
     """What a kWh of heat the building holds at the end is worth (or costs, below the start)."""
+    dump: bool = False
+    """Whether the heat may go to the dry cooler instead of the building (when heat has no use)."""
     slot_s: float = 3600.0
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Choice:
+    """A slot's decision: the miners' electrical power and whether the dry cooler takes the heat."""
+
+    power_w: float
+    dump: bool
 
 
 def tank_feasible(
@@ -79,28 +92,40 @@ class Optimum:
         self.values[slots] = (
             p.heat_value_eur_per_kwh * capacity_kwh_per_k * (p.start_indoor_c - grid_c)
         )
-        feasible = tank_feasible(p.params, grid_c, p.powers_w, p.tank_limit_c)
+        dumped = p.powers_w[1:] if p.dump else p.powers_w[:0]
+        self.powers_w = np.concatenate([p.powers_w, dumped])
+        self.dumped = np.arange(self.powers_w.size) >= p.powers_w.size
+        self.heat_w = np.where(self.dumped, 0.0, p.params.capture_fraction * self.powers_w)
+        feasible = self._feasible(grid_c)
         for slot in range(slots - 1, -1, -1):
             self.values[slot] = np.min(self._q_values(slot, grid_c, feasible), axis=1)
+
+    def _feasible(self, indoor_c: Floats) -> npt.NDArray[np.bool_]:
+        p = self.problem
+        into_building = tank_feasible(p.params, indoor_c, p.powers_w, p.tank_limit_c)
+        dumped = np.ones((indoor_c.size, int(self.dumped.sum())), dtype=bool)
+        return np.concatenate([into_building, dumped], axis=1)
 
     def _q_values(self, slot: int, indoor_c: Floats, feasible: npt.NDArray[np.bool_]) -> Floats:
         p = self.problem
         hours = p.slot_s / 3600
         ua = p.params.building_ua_w_per_k
         decay = np.exp(-ua * p.slot_s / p.params.building_capacity_j_per_k)
-        target = p.outdoor_c[slot] + p.params.capture_fraction * p.powers_w[None, :] / ua
+        # The dry cooler takes the heat while the loop stays under the tank limit.
+        cooler_w = p.params.dump_ua_w_per_k * (p.tank_limit_c - p.outdoor_c[slot])
+        coolable = ~self.dumped | (p.params.capture_fraction * self.powers_w <= cooler_w)
+        target = p.outdoor_c[slot] + self.heat_w[None, :] / ua
         after = target + (indoor_c[:, None] - target) * decay
         middle = 0.5 * (indoor_c[:, None] + after)
         low, high = p.band_c
         outside = np.maximum(low - middle, 0.0) + np.maximum(middle - high, 0.0)
-        cost = p.powers_w[None, :] / 1000 * hours * p.net_price[slot]
+        cost = self.powers_w[None, :] / 1000 * hours * p.net_price[slot]
         cost = cost + p.comfort_eur_per_kh * hours * outside
         cost = cost + np.interp(after, self.grid_c, self.values[slot + 1])
-        return np.where(feasible, cost, np.inf)
+        return np.where(feasible & coolable[None, :], cost, np.inf)
 
-    def best_power_w(self, slot: int, indoor_c: float) -> float:
-        """The power to run at over ``slot`` from the measured indoor temperature."""
-        p = self.problem
+    def best(self, slot: int, indoor_c: float) -> Choice:
+        """What to run over ``slot`` from the measured indoor temperature."""
         state = np.array([indoor_c])
-        feasible = tank_feasible(p.params, state, p.powers_w, p.tank_limit_c)
-        return float(p.powers_w[int(np.argmin(self._q_values(slot, state, feasible)[0]))])
+        best = int(np.argmin(self._q_values(slot, state, self._feasible(state))[0]))
+        return Choice(power_w=float(self.powers_w[best]), dump=bool(self.dumped[best]))

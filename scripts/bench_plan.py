@@ -121,8 +121,11 @@ class Trajectory:
     indoor_c: list[float] = field(default_factory=list)
 
 
-type Drive = Callable[[int, PlantReadings, float, bool, dict[str, SimMiner]], None]
-"""Commands the miners at a poll: step, readings, exact indoor °C, interlock tripped, miners."""
+type Drive = Callable[[int, PlantReadings, float, bool, dict[str, SimMiner]], bool]
+"""Commands the miners at a poll (step, readings, exact indoor °C, interlock tripped, miners).
+
+Returns whether the dry cooler is on.
+"""
 type IntentsAt = Callable[[float, float], Intents]
 """The climate's intents at a time (Unix s) and loop temperature."""
 
@@ -149,7 +152,7 @@ def simulate(data: PlanData, season: Fortnight, site: Site, drive: Drive, days: 
     for step in range(hours * per_hour):
         readings = plant.measure()
         tripped = interlock.update(max(readings.return_c, readings.tank_c))
-        drive(step, readings, plant.indoor_c, tripped, miners)
+        plant.dump_on = drive(step, readings, plant.indoor_c, tripped, miners)
         power = sum(miner.step(POLL_S) for miner in miners.values())
         hour = step // per_hour
         trajectory.electricity_kwh[hour] += power / 1000 * step_h
@@ -178,7 +181,7 @@ def dispatcher_drive(site: Site, intents: IntentsAt) -> Drive:
         _indoor_c: float,
         tripped: bool,
         miners: dict[str, SimMiner],
-    ) -> None:
+    ) -> bool:
         if step % every == 0:
             current[:] = [intents(readings.now_s, readings.return_c)]
         snapshot = site_snapshot(miners, readings, readings.now_s, safety_stop=tripped)
@@ -186,6 +189,7 @@ def dispatcher_drive(site: Site, intents: IntentsAt) -> Drive:
             miners[command.miner_id].command(
                 run=command.run, power_w=command.power_w or MINER_MAX_W, now_s=readings.now_s
             )
+        return False
 
     return drive
 
@@ -257,13 +261,14 @@ def optimum_problem(
         tank_limit_c=SiteSettings.from_options({}).dispatch.ceiling_c,
         comfort_eur_per_kh=COMFORT_EUR_PER_KH,
         heat_value_eur_per_kwh=max(0.0, float(np.mean(net))) / site.params.capture_fraction,
+        dump=season.name == SUMMER.name,
     )
 
 
 def optimum_drive(optimum: Optimum) -> Drive:
     """The optimum's power each hour from the plant's state, on the fewest-started miners."""
     per_hour = round(3600 / POLL_S)
-    plan: list[tuple[int, float]] = [(0, MINER_MAX_W)]
+    plan: list[tuple[int, float, bool]] = [(0, MINER_MAX_W, False)]
 
     def drive(
         step: int,
@@ -271,16 +276,18 @@ def optimum_drive(optimum: Optimum) -> Drive:
         indoor_c: float,
         tripped: bool,
         miners: dict[str, SimMiner],
-    ) -> None:
+    ) -> bool:
         if step % per_hour == 0:
-            power = optimum.best_power_w(step // per_hour, indoor_c)
-            running = math.ceil(power / MINER_MAX_W - 1e-9)
-            plan[0] = (running, power / running if running else MINER_MAX_W)
-        running, each_w = plan[0]
+            choice = optimum.best(step // per_hour, indoor_c)
+            running = math.ceil(choice.power_w / MINER_MAX_W - 1e-9)
+            each_w = choice.power_w / running if running else MINER_MAX_W
+            plan[0] = (running, each_w, choice.dump)
+        running, each_w, dump = plan[0]
         ranked = sorted(miners, key=lambda key: (not miners[key].running, miners[key].starts, key))
         on = set(ranked[: 0 if tripped else running])
         for key, miner in miners.items():
             miner.command(run=key in on, power_w=each_w, now_s=readings.now_s)
+        return dump
 
     return drive
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import numpy as np
 import pytest
 
-from scripts.bench_optimum import Optimum, Problem, tank_feasible
+from scripts.bench_optimum import Choice, Optimum, Problem, tank_feasible
 from scripts.bench_plan import site_powers_w
 from scripts.bench_plan_data import read_prices_csv, read_series_csv, read_weather_csv
 from sim.plant import PlantParams
@@ -98,8 +98,8 @@ def test_it_mines_the_slot_that_pays_and_not_the_one_that_costs() -> None:
     optimum = Optimum(problem())
     decay = np.exp(-NO_VALVES.building_ua_w_per_k * 3600 / NO_VALVES.building_capacity_j_per_k)
     warmed = 20.0 + 950.0 / 380.0 * (1 - decay)
-    assert optimum.best_power_w(0, 20.0) == 1000.0
-    assert optimum.best_power_w(1, warmed) == 0.0
+    assert optimum.best(0, 20.0) == Choice(power_w=1000.0, dump=False)
+    assert optimum.best(1, warmed).power_w == 0.0
     # One kWh earned at 0.1 EUR, nothing else.
     assert optimum.values[0][np.argmin(np.abs(optimum.grid_c - 20.0))] == pytest.approx(-0.1)
 
@@ -117,7 +117,23 @@ def test_it_heats_in_the_cheaper_slot_just_in_time_to_stay_in_the_band() -> None
     )
     decay = np.exp(-NO_VALVES.building_ua_w_per_k * 3600 / NO_VALVES.building_capacity_j_per_k)
     cooled = 10.0 + 10.0 * decay
-    assert optimum.best_power_w(0, 20.0) == 0.0
-    assert optimum.best_power_w(1, cooled) == 4000.0
+    assert optimum.best(0, 20.0).power_w == 0.0
+    assert optimum.best(1, cooled) == Choice(power_w=4000.0, dump=False)
     # 4 kWh at 0.05 EUR.
     assert optimum.values[0][np.argmin(np.abs(optimum.grid_c - 20.0))] == pytest.approx(0.2)
+
+
+def test_with_a_dry_cooler_it_mines_every_slot_that_pays_and_dumps_what_the_house_cannot_take() -> (
+    None
+):
+    # Summer: the house at the top of its band; 1 kW mined pays 0.1 EUR in each slot.
+    optimum = Optimum(problem(net_price=np.array([-0.1, -0.1]), band_c=(19.0, 20.0), dump=True))
+    assert optimum.best(0, 20.0) == Choice(power_w=1000.0, dump=True)
+    assert optimum.values[0][np.argmin(np.abs(optimum.grid_c - 20.0))] == pytest.approx(-0.2)
+    # Without it, the band allows one slot's heat at most (half of it each, around 20.04 °C).
+    assert (
+        Optimum(problem(net_price=np.array([-0.1, -0.1]), band_c=(19.0, 20.0))).values[0][
+            np.argmin(np.abs(optimum.grid_c - 20.0))
+        ]
+        > -0.2
+    )
