@@ -9,8 +9,10 @@ strategies:
 
 - ``constant``: the integration's dispatcher in comfort mode at the season's normal target;
 - ``blueprint``: the dynamic-tariff blueprint's policy through the dispatcher (bench_tariff);
-- ``optimum``: perfect foresight (``bench_optimum``), applied each hour from the plant's state;
-- ``planner``: the integration's planner with only what HA knows - pending until it lands.
+- ``optimum``: perfect foresight (``bench_optimum``), applied each hour from the plant's state,
+  in summer free to run into the dry cooler;
+- ``planner``: the integration's planner with only what HA knows (``planner_power_w``, re-planned
+  hourly on the published prices and a forecast with error) - pending until it lands.
 
 Each trajectory is scored under three economics: the base case (fees 0.10 EUR/kWh, revenue
 0.0872 EUR/kWh), the bear case (revenue 0.05) and no fees; the optimum is solved for each,
@@ -25,7 +27,7 @@ import sys
 import time as time_module
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, Final
 
@@ -35,7 +37,7 @@ from custom_components.hashheat.domain.dispatch import Dispatcher, Intents
 from custom_components.hashheat.domain.price_forecast import PriceSlot
 from custom_components.hashheat.settings import SiteSettings
 from scripts.bench_miners import MINER_MAX_W, MINER_MIN_W, MINERS, SimMiner, miner_specs
-from scripts.bench_optimum import Floats, Optimum, Problem
+from scripts.bench_optimum import Choice, Floats, Optimum, Problem
 from scripts.bench_plan_data import PlanData, load_plan_data
 from scripts.bench_tariff import (
     FORTNIGHTS,
@@ -49,6 +51,7 @@ from scripts.bench_tariff import (
     Wanted,
     hourly_prices,
     intents_for,
+    known_slots,
     site_snapshot,
 )
 from sim.outdoor import HourlySeries
@@ -265,10 +268,22 @@ def optimum_problem(
     )
 
 
+def command_site(
+    miners: dict[str, SimMiner], power_w: float, *, tripped: bool, now_s: float
+) -> None:
+    """Run ``power_w`` on as few miners as can draw it, the least started first; none if tripped."""
+    running = math.ceil(power_w / MINER_MAX_W - 1e-9)
+    each_w = power_w / running if running else MINER_MAX_W
+    ranked = sorted(miners, key=lambda key: (not miners[key].running, miners[key].starts, key))
+    on = set(ranked[: 0 if tripped else running])
+    for key, miner in miners.items():
+        miner.command(run=key in on, power_w=each_w, now_s=now_s)
+
+
 def optimum_drive(optimum: Optimum) -> Drive:
-    """The optimum's power each hour from the plant's state, on the fewest-started miners."""
+    """The optimum's power each hour from the plant's state."""
     per_hour = round(3600 / POLL_S)
-    plan: list[tuple[int, float, bool]] = [(0, MINER_MAX_W, False)]
+    plan: list[Choice] = [Choice(power_w=0.0, dump=False)]
 
     def drive(
         step: int,
@@ -278,31 +293,60 @@ def optimum_drive(optimum: Optimum) -> Drive:
         miners: dict[str, SimMiner],
     ) -> bool:
         if step % per_hour == 0:
-            choice = optimum.best(step // per_hour, indoor_c)
-            running = math.ceil(choice.power_w / MINER_MAX_W - 1e-9)
-            each_w = choice.power_w / running if running else MINER_MAX_W
-            plan[0] = (running, each_w, choice.dump)
-        running, each_w, dump = plan[0]
-        ranked = sorted(miners, key=lambda key: (not miners[key].running, miners[key].starts, key))
-        on = set(ranked[: 0 if tripped else running])
-        for key, miner in miners.items():
-            miner.command(run=key in on, power_w=each_w, now_s=readings.now_s)
-        return dump
+            plan[0] = optimum.best(step // per_hour, indoor_c)
+        command_site(miners, plan[0].power_w, tripped=tripped, now_s=readings.now_s)
+        return plan[0].dump
 
     return drive
 
 
+class PlannerPendingError(Exception):
+    """The planner hook has no planner behind it yet."""
+
+
 def planner_power_w(
-    prices: Sequence[PriceSlot], outdoor_forecast_c: Sequence[float], readings: PlantReadings
+    prices: Sequence[PriceSlot],
+    outdoor_forecast_c: Sequence[float],
+    readings: PlantReadings,
+    revenue_eur_per_kwh: float,
 ) -> list[float] | None:
     """The hook for the integration's planner (domain/planner.py with its learned site model).
 
-    Given only what HA would know - the published all-in prices, an hourly outdoor forecast
-    with error and the site's readings - it returns the power (W) for each price slot. None
-    until the planner is on main: the bench then reports ``planner`` as pending.
+    Given only what HA would know - the published all-in prices (EUR/kWh), an hourly outdoor
+    forecast with error, the site's readings and the mining revenue - it returns the power (W)
+    for each price slot. None until the planner is on main: the bench reports it pending.
     """
-    del prices, outdoor_forecast_c, readings
+    del prices, outdoor_forecast_c, readings, revenue_eur_per_kwh
     return None
+
+
+def planner_drive(data: PlanData, economics: Economics, solve_s: list[float]) -> Drive:
+    """The planner in closed loop, re-planned each hour; its solve times go to ``solve_s``."""
+    per_hour = round(3600 / POLL_S)
+    slots = all_in_slots(data, economics)
+    rng = np.random.default_rng(SEED)
+    plan = [0.0]
+
+    def drive(
+        step: int,
+        readings: PlantReadings,
+        _indoor_c: float,
+        tripped: bool,
+        miners: dict[str, SimMiner],
+    ) -> bool:
+        if step % per_hour == 0:
+            published = known_slots(slots, datetime.fromtimestamp(readings.now_s, UTC))
+            forecast = forecast_with_error(data.outdoor, readings.now_s, len(published), rng)
+            started = time_module.perf_counter()
+            powers = planner_power_w(published, forecast, readings, economics.revenue_eur_per_kwh)
+            solve_s.append(time_module.perf_counter() - started)
+            if powers is None:
+                raise PlannerPendingError
+            plan[0] = powers[0] if powers else 0.0
+        command_site(miners, plan[0], tripped=tripped, now_s=readings.now_s)
+        return False
+
+    return drive
 
 
 def forecast_with_error(
@@ -418,7 +462,18 @@ def run_cases(
                     key: score_json(value, best, heat_wanted=heat_wanted)
                     for key, value in scores.items()
                 }
-                strategies["planner"] = PENDING
+                solve_times: list[float] = []
+                try:
+                    planned = simulate(
+                        data, season, site, planner_drive(data, economics, solve_times), days
+                    )
+                except PlannerPendingError:
+                    strategies["planner"] = PENDING
+                else:
+                    scores["planner"] = score(planned, prices, economics)
+                    strategies["planner"] = score_json(
+                        scores["planner"], best, heat_wanted=heat_wanted
+                    )
                 cases.append(
                     {
                         "name": f"{season.name}/{site.name}/{economics.name}",
@@ -440,7 +495,12 @@ def run_cases(
                             <= compared(other, heat_wanted=heat_wanted)
                             for other in scores.values()
                         ),
-                        "planner_solve_s": PENDING,
+                        "planner_solve_s": {
+                            "p50": round(float(np.percentile(solve_times, 50)), 4),
+                            "p95": round(float(np.percentile(solve_times, 95)), 4),
+                        }
+                        if "planner" in scores
+                        else PENDING,
                     }
                 )
     return cases

@@ -6,10 +6,25 @@ from datetime import UTC, datetime, timedelta, timezone
 import numpy as np
 import pytest
 
+from scripts.bench_miners import SimMiner
 from scripts.bench_optimum import Choice, Optimum, Problem, tank_feasible
-from scripts.bench_plan import site_powers_w
-from scripts.bench_plan_data import read_prices_csv, read_series_csv, read_weather_csv
-from sim.plant import PlantParams
+from scripts.bench_plan import (
+    ECONOMICS,
+    PlannerPendingError,
+    command_site,
+    forecast_with_error,
+    planner_drive,
+    site_powers_w,
+)
+from scripts.bench_plan_data import (
+    PlanData,
+    read_prices_csv,
+    read_series_csv,
+    read_weather_csv,
+)
+from sim.outdoor import HourlySeries
+from sim.plant import PlantParams, PlantReadings
+from sim.smard import PriceHour
 
 NO_VALVES = PlantParams(trv_band_k=None)
 
@@ -137,3 +152,51 @@ def test_with_a_dry_cooler_it_mines_every_slot_that_pays_and_dumps_what_the_hous
         ]
         > -0.2
     )
+
+
+def test_the_site_runs_a_power_on_as_few_miners_as_can_draw_it_the_least_started_first() -> None:
+    miners = {str(i): SimMiner(starts=starts) for i, starts in enumerate([3, 0, 2, 1])}
+    command_site(miners, 7000.0, tripped=False, now_s=0.0)
+    assert {key for key, miner in miners.items() if miner.running} == {"1", "2", "3"}
+    assert [miner.target_w for miner in miners.values() if miner.running] == pytest.approx(
+        [7000 / 3] * 3
+    )
+    command_site(miners, 7000.0, tripped=True, now_s=15.0)
+    assert not any(miner.running for miner in miners.values())
+
+
+def test_the_forecast_errs_more_the_further_ahead_it_looks() -> None:
+    outdoor = HourlySeries(0.0, [5.0] * 48)
+    rng = np.random.default_rng(1)
+    errors = np.array(
+        [np.array(forecast_with_error(outdoor, 0.0, 25, rng)) - 5.0 for _ in range(400)]
+    )
+    spread = errors.std(axis=0)
+    assert spread[0] == pytest.approx(0.3, rel=0.2)
+    assert spread[24] == pytest.approx(1.5, rel=0.2)
+
+
+def test_without_a_planner_behind_the_hook_the_planner_is_pending() -> None:
+    start = datetime(2015, 1, 5, tzinfo=UTC)
+    data = PlanData(
+        prices=[PriceHour(start=start + timedelta(hours=h), eur_per_mwh=30.0) for h in range(48)],
+        outdoor=HourlySeries(start.timestamp(), [0.0] * 48),
+        sources={},
+    )
+    solve_s: list[float] = []
+    drive = planner_drive(data, ECONOMICS[0], solve_s)
+    readings = PlantReadings(
+        now_s=start.timestamp(),
+        tank_c=50.0,
+        supply_c=45.0,
+        return_c=40.0,
+        indoor_c=20.0,
+        outdoor_c=0.0,
+        flow_m3_per_s=2.8e-4,
+        heat_w=0.0,
+        power_w=0.0,
+        dump_on=False,
+    )
+    with pytest.raises(PlannerPendingError):
+        drive(0, readings, 20.0, False, {"0": SimMiner()})
+    assert len(solve_s) == 1
