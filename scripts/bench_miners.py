@@ -51,8 +51,8 @@ class SimMiner:
         return self.power_w
 
 
-def miner_specs() -> list[MinerSpec]:
-    """The four miners as the integration describes them to its controller."""
+def miner_specs(count: int = MINERS) -> list[MinerSpec]:
+    """The site's miners (four by default) as the integration describes them to its controller."""
     return [
         MinerSpec(
             miner_id=str(i),
@@ -61,5 +61,5 @@ def miner_specs() -> list[MinerSpec]:
             max_power_w=MINER_MAX_W,
             efficiency_jth=21.3 + i * 0.1,
         )
-        for i in range(MINERS)
+        for i in range(count)
     ]

@@ -35,6 +35,7 @@ __all__ = [
     "PlantReadings",
     "SteadyState",
     "counterflow_effectiveness",
+    "hydronic_steady_state",
     "steady_state",
 ]
 
@@ -235,7 +236,17 @@ def steady_state(params: PlantParams, *, outdoor_c: float, miner_power_w: float)
     if not miner_power_w >= 0.0:
         raise ValueError(f"miner_power_w must be >= 0, not {miner_power_w}")
     heat = params.capture_fraction * miner_power_w
-    indoor = outdoor_c + heat / params.building_ua_w_per_k
+    return hydronic_steady_state(
+        params, indoor_c=outdoor_c + heat / params.building_ua_w_per_k, heat_w=heat
+    )
+
+
+def hydronic_steady_state(params: PlantParams, *, indoor_c: float, heat_w: float) -> SteadyState:
+    """The tank and loop in equilibrium delivering ``heat_w`` to the building at ``indoor_c``.
+
+    Raises ValueError when the valves are shut or the pumps stand still with heat coming in.
+    """
+    heat, indoor = heat_w, indoor_c
     opening = _valve_opening(params, indoor)
     conductance = params.hx_conductance_w_per_k()
     if heat > 0.0 and (opening <= 0.0 or conductance <= 0.0):

@@ -9,7 +9,7 @@ controller's behaviour rather than a warm-up transient. Time 0 is midnight; the 
 hour is 05:00.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from sim.outdoor import ColdFront, DailySinusoid, OutdoorProfile
@@ -25,6 +25,7 @@ __all__ = [
     "ScenarioFactory",
     "equilibrium_plant",
     "mild",
+    "scaled_params",
     "shoulder",
     "winter",
 ]
@@ -61,6 +62,29 @@ class ScenarioFactory(Protocol):
     ) -> Scenario:
         """Build the scenario."""
         ...
+
+
+def scaled_params(factor: float, params: PlantParams | None = None) -> PlantParams:
+    """A site ``factor`` times as large: every capacity, flow, conductance and load scaled.
+
+    Temperatures, the emitters' exponent and the capture fraction stay, so the larger site
+    runs at the same temperatures with ``factor`` times the miners (e.g. 4: sixteen S19 XP,
+    48 kW, a 2.4 m³ tank and a 45.6 kW building).
+    """
+    p = params or PlantParams()
+    return replace(
+        p,
+        oil_volume_m3=p.oil_volume_m3 * factor,
+        metal_capacity_j_per_k=p.metal_capacity_j_per_k * factor,
+        oil_flow_m3_per_s=p.oil_flow_m3_per_s * factor,
+        hx_ua_w_per_k=p.hx_ua_w_per_k * factor,
+        loop_flow_m3_per_s=p.loop_flow_m3_per_s * factor,
+        loop_volume_m3=p.loop_volume_m3 * factor,
+        emitter_rated_w=p.emitter_rated_w * factor,
+        building_ua_w_per_k=p.building_ua_w_per_k * factor,
+        building_capacity_j_per_k=p.building_capacity_j_per_k * factor,
+        dump_ua_w_per_k=p.dump_ua_w_per_k * factor,
+    )
 
 
 def equilibrium_plant(  # noqa: PLR0913

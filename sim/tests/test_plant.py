@@ -23,6 +23,7 @@ from sim import (
 )
 from sim.__main__ import build_parser, main
 from sim.plant_run import format_summary
+from sim.plant_scenarios import scaled_params
 
 # The reference site's capacities and rates, by hand from the documented defaults.
 C_TANK = 0.6 * 830 * 2100 + 40_000  # 1 085 800 J/K
@@ -523,3 +524,13 @@ def test_cli_plant_subcommand(capsys: pytest.CaptureFixture[str]) -> None:
     assert "constant 5000 W" in capsys.readouterr().out
     assert main(["plant", "--hours", "0"]) == 2
     assert build_parser().parse_args(["fleet", "--count", "2"]).count == 2
+
+
+def test_a_site_four_times_as_large_runs_as_warm_on_four_times_the_power() -> None:
+    small = steady_state(PlantParams(), outdoor_c=0.0, miner_power_w=8000.0)
+    large_params = scaled_params(4)
+    large = steady_state(large_params, outdoor_c=0.0, miner_power_w=32_000.0)
+    assert large_params.oil_volume_m3 == pytest.approx(2.4)
+    assert large_params.building_ua_w_per_k == pytest.approx(1520.0)
+    for name in ("tank_c", "supply_c", "return_c", "indoor_c"):
+        assert getattr(large, name) == pytest.approx(getattr(small, name))

@@ -1,0 +1,131 @@
+"""The plan bench's perfect-foresight reference: a dynamic programme over the building's heat.
+
+Hour by hour, knowing every price and outdoor temperature, choose the miners' electrical power
+(0 or one of the powers the site can run at) to minimise electricity cost less mining revenue,
+plus a comfort penalty for each K·h the indoor air spends outside the comfort band, plus the
+value of the heat the building holds at the end relative to where it started.
+
+Where heat has no use (summer), the miners may also run with the dry cooler taking all their
+heat (as far as it can with the loop under the tank limit), the building getting none.
+
+The store is the building's thermal mass (its indoor temperature, on a fine grid; the tank and
+loop hold a few % of that and settle within the hour, so they are taken at equilibrium): over a
+slot with the miners at P it relaxes exactly towards ``T_out + f·P/UA`` with time constant
+``C/UA`` (the plant's true parameters). A power is allowed only where the tank that delivers its
+heat at that indoor temperature (valves throttling above the set point) stays under the tank
+limit. The backward pass gives the value of every indoor temperature at every hour, so the
+bench applies the plan from the plant's measured state each hour (the reduced model's error does
+not accumulate over a fortnight).
+"""
+
+from dataclasses import dataclass
+from typing import Final
+
+import numpy as np
+import numpy.typing as npt
+
+from sim.plant import PlantParams, hydronic_steady_state
+
+type Floats = npt.NDArray[np.float64]
+
+GRID_C: Final[Floats] = np.arange(16.0, 25.0 + 1e-9, 0.02, dtype=np.float64)
+"""Indoor temperatures of the store's grid (°C)."""
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Problem:
+    """What perfect foresight knows: the plant, its powers, each slot's net price and weather."""
+
+    params: PlantParams
+    powers_w: Floats
+    """Electrical powers the site can run at (W), 0 included."""
+    net_price: Floats
+    """EUR per kWh the miners draw in each slot: all-in price less mining revenue."""
+    outdoor_c: Floats
+    """Mean outdoor temperature of each slot."""
+    start_indoor_c: float
+    band_c: tuple[float, float]
+    tank_limit_c: float
+    comfort_eur_per_kh: float
+    heat_value_eur_per_kwh: float
+    """What a kWh of heat the building holds at the end is worth (or costs, below the start)."""
+    dump: bool = False
+    """Whether the heat may go to the dry cooler instead of the building (when heat has no use)."""
+    slot_s: float = 3600.0
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Choice:
+    """A slot's decision: the miners' electrical power and whether the dry cooler takes the heat."""
+
+    power_w: float
+    dump: bool
+
+
+def tank_feasible(
+    params: PlantParams, indoor_c: Floats, powers_w: Floats, limit_c: float
+) -> npt.NDArray[np.bool_]:
+    """Whether the tank stays under ``limit_c`` delivering each power's heat at each indoor °C."""
+    feasible = np.zeros((indoor_c.size, powers_w.size), dtype=bool)
+    for i, indoor in enumerate(indoor_c):
+        for a, power in enumerate(powers_w):
+            try:
+                state = hydronic_steady_state(
+                    params, indoor_c=float(indoor), heat_w=params.capture_fraction * float(power)
+                )
+            except ValueError:
+                continue
+            feasible[i, a] = state.tank_c <= limit_c
+    return feasible
+
+
+class Optimum:
+    """The value of each indoor temperature at each slot boundary; the best power from any state."""
+
+    def __init__(self, problem: Problem, grid_c: Floats = GRID_C) -> None:
+        """Solve backwards from the last slot."""
+        self.problem = p = problem
+        self.grid_c = grid_c
+        slots = p.net_price.size
+        self.values = np.empty((slots + 1, grid_c.size))
+        capacity_kwh_per_k = p.params.building_capacity_j_per_k / 3.6e6
+        self.values[slots] = (
+            p.heat_value_eur_per_kwh * capacity_kwh_per_k * (p.start_indoor_c - grid_c)
+        )
+        dumped = p.powers_w[1:] if p.dump else p.powers_w[:0]
+        self.powers_w = np.concatenate([p.powers_w, dumped])
+        self.dumped = np.arange(self.powers_w.size) >= p.powers_w.size
+        self.heat_w = np.where(self.dumped, 0.0, p.params.capture_fraction * self.powers_w)
+        feasible = self._feasible(grid_c)
+        for slot in range(slots - 1, -1, -1):
+            self.values[slot] = np.min(self._q_values(slot, grid_c, feasible), axis=1)
+
+    def _feasible(self, indoor_c: Floats) -> npt.NDArray[np.bool_]:
+        p = self.problem
+        into_building = tank_feasible(p.params, indoor_c, p.powers_w, p.tank_limit_c)
+        dumped = np.ones((indoor_c.size, int(self.dumped.sum())), dtype=bool)
+        return np.concatenate([into_building, dumped], axis=1)
+
+    def _q_values(self, slot: int, indoor_c: Floats, feasible: npt.NDArray[np.bool_]) -> Floats:
+        p = self.problem
+        hours = p.slot_s / 3600
+        ua = p.params.building_ua_w_per_k
+        decay = np.exp(-ua * p.slot_s / p.params.building_capacity_j_per_k)
+        # The dry cooler takes the heat while the loop stays under the tank limit.
+        cooler_w = p.params.dump_ua_w_per_k * (p.tank_limit_c - p.outdoor_c[slot])
+        coolable = ~self.dumped | (p.params.capture_fraction * self.powers_w <= cooler_w)
+        target = p.outdoor_c[slot] + self.heat_w[None, :] / ua
+        after = target + (indoor_c[:, None] - target) * decay
+        middle = 0.5 * (indoor_c[:, None] + after)
+        low, high = p.band_c
+        outside = np.maximum(low - middle, 0.0) + np.maximum(middle - high, 0.0)
+        cost = self.powers_w[None, :] / 1000 * hours * p.net_price[slot]
+        cost = cost + p.comfort_eur_per_kh * hours * outside
+        cost = cost + np.interp(after, self.grid_c, self.values[slot + 1])
+        return np.where(feasible & coolable[None, :], cost, np.inf)
+
+    def best(self, slot: int, indoor_c: float) -> Choice:
+        """What to run over ``slot`` from the measured indoor temperature."""
+        state = np.array([indoor_c])
+        best = int(np.argmin(self._q_values(slot, state, self._feasible(state))[0]))
+        return Choice(power_w=float(self.powers_w[best]), dump=bool(self.dumped[best]))

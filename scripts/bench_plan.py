@@ -1,0 +1,564 @@
+"""Plan bench: mining on the price forecast against constant comfort, blueprint and foresight.
+
+Replays hourly day-ahead prices and outdoor temperatures (by default SMARD 2015 for
+Germany/Austria/Luxembourg and the DWD test reference year of Potsdam, from the bench lock's
+wheels; ``--prices``/``--weather`` CSVs for any year or zone) on the plant model, polled every
+15 s with miners that answer as firmware does, for each season's fortnight on two plants (the
+default 12 kW site, and a 48 kW loop: sixteen S19 XP, everything four times as large). The
+strategies:
+
+- ``constant``: the integration's dispatcher in comfort mode at the season's normal target;
+- ``blueprint``: the dynamic-tariff blueprint's policy through the dispatcher (bench_tariff);
+- ``optimum``: perfect foresight (``bench_optimum``), applied each hour from the plant's state,
+  in summer free to run into the dry cooler;
+- ``planner``: the integration's planner with only what HA knows (``planner_power_w``, re-planned
+  hourly on the published prices and a forecast with error) - pending until it lands.
+
+Each trajectory is scored under three economics: the base case (fees 0.10 EUR/kWh, revenue
+0.0872 EUR/kWh), the bear case (revenue 0.05) and no fees; the optimum is solved for each,
+constant and the blueprint decide with the base inputs. Prints a table, or JSON with --json.
+"""
+
+import argparse
+import json
+import math
+import statistics
+import sys
+import time as time_module
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any, Final
+
+import numpy as np
+
+from custom_components.hashheat.domain.dispatch import Dispatcher, Intents
+from custom_components.hashheat.domain.price_forecast import PriceSlot
+from custom_components.hashheat.settings import SiteSettings
+from scripts.bench_miners import MINER_MAX_W, MINER_MIN_W, MINERS, SimMiner, miner_specs
+from scripts.bench_optimum import Choice, Floats, Optimum, Problem
+from scripts.bench_plan_data import PlanData, load_plan_data
+from scripts.bench_tariff import (
+    FORTNIGHTS,
+    POLICY_EVERY_S,
+    POLL_S,
+    SEED,
+    Fortnight,
+    Interlock,
+    TariffData,
+    TariffPolicy,
+    Wanted,
+    hourly_prices,
+    intents_for,
+    known_slots,
+    site_snapshot,
+)
+from sim.outdoor import HourlySeries
+from sim.plant import PlantParams, PlantReadings
+from sim.plant_scenarios import equilibrium_plant, scaled_params
+from sim.smard import GERMAN_TIME
+
+DAYS: Final = 14
+COMFORT_BAND_C: Final = (19.5, 22.5)
+# The optimum aims inside the band: its reduced model leaves out the tank's and loop's lag (after
+# a pause the tank takes ~1 h to warm, the building a few tenths of a kelvin cooler than planned).
+OPTIMUM_BAND_C: Final = (19.9, 22.0)
+COMFORT_EUR_PER_KH: Final = 5.0  # far above the ~0.02 EUR a K·h of the building's heat costs
+TH_EUR_PER_DAY: Final = 0.045
+JOULES_PER_TH: Final = 21.5
+BASE_REVENUE_EUR_PER_KWH: Final = TH_EUR_PER_DAY / (JOULES_PER_TH * 86_400 / 3.6e6)  # 0.0872
+SUMMER: Final = Fortnight(name="summer", first_day=date(2015, 7, 6), normal_target_c=30.0)
+SEASONS: Final = (*FORTNIGHTS, SUMMER)
+LARGE_FACTOR: Final = 4
+POWER_LEVELS_PER_MINER: Final = 4
+WINTER_BELOW_C: Final = 3.0  # a custom period's mean outdoor: winter's normal target below it
+SHOULDER_BELOW_C: Final = 12.0
+FORECAST_ERROR_K_PER_SQRT_H: Final = 0.3
+PENDING: Final = {"status": "pending", "reason": "domain/planner.py is not on main yet"}
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Economics:
+    """Fees on top of the spot price and what a kWh mined earns (EUR/kWh)."""
+
+    name: str
+    fees_eur_per_kwh: float
+    revenue_eur_per_kwh: float
+
+
+ECONOMICS: Final = (
+    Economics(name="base", fees_eur_per_kwh=0.10, revenue_eur_per_kwh=BASE_REVENUE_EUR_PER_KWH),
+    Economics(name="bear", fees_eur_per_kwh=0.10, revenue_eur_per_kwh=0.05),
+    Economics(name="no_fees", fees_eur_per_kwh=0.0, revenue_eur_per_kwh=BASE_REVENUE_EUR_PER_KWH),
+)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Site:
+    """A plant and its miners."""
+
+    name: str
+    params: PlantParams
+    miners: int
+
+
+SITES: Final = (
+    Site(name="default", params=PlantParams(), miners=MINERS),
+    Site(name="loop_50kw", params=scaled_params(LARGE_FACTOR), miners=MINERS * LARGE_FACTOR),
+)
+
+
+@dataclass(kw_only=True, slots=True)
+class Trajectory:
+    """What a strategy did, hour by hour where the economics need it."""
+
+    electricity_kwh: list[float]
+    mined_kwh: list[float]
+    heat_kwh: float = 0.0
+    comfort_kh: float = 0.0
+    starts: int = 0
+    start_cap: int = 0
+    over_temperature_trips: int = 0
+    max_tank_c: float = -math.inf
+    indoor_c: list[float] = field(default_factory=list)
+
+
+type Drive = Callable[[int, PlantReadings, float, bool, dict[str, SimMiner]], bool]
+"""Commands the miners at a poll (step, readings, exact indoor °C, interlock tripped, miners).
+
+Returns whether the dry cooler is on.
+"""
+type IntentsAt = Callable[[float, float], Intents]
+"""The climate's intents at a time (Unix s) and loop temperature."""
+
+
+def simulate(data: PlanData, season: Fortnight, site: Site, drive: Drive, days: int) -> Trajectory:
+    """One strategy over the period, polled every 15 s, with the over-temperature interlock."""
+    settings = SiteSettings.from_options({}).dispatch
+    start_s = season.start.timestamp()
+    plant = equilibrium_plant(
+        data.outdoor, outdoor_c=data.outdoor(start_s), params=site.params, now_s=start_s, seed=SEED
+    )
+    miners = {spec.miner_id: SimMiner() for spec in miner_specs(site.miners)}
+    interlock = Interlock(settings.over_temperature_c)
+    hours = days * 24
+    per_hour = round(3600 / POLL_S)
+    trajectory = Trajectory(
+        electricity_kwh=[0.0] * hours,
+        mined_kwh=[0.0] * hours,
+        start_cap=settings.protection.max_starts_per_day * site.miners * days,
+    )
+    start_energy = plant.energy
+    low, high = COMFORT_BAND_C
+    step_h = POLL_S / 3600
+    for step in range(hours * per_hour):
+        readings = plant.measure()
+        tripped = interlock.update(max(readings.return_c, readings.tank_c))
+        plant.dump_on = drive(step, readings, plant.indoor_c, tripped, miners)
+        power = sum(miner.step(POLL_S) for miner in miners.values())
+        hour = step // per_hour
+        trajectory.electricity_kwh[hour] += power / 1000 * step_h
+        mining = sum(miner.power_w for miner in miners.values() if miner.running)
+        trajectory.mined_kwh[hour] += mining / 1000 * step_h
+        indoor = plant.indoor_c
+        trajectory.comfort_kh += (max(0.0, low - indoor) + max(0.0, indoor - high)) * step_h
+        trajectory.max_tank_c = max(trajectory.max_tank_c, plant.tank_c)
+        plant.step(POLL_S, power)
+    trajectory.heat_kwh = (plant.energy - start_energy).heat_to_loop_j / 3.6e6
+    trajectory.starts = sum(miner.starts for miner in miners.values())
+    trajectory.over_temperature_trips = interlock.trips
+    return trajectory
+
+
+def dispatcher_drive(site: Site, intents: IntentsAt) -> Drive:
+    """The integration's dispatcher, asked ``intents(now_s, loop_c)`` every 5 minutes."""
+    dispatcher = Dispatcher(SiteSettings.from_options({}).dispatch)
+    dispatcher.set_miners({spec.miner_id: spec for spec in miner_specs(site.miners)})
+    every = round(POLICY_EVERY_S / POLL_S)
+    current: list[Intents] = []
+
+    def drive(
+        step: int,
+        readings: PlantReadings,
+        _indoor_c: float,
+        tripped: bool,
+        miners: dict[str, SimMiner],
+    ) -> bool:
+        if step % every == 0:
+            current[:] = [intents(readings.now_s, readings.return_c)]
+        snapshot = site_snapshot(miners, readings, readings.now_s, safety_stop=tripped)
+        for command in dispatcher.decide(current[0], snapshot, readings.now_s).commands:
+            miners[command.miner_id].command(
+                run=command.run, power_w=command.power_w or MINER_MAX_W, now_s=readings.now_s
+            )
+        return False
+
+    return drive
+
+
+def constant_intents(season: Fortnight) -> IntentsAt:
+    """Comfort mode at the season's normal target, all the time."""
+    intents = intents_for(Wanted.COMFORT, season.normal_target_c, season.normal_target_c)
+    return lambda _now_s, _loop_c: intents
+
+
+def blueprint_intents(data: PlanData, season: Fortnight, economics: Economics) -> IntentsAt:
+    """The dynamic-tariff blueprint's policy over the all-in prices (bench_tariff's)."""
+    tariff = TariffData(
+        slots=all_in_slots(data, economics), outdoor=data.outdoor, sources=data.sources
+    )
+    policy = TariffPolicy(tariff, season, SiteSettings.from_options({}).dispatch.ceiling_c)
+    return policy.intents
+
+
+def all_in_slots(data: PlanData, economics: Economics) -> list[PriceSlot]:
+    """Hourly all-in prices (EUR/kWh)."""
+    return [
+        PriceSlot(
+            start=hour.start,
+            end=hour.start + timedelta(hours=1),
+            price_per_kwh=hour.eur_per_mwh / 1000 + economics.fees_eur_per_kwh,
+        )
+        for hour in data.prices
+    ]
+
+
+def site_powers_w(miners: int) -> Floats:
+    """The site's powers: off, or k miners each at one of a few powers from lowest to highest."""
+    levels = {0.0}
+    for running in range(1, miners + 1):
+        levels.update(
+            float(level)
+            for level in np.linspace(
+                running * MINER_MIN_W, running * MINER_MAX_W, POWER_LEVELS_PER_MINER
+            )
+        )
+    return np.array(sorted(levels))
+
+
+def hourly_outdoor(outdoor: HourlySeries, start_s: float, hours: int) -> Floats:
+    """Each hour's mean outdoor temperature (the mean of its start, middle and end)."""
+    return np.array(
+        [
+            statistics.fmean(outdoor(start_s + hour * 3600 + offset) for offset in (0, 1800, 3600))
+            for hour in range(hours)
+        ]
+    )
+
+
+def optimum_problem(
+    data: PlanData, season: Fortnight, site: Site, economics: Economics, days: int
+) -> Problem:
+    """Perfect foresight of the period: every price and outdoor temperature, the true plant."""
+    hours = days * 24
+    prices = np.array(hourly_prices(all_in_slots(data, economics), season.start, hours))
+    net = prices - economics.revenue_eur_per_kwh
+    return Problem(
+        params=site.params,
+        powers_w=site_powers_w(site.miners),
+        net_price=net,
+        outdoor_c=hourly_outdoor(data.outdoor, season.start.timestamp(), hours),
+        start_indoor_c=site.params.indoor_setpoint_c,
+        band_c=OPTIMUM_BAND_C,
+        tank_limit_c=SiteSettings.from_options({}).dispatch.ceiling_c,
+        comfort_eur_per_kh=COMFORT_EUR_PER_KH,
+        heat_value_eur_per_kwh=max(0.0, float(np.mean(net))) / site.params.capture_fraction,
+        dump=season.name == SUMMER.name,
+    )
+
+
+def command_site(
+    miners: dict[str, SimMiner], power_w: float, *, tripped: bool, now_s: float
+) -> None:
+    """Run ``power_w`` on as few miners as can draw it, the least started first; none if tripped."""
+    running = math.ceil(power_w / MINER_MAX_W - 1e-9)
+    each_w = power_w / running if running else MINER_MAX_W
+    ranked = sorted(miners, key=lambda key: (not miners[key].running, miners[key].starts, key))
+    on = set(ranked[: 0 if tripped else running])
+    for key, miner in miners.items():
+        miner.command(run=key in on, power_w=each_w, now_s=now_s)
+
+
+def optimum_drive(optimum: Optimum) -> Drive:
+    """The optimum's power each hour from the plant's state."""
+    per_hour = round(3600 / POLL_S)
+    plan: list[Choice] = [Choice(power_w=0.0, dump=False)]
+
+    def drive(
+        step: int,
+        readings: PlantReadings,
+        indoor_c: float,
+        tripped: bool,
+        miners: dict[str, SimMiner],
+    ) -> bool:
+        if step % per_hour == 0:
+            plan[0] = optimum.best(step // per_hour, indoor_c)
+        command_site(miners, plan[0].power_w, tripped=tripped, now_s=readings.now_s)
+        return plan[0].dump
+
+    return drive
+
+
+class PlannerPendingError(Exception):
+    """The planner hook has no planner behind it yet."""
+
+
+def planner_power_w(
+    prices: Sequence[PriceSlot],
+    outdoor_forecast_c: Sequence[float],
+    readings: PlantReadings,
+    revenue_eur_per_kwh: float,
+) -> list[float] | None:
+    """The hook for the integration's planner (domain/planner.py with its learned site model).
+
+    Given only what HA would know - the published all-in prices (EUR/kWh), an hourly outdoor
+    forecast with error, the site's readings and the mining revenue - it returns the power (W)
+    for each price slot. None until the planner is on main: the bench reports it pending.
+    """
+    del prices, outdoor_forecast_c, readings, revenue_eur_per_kwh
+    return None
+
+
+def planner_drive(data: PlanData, economics: Economics, solve_s: list[float]) -> Drive:
+    """The planner in closed loop, re-planned each hour; its solve times go to ``solve_s``."""
+    per_hour = round(3600 / POLL_S)
+    slots = all_in_slots(data, economics)
+    rng = np.random.default_rng(SEED)
+    plan = [0.0]
+
+    def drive(
+        step: int,
+        readings: PlantReadings,
+        _indoor_c: float,
+        tripped: bool,
+        miners: dict[str, SimMiner],
+    ) -> bool:
+        if step % per_hour == 0:
+            published = known_slots(slots, datetime.fromtimestamp(readings.now_s, UTC))
+            forecast = forecast_with_error(data.outdoor, readings.now_s, len(published), rng)
+            started = time_module.perf_counter()
+            powers = planner_power_w(published, forecast, readings, economics.revenue_eur_per_kwh)
+            solve_s.append(time_module.perf_counter() - started)
+            if powers is None:
+                raise PlannerPendingError
+            plan[0] = powers[0] if powers else 0.0
+        command_site(miners, plan[0], tripped=tripped, now_s=readings.now_s)
+        return False
+
+    return drive
+
+
+def forecast_with_error(
+    outdoor: HourlySeries, now_s: float, hours: int, rng: np.random.Generator
+) -> list[float]:
+    """An hourly outdoor forecast from ``now_s``: the truth plus an error growing with lead time.
+
+    A random walk of 0.3 K per sqrt(hour): about 1.5 K a day ahead, as a weather service's.
+    """
+    walk = np.cumsum(rng.normal(0.0, FORECAST_ERROR_K_PER_SQRT_H, hours))
+    return [outdoor(now_s + hour * 3600) + float(walk[hour]) for hour in range(hours)]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Score:
+    """A trajectory under one economics."""
+
+    trajectory: Trajectory
+    net_cost_eur: float
+
+    @property
+    def eur_per_mwh_heat(self) -> float:
+        """Net cost per MWh of heat into the loop."""
+        return self.net_cost_eur / (self.trajectory.heat_kwh / 1000)
+
+
+def score(trajectory: Trajectory, prices: Sequence[float], economics: Economics) -> Score:
+    """Electricity at each hour's all-in price less the revenue of what was mined."""
+    cost = sum(kwh * price for kwh, price in zip(trajectory.electricity_kwh, prices, strict=True))
+    return Score(
+        trajectory=trajectory,
+        net_cost_eur=cost - sum(trajectory.mined_kwh) * economics.revenue_eur_per_kwh,
+    )
+
+
+def compared(result: Score, *, heat_wanted: bool) -> float:
+    """What strategies are compared on: net cost per MWh of heat, or net cost without heat use."""
+    return result.eur_per_mwh_heat if heat_wanted else result.net_cost_eur
+
+
+def gap(value: float, optimum: float) -> float:
+    """How much worse than the optimum, relative to its magnitude."""
+    return (value - optimum) / abs(optimum)
+
+
+def score_json(result: Score, optimum: Score, *, heat_wanted: bool) -> dict[str, object]:
+    """One strategy's figures, rounded, with its gap to the optimum.
+
+    The gap is per MWh of heat where heat is wanted, on the net cost in summer (no use for heat).
+    """
+    t = result.trajectory
+    return {
+        "electricity_kwh": round(sum(t.electricity_kwh), 1),
+        "heat_kwh": round(t.heat_kwh, 1),
+        "net_cost_eur": round(result.net_cost_eur, 2),
+        "eur_per_mwh_heat": round(result.eur_per_mwh_heat, 2),
+        "comfort_kh": round(t.comfort_kh, 2),
+        "starts": t.starts,
+        "start_cap": t.start_cap,
+        "over_temperature_trips": t.over_temperature_trips,
+        "gap_vs_optimum": round(
+            gap(
+                compared(result, heat_wanted=heat_wanted),
+                compared(optimum, heat_wanted=heat_wanted),
+            ),
+            4,
+        ),
+        "gap_eur_per_mwh_heat": round(gap(result.eur_per_mwh_heat, optimum.eur_per_mwh_heat), 4),
+        "gap_net_cost": round(gap(result.net_cost_eur, optimum.net_cost_eur), 4),
+        "max_tank_c": round(t.max_tank_c, 1),
+    }
+
+
+def normal_target_c(mean_outdoor_c: float) -> float:
+    """The loop's normal target for a period of a custom run, by its mean outdoor temperature."""
+    if mean_outdoor_c < WINTER_BELOW_C:
+        return 45.0
+    return 40.0 if mean_outdoor_c < SHOULDER_BELOW_C else 30.0
+
+
+def run_cases(
+    data: PlanData, seasons: Sequence[Fortnight], sites: Sequence[Site], days: int
+) -> list[dict[str, Any]]:
+    """Every season on every site under every economics."""
+    cases: list[dict[str, Any]] = []
+    base = ECONOMICS[0]
+    for season in seasons:
+        for site in sites:
+            fixed = {
+                "constant": simulate(
+                    data, season, site, dispatcher_drive(site, constant_intents(season)), days
+                ),
+                "blueprint": simulate(
+                    data,
+                    season,
+                    site,
+                    dispatcher_drive(site, blueprint_intents(data, season, base)),
+                    days,
+                ),
+            }
+            for economics in ECONOMICS:
+                problem = optimum_problem(data, season, site, economics, days)
+                started = time_module.perf_counter()
+                optimum = Optimum(problem)
+                solve_s = time_module.perf_counter() - started
+                trajectory = simulate(data, season, site, optimum_drive(optimum), days)
+                prices = list(problem.net_price + economics.revenue_eur_per_kwh)
+                scores = {key: score(value, prices, economics) for key, value in fixed.items()}
+                scores["optimum"] = score(trajectory, prices, economics)
+                best = scores["optimum"]
+                heat_wanted = season.name != SUMMER.name
+                strategies: dict[str, object] = {
+                    key: score_json(value, best, heat_wanted=heat_wanted)
+                    for key, value in scores.items()
+                }
+                solve_times: list[float] = []
+                try:
+                    planned = simulate(
+                        data, season, site, planner_drive(data, economics, solve_times), days
+                    )
+                except PlannerPendingError:
+                    strategies["planner"] = PENDING
+                else:
+                    scores["planner"] = score(planned, prices, economics)
+                    strategies["planner"] = score_json(
+                        scores["planner"], best, heat_wanted=heat_wanted
+                    )
+                cases.append(
+                    {
+                        "name": f"{season.name}/{site.name}/{economics.name}",
+                        "season": season.name,
+                        "first_day": season.first_day.isoformat(),
+                        "days": days,
+                        "plant": site.name,
+                        "miners": site.miners,
+                        "economics": {
+                            "name": economics.name,
+                            "fees_eur_per_kwh": economics.fees_eur_per_kwh,
+                            "revenue_eur_per_kwh": round(economics.revenue_eur_per_kwh, 4),
+                        },
+                        "normal_target_c": season.normal_target_c,
+                        "strategies": strategies,
+                        "optimum_solve_s": round(solve_s, 3),
+                        "optimum_is_reference": all(
+                            compared(best, heat_wanted=heat_wanted)
+                            <= compared(other, heat_wanted=heat_wanted)
+                            for other in scores.values()
+                        ),
+                        "planner_solve_s": {
+                            "p50": round(float(np.percentile(solve_times, 50)), 4),
+                            "p95": round(float(np.percentile(solve_times, 95)), 4),
+                        }
+                        if "planner" in scores
+                        else PENDING,
+                    }
+                )
+    return cases
+
+
+def print_table(cases: list[dict[str, Any]]) -> None:
+    """The text report: one row per case and strategy."""
+    print(
+        f"{'case':<26}{'strategy':<11}{'elec kWh':>10}{'heat kWh':>10}{'net EUR':>9}"
+        f"{'EUR/MWh':>9}{'comfort Kh':>11}{'starts/cap':>12}{'trips':>6}{'gap':>8}"
+    )
+    for case in cases:
+        for key, figures in case["strategies"].items():
+            if "status" in figures:
+                print(f"{case['name']:<26}{key:<11}{figures['status']}")
+                continue
+            print(
+                f"{case['name']:<26}{key:<11}{figures['electricity_kwh']:>10.1f}"
+                f"{figures['heat_kwh']:>10.1f}{figures['net_cost_eur']:>9.2f}"
+                f"{figures['eur_per_mwh_heat']:>9.2f}{figures['comfort_kh']:>11.2f}"
+                f"{figures['starts']:>6}/{figures['start_cap']:<5}"
+                f"{figures['over_temperature_trips']:>6}{figures['gap_vs_optimum']:>8.1%}"
+            )
+
+
+def periods(data: PlanData, start: date | None, days: int) -> list[Fortnight]:
+    """The three seasons' fortnights, or the one period from ``--start``."""
+    if start is None:
+        return list(SEASONS)
+    midnight = datetime.combine(start, time(), GERMAN_TIME).timestamp()
+    mean = statistics.fmean(data.outdoor(midnight + hour * 3600) for hour in range(days * 24))
+    return [Fortnight(name="custom", first_day=start, normal_target_c=normal_target_c(mean))]
+
+
+def main() -> int:
+    """Run every case; print a table or JSON."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    parser.add_argument("--prices", type=Path, help="CSV of timestamp, EUR/MWh")
+    parser.add_argument("--weather", type=Path, help="CSV of timestamp, deg C (hourly)")
+    parser.add_argument("--start", type=date.fromisoformat, help="first day (local, Europe/Berlin)")
+    parser.add_argument("--days", type=int, default=DAYS, help="days per case (default 14)")
+    args = parser.parse_args()
+    data = load_plan_data(args.prices, args.weather)
+    cases = run_cases(data, periods(data, args.start, args.days), SITES, args.days)
+    report = {
+        "sources": data.sources,
+        "comfort_band_c": COMFORT_BAND_C,
+        "poll_s": POLL_S,
+        "cases": cases,
+    }
+    if args.json:
+        json.dump(report, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        print_table(cases)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,202 @@
+"""The plan bench's pure helpers: its CSV readers, the site's powers and the optimum's programme."""
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta, timezone
+
+import numpy as np
+import pytest
+
+from scripts.bench_miners import SimMiner
+from scripts.bench_optimum import Choice, Optimum, Problem, tank_feasible
+from scripts.bench_plan import (
+    ECONOMICS,
+    PlannerPendingError,
+    command_site,
+    forecast_with_error,
+    planner_drive,
+    site_powers_w,
+)
+from scripts.bench_plan_data import (
+    PlanData,
+    read_prices_csv,
+    read_series_csv,
+    read_weather_csv,
+)
+from sim.outdoor import HourlySeries
+from sim.plant import PlantParams, PlantReadings
+from sim.smard import PriceHour
+
+NO_VALVES = PlantParams(trv_band_k=None)
+
+
+def test_a_series_csv_skips_its_header_reads_offsets_and_takes_naive_times_as_utc() -> None:
+    rows = read_series_csv(
+        "timestamp,value\n2015-01-05T02:00:00+01:00,12.5\n\n2015-01-05T00:00:00,-3\n"
+    )
+    assert rows == [
+        (datetime(2015, 1, 5, 0, tzinfo=UTC), -3.0),
+        (datetime(2015, 1, 5, 1, tzinfo=UTC), 12.5),
+    ]
+
+
+@pytest.mark.parametrize("text", ["t,v\n2015-01-05T00:00:00Z,cheap\n", "t,v\n", ""])
+def test_a_series_csv_with_a_bad_row_or_no_rows_is_refused(text: str) -> None:
+    with pytest.raises(ValueError, match=r"row 2|no rows"):
+        read_series_csv(text)
+
+
+def test_quarter_hour_prices_become_hourly_means() -> None:
+    start = datetime(2024, 3, 1, 10, tzinfo=UTC)
+    quarters = [40.0, 60.0, 80.0, 100.0, -20.0]
+    text = "".join(
+        f"{(start + timedelta(minutes=15 * i)).isoformat()},{price}\n"
+        for i, price in enumerate(quarters)
+    )
+    hours = read_prices_csv(text)
+    assert [(hour.start, hour.eur_per_mwh) for hour in hours] == [
+        (start, 70.0),
+        (start + timedelta(hours=1), -20.0),
+    ]
+
+
+def test_hourly_weather_is_replayed_on_the_plants_clock() -> None:
+    cet = timezone(timedelta(hours=1))
+    outdoor = read_weather_csv(
+        "2015-07-06T01:00:00+01:00,14\n2015-07-06T02:00:00+01:00,16\n2015-07-06T03:00+01:00,15\n"
+    )
+    first = datetime(2015, 7, 6, 1, tzinfo=cet).timestamp()
+    assert outdoor(first) == 14.0
+    assert outdoor(first + 1800) == pytest.approx(15.0)
+    assert outdoor(first + 2 * 3600) == 15.0
+
+
+def test_weather_with_a_missing_hour_is_refused() -> None:
+    with pytest.raises(ValueError, match="2015-07-06T01:00:00"):
+        read_weather_csv("2015-07-06T00:00:00Z,14\n2015-07-06T02:00:00Z,16\n")
+
+
+def test_the_site_runs_off_or_each_running_miner_between_its_lowest_and_highest_power() -> None:
+    powers = site_powers_w(4)
+    assert powers[0] == 0.0
+    assert {1925.0, 3010.0, 3850.0, 12040.0} <= set(powers.tolist())
+    # Between one miner at its highest and two at their lowest there is nothing.
+    assert not np.any((powers > 3010.0) & (powers < 3850.0))
+    assert powers.max() == 12040.0
+
+
+def test_no_heat_goes_in_once_the_valves_are_shut_or_past_the_tank_limit() -> None:
+    indoor = np.array([20.0, 22.5])
+    powers = np.array([0.0, 3000.0, 12000.0])
+    feasible = tank_feasible(PlantParams(), indoor, powers, limit_c=55.0)
+    # At 20 °C 3 kW needs a tank near 33 °C, 12 kW (11.4 kW of heat, the design load) near 60 °C.
+    assert feasible.tolist() == [[True, True, False], [True, False, False]]
+
+
+def problem(**changes: object) -> Problem:
+    """Two hourly slots, no valves, no tank limit, no value for the heat left at the end."""
+    base = Problem(
+        params=NO_VALVES,
+        powers_w=np.array([0.0, 1000.0]),
+        net_price=np.array([-0.1, 0.1]),
+        outdoor_c=np.array([20.0, 20.0]),
+        start_indoor_c=20.0,
+        band_c=(19.0, 21.0),
+        tank_limit_c=1000.0,
+        comfort_eur_per_kh=100.0,
+        heat_value_eur_per_kwh=0.0,
+    )
+    return replace(base, **changes)  # type: ignore[arg-type]
+
+
+def test_it_mines_the_slot_that_pays_and_not_the_one_that_costs() -> None:
+    # Outdoors as warm as indoors: 1 kW for an hour lifts the house 0.084 K, inside the band.
+    optimum = Optimum(problem())
+    decay = np.exp(-NO_VALVES.building_ua_w_per_k * 3600 / NO_VALVES.building_capacity_j_per_k)
+    warmed = 20.0 + 950.0 / 380.0 * (1 - decay)
+    assert optimum.best(0, 20.0) == Choice(power_w=1000.0, dump=False)
+    assert optimum.best(1, warmed).power_w == 0.0
+    # One kWh earned at 0.1 EUR, nothing else.
+    assert optimum.values[0][np.argmin(np.abs(optimum.grid_c - 20.0))] == pytest.approx(-0.1)
+
+
+def test_it_heats_in_the_cheaper_slot_just_in_time_to_stay_in_the_band() -> None:
+    # 10 °C outdoors: 4 kW (3.8 kW of heat = 380 W/K x 10 K) holds 20 °C. Without heat the house
+    # loses 0.34 K an hour: two cold hours leave the band's 19.6 °C, one does not.
+    optimum = Optimum(
+        problem(
+            powers_w=np.array([0.0, 4000.0]),
+            net_price=np.array([0.3, 0.05]),
+            outdoor_c=np.array([10.0, 10.0]),
+            band_c=(19.6, 22.0),
+        )
+    )
+    decay = np.exp(-NO_VALVES.building_ua_w_per_k * 3600 / NO_VALVES.building_capacity_j_per_k)
+    cooled = 10.0 + 10.0 * decay
+    assert optimum.best(0, 20.0).power_w == 0.0
+    assert optimum.best(1, cooled) == Choice(power_w=4000.0, dump=False)
+    # 4 kWh at 0.05 EUR.
+    assert optimum.values[0][np.argmin(np.abs(optimum.grid_c - 20.0))] == pytest.approx(0.2)
+
+
+def test_with_a_dry_cooler_it_mines_every_slot_that_pays_and_dumps_what_the_house_cannot_take() -> (
+    None
+):
+    # Summer: the house at the top of its band; 1 kW mined pays 0.1 EUR in each slot.
+    optimum = Optimum(problem(net_price=np.array([-0.1, -0.1]), band_c=(19.0, 20.0), dump=True))
+    assert optimum.best(0, 20.0) == Choice(power_w=1000.0, dump=True)
+    assert optimum.values[0][np.argmin(np.abs(optimum.grid_c - 20.0))] == pytest.approx(-0.2)
+    # Without it, the band allows one slot's heat at most (half of it each, around 20.04 °C).
+    assert (
+        Optimum(problem(net_price=np.array([-0.1, -0.1]), band_c=(19.0, 20.0))).values[0][
+            np.argmin(np.abs(optimum.grid_c - 20.0))
+        ]
+        > -0.2
+    )
+
+
+def test_the_site_runs_a_power_on_as_few_miners_as_can_draw_it_the_least_started_first() -> None:
+    miners = {str(i): SimMiner(starts=starts) for i, starts in enumerate([3, 0, 2, 1])}
+    command_site(miners, 7000.0, tripped=False, now_s=0.0)
+    assert {key for key, miner in miners.items() if miner.running} == {"1", "2", "3"}
+    assert [miner.target_w for miner in miners.values() if miner.running] == pytest.approx(
+        [7000 / 3] * 3
+    )
+    command_site(miners, 7000.0, tripped=True, now_s=15.0)
+    assert not any(miner.running for miner in miners.values())
+
+
+def test_the_forecast_errs_more_the_further_ahead_it_looks() -> None:
+    outdoor = HourlySeries(0.0, [5.0] * 48)
+    rng = np.random.default_rng(1)
+    errors = np.array(
+        [np.array(forecast_with_error(outdoor, 0.0, 25, rng)) - 5.0 for _ in range(400)]
+    )
+    spread = errors.std(axis=0)
+    assert spread[0] == pytest.approx(0.3, rel=0.2)
+    assert spread[24] == pytest.approx(1.5, rel=0.2)
+
+
+def test_without_a_planner_behind_the_hook_the_planner_is_pending() -> None:
+    start = datetime(2015, 1, 5, tzinfo=UTC)
+    data = PlanData(
+        prices=[PriceHour(start=start + timedelta(hours=h), eur_per_mwh=30.0) for h in range(48)],
+        outdoor=HourlySeries(start.timestamp(), [0.0] * 48),
+        sources={},
+    )
+    solve_s: list[float] = []
+    drive = planner_drive(data, ECONOMICS[0], solve_s)
+    readings = PlantReadings(
+        now_s=start.timestamp(),
+        tank_c=50.0,
+        supply_c=45.0,
+        return_c=40.0,
+        indoor_c=20.0,
+        outdoor_c=0.0,
+        flow_m3_per_s=2.8e-4,
+        heat_w=0.0,
+        power_w=0.0,
+        dump_on=False,
+    )
+    with pytest.raises(PlannerPendingError):
+        drive(0, readings, 20.0, False, {"0": SimMiner()})
+    assert len(solve_s) == 1
