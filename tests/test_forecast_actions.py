@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import device_registry as dr
@@ -108,8 +109,10 @@ async def test_nordpool_forecast_from_its_action(hass: HomeAssistant, fleet: Fle
     nordpool = NordPool(hass)
     entry = await nordpool_site(hass, fleet, cheap_hours=3)
 
-    # Asked for today and tomorrow (not published yet) in the sensor's area.
+    # Asked for yesterday (Nord Pool's CET day holds local midnight to 01:00 in Helsinki),
+    # today and tomorrow (not published yet) in the sensor's area.
     assert nordpool.calls == [
+        {"config_entry": nordpool.entry.entry_id, "areas": ["FI"], "date": "2026-11-25"},
         {"config_entry": nordpool.entry.entry_id, "areas": ["FI"], "date": "2026-11-26"},
         {"config_entry": nordpool.entry.entry_id, "areas": ["FI"], "date": "2026-11-27"},
     ]
@@ -129,27 +132,31 @@ async def test_nordpool_asked_again_until_tomorrow_is_known(
 ) -> None:
     nordpool = NordPool(hass)
     entry = await nordpool_site(hass, fleet)
-    assert len(nordpool.calls) == 2
+    assert len(nordpool.calls) == 3
 
     freezer.tick(timedelta(minutes=20))
     await poll(hass, entry)
-    assert len(nordpool.calls) == 2
+    assert len(nordpool.calls) == 3
 
     # Tomorrow's prices are out (10 EUR/MWh all day): asked again after 30 min, and the current
     # hour now ranks behind tomorrow's 24 and today's two cheaper hours.
     nordpool.days["2026-11-27"] = [10.0] * 24
     freezer.tick(timedelta(minutes=11))
     await poll(hass, entry)
-    assert len(nordpool.calls) == 4
+    assert len(nordpool.calls) == 6
     assert rank(hass, entry) == "27"
 
     # With tomorrow known, not again until the next day.
     freezer.tick(timedelta(hours=6))
     await poll(hass, entry)
-    assert len(nordpool.calls) == 4
+    assert len(nordpool.calls) == 6
     freezer.move_to(datetime(2026, 11, 26, 22, 5, tzinfo=UTC))
     await poll(hass, entry)
-    assert [call["date"] for call in nordpool.calls[4:]] == ["2026-11-27", "2026-11-28"]
+    assert [call["date"] for call in nordpool.calls[6:]] == [
+        "2026-11-26",
+        "2026-11-27",
+        "2026-11-28",
+    ]
 
 
 @pytest.mark.usefixtures("helsinki")
@@ -165,16 +172,21 @@ async def test_nordpool_failure_keeps_the_last_forecast(
     assert rank(hass, entry) == "unknown"
     assert site_state(hass, entry, "sensor", "power") != "unavailable"
 
+    # A failed refresh is tried again after 2 minutes (the price service may still be starting).
     nordpool.failing = False
-    freezer.tick(timedelta(minutes=31))
+    freezer.tick(timedelta(minutes=1))
     await poll(hass, entry)
+    assert len(nordpool.calls) == 3
+    freezer.tick(timedelta(minutes=2))
+    await poll(hass, entry)
+    assert len(nordpool.calls) == 6
     assert rank(hass, entry) == "3"
 
     # Tomorrow's prices not out yet, and the service failing: today's forecast stays.
     nordpool.failing = True
     freezer.tick(timedelta(minutes=31))
     await poll(hass, entry)
-    assert len(nordpool.calls) == 6
+    assert len(nordpool.calls) == 9
     assert rank(hass, entry) == "3"
     assert "Traceback" not in caplog.text
 
@@ -312,3 +324,26 @@ async def test_dynamic_tariff_blueprint_follows_the_nordpool_forecast(
     assert await at(NOW + timedelta(minutes=335), 0.90) == ("off", "eco", 50)
     # A negative price: pre-heat.
     assert await at(NOW + timedelta(minutes=395), -0.01) == ("heat", "boost", 59.5)
+
+
+@pytest.mark.usefixtures("helsinki")
+async def test_a_price_action_that_raises_anything_does_not_stop_the_site(
+    hass: HomeAssistant, fleet: Fleet, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Tibber's action raises AttributeError while its entry is still setting up."""
+    nordpool = NordPool(hass)
+
+    async def broken(call: ServiceCall) -> ServiceResponse:
+        del call
+        raise AttributeError("'MockConfigEntry' object has no attribute 'runtime_data'")
+
+    hass.services.async_register(
+        "nordpool", "get_prices_for_date", broken, supports_response=SupportsResponse.ONLY
+    )
+    entry = await nordpool_site(hass, fleet)
+    assert entry.state is ConfigEntryState.LOADED
+    assert site_state(hass, entry, "sensor", "power") != "unavailable"
+    assert rank(hass, entry) == "unknown"
+    assert float(site_state(hass, entry, "sensor", "electricity_price")) == 0.05  # the state
+    del nordpool
+    assert "Traceback" not in caplog.text

@@ -306,6 +306,8 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
         await asyncio.gather(*(self._ask(tracker, patience) for tracker in self.miners.values()))
         polled = {miner_id: tracker.reading for miner_id, tracker in self.miners.items()}
         now = dt_util.utcnow()
+        prices = await self._prices.async_read(now)
+        self._report_price(prices)  # also while every miner is down
         if self.miners and not any(polled.values()):
             self.ledger.record_gap(now)
             raise UpdateFailed(
@@ -313,8 +315,6 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
                 translation_key="site_unreachable",
                 translation_placeholders={"site": self.config_entry.title},
             )
-        prices = await self._prices.async_read(now)
-        self._report_price(prices)
         inputs = read_plant_inputs(
             self.hass, self.settings, self._meter, now, price_per_kwh=prices.current_per_kwh
         )

@@ -10,16 +10,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Final
 
-import probatio
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
 
 from .const import LOGGER
 from .domain.price_forecast import PriceSlot, TariffSource, merge_forecasts, parse_forecast
-from .domain.price_units import currency_of
+from .domain.price_units import parse_price_unit
 
 NORDPOOL_DOMAIN: Final = "nordpool"
 NORDPOOL_ACTION: Final = "get_prices_for_date"
@@ -30,6 +28,10 @@ TIBBER_ACTION: Final = "get_prices"
 # asking every half hour finds them soon enough without loading the price service.
 REFRESH_INTERVAL: Final = timedelta(minutes=30)
 ACTION_TIMEOUT_SECONDS: Final = 10
+# A poll waits this long for a refresh under way, then uses the forecast it has.
+ACTION_PATIENCE_SECONDS: Final = 2
+# A refresh that gave nothing (the price integration still starting) is tried again after this.
+RETRY_INTERVAL: Final = timedelta(minutes=2)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -50,11 +52,14 @@ def forecast_action(hass: HomeAssistant, price_entity: str | None) -> ForecastAc
         return None
     state = hass.states.get(price_entity)
     unit = state.attributes.get("unit_of_measurement") if state else None
-    currency = currency_of(unit if isinstance(unit, str) else None)
+    price_unit = parse_price_unit(unit if isinstance(unit, str) else None)
+    currency = price_unit.currency if price_unit is not None else None
     if entry.platform == NORDPOOL_DOMAIN and entry.config_entry_id:
-        # Nord Pool's unique ids are "<area>-<key>"; its action prices per MWh, in the sensor's
-        # currency.
-        area = entry.unique_id.split("-", 1)[0]
+        # Nord Pool's device per area is identified by ("nordpool", "<area>"); its action prices
+        # per MWh, in the sensor's currency.
+        area = _nordpool_area(hass, entry)
+        if area is None:
+            return None
         return ForecastAction(
             source=TariffSource.NORDPOOL,
             domain=NORDPOOL_DOMAIN,
@@ -75,25 +80,57 @@ def forecast_action(hass: HomeAssistant, price_entity: str | None) -> ForecastAc
     return None
 
 
+def _nordpool_area(hass: HomeAssistant, entry: er.RegistryEntry) -> str | None:
+    device = dr.async_get(hass).async_get(entry.device_id) if entry.device_id else None
+    areas = [
+        value for domain, value in (device.identifiers if device else ()) if domain == "nordpool"
+    ]
+    if areas:
+        return areas[0]
+    # Without a device (older registries): unique ids are "<area>-<key>".
+    area, _, key = entry.unique_id.partition("-")
+    return area if key else None
+
+
 class ActionForecast:
-    """A price forecast kept up to date by calling the price integration's action."""
+    """A price forecast kept up to date by calling the price integration's action.
+
+    A refresh runs as a task of its own: a poll waits for it at most ``ACTION_PATIENCE_SECONDS``
+    and otherwise goes on with the forecast it has, so a slow or hanging price service never
+    holds up the control of the miners.
+    """
 
     def __init__(self, hass: HomeAssistant, action: ForecastAction) -> None:
         """Nothing is fetched until the first ``async_slots``."""
         self._hass = hass
         self.action = action
         self.slots: list[PriceSlot] = []
-        self._asked: datetime | None = None
+        self._asked: datetime | None = None  # the last refresh that gave slots
+        self._failed: datetime | None = None  # the last refresh that gave none
+        self._refresh: asyncio.Task[None] | None = None
 
-    async def async_slots(self, now: datetime) -> list[PriceSlot]:
-        """The forecast, fetched again each day and every half hour until tomorrow's is known."""
-        if self._due(now):
-            self._asked = now
-            if fetched := await self._fetch(now):
-                self.slots = fetched
+    async def async_slots(self, now: datetime, *, wait: bool = False) -> list[PriceSlot]:
+        """The forecast, refreshed each day and every half hour until tomorrow's is known.
+
+        ``wait``: wait for a refresh to end (the options flow), not just for a moment (a poll).
+        """
+        if self._due(now) and (self._refresh is None or self._refresh.done()):
+            self._refresh = self._hass.async_create_background_task(
+                self._refresh_at(now), f"hashheat_price_forecast_{self.action.domain}"
+            )
+        if self._refresh is not None and not self._refresh.done():
+            await asyncio.wait((self._refresh,), timeout=None if wait else ACTION_PATIENCE_SECONDS)
         return list(self.slots)
 
+    async def _refresh_at(self, now: datetime) -> None:
+        if fetched := await self._fetch(now):
+            self.slots, self._asked, self._failed = fetched, now, None
+        else:
+            self._failed = now
+
     def _due(self, now: datetime) -> bool:
+        if self._failed is not None and now - self._failed < RETRY_INTERVAL:
+            return False
         if (
             self._asked is None
             or dt_util.as_local(self._asked).date() != dt_util.as_local(now).date()
@@ -107,17 +144,20 @@ class ActionForecast:
         """Today's and tomorrow's slots; a day the service cannot give is left out."""
         today = dt_util.as_local(now).date()
         if self.action.source is TariffSource.NORDPOOL:
+            # Nord Pool's days are delivery days in CET: east of it, local midnight to 01:00
+            # belongs to the day before.
             requests = [
-                {**self.action.data, "date": day.isoformat()}
-                for day in (today, today + timedelta(days=1))
+                {**self.action.data, "date": (today + timedelta(days=offset)).isoformat()}
+                for offset in (-1, 0, 1)
             ]
         else:
             start = dt_util.start_of_local_day(today)
             end = start + timedelta(days=2)
             requests = [{"start": start.isoformat(), "end": end.isoformat()}]
+        responses = await asyncio.gather(*(self._call(request) for request in requests))
         days: list[list[PriceSlot]] = []
-        for request in requests:
-            if (response := await self._call(request)) is None:
+        for response in responses:
+            if response is None:
                 continue
             found = parse_forecast(
                 self.action.source, response, unit=self.action.unit, key=self.action.key
@@ -137,7 +177,9 @@ class ActionForecast:
                     blocking=True,
                     return_response=True,
                 )
-        except (HomeAssistantError, probatio.Invalid, TimeoutError) as err:
+        # Another integration's action may raise anything (Tibber before its entry is loaded
+        # raises AttributeError); the forecast only advises, so no error may reach the poll.
+        except Exception as err:  # noqa: BLE001
             LOGGER.debug(
                 "Price forecast from %s.%s failed: %s", self.action.domain, self.action.service, err
             )

@@ -123,10 +123,16 @@ def _meter(hass: HomeAssistant, entity_id: str) -> dict[str, str]:
 
 
 def _holds_forecast_when_enabled(entry: er.RegistryEntry) -> bool:
-    """A disabled entity has no state to look into; Octopus's day-rates events are known by id."""
-    return entry.domain == "event" and entry.entity_id.endswith(
-        ("_previous_day_rates", "_current_day_rates", "_next_day_rates")
-    )
+    """A disabled entity has no state to look into: the ones known to hold a forecast by id.
+
+    Octopus Energy's current- and next-day rates events (yesterday's is not needed), ENTSO-e's
+    average price sensor.
+    """
+    if entry.platform == "octopus_energy":
+        return entry.domain == "event" and entry.unique_id.endswith(
+            ("_current_day_rates", "_next_day_rates")
+        )
+    return entry.platform == "entsoe" and entry.unique_id.endswith("avg_price")
 
 
 def _best(
@@ -140,7 +146,7 @@ def _best(
     if len(candidates) <= 1 or all(c.startswith("event.") for c in candidates):
         return tuple(candidates)
     if (shown := state_price(hass, entity_id)) is None:
-        return (candidates[0],)
+        return ()  # which of them prices what the picked entity shows cannot be told
 
     def distance(candidate: str) -> float:
         alone = PriceSource(entity_id=candidate, forecast_entities=(candidate,))
@@ -182,14 +188,17 @@ class PriceReader:
         self._action: ActionForecast | None = None
         self._uncovered_since: datetime | None = None  # first poll the forecast missed now
 
-    async def async_read(self, now: datetime) -> PriceReading:
-        """The forecast and the current price; the exact slot price wherever a forecast has it."""
+    async def async_read(self, now: datetime, *, wait: bool = False) -> PriceReading:
+        """The forecast and the current price; the exact slot price wherever a forecast has it.
+
+        ``wait``: wait for the action's forecast to arrive (the options flow), not just briefly.
+        """
         if self._entity_id is None:
             return PriceReading(
                 slots=[], current_per_kwh=None, known_until=None, forecast_stale=False
             )
         source = find_price_source(self._hass, self._entity_id, now)
-        slots = read_forecast(self._hass, source) or await self._action_slots(source, now)
+        slots = read_forecast(self._hass, source) or await self._action_slots(source, now, wait)
         today = dt_util.start_of_local_day(dt_util.as_local(now))
         slots = [slot for slot in slots if slot.end > today]  # today's and ahead
         if (slot := current_slot(slots, now)) is not None:
@@ -208,13 +217,15 @@ class PriceReader:
             forecast_stale=stale,
         )
 
-    async def _action_slots(self, source: PriceSource, now: datetime) -> list[PriceSlot]:
+    async def _action_slots(
+        self, source: PriceSource, now: datetime, wait: bool
+    ) -> list[PriceSlot]:
         if source.action is None:
             self._action = None
             return []
         if self._action is None or self._action.action != source.action:
             self._action = ActionForecast(self._hass, source.action)
-        return await self._action.async_slots(now)
+        return await self._action.async_slots(now, wait=wait)
 
 
 def price_source_placeholders(
