@@ -379,3 +379,24 @@ async def test_the_options_flow_flags_a_forecast_with_a_gap(
     shown = result["description_placeholders"]
     assert shown is not None
     assert shown["problems"] == "gap"
+
+
+@pytest.mark.parametrize(
+    ("vat_percent", "errors"), [(25, {"base": "price_already_all_in"}), (0, {})]
+)
+async def test_the_options_flow_warns_when_an_all_in_price_gets_vat_again(
+    hass: HomeAssistant,
+    fleet: Fleet,
+    freezer: FrozenDateTimeFactory,
+    vat_percent: float,
+    errors: dict[str, str],
+) -> None:
+    """Tibber's price is its total, taxes included: VAT on top would count them twice."""
+    entry, _ = await _site(hass, fleet, freezer, "tibber")
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        sections({**plant_defaults(), **entry.options, "vat_percent": vat_percent}),
+    )
+    assert result["step_id"] == "price_source"
+    assert result["errors"] == errors

@@ -78,7 +78,12 @@ from .domain.forecast_quality import forecast_problems
 from .domain.price_units import currency_of, parse_hashprice_unit, parse_price_unit
 from .domain.thermal import Fluid, parse_flow_unit
 from .mempool import validate_base_url
-from .price_source import PriceReader, find_price_source, price_source_placeholders
+from .price_source import (
+    PriceReader,
+    find_price_source,
+    price_source_placeholders,
+    publishes_all_in,
+)
 from .settings import plant_defaults
 
 TEMPERATURE_UNITS = {unit.value for unit in UnitOfTemperature}
@@ -346,6 +351,10 @@ class PlantOptionsFlow(OptionsFlow):
             errors["base"] = "price_unusable"
         elif problems:
             errors["base"] = "price_forecast_problems"
+        elif publishes_all_in(self.hass, source) and any(
+            self._options.get(key) for key in (CONF_GRID_FEE, CONF_LEVIES, CONF_VAT_PERCENT)
+        ):
+            errors["base"] = "price_already_all_in"
         return self.async_show_form(
             step_id="price_source",
             data_schema=probatio.Schema({}),

@@ -255,3 +255,20 @@ def price_source_placeholders(
         else dt_util.as_local(reading.known_until).strftime("%Y-%m-%d %H:%M"),
         "disabled": ", ".join(source.disabled) or "-",
     }
+
+
+def publishes_all_in(hass: HomeAssistant, source: PriceSource) -> bool:
+    """Whether the picked entity's price already includes fees and VAT.
+
+    Tibber's total, Octopus Energy's unit rates incl. VAT, the HACS Nord Pool sensor (its VAT
+    and additional costs) and EPEX Spot's total (or, before 4.0.0, net) price.
+    """
+    entry = er.async_get(hass).async_get(source.entity_id)
+    if entry is None:
+        return False
+    if entry.platform in {"tibber", "octopus_energy"}:
+        return True
+    if entry.platform == "epex_spot":
+        return entry.unique_id.endswith(("Total Price", "Net Price"))
+    state = hass.states.get(source.entity_id)
+    return entry.platform == "nordpool" and state is not None and "raw_today" in state.attributes
