@@ -314,7 +314,7 @@ def site_planner(season: Fortnight, site: Site) -> SitePlanner:
         model=SiteModel(plant_prior(site.params, steps)),
         miner_steps_w=steps,
         settings=SiteSettings.from_options({}).dispatch,
-        min_store_c=season.normal_target_c,
+        loop_target_c=season.normal_target_c,
         heat_dump=season.name == SUMMER.name,
     )
 
@@ -361,8 +361,9 @@ def planner_drive(  # noqa: PLR0913
         if plan[0] is None:
             return comfort(step, readings, indoor_c, tripped, miners)
         planner.planned_polls += 1
-        command_site(miners, plan[0], tripped=tripped, now_s=readings.now_s)
-        return planner.dumping()
+        power_w = planner.guarded(plan[0], readings.tank_c)
+        command_site(miners, power_w, tripped=tripped, now_s=readings.now_s)
+        return planner.dumping(readings.tank_c)
 
     return drive
 

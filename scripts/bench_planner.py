@@ -9,6 +9,7 @@ model is confident it returns None: the site stays on comfort control and the re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Final
 
 import numpy as np
 
@@ -19,6 +20,10 @@ from custom_components.hashheat.domain.site_model import PlantPrior, SiteModel, 
 from custom_components.hashheat.domain.thermal import Fluid
 from sim.plant import PlantParams, PlantReadings
 from sim.smard import GERMAN_TIME
+
+APPROACH_MIN_HEAT_W: Final = 1000.0
+APPROACH_WEIGHT: Final = 0.01
+STORE_RANGE_K: Final = 5.0
 
 
 def plant_prior(params: PlantParams, miner_steps_w: Sequence[Sequence[float]]) -> PlantPrior:
@@ -39,8 +44,12 @@ class SitePlanner:
     model: SiteModel
     miner_steps_w: Sequence[Sequence[float]]
     settings: DispatchSettings
-    min_store_c: float
+    loop_target_c: float
+    """The return temperature that keeps the building warm (the climate's target)."""
     heat_dump: bool
+    approach_k_per_kw: float | None = None
+    """How far the store runs above the return per kW delivered, learned from the readings."""
+    guard_off: bool = False
     running: int = 0
     running_since_s: float | None = None
     starts_today: int = 0
@@ -67,7 +76,28 @@ class SitePlanner:
         if running != self.running or self.running_since_s is None:
             self.starts_today += max(running - self.running, 0)
             self.running, self.running_since_s = running, readings.now_s
+        if readings.heat_w > APPROACH_MIN_HEAT_W:
+            approach = (readings.tank_c - readings.return_c) / (readings.heat_w / 1000)
+            previous = self.approach_k_per_kw
+            self.approach_k_per_kw = (
+                approach if previous is None else previous + APPROACH_WEIGHT * (approach - previous)
+            )
         self.polls += 1
+
+    def min_store_c(self, demand_kw: Sequence[float]) -> float:
+        """The store temperature that still delivers the horizon's highest demand at the target."""
+        approach = max(self.approach_k_per_kw or 0.0, 0.0)
+        wanted = self.loop_target_c + approach * max(demand_kw, default=0.0)
+        return min(wanted, self.settings.ceiling_c - STORE_RANGE_K)
+
+    def guarded(self, power_w: float, store_c: float) -> float:
+        """The planned power, cut from the ceiling until the store cools by the hysteresis."""
+        ceiling = self.settings.ceiling_c
+        if store_c >= ceiling:
+            self.guard_off = True
+        elif store_c <= ceiling - self.settings.hysteresis_k:
+            self.guard_off = False
+        return 0.0 if self.guard_off else power_w
 
     def planner_power_w(
         self,
@@ -93,7 +123,7 @@ class SitePlanner:
                 store_c=readings.tank_c,
                 store=store,
                 miner_steps_w=self.miner_steps_w,
-                min_store_c=self.min_store_c,
+                min_store_c=self.min_store_c(demand),
                 max_store_c=self.settings.ceiling_c,
                 revenue_per_kwh=revenue_eur_per_kwh,
                 heat_value_per_kwh=max(0.0, float(np.mean(net))) / store.capture_fraction
@@ -116,10 +146,9 @@ class SitePlanner:
         self.comfort_reason = ""
         return [slot.power_w for slot in result.slots]
 
-    def dumping(self) -> bool:
-        """The plan's current slot sends heat to the dry cooler."""
-        current = self.last_plan.slots[0] if self.last_plan and self.last_plan.slots else None
-        return current is not None and current.dumped_kwh > 0
+    def dumping(self, store_c: float) -> bool:
+        """The dry cooler runs where the plan dumps: the store at its upper limit."""
+        return self.heat_dump and store_c >= self.settings.ceiling_c - self.settings.hysteresis_k
 
     @property
     def planned_share(self) -> float:

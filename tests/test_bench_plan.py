@@ -265,3 +265,22 @@ def test_a_confident_planner_heats_the_store_in_the_cheap_hours_and_counts_its_s
     assert len(powers) == 12
     assert planner.comfort_reason == ""
     assert sum(powers[:6]) > sum(powers[6:])
+
+
+def test_the_store_floor_rises_with_the_demand_by_the_approach_the_readings_show() -> None:
+    start = datetime(2015, 1, 5, tzinfo=UTC)
+    planner = site_planner(FORTNIGHTS[0], SITES[0])
+    assert planner.min_store_c([8.0]) == planner.loop_target_c  # nothing learned yet
+    planner.observe(replace(_readings(start.timestamp()), tank_c=50.0, return_c=40.0), 0)
+    assert planner.approach_k_per_kw == pytest.approx(2.0)  # 10 K at 5 kW
+    assert planner.min_store_c([1.0, 2.0]) == pytest.approx(planner.loop_target_c + 4.0)
+    assert planner.min_store_c([50.0]) == planner.settings.ceiling_c - 5.0
+
+
+def test_the_plan_is_cut_at_the_ceiling_until_the_store_cools_by_the_hysteresis() -> None:
+    planner = site_planner(FORTNIGHTS[0], SITES[0])
+    ceiling = planner.settings.ceiling_c
+    assert planner.guarded(6000.0, ceiling - 0.5) == 6000.0
+    assert planner.guarded(6000.0, ceiling) == 0.0
+    assert planner.guarded(6000.0, ceiling - 1.0) == 0.0
+    assert planner.guarded(6000.0, ceiling - planner.settings.hysteresis_k) == 6000.0
