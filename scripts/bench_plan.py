@@ -11,8 +11,9 @@ strategies:
 - ``blueprint``: the dynamic-tariff blueprint's policy through the dispatcher (bench_tariff);
 - ``optimum``: perfect foresight (``bench_optimum``), applied each hour from the plant's state,
   in summer free to run into the dry cooler;
-- ``planner``: the integration's planner with only what HA knows (``planner_power_w``, re-planned
-  hourly on the published prices and a forecast with error) - pending until it lands.
+- ``planner``: the integration's planner with only what HA knows (``bench_planner``: a SiteModel
+  learned from the readings, comfort control until it is confident, re-planned hourly on the
+  published prices and a forecast with error).
 
 Each trajectory is scored under three economics: the base case (fees 0.10 EUR/kWh, revenue
 0.0872 EUR/kWh), the bear case (revenue 0.05) and no fees; the optimum is solved for each,
