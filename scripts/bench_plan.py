@@ -11,8 +11,9 @@ strategies:
 - ``blueprint``: the dynamic-tariff blueprint's policy through the dispatcher (bench_tariff);
 - ``optimum``: perfect foresight (``bench_optimum``), applied each hour from the plant's state,
   in summer free to run into the dry cooler;
-- ``planner``: the integration's planner with only what HA knows (``planner_power_w``, re-planned
-  hourly on the published prices and a forecast with error) - pending until it lands.
+- ``planner``: the integration's planner with only what HA knows (``bench_planner``: a SiteModel
+  learned from the readings, comfort control until it is confident, re-planned hourly on the
+  published prices and a forecast with error).
 
 Each trajectory is scored under three economics: the base case (fees 0.10 EUR/kWh, revenue
 0.0872 EUR/kWh), the bear case (revenue 0.05) and no fees; the optimum is solved for each,
@@ -35,10 +36,12 @@ import numpy as np
 
 from custom_components.hashheat.domain.dispatch import Dispatcher, Intents
 from custom_components.hashheat.domain.price_forecast import PriceSlot
+from custom_components.hashheat.domain.site_model import SiteModel
 from custom_components.hashheat.settings import SiteSettings
 from scripts.bench_miners import MINER_MAX_W, MINER_MIN_W, MINERS, SimMiner, miner_specs
 from scripts.bench_optimum import Choice, Floats, Optimum, Problem
 from scripts.bench_plan_data import PlanData, load_plan_data
+from scripts.bench_planner import SitePlanner, plant_prior
 from scripts.bench_tariff import (
     FORTNIGHTS,
     POLICY_EVERY_S,
@@ -75,7 +78,6 @@ POWER_LEVELS_PER_MINER: Final = 4
 WINTER_BELOW_C: Final = 3.0  # a custom period's mean outdoor: winter's normal target below it
 SHOULDER_BELOW_C: Final = 12.0
 FORECAST_ERROR_K_PER_SQRT_H: Final = 0.3
-PENDING: Final = {"status": "pending", "reason": "domain/planner.py is not on main yet"}
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -300,51 +302,69 @@ def optimum_drive(optimum: Optimum) -> Drive:
     return drive
 
 
-class PlannerPendingError(Exception):
-    """The planner hook has no planner behind it yet."""
+def miner_steps_w(miners: int) -> list[list[float]]:
+    """Each miner's power steps, as the site's powers use them."""
+    steps = np.linspace(MINER_MIN_W, MINER_MAX_W, POWER_LEVELS_PER_MINER).tolist()
+    return [steps for _ in range(miners)]
 
 
-def planner_power_w(
-    prices: Sequence[PriceSlot],
-    outdoor_forecast_c: Sequence[float],
-    readings: PlantReadings,
-    revenue_eur_per_kwh: float,
-) -> list[float] | None:
-    """The hook for the integration's planner (domain/planner.py with its learned site model).
+def site_planner(season: Fortnight, site: Site) -> SitePlanner:
+    """The planner with a model started from the configured plant's prior, not its true one."""
+    steps = miner_steps_w(site.miners)
+    return SitePlanner(
+        model=SiteModel(plant_prior(site.params, steps)),
+        miner_steps_w=steps,
+        settings=SiteSettings.from_options({}).dispatch,
+        loop_target_c=season.normal_target_c,
+        heat_dump=season.name == SUMMER.name,
+    )
 
-    Given only what HA would know - the published all-in prices (EUR/kWh), an hourly outdoor
-    forecast with error, the site's readings and the mining revenue - it returns the power (W)
-    for each price slot. None until the planner is on main: the bench reports it pending.
+
+def planner_drive(  # noqa: PLR0913
+    data: PlanData,
+    season: Fortnight,
+    site: Site,
+    economics: Economics,
+    *,
+    solve_s: list[float],
+    planner: SitePlanner,
+) -> Drive:
+    """The planner in closed loop: comfort control until its model is confident.
+
+    It learns every poll and re-plans each hour (which includes 13:00, when tomorrow's prices
+    are published) on the published prices and a forecast with error; its solve times go to
+    ``solve_s``. Between re-plans the slot's power is held.
     """
-    del prices, outdoor_forecast_c, readings, revenue_eur_per_kwh
-    return None
-
-
-def planner_drive(data: PlanData, economics: Economics, solve_s: list[float]) -> Drive:
-    """The planner in closed loop, re-planned each hour; its solve times go to ``solve_s``."""
     per_hour = round(3600 / POLL_S)
     slots = all_in_slots(data, economics)
     rng = np.random.default_rng(SEED)
-    plan = [0.0]
+    comfort = dispatcher_drive(site, constant_intents(season))
+    plan: list[float | None] = [None]
 
     def drive(
         step: int,
         readings: PlantReadings,
-        _indoor_c: float,
+        indoor_c: float,
         tripped: bool,
         miners: dict[str, SimMiner],
     ) -> bool:
+        planner.observe(readings, sum(miner.running for miner in miners.values()))
         if step % per_hour == 0:
             published = known_slots(slots, datetime.fromtimestamp(readings.now_s, UTC))
             forecast = forecast_with_error(data.outdoor, readings.now_s, len(published), rng)
             started = time_module.perf_counter()
-            powers = planner_power_w(published, forecast, readings, economics.revenue_eur_per_kwh)
-            solve_s.append(time_module.perf_counter() - started)
-            if powers is None:
-                raise PlannerPendingError
-            plan[0] = powers[0] if powers else 0.0
-        command_site(miners, plan[0], tripped=tripped, now_s=readings.now_s)
-        return False
+            powers = planner.planner_power_w(
+                published, forecast, readings, economics.revenue_eur_per_kwh
+            )
+            if powers is not None:
+                solve_s.append(time_module.perf_counter() - started)
+            plan[0] = powers[0] if powers else None
+        if plan[0] is None:
+            return comfort(step, readings, indoor_c, tripped, miners)
+        planner.planned_polls += 1
+        power_w = planner.guarded(plan[0], readings.tank_c)
+        command_site(miners, power_w, tripped=tripped, now_s=readings.now_s)
+        return planner.dumping(readings.tank_c)
 
     return drive
 
@@ -463,17 +483,18 @@ def run_cases(
                     for key, value in scores.items()
                 }
                 solve_times: list[float] = []
-                try:
-                    planned = simulate(
-                        data, season, site, planner_drive(data, economics, solve_times), days
-                    )
-                except PlannerPendingError:
-                    strategies["planner"] = PENDING
-                else:
-                    scores["planner"] = score(planned, prices, economics)
-                    strategies["planner"] = score_json(
-                        scores["planner"], best, heat_wanted=heat_wanted
-                    )
+                planner = site_planner(season, site)
+                drive = planner_drive(
+                    data, season, site, economics, solve_s=solve_times, planner=planner
+                )
+                scores["planner"] = score(
+                    simulate(data, season, site, drive, days), prices, economics
+                )
+                strategies["planner"] = {
+                    **score_json(scores["planner"], best, heat_wanted=heat_wanted),
+                    "planned_share": round(planner.planned_share, 3),
+                    "comfort_reason": planner.comfort_reason,
+                }
                 cases.append(
                     {
                         "name": f"{season.name}/{site.name}/{economics.name}",
@@ -499,8 +520,8 @@ def run_cases(
                             "p50": round(float(np.percentile(solve_times, 50)), 4),
                             "p95": round(float(np.percentile(solve_times, 95)), 4),
                         }
-                        if "planner" in scores
-                        else PENDING,
+                        if solve_times
+                        else None,
                     }
                 )
     return cases
@@ -514,9 +535,6 @@ def print_table(cases: list[dict[str, Any]]) -> None:
     )
     for case in cases:
         for key, figures in case["strategies"].items():
-            if "status" in figures:
-                print(f"{case['name']:<26}{key:<11}{figures['status']}")
-                continue
             print(
                 f"{case['name']:<26}{key:<11}{figures['electricity_kwh']:>10.1f}"
                 f"{figures['heat_kwh']:>10.1f}{figures['net_cost_eur']:>9.2f}"

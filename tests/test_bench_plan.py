@@ -6,14 +6,17 @@ from datetime import UTC, datetime, timedelta, timezone
 import numpy as np
 import pytest
 
-from scripts.bench_miners import SimMiner
+from custom_components.hashheat.domain.price_forecast import PriceSlot
+from custom_components.hashheat.domain.site_model import SiteModel
+from scripts.bench_miners import SimMiner, miner_specs
 from scripts.bench_optimum import Choice, Optimum, Problem, tank_feasible
 from scripts.bench_plan import (
     ECONOMICS,
-    PlannerPendingError,
+    SITES,
     command_site,
     forecast_with_error,
     planner_drive,
+    site_planner,
     site_powers_w,
 )
 from scripts.bench_plan_data import (
@@ -22,6 +25,8 @@ from scripts.bench_plan_data import (
     read_series_csv,
     read_weather_csv,
 )
+from scripts.bench_planner import SitePlanner
+from scripts.bench_tariff import FORTNIGHTS
 from sim.outdoor import HourlySeries
 from sim.plant import PlantParams, PlantReadings
 from sim.smard import PriceHour
@@ -176,27 +181,106 @@ def test_the_forecast_errs_more_the_further_ahead_it_looks() -> None:
     assert spread[24] == pytest.approx(1.5, rel=0.2)
 
 
-def test_without_a_planner_behind_the_hook_the_planner_is_pending() -> None:
-    start = datetime(2015, 1, 5, tzinfo=UTC)
-    data = PlanData(
-        prices=[PriceHour(start=start + timedelta(hours=h), eur_per_mwh=30.0) for h in range(48)],
-        outdoor=HourlySeries(start.timestamp(), [0.0] * 48),
-        sources={},
-    )
-    solve_s: list[float] = []
-    drive = planner_drive(data, ECONOMICS[0], solve_s)
-    readings = PlantReadings(
-        now_s=start.timestamp(),
-        tank_c=50.0,
+def _readings(now_s: float, *, tank_c: float = 50.0) -> PlantReadings:
+    return PlantReadings(
+        now_s=now_s,
+        tank_c=tank_c,
         supply_c=45.0,
         return_c=40.0,
         indoor_c=20.0,
         outdoor_c=0.0,
         flow_m3_per_s=2.8e-4,
-        heat_w=0.0,
+        heat_w=5000.0,
         power_w=0.0,
         dump_on=False,
     )
-    with pytest.raises(PlannerPendingError):
-        drive(0, readings, 20.0, False, {"0": SimMiner()})
-    assert len(solve_s) == 1
+
+
+def _flat_data(start: datetime, prices: list[float]) -> PlanData:
+    return PlanData(
+        prices=[
+            PriceHour(start=start + timedelta(hours=h), eur_per_mwh=price)
+            for h, price in enumerate(prices)
+        ],
+        outdoor=HourlySeries(start.timestamp(), [0.0] * len(prices)),
+        sources={},
+    )
+
+
+def test_until_its_model_is_confident_the_planner_keeps_comfort_control_and_says_why() -> None:
+    start = datetime(2015, 1, 5, tzinfo=UTC)
+    site = SITES[0]
+    planner = site_planner(FORTNIGHTS[0], site)
+    solve_s: list[float] = []
+    drive = planner_drive(
+        _flat_data(start, [30.0] * 48),
+        FORTNIGHTS[0],
+        site,
+        ECONOMICS[0],
+        solve_s=solve_s,
+        planner=planner,
+    )
+    miners = {spec.miner_id: SimMiner() for spec in miner_specs(site.miners)}
+    drive(0, _readings(start.timestamp(), tank_c=30.0), 20.0, False, miners)
+    assert solve_s == []
+    assert "samples seen" in planner.comfort_reason
+    assert any(miner.running for miner in miners.values())  # the cold loop asks comfort for heat
+    assert planner.planned_share == 0.0
+
+
+def _confident(planner: SitePlanner) -> SitePlanner:
+    fresh = planner.model
+    planner.model = SiteModel.from_dict(
+        fresh.prior,
+        {
+            "store": fresh.store.as_dict(),
+            "demand": fresh.demand.as_dict(),
+            "samples": 96,
+            "demand_samples": 96,
+            "store_range_c": [40.0, 55.0],
+            "outdoor_range_c": [-5.0, 5.0],
+        },
+    )
+    return planner
+
+
+def test_a_confident_planner_heats_the_store_in_the_cheap_hours_and_counts_its_starts() -> None:
+    start = datetime(2015, 1, 5, tzinfo=UTC)
+    planner = _confident(site_planner(FORTNIGHTS[0], SITES[0]))
+    assert planner.model.confidence.confident
+    readings = _readings(start.timestamp())
+    planner.observe(readings, 0)
+    planner.observe(replace(readings, now_s=readings.now_s + 15), 2)
+    assert planner.starts_today == 2
+    prices = [
+        PriceSlot(
+            start=start + timedelta(hours=h),
+            end=start + timedelta(hours=h + 1),
+            price_per_kwh=0.05 if h < 6 else 0.40,
+        )
+        for h in range(12)
+    ]
+    powers = planner.planner_power_w(prices, [0.0] * 12, readings, 0.0872)
+    assert powers is not None
+    assert len(powers) == 12
+    assert planner.comfort_reason == ""
+    assert sum(powers[:6]) > sum(powers[6:])
+
+
+def test_the_store_floor_rises_with_the_demand_by_the_approach_the_readings_show() -> None:
+    start = datetime(2015, 1, 5, tzinfo=UTC)
+    planner = site_planner(FORTNIGHTS[0], SITES[0])
+    assert planner.min_store_c([8.0]) == planner.loop_target_c  # nothing learned yet
+    planner.observe(replace(_readings(start.timestamp()), tank_c=50.0, return_c=40.0), 0)
+    assert planner.approach_k_per_kw == pytest.approx(2.0)  # 10 K at 5 kW
+    assert planner.min_store_c([1.0, 2.0]) == pytest.approx(planner.loop_target_c + 4.0)
+    assert planner.min_store_c([50.0]) == planner.settings.ceiling_c - 5.0
+
+
+def test_the_plan_is_cut_at_the_ceiling_until_the_store_cools_by_the_hysteresis() -> None:
+    planner = site_planner(FORTNIGHTS[0], SITES[0])
+    ceiling = planner.settings.ceiling_c
+    assert planner.guarded(6000.0, ceiling - 0.5) == 6000.0
+    assert planner.guarded(6000.0, ceiling) == 0.0
+    assert planner.guarded(6000.0, ceiling - 1.0) == 0.0
+    assert planner.guarded(6000.0, ceiling - planner.settings.hysteresis_k) == 6000.0
