@@ -86,7 +86,7 @@ class SiteData:
 
     readings: dict[str, MinerReading] = field(default_factory=dict)
     figures: SiteFigures | None = None
-    price_slots: list[PriceSlot] = field(default_factory=list)
+    spot_slots: list[PriceSlot] = field(default_factory=list)  # as the price source publishes
     all_in_slots: list[PriceSlot] = field(default_factory=list)  # price_slots with fees and VAT
     prices_known_until: datetime | None = None  # the end of the price forecast
 
@@ -335,7 +335,7 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
         return SiteData(
             readings=readings,
             figures=figures,
-            price_slots=prices.slots,
+            spot_slots=prices.slots,
             all_in_slots=all_in_slots(prices.slots, self.settings.plant.tariff, zone),
             prices_known_until=prices.known_until,
         )

@@ -21,7 +21,7 @@ from .settings import PlantConfig, SiteSettings
 _GRAMS_PER_KG = 1000.0
 
 
-def _state(hass: HomeAssistant, entity_id: str | None) -> tuple[float, str | None] | None:
+def numeric_state(hass: HomeAssistant, entity_id: str | None) -> tuple[float, str | None] | None:
     """A numeric state and its unit, or None when missing, unavailable or not a number."""
     if not entity_id or (state := hass.states.get(entity_id)) is None:
         return None
@@ -35,7 +35,7 @@ def _state(hass: HomeAssistant, entity_id: str | None) -> tuple[float, str | Non
 
 
 def _temperature_c(hass: HomeAssistant, entity_id: str | None) -> float | None:
-    if (found := _state(hass, entity_id)) is None:
+    if (found := numeric_state(hass, entity_id)) is None:
         return None
     value, unit = found
     if unit not in {u.value for u in UnitOfTemperature}:
@@ -74,7 +74,7 @@ class MeterTracker:
 def _meter_heat_w(
     hass: HomeAssistant, config: PlantConfig, meter: MeterTracker, now: datetime
 ) -> float | None:
-    if (found := _state(hass, config.heat_meter_entity)) is None:
+    if (found := numeric_state(hass, config.heat_meter_entity)) is None:
         return None
     value, unit = found
     if unit in {u.value for u in (UnitOfPower.WATT, UnitOfPower.KILO_WATT, UnitOfPower.MEGA_WATT)}:
@@ -105,20 +105,20 @@ def read_plant_inputs(
         else None
     )
     flow = None
-    if (found := _state(hass, config.flow_entity)) is not None:
+    if (found := numeric_state(hass, config.flow_entity)) is not None:
         unit = parse_flow_unit(found[1])
         flow = flow_m3_per_s(found[0], unit) if unit is not None else None
     grid = None
-    if (found := _state(hass, config.grid_intensity_entity)) is not None:
+    if (found := numeric_state(hass, config.grid_intensity_entity)) is not None:
         grid = found[0] if found[1] == "kg/kWh" else found[0] / _GRAMS_PER_KG
     btc_price = None
     if config.revenue_source is RevenueSource.BTC_PRICE_ENTITY and (
-        found := _state(hass, config.btc_price_entity)
+        found := numeric_state(hass, config.btc_price_entity)
     ):
         btc_price = found[0]
     hashprice = None
     if config.revenue_source is RevenueSource.HASHPRICE_ENTITY and (
-        found := _state(hass, config.hashprice_entity)
+        found := numeric_state(hass, config.hashprice_entity)
     ):
         hashprice_unit = parse_hashprice_unit(found[1])
         hashprice = found[0] * hashprice_unit.per_th_day_factor if hashprice_unit else None

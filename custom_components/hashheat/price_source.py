@@ -28,7 +28,7 @@ from .domain.price_forecast import (
 from .domain.price_forecast import parse_forecast as parse
 from .domain.price_units import parse_price_unit, price_per_kwh
 from .forecast_actions import ActionForecast, ForecastAction, forecast_action
-from .miner_data import to_number
+from .plant_inputs import numeric_state
 
 # A forecast that no longer covers now (its integration stopped updating it): the entity's state
 # stands in for this long, then the site has no price (and a repair issue says why).
@@ -158,14 +158,11 @@ def _best(
 
 def state_price(hass: HomeAssistant, entity_id: str) -> float | None:
     """The entity's state as a price per kWh in main currency; None if it is not one."""
-    if (state := hass.states.get(entity_id)) is None:
+    if (found := numeric_state(hass, entity_id)) is None:
         return None
-    try:
-        value = to_number(float(state.state))
-    except ValueError:
-        return None
-    unit = parse_price_unit(state.attributes.get("unit_of_measurement"))
-    return None if value is None or unit is None else price_per_kwh(value, unit)
+    value, unit_text = found
+    unit = parse_price_unit(unit_text)
+    return None if unit is None else price_per_kwh(value, unit)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -70,7 +70,7 @@ def site_view(coordinator: HashHeatSiteCoordinator) -> SiteView:
         figures=data.figures if data else None,
         counters=coordinator.ledger.site,
         network=coordinator.network.data if coordinator.network is not None else None,
-        spot_slots=data.price_slots if data else [],
+        spot_slots=data.spot_slots if data else [],
         price_slots=data.all_in_slots if data else [],
         prices_known_until=data.prices_known_until if data else None,
         cheap_hours=coordinator.settings.plant.cheap_hours,

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from .price_forecast import PriceSlot, current_slot
+from .price_forecast import PriceSlot, current_slot, slots_ahead
 
 
 class ForecastProblem(StrEnum):
@@ -24,9 +24,9 @@ class ForecastProblem(StrEnum):
 
 def _ahead(slots: Iterable[PriceSlot], now: datetime) -> list[tuple[datetime, datetime]]:
     """The intervals (in UTC) of the slots that end after now, by start."""
-    moment = now.astimezone(UTC)
-    intervals = ((slot.start.astimezone(UTC), slot.end.astimezone(UTC)) for slot in slots)
-    return sorted((start, end) for start, end in intervals if end > moment)
+    return sorted(
+        (slot.start.astimezone(UTC), slot.end.astimezone(UTC)) for slot in slots_ahead(slots, now)
+    )
 
 
 def forecast_problems(slots: Iterable[PriceSlot], now: datetime) -> frozenset[ForecastProblem]:

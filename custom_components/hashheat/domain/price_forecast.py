@@ -474,7 +474,7 @@ def current_slot(slots: Iterable[PriceSlot], now: datetime) -> PriceSlot | None:
     )
 
 
-def _ahead(slots: Iterable[PriceSlot], now: datetime) -> list[PriceSlot]:
+def slots_ahead(slots: Iterable[PriceSlot], now: datetime) -> list[PriceSlot]:
     """The known slots from now on: the current one and those after it."""
     moment = _utc(now)
     return [slot for slot in slots if _utc(slot.end) > moment]
@@ -485,7 +485,7 @@ def rank_of_current(slots: Iterable[PriceSlot], now: datetime) -> tuple[int, int
 
     Rank 1 is the cheapest, and equal prices share the better rank; None when no slot covers now.
     """
-    ahead = _ahead(slots, now)
+    ahead = slots_ahead(slots, now)
     current = current_slot(ahead, now)
     if current is None:
         return None
@@ -506,7 +506,9 @@ def cheapest_hours(slots: Iterable[PriceSlot], now: datetime, hours: float) -> s
     needed = hours * 3600
     covered = 0.0
     chosen: set[datetime] = set()
-    for slot in sorted(_ahead(slots, now), key=lambda slot: (slot.price_per_kwh, _utc(slot.start))):
+    for slot in sorted(
+        slots_ahead(slots, now), key=lambda slot: (slot.price_per_kwh, _utc(slot.start))
+    ):
         if covered >= needed:
             break
         chosen.add(_utc(slot.start))
@@ -516,7 +518,7 @@ def cheapest_hours(slots: Iterable[PriceSlot], now: datetime, hours: float) -> s
 
 def is_cheap_now(slots: Iterable[PriceSlot], now: datetime, hours: float) -> bool | None:
     """Whether the current slot is among the cheapest ``hours`` ahead; None when none covers now."""
-    ahead = _ahead(slots, now)
+    ahead = slots_ahead(slots, now)
     current = current_slot(ahead, now)
     if current is None:
         return None
