@@ -342,7 +342,7 @@ class PlantOptionsFlow(OptionsFlow):
         entity_id = str(self._options[CONF_PRICE_ENTITY])
         now = dt_util.utcnow()
         source = find_price_source(self.hass, entity_id, now)
-        reading = await PriceReader(self.hass, entity_id).async_read(now, wait=True)
+        reading = await PriceReader(self.hass, entity_id).async_read_source(source, now, wait=True)
         problems = forecast_problems(reading.slots, now) if source.has_forecast else frozenset()
         errors: dict[str, str] = {}
         if source.disabled:

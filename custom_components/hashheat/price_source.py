@@ -185,16 +185,23 @@ class PriceReader:
         self._action: ActionForecast | None = None
         self._uncovered_since: datetime | None = None  # first poll the forecast missed now
 
-    async def async_read(self, now: datetime, *, wait: bool = False) -> PriceReading:
-        """The forecast and the current price; the exact slot price wherever a forecast has it.
-
-        ``wait``: wait for the action's forecast to arrive (the options flow), not just briefly.
-        """
+    async def async_read(self, now: datetime) -> PriceReading:
+        """The forecast and the current price; the exact slot price wherever a forecast has it."""
         if self._entity_id is None:
             return PriceReading(
                 slots=[], current_per_kwh=None, known_until=None, forecast_stale=False
             )
-        source = find_price_source(self._hass, self._entity_id, now)
+        return await self.async_read_source(
+            find_price_source(self._hass, self._entity_id, now), now
+        )
+
+    async def async_read_source(
+        self, source: PriceSource, now: datetime, *, wait: bool = False
+    ) -> PriceReading:
+        """``async_read`` of a source already found (the options flow shows it too).
+
+        ``wait``: wait for the action's forecast to arrive (the options flow), not just briefly.
+        """
         slots = read_forecast(self._hass, source) or await self._action_slots(source, now, wait)
         today = dt_util.start_of_local_day(dt_util.as_local(now))
         slots = [slot for slot in slots if slot.end > today]  # today's and ahead
@@ -206,7 +213,7 @@ class PriceReader:
             if self._uncovered_since is None:
                 self._uncovered_since = now
             stale = source.has_forecast and now - self._uncovered_since > FORECAST_GRACE
-            current = None if stale else state_price(self._hass, self._entity_id)
+            current = None if stale else state_price(self._hass, source.entity_id)
         return PriceReading(
             slots=slots,
             current_per_kwh=current,
