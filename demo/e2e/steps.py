@@ -155,6 +155,31 @@ def miner_device(ctx: Context) -> None:
     ctx.shot("miner-device")
 
 
+def _click_until(
+    button: Locator,
+    what: str,
+    check: Callable[[], bool | None],
+    current: Callable[[], float],
+    attempts: int = 3,
+) -> None:
+    """Click ``button`` until ``check`` holds; a click again only if the first one changed nothing.
+
+    The frontend sends the new target a second after the click (it debounces); a click that lands
+    while the dialog is still rendering is lost, and clicking again then is what a user would do.
+    """
+    unchanged = current()
+    for attempt in range(1, attempts + 1):
+        button.click()
+        try:
+            poll(what, check, timeout=10)
+        except DemoError:
+            if attempt == attempts or current() != unchanged:
+                poll(what, check)
+                return
+        else:
+            return
+
+
 def loop_setpoint(ctx: Context) -> None:
     """The Loop's more-info dialog: "+" raises the target 0.5 K in Home Assistant, "-" lowers it."""
     page = ctx.page
@@ -176,11 +201,9 @@ def loop_setpoint(ctx: Context) -> None:
     buttons = dialog.locator("ha-state-control-climate-temperature ha-outlined-icon-button")
     expect(buttons).to_have_count(2)
     lower, higher = buttons.nth(0), buttons.nth(1)
-    higher.click()
-    poll(f"{loop} target {before + 0.5:g} °C", reached(before + 0.5))
+    _click_until(higher, f"{loop} target {before + 0.5:g} °C", reached(before + 0.5), target)
     ctx.shot("loop-more-info")
-    lower.click()
-    poll(f"{loop} target back to {before:g} °C", reached(before))
+    _click_until(lower, f"{loop} target back to {before:g} °C", reached(before), target)
     dialog.get_by_role("button", name="Close").first.click()
 
 
