@@ -11,9 +11,9 @@ strategies:
 - ``blueprint``: the dynamic-tariff blueprint's policy through the dispatcher (bench_tariff);
 - ``optimum``: perfect foresight (``bench_optimum``), applied each hour from the plant's state,
   in summer free to run into the dry cooler;
-- ``planner``: the integration's planner with only what HA knows (``bench_planner``: a SiteModel
-  learned from the readings, comfort control until it is confident, re-planned hourly on the
-  published prices and a forecast with error).
+- ``planner``: the integration's plan session with only what HA knows (``domain.plan_session``:
+  a SiteModel learned from the readings, comfort control until it is confident, re-planned hourly
+  on the published prices and a forecast with error), through the dispatcher's plan layer.
 
 Each trajectory is scored under three economics: the base case (fees 0.10 EUR/kWh, revenue
 0.0872 EUR/kWh), the bear case (revenue 0.05) and no fees; the optimum is solved for each,
@@ -27,7 +27,7 @@ import statistics
 import sys
 import time as time_module
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, Final
@@ -35,13 +35,13 @@ from typing import Any, Final
 import numpy as np
 
 from custom_components.hashheat.domain.dispatch import Dispatcher, Intents
+from custom_components.hashheat.domain.plan_session import PlanSession
 from custom_components.hashheat.domain.price_forecast import PriceSlot
-from custom_components.hashheat.domain.site_model import SiteModel
 from custom_components.hashheat.settings import SiteSettings
 from scripts.bench_miners import MINER_MAX_W, MINER_MIN_W, MINERS, SimMiner, miner_specs
 from scripts.bench_optimum import Choice, Floats, Optimum, Problem
 from scripts.bench_plan_data import PlanData, load_plan_data
-from scripts.bench_planner import SitePlanner, plant_prior
+from scripts.bench_planner import observation, plan_session
 from scripts.bench_tariff import (
     FORTNIGHTS,
     POLICY_EVERY_S,
@@ -308,63 +308,83 @@ def miner_steps_w(miners: int) -> list[list[float]]:
     return [steps for _ in range(miners)]
 
 
-def site_planner(season: Fortnight, site: Site) -> SitePlanner:
-    """The planner with a model started from the configured plant's prior, not its true one."""
-    steps = miner_steps_w(site.miners)
-    return SitePlanner(
-        model=SiteModel(plant_prior(site.params, steps)),
-        miner_steps_w=steps,
-        settings=SiteSettings.from_options({}).dispatch,
-        loop_target_c=season.normal_target_c,
-        heat_dump=season.name == SUMMER.name,
+@dataclass(kw_only=True, slots=True)
+class PlannerRun:
+    """The integration's plan session over one case, and what it measured."""
+
+    session: PlanSession
+    polls: int = 0
+    planned_polls: int = 0
+    solve_s: list[float] = field(default_factory=list)
+
+    @property
+    def planned_share(self) -> float:
+        """Share of the polls the plan drove (the rest: comfort control)."""
+        return self.planned_polls / self.polls if self.polls else 0.0
+
+
+def planner_run(season: Fortnight, site: Site) -> PlannerRun:
+    """A session with a model started from the configured plant's prior, not its true one."""
+    return PlannerRun(
+        session=plan_session(
+            site.params,
+            miner_steps_w(site.miners),
+            SiteSettings.from_options({}).dispatch,
+            heat_dump=season.name == SUMMER.name,
+        )
     )
 
 
-def planner_drive(  # noqa: PLR0913
-    data: PlanData,
-    season: Fortnight,
-    site: Site,
-    economics: Economics,
-    *,
-    solve_s: list[float],
-    planner: SitePlanner,
+def planner_drive(
+    data: PlanData, season: Fortnight, site: Site, economics: Economics, run: PlannerRun
 ) -> Drive:
-    """The planner in closed loop: comfort control until its model is confident.
+    """The planner in closed loop through the dispatcher's plan layer, as the integration runs it.
 
-    It learns every poll and re-plans each hour (which includes 13:00, when tomorrow's prices
-    are published) on the published prices and a forecast with error; its solve times go to
-    ``solve_s``. Between re-plans the slot's power is held.
+    The session learns every poll and re-plans each hour (which includes 13:00, when tomorrow's
+    prices are published) on the published prices and a forecast with error; until it has a plan
+    the dispatcher's comfort layer runs the loop at the season's normal target.
     """
     per_hour = round(3600 / POLL_S)
     slots = all_in_slots(data, economics)
     rng = np.random.default_rng(SEED)
-    comfort = dispatcher_drive(site, constant_intents(season))
-    plan: list[float | None] = [None]
+    session = run.session
+    dispatcher = Dispatcher(session.settings.dispatch)
+    dispatcher.set_miners({spec.miner_id: spec for spec in miner_specs(site.miners)})
+    comfort = constant_intents(season)(0.0, 0.0)
 
     def drive(
         step: int,
         readings: PlantReadings,
-        indoor_c: float,
+        _indoor_c: float,
         tripped: bool,
         miners: dict[str, SimMiner],
     ) -> bool:
-        planner.observe(readings, sum(miner.running for miner in miners.values()))
+        now_s = readings.now_s
+        session.observe(observation(readings, sum(miner.running for miner in miners.values())))
+        run.polls += 1
         if step % per_hour == 0:
-            published = known_slots(slots, datetime.fromtimestamp(readings.now_s, UTC))
-            forecast = forecast_with_error(data.outdoor, readings.now_s, len(published), rng)
+            published = known_slots(slots, datetime.fromtimestamp(now_s, UTC))
+            forecast = forecast_with_error(data.outdoor, now_s, len(published), rng)
             started = time_module.perf_counter()
-            powers = planner.planner_power_w(
-                published, forecast, readings, economics.revenue_eur_per_kwh
+            planned = session.replan(
+                prices=published,
+                outdoor_forecast_c=forecast,
+                store_c=readings.tank_c,
+                now_s=now_s,
+                loop_target_c=season.normal_target_c,
+                revenue_per_kwh=economics.revenue_eur_per_kwh,
             )
-            if powers is not None:
-                solve_s.append(time_module.perf_counter() - started)
-            plan[0] = powers[0] if powers else None
-        if plan[0] is None:
-            return comfort(step, readings, indoor_c, tripped, miners)
-        planner.planned_polls += 1
-        power_w = planner.guarded(plan[0], readings.tank_c)
-        command_site(miners, power_w, tripped=tripped, now_s=readings.now_s)
-        return planner.dumping(readings.tank_c)
+            if planned is not None:
+                run.solve_s.append(time_module.perf_counter() - started)
+        plan_step = session.step_at(datetime.fromtimestamp(now_s, UTC))
+        run.planned_polls += plan_step is not None
+        snapshot = site_snapshot(miners, readings, now_s, safety_stop=tripped)
+        intents = replace(comfort, plan=plan_step)
+        for command in dispatcher.decide(intents, snapshot, now_s).commands:
+            miners[command.miner_id].command(
+                run=command.run, power_w=command.power_w or MINER_MAX_W, now_s=now_s
+            )
+        return plan_step is not None and session.dump_wanted(readings.tank_c)
 
     return drive
 
@@ -482,18 +502,15 @@ def run_cases(
                     key: score_json(value, best, heat_wanted=heat_wanted)
                     for key, value in scores.items()
                 }
-                solve_times: list[float] = []
-                planner = site_planner(season, site)
-                drive = planner_drive(
-                    data, season, site, economics, solve_s=solve_times, planner=planner
-                )
+                run = planner_run(season, site)
+                drive = planner_drive(data, season, site, economics, run)
                 scores["planner"] = score(
                     simulate(data, season, site, drive, days), prices, economics
                 )
                 strategies["planner"] = {
                     **score_json(scores["planner"], best, heat_wanted=heat_wanted),
-                    "planned_share": round(planner.planned_share, 3),
-                    "comfort_reason": planner.comfort_reason,
+                    "planned_share": round(run.planned_share, 3),
+                    "comfort_reason": run.session.comfort_reason,
                 }
                 cases.append(
                     {
@@ -517,10 +534,10 @@ def run_cases(
                             for other in scores.values()
                         ),
                         "planner_solve_s": {
-                            "p50": round(float(np.percentile(solve_times, 50)), 4),
-                            "p95": round(float(np.percentile(solve_times, 95)), 4),
+                            "p50": round(float(np.percentile(run.solve_s, 50)), 4),
+                            "p95": round(float(np.percentile(run.solve_s, 95)), 4),
                         }
-                        if solve_times
+                        if run.solve_s
                         else None,
                     }
                 )

@@ -6,7 +6,6 @@ from datetime import UTC, datetime, timedelta, timezone
 import numpy as np
 import pytest
 
-from custom_components.hashheat.domain.price_forecast import PriceSlot
 from custom_components.hashheat.domain.site_model import SiteModel
 from scripts.bench_miners import SimMiner, miner_specs
 from scripts.bench_optimum import Choice, Optimum, Problem, tank_feasible
@@ -16,7 +15,7 @@ from scripts.bench_plan import (
     command_site,
     forecast_with_error,
     planner_drive,
-    site_planner,
+    planner_run,
     site_powers_w,
 )
 from scripts.bench_plan_data import (
@@ -25,7 +24,6 @@ from scripts.bench_plan_data import (
     read_series_csv,
     read_weather_csv,
 )
-from scripts.bench_planner import SitePlanner
 from scripts.bench_tariff import FORTNIGHTS
 from sim.outdoor import HourlySeries
 from sim.plant import PlantParams, PlantReadings
@@ -210,27 +208,22 @@ def _flat_data(start: datetime, prices: list[float]) -> PlanData:
 def test_until_its_model_is_confident_the_planner_keeps_comfort_control_and_says_why() -> None:
     start = datetime(2015, 1, 5, tzinfo=UTC)
     site = SITES[0]
-    planner = site_planner(FORTNIGHTS[0], site)
-    solve_s: list[float] = []
-    drive = planner_drive(
-        _flat_data(start, [30.0] * 48),
-        FORTNIGHTS[0],
-        site,
-        ECONOMICS[0],
-        solve_s=solve_s,
-        planner=planner,
-    )
+    run = planner_run(FORTNIGHTS[0], site)
+    drive = planner_drive(_flat_data(start, [30.0] * 48), FORTNIGHTS[0], site, ECONOMICS[0], run)
     miners = {spec.miner_id: SimMiner() for spec in miner_specs(site.miners)}
     drive(0, _readings(start.timestamp(), tank_c=30.0), 20.0, False, miners)
-    assert solve_s == []
-    assert "samples seen" in planner.comfort_reason
+    assert run.solve_s == []
+    assert "samples seen" in run.session.comfort_reason
     assert any(miner.running for miner in miners.values())  # the cold loop asks comfort for heat
-    assert planner.planned_share == 0.0
+    assert run.planned_share == 0.0
 
 
-def _confident(planner: SitePlanner) -> SitePlanner:
-    fresh = planner.model
-    planner.model = SiteModel.from_dict(
+def test_a_confident_planner_runs_the_miners_through_the_dispatcher_in_the_cheap_hours() -> None:
+    start = datetime(2015, 1, 5, tzinfo=UTC)
+    site = SITES[0]
+    run = planner_run(FORTNIGHTS[0], site)
+    fresh = run.session.model
+    run.session.model = SiteModel.from_dict(
         fresh.prior,
         {
             "store": fresh.store.as_dict(),
@@ -241,46 +234,17 @@ def _confident(planner: SitePlanner) -> SitePlanner:
             "outdoor_range_c": [-5.0, 5.0],
         },
     )
-    return planner
-
-
-def test_a_confident_planner_heats_the_store_in_the_cheap_hours_and_counts_its_starts() -> None:
-    start = datetime(2015, 1, 5, tzinfo=UTC)
-    planner = _confident(site_planner(FORTNIGHTS[0], SITES[0]))
-    assert planner.model.confidence.confident
-    readings = _readings(start.timestamp())
-    planner.observe(readings, 0)
-    planner.observe(replace(readings, now_s=readings.now_s + 15), 2)
-    assert planner.starts_today == 2
-    prices = [
-        PriceSlot(
-            start=start + timedelta(hours=h),
-            end=start + timedelta(hours=h + 1),
-            price_per_kwh=0.05 if h < 6 else 0.40,
-        )
-        for h in range(12)
-    ]
-    powers = planner.planner_power_w(prices, [0.0] * 12, readings, 0.0872)
-    assert powers is not None
-    assert len(powers) == 12
-    assert planner.comfort_reason == ""
-    assert sum(powers[:6]) > sum(powers[6:])
-
-
-def test_the_store_floor_rises_with_the_demand_by_the_approach_the_readings_show() -> None:
-    start = datetime(2015, 1, 5, tzinfo=UTC)
-    planner = site_planner(FORTNIGHTS[0], SITES[0])
-    assert planner.min_store_c([8.0]) == planner.loop_target_c  # nothing learned yet
-    planner.observe(replace(_readings(start.timestamp()), tank_c=50.0, return_c=40.0), 0)
-    assert planner.approach_k_per_kw == pytest.approx(2.0)  # 10 K at 5 kW
-    assert planner.min_store_c([1.0, 2.0]) == pytest.approx(planner.loop_target_c + 4.0)
-    assert planner.min_store_c([50.0]) == planner.settings.ceiling_c - 5.0
-
-
-def test_the_plan_is_cut_at_the_ceiling_until_the_store_cools_by_the_hysteresis() -> None:
-    planner = site_planner(FORTNIGHTS[0], SITES[0])
-    ceiling = planner.settings.ceiling_c
-    assert planner.guarded(6000.0, ceiling - 0.5) == 6000.0
-    assert planner.guarded(6000.0, ceiling) == 0.0
-    assert planner.guarded(6000.0, ceiling - 1.0) == 0.0
-    assert planner.guarded(6000.0, ceiling - planner.settings.hysteresis_k) == 6000.0
+    data = _flat_data(start, [0.0] + [400.0] * 47)  # one cheap hour: the time to store heat
+    drive = planner_drive(data, FORTNIGHTS[0], site, ECONOMICS[0], run)
+    miners = {spec.miner_id: SimMiner() for spec in miner_specs(site.miners)}
+    running_w = []
+    for step in range(240):  # the cheap hour, polled every 15 s
+        drive(step, _readings(start.timestamp() + 15 * step, tank_c=45.0), 20.0, False, miners)
+        running_w.append(sum(miner.target_w for miner in miners.values() if miner.running))
+    assert len(run.solve_s) == 1
+    assert run.planned_share == 1.0
+    assert run.session.last_plan is not None
+    planned = run.session.last_plan.slots[0].power_w
+    assert planned > 0
+    assert max(running_w) <= planned  # the dispatcher runs the plan's power, ramping up to it
+    assert running_w[-1] == pytest.approx(planned, rel=0.05)

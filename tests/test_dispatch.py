@@ -15,6 +15,7 @@ from custom_components.hashheat.domain.dispatch import (
     Layer,
     MinerMode,
     MinerSnapshot,
+    PlanStep,
     Preset,
     Snapshot,
 )
@@ -266,6 +267,32 @@ def test_boost_holds_the_miners_fluid_under_the_ceiling_by_modulating() -> None:
     assert not any(site.mining().values())  # and off while the fluid stays above the ceiling
     blind_to_fluid.run(boost, 1860.0, 1860.0 + 3 * 3600.0, 60.0, 45.0)
     assert blind_to_fluid.power_w() == 7000  # what the loop alone says: still 10 K to go
+
+
+def test_plan_runs_the_site_at_its_slot_power_whatever_the_target() -> None:
+    site = Site(start_spacing_s=0.0)
+    planned = Intents(heating=True, target_c=30.0, plan=PlanStep(power_w=5500.0))
+    for _, decision in site.run(planned, 0.0, 1800.0, 60.0, loop_c=45.0):
+        assert set(decision.layers.values()) <= {Layer.PLAN}
+    assert site.power_w() == 5500  # above the target, yet the plan stores heat
+    site.run(replace(planned, plan=PlanStep(power_w=0.0)), 1860.0, 3600.0, 60.0, loop_c=45.0)
+    assert not any(site.mining().values())
+
+
+def test_plan_stops_at_the_ceiling_and_yields_to_hold_and_manual() -> None:
+    site = Site(start_spacing_s=0.0)
+    planned = Intents(
+        heating=True, plan=PlanStep(power_w=7000.0), miner_modes=modes(b=MinerMode.OFF)
+    )
+    site.run(planned, 0.0, 1800.0, 60.0, loop_c=45.0)
+    assert site.mining() == {"a": True, "b": False}
+    site.run(planned, 1860.0, 1860.0 + 2 * 3600.0, 60.0, loop_c=61.0)
+    assert not any(site.mining().values())  # the ceiling (60 °C) stops the plan, not the cut-out
+    held = replace(planned, hold=GridHold(floor_w=0.0))
+    site.run(planned, 9000.0, 10800.0, 60.0, loop_c=45.0)
+    decision = site.step(held, 10860.0, loop_c=45.0)
+    assert decision.layers == {"a": Layer.GRID_HOLD, "b": Layer.MANUAL}
+    assert not any(c.run for c in decision.commands)
 
 
 # --- protection ---------------------------------------------------------------------------------

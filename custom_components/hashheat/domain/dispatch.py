@@ -9,9 +9,12 @@ Layer      Asks                                       Wins over            Stops
 safety     over-temperature or pump: every miner off  everything           yes
 grid hold  the site at or under a power floor         manual, plan, comfort no
 manual     a miner's own mode: heat or off            plan, comfort        no
-plan       (the price plan; to come)                  comfort              no
+plan       the site at the price plan's slot power    comfort              no
 comfort    the loop's PI control: comfort, eco, boost  -                   no
 =========  =========================================  ===================  ==================
+
+The plan runs the loop's miners at its slot's power under the ceiling (off stays the climate's:
+the plan acts only while the loop heats).
 
 Every start of every layer passes the site's ``Protection`` (minimum off time, starts per day,
 start spacing) and every stop but safety's waits for the minimum on time. Boost and a miner's
@@ -94,6 +97,13 @@ class GridHold:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
+class PlanStep:
+    """The price plan's current slot: the site's electrical power."""
+
+    power_w: float
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Intents:
     """What the users and automations ask of the site."""
 
@@ -103,6 +113,7 @@ class Intents:
     power_cap_w: float | None = None
     miner_modes: Mapping[str, MinerMode] = field(default_factory=dict)
     hold: GridHold | None = None
+    plan: PlanStep | None = None
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -210,7 +221,13 @@ class Dispatcher:
         automatic = self._automatic(intents, snapshot, budget, now_s)
         if automatic is not None:
             commands += automatic
-            layer = Layer.GRID_HOLD if hold is not None else Layer.COMFORT
+            layer = (
+                Layer.GRID_HOLD
+                if hold is not None
+                else Layer.PLAN
+                if intents.plan is not None
+                else Layer.COMFORT
+            )
             layers.update(dict.fromkeys(self._controlled, layer))
         return Decision(commands=commands, layers=layers)
 
@@ -316,7 +333,9 @@ class Dispatcher:
                 return self.controller.hold_lead(now_s)
             return self.controller.wind_down(now_s)
         caps = [c for c in (intents.power_cap_w, budget) if c is not None]
-        if intents.preset is Preset.ECO:
+        if intents.plan is not None:
+            caps.append(max(intents.plan.power_w, 0.0))
+        elif intents.preset is Preset.ECO:
             # Eco: every miner at most at its lowest (most efficient per TH) setting.
             caps.append(sum(self._specs[m].min_power_w for m in self._controlled))
         return self._toward_target(
@@ -326,11 +345,14 @@ class Dispatcher:
     def _toward_target(
         self, intents: Intents, snapshot: Snapshot, loop_c: float, cap: float | None, now_s: float
     ) -> list[MinerCommand]:
-        """Comfort and eco: the PI. Boost: flat out, under the ceiling on what the cut-out sees."""
-        if intents.preset is not Preset.BOOST:
+        """Comfort and eco: the PI. Boost and the plan: flat out under the ceiling.
+
+        The plan runs at most at its slot's power; the ceiling is on what the cut-out sees.
+        """
+        if intents.preset is not Preset.BOOST and intents.plan is None:
             return self.controller.update(now_s, loop_c, intents.target_c, cap_w=cap)
         ceiling = self.settings.ceiling_c
-        target = min(intents.target_c, ceiling)
+        target = ceiling if intents.plan is not None else min(intents.target_c, ceiling)
         hottest = _hottest(snapshot)
         if hottest is not None and ceiling - hottest < target - loop_c:
             # What the cut-out watches nears the ceiling before the loop nears the target: hold

@@ -245,8 +245,10 @@ def _problem(inputs: PlanInputs) -> _Problem:
             if slot.start < hold.end and hold.start < slot.end:
                 floor[i] = max(floor[i], hold.floor_w / 1000)
     shortest_s = float(hours.min()) * 3600
-    min_on = math.ceil(inputs.min_on_s / shortest_s - 1e-9)
-    min_off = math.ceil(inputs.min_off_s / shortest_s - 1e-9)
+    # To the nearest slot: the dispatcher keeps the exact times; a 10-minute minimum must not
+    # forbid a whole hour's slot.
+    min_on = round(inputs.min_on_s / shortest_s)
+    min_off = round(inputs.min_off_s / shortest_s)
     low = min(inputs.min_store_c, inputs.store_c)
     high = max(inputs.max_store_c, inputs.store_c) + (
         0 if inputs.heat_dump else _OVERFLOW_HEADROOM_K
@@ -398,7 +400,7 @@ def _forward(
     counts = problem.powers_kw.shape[0]
     n = min(max(inputs.running, 0), counts - 1)
     held = inputs.running_for_s / (float(problem.hours.min()) * 3600)
-    d = problem.dwell_states - 1 if held >= problem.dwell_states else max(int(held), 0)
+    d = problem.dwell_states - 1 if held >= problem.dwell_states else max(round(held), 0)
     t = np.array([inputs.store_c])
     chosen: list[tuple[int, int, _Step]] = []
     for s in range(len(problem.hours)):

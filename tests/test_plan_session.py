@@ -1,0 +1,149 @@
+"""The plan session: learning poll by poll, counting starts, re-planning, saying why not."""
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from custom_components.hashheat.domain.dispatch import DispatchSettings, PlanStep
+from custom_components.hashheat.domain.plan_session import (
+    PlanSession,
+    SessionSettings,
+    SiteObservation,
+)
+from custom_components.hashheat.domain.price_forecast import PriceSlot
+from custom_components.hashheat.domain.site_model import PlantPrior, SiteModel
+from custom_components.hashheat.domain.thermal import Fluid
+
+START = datetime(2026, 1, 5, tzinfo=UTC)
+STEPS = [[2000.0, 2750.0, 3500.0]] * 2
+
+
+def session(**settings: object) -> PlanSession:
+    prior = PlantPrior(
+        tank_volume_l=600, tank_fluid=Fluid.DIELECTRIC_OIL, miner_power_steps_w=STEPS
+    )
+    return PlanSession(
+        model=SiteModel(prior),
+        settings=SessionSettings(miner_steps_w=STEPS, dispatch=DispatchSettings(), **settings),  # type: ignore[arg-type]
+    )
+
+
+def confident(planning: PlanSession) -> PlanSession:
+    fresh = planning.model
+    planning.model = SiteModel.from_dict(
+        fresh.prior,
+        {
+            "store": fresh.store.as_dict(),
+            "demand": fresh.demand.as_dict(),
+            "samples": 96,
+            "demand_samples": 96,
+            "store_range_c": [40.0, 55.0],
+            "outdoor_range_c": [-5.0, 5.0],
+        },
+    )
+    return planning
+
+
+def seen(at: datetime, **values: object) -> SiteObservation:
+    base = SiteObservation(
+        at_s=at.timestamp(),
+        store_c=50.0,
+        return_c=40.0,
+        power_w=0.0,
+        heat_w=5000.0,
+        outdoor_c=0.0,
+        running=0,
+    )
+    return replace(base, **values)  # type: ignore[arg-type]
+
+
+def prices(hours: int, cheap: int) -> list[PriceSlot]:
+    return [
+        PriceSlot(
+            start=START + timedelta(hours=h),
+            end=START + timedelta(hours=h + 1),
+            price_per_kwh=0.05 if h < cheap else 0.40,
+        )
+        for h in range(hours)
+    ]
+
+
+def replan(planning: PlanSession, slots: list[PriceSlot]) -> object:
+    return planning.replan(
+        prices=slots,
+        outdoor_forecast_c=[0.0] * len(slots),
+        store_c=50.0,
+        now_s=START.timestamp(),
+        loop_target_c=40.0,
+        revenue_per_kwh=0.0872,
+    )
+
+
+def test_no_plan_until_the_model_is_confident_and_the_reason_says_so() -> None:
+    planning = session()
+    assert replan(planning, prices(12, 6)) is None
+    assert "samples seen" in planning.comfort_reason
+    assert planning.step_at(START) is None
+
+
+def test_a_confident_session_heats_the_store_in_the_cheap_hours() -> None:
+    planning = confident(session())
+    result = replan(planning, prices(12, 6))
+    assert result is not None
+    assert planning.comfort_reason == ""
+    powers = [slot.power_w for slot in planning.last_plan.slots]  # type: ignore[union-attr]
+    assert sum(powers[:6]) > sum(powers[6:])
+    assert planning.step_at(START + timedelta(minutes=30)) == PlanStep(power_w=powers[0])
+    assert planning.step_at(START + timedelta(hours=12)) is None  # past the plan's end
+
+
+def test_a_plan_without_prices_falls_back_to_comfort_with_the_planners_reason() -> None:
+    planning = confident(session())
+    assert replan(planning, prices(12, 6)) is not None
+    assert replan(planning, []) is None
+    assert planning.comfort_reason == "no price forecast: comfort control"
+    assert planning.step_at(START) is None  # the old plan is not followed any more
+
+
+def test_starts_are_counted_per_local_day() -> None:
+    planning = session()
+    planning.observe(seen(START, running=0))
+    planning.observe(seen(START + timedelta(seconds=15), running=2))
+    planning.observe(seen(START + timedelta(seconds=30), running=1))
+    planning.observe(seen(START + timedelta(seconds=45), running=2))
+    assert planning.starts_today == 3
+    planning.observe(seen(START + timedelta(days=1), running=2))
+    assert planning.starts_today == 0
+
+
+def test_the_store_floor_rises_with_the_demand_by_the_approach_the_readings_show() -> None:
+    planning = session()
+    assert planning.min_store_c(40.0, [8.0]) == 40.0  # nothing learned yet
+    planning.observe(seen(START, store_c=50.0, return_c=40.0))
+    assert planning.approach_k_per_kw == pytest.approx(2.0)  # 10 K at 5 kW
+    assert planning.min_store_c(40.0, [1.0, 2.0]) == pytest.approx(44.0)
+    assert planning.min_store_c(40.0, [50.0]) == DispatchSettings().ceiling_c - 5.0
+    planning.observe(seen(START, heat_w=None, return_c=None, outdoor_c=None))
+    assert planning.approach_k_per_kw == pytest.approx(2.0)  # nothing to learn from
+
+
+def test_the_dry_cooler_runs_only_with_a_heat_dump_and_the_store_at_its_upper_limit() -> None:
+    ceiling = DispatchSettings().ceiling_c
+    assert session(heat_dump=True).dump_wanted(ceiling - 1.0)
+    assert not session(heat_dump=True).dump_wanted(ceiling - 3.0)
+    assert not session().dump_wanted(ceiling)
+
+
+def test_what_is_saved_comes_back_and_damage_is_learned_again() -> None:
+    planning = session()
+    planning.observe(seen(START))
+    saved = planning.as_dict()
+    restored = session()
+    restored.restore(saved)
+    assert restored.approach_k_per_kw == planning.approach_k_per_kw
+    assert restored.model.as_dict() == planning.model.as_dict()
+    damaged = session()
+    damaged.restore({"model": "garbage", "approach_k_per_kw": float("nan")})
+    assert damaged.approach_k_per_kw is None
+    assert damaged.model.samples == 0
