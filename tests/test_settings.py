@@ -16,6 +16,7 @@ from custom_components.hashheat.const import (
     RevenueSource,
     SensorFallback,
 )
+from custom_components.hashheat.domain.thermal import Fluid
 from custom_components.hashheat.settings import SiteSettings
 
 
@@ -62,3 +63,22 @@ def test_unknown_stored_choices_fall_back_to_the_defaults() -> None:
     )
     assert settings.plant.revenue_source is RevenueSource.NETWORK
     assert settings.safety.fallback is SensorFallback.STOP
+
+
+def test_the_plan_settings_default_to_an_oil_tank_and_parse_what_the_options_say() -> None:
+    defaults = SiteSettings.from_options({}).plan
+    assert (defaults.tank_volume_l, defaults.tank_fluid) == (600.0, Fluid.DIELECTRIC_OIL)
+    assert defaults.weather_entity is None
+    assert defaults.dry_cooler_entity is None
+    chosen = SiteSettings.from_options(
+        {
+            "tank_volume_l": 1200,
+            "tank_fluid": "no such fluid",
+            "weather_entity": "weather.home",
+            "dry_cooler_entity": "",
+        }
+    ).plan
+    assert chosen.tank_volume_l == 1200.0
+    assert chosen.tank_fluid is Fluid.DIELECTRIC_OIL  # a value it does not know: the default
+    assert chosen.weather_entity == "weather.home"
+    assert chosen.dry_cooler_entity is None

@@ -141,6 +141,19 @@ class SensorFallback(StrEnum):
     MINIMUM = "minimum"  # the lead miner holds its lowest setting
 
 
+# The price plan: the store it charges and what it forecasts demand from.
+CONF_TANK_VOLUME: Final = "tank_volume_l"
+CONF_TANK_FLUID: Final = "tank_fluid"
+CONF_LOOP_VOLUME: Final = "loop_volume_l"
+CONF_TANK_TEMPERATURE: Final = "tank_temperature_entity"
+CONF_OUTDOOR_TEMPERATURE: Final = "outdoor_temperature_entity"
+CONF_WEATHER: Final = "weather_entity"
+CONF_INDOOR_TEMPERATURE: Final = "indoor_temperature_entity"
+CONF_HEAT_DEMAND: Final = "heat_demand_entity"
+CONF_DRY_COOLER: Final = "dry_cooler_entity"
+DEFAULT_TANK_VOLUME_L: Final = 600.0
+DEFAULT_LOOP_VOLUME_L: Final = 200.0
+
 DEFAULT_OVER_TEMPERATURE: Final = 65.0
 DEFAULT_STALE_MINUTES: Final = 5.0
 DEFAULT_MIN_ON_MINUTES: Final = 10.0

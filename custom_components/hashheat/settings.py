@@ -16,6 +16,7 @@ from .const import (
     CONF_CHEAP_HOURS,
     CONF_DISTRICT_CO2,
     CONF_DISTRICT_HEAT_PRICE,
+    CONF_DRY_COOLER,
     CONF_FIXED_PRICE,
     CONF_FLOW,
     CONF_FLUID,
@@ -27,14 +28,18 @@ from .const import (
     CONF_GRID_INTENSITY,
     CONF_HASHPRICE,
     CONF_HASHPRICE_ENTITY,
+    CONF_HEAT_DEMAND,
     CONF_HEAT_METER,
     CONF_HEAT_PUMP_COP,
     CONF_HEAT_REFERENCE,
+    CONF_INDOOR_TEMPERATURE,
     CONF_LEVIES,
+    CONF_LOOP_VOLUME,
     CONF_MAX_STARTS,
     CONF_MEMPOOL_URL,
     CONF_MIN_OFF_MINUTES,
     CONF_MIN_ON_MINUTES,
+    CONF_OUTDOOR_TEMPERATURE,
     CONF_OVER_TEMPERATURE,
     CONF_POOL_FEE_PERCENT,
     CONF_PRICE_ENTITY,
@@ -44,17 +49,23 @@ from .const import (
     CONF_SENSOR_FALLBACK,
     CONF_STALE_MINUTES,
     CONF_SUPPLY_TEMPERATURE,
+    CONF_TANK_FLUID,
+    CONF_TANK_TEMPERATURE,
+    CONF_TANK_VOLUME,
     CONF_VAT_PERCENT,
+    CONF_WEATHER,
     DEFAULT_BOILER_EFFICIENCY_PERCENT,
     DEFAULT_CAPTURE_PERCENT,
     DEFAULT_CHEAP_HOURS,
     DEFAULT_HEAT_PUMP_COP,
+    DEFAULT_LOOP_VOLUME_L,
     DEFAULT_MAX_STARTS,
     DEFAULT_MIN_OFF_MINUTES,
     DEFAULT_MIN_ON_MINUTES,
     DEFAULT_OVER_TEMPERATURE,
     DEFAULT_POOL_FEE_PERCENT,
     DEFAULT_STALE_MINUTES,
+    DEFAULT_TANK_VOLUME_L,
     RevenueSource,
     SensorFallback,
 )
@@ -97,6 +108,9 @@ def plant_defaults() -> dict[str, Any]:
         CONF_MIN_ON_MINUTES: DEFAULT_MIN_ON_MINUTES,
         CONF_MIN_OFF_MINUTES: DEFAULT_MIN_OFF_MINUTES,
         CONF_MAX_STARTS: DEFAULT_MAX_STARTS,
+        CONF_TANK_VOLUME: DEFAULT_TANK_VOLUME_L,
+        CONF_TANK_FLUID: Fluid.DIELECTRIC_OIL.value,
+        CONF_LOOP_VOLUME: DEFAULT_LOOP_VOLUME_L,
     }
 
 
@@ -214,6 +228,40 @@ class SafetySettings:
         )
 
 
+@dataclass(frozen=True, kw_only=True, slots=True)
+class PlanConfig:
+    """What the price plan knows of the site: its store, and where demand is forecast from."""
+
+    tank_volume_l: float
+    tank_fluid: Fluid
+    loop_volume_l: float
+    tank_temperature_entity: str | None
+    """The store's temperature (else the miners' fluid, else the loop's return)."""
+    outdoor_temperature_entity: str | None
+    weather_entity: str | None
+    """Its hourly forecast (``weather.get_forecasts``) gives the outdoor temperature ahead."""
+    indoor_temperature_entity: str | None
+    heat_demand_entity: str | None
+    """The building's heat demand (kW), when a meter or the building management gives it."""
+    dry_cooler_entity: str | None
+    """A switch that dumps heat: with it, the plan may mine when heat has no use."""
+
+    @classmethod
+    def from_options(cls, merged: Mapping[str, Any]) -> PlanConfig:
+        """Parse options merged over the defaults."""
+        return cls(
+            tank_volume_l=float(merged[CONF_TANK_VOLUME]),
+            tank_fluid=_enum(Fluid, merged[CONF_TANK_FLUID], Fluid.DIELECTRIC_OIL),
+            loop_volume_l=float(merged[CONF_LOOP_VOLUME]),
+            tank_temperature_entity=merged.get(CONF_TANK_TEMPERATURE) or None,
+            outdoor_temperature_entity=merged.get(CONF_OUTDOOR_TEMPERATURE) or None,
+            weather_entity=merged.get(CONF_WEATHER) or None,
+            indoor_temperature_entity=merged.get(CONF_INDOOR_TEMPERATURE) or None,
+            heat_demand_entity=merged.get(CONF_HEAT_DEMAND) or None,
+            dry_cooler_entity=merged.get(CONF_DRY_COOLER) or None,
+        )
+
+
 def _dispatch_settings(merged: Mapping[str, Any]) -> DispatchSettings:
     """Hardware protection and limits (the defaults protect hashboards and PSUs)."""
     return DispatchSettings(
@@ -231,11 +279,12 @@ def _dispatch_settings(merged: Mapping[str, Any]) -> DispatchSettings:
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class SiteSettings:
-    """Everything a site's options say, typed: its plant, its safety and its dispatch limits."""
+    """Everything a site's options say, typed: plant, safety, dispatch limits and the plan."""
 
     plant: PlantConfig
     safety: SafetySettings
     dispatch: DispatchSettings
+    plan: PlanConfig
 
     @property
     def guards_plant(self) -> bool:
@@ -250,6 +299,7 @@ class SiteSettings:
             plant=PlantConfig.from_options(merged),
             safety=SafetySettings.from_options(merged),
             dispatch=_dispatch_settings(merged),
+            plan=PlanConfig.from_options(merged),
         )
 
 
