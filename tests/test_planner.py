@@ -213,3 +213,16 @@ def test_hourly_slots_plan_too() -> None:
     assert result.is_price_plan
     assert result.slots[-1].end == START + timedelta(hours=8)
     assert sum(s.power_w for s in result.slots[:4]) > sum(s.power_w for s in result.slots[4:])
+
+
+@pytest.mark.parametrize("running_for_s", [0.0, 500.0, 1300.0, 5000.0, math.inf])
+def test_any_time_since_the_last_change_plans_and_a_fresh_count_waits_its_minimum(
+    running_for_s: float,
+) -> None:
+    prices = [0.05] * 4 + [0.40] * 12
+    result = plan(
+        inputs(prices, running=0, running_for_s=running_for_s, min_on_s=600.0, min_off_s=600.0)
+    )
+    assert result.is_price_plan
+    # 600 s is most of a 15-minute slot: a count changed just now holds its first slot.
+    assert (result.slots[0].running == 0) is (running_for_s < 450.0)

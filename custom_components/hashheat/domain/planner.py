@@ -400,7 +400,7 @@ def _forward(
     counts = problem.powers_kw.shape[0]
     n = min(max(inputs.running, 0), counts - 1)
     held = inputs.running_for_s / (float(problem.hours.min()) * 3600)
-    d = problem.dwell_states - 1 if held >= problem.dwell_states else max(round(held), 0)
+    d = round(min(max(held, 0.0), problem.dwell_states - 1))
     t = np.array([inputs.store_c])
     chosen: list[tuple[int, int, _Step]] = []
     for s in range(len(problem.hours)):
