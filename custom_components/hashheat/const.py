@@ -151,6 +151,7 @@ CONF_WEATHER: Final = "weather_entity"
 CONF_INDOOR_TEMPERATURE: Final = "indoor_temperature_entity"
 CONF_HEAT_DEMAND: Final = "heat_demand_entity"
 CONF_DRY_COOLER: Final = "dry_cooler_entity"
+SECTION_PLAN: Final = "plan"
 DEFAULT_TANK_VOLUME_L: Final = 600.0
 DEFAULT_LOOP_VOLUME_L: Final = 200.0
 

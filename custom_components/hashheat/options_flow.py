@@ -33,6 +33,7 @@ from .const import (
     CONF_CHEAP_HOURS,
     CONF_DISTRICT_CO2,
     CONF_DISTRICT_HEAT_PRICE,
+    CONF_DRY_COOLER,
     CONF_FIXED_PRICE,
     CONF_FLOW,
     CONF_FLUID,
@@ -44,14 +45,18 @@ from .const import (
     CONF_GRID_INTENSITY,
     CONF_HASHPRICE,
     CONF_HASHPRICE_ENTITY,
+    CONF_HEAT_DEMAND,
     CONF_HEAT_METER,
     CONF_HEAT_PUMP_COP,
     CONF_HEAT_REFERENCE,
+    CONF_INDOOR_TEMPERATURE,
     CONF_LEVIES,
+    CONF_LOOP_VOLUME,
     CONF_MAX_STARTS,
     CONF_MEMPOOL_URL,
     CONF_MIN_OFF_MINUTES,
     CONF_MIN_ON_MINUTES,
+    CONF_OUTDOOR_TEMPERATURE,
     CONF_OVER_TEMPERATURE,
     CONF_POOL_FEE_PERCENT,
     CONF_PRICE_ENTITY,
@@ -61,11 +66,16 @@ from .const import (
     CONF_SENSOR_FALLBACK,
     CONF_STALE_MINUTES,
     CONF_SUPPLY_TEMPERATURE,
+    CONF_TANK_FLUID,
+    CONF_TANK_TEMPERATURE,
+    CONF_TANK_VOLUME,
     CONF_VAT_PERCENT,
+    CONF_WEATHER,
     SECTION_CONTROL,
     SECTION_ELECTRICITY,
     SECTION_EMISSIONS,
     SECTION_HEAT_REFERENCE,
+    SECTION_PLAN,
     SECTION_PLANT,
     SECTION_REVENUE,
     SECTION_TARIFF,
@@ -85,8 +95,11 @@ from .price_source import (
     publishes_all_in,
 )
 from .settings import plant_defaults
+from .weather_forecast import forecast_kind
 
 TEMPERATURE_UNITS = {unit.value for unit in UnitOfTemperature}
+# The plan's weather and building readings, as weather and room sensors give them.
+AIR_TEMPERATURE_UNITS = {UnitOfTemperature.CELSIUS, UnitOfTemperature.FAHRENHEIT}
 POWER_UNITS = {UnitOfPower.WATT, UnitOfPower.KILO_WATT, UnitOfPower.MEGA_WATT}
 ENERGY_UNITS = {
     UnitOfEnergy.WATT_HOUR,
@@ -94,6 +107,11 @@ ENERGY_UNITS = {
     UnitOfEnergy.MEGA_WATT_HOUR,
     UnitOfEnergy.GIGA_JOULE,
 }
+
+
+# The store the plan charges: a large buffer tank, and the pipes and exchangers of the loop.
+MAX_TANK_VOLUME_L = 100_000
+MAX_LOOP_VOLUME_L = 20_000
 
 
 def _sensor(device_class: str | list[str] | None = None) -> EntitySelector:
@@ -184,6 +202,19 @@ SECTIONS: dict[str, dict[Any, Any]] = {
         probatio.Optional(CONF_HASHPRICE): _number(0, 100, "any"),
         probatio.Required(CONF_POOL_FEE_PERCENT): _number(0, 10, 0.1, "%"),
     },
+    SECTION_PLAN: {
+        probatio.Required(CONF_TANK_VOLUME): _number(0, MAX_TANK_VOLUME_L, 1, "L"),
+        probatio.Required(CONF_TANK_FLUID): _select([fluid.value for fluid in Fluid], CONF_FLUID),
+        probatio.Required(CONF_LOOP_VOLUME): _number(0, MAX_LOOP_VOLUME_L, 1, "L"),
+        probatio.Optional(CONF_TANK_TEMPERATURE): _sensor("temperature"),
+        probatio.Optional(CONF_OUTDOOR_TEMPERATURE): _sensor("temperature"),
+        probatio.Optional(CONF_WEATHER): EntitySelector(EntitySelectorConfig(domain="weather")),
+        probatio.Optional(CONF_INDOOR_TEMPERATURE): _sensor("temperature"),
+        probatio.Optional(CONF_HEAT_DEMAND): _sensor("power"),
+        probatio.Optional(CONF_DRY_COOLER): EntitySelector(
+            EntitySelectorConfig(domain=["switch", "input_boolean"])
+        ),
+    },
 }
 
 
@@ -213,6 +244,7 @@ def validate_plant(hass: HomeAssistant, options: Mapping[str, Any]) -> dict[str,
     """Check every selected entity and the combinations; return form errors by field."""
     errors: dict[str, str] = {}
     _validate_sensors(hass, options, errors)
+    _validate_plan(hass, options, errors)
     _validate_tariff(options, errors)
     _validate_reference(options, errors)
     _validate_revenue(options, errors)
@@ -233,14 +265,25 @@ UNIT_CHECKS: dict[str, tuple[Callable[[str | None], bool], str]] = {
     CONF_PRICE_ENTITY: (lambda unit: parse_price_unit(unit) is not None, "price_unit"),
     CONF_GRID_INTENSITY: (lambda unit: unit in INTENSITY_UNITS, "intensity_unit"),
     CONF_HASHPRICE_ENTITY: (lambda unit: parse_hashprice_unit(unit) is not None, "hashprice_unit"),
+    CONF_TANK_TEMPERATURE: (lambda unit: unit in TEMPERATURE_UNITS, "temperature_unit"),
+    CONF_OUTDOOR_TEMPERATURE: (lambda unit: unit in AIR_TEMPERATURE_UNITS, "air_temperature_unit"),
+    CONF_INDOOR_TEMPERATURE: (lambda unit: unit in AIR_TEMPERATURE_UNITS, "air_temperature_unit"),
+    CONF_HEAT_DEMAND: (lambda unit: unit in POWER_UNITS, "demand_unit"),
 }
+# Entities the plan reads whose state is not a measurement: they must exist, and a weather
+# entity must offer a forecast.
+PLAN_ENTITIES = (CONF_WEATHER, CONF_DRY_COOLER)
 
 
 def _validate_sensors(
     hass: HomeAssistant, options: Mapping[str, Any], errors: dict[str, str]
 ) -> None:
     for field, (unit_ok, error) in UNIT_CHECKS.items():
-        if options.get(field) and not unit_ok(_unit(hass, options[field])):
+        if not options.get(field):
+            continue
+        if hass.states.get(options[field]) is None:
+            errors[field] = "entity_missing"
+        elif not unit_ok(_unit(hass, options[field])):
             errors[field] = error
     if options.get(CONF_FLOW) and not (
         options.get(CONF_SUPPLY_TEMPERATURE) and options.get(CONF_RETURN_TEMPERATURE)
@@ -256,6 +299,15 @@ def _validate_sensors(
             named = currency(_unit(hass, options[field]))
             if named is not None and named != hass.config.currency:
                 errors[field] = "price_currency"
+
+
+def _validate_plan(hass: HomeAssistant, options: Mapping[str, Any], errors: dict[str, str]) -> None:
+    for field in PLAN_ENTITIES:
+        if options.get(field) and hass.states.get(options[field]) is None:
+            errors[field] = "entity_missing"
+    weather = options.get(CONF_WEATHER)
+    if weather and CONF_WEATHER not in errors and forecast_kind(hass, weather) is None:
+        errors[CONF_WEATHER] = "weather_no_forecast"
 
 
 def _validate_tariff(options: Mapping[str, Any], errors: dict[str, str]) -> None:

@@ -111,6 +111,17 @@ def sections(flat: dict[str, Any]) -> dict[str, Any]:
             "hashprice",
             "pool_fee_percent",
         ),
+        "plan": (
+            "tank_volume_l",
+            "tank_fluid",
+            "loop_volume_l",
+            "tank_temperature_entity",
+            "outdoor_temperature_entity",
+            "weather_entity",
+            "indoor_temperature_entity",
+            "heat_demand_entity",
+            "dry_cooler_entity",
+        ),
     }
     return {
         name: {key: flat[key] for key in keys if key in flat} for name, keys in sections.items()
