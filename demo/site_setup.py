@@ -115,6 +115,8 @@ def options_input(settings: DemoSettings) -> dict[str, dict[str, Any]]:
             "mempool_url": settings.sim_url,
             "pool_fee_percent": 2,
         },
+        # The price plan's store: one immersion tank and its loop, no demand inputs yet.
+        "plan": {"tank_volume_l": 600, "tank_fluid": "dielectric_oil", "loop_volume_l": 200},
     }
 
 
