@@ -287,3 +287,22 @@ async def test_a_failed_read_is_tried_again_after_five_minutes(
     await setup_met(hass, aioclient_mock, freezer)
     assert (await reader.async_read(MET_NOW + timedelta(minutes=4))).points is None
     assert (await reader.async_read(MET_NOW + timedelta(minutes=5))).points is not None
+
+
+async def test_a_time_without_offset_is_local_and_a_day_without_low_gives_its_high(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    freezer.move_to(MET_NOW)
+    await hass.config.async_set_time_zone("Europe/Berlin")
+    await setup_template_weather(
+        hass,
+        {
+            "name": "Naive",
+            "forecast_daily": "{{ [{'datetime': '2026-03-28T23:30:00', 'temperature': 9}] }}",
+        },
+    )
+    reading = await WeatherForecastReader(hass, "weather.naive").async_read(MET_NOW)
+    assert reading.points is not None
+    assert [(p.at, p.temperature_c) for p in reading.points] == [
+        (datetime(2026, 3, 28, 13, tzinfo=UTC), 9.0)
+    ]

@@ -2,7 +2,8 @@
 
 The hourly forecast where the entity has one; otherwise its twice-daily or daily forecast, placed
 in the day and interpolated (the reading says so). Temperatures are converted to °C from the
-unit the entity shows. Forecasts change slowly: a site's reader asks at most every 30 minutes.
+unit the entity shows. Forecasts change slowly: a site's reader asks at most every 30 minutes
+(5 minutes after a read that gave nothing, as while the weather integration is still starting).
 Whatever goes wrong (the entity missing or unavailable, the action failing, a forecast with no
 usable temperature) gives no points and a reason, logged once, and never raises.
 """
@@ -16,7 +17,6 @@ from enum import StrEnum
 from typing import Any, Final
 
 from homeassistant.components.weather import (
-    ATTR_FORECAST_NATIVE_TEMP_LOW,
     ATTR_FORECAST_TEMP,
     ATTR_FORECAST_TEMP_LOW,
     ATTR_FORECAST_TIME,
@@ -45,7 +45,6 @@ from .domain.demand_forecast import (
 )
 
 REFRESH_INTERVAL: Final = timedelta(minutes=30)
-# A read that gave nothing (the weather integration still starting) is tried again sooner.
 RETRY_INTERVAL: Final = timedelta(minutes=5)
 ACTION_TIMEOUT_SECONDS: Final = 10
 
@@ -194,18 +193,13 @@ def _day(entry: Any, unit: str) -> DayTemperatures | None:
     temperature = _celsius(entry.get(ATTR_FORECAST_TEMP), unit)
     if at is None or temperature is None:
         return None
-    low = entry.get(ATTR_FORECAST_TEMP_LOW, entry.get(ATTR_FORECAST_NATIVE_TEMP_LOW))
-    return DayTemperatures(at=at, temperature_c=temperature, low_c=_celsius(low, unit))
+    low = _celsius(entry.get(ATTR_FORECAST_TEMP_LOW), unit)
+    return DayTemperatures(at=at, temperature_c=temperature, low_c=low)
 
 
 def _time(value: Any) -> datetime | None:
-    if isinstance(value, datetime):
-        found: datetime | None = value
-    elif isinstance(value, str):
-        found = dt_util.parse_datetime(value)
-    else:
-        return None
-    if found is None:
+    """The entry's ISO time, aware (a time without offset is Home Assistant's local time)."""
+    if not isinstance(value, str) or (found := dt_util.parse_datetime(value)) is None:
         return None
     if found.tzinfo is None:
         found = found.replace(tzinfo=dt_util.get_default_time_zone())
