@@ -11,7 +11,7 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.util.unit_system import US_CUSTOMARY_SYSTEM
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 
-from custom_components.hashheat.domain.demand_forecast import OutdoorSource, outdoor_per_slot
+from custom_components.hashheat.domain.demand_forecast import OutdoorSource
 from custom_components.hashheat.domain.price_forecast import PriceSlot
 from custom_components.hashheat.weather_forecast import (
     ForecastKind,
@@ -80,23 +80,26 @@ async def test_a_fahrenheit_weather_entity_is_read_in_celsius(
         assert point.temperature_c == pytest.approx(payload[point.at], abs=0.28)
 
 
+def quarter_hours(start: datetime, hours: int) -> list[PriceSlot]:
+    step = timedelta(minutes=15)
+    return [
+        PriceSlot(start=start + i * step, end=start + (i + 1) * step, price_per_kwh=0.1)
+        for i in range(4 * hours)
+    ]
+
+
 async def test_the_plan_slots_get_met_s_forecast(
     hass: HomeAssistant, aioclient_mock: AiohttpClientMocker, freezer: FrozenDateTimeFactory
 ) -> None:
     await setup_met(hass, aioclient_mock, freezer)
-    reading = await WeatherForecastReader(hass, MET_ENTITY).async_read(MET_NOW)
+    reader = WeatherForecastReader(hass, MET_ENTITY)
+    reading = await reader.async_read(MET_NOW)
     assert reading.points is not None
     start = datetime(2026, 3, 28, 14, tzinfo=UTC)
-    slots = [
-        PriceSlot(
-            start=start + i * timedelta(minutes=15),
-            end=start + (i + 1) * timedelta(minutes=15),
-            price_per_kwh=0.1,
-        )
-        for i in range(4 * 72)
-    ]
-    outdoor = outdoor_per_slot(slots, reading.points, current_outdoor_c=None)
+    slots = quarter_hours(start, 72)
+    outdoor = await reader.async_outdoor(MET_NOW, slots, current_outdoor_c=None)
     assert outdoor is not None
+    assert outdoor.detail.startswith("hourly forecast of weather.forecast_home, 48 points")
     assert outdoor.source is OutdoorSource.WEATHER
     payload = met_temperatures()
     first, second = payload[start], payload[start + timedelta(hours=1)]
@@ -114,14 +117,12 @@ async def test_the_forecast_is_read_again_only_every_half_hour(
     first = await reader.async_read(MET_NOW)
     assert first.points is not None
     # met.no issues a warmer forecast and met fetches it.
-    warmer = MET["payload"] | {}
-    warmer["properties"] = {
-        **MET["payload"]["properties"],
-        "timeseries": [
-            {**step, "data": {**step["data"], "instant": {"details": {"air_temperature": 20.0}}}}
-            for step in MET["payload"]["properties"]["timeseries"]
-        ],
-    }
+    properties = MET["payload"]["properties"]
+    timeseries = [
+        {**step, "data": {**step["data"], "instant": {"details": {"air_temperature": 20.0}}}}
+        for step in properties["timeseries"]
+    ]
+    warmer = {**MET["payload"], "properties": {**properties, "timeseries": timeseries}}
     serve_met(aioclient_mock, warmer)
     await entry.runtime_data.async_refresh()
     assert await reader.async_read(MET_NOW + timedelta(minutes=29)) == first
@@ -152,6 +153,16 @@ async def test_met_unavailable_gives_no_forecast_and_says_why_once(
     assert [r.message for r in caplog.records if "outdoor forecast" in r.message] == [
         "No outdoor forecast for the price plan: weather.forecast_home is unavailable"
     ]
+    # The plan's slots get the outdoor temperature now, held, and the detail says why.
+    slots = quarter_hours(datetime(2026, 3, 28, 14, tzinfo=UTC), 24)
+    outdoor = await reader.async_outdoor(MET_NOW, slots, current_outdoor_c=9.5)
+    assert outdoor is not None
+    assert outdoor.source is OutdoorSource.PERSISTENCE
+    assert set(outdoor.outdoor_c) == {9.5}
+    assert outdoor.detail == (
+        "weather.forecast_home is unavailable; no weather forecast: the current 9.5 °C held"
+    )
+    assert await reader.async_outdoor(MET_NOW, slots, current_outdoor_c=None) is None
     # met.no answers again: the next read finds the forecast (and says so).
     serve_met(aioclient_mock)
     await entry.runtime_data.async_refresh()

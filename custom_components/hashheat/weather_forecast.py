@@ -10,8 +10,8 @@ usable temperature) gives no points and a reason, logged once, and never raises.
 
 import asyncio
 import math
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, Final
@@ -40,7 +40,10 @@ from .const import LOGGER
 from .domain.demand_forecast import (
     DayTemperatures,
     ForecastPoint,
+    OutdoorForecast,
+    SlotLike,
     daily_points,
+    outdoor_per_slot,
     twice_daily_points,
 )
 
@@ -104,6 +107,14 @@ class WeatherForecastReader:
         self._reading, self._read_at = await self._read(), now
         self._log(self._reading)
         return self._reading
+
+    async def async_outdoor(
+        self, now: datetime, slots: Sequence[SlotLike], current_outdoor_c: float | None
+    ) -> OutdoorForecast | None:
+        """The outdoor temperature per slot; the detail says what was read and what was done."""
+        reading = await self.async_read(now)
+        found = outdoor_per_slot(slots, reading.points or (), current_outdoor_c)
+        return None if found is None else replace(found, detail=f"{reading.detail}; {found.detail}")
 
     def _log(self, reading: WeatherReading) -> None:
         if reading.points is None and reading.detail != self._logged:
