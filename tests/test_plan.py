@@ -1,0 +1,290 @@
+"""The price plan in Home Assistant: a site with a price source plans, follows, re-plans, falls back.
+
+Real Home Assistant, real pyasic against a simulated miner, ENTSO-e's entities as its own code
+makes them (tests/fixtures/price_sources). The learned model is restored through the site's Store
+(as after a restart) except in the test that learns it from readings.
+"""
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import issue_registry as ir
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.hashheat.const import (
+    CONF_FLOW,
+    CONF_OUTDOOR_TEMPERATURE,
+    CONF_PRICE_ENTITY,
+    CONF_TANK_TEMPERATURE,
+    DOMAIN,
+)
+from custom_components.hashheat.domain.dispatch import Layer
+from custom_components.hashheat.domain.site_model import SiteModel
+from custom_components.hashheat.plan_runner import PLAN_STORAGE_VERSION, plant_prior
+from custom_components.hashheat.settings import SiteSettings
+from sim import Fleet
+
+from .helpers.price_sources import install, load
+from .helpers.site import PLANT, miner_subentry, poll, set_plant, setup_entry
+
+ENTSOE = "sensor.current_electricity_market_price"
+FORECAST = "sensor.average_electricity_price"
+OPTIONS = {
+    **PLANT,
+    CONF_PRICE_ENTITY: ENTSOE,
+    CONF_TANK_TEMPERATURE: "sensor.tank",
+    CONF_OUTDOOR_TEMPERATURE: "sensor.outdoor",
+}
+ENTRY_ID = "plan_site"
+
+
+def confident_model(options: dict[str, Any]) -> dict[str, Any]:
+    """A model that has seen enough (the prior's values, a day and a half of varied readings)."""
+    fresh = SiteModel(plant_prior(SiteSettings.from_options(options), [[3250.0]]))
+    return {
+        "model": {
+            **fresh.as_dict(),
+            "samples": 144,
+            "demand_samples": 144,
+            "store_range_c": [40.0, 55.0],
+            "outdoor_range_c": [-5.0, 5.0],
+        },
+        "approach_k_per_kw": 1.0,
+    }
+
+
+def set_weather(hass: HomeAssistant, *, tank: float = 50.0, outdoor: float = 0.0) -> None:
+    hass.states.async_set("sensor.tank", str(tank), {"unit_of_measurement": "°C"})
+    hass.states.async_set("sensor.outdoor", str(outdoor), {"unit_of_measurement": "°C"})
+
+
+async def plan_site(
+    hass: HomeAssistant,
+    fleet: Fleet,
+    hass_storage: dict[str, Any],
+    *,
+    options: dict[str, Any] = OPTIONS,
+    model: dict[str, Any] | None = None,
+) -> MockConfigEntry:
+    hass.config.currency = "EUR"
+    if model is not None:
+        hass_storage[f"{DOMAIN}.{ENTRY_ID}.plan"] = {
+            "version": PLAN_STORAGE_VERSION,
+            "minor_version": 1,
+            "key": f"{DOMAIN}.{ENTRY_ID}.plan",
+            "data": model,
+        }
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Boiler room",
+        entry_id=ENTRY_ID,
+        options=options,
+        subentries_data=[miner_subentry(fleet.miners[0], "Miner")],
+    )
+    await setup_entry(hass, entry)
+    network = entry.runtime_data.network
+    if network is not None:
+        await network.async_refresh()
+    await poll(hass, entry)
+    return entry
+
+
+def entity_id(hass: HomeAssistant, platform: str, key: str) -> str:
+    found = er.async_get(hass).async_get_entity_id(platform, DOMAIN, f"{ENTRY_ID}_{key}")
+    assert found is not None, key
+    return found
+
+
+def state(hass: HomeAssistant, platform: str, key: str) -> Any:
+    found = hass.states.get(entity_id(hass, platform, key))
+    assert found is not None
+    return found
+
+
+async def start_price_plan(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """The Loop heats and the strategy is the price plan."""
+    await hass.services.async_call(
+        "select",
+        "select_option",
+        {"entity_id": entity_id(hass, "select", "strategy"), "option": "price_plan"},
+        blocking=True,
+    )
+    await hass.services.async_call(
+        "climate",
+        "set_hvac_mode",
+        {"entity_id": entity_id(hass, "climate", "loop"), "hvac_mode": "heat"},
+        blocking=True,
+    )
+    await poll(hass, entry)
+
+
+async def get_plan(hass: HomeAssistant) -> dict[str, Any]:
+    response = await hass.services.async_call(
+        DOMAIN, "get_plan", {"config_entry_id": ENTRY_ID}, blocking=True, return_response=True
+    )
+    assert isinstance(response, dict)
+    return response
+
+
+def fallback_issue(hass: HomeAssistant) -> ir.IssueEntry | None:
+    return ir.async_get(hass).async_get_issue(DOMAIN, f"plan_fallback_{ENTRY_ID}")
+
+
+@pytest.fixture
+async def berlin(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> datetime:
+    """ENTSO-e at 10:00 on 28 March 2026: today's prices, tomorrow's not yet published."""
+    await hass.config.async_set_time_zone("Europe/Berlin")
+    fixture = load("entsoe__v0.7.2__before_tomorrow.json")
+    freezer.move_to(fixture.now)
+    install(hass, fixture)
+    set_plant(hass)
+    set_weather(hass)
+    return fixture.now
+
+
+async def test_a_restored_model_plans_and_the_miner_follows_the_slot(
+    hass: HomeAssistant,
+    fleet: Fleet,
+    hass_storage: dict[str, Any],
+    berlin: datetime,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    entry = await plan_site(hass, fleet, hass_storage, model=confident_model(OPTIONS))
+    # Comfort is the default: the plan is published, not followed.
+    active = state(hass, "binary_sensor", "plan_active")
+    assert active.state == "off"
+    assert active.attributes["reason"] == "strategy_comfort"
+    planned = state(hass, "sensor", "planned_power")
+    forecast = planned.attributes["forecast"]
+    assert forecast[-1]["end"] == "2026-03-29T00:00:00+01:00"  # today's prices only
+    assert {"start", "end", "power_w", "price", "stored_heat_kwh"} <= set(forecast[0])
+    assert float(planned.state) == forecast[0]["power_w"]
+
+    await start_price_plan(hass, entry)
+    assert state(hass, "select", "strategy").state == "price_plan"
+    assert state(hass, "binary_sensor", "plan_active").state == "on"
+    coordinator = entry.runtime_data
+    miner_id = next(iter(coordinator.miners))
+    slot_w = float(state(hass, "sensor", "planned_power").state)
+    assert coordinator.control.state.plan is not None
+    assert coordinator.control.state.plan.power_w == slot_w
+    await poll(hass, entry)
+    assert coordinator.control.layers[miner_id] is Layer.PLAN
+    assert coordinator.data.readings[miner_id].power_limit_w == slot_w
+    # Later in the day the plan asks another power: the miner follows it.
+    forecast = state(hass, "sensor", "planned_power").attributes["forecast"]
+    later = next(slot for slot in forecast if slot["power_w"] not in {slot_w, 0})
+    freezer.move_to(datetime.fromisoformat(later["start"]) + timedelta(minutes=5))
+    set_plant(hass)  # reported again: not stale
+    await poll(hass, entry)
+    await poll(hass, entry)
+    slot_w = float(state(hass, "sensor", "planned_power").state)
+    assert slot_w != forecast[0]["power_w"]
+    assert coordinator.data.readings[miner_id].power_limit_w == slot_w
+    plan = await get_plan(hass)
+    assert plan["active"] is True
+    assert plan["strategy"] == "price_plan"
+    assert plan["slots"] == state(hass, "sensor", "planned_power").attributes["forecast"]
+    assert plan["today"]["expected_cost"] is not None
+    assert plan["today"]["saving"] == pytest.approx(
+        plan["today"]["comfort_cost"] - plan["today"]["expected_cost"]
+    )
+    assert plan["tomorrow"]["expected_cost"] is None
+    assert state(hass, "sensor", "expected_cost_tomorrow").state == "unknown"
+
+
+async def test_tomorrows_prices_bring_a_new_plan(
+    hass: HomeAssistant,
+    fleet: Fleet,
+    hass_storage: dict[str, Any],
+    berlin: datetime,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    entry = await plan_site(hass, fleet, hass_storage, model=confident_model(OPTIONS))
+    await start_price_plan(hass, entry)
+    before = (await get_plan(hass))["slots"]
+    published = load("entsoe__v0.7.2.json")
+    freezer.move_to(published.now)  # 14:20: within the hour of the last plan, but new prices
+    for entity in published.entities:
+        hass.states.async_set(entity, published.state(entity), published.attributes(entity))
+    await poll(hass, entry)
+    after = (await get_plan(hass))["slots"]
+    assert before[-1]["end"] == "2026-03-29T00:00:00+01:00"
+    assert after[-1]["end"] == "2026-03-30T00:00:00+02:00"  # tomorrow, the 23-hour day
+    assert float(state(hass, "sensor", "expected_cost_tomorrow").state) == pytest.approx(
+        (await get_plan(hass))["tomorrow"]["expected_cost"], abs=0.01
+    )
+
+
+async def test_the_forecast_disappears_comfort_and_a_repair(
+    hass: HomeAssistant, fleet: Fleet, hass_storage: dict[str, Any], berlin: datetime
+) -> None:
+    entry = await plan_site(hass, fleet, hass_storage, model=confident_model(OPTIONS))
+    await start_price_plan(hass, entry)
+    assert fallback_issue(hass) is None
+    kept = hass.states.get(FORECAST)
+    assert kept is not None
+    hass.states.async_remove(FORECAST)
+    hass.states.async_set(ENTSOE, "unavailable")
+    await poll(hass, entry)
+    active = state(hass, "binary_sensor", "plan_active")
+    assert active.state == "off"
+    assert active.attributes["reason"] == "no_prices"
+    assert entry.runtime_data.control.state.plan is None
+    miner_id = next(iter(entry.runtime_data.miners))
+    assert entry.runtime_data.control.layers[miner_id] is Layer.COMFORT
+    assert fallback_issue(hass) is not None
+    hass.states.async_set(FORECAST, kept.state, kept.attributes)
+    hass.states.async_set(ENTSOE, "85.3", {"unit_of_measurement": "EUR/MWh"})
+    await poll(hass, entry)
+    assert state(hass, "binary_sensor", "plan_active").state == "on"
+    assert fallback_issue(hass) is None
+
+
+async def test_no_heat_readings_cannot_be_learned(
+    hass: HomeAssistant,
+    fleet: Fleet,
+    hass_storage: dict[str, Any],
+    berlin: datetime,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Without a heat meter or calorimetry the store cannot be learned: comfort, and why."""
+    options = {k: v for k, v in OPTIONS.items() if k != CONF_FLOW}
+    entry = await plan_site(hass, fleet, hass_storage, options=options)
+    await start_price_plan(hass, entry)
+    for _ in range(3):
+        freezer.tick(timedelta(minutes=15))
+        await poll(hass, entry)
+    active = state(hass, "binary_sensor", "plan_active")
+    assert active.state == "off"
+    assert active.attributes["reason"] == "cannot_learn"
+    assert "no heat readings" in active.attributes["detail"]
+    assert fallback_issue(hass) is not None
+
+
+async def test_absurd_learned_values_mean_comfort(
+    hass: HomeAssistant, fleet: Fleet, hass_storage: dict[str, Any], berlin: datetime
+) -> None:
+    model = confident_model(OPTIONS)
+    model["model"]["store"]["theta"] = [0.95, 500.0, 0.0]  # a heat capacity of 500 kWh/K
+    entry = await plan_site(hass, fleet, hass_storage, model=model)
+    await start_price_plan(hass, entry)
+    active = state(hass, "binary_sensor", "plan_active")
+    assert active.attributes["reason"] == "cannot_learn"
+    assert "heat capacity" in active.attributes["detail"]
+    assert entry.runtime_data.control.state.plan is None
+
+
+async def test_no_outdoor_temperature_is_bad_input(
+    hass: HomeAssistant, fleet: Fleet, hass_storage: dict[str, Any], berlin: datetime
+) -> None:
+    hass.states.async_set("sensor.outdoor", "unavailable")
+    entry = await plan_site(hass, fleet, hass_storage, model=confident_model(OPTIONS))
+    await start_price_plan(hass, entry)
+    active = state(hass, "binary_sensor", "plan_active")
+    assert active.attributes["reason"] == "bad_input", active.attributes
+    assert "outdoor" in active.attributes["detail"]
