@@ -5,6 +5,7 @@ makes them (tests/fixtures/price_sources). The learned model is restored through
 (as after a restart) except in the test that learns it from readings.
 """
 
+import math
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -17,6 +18,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.hashheat.const import (
     CONF_FLOW,
+    CONF_HEAT_METER,
     CONF_OUTDOOR_TEMPERATURE,
     CONF_PRICE_ENTITY,
     CONF_TANK_TEMPERATURE,
@@ -288,3 +290,51 @@ async def test_no_outdoor_temperature_is_bad_input(
     active = state(hass, "binary_sensor", "plan_active")
     assert active.attributes["reason"] == "bad_input", active.attributes
     assert "outdoor" in active.attributes["detail"]
+
+
+async def test_a_site_learns_its_model_from_its_readings(
+    hass: HomeAssistant,
+    fleet: Fleet,
+    hass_storage: dict[str, Any],
+    berlin: datetime,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A fresh site: half a day of heat meter, tank and outdoor readings, then a plan.
+
+    The tank follows C·dT/dt = f·P - Q with the prior's capacity and the building's demand
+    Q = a + b·(20 - T_out) over an outdoor swing; the Loop is off, so the miner runs as it is.
+    """
+    options = {**OPTIONS, CONF_HEAT_METER: "sensor.heat_meter"}
+    entry = await plan_site(hass, fleet, hass_storage, options=options)
+    await hass.services.async_call(
+        "select",
+        "select_option",
+        {"entity_id": entity_id(hass, "select", "strategy"), "option": "price_plan"},
+        blocking=True,
+    )
+    planner = entry.runtime_data.planner
+    assert planner.session is not None
+    prior = planner.session.model.prior
+    figures = entry.runtime_data.data.figures
+    assert figures is not None
+    assert figures.power_w
+    power_kw, capacity = figures.power_w / 1000, prior.capacity_kwh_per_k
+    slope = prior.demand_slope_kw_per_k
+    tank = 45.0
+    active = state(hass, "binary_sensor", "plan_active")
+    assert active.attributes["reason"] == "learning"
+    for step in range(52):
+        outdoor = 6.0 * math.sin(2 * math.pi * step / 48)
+        heat_kw = prior.capture_fraction * power_kw - slope * outdoor
+        tank += (prior.capture_fraction * power_kw - heat_kw) * 0.25 / capacity
+        set_plant(hass)
+        set_weather(hass, tank=tank, outdoor=outdoor)
+        hass.states.async_set(
+            "sensor.heat_meter", str(heat_kw * 1000), {"unit_of_measurement": "W"}
+        )
+        freezer.tick(timedelta(minutes=15))
+        await poll(hass, entry)
+    assert planner.session.model.confidence.confident
+    active = state(hass, "binary_sensor", "plan_active")
+    assert active.state == "on", active.attributes
+    assert float(state(hass, "sensor", "planned_power").state) >= 0
