@@ -113,6 +113,7 @@ class SitePlanner:
         self._basis: PlanBasis | None = None
         self._revenue_per_kwh = 0.0
         self._dumping = False
+        self._missing: str | None = None  # an input the last re-plan lacked
 
     @property
     def plan(self) -> Plan | None:
@@ -223,7 +224,7 @@ class SitePlanner:
             off_plan = None if planned is None else store_c - planned
         why = replan_due(self._basis, basis, has_plan=current is not None, off_plan_k=off_plan)
         if why is None:
-            self.status = plan_status(self.strategy, session, None)
+            self.status = plan_status(self.strategy, session, self._missing)
             return
         self._basis = basis
         ahead = slots_ahead(poll.prices, poll.now)
@@ -246,6 +247,7 @@ class SitePlanner:
                 missing = "the planner failed (see the log)"
         if missing is not None:
             session.last_plan, self.costs = None, None
+        self._missing = missing
         self.status = plan_status(self.strategy, session, missing)
         self._store.async_delay_save(session.as_dict, PLAN_SAVE_DELAY_SECONDS)
 
