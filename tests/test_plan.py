@@ -11,20 +11,25 @@ from typing import Any
 
 import pytest
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, ServiceCall
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.hashheat.const import (
+    CONF_DRY_COOLER,
     CONF_FLOW,
     CONF_HEAT_METER,
     CONF_OUTDOOR_TEMPERATURE,
     CONF_PRICE_ENTITY,
     CONF_TANK_TEMPERATURE,
+    CONF_WEATHER,
     DOMAIN,
 )
 from custom_components.hashheat.domain.dispatch import Layer
+from custom_components.hashheat.domain.plan_status import Strategy
 from custom_components.hashheat.domain.site_model import SiteModel
 from custom_components.hashheat.plan_runner import PLAN_STORAGE_VERSION, plant_prior
 from custom_components.hashheat.settings import SiteSettings
@@ -338,3 +343,117 @@ async def test_a_site_learns_its_model_from_its_readings(
     active = state(hass, "binary_sensor", "plan_active")
     assert active.state == "on", active.attributes
     assert float(state(hass, "sensor", "planned_power").state) >= 0
+
+
+async def test_the_strategy_and_the_learned_model_survive_a_restart(
+    hass: HomeAssistant, fleet: Fleet, hass_storage: dict[str, Any], berlin: datetime
+) -> None:
+    entry = await plan_site(hass, fleet, hass_storage, model=confident_model(OPTIONS))
+    await start_price_plan(hass, entry)
+    planner = entry.runtime_data.planner
+    assert planner.session is not None
+    learned = planner.session.approach_k_per_kw
+    assert learned != 1.0  # the polls moved it from what was restored
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    saved = hass_storage[f"{DOMAIN}.{ENTRY_ID}.plan"]["data"]
+    assert saved["approach_k_per_kw"] == learned
+    assert saved["model"]["samples"] == 144
+    assert state(hass, "select", "strategy").state == "price_plan"
+    assert entry.runtime_data.planner.strategy is Strategy.PRICE_PLAN
+    await poll(hass, entry)
+    assert state(hass, "binary_sensor", "plan_active").state == "on"
+
+
+async def test_the_weather_entity_stands_in_for_an_outdoor_sensor(
+    hass: HomeAssistant, fleet: Fleet, hass_storage: dict[str, Any], berlin: datetime
+) -> None:
+    options = {k: v for k, v in OPTIONS.items() if k != CONF_OUTDOOR_TEMPERATURE}
+    options[CONF_WEATHER] = "weather.home"
+    hass.states.async_set("weather.home", "cloudy", {"temperature": 32, "temperature_unit": "°F"})
+    entry = await plan_site(
+        hass, fleet, hass_storage, options=options, model=confident_model(OPTIONS)
+    )
+    await start_price_plan(hass, entry)
+    assert state(hass, "binary_sensor", "plan_active").state == "on"
+    hass.states.async_set("weather.home", "unavailable")
+    hass.states.async_set(ENTSOE, "86.0", {"unit_of_measurement": "EUR/MWh"})
+    await hass.services.async_call(
+        "select",
+        "select_option",
+        {"entity_id": entity_id(hass, "select", "strategy"), "option": "comfort"},
+        blocking=True,
+    )
+    await start_price_plan(hass, entry)  # a new plan, now without any outdoor temperature
+    active = state(hass, "binary_sensor", "plan_active")
+    assert active.attributes["reason"] == "bad_input"
+    assert "outdoor" in active.attributes["detail"]
+
+
+async def test_a_gap_in_the_forecast_means_comfort_and_a_repair(
+    hass: HomeAssistant, fleet: Fleet, hass_storage: dict[str, Any], berlin: datetime
+) -> None:
+    """A generic forecast whose 16:00 hour is missing."""
+    forecast = [
+        {
+            "start": f"2026-03-28T{h:02d}:00:00+01:00",
+            "end": f"2026-03-28T{h + 1:02d}:00:00+01:00",
+            "price": 0.1 + h / 100,
+        }
+        for h in range(10, 20)
+        if h != 16
+    ]
+    hass.states.async_set(
+        "sensor.spot_price", "0.20", {"unit_of_measurement": "EUR/kWh", "forecast": forecast}
+    )
+    options = {**OPTIONS, CONF_PRICE_ENTITY: "sensor.spot_price"}
+    entry = await plan_site(
+        hass, fleet, hass_storage, options=options, model=confident_model(OPTIONS)
+    )
+    await start_price_plan(hass, entry)
+    active = state(hass, "binary_sensor", "plan_active")
+    assert active.attributes["reason"] == "price_gap", active.attributes
+    assert entry.runtime_data.control.state.plan is None
+    assert fallback_issue(hass) is not None
+
+
+async def test_the_dry_cooler_runs_where_the_plan_dumps_and_never_without_a_plan(
+    hass: HomeAssistant, fleet: Fleet, hass_storage: dict[str, Any], berlin: datetime
+) -> None:
+    switched: list[str] = []
+
+    async def switch(call: ServiceCall) -> None:
+        switched.append(call.service)
+        on = call.service == "turn_on"
+        hass.states.async_set("input_boolean.dry_cooler", "on" if on else "off")
+
+    for service in ("turn_on", "turn_off"):
+        hass.services.async_register("input_boolean", service, switch)
+    hass.states.async_set("input_boolean.dry_cooler", "off")
+    options = {**OPTIONS, CONF_DRY_COOLER: "input_boolean.dry_cooler"}
+    entry = await plan_site(
+        hass, fleet, hass_storage, options=options, model=confident_model(OPTIONS)
+    )
+    set_weather(hass, tank=59.5)  # at the store's upper limit (the ceiling less the hysteresis)
+    await poll(hass, entry)
+    assert switched == []  # the strategy is comfort: no plan runs
+    await start_price_plan(hass, entry)
+    assert switched == ["turn_on"]
+    assert hass.states.get("input_boolean.dry_cooler").state == "on"  # type: ignore[union-attr]
+    await hass.services.async_call(
+        "select",
+        "select_option",
+        {"entity_id": entity_id(hass, "select", "strategy"), "option": "comfort"},
+        blocking=True,
+    )
+    await poll(hass, entry)
+    assert switched == ["turn_on", "turn_off"]
+
+
+async def test_get_plan_of_an_unknown_site_is_a_translated_error(hass: HomeAssistant) -> None:
+    assert await async_setup_component(hass, DOMAIN, {})
+    with pytest.raises(ServiceValidationError) as raised:
+        await hass.services.async_call(
+            DOMAIN, "get_plan", {"config_entry_id": "nope"}, blocking=True, return_response=True
+        )
+    assert raised.value.translation_key == "site_not_found"

@@ -167,7 +167,11 @@ class SitePlanner:
 
     def _observe(self, session: PlanSession, poll: PlanPoll, store_c: float) -> None:
         figures = poll.figures
-        measured = figures.heat_method is not HeatMethod.ESTIMATED
+        # A measured heat covers the whole loop: with a miner silent, the power it matches is not
+        # known. An estimated heat is the power times a fixed fraction: nothing to learn from.
+        measured = figures.heat_method is not HeatMethod.ESTIMATED and all(
+            reading is not None for reading in poll.readings.values()
+        )
         indoor = temperature_c(self.hass, self.settings.plan.indoor_temperature_entity)
         power_w = figures.power_w or 0.0
         if figures.revenue_per_day is not None and power_w > 0:
