@@ -457,3 +457,32 @@ async def test_get_plan_of_an_unknown_site_is_a_translated_error(hass: HomeAssis
             DOMAIN, "get_plan", {"config_entry_id": "nope"}, blocking=True, return_response=True
         )
     assert raised.value.translation_key == "site_not_found"
+
+
+@pytest.mark.usefixtures("berlin")
+async def test_a_planner_that_fails_means_comfort_not_a_failed_poll(
+    hass: HomeAssistant,
+    fleet: Fleet,
+    hass_storage: dict[str, Any],
+    freezer: FrozenDateTimeFactory,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls: list[object] = []
+
+    def broken(*args: object) -> None:
+        calls.append(args)
+        raise ArithmeticError("a bug")
+
+    monkeypatch.setattr("custom_components.hashheat.plan_runner.plan_costs", broken)
+    entry = await plan_site(hass, fleet, hass_storage, model=confident_model(OPTIONS))
+    await start_price_plan(hass, entry)
+    assert entry.runtime_data.last_update_success
+    active = state(hass, "binary_sensor", "plan_active")
+    assert active.attributes["reason"] == "bad_input"
+    assert "planner failed" in active.attributes["detail"]
+    assert entry.runtime_data.control.state.plan is None
+    tried = len(calls)
+    freezer.tick(timedelta(minutes=5))
+    set_plant(hass)
+    await poll(hass, entry)
+    assert len(calls) == tried  # tried again later, not at every poll
