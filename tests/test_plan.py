@@ -5,6 +5,7 @@ makes them (tests/fixtures/price_sources). The learned model is restored through
 (as after a restart) except in the test that learns it from readings.
 """
 
+import logging
 import math
 from datetime import datetime, timedelta
 from typing import Any
@@ -90,7 +91,7 @@ async def plan_site(
         title="Boiler room",
         entry_id=ENTRY_ID,
         options=options,
-        subentries_data=[miner_subentry(fleet.miners[0], "Miner")],
+        subentries_data=[miner_subentry(miner, f"Miner {miner.host}") for miner in fleet.miners],
     )
     await setup_entry(hass, entry)
     network = entry.runtime_data.network
@@ -486,3 +487,33 @@ async def test_a_planner_that_fails_means_comfort_not_a_failed_poll(
     set_plant(hass)
     await poll(hass, entry)
     assert len(calls) == tried  # tried again later, not at every poll
+
+
+@pytest.mark.parametrize("fleet", [2], indirect=True)
+@pytest.mark.usefixtures("berlin")
+async def test_a_plan_the_site_cannot_follow_is_made_again(
+    hass: HomeAssistant,
+    fleet: Fleet,
+    hass_storage: dict[str, Any],
+    freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A miner that stops answering, then a grid hold: each a new plan, 15 minutes apart."""
+    caplog.set_level(logging.DEBUG, logger="custom_components.hashheat")
+    entry = await plan_site(hass, fleet, hass_storage, model=confident_model(OPTIONS))
+    await start_price_plan(hass, entry)
+    fleet.miners[1].faults.offline = True
+    await poll(hass, entry)
+    assert "re-plans: a miner stopped answering" not in caplog.text  # not within minutes
+    freezer.tick(timedelta(minutes=15))
+    set_plant(hass)
+    await poll(hass, entry)
+    assert "re-plans: a miner stopped answering" in caplog.text
+    await hass.services.async_call(
+        DOMAIN, "pause_site", {"config_entry_id": ENTRY_ID, "power_floor_w": 2000}, blocking=True
+    )
+    freezer.tick(timedelta(minutes=15))
+    set_plant(hass)
+    await poll(hass, entry)
+    assert "re-plans: grid hold changed" in caplog.text
+    assert state(hass, "binary_sensor", "plan_active").state == "on"

@@ -174,7 +174,8 @@ class SitePlanner:
         )
         indoor = temperature_c(self.hass, self.settings.plan.indoor_temperature_entity)
         power_w = figures.power_w or 0.0
-        if figures.revenue_per_day is not None and power_w > 0:
+        running = sum(bool(r and r.is_mining) for r in poll.readings.values())
+        if figures.revenue_per_day is not None and running and power_w > 0:
             self._revenue_per_kwh = figures.revenue_per_day / 24 / (power_w / 1000)
         session.observe(
             SiteObservation(
@@ -184,7 +185,7 @@ class SitePlanner:
                 power_w=power_w,
                 heat_w=figures.heat_w if measured else None,
                 outdoor_c=outdoor_now_c(self.hass, self.settings.plan),
-                running=sum(bool(r and r.is_mining) for r in poll.readings.values()),
+                running=running,
                 indoor_c=indoor,
             )
         )
