@@ -305,12 +305,14 @@ async def test_a_site_learns_its_model_from_its_readings(
     berlin: datetime,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """A fresh site: half a day of heat meter, tank and outdoor readings, then a plan.
+    """A fresh site: half a day of heat meter, tank and weather readings, then a plan.
 
     The tank follows C·dT/dt = f·P - Q with the prior's capacity and the building's demand
     Q = a + b·(20 - T_out) over an outdoor swing; the Loop is off, so the miner runs as it is.
     """
-    options = {**OPTIONS, CONF_HEAT_METER: "sensor.heat_meter"}
+    options = {**OPTIONS, CONF_HEAT_METER: "sensor.heat_meter", CONF_WEATHER: "weather.home"}
+    del options[CONF_OUTDOOR_TEMPERATURE]
+    hass.states.async_set("weather.home", "cloudy", {"temperature": 0.0})
     entry = await plan_site(hass, fleet, hass_storage, options=options)
     await hass.services.async_call(
         "select",
@@ -334,7 +336,8 @@ async def test_a_site_learns_its_model_from_its_readings(
         heat_kw = prior.capture_fraction * power_kw - slope * outdoor
         tank += (prior.capture_fraction * power_kw - heat_kw) * 0.25 / capacity
         set_plant(hass)
-        set_weather(hass, tank=tank, outdoor=outdoor)
+        set_weather(hass, tank=tank)
+        hass.states.async_set("weather.home", "cloudy", {"temperature": round(outdoor, 1)})
         hass.states.async_set(
             "sensor.heat_meter", str(heat_kw * 1000), {"unit_of_measurement": "W"}
         )
