@@ -8,6 +8,7 @@ from homeassistant.helpers.typing import ConfigType
 from .const import DOMAIN
 from .coordinator import HashHeatConfigEntry, HashHeatSiteCoordinator, site_stores
 from .issues import clear_orphaned_issues
+from .plan_runner import plan_store
 from .services import async_setup_services
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
@@ -17,6 +18,7 @@ PLATFORMS: list[Platform] = [
     Platform.BUTTON,
     Platform.CLIMATE,
     Platform.NUMBER,
+    Platform.SELECT,
     Platform.SENSOR,
     Platform.SWITCH,
 ]
@@ -60,8 +62,8 @@ async def async_unload_entry(hass: HomeAssistant, entry: HashHeatConfigEntry) ->
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: HashHeatConfigEntry) -> None:
-    """A removed site takes its stored counters, grid hold and protection records with it."""
-    for store in site_stores(hass, entry.entry_id):
+    """A removed site takes its counters, grid hold, protection records and model with it."""
+    for store in (*site_stores(hass, entry.entry_id), plan_store(hass, entry.entry_id)):
         await store.async_remove()
 
 

@@ -22,6 +22,7 @@ from .entity import (
     HashHeatSiteEntity,
     MinerEntityDescription,
     add_miner_entities,
+    has_price_source,
 )
 from .settings import SiteSettings
 from .site_control import Interlock
@@ -78,6 +79,18 @@ SITE_BINARY_SENSORS: tuple[SiteBinarySensorDescription, ...] = (
 )
 
 
+PLAN_ACTIVE = SiteBinarySensorDescription(
+    key="plan_active",
+    translation_key="plan_active",
+    value_fn=lambda view: view.plan.status.active,
+    attributes_fn=lambda view: {
+        "reason": None if view.plan.status.active else view.plan.status.state.value,
+        "detail": view.plan.status.detail or None,
+    },
+    exists_fn=has_price_source,
+)
+
+
 def _hold_attributes(hold: GridHold | None) -> dict[str, Any]:
     """The hold's floor, end and reason (None while there is no hold)."""
     return {
@@ -113,7 +126,7 @@ async def async_setup_entry(
     coordinator = entry.runtime_data
     async_add_entities(
         SiteBinarySensor(coordinator, description)
-        for description in (*SITE_BINARY_SENSORS, *INTERLOCK_BINARY_SENSORS)
+        for description in (*SITE_BINARY_SENSORS, *INTERLOCK_BINARY_SENSORS, PLAN_ACTIVE)
         if description.exists_fn(coordinator.settings)
     )
     add_miner_entities(entry, async_add_entities, (CONNECTIVITY,), MinerConnectivitySensor)

@@ -48,14 +48,16 @@ from .const import (
 )
 from .domain.all_in import all_in_slots
 from .domain.bitcoin import NetworkStats
-from .domain.dispatch import GridHold, MinerMode, Preset
+from .domain.dispatch import GridHold, MinerMode, PlanStep, Preset
 from .domain.ledger import STORAGE_VERSION, Ledger
+from .domain.plan_status import Strategy
 from .domain.price_forecast import PriceSlot
-from .figures import SiteFigures, compute_figures
+from .figures import PlantInputs, SiteFigures, compute_figures
 from .issues import Repair, clear_issue, raise_issue
 from .mempool import MempoolError, fetch_network_stats
 from .miner_client import MinerClient, MinerError
 from .miner_data import MinerReading
+from .plan_runner import PlanPoll, SitePlanner, miner_power_steps
 from .plant_inputs import MeterTracker, read_plant_inputs
 from .price_source import PriceReader, PriceReading
 from .settings import SiteSettings
@@ -193,6 +195,7 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
         self._prices = PriceReader(hass, self.settings.plant.price_entity)
         self._notifying: asyncio.Task[None] | None = None
         self.control = SiteControl(hass, entry.entry_id, self.settings, self.miners)
+        self.planner = SitePlanner(hass, entry.entry_id, entry.title, self.settings)
 
     def runs_with(self, entry: HashHeatConfigEntry) -> bool:
         """Whether the site runs with the entry's title, options and miners as they are now."""
@@ -206,6 +209,7 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
         self.ledger = Ledger.from_dict(await self._store.async_load())
         self.ledger.forget_miners_except(set(self.miners))
         self.control.restore(await self._control_store.async_load(), dt_util.utcnow())
+        await self.planner.async_load()
 
     async def async_set_hold(self, hold: GridHold | None) -> None:
         """Hold the site under a power floor (None: release it), store it, and act now."""
@@ -226,6 +230,7 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
         """Write the counters, the hold and the protection records now (on unload)."""
         await self._store.async_save(self.ledger.as_dict())
         await self._control_store.async_save(self.control.as_dict())
+        await self.planner.async_save()
 
     def _schedule_save(self) -> None:
         # Store.async_delay_save restarts its delay on every call; polls come every 15 s, so
@@ -330,14 +335,44 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
         self.ledger.record(now, figures.rates, figures.miner_rates)
         self._schedule_save()
         readings = {miner_id: r for miner_id, r in polled.items() if r is not None}
+        all_in = all_in_slots(prices.slots, self.settings.plant.tariff, zone)
+        self.control.state.plan = await self._plan(now, polled, inputs, figures, all_in)
         if (commands := self.control.commands(now, readings, inputs)) is not None:
             await self.control.async_apply(commands)
         return SiteData(
             readings=readings,
             figures=figures,
             spot_slots=prices.slots,
-            all_in_slots=all_in_slots(prices.slots, self.settings.plant.tariff, zone),
+            all_in_slots=all_in,
             prices_known_until=prices.known_until,
+        )
+
+    async def _plan(
+        self,
+        now: datetime,
+        polled: dict[str, MinerReading | None],
+        inputs: PlantInputs,
+        figures: SiteFigures,
+        prices: list[PriceSlot],
+    ) -> PlanStep | None:
+        """The price plan's slot for the dispatcher (None: comfort control)."""
+        control = self.control
+        dispatcher = control.dispatcher
+        controlled = dispatcher.controlled(control.state.intents())
+        return await self.planner.async_update(
+            PlanPoll(
+                now=now,
+                readings=polled,
+                inputs=inputs,
+                figures=figures,
+                prices=prices,
+                steps=miner_power_steps(
+                    {m: self.miners[m].capabilities for m in controlled},
+                    {m: dispatcher.specs[m] for m in controlled if m in dispatcher.specs},
+                ),
+                target_c=control.state.target_c,
+                held=control.hold_active(now),
+            )
         )
 
     def _report_price(self, prices: PriceReading) -> None:
@@ -508,14 +543,22 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
         self.control.state.miner_modes[miner_id] = mode
         await self._show_then_refresh()
 
+    async def async_set_strategy(self, strategy: Strategy) -> None:
+        """Hold the setpoint or follow the price plan; re-plans and acts at once."""
+        self.planner.strategy = strategy
+        await self._show_then_refresh()
+
     def restore_intents(
         self,
         *,
         loop: tuple[bool, float, Preset] | None = None,
         power_cap_w: float | None = None,
         miner_mode: tuple[str, MinerMode] | None = None,
+        strategy: Strategy | None = None,
     ) -> None:
         """Take back what the user asked before a restart (restored entity states)."""
+        if strategy is not None:
+            self.planner.strategy = strategy
         state = self.control.state
         if loop is not None:
             state.heating, state.target_c, state.preset = loop

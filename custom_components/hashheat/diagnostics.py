@@ -70,6 +70,7 @@ async def async_get_config_entry_diagnostics(
             if coordinator.network is not None
             else None,
             "miners": miners,
+            "plan": coordinator.planner.as_dict(),
         },
         TO_REDACT,
     )

@@ -29,6 +29,7 @@ from .coordinator import (
     miner_device_key,
 )
 from .miner_data import MinerReading
+from .settings import SiteSettings
 from .view import MinerView, SiteView, miner_view, site_view
 
 
@@ -69,6 +70,11 @@ def add_miner_entities[D: MinerEntityDescription](
             (entity(coordinator, miner_id, d) for d in descriptions if d.exists_fn(facts)),
             config_subentry_id=miner_id,
         )
+
+
+def has_price_source(settings: SiteSettings) -> bool:
+    """Whether the site can plan: it has a price sensor, whose forecast the plan uses."""
+    return settings.plant.price_entity is not None
 
 
 class HashHeatMinerEntity(CoordinatorEntity[HashHeatSiteCoordinator]):

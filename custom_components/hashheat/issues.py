@@ -24,11 +24,15 @@ class Repair(StrEnum):
     ACCESS_DENIED = "access_denied"
     CAPABILITIES_LOST = "capabilities_lost"
     PRICE_FORECAST_STALE = "price_forecast_stale"
+    PLAN_FALLBACK = "plan_fallback"
 
     @property
     def about_site(self) -> bool:
         """Keyed by the site's config entry (else by a miner's subentry)."""
-        return self.value.startswith("interlock_") or self is Repair.PRICE_FORECAST_STALE
+        return self.value.startswith("interlock_") or self in {
+            Repair.PRICE_FORECAST_STALE,
+            Repair.PLAN_FALLBACK,
+        }
 
 
 SEVERITY: Mapping[Repair, ir.IssueSeverity] = {
@@ -37,6 +41,7 @@ SEVERITY: Mapping[Repair, ir.IssueSeverity] = {
     Repair.INTERLOCK_PUMP: ir.IssueSeverity.CRITICAL,
     Repair.MINER_UNREACHABLE: ir.IssueSeverity.WARNING,
     Repair.PRICE_FORECAST_STALE: ir.IssueSeverity.WARNING,
+    Repair.PLAN_FALLBACK: ir.IssueSeverity.WARNING,
     Repair.ACCESS_DENIED: ir.IssueSeverity.ERROR,
     Repair.CAPABILITIES_LOST: ir.IssueSeverity.WARNING,
 }

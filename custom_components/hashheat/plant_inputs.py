@@ -34,7 +34,8 @@ def numeric_state(hass: HomeAssistant, entity_id: str | None) -> tuple[float, st
     return value, state.attributes.get("unit_of_measurement")
 
 
-def _temperature_c(hass: HomeAssistant, entity_id: str | None) -> float | None:
+def temperature_c(hass: HomeAssistant, entity_id: str | None) -> float | None:
+    """A temperature sensor in °C; None when missing, not a number or not a temperature."""
     if (found := numeric_state(hass, entity_id)) is None:
         return None
     value, unit = found
@@ -123,10 +124,10 @@ def read_plant_inputs(
         hashprice_unit = parse_hashprice_unit(found[1])
         hashprice = found[0] * hashprice_unit.per_th_day_factor if hashprice_unit else None
     return PlantInputs(
-        return_c=_temperature_c(hass, config.return_temperature_entity),
+        return_c=temperature_c(hass, config.return_temperature_entity),
         return_stale=return_state is not None
         and now - return_state.last_reported > settings.safety.stale_after,
-        supply_c=_temperature_c(hass, config.supply_temperature_entity),
+        supply_c=temperature_c(hass, config.supply_temperature_entity),
         flow_m3_per_s=flow,
         meter_heat_w=_meter_heat_w(hass, config, meter, now),
         price_per_kwh=price_per_kwh,

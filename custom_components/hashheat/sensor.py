@@ -26,6 +26,7 @@ from homeassistant.util import dt as dt_util
 
 from .coordinator import HashHeatConfigEntry, HashHeatSiteCoordinator
 from .domain.economics import economic_cop, energy_reuse_factor, net_cost_of_heat_per_mwh
+from .domain.plan_costs import DayCosts
 from .domain.price_forecast import PriceSlot, rank_of_current
 from .entity import (
     HashHeatMinerEntity,
@@ -33,10 +34,13 @@ from .entity import (
     MinerEntityDescription,
     MinerFacts,
     add_miner_entities,
+    has_price_source,
 )
 from .figures import HeatMethod
 from .miner_data import MinerReading
-from .view import MinerView, SiteView
+from .plan_runner import plan_slots
+from .settings import SiteSettings
+from .view import MinerView, PlanView, SiteView
 
 PARALLEL_UPDATES = 0
 
@@ -73,6 +77,7 @@ class HashHeatSiteSensorDescription(SensorEntityDescription):
     attributes_fn: Callable[[SiteView], dict[str, Any]] | None = None
     counter: bool = False
     currency_unit: str | None = None
+    exists_fn: Callable[[SiteSettings], bool] = lambda _settings: True
 
 
 def _reading(value_fn: Callable[[MinerReading], SensorValue]) -> Callable[[MinerView], SensorValue]:
@@ -478,6 +483,66 @@ SITE_SENSORS: tuple[HashHeatSiteSensorDescription, ...] = (
 )
 
 
+def _planned_power(plan: PlanView) -> SensorValue:
+    if plan.plan is None:
+        return None
+    now = dt_util.utcnow()
+    return next((s.power_w for s in plan.plan.slots if s.start <= now < s.end), None)
+
+
+def _day(
+    key: str,
+    day_fn: Callable[[PlanView], DayCosts | None],
+    value_fn: Callable[[DayCosts], float | None],
+) -> HashHeatSiteSensorDescription:
+    return HashHeatSiteSensorDescription(
+        key=key,
+        translation_key=key,
+        device_class=SensorDeviceClass.MONETARY,
+        suggested_display_precision=2,
+        currency_unit="{currency}",
+        value_fn=lambda view: value_fn(day) if (day := day_fn(view.plan)) is not None else None,
+        exists_fn=has_price_source,
+    )
+
+
+PLAN_SENSORS: tuple[HashHeatSiteSensorDescription, ...] = (
+    HashHeatSiteSensorDescription(
+        key="planned_power",
+        translation_key="planned_power",
+        device_class=SensorDeviceClass.POWER,
+        native_unit_of_measurement=UnitOfPower.WATT,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=0,
+        value_fn=lambda view: _planned_power(view.plan),
+        attributes_fn=lambda view: {
+            FORECAST: plan_slots(view.plan.plan) if view.plan.plan is not None else []
+        },
+        exists_fn=has_price_source,
+    ),
+    _day(
+        "expected_cost_today",
+        lambda plan: plan.costs.today if plan.costs else None,
+        lambda day: day.planned,
+    ),
+    _day(
+        "expected_cost_tomorrow",
+        lambda plan: plan.costs.tomorrow if plan.costs else None,
+        lambda day: day.planned,
+    ),
+    _day(
+        "plan_saving_today",
+        lambda plan: plan.costs.today if plan.costs else None,
+        lambda day: day.saving,
+    ),
+    _day(
+        "plan_saving_tomorrow",
+        lambda plan: plan.costs.tomorrow if plan.costs else None,
+        lambda day: day.saving,
+    ),
+)
+
+
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: HashHeatConfigEntry,
@@ -485,7 +550,11 @@ async def async_setup_entry(
 ) -> None:
     """Add the site's sensors, and every miner's under its own subentry."""
     coordinator = entry.runtime_data
-    async_add_entities(HashHeatSiteSensor(coordinator, description) for description in SITE_SENSORS)
+    async_add_entities(
+        HashHeatSiteSensor(coordinator, description)
+        for description in (*SITE_SENSORS, *PLAN_SENSORS)
+        if description.exists_fn(coordinator.settings)
+    )
 
     add_miner_entities(
         entry,

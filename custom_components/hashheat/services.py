@@ -1,23 +1,33 @@
-"""Site-wide actions: a grid hold (demand response) on a site, and its release.
+"""Site-wide actions: a grid hold (demand response) on a site, its release, and the price plan.
 
 ``pause_site`` sets a hold that wins over every mode but plant safety: the site draws at most
 ``power_floor_w`` (0, the default: its miners stop) until ``resume_site`` or the ``duration``
 ends. The hold survives a restart of Home Assistant. Miners stop as their minimum on time allows
-and come back staged, within their protection times, when the hold ends.
+and come back staged, within their protection times, when the hold ends. ``get_plan`` returns the
+site's price plan (response data): its strategy, status, slots and expected costs.
 """
 
 from datetime import timedelta
 
 import probatio
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.core import HomeAssistant, ServiceCall, callback
+from homeassistant.core import (
+    HomeAssistant,
+    ServiceCall,
+    ServiceResponse,
+    SupportsResponse,
+    callback,
+)
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.util import dt as dt_util
+from homeassistant.util.json import JsonValueType
 
 from .const import DOMAIN, LOGGER
 from .coordinator import HashHeatConfigEntry
 from .domain.dispatch import GridHold
+from .domain.plan_costs import DayCosts
+from .plan_runner import plan_slots
 
 ATTR_CONFIG_ENTRY_ID = "config_entry_id"
 ATTR_DURATION = "duration"
@@ -25,6 +35,7 @@ ATTR_POWER_FLOOR_W = "power_floor_w"
 ATTR_REASON = "reason"
 SERVICE_PAUSE_SITE = "pause_site"
 SERVICE_RESUME_SITE = "resume_site"
+SERVICE_GET_PLAN = "get_plan"
 
 SITE_SCHEMA = probatio.Schema({probatio.Required(ATTR_CONFIG_ENTRY_ID): cv.string})
 PAUSE_SCHEMA = SITE_SCHEMA.extend(
@@ -89,8 +100,36 @@ async def _resume_site(call: ServiceCall) -> None:
     await site.runtime_data.async_set_hold(None)
 
 
+def _day(costs: DayCosts | None) -> JsonValueType:
+    if costs is None:
+        return {"expected_cost": None, "comfort_cost": None, "saving": None}
+    return {"expected_cost": costs.planned, "comfort_cost": costs.comfort, "saving": costs.saving}
+
+
+async def _get_plan(call: ServiceCall) -> ServiceResponse:
+    site = _loaded_site(call.hass, call.data[ATTR_CONFIG_ENTRY_ID])
+    planner = site.runtime_data.planner
+    made, costs = planner.plan, planner.costs
+    return {
+        "strategy": planner.strategy.value,
+        "active": planner.status.active,
+        "reason": planner.status.state.value,
+        "detail": planner.status.detail,
+        "slots": [*plan_slots(made)] if made is not None else [],
+        "today": _day(costs.today if costs else None),
+        "tomorrow": _day(costs.tomorrow if costs else None),
+    }
+
+
 @callback
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register the integration's actions (once, for all sites)."""
     hass.services.async_register(DOMAIN, SERVICE_PAUSE_SITE, _pause_site, schema=PAUSE_SCHEMA)
     hass.services.async_register(DOMAIN, SERVICE_RESUME_SITE, _resume_site, schema=SITE_SCHEMA)
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_GET_PLAN,
+        _get_plan,
+        schema=SITE_SCHEMA,
+        supports_response=SupportsResponse.ONLY,
+    )

@@ -35,6 +35,7 @@ from .domain.dispatch import (
     Layer,
     MinerMode,
     MinerSnapshot,
+    PlanStep,
     Preset,
     Snapshot,
 )
@@ -77,6 +78,7 @@ class ControlState:
     power_cap_w: float | None = None
     miner_modes: dict[str, MinerMode] = field(default_factory=dict)
     hold: GridHold | None = None
+    plan: PlanStep | None = None  # the price plan's slot, while the plan is the strategy
 
     def intents(self) -> Intents:
         """What the dispatcher is asked."""
@@ -87,6 +89,7 @@ class ControlState:
             power_cap_w=self.power_cap_w,
             miner_modes=dict(self.miner_modes),
             hold=self.hold,
+            plan=self.plan,
         )
 
 

@@ -11,6 +11,9 @@ from .coordinator import HashHeatSiteCoordinator
 from .domain.bitcoin import NetworkStats
 from .domain.dispatch import GridHold, MinerMode, Preset
 from .domain.ledger import MinerCounters, SiteCounters
+from .domain.plan_costs import PlanCosts
+from .domain.plan_status import PlanStatus, Strategy
+from .domain.planner import Plan
 from .domain.price_forecast import PriceSlot
 from .figures import MinerFigures, SiteFigures
 from .miner_data import MinerReading
@@ -34,6 +37,16 @@ class LoopView:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
+class PlanView:
+    """The price plan: the strategy, whether the plan runs (or why not), the plan, its costs."""
+
+    strategy: Strategy
+    status: PlanStatus
+    plan: Plan | None  # made also while the strategy is comfort, to show what it would do
+    costs: PlanCosts | None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class SiteView:
     """What a site's entities read: this poll's figures, the counters, network, prices, loop."""
 
@@ -48,6 +61,7 @@ class SiteView:
     interlocks: frozenset[Interlock]
     grid_hold: GridHold | None  # while it holds
     loop: LoopView
+    plan: PlanView
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -64,7 +78,7 @@ class MinerView:
 
 def site_view(coordinator: HashHeatSiteCoordinator) -> SiteView:
     """The site as its entities see it now."""
-    data, control = coordinator.data, coordinator.control
+    data, control, planner = coordinator.data, coordinator.control, coordinator.planner
     state = control.state
     return SiteView(
         figures=data.figures if data else None,
@@ -87,6 +101,12 @@ def site_view(coordinator: HashHeatSiteCoordinator) -> SiteView:
             heat_demand_w=control.controller.demand_w,
             boost_ceiling_c=control.ceiling_c,
             miner_modes=dict(state.miner_modes),
+        ),
+        plan=PlanView(
+            strategy=planner.strategy,
+            status=planner.status,
+            plan=planner.plan,
+            costs=planner.costs,
         ),
     )
 

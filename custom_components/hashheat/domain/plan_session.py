@@ -16,7 +16,7 @@ from typing import Any, Final
 import numpy as np
 
 from .dispatch import DispatchSettings, PlanStep
-from .planner import Plan, PlanInputs, plan
+from .planner import Plan, PlanInputs, PlanReason, plan
 from .price_forecast import PriceSlot
 from .site_model import SiteModel, SiteReading
 from .stored import is_finite_number
@@ -67,6 +67,10 @@ class PlanSession:
     day: str = ""
     comfort_reason: str = ""
     last_plan: Plan | None = field(default=None, repr=False)
+    last_inputs: PlanInputs | None = field(default=None, repr=False)
+    """What the last plan was made from (None: the model was not confident)."""
+    outcome: PlanReason | None = None
+    """The planner's reason at the last re-plan (None: not confident, no planner run)."""
 
     def observe(self, seen: SiteObservation) -> None:
         """One poll: the model learns, the starts of the local day are counted."""
@@ -114,7 +118,7 @@ class PlanSession:
         confidence = self.model.confidence
         if not confidence.confident:
             self.comfort_reason = "; ".join(confidence.reasons)
-            self.last_plan = None
+            self.last_plan, self.last_inputs, self.outcome = None, None, None
             return None
         demand = [self.model.demand_kw(outdoor) for outdoor in outdoor_forecast_c]
         net = np.array([slot.price_per_kwh for slot in prices]) - revenue_per_kwh
@@ -123,29 +127,29 @@ class PlanSession:
         dispatch = self.settings.dispatch
         protection = dispatch.protection
         steps = self.settings.miner_steps_w
-        result = plan(
-            PlanInputs(
-                slots=prices,
-                demand_kw=demand,
-                store_c=store_c,
-                store=store,
-                miner_steps_w=steps,
-                min_store_c=self.min_store_c(loop_target_c, demand),
-                max_store_c=dispatch.ceiling_c,
-                revenue_per_kwh=revenue_per_kwh,
-                heat_value_per_kwh=max(0.0, float(np.mean(net))) / store.capture_fraction
-                if heat_wanted and len(net)
-                else 0.0,
-                heat_dump=self.settings.heat_dump,
-                min_on_s=protection.min_on_s,
-                min_off_s=protection.min_off_s,
-                start_cap_per_day=protection.max_starts_per_day * len(steps),
-                starts_today=self.starts_today,
-                running=self.running,
-                running_for_s=now_s - (self.running_since_s or now_s),
-                day_tz=self.settings.day_tz,
-            )
+        inputs = PlanInputs(
+            slots=prices,
+            demand_kw=demand,
+            store_c=store_c,
+            store=store,
+            miner_steps_w=steps,
+            min_store_c=self.min_store_c(loop_target_c, demand),
+            max_store_c=dispatch.ceiling_c,
+            revenue_per_kwh=revenue_per_kwh,
+            heat_value_per_kwh=max(0.0, float(np.mean(net))) / store.capture_fraction
+            if heat_wanted and len(net)
+            else 0.0,
+            heat_dump=self.settings.heat_dump,
+            min_on_s=protection.min_on_s,
+            min_off_s=protection.min_off_s,
+            start_cap_per_day=protection.max_starts_per_day * len(steps),
+            starts_today=self.starts_today,
+            running=self.running,
+            running_for_s=now_s - (self.running_since_s or now_s),
+            day_tz=self.settings.day_tz,
         )
+        result = plan(inputs)
+        self.last_inputs, self.outcome = inputs, result.reason
         self.last_plan = result if result.is_price_plan else None
         self.comfort_reason = "" if result.is_price_plan else result.detail
         return self.last_plan
