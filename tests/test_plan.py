@@ -18,6 +18,7 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 
 from custom_components.hashheat.const import (
     CONF_DRY_COOLER,
@@ -38,6 +39,7 @@ from sim import Fleet
 
 from .helpers.price_sources import install, load
 from .helpers.site import PLANT, miner_subentry, poll, set_plant, setup_entry
+from .helpers.weather import MET_ENTITY, met_temperatures, setup_met
 
 ENTSOE = "sensor.current_electricity_market_price"
 FORECAST = "sensor.average_electricity_price"
@@ -392,6 +394,45 @@ async def test_the_weather_entity_stands_in_for_an_outdoor_sensor(
     active = state(hass, "binary_sensor", "plan_active")
     assert active.attributes["reason"] == "bad_input"
     assert "outdoor" in active.attributes["detail"]
+
+
+async def test_the_plan_forecasts_demand_from_met_s_hourly_forecast(
+    hass: HomeAssistant,
+    fleet: Fleet,
+    hass_storage: dict[str, Any],
+    aioclient_mock: AiohttpClientMocker,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Core met (its own entity, met.no's payload) beside ENTSO-e, the same afternoon."""
+    await setup_met(hass, aioclient_mock, freezer)
+    install(hass, load("entsoe__v0.7.2__before_tomorrow.json"))
+    set_plant(hass)
+    set_weather(hass)
+    options = {k: v for k, v in OPTIONS.items() if k != CONF_OUTDOOR_TEMPERATURE}
+    options[CONF_WEATHER] = MET_ENTITY
+    entry = await plan_site(
+        hass, fleet, hass_storage, options=options, model=confident_model(OPTIONS)
+    )
+    await start_price_plan(hass, entry)
+    assert state(hass, "binary_sensor", "plan_active").state == "on"
+    planned = state(hass, "sensor", "planned_power")
+    assert planned.attributes["outdoor_forecast"] == "weather"
+    assert planned.attributes["outdoor_forecast_detail"].startswith(
+        f"hourly forecast of {MET_ENTITY}"
+    )
+    session = entry.runtime_data.planner.session
+    assert session is not None
+    assert session.last_inputs is not None
+    demand = session.last_inputs.demand_kw
+    slots = session.last_inputs.slots
+    by_hour = {
+        at: c for at, c in met_temperatures().items() if slots[0].start <= at < slots[-1].end
+    }
+    colder, warmer = min(by_hour, key=by_hour.__getitem__), max(by_hour, key=by_hour.__getitem__)
+    assert by_hour[colder] < by_hour[warmer]
+    at_cold = next(i for i, slot in enumerate(slots) if slot.start >= colder)
+    at_warm = next(i for i, slot in enumerate(slots) if slot.start >= warmer)
+    assert demand[at_cold] > demand[at_warm]  # the forecast's cold hours ask more heat
 
 
 async def test_a_gap_in_the_forecast_means_comfort_and_a_repair(

@@ -1,4 +1,4 @@
-"""The outdoor temperature the plan learns from, and (for now) its forecast by persistence."""
+"""The outdoor temperature now: what the plan learns from, and what a missing forecast holds."""
 
 from homeassistant.const import UnitOfTemperature
 from homeassistant.core import HomeAssistant
@@ -20,11 +20,3 @@ def outdoor_now_c(hass: HomeAssistant, config: PlanConfig) -> float | None:
     if number is None or unit not in {u.value for u in UnitOfTemperature}:
         return None
     return TemperatureConverter.convert(number, unit, UnitOfTemperature.CELSIUS)
-
-
-def outdoor_forecast_by_persistence(
-    hass: HomeAssistant, config: PlanConfig, slots: int
-) -> list[float] | None:
-    """The outdoor temperature per slot ahead: today's, held (until a forecast reader lands)."""
-    now_c = outdoor_now_c(hass, config)
-    return None if now_c is None else [now_c] * slots

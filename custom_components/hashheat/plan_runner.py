@@ -20,6 +20,7 @@ from homeassistant.util import dt as dt_util
 from .capabilities import MinerCapabilities, PowerControl
 from .const import DOMAIN, LOGGER
 from .domain.control import MinerSpec
+from .domain.demand_forecast import OutdoorForecast
 from .domain.dispatch import PlanStep
 from .domain.plan_costs import PlanCosts, plan_costs
 from .domain.plan_session import PlanSession, SessionSettings, SiteObservation
@@ -39,9 +40,10 @@ from .domain.site_model import PlantPrior, SiteModel
 from .figures import HeatMethod, PlantInputs, SiteFigures
 from .issues import Repair, clear_issue, raise_issue
 from .miner_data import MinerReading
-from .plan_outdoor import outdoor_forecast_by_persistence, outdoor_now_c
+from .plan_outdoor import outdoor_now_c
 from .plant_inputs import temperature_c
 from .settings import SiteSettings
+from .weather_forecast import WeatherForecastReader
 
 PLAN_STORAGE_VERSION: Final = 1
 PLAN_SAVE_DELAY_SECONDS: Final = 300
@@ -108,6 +110,8 @@ class SitePlanner:
         self.session: PlanSession | None = None
         self.status = PlanStatus(state=PlanState.LEARNING, detail="no poll yet")
         self.costs: PlanCosts | None = None
+        self.outdoor: OutdoorForecast | None = None
+        self._weather = WeatherForecastReader(hass, settings.plan.weather_entity)
         self._store = plan_store(hass, entry_id)
         self._saved: Mapping[str, Any] | None = None
         self._basis: PlanBasis | None = None
@@ -233,7 +237,10 @@ class SitePlanner:
             return
         self._basis = basis
         ahead = slots_ahead(poll.prices, poll.now)
-        forecast = outdoor_forecast_by_persistence(self.hass, self.settings.plan, len(ahead))
+        self.outdoor = outdoor = await self._weather.async_outdoor(
+            poll.now, ahead, outdoor_now_c(self.hass, self.settings.plan)
+        )
+        forecast = None if outdoor is None else list(outdoor.outdoor_c)
         missing = (
             "no store temperature (tank, miner fluid or return)"
             if store_c is None

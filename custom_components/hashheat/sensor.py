@@ -516,7 +516,9 @@ PLAN_SENSORS: tuple[HashHeatSiteSensorDescription, ...] = (
         suggested_display_precision=0,
         value_fn=lambda view: _planned_power(view.plan),
         attributes_fn=lambda view: {
-            FORECAST: plan_slots(view.plan.plan) if view.plan.plan is not None else []
+            FORECAST: plan_slots(view.plan.plan) if view.plan.plan is not None else [],
+            "outdoor_forecast": view.plan.outdoor.source.value if view.plan.outdoor else None,
+            "outdoor_forecast_detail": view.plan.outdoor.detail if view.plan.outdoor else None,
         },
         exists_fn=has_price_source,
     ),

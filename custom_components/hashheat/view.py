@@ -9,6 +9,7 @@ from homeassistant.util import dt as dt_util
 from .capabilities import MinerCapabilities
 from .coordinator import HashHeatSiteCoordinator
 from .domain.bitcoin import NetworkStats
+from .domain.demand_forecast import OutdoorForecast
 from .domain.dispatch import GridHold, MinerMode, Preset
 from .domain.ledger import MinerCounters, SiteCounters
 from .domain.plan_costs import PlanCosts
@@ -44,6 +45,7 @@ class PlanView:
     status: PlanStatus
     plan: Plan | None  # made also while the strategy is comfort, to show what it would do
     costs: PlanCosts | None
+    outdoor: OutdoorForecast | None  # the outdoor temperature ahead the last plan used
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -107,6 +109,7 @@ def site_view(coordinator: HashHeatSiteCoordinator) -> SiteView:
             status=planner.status,
             plan=planner.plan,
             costs=planner.costs,
+            outdoor=planner.outdoor,
         ),
     )
 

@@ -13,6 +13,8 @@ from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 
+from .mempool import mock_mempool
+
 MET = json.loads(
     (Path(__file__).parents[1] / "fixtures" / "weather" / "met__2026.10.4.json").read_text(
         encoding="utf-8"
@@ -31,10 +33,14 @@ def met_temperatures() -> dict[datetime, float]:
 
 
 def serve_met(aioclient_mock: AiohttpClientMocker, payload: Any = None, status: int = 200) -> None:
-    """met.no answering met's request for the fixture's home (only with its parameters)."""
+    """met.no answering met's request for the fixture's home (only with its parameters).
+
+    Every answer is registered again (the mocker clears them all), the mempool API's too.
+    """
     clear: Callable[[], None] = aioclient_mock.clear_requests  # the mocker is untyped
     get: Callable[..., None] = aioclient_mock.get
     clear()
+    mock_mempool(aioclient_mock)
     get(
         MET_URL,
         params=MET["request"]["params"],
