@@ -56,6 +56,7 @@ from .issues import Repair, clear_issue, raise_issue
 from .mempool import MempoolError, fetch_network_stats
 from .miner_client import MinerClient, MinerError
 from .miner_data import MinerReading
+from .plant_health import PlantHealth
 from .plant_inputs import MeterTracker, read_plant_inputs
 from .price_source import PriceReader, PriceReading
 from .settings import SiteSettings
@@ -186,7 +187,10 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
         )
         self.ledger = Ledger()
         # The counters; the grid hold with what hardware protection knows (starts, last stops).
-        self._store, self._control_store = site_stores(hass, entry.entry_id)
+        self._store, self._control_store, health_store = site_stores(hass, entry.entry_id)
+        self.plant_health = PlantHealth(
+            health_store, self.settings.dispatch.protection.max_starts_per_day
+        )
         self._meter = MeterTracker()
         self._save_armed = False
         self._blinking: dict[str, CALLBACK_TYPE] = {}
@@ -205,6 +209,7 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
         """Restore the counters, the grid hold and the protection saved before the last stop."""
         self.ledger = Ledger.from_dict(await self._store.async_load())
         self.ledger.forget_miners_except(set(self.miners))
+        await self.plant_health.async_load(set(self.miners))
         self.control.restore(await self._control_store.async_load(), dt_util.utcnow())
 
     async def async_set_hold(self, hold: GridHold | None) -> None:
@@ -226,6 +231,7 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
         """Write the counters, the hold and the protection records now (on unload)."""
         await self._store.async_save(self.ledger.as_dict())
         await self._control_store.async_save(self.control.as_dict())
+        await self.plant_health.async_save()
 
     def _schedule_save(self) -> None:
         # Store.async_delay_save restarts its delay on every call; polls come every 15 s, so
@@ -238,6 +244,7 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
         self._save_armed = False
         # The protection records change with the counters: they are saved on the same beat.
         self._control_store.async_delay_save(self.control.as_dict)
+        self.plant_health.schedule_save(0)
         return self.ledger.as_dict()
 
     @override
@@ -310,6 +317,7 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
         self._report_price(prices)  # also while every miner is down
         if self.miners and not any(polled.values()):
             self.ledger.record_gap(now)
+            self.plant_health.record(now, polled, None, None)
             raise UpdateFailed(
                 translation_domain=DOMAIN,
                 translation_key="site_unreachable",
@@ -328,6 +336,10 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
             zone=zone,
         )
         self.ledger.record(now, figures.rates, figures.miner_rates)
+        self.plant_health.record(now, polled, inputs, figures)
+        self.plant_health.report_repairs(
+            self.hass, self.config_entry.entry_id, self.config_entry.title
+        )
         self._schedule_save()
         readings = {miner_id: r for miner_id, r in polled.items() if r is not None}
         if (commands := self.control.commands(now, readings, inputs)) is not None:
@@ -551,11 +563,12 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
 
 def site_stores(
     hass: HomeAssistant, entry_id: str
-) -> tuple[Store[dict[str, Any]], Store[dict[str, Any]]]:
-    """A site's stores: its counters, and its grid hold with what hardware protection knows."""
+) -> tuple[Store[dict[str, Any]], Store[dict[str, Any]], Store[dict[str, Any]]]:
+    """A site's stores: counters; grid hold and protection; health baselines and wear."""
     return (
         Store(hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}.ledger"),
         Store(hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}.control"),
+        Store(hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}.health"),
     )
 
 

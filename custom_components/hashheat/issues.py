@@ -24,13 +24,16 @@ class Repair(StrEnum):
     ACCESS_DENIED = "access_denied"
     CAPABILITIES_LOST = "capabilities_lost"
     PRICE_FORECAST_STALE = "price_forecast_stale"
+    FLUID_CHECK = "fluid_check"
+    EXCHANGER_FOULING = "exchanger_fouling"
 
     @property
     def about_site(self) -> bool:
         """Keyed by the site's config entry (else by a miner's subentry)."""
-        return self.value.startswith("interlock_") or self is Repair.PRICE_FORECAST_STALE
+        return self.value.startswith("interlock_") or self in _ABOUT_SITE
 
 
+_ABOUT_SITE = frozenset({Repair.PRICE_FORECAST_STALE, Repair.FLUID_CHECK, Repair.EXCHANGER_FOULING})
 SEVERITY: Mapping[Repair, ir.IssueSeverity] = {
     Repair.INTERLOCK_OVER_TEMPERATURE: ir.IssueSeverity.CRITICAL,
     Repair.INTERLOCK_SENSOR: ir.IssueSeverity.CRITICAL,
@@ -39,6 +42,8 @@ SEVERITY: Mapping[Repair, ir.IssueSeverity] = {
     Repair.PRICE_FORECAST_STALE: ir.IssueSeverity.WARNING,
     Repair.ACCESS_DENIED: ir.IssueSeverity.ERROR,
     Repair.CAPABILITIES_LOST: ir.IssueSeverity.WARNING,
+    Repair.FLUID_CHECK: ir.IssueSeverity.WARNING,
+    Repair.EXCHANGER_FOULING: ir.IssueSeverity.WARNING,
 }
 # Shown until dismissed, even across restarts (the others clear when their cause does).
 PERSISTENT = frozenset({Repair.CAPABILITIES_LOST})

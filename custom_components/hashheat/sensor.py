@@ -36,6 +36,12 @@ from .entity import (
 )
 from .figures import HeatMethod
 from .miner_data import MinerReading
+from .sensor_health import (
+    MINER_HEALTH_SENSORS,
+    SITE_HEALTH_SENSORS,
+    HashHeatMinerHealthSensor,
+    HashHeatSiteHealthSensor,
+)
 from .view import MinerView, SiteView
 
 PARALLEL_UPDATES = 0
@@ -493,6 +499,8 @@ async def async_setup_entry(
         (*MINER_SENSORS, *MINER_ACCOUNT_SENSORS),
         HashHeatMinerSensor,
     )
+    async_add_entities(HashHeatSiteHealthSensor(coordinator, d) for d in SITE_HEALTH_SENSORS)
+    add_miner_entities(entry, async_add_entities, MINER_HEALTH_SENSORS, HashHeatMinerHealthSensor)
 
 
 def _set_currency_unit(
