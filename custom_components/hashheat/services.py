@@ -4,13 +4,22 @@
 ``power_floor_w`` (0, the default: its miners stop) until ``resume_site`` or the ``duration``
 ends. The hold survives a restart of Home Assistant. Miners stop as their minimum on time allows
 and come back staged, within their protection times, when the hold ends.
+
+``report`` answers with a site's report over a month, a year or a range of days (see
+:mod:`.report`), and can export it.
 """
 
 from datetime import timedelta
 
 import probatio
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.core import HomeAssistant, ServiceCall, callback
+from homeassistant.core import (
+    HomeAssistant,
+    ServiceCall,
+    ServiceResponse,
+    SupportsResponse,
+    callback,
+)
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.util import dt as dt_util
@@ -18,6 +27,8 @@ from homeassistant.util import dt as dt_util
 from .const import DOMAIN, LOGGER
 from .coordinator import HashHeatConfigEntry
 from .domain.dispatch import GridHold
+from .domain.report import PeriodKind
+from .report import async_site_report
 
 ATTR_CONFIG_ENTRY_ID = "config_entry_id"
 ATTR_DURATION = "duration"
@@ -25,6 +36,11 @@ ATTR_POWER_FLOOR_W = "power_floor_w"
 ATTR_REASON = "reason"
 SERVICE_PAUSE_SITE = "pause_site"
 SERVICE_RESUME_SITE = "resume_site"
+SERVICE_REPORT = "report"
+ATTR_PERIOD = "period"
+ATTR_DATE = "date"
+ATTR_END_DATE = "end_date"
+ATTR_EXPORT_FOLDER = "export_folder"
 
 SITE_SCHEMA = probatio.Schema({probatio.Required(ATTR_CONFIG_ENTRY_ID): cv.string})
 PAUSE_SCHEMA = SITE_SCHEMA.extend(
@@ -38,6 +54,15 @@ PAUSE_SCHEMA = SITE_SCHEMA.extend(
         probatio.Optional(ATTR_REASON, default=""): probatio.All(
             cv.string, probatio.Length(max=255)
         ),
+    }
+)
+
+REPORT_SCHEMA = SITE_SCHEMA.extend(
+    {
+        probatio.Required(ATTR_PERIOD): probatio.In([kind.value for kind in PeriodKind]),
+        probatio.Optional(ATTR_DATE): cv.date,
+        probatio.Optional(ATTR_END_DATE): cv.date,
+        probatio.Optional(ATTR_EXPORT_FOLDER): probatio.All(cv.string, probatio.Length(max=255)),
     }
 )
 
@@ -89,8 +114,27 @@ async def _resume_site(call: ServiceCall) -> None:
     await site.runtime_data.async_set_hold(None)
 
 
+async def _report(call: ServiceCall) -> ServiceResponse:
+    site = _loaded_site(call.hass, call.data[ATTR_CONFIG_ENTRY_ID])
+    return await async_site_report(
+        call.hass,
+        site,
+        kind=PeriodKind(call.data[ATTR_PERIOD]),
+        day=call.data.get(ATTR_DATE),
+        end_day=call.data.get(ATTR_END_DATE),
+        export_folder=call.data.get(ATTR_EXPORT_FOLDER),
+    )
+
+
 @callback
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register the integration's actions (once, for all sites)."""
     hass.services.async_register(DOMAIN, SERVICE_PAUSE_SITE, _pause_site, schema=PAUSE_SCHEMA)
     hass.services.async_register(DOMAIN, SERVICE_RESUME_SITE, _resume_site, schema=SITE_SCHEMA)
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_REPORT,
+        _report,
+        schema=REPORT_SCHEMA,
+        supports_response=SupportsResponse.ONLY,
+    )
