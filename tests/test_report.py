@@ -12,6 +12,7 @@ from custom_components.hashheat.domain.report import (
     SiteFacts,
     build_report,
     report_period,
+    split_by_building,
 )
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -107,3 +108,11 @@ def test_totals_without_statistics_are_empty() -> None:
     report = build_report(empty, facts, NOW, NOW)
     assert report["energy_reuse_factor"] is None
     assert report["net_cost_of_heat_per_mwh"] is None
+
+
+def test_buildings_split_cost_and_revenue_by_heat_share() -> None:
+    rows = split_by_building(TOTALS, {"sensor.a": 600.0, "sensor.b": 200.0})
+    assert [row["heat_share"] for row in rows] == [0.75, 0.25]
+    assert sum(row["electricity_cost"] for row in rows) == pytest.approx(250.0)
+    assert rows[0]["net_cost"] == pytest.approx(0.75 * 50.0)
+    assert split_by_building(TOTALS, {"sensor.a": 0.0})[0]["heat_share"] is None

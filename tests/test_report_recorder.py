@@ -54,6 +54,14 @@ def auto_enable_custom_integrations(
     """The recorder must start before Home Assistant, so it comes first here."""
 
 
+# Two buildings' heat sub-meters (one in MWh) and one that runs backwards: per hour and unit.
+BUILDINGS: dict[str, tuple[float, str]] = {
+    "sensor.school_heat": (2.0, "kWh"),
+    "sensor.town_hall_heat": (0.00085, "MWh"),
+    "sensor.broken_heat": (-0.5, "kWh"),
+}
+
+
 def _import(
     hass: HomeAssistant, entity_id: str, per_hour: float, unit: str, unit_class: str | None
 ) -> None:
@@ -101,6 +109,9 @@ async def _site_with_a_month(
         entity_id = registry.async_get_entity_id("sensor", DOMAIN, f"{entry.entry_id}_{key}")
         assert entity_id is not None
         _import(hass, entity_id, per_hour, unit, unit_class)
+    for meter, (per_hour, unit) in BUILDINGS.items():
+        hass.states.async_set(meter, "0", {"unit_of_measurement": unit, "device_class": "energy"})
+        _import(hass, meter, per_hour, unit, "energy")
     async_import_statistics(
         hass,
         {
@@ -170,6 +181,26 @@ async def test_a_month_of_statistics_gives_the_counters_totals(
 
 
 @pytest.mark.usefixtures("config_dir")
+async def test_buildings_share_heat_cost_and_revenue_and_add_up_to_the_site(
+    hass: HomeAssistant, fleet: Fleet, freezer: FrozenDateTimeFactory
+) -> None:
+    entry = await _site_with_a_month(hass, fleet, freezer)
+    meters = ["sensor.school_heat", "sensor.town_hall_heat"]
+    report = await _report(hass, entry, period="month", date="2026-10-10", heat_meters=meters)
+    school, town_hall = report["buildings"]
+    assert school["heat_kwh"] == pytest.approx(2.0 * OCTOBER_HOURS)
+    assert town_hall["heat_kwh"] == pytest.approx(0.85 * OCTOBER_HOURS)  # from MWh
+    assert school["heat_share"] == pytest.approx(2.0 / 2.85)
+    assert school["heat_share"] + town_hall["heat_share"] == pytest.approx(1.0)
+    for figure, total in (
+        ("electricity_cost", "electricity_cost"),
+        ("mining_revenue", "mining_revenue"),
+    ):
+        assert school[figure] + town_hall[figure] == pytest.approx(report[total])
+    assert report["unmetered_heat_kwh"] == pytest.approx(0.0, abs=1e-6)
+
+
+@pytest.mark.usefixtures("config_dir")
 async def test_a_year_so_far_covers_every_recorded_hour(
     hass: HomeAssistant, fleet: Fleet, freezer: FrozenDateTimeFactory
 ) -> None:
@@ -186,6 +217,14 @@ async def test_a_year_so_far_covers_every_recorded_hour(
         ({"period": "range", "date": "2026-10-05"}, "report_period_invalid"),
         ({"period": "month", "export_folder": "../../outside"}, "report_export_path"),
         ({"period": "month", "export_folder": "/tmp"}, "report_export_path"),  # noqa: S108
+        (
+            {"period": "month", "date": "2026-10-10", "heat_meters": ["sensor.loop_supply"]},
+            "report_meter_unit",
+        ),
+        (
+            {"period": "month", "date": "2026-10-10", "heat_meters": ["sensor.broken_heat"]},
+            "report_meter_backwards",
+        ),
     ],
 )
 async def test_bad_periods_and_folders_are_refused_and_nothing_is_written(  # noqa: PLR0913

@@ -22,6 +22,7 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
 from homeassistant.util import slugify
+from homeassistant.util.unit_conversion import EnergyConverter
 
 from .const import DOMAIN
 from .coordinator import HashHeatConfigEntry
@@ -32,6 +33,7 @@ from .domain.report import (
     SiteFacts,
     build_report,
     report_period,
+    split_by_building,
 )
 
 # Each total of the report and the site sensor (description key) whose statistics give it.
@@ -88,8 +90,13 @@ async def async_site_report(  # noqa: PLR0913
     day: date | None,
     end_day: date | None,
     export_folder: str | None,
+    heat_meters: list[str] | None = None,
 ) -> dict[str, Any]:
-    """The site's report over the period; written to ``export_folder`` too when given."""
+    """The site's report over the period; written to ``export_folder`` too when given.
+
+    ``heat_meters``: the heat sub-meters (energy sensors) of the buildings the site supplies; the
+    report then splits heat, cost and revenue by their heat shares.
+    """
     if "recorder" not in hass.config.components:
         raise ServiceValidationError(
             translation_domain=DOMAIN, translation_key="report_needs_recorder"
@@ -133,10 +140,43 @@ async def async_site_report(  # noqa: PLR0913
         average_supply_c=average_supply,
     )
     report = build_report(totals, facts, start, end)
+    if heat_meters:
+        metered = await _metered_kwh(hass, start, end, heat_meters)
+        report["buildings"] = split_by_building(totals, metered)
+        report["unmetered_heat_kwh"] = (
+            totals.heat_kwh - sum(metered.values()) if totals.heat_kwh is not None else None
+        )
     if target is not None:
         name = f"{slugify(entry.title)}_{start.date().isoformat()}_{end.date().isoformat()}"
         report["files"] = await hass.async_add_executor_job(_write, target, name, report)
     return report
+
+
+async def _metered_kwh(
+    hass: HomeAssistant, start: datetime, end: datetime, meters: list[str]
+) -> dict[str, float]:
+    """Each sub-meter's heat over the period (kWh); a meter not in energy or run back fails."""
+    for meter in meters:
+        state = hass.states.get(meter)
+        unit = state.attributes.get("unit_of_measurement") if state is not None else None
+        if unit not in EnergyConverter.VALID_UNITS:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="report_meter_unit",
+                translation_placeholders={"meter": meter, "unit": str(unit)},
+            )
+    rows = await _statistics(hass, start, end, set(meters), "change")
+    metered = {}
+    for meter in meters:
+        changes = [row["change"] for row in rows.get(meter, []) if row.get("change") is not None]
+        if any(change < 0 for change in changes):
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="report_meter_backwards",
+                translation_placeholders={"meter": meter},
+            )
+        metered[meter] = float(sum(changes))
+    return metered
 
 
 def _export_target(hass: HomeAssistant, folder: str) -> Path:
@@ -153,10 +193,14 @@ def _export_target(hass: HomeAssistant, folder: str) -> Path:
 
 
 def _flat(report: Mapping[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
+    """One ``field, value`` row per figure, nested ones as ``buildings.0.heat_share``."""
     rows: list[tuple[str, Any]] = []
     for key, value in report.items():
         if isinstance(value, Mapping):
             rows += _flat(value, f"{prefix}{key}.")
+        elif isinstance(value, list) and all(isinstance(item, Mapping) for item in value):
+            for index, item in enumerate(value):
+                rows += _flat(item, f"{prefix}{key}.{index}.")
         else:
             rows.append((f"{prefix}{key}", value))
     return rows

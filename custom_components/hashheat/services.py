@@ -41,6 +41,7 @@ ATTR_PERIOD = "period"
 ATTR_DATE = "date"
 ATTR_END_DATE = "end_date"
 ATTR_EXPORT_FOLDER = "export_folder"
+ATTR_HEAT_METERS = "heat_meters"
 
 SITE_SCHEMA = probatio.Schema({probatio.Required(ATTR_CONFIG_ENTRY_ID): cv.string})
 PAUSE_SCHEMA = SITE_SCHEMA.extend(
@@ -63,6 +64,7 @@ REPORT_SCHEMA = SITE_SCHEMA.extend(
         probatio.Optional(ATTR_DATE): cv.date,
         probatio.Optional(ATTR_END_DATE): cv.date,
         probatio.Optional(ATTR_EXPORT_FOLDER): probatio.All(cv.string, probatio.Length(max=255)),
+        probatio.Optional(ATTR_HEAT_METERS): cv.entity_ids,
     }
 )
 
@@ -123,6 +125,7 @@ async def _report(call: ServiceCall) -> ServiceResponse:
         day=call.data.get(ATTR_DATE),
         end_day=call.data.get(ATTR_END_DATE),
         export_folder=call.data.get(ATTR_EXPORT_FOLDER),
+        heat_meters=call.data.get(ATTR_HEAT_METERS),
     )
 
 

@@ -6,6 +6,7 @@ Efficiency Directive's data centre reporting (Delegated Regulation (EU) 2024/136
 "not for billing" unless the heat comes from a heat meter (MID MI-004).
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
@@ -146,3 +147,37 @@ def build_report(
             "basis": "heat meter (MID MI-004)" if billing else "not for billing",
         },
     }
+
+
+def split_by_building(
+    totals: PeriodTotals, metered_kwh: Mapping[str, float]
+) -> list[dict[str, Any]]:
+    """Each building's metered heat, its share of all metered heat, and cost and revenue by it.
+
+    The shares add up to 1 and the buildings' cost and revenue to the site's; heat the sub-meters
+    did not see (pipe losses) is the site's heat less theirs. No metered heat: no shares.
+    """
+    metered = sum(metered_kwh.values())
+    rows = []
+    for meter, kwh in metered_kwh.items():
+        share = kwh / metered if metered > 0 else None
+        rows.append(
+            {
+                "heat_meter": meter,
+                "heat_kwh": kwh,
+                "heat_share": share,
+                "electricity_cost": _share(totals.electricity_cost, share),
+                "mining_revenue": _share(totals.revenue, share),
+                "net_cost": _share(
+                    None
+                    if totals.electricity_cost is None or totals.revenue is None
+                    else totals.electricity_cost - totals.revenue,
+                    share,
+                ),
+            }
+        )
+    return rows
+
+
+def _share(value: float | None, share: float | None) -> float | None:
+    return None if value is None or share is None else value * share
