@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import issue_registry as ir
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -137,12 +138,15 @@ async def test_drifts_raise_their_repairs_with_figures_and_clear(
     assert saved["exchanger"]["baseline"] == [2000.0, 1.0]
     assert site_value(hass, entry, "exchanger_status") == "warning"
 
-    # Relearned (new fluid, a cleaned exchanger): the repairs clear at the next poll.
-    health = entry.runtime_data.plant_health.health
-    health.exchanger.relearn()
-    for detector in health.chips.values():
-        detector.relearn()
-    await poll(hass, entry)
+    # New fluid, a cleaned exchanger: Relearn plant health clears the repairs and the baselines.
+    button = er.async_get(hass).async_get_entity_id(
+        "button", DOMAIN, f"{entry.entry_id}_relearn_health"
+    )
+    assert button is not None
+    await hass.services.async_call("button", "press", {"entity_id": button}, blocking=True)
     assert registry.async_get_issue(DOMAIN, f"fluid_check_{entry.entry_id}") is None
+    saved = hass_storage[f"{DOMAIN}.{entry.entry_id}.health"]["data"]["health"]
+    assert saved["exchanger"]["learned_s"] == 0.0
+    await poll(hass, entry)
     assert registry.async_get_issue(DOMAIN, f"exchanger_fouling_{entry.entry_id}") is None
     assert site_value(hass, entry, "exchanger_status") == "learning"

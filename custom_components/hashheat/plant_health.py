@@ -96,6 +96,12 @@ class PlantHealth:
             now, {m: _wear_sample(r, now) for m, r in readings.items()}, self.wear_settings
         )
 
+    def relearn(self) -> None:
+        """Forget every learned baseline (new fluid, a cleaned exchanger): learn them again."""
+        self.health.exchanger.relearn()
+        for detector in self.health.chips.values():
+            detector.relearn()
+
     def report_repairs(self, hass: HomeAssistant, entry_id: str, site: str) -> None:
         """Raise, update or clear the site's health repairs."""
         if warnings := self.health.warning_chips():
