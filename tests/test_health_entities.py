@@ -4,6 +4,7 @@ Every start counts, whoever made it (the loop, a grid hold's release), and the w
 restart; a drift the detectors report raises its repair with the figures, and clears with it.
 """
 
+import math
 from datetime import timedelta
 from typing import Any
 
@@ -24,7 +25,7 @@ from sim import Fleet
 
 from .helpers.climate import CONTROL, call, climate_id
 from .helpers.entities import miner_value, site_value
-from .helpers.site import poll, set_plant, setup_plant_site
+from .helpers.site import PLANT, poll, set_plant, setup_plant_site
 
 POLL = timedelta(minutes=1)
 
@@ -150,3 +151,23 @@ async def test_drifts_raise_their_repairs_with_figures_and_clear(
     await poll(hass, entry)
     assert registry.async_get_issue(DOMAIN, f"exchanger_fouling_{entry.entry_id}") is None
     assert site_value(hass, entry, "exchanger_status") == "learning"
+
+
+async def test_a_tank_sensor_is_the_fluid_the_detectors_compare_with(
+    hass: HomeAssistant, fleet: Fleet
+) -> None:
+    set_plant(hass)  # supply 50 °C, return 40 °C, 4.2 L/min of water: 2896.74 W
+    hass.states.async_set("sensor.tank_fluid", "55.0", {"unit_of_measurement": "°C"})
+    miner = fleet.miners[0]
+    entry = await setup_plant_site(
+        hass, miner, {**PLANT, "tank_temperature_entity": "sensor.tank_fluid"}
+    )
+    await poll(hass, entry)
+    # UA = Q / LMTD, LMTD = (50 - 40) / ln((55 - 40) / (55 - 50)).
+    ua = 2896.74 / (10.0 / math.log(15.0 / 5.0))
+    assert site_value(hass, entry, "exchanger_conductance") == pytest.approx(ua, rel=1e-4)
+    reading = entry.runtime_data.data.readings[next(iter(entry.runtime_data.miners))]
+    assert reading.chip_temp_max_c is not None
+    assert reading.power_w is not None
+    rise = (reading.chip_temp_max_c - 55.0) / (reading.power_w / 1000)
+    assert miner_value(hass, miner, "chip_rise") == pytest.approx(rise)

@@ -61,6 +61,7 @@ from .const import (
     CONF_SENSOR_FALLBACK,
     CONF_STALE_MINUTES,
     CONF_SUPPLY_TEMPERATURE,
+    CONF_TANK_TEMPERATURE,
     CONF_VAT_PERCENT,
     SECTION_CONTROL,
     SECTION_ELECTRICITY,
@@ -133,6 +134,7 @@ SECTIONS: dict[str, dict[Any, Any]] = {
         probatio.Required(CONF_FLUID): _select([fluid.value for fluid in Fluid], CONF_FLUID),
         probatio.Required(CONF_CAPTURE_PERCENT): _number(10, 100, 0.5, "%"),
         probatio.Optional(CONF_HEAT_METER): _sensor(["power", "energy"]),
+        probatio.Optional(CONF_TANK_TEMPERATURE): _sensor("temperature"),
     },
     SECTION_ELECTRICITY: {
         probatio.Optional(CONF_PRICE_ENTITY): _sensor(),
@@ -228,6 +230,7 @@ MAX_VAT_PERCENT = 100.0
 UNIT_CHECKS: dict[str, tuple[Callable[[str | None], bool], str]] = {
     CONF_RETURN_TEMPERATURE: (lambda unit: unit in TEMPERATURE_UNITS, "temperature_unit"),
     CONF_SUPPLY_TEMPERATURE: (lambda unit: unit in TEMPERATURE_UNITS, "temperature_unit"),
+    CONF_TANK_TEMPERATURE: (lambda unit: unit in TEMPERATURE_UNITS, "temperature_unit"),
     CONF_FLOW: (lambda unit: parse_flow_unit(unit) is not None, "flow_unit"),
     CONF_HEAT_METER: (lambda unit: unit in POWER_UNITS | ENERGY_UNITS, "heat_meter_unit"),
     CONF_PRICE_ENTITY: (lambda unit: parse_price_unit(unit) is not None, "price_unit"),

@@ -86,6 +86,7 @@ class PlantHealth:
         """One poll: every miner's reading (None: did not answer) and the loop's sensors."""
         measured = figures is not None and figures.heat_method is not HeatMethod.ESTIMATED
         loop = LoopSample(
+            tank_c=inputs.tank_c if inputs else None,
             supply_c=inputs.supply_c if inputs else None,
             return_c=inputs.return_c if inputs else None,
             heat_w=figures.heat_w if figures is not None and measured else None,

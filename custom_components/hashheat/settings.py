@@ -44,6 +44,7 @@ from .const import (
     CONF_SENSOR_FALLBACK,
     CONF_STALE_MINUTES,
     CONF_SUPPLY_TEMPERATURE,
+    CONF_TANK_TEMPERATURE,
     CONF_VAT_PERCENT,
     DEFAULT_BOILER_EFFICIENCY_PERCENT,
     DEFAULT_CAPTURE_PERCENT,
@@ -111,6 +112,8 @@ class PlantConfig:
     capture_fraction: float
     heat_meter_entity: str | None
     price_entity: str | None
+    # The immersion fluid's own temperature, for the health detectors (optional).
+    tank_temperature_entity: str | None = None
     fixed_price_per_kwh: float | None
     # Added to the price sensor's or the fixed price: what the site pays is the all-in price.
     tariff: Tariff
@@ -146,6 +149,7 @@ class PlantConfig:
             fluid=fluid,
             capture_fraction=float(merged[CONF_CAPTURE_PERCENT]) / 100,
             heat_meter_entity=merged.get(CONF_HEAT_METER) or None,
+            tank_temperature_entity=merged.get(CONF_TANK_TEMPERATURE) or None,
             price_entity=merged.get(CONF_PRICE_ENTITY) or None,
             fixed_price_per_kwh=merged.get(CONF_FIXED_PRICE),
             tariff=_tariff(merged),

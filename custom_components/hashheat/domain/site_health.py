@@ -1,7 +1,8 @@
 """A site's health detectors: each miner's chip-to-fluid rise and the tank's heat exchanger.
 
-Fed once per poll with what the site reads; the tank's fluid is the fluid the miners report where
-they do (their inlet), as one tank's miners share it.
+Fed once per poll with what the site reads. The tank's fluid is its own sensor's where there is
+one, else the mean of what the miners report of it (their inlet), as one tank's miners share it;
+a miner's chips are compared with its own inlet where it reports one.
 """
 
 from collections.abc import Mapping
@@ -33,6 +34,7 @@ class MinerHealthSample:
 class LoopSample:
     """One poll of the loop; ``heat_w`` only when measured (a meter or calorimetric)."""
 
+    tank_c: float | None
     supply_c: float | None
     return_c: float | None
     heat_w: float | None
@@ -58,7 +60,7 @@ class SiteHealth:
         self, now_s: float, miners: Mapping[str, MinerHealthSample | None], loop: LoopSample
     ) -> None:
         """One poll; a miner missing (None) is a gap in its detector."""
-        fluid = tank_fluid_c(miners)
+        fluid = loop.tank_c if loop.tank_c is not None else tank_fluid_c(miners)
         for miner_id, sample in miners.items():
             detector = self.chips.setdefault(miner_id, DriftDetector(settings=self.chip_settings))
             if sample is None:
