@@ -171,3 +171,18 @@ async def test_a_tank_sensor_is_the_fluid_the_detectors_compare_with(
     assert reading.power_w is not None
     rise = (reading.chip_temp_max_c - 55.0) / (reading.power_w / 1000)
     assert miner_value(hass, miner, "chip_rise") == pytest.approx(rise)
+
+
+async def test_the_warning_threshold_is_an_option(hass: HomeAssistant, fleet: Fleet) -> None:
+    set_plant(hass)
+    entry = await setup_plant_site(hass, fleet.miners[0], {**PLANT, "health_threshold_percent": 30})
+    health = entry.runtime_data.plant_health.health
+    assert health.exchanger.settings.threshold == pytest.approx(0.3)
+    # 25 % under its baseline: a warning at the default 10 %, within the site's 30 %.
+    stored = _drifted(DriftDetector(settings=health.exchanger.settings), 2000.0, 1500.0)
+    stored["warning"] = False  # drifted for 6 hours, not yet judged
+    health.exchanger = DriftDetector.from_dict(health.exchanger.settings, stored)
+    await poll(hass, entry)
+    assert site_value(hass, entry, "exchanger_status") == "ok"
+    registry = ir.async_get(hass)
+    assert registry.async_get_issue(DOMAIN, f"exchanger_fouling_{entry.entry_id}") is None

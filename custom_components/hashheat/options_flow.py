@@ -44,6 +44,7 @@ from .const import (
     CONF_GRID_INTENSITY,
     CONF_HASHPRICE,
     CONF_HASHPRICE_ENTITY,
+    CONF_HEALTH_THRESHOLD,
     CONF_HEAT_METER,
     CONF_HEAT_PUMP_COP,
     CONF_HEAT_REFERENCE,
@@ -135,6 +136,7 @@ SECTIONS: dict[str, dict[Any, Any]] = {
         probatio.Required(CONF_CAPTURE_PERCENT): _number(10, 100, 0.5, "%"),
         probatio.Optional(CONF_HEAT_METER): _sensor(["power", "energy"]),
         probatio.Optional(CONF_TANK_TEMPERATURE): _sensor("temperature"),
+        probatio.Optional(CONF_HEALTH_THRESHOLD): _number(2, 50, 1, "%"),
     },
     SECTION_ELECTRICITY: {
         probatio.Optional(CONF_PRICE_ENTITY): _sensor(),

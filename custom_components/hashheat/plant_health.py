@@ -5,13 +5,14 @@ learned baselines and the wear survive restarts.
 """
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.storage import Store
 
-from .domain.health import DriftReport, HealthStatus
+from .domain.health import CHIP_RISE_SETTINGS, EXCHANGER_SETTINGS, DriftReport, HealthStatus
 from .domain.site_health import LoopSample, MinerHealthSample, SiteHealth
 from .domain.wear import WearLedger, WearSample, WearSettings
 from .figures import HeatMethod, PlantInputs, SiteFigures
@@ -48,10 +49,16 @@ def _change(report: DriftReport) -> str:
 class PlantHealth:
     """One site's detectors and wear, with their store."""
 
-    def __init__(self, store: Store[dict[str, Any]], max_starts_per_day: int) -> None:
-        """Empty until loaded."""
+    def __init__(
+        self, store: Store[dict[str, Any]], *, max_starts_per_day: int, threshold: float
+    ) -> None:
+        """Empty until loaded; ``threshold``: the share of its baseline a figure may drift."""
         self._store = store
-        self.health = SiteHealth()
+        self._chip_settings = replace(CHIP_RISE_SETTINGS, threshold=threshold)
+        self._exchanger_settings = replace(EXCHANGER_SETTINGS, threshold=threshold)
+        self.health = SiteHealth.from_dict(
+            None, chip_settings=self._chip_settings, exchanger_settings=self._exchanger_settings
+        )
         self.wear = WearLedger()
         self.wear_settings = WearSettings(max_starts_per_day=max_starts_per_day)
 
@@ -59,7 +66,11 @@ class PlantHealth:
         """Restore what was learned and counted before the last stop."""
         stored = await self._store.async_load()
         data = stored if isinstance(stored, dict) else {}
-        self.health = SiteHealth.from_dict(data.get("health"))
+        self.health = SiteHealth.from_dict(
+            data.get("health"),
+            chip_settings=self._chip_settings,
+            exchanger_settings=self._exchanger_settings,
+        )
         self.wear = WearLedger.from_dict(data.get("wear"))
         self.health.forget_miners_except(miner_ids)
         self.wear.forget_miners_except(miner_ids)

@@ -27,6 +27,7 @@ from .const import (
     CONF_GRID_INTENSITY,
     CONF_HASHPRICE,
     CONF_HASHPRICE_ENTITY,
+    CONF_HEALTH_THRESHOLD,
     CONF_HEAT_METER,
     CONF_HEAT_PUMP_COP,
     CONF_HEAT_REFERENCE,
@@ -49,6 +50,7 @@ from .const import (
     DEFAULT_BOILER_EFFICIENCY_PERCENT,
     DEFAULT_CAPTURE_PERCENT,
     DEFAULT_CHEAP_HOURS,
+    DEFAULT_HEALTH_THRESHOLD_PERCENT,
     DEFAULT_HEAT_PUMP_COP,
     DEFAULT_MAX_STARTS,
     DEFAULT_MIN_OFF_MINUTES,
@@ -114,6 +116,8 @@ class PlantConfig:
     price_entity: str | None
     # The immersion fluid's own temperature, for the health detectors (optional).
     tank_temperature_entity: str | None = None
+    # How far (share of its baseline) a health figure may drift before it warns.
+    health_threshold: float = DEFAULT_HEALTH_THRESHOLD_PERCENT / 100
     fixed_price_per_kwh: float | None
     # Added to the price sensor's or the fixed price: what the site pays is the all-in price.
     tariff: Tariff
@@ -150,6 +154,10 @@ class PlantConfig:
             capture_fraction=float(merged[CONF_CAPTURE_PERCENT]) / 100,
             heat_meter_entity=merged.get(CONF_HEAT_METER) or None,
             tank_temperature_entity=merged.get(CONF_TANK_TEMPERATURE) or None,
+            health_threshold=float(
+                merged.get(CONF_HEALTH_THRESHOLD) or DEFAULT_HEALTH_THRESHOLD_PERCENT
+            )
+            / 100,
             price_entity=merged.get(CONF_PRICE_ENTITY) or None,
             fixed_price_per_kwh=merged.get(CONF_FIXED_PRICE),
             tariff=_tariff(merged),
