@@ -20,10 +20,17 @@ def main(argv: list[str] | None = None) -> int:
         "--speed", type=float, default=1.0, help="plant time per second (default 1: real time)"
     )
     parser.add_argument("--port", type=int, default=8123, help="Home Assistant's port")
+    parser.add_argument(
+        "--degrade",
+        action="append",
+        default=[],
+        metavar="KIND:SHARE[:DAYS]",
+        help="let the simulated site degrade: fluid, fouling or pump, e.g. fouling:0.2:3",
+    )
     args = parser.parse_args(argv)
     # scripts/demo passes when it was started, so the time to live values includes setup.
     started_at = float(os.environ.get("HASHHEAT_DEMO_STARTED", time.time()))
-    settings = DemoSettings(speed=args.speed, ha_port=args.port)
+    settings = DemoSettings(speed=args.speed, ha_port=args.port, degradations=tuple(args.degrade))
     return asyncio.run(run_demo(settings, fresh=args.fresh, started_at=started_at))
 
 

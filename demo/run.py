@@ -63,6 +63,7 @@ def simulator_command(settings: DemoSettings) -> list[str]:
         settings.time_zone,
         "--http-port",
         str(settings.sim_port),
+        *(arg for degradation in settings.degradations for arg in ("--degrade", degradation)),
     ]
 
 

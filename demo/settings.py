@@ -34,6 +34,8 @@ class DemoSettings:
     scenario: str = "mild"
     speed: float = 1.0
     sim_port: int = 8300
+    # Simulated degradations (``python -m sim site --degrade``), e.g. "fouling:0.2:3".
+    degradations: tuple[str, ...] = ()
     # Return temperature the demo's loop holds (the mild scenario starts at 36.6 °C). The tank
     # then stays below 47 °C, so an Avalon's hashboard outlet (which HashHeat reads as its
     # fluid outlet), 15 K above the tank at full power, stays below the 65 °C interlock.

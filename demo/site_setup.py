@@ -40,6 +40,7 @@ OFFLINE_DOMAINS = ("met", "radio_browser", "go2rtc")
 # The REST entities of demo/configuration.yaml.
 RETURN_SENSOR = "sensor.loop_return_temperature"
 SUPPLY_SENSOR = "sensor.loop_supply_temperature"
+TANK_SENSOR = "sensor.tank_temperature"
 FLOW_SENSOR = "sensor.loop_flow"
 PRICE_SENSOR = "sensor.electricity_price"
 PUMP_SENSOR = "binary_sensor.loop_pump_running"
@@ -92,6 +93,7 @@ def options_input(settings: DemoSettings) -> dict[str, dict[str, Any]]:
             "flow_entity": FLOW_SENSOR,
             "fluid": "water",
             "capture_percent": 95,
+            "tank_temperature_entity": TANK_SENSOR,
         },
         "electricity": {"electricity_price_entity": PRICE_SENSOR, "cheap_hours": 4},
         "tariff": {"grid_fee": 0, "levies": 0, "vat_percent": 0},

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 from collections.abc import Sequence
 
+from sim.degradation import Degradation, Degrader
 from sim.fleet import SimulatedMiner
 from sim.physics import Clock, monotonic_time
 from sim.plant import Plant
@@ -30,8 +31,12 @@ class SiteSimulation:
         *,
         speed: float = 1.0,
         clock: Clock = monotonic_time,
+        degradations: Sequence[Degradation] = (),
     ) -> None:
-        """Couple ``miners`` to ``plant``; their fluid takes the tank's temperature at once."""
+        """Couple ``miners`` to ``plant``; their fluid takes the tank's temperature at once.
+
+        ``degradations`` (fluid ageing, exchanger fouling, pump flow loss) grow on plant time.
+        """
         if not speed > 0.0:
             raise ValueError(f"speed must be > 0, not {speed}")
         self.plant = plant
@@ -39,6 +44,8 @@ class SiteSimulation:
         self.speed = speed
         self._clock = clock
         self._last = clock()
+        self.degrader = Degrader(plant, [miner.state for miner in self.miners], degradations)
+        self.degrader.apply()
         self._sync_fluid()
 
     @property
@@ -61,6 +68,7 @@ class SiteSimulation:
         elapsed, self._last = now - self._last, now
         if elapsed > 0.0:
             self.plant.step(elapsed * self.speed, self.miner_power_w)
+            self.degrader.apply()
         self._sync_fluid()
 
     async def run(self, stop: asyncio.Event, *, tick_s: float = 1.0) -> None:

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
+from sim.degradation import parse_degradation
 from sim.fleet import Fleet, start_fleet
 from sim.plant_scenarios import SCENARIOS
 from sim.site import SiteSimulation
@@ -55,6 +56,15 @@ def add_site_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     site.add_argument("--http-host", default="127.0.0.1")
     site.add_argument("--http-port", type=int, default=8300)
     site.add_argument("--seed", type=int, default=0, help="noise seed")
+    site.add_argument(
+        "--degrade",
+        action="append",
+        default=[],
+        metavar="KIND:SHARE[:DAYS]",
+        help="degrade the site from now on over DAYS of plant time: fluid (chip rise grows by "
+        "SHARE), fouling (exchanger UA falls by SHARE) or pump (oil flow falls by SHARE); "
+        "e.g. fouling:0.2:3",
+    )
 
 
 def _fleets(args: argparse.Namespace) -> tuple[Fleet, Fleet]:
@@ -79,9 +89,12 @@ async def run_site(args: argparse.Namespace, stop: asyncio.Event | None = None) 
     scenario = SCENARIOS[args.scenario](seed=args.seed)
     local = datetime.now(zone)
     scenario.plant.now_s = local.hour * 3600.0 + local.minute * 60.0 + local.second
+    degradations = [parse_degradation(text, start_s=scenario.plant.now_s) for text in args.degrade]
     site_fleet, spare_fleet = _fleets(args)
     async with site_fleet, spare_fleet:
-        site = SiteSimulation(scenario.plant, site_fleet.miners, speed=args.speed)
+        site = SiteSimulation(
+            scenario.plant, site_fleet.miners, speed=args.speed, degradations=degradations
+        )
         runner = web.AppRunner(build_app(site, zone), access_log=None)
         await runner.setup()
         try:

@@ -60,6 +60,7 @@ from custom_components.hashheat.coordinator import HashHeatSiteCoordinator
 from custom_components.hashheat.domain.accumulator import DEFAULT_MAX_GAP
 from custom_components.hashheat.figures import SiteFigures
 from custom_components.hashheat.mempool import HASHRATE_PATH
+from custom_components.hashheat.sensor_health import MINER_HEALTH_SENSORS
 from custom_components.hashheat.site_control import Interlock
 from sim import Fleet, SimulatedMiner
 
@@ -95,7 +96,14 @@ OPTIONS = {**CONTROL, "stale_minutes": 1}
 ENERGY = ("site", "healthy", "faulted", "heat")  # Wh
 MONEY = ("cost", "revenue")  # EUR
 # A miner's entities that stay available while it does not answer.
-ALWAYS_AVAILABLE = {"electricity_energy", "heat_energy", "revenue", "connectivity", "climate"}
+ALWAYS_AVAILABLE = {
+    "electricity_energy",
+    "heat_energy",
+    "revenue",
+    "connectivity",
+    "climate",
+    *(description.key for description in MINER_HEALTH_SENSORS),
+}
 # Ratios of two counters: known or not depending on the amounts counted so far.
 # Ratios whose known-ness follows the plant rather than the fault: those of the totals, and the
 # measured capture fraction, unknown whenever no miner mines (the loop's heat is then the tank's).

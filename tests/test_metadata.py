@@ -311,6 +311,7 @@ def test_services_yaml_matches_the_registered_actions_and_their_translations() -
         hashheat_services.SERVICE_PAUSE_SITE: hashheat_services.PAUSE_SCHEMA,
         hashheat_services.SERVICE_RESUME_SITE: hashheat_services.SITE_SCHEMA,
         hashheat_services.SERVICE_GET_PLAN: hashheat_services.SITE_SCHEMA,
+        hashheat_services.SERVICE_REPORT: hashheat_services.REPORT_SCHEMA,
     }
     for action, spec in described.items():
         fields = spec.get("fields", {})

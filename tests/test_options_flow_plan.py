@@ -26,7 +26,6 @@ PLAN_FIELDS = (
     "tank_volume_l",
     "tank_fluid",
     "loop_volume_l",
-    "tank_temperature_entity",
     "outdoor_temperature_entity",
     "weather_entity",
     "indoor_temperature_entity",
@@ -106,7 +105,6 @@ async def test_the_section_offers_the_plan_settings_collapsed(
     }
     temperature = {"domain": ["sensor"], "device_class": ["temperature"]}
     assert filters == {
-        "tank_temperature_entity": temperature,
         "outdoor_temperature_entity": temperature,
         "weather_entity": {"domain": ["weather"], "device_class": None},
         "indoor_temperature_entity": temperature,
@@ -145,7 +143,10 @@ async def test_the_plan_settings_are_saved(hass: HomeAssistant, site: MockConfig
     assert plan.tank_volume_l == 1500
     assert plan.tank_fluid is Fluid.WATER
     assert plan.loop_volume_l == 350
-    assert plan.tank_temperature_entity == "sensor.tank_top"
+    # The tank's sensor is the plant's (the health detectors read it too), in the plant section.
+    assert (
+        SiteSettings.from_options(site.options).plant.tank_temperature_entity == "sensor.tank_top"
+    )
     assert plan.outdoor_temperature_entity == "sensor.outdoor"
     assert plan.weather_entity == "weather.home"
     assert plan.indoor_temperature_entity == "sensor.living_room"
@@ -165,7 +166,6 @@ async def test_an_input_boolean_can_be_the_dry_cooler(
 @pytest.mark.parametrize(
     ("changes", "error"),
     [
-        ({"tank_temperature_entity": "sensor.humidity"}, "temperature_unit"),
         ({"outdoor_temperature_entity": "sensor.tank_kelvin"}, "air_temperature_unit"),
         ({"outdoor_temperature_entity": "sensor.humidity"}, "air_temperature_unit"),
         ({"indoor_temperature_entity": "sensor.humidity"}, "air_temperature_unit"),
@@ -198,4 +198,12 @@ async def test_impossible_volumes_and_fluids_are_refused(
 ) -> None:
     with pytest.raises(InvalidData):
         await submit(hass, site, changes)
+    assert site.options == {}
+
+
+async def test_the_tank_sensor_is_the_plants_and_must_be_a_temperature(
+    hass: HomeAssistant, site: MockConfigEntry
+) -> None:
+    result = await submit(hass, site, {"tank_temperature_entity": "sensor.humidity"})
+    assert result["errors"] == {"plant": "temperature_unit"}
     assert site.options == {}

@@ -110,6 +110,10 @@ async def test_diagnostics_redact_secrets(
     assert by_host[down.host]["reading"] is None
     assert by_host[down.host]["pyasic_data"].startswith("unreachable")
     assert diagnostics["ledger"]["site"]["electricity_kwh"]["total"] >= 0
+    wear = diagnostics["health_and_wear"]["wear"]
+    assert set(wear["miners"]) == set(entry.runtime_data.miners)
+    assert wear["site_starts"] == 0
+    assert "exchanger" in diagnostics["health_and_wear"]["health"]
     assert diagnostics["network"]["data"]["height"] == 925_000
 
 

@@ -1,4 +1,4 @@
-"""Buttons of a HashHeat miner: reboot, restart the mining backend, identify."""
+"""Buttons of a miner (reboot, restart the backend, identify) and of a site (relearn health)."""
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -13,7 +13,12 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import HashHeatConfigEntry, HashHeatSiteCoordinator
-from .entity import HashHeatMinerEntity, MinerEntityDescription, add_miner_entities
+from .entity import (
+    HashHeatMinerEntity,
+    HashHeatSiteEntity,
+    MinerEntityDescription,
+    add_miner_entities,
+)
 from .miner_client import MinerClient
 
 PARALLEL_UPDATES = 1
@@ -56,6 +61,15 @@ BUTTONS: tuple[HashHeatButtonDescription, ...] = (
 )
 
 
+SITE_BUTTONS: tuple[ButtonEntityDescription, ...] = (
+    ButtonEntityDescription(
+        key="relearn_health",
+        translation_key="relearn_health",
+        entity_category=EntityCategory.CONFIG,
+    ),
+)
+
+
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: HashHeatConfigEntry,
@@ -63,6 +77,8 @@ async def async_setup_entry(
 ) -> None:
     """Add the buttons each miner's firmware supports."""
     add_miner_entities(entry, async_add_entities, BUTTONS, MinerButton)
+    coordinator = entry.runtime_data
+    async_add_entities(RelearnHealthButton(coordinator, d) for d in SITE_BUTTONS)
 
 
 class MinerButton(HashHeatMinerEntity, ButtonEntity):
@@ -73,3 +89,16 @@ class MinerButton(HashHeatMinerEntity, ButtonEntity):
     async def async_press(self) -> None:
         """Send the command."""
         await self.entity_description.press_fn(self.coordinator, self.miner_id)
+
+
+class RelearnHealthButton(HashHeatSiteEntity, ButtonEntity):
+    """After new fluid or a cleaned exchanger: the health detectors learn their baselines again."""
+
+    async def async_press(self) -> None:
+        """Forget the baselines, clear their repairs, and store that."""
+        coordinator = self.coordinator
+        entry = coordinator.config_entry
+        coordinator.plant_health.relearn()
+        coordinator.plant_health.report_repairs(self.hass, entry.entry_id, entry.title)
+        await coordinator.plant_health.async_save()
+        coordinator.async_update_listeners()

@@ -58,6 +58,7 @@ from .mempool import MempoolError, fetch_network_stats
 from .miner_client import MinerClient, MinerError
 from .miner_data import MinerReading
 from .plan_runner import PlanPoll, SitePlanner, miner_power_steps
+from .plant_health import PlantHealth
 from .plant_inputs import MeterTracker, read_plant_inputs
 from .price_source import PriceReader, PriceReading
 from .settings import SiteSettings
@@ -188,7 +189,12 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
         )
         self.ledger = Ledger()
         # The counters; the grid hold with what hardware protection knows (starts, last stops).
-        self._store, self._control_store = site_stores(hass, entry.entry_id)
+        self._store, self._control_store, health_store = site_stores(hass, entry.entry_id)
+        self.plant_health = PlantHealth(
+            health_store,
+            max_starts_per_day=self.settings.dispatch.protection.max_starts_per_day,
+            threshold=self.settings.plant.health_threshold,
+        )
         self._meter = MeterTracker()
         self._save_armed = False
         self._blinking: dict[str, CALLBACK_TYPE] = {}
@@ -208,6 +214,7 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
         """Restore the counters, the grid hold and the protection saved before the last stop."""
         self.ledger = Ledger.from_dict(await self._store.async_load())
         self.ledger.forget_miners_except(set(self.miners))
+        await self.plant_health.async_load(set(self.miners))
         self.control.restore(await self._control_store.async_load(), dt_util.utcnow())
         await self.planner.async_load()
 
@@ -231,6 +238,7 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
         await self._store.async_save(self.ledger.as_dict())
         await self._control_store.async_save(self.control.as_dict())
         await self.planner.async_save()
+        await self.plant_health.async_save()
 
     def _schedule_save(self) -> None:
         # Store.async_delay_save restarts its delay on every call; polls come every 15 s, so
@@ -243,6 +251,7 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
         self._save_armed = False
         # The protection records change with the counters: they are saved on the same beat.
         self._control_store.async_delay_save(self.control.as_dict)
+        self.plant_health.schedule_save(0)
         return self.ledger.as_dict()
 
     @override
@@ -315,6 +324,7 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
         self._report_price(prices)  # also while every miner is down
         if self.miners and not any(polled.values()):
             self.ledger.record_gap(now)
+            self.plant_health.record(now, polled, None, None)
             raise UpdateFailed(
                 translation_domain=DOMAIN,
                 translation_key="site_unreachable",
@@ -333,6 +343,10 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
             zone=zone,
         )
         self.ledger.record(now, figures.rates, figures.miner_rates)
+        self.plant_health.record(now, polled, inputs, figures)
+        self.plant_health.report_repairs(
+            self.hass, self.config_entry.entry_id, self.config_entry.title
+        )
         self._schedule_save()
         readings = {miner_id: r for miner_id, r in polled.items() if r is not None}
         all_in = all_in_slots(prices.slots, self.settings.plant.tariff, zone)
@@ -594,11 +608,12 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
 
 def site_stores(
     hass: HomeAssistant, entry_id: str
-) -> tuple[Store[dict[str, Any]], Store[dict[str, Any]]]:
-    """A site's stores: its counters, and its grid hold with what hardware protection knows."""
+) -> tuple[Store[dict[str, Any]], Store[dict[str, Any]], Store[dict[str, Any]]]:
+    """A site's stores: counters; grid hold and protection; health baselines and wear."""
     return (
         Store(hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}.ledger"),
         Store(hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}.control"),
+        Store(hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}.health"),
     )
 
 

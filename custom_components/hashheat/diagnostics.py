@@ -63,6 +63,7 @@ async def async_get_config_entry_diagnostics(
             },
             "last_update_success": coordinator.last_update_success,
             "ledger": coordinator.ledger.as_dict(),
+            "health_and_wear": coordinator.plant_health.as_dict(),
             "network": {
                 "last_update_success": coordinator.network.last_update_success,
                 "data": asdict(coordinator.network.data) if coordinator.network.data else None,

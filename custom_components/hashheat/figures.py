@@ -40,6 +40,7 @@ class PlantInputs:
     btc_price: float | None = None
     hashprice: float | None = None  # currency per TH/s per day, from a sensor
     pump_running: bool | None = None  # None without a pump sensor
+    tank_c: float | None = None  # the immersion fluid, where a sensor is configured
     # Not reported again within the configured time: heat still uses the last value,
     # control and the interlocks do not.
     return_stale: bool = False

@@ -25,16 +25,23 @@ class Repair(StrEnum):
     CAPABILITIES_LOST = "capabilities_lost"
     PRICE_FORECAST_STALE = "price_forecast_stale"
     PLAN_FALLBACK = "plan_fallback"
+    FLUID_CHECK = "fluid_check"
+    EXCHANGER_FOULING = "exchanger_fouling"
 
     @property
     def about_site(self) -> bool:
         """Keyed by the site's config entry (else by a miner's subentry)."""
-        return self.value.startswith("interlock_") or self in {
-            Repair.PRICE_FORECAST_STALE,
-            Repair.PLAN_FALLBACK,
-        }
+        return self.value.startswith("interlock_") or self in _ABOUT_SITE
 
 
+_ABOUT_SITE = frozenset(
+    {
+        Repair.PRICE_FORECAST_STALE,
+        Repair.PLAN_FALLBACK,
+        Repair.FLUID_CHECK,
+        Repair.EXCHANGER_FOULING,
+    }
+)
 SEVERITY: Mapping[Repair, ir.IssueSeverity] = {
     Repair.INTERLOCK_OVER_TEMPERATURE: ir.IssueSeverity.CRITICAL,
     Repair.INTERLOCK_SENSOR: ir.IssueSeverity.CRITICAL,
@@ -44,6 +51,8 @@ SEVERITY: Mapping[Repair, ir.IssueSeverity] = {
     Repair.PLAN_FALLBACK: ir.IssueSeverity.WARNING,
     Repair.ACCESS_DENIED: ir.IssueSeverity.ERROR,
     Repair.CAPABILITIES_LOST: ir.IssueSeverity.WARNING,
+    Repair.FLUID_CHECK: ir.IssueSeverity.WARNING,
+    Repair.EXCHANGER_FOULING: ir.IssueSeverity.WARNING,
 }
 # Shown until dismissed, even across restarts (the others clear when their cause does).
 PERSISTENT = frozenset({Repair.CAPABILITIES_LOST})

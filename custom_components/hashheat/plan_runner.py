@@ -161,10 +161,8 @@ class SitePlanner:
 
     def _store_c(self, poll: PlanPoll) -> float | None:
         """The tank sensor, else the hottest miner fluid, else the loop's return."""
-        if (
-            tank := temperature_c(self.hass, self.settings.plan.tank_temperature_entity)
-        ) is not None:
-            return tank
+        if poll.inputs.tank_c is not None:
+            return poll.inputs.tank_c
         fluids = [r.fluid_outlet_temp_c for r in poll.readings.values() if r is not None]
         hottest = max((f for f in fluids if f is not None), default=None)
         return hottest if hottest is not None else poll.inputs.return_c

@@ -128,6 +128,7 @@ def read_plant_inputs(
         return_stale=return_state is not None
         and now - return_state.last_reported > settings.safety.stale_after,
         supply_c=temperature_c(hass, config.supply_temperature_entity),
+        tank_c=temperature_c(hass, config.tank_temperature_entity),
         flow_m3_per_s=flow,
         meter_heat_w=_meter_heat_w(hass, config, meter, now),
         price_per_kwh=price_per_kwh,

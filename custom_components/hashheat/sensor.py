@@ -39,6 +39,12 @@ from .entity import (
 from .figures import HeatMethod
 from .miner_data import MinerReading
 from .plan_runner import plan_slots
+from .sensor_health import (
+    MINER_HEALTH_SENSORS,
+    SITE_HEALTH_SENSORS,
+    HashHeatMinerHealthSensor,
+    HashHeatSiteHealthSensor,
+)
 from .settings import SiteSettings
 from .view import MinerView, PlanView, SiteView
 
@@ -564,6 +570,8 @@ async def async_setup_entry(
         (*MINER_SENSORS, *MINER_ACCOUNT_SENSORS),
         HashHeatMinerSensor,
     )
+    async_add_entities(HashHeatSiteHealthSensor(coordinator, d) for d in SITE_HEALTH_SENSORS)
+    add_miner_entities(entry, async_add_entities, MINER_HEALTH_SENSORS, HashHeatMinerHealthSensor)
 
 
 def _set_currency_unit(

@@ -5,6 +5,10 @@
 ends. The hold survives a restart of Home Assistant. Miners stop as their minimum on time allows
 and come back staged, within their protection times, when the hold ends. ``get_plan`` returns the
 site's price plan (response data): its strategy, status, slots and expected costs.
+and come back staged, within their protection times, when the hold ends.
+
+``report`` answers with a site's report over a month, a year or a range of days (see
+:mod:`.report`), and can export it.
 """
 
 from datetime import timedelta
@@ -27,7 +31,9 @@ from .const import DOMAIN, LOGGER
 from .coordinator import HashHeatConfigEntry
 from .domain.dispatch import GridHold
 from .domain.plan_costs import DayCosts
+from .domain.report import PeriodKind
 from .plan_runner import plan_slots
+from .report import async_site_report
 
 ATTR_CONFIG_ENTRY_ID = "config_entry_id"
 ATTR_DURATION = "duration"
@@ -36,6 +42,12 @@ ATTR_REASON = "reason"
 SERVICE_PAUSE_SITE = "pause_site"
 SERVICE_RESUME_SITE = "resume_site"
 SERVICE_GET_PLAN = "get_plan"
+SERVICE_REPORT = "report"
+ATTR_PERIOD = "period"
+ATTR_DATE = "date"
+ATTR_END_DATE = "end_date"
+ATTR_EXPORT_FOLDER = "export_folder"
+ATTR_HEAT_METERS = "heat_meters"
 
 SITE_SCHEMA = probatio.Schema({probatio.Required(ATTR_CONFIG_ENTRY_ID): cv.string})
 PAUSE_SCHEMA = SITE_SCHEMA.extend(
@@ -49,6 +61,16 @@ PAUSE_SCHEMA = SITE_SCHEMA.extend(
         probatio.Optional(ATTR_REASON, default=""): probatio.All(
             cv.string, probatio.Length(max=255)
         ),
+    }
+)
+
+REPORT_SCHEMA = SITE_SCHEMA.extend(
+    {
+        probatio.Required(ATTR_PERIOD): probatio.In([kind.value for kind in PeriodKind]),
+        probatio.Optional(ATTR_DATE): cv.date,
+        probatio.Optional(ATTR_END_DATE): cv.date,
+        probatio.Optional(ATTR_EXPORT_FOLDER): probatio.All(cv.string, probatio.Length(max=255)),
+        probatio.Optional(ATTR_HEAT_METERS): cv.entity_ids,
     }
 )
 
@@ -121,6 +143,19 @@ async def _get_plan(call: ServiceCall) -> ServiceResponse:
     }
 
 
+async def _report(call: ServiceCall) -> ServiceResponse:
+    site = _loaded_site(call.hass, call.data[ATTR_CONFIG_ENTRY_ID])
+    return await async_site_report(
+        call.hass,
+        site,
+        kind=PeriodKind(call.data[ATTR_PERIOD]),
+        day=call.data.get(ATTR_DATE),
+        end_day=call.data.get(ATTR_END_DATE),
+        export_folder=call.data.get(ATTR_EXPORT_FOLDER),
+        heat_meters=call.data.get(ATTR_HEAT_METERS),
+    )
+
+
 @callback
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register the integration's actions (once, for all sites)."""
@@ -131,5 +166,12 @@ def async_setup_services(hass: HomeAssistant) -> None:
         SERVICE_GET_PLAN,
         _get_plan,
         schema=SITE_SCHEMA,
+        supports_response=SupportsResponse.ONLY,
+    )
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_REPORT,
+        _report,
+        schema=REPORT_SCHEMA,
         supports_response=SupportsResponse.ONLY,
     )

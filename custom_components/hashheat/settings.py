@@ -28,6 +28,7 @@ from .const import (
     CONF_GRID_INTENSITY,
     CONF_HASHPRICE,
     CONF_HASHPRICE_ENTITY,
+    CONF_HEALTH_THRESHOLD,
     CONF_HEAT_DEMAND,
     CONF_HEAT_METER,
     CONF_HEAT_PUMP_COP,
@@ -57,6 +58,7 @@ from .const import (
     DEFAULT_BOILER_EFFICIENCY_PERCENT,
     DEFAULT_CAPTURE_PERCENT,
     DEFAULT_CHEAP_HOURS,
+    DEFAULT_HEALTH_THRESHOLD_PERCENT,
     DEFAULT_HEAT_PUMP_COP,
     DEFAULT_LOOP_VOLUME_L,
     DEFAULT_MAX_STARTS,
@@ -125,6 +127,10 @@ class PlantConfig:
     capture_fraction: float
     heat_meter_entity: str | None
     price_entity: str | None
+    # The immersion fluid's own temperature, for the health detectors (optional).
+    tank_temperature_entity: str | None = None
+    # How far (share of its baseline) a health figure may drift before it warns.
+    health_threshold: float = DEFAULT_HEALTH_THRESHOLD_PERCENT / 100
     fixed_price_per_kwh: float | None
     # Added to the price sensor's or the fixed price: what the site pays is the all-in price.
     tariff: Tariff
@@ -160,6 +166,11 @@ class PlantConfig:
             fluid=fluid,
             capture_fraction=float(merged[CONF_CAPTURE_PERCENT]) / 100,
             heat_meter_entity=merged.get(CONF_HEAT_METER) or None,
+            tank_temperature_entity=merged.get(CONF_TANK_TEMPERATURE) or None,
+            health_threshold=float(
+                merged.get(CONF_HEALTH_THRESHOLD) or DEFAULT_HEALTH_THRESHOLD_PERCENT
+            )
+            / 100,
             price_entity=merged.get(CONF_PRICE_ENTITY) or None,
             fixed_price_per_kwh=merged.get(CONF_FIXED_PRICE),
             tariff=_tariff(merged),
@@ -235,8 +246,6 @@ class PlanConfig:
     tank_volume_l: float
     tank_fluid: Fluid
     loop_volume_l: float
-    tank_temperature_entity: str | None
-    """The store's temperature (else the miners' fluid, else the loop's return)."""
     outdoor_temperature_entity: str | None
     weather_entity: str | None
     """Its hourly forecast (``weather.get_forecasts``) gives the outdoor temperature ahead."""
@@ -253,7 +262,6 @@ class PlanConfig:
             tank_volume_l=float(merged[CONF_TANK_VOLUME]),
             tank_fluid=_enum(Fluid, merged[CONF_TANK_FLUID], Fluid.DIELECTRIC_OIL),
             loop_volume_l=float(merged[CONF_LOOP_VOLUME]),
-            tank_temperature_entity=merged.get(CONF_TANK_TEMPERATURE) or None,
             outdoor_temperature_entity=merged.get(CONF_OUTDOOR_TEMPERATURE) or None,
             weather_entity=merged.get(CONF_WEATHER) or None,
             indoor_temperature_entity=merged.get(CONF_INDOOR_TEMPERATURE) or None,

@@ -38,7 +38,8 @@ def test_dashboard_parses_and_uses_the_demo_site() -> None:
     dashboard = parse_yaml((PACKAGE_DIR / "dashboard.yaml").read_text(encoding="utf-8"))
     assert isinstance(dashboard, dict)
     text = json.dumps(dashboard)
-    assert [view["path"] for view in dashboard["views"]] == ["site", "miners"]
+    assert [view["path"] for view in dashboard["views"]] == ["site", "miners", "report"]
+    assert "sensor.boiler_room_heat_exchanger_conductance" in text
     assert "climate.boiler_room_loop" in text
     assert DemoSettings().entity_prefix == "boiler_room"
 

@@ -14,6 +14,7 @@ async def test_demo_options_pass_the_options_flow(hass: HomeAssistant) -> None:
     for entity_id, value, unit in (
         (site_setup.RETURN_SENSOR, "36.6", "°C"),
         (site_setup.SUPPLY_SENSOR, "42.2", "°C"),
+        (site_setup.TANK_SENSOR, "45.0", "°C"),
         (site_setup.FLOW_SENSOR, "1.008", "m³/h"),
         (site_setup.PRICE_SENSOR, "0.12", "EUR/kWh"),
     ):
@@ -33,3 +34,4 @@ async def test_demo_options_pass_the_options_flow(hass: HomeAssistant) -> None:
     assert result["type"] is FlowResultType.CREATE_ENTRY, result.get("errors")
     assert entry.options["mempool_url"] == settings.sim_url
     assert entry.options["pump_entity"] == site_setup.PUMP_SENSOR
+    assert entry.options["tank_temperature_entity"] == site_setup.TANK_SENSOR

@@ -15,6 +15,7 @@ from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.hashheat.const import CONF_MAC, DOMAIN, SUBENTRY_MINER
+from custom_components.hashheat.options_flow import FIELD_SECTIONS, SECTIONS
 from sim import SimulatedMiner
 
 
@@ -68,61 +69,9 @@ def dhcp_info(miner: SimulatedMiner, ip: str | None = None) -> DhcpServiceInfo:
 
 
 def sections(flat: dict[str, Any]) -> dict[str, Any]:
-    """The options form's nested sections, as the frontend sends them."""
-    plant = (
-        "return_temperature_entity",
-        "supply_temperature_entity",
-        "flow_entity",
-        "fluid",
-        "capture_percent",
-        "heat_meter_entity",
-    )
-    sections = {
-        "control": (
-            "over_temperature",
-            "stale_minutes",
-            "sensor_fallback",
-            "pump_entity",
-            "min_on_minutes",
-            "min_off_minutes",
-            "max_starts_per_day",
-        ),
-        "plant": plant,
-        "electricity": ("electricity_price_entity", "electricity_price", "cheap_hours"),
-        "tariff": ("grid_fee", "levies", "vat_percent", "grid_fee_schedule"),
-        "heat_reference_section": (
-            "heat_reference",
-            "gas_price",
-            "boiler_efficiency_percent",
-            "heat_pump_cop",
-            "district_heat_price",
-        ),
-        "emissions": (
-            "gas_co2_kg_per_kwh",
-            "grid_co2_kg_per_kwh",
-            "district_co2_kg_per_kwh",
-            "grid_intensity_entity",
-        ),
-        "revenue": (
-            "revenue_source",
-            "mempool_url",
-            "btc_price_entity",
-            "hashprice_entity",
-            "hashprice",
-            "pool_fee_percent",
-        ),
-        "plan": (
-            "tank_volume_l",
-            "tank_fluid",
-            "loop_volume_l",
-            "tank_temperature_entity",
-            "outdoor_temperature_entity",
-            "weather_entity",
-            "indoor_temperature_entity",
-            "heat_demand_entity",
-            "dry_cooler_entity",
-        ),
-    }
-    return {
-        name: {key: flat[key] for key in keys if key in flat} for name, keys in sections.items()
-    }
+    """The options form's nested sections, as the frontend sends them (unknown keys dropped)."""
+    nested: dict[str, Any] = {name: {} for name in SECTIONS}
+    for key, value in flat.items():
+        if (name := FIELD_SECTIONS.get(key)) is not None:
+            nested[name][key] = value
+    return nested

@@ -1,0 +1,218 @@
+"""A site's report from Home Assistant's long-term statistics of the site's own counters.
+
+Past periods work without a store of HashHeat's own: the recorder keeps each counter's hourly
+sums, and a period's total is the sum of their changes. An export writes the report as JSON and
+CSV into a folder under ``<config>/hashheat/reports`` (the one allowed place), never outside it.
+"""
+
+import csv
+import io
+import json
+from collections.abc import Mapping
+from dataclasses import fields
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Final
+
+from homeassistant.components.recorder import get_instance
+from homeassistant.components.recorder.statistics import statistics_during_period
+from homeassistant.const import UnitOfEnergy, UnitOfTemperature
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import entity_registry as er
+from homeassistant.util import dt as dt_util
+from homeassistant.util import slugify
+from homeassistant.util.unit_conversion import EnergyConverter
+
+from .const import DOMAIN
+from .coordinator import HashHeatConfigEntry
+from .domain.report import (
+    PeriodError,
+    PeriodKind,
+    PeriodTotals,
+    SiteFacts,
+    build_report,
+    report_period,
+    split_by_building,
+)
+
+# Each total of the report and the site sensor (description key) whose statistics give it.
+COUNTERS: Final[Mapping[str, str]] = {
+    "electricity_kwh": "electricity_energy",
+    "heat_kwh": "heat_energy",
+    "electricity_cost": "electricity_cost",
+    "revenue": "revenue",
+    "heat_value": "heat_value",
+    "co2_avoided_kg": "co2_avoided",
+    "starts": "starts",
+    "thermal_cycles": "thermal_cycles",
+    "running_hours": "running_hours",
+    "hot_hours": "hot_hours",
+}
+EXPORT_ROOT: Final = Path(DOMAIN) / "reports"
+_UNITS: Final = {"energy": UnitOfEnergy.KILO_WATT_HOUR, "temperature": UnitOfTemperature.CELSIUS}
+
+
+def _counter_ids(hass: HomeAssistant, entry: HashHeatConfigEntry) -> dict[str, str]:
+    """Each total's statistic id: the site sensor's entity id."""
+    registry = er.async_get(hass)
+    found = {
+        total: registry.async_get_entity_id("sensor", DOMAIN, f"{entry.entry_id}_{key}")
+        for total, key in COUNTERS.items()
+    }
+    return {total: entity_id for total, entity_id in found.items() if entity_id}
+
+
+async def _statistics(
+    hass: HomeAssistant, start: datetime, end: datetime, ids: set[str], kind: str
+) -> dict[str, list[Any]]:
+    rows: dict[str, list[Any]] = await get_instance(hass).async_add_executor_job(
+        statistics_during_period, hass, start, end, ids, "hour", _UNITS, {kind}
+    )
+    return rows
+
+
+def _changes(rows: list[Any]) -> float | None:
+    changes = [row["change"] for row in rows if row.get("change") is not None]
+    return float(sum(changes)) if changes else None
+
+
+def _mean(rows: list[Any]) -> float | None:
+    means = [row["mean"] for row in rows if row.get("mean") is not None]
+    return sum(means) / len(means) if means else None
+
+
+async def async_site_report(  # noqa: PLR0913
+    hass: HomeAssistant,
+    entry: HashHeatConfigEntry,
+    *,
+    kind: PeriodKind,
+    day: date | None,
+    end_day: date | None,
+    export_folder: str | None,
+    heat_meters: list[str] | None = None,
+) -> dict[str, Any]:
+    """The site's report over the period; written to ``export_folder`` too when given.
+
+    ``heat_meters``: the heat sub-meters (energy sensors) of the buildings the site supplies; the
+    report then splits heat, cost and revenue by their heat shares.
+    """
+    if "recorder" not in hass.config.components:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN, translation_key="report_needs_recorder"
+        )
+    now = dt_util.utcnow()
+    zone = dt_util.get_default_time_zone()
+    try:
+        start, end = report_period(
+            kind, day=day or now.astimezone(zone).date(), end_day=end_day, zone=zone, now=now
+        )
+    except PeriodError as err:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="report_period_in_future" if err.in_future else "report_period_invalid",
+        ) from err
+    target = _export_target(hass, export_folder) if export_folder is not None else None
+    ids = _counter_ids(hass, entry)
+    rows = await _statistics(hass, start, end, set(ids.values()), "change")
+    totals = PeriodTotals(
+        **{f.name: _changes(rows.get(ids.get(f.name, ""), [])) for f in fields(PeriodTotals)}
+    )
+    if totals.empty:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="report_no_data",
+            translation_placeholders={"site": entry.title, "start": start.isoformat()},
+        )
+    coordinator = entry.runtime_data
+    supply = coordinator.settings.plant.supply_temperature_entity
+    average_supply = (
+        _mean((await _statistics(hass, start, end, {supply}, "mean")).get(supply, []))
+        if supply
+        else None
+    )
+    figures = coordinator.data.figures if coordinator.data else None
+    facts = SiteFacts(
+        site=entry.title,
+        currency=hass.config.currency,
+        heat_method=figures.heat_method.value if figures else "estimated",
+        installed_power_kw=coordinator.control.controller.max_power_w / 1000,
+        average_supply_c=average_supply,
+    )
+    report = build_report(totals, facts, start, end)
+    if heat_meters:
+        metered = await _metered_kwh(hass, start, end, heat_meters)
+        report["buildings"] = split_by_building(totals, metered)
+        report["unmetered_heat_kwh"] = (
+            totals.heat_kwh - sum(metered.values()) if totals.heat_kwh is not None else None
+        )
+    if target is not None:
+        name = f"{slugify(entry.title)}_{start.date().isoformat()}_{end.date().isoformat()}"
+        report["files"] = await hass.async_add_executor_job(_write, target, name, report)
+    return report
+
+
+async def _metered_kwh(
+    hass: HomeAssistant, start: datetime, end: datetime, meters: list[str]
+) -> dict[str, float]:
+    """Each sub-meter's heat over the period (kWh); a meter not in energy or run back fails."""
+    for meter in meters:
+        state = hass.states.get(meter)
+        unit = state.attributes.get("unit_of_measurement") if state is not None else None
+        if unit not in EnergyConverter.VALID_UNITS:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="report_meter_unit",
+                translation_placeholders={"meter": meter, "unit": str(unit)},
+            )
+    rows = await _statistics(hass, start, end, set(meters), "change")
+    metered = {}
+    for meter in meters:
+        changes = [row["change"] for row in rows.get(meter, []) if row.get("change") is not None]
+        if any(change < 0 for change in changes):
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="report_meter_backwards",
+                translation_placeholders={"meter": meter},
+            )
+        metered[meter] = float(sum(changes))
+    return metered
+
+
+def _export_target(hass: HomeAssistant, folder: str) -> Path:
+    """The export folder inside ``<config>/hashheat/reports`` (links resolved), or an error."""
+    root = Path(hass.config.path(str(EXPORT_ROOT))).resolve()
+    target = (root / folder).resolve()
+    if not target.is_relative_to(root):
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="report_export_path",
+            translation_placeholders={"folder": folder, "root": str(root)},
+        )
+    return target
+
+
+def _flat(report: Mapping[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
+    """One ``field, value`` row per figure, nested ones as ``buildings.0.heat_share``."""
+    rows: list[tuple[str, Any]] = []
+    for key, value in report.items():
+        if isinstance(value, Mapping):
+            rows += _flat(value, f"{prefix}{key}.")
+        elif isinstance(value, list) and all(isinstance(item, Mapping) for item in value):
+            for index, item in enumerate(value):
+                rows += _flat(item, f"{prefix}{key}.{index}.")
+        else:
+            rows.append((f"{prefix}{key}", value))
+    return rows
+
+
+def _write(target: Path, name: str, report: Mapping[str, Any]) -> list[str]:
+    target.mkdir(parents=True, exist_ok=True)
+    json_path, csv_path = target / f"{name}.json", target / f"{name}.csv"
+    json_path.write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(("field", "value"))
+    writer.writerows(_flat(report))
+    csv_path.write_text(buffer.getvalue(), encoding="utf-8")
+    return [str(json_path), str(csv_path)]

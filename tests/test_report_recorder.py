@@ -1,0 +1,244 @@
+"""The ``hashheat.report`` action on real Home Assistant with the recorder's long-term statistics.
+
+A month of the site's counters is imported as hourly statistics (what the recorder compiles from
+the sensors); the report's totals are those of the counters over the month's local hours.
+"""
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.components.recorder.core import Recorder
+from homeassistant.components.recorder.models import StatisticMeanType
+from homeassistant.components.recorder.statistics import async_import_statistics
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import entity_registry as er
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.components.recorder.common import (
+    async_wait_recording_done,
+)
+
+from custom_components.hashheat.const import DOMAIN
+from sim import Fleet
+
+from .helpers.site import PLANT, poll, set_plant, setup_plant_site
+
+NOW = datetime(2026, 11, 15, 12, 0, tzinfo=UTC)
+# Hourly increments of the site's counters (sensor key: per hour, unit, unit class).
+PER_HOUR: dict[str, tuple[float, str, str | None]] = {
+    "electricity_energy": (3.0, "kWh", "energy"),
+    "heat_energy": (2.85, "kWh", "energy"),
+    "electricity_cost": (0.25, "EUR", None),
+    "revenue": (0.2, "EUR", None),
+    "heat_value": (0.3, "EUR", None),
+    "co2_avoided": (0.1, "kg", "mass"),
+    "starts": (0.5, "", None),
+    "thermal_cycles": (0.25, "", None),
+    "running_hours": (1.0, "h", "duration"),
+    "hot_hours": (0.0, "h", "duration"),
+}
+# October 2026 in Berlin: 31 days and the hour summer time gave back on the 25th.
+OCTOBER_HOURS = 31 * 24 + 1
+FIRST_HOUR = datetime(2026, 9, 20, tzinfo=UTC)
+HOURS = 50 * 24
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(
+    recorder_mock: Recorder, enable_custom_integrations: None
+) -> None:
+    """The recorder must start before Home Assistant, so it comes first here."""
+
+
+# Two buildings' heat sub-meters (one in MWh) and one that runs backwards: per hour and unit.
+BUILDINGS: dict[str, tuple[float, str]] = {
+    "sensor.school_heat": (2.0, "kWh"),
+    "sensor.town_hall_heat": (0.00085, "MWh"),
+    "sensor.broken_heat": (-0.5, "kWh"),
+}
+
+
+def _import(
+    hass: HomeAssistant, entity_id: str, per_hour: float, unit: str, unit_class: str | None
+) -> None:
+    async_import_statistics(
+        hass,
+        {
+            "mean_type": StatisticMeanType.NONE,
+            "has_sum": True,
+            "name": None,
+            "source": "recorder",
+            "statistic_id": entity_id,
+            "unit_class": unit_class,
+            "unit_of_measurement": unit,
+        },
+        [
+            {
+                "start": FIRST_HOUR + timedelta(hours=hour),
+                "state": per_hour * (hour + 1),
+                "sum": per_hour * (hour + 1),
+            }
+            for hour in range(HOURS)
+        ],
+    )
+
+
+@pytest.fixture
+def config_dir(hass: HomeAssistant, tmp_path: Path) -> Path:
+    """A configuration directory of the test's own, inside an outer folder nothing may reach."""
+    path = tmp_path / "config"
+    path.mkdir()
+    hass.config.config_dir = str(path)
+    return path
+
+
+async def _site_with_a_month(
+    hass: HomeAssistant, fleet: Fleet, freezer: FrozenDateTimeFactory
+) -> MockConfigEntry:
+    freezer.move_to(NOW)
+    await hass.config.async_set_time_zone("Europe/Berlin")
+    set_plant(hass)
+    entry = await setup_plant_site(hass, fleet.miners[0], PLANT)
+    await poll(hass, entry)
+    registry = er.async_get(hass)
+    for key, (per_hour, unit, unit_class) in PER_HOUR.items():
+        entity_id = registry.async_get_entity_id("sensor", DOMAIN, f"{entry.entry_id}_{key}")
+        assert entity_id is not None
+        _import(hass, entity_id, per_hour, unit, unit_class)
+    for meter, (per_hour, unit) in BUILDINGS.items():
+        hass.states.async_set(meter, "0", {"unit_of_measurement": unit, "device_class": "energy"})
+        _import(hass, meter, per_hour, unit, "energy")
+    async_import_statistics(
+        hass,
+        {
+            "mean_type": StatisticMeanType.ARITHMETIC,
+            "has_sum": False,
+            "name": None,
+            "source": "recorder",
+            "statistic_id": "sensor.loop_supply",
+            "unit_class": "temperature",
+            "unit_of_measurement": "°C",
+        },
+        [
+            {"start": FIRST_HOUR + timedelta(hours=h), "mean": 48.0, "min": 47.0, "max": 49.0}
+            for h in range(HOURS)
+        ],
+    )
+    await async_wait_recording_done(hass)
+    return entry
+
+
+def _files(folder: Path) -> list[Path]:
+    return sorted(folder.rglob("*"))
+
+
+async def _report(hass: HomeAssistant, entry: MockConfigEntry, **data: Any) -> dict[str, Any]:
+    response = await hass.services.async_call(
+        DOMAIN,
+        "report",
+        {"config_entry_id": entry.entry_id, **data},
+        blocking=True,
+        return_response=True,
+    )
+    assert response is not None
+    return dict(response)
+
+
+async def test_a_month_of_statistics_gives_the_counters_totals(
+    hass: HomeAssistant, fleet: Fleet, freezer: FrozenDateTimeFactory, config_dir: Path
+) -> None:
+    entry = await _site_with_a_month(hass, fleet, freezer)
+    report = await _report(hass, entry, period="month", date="2026-10-10", export_folder="2026")
+    assert report["start"] == "2026-10-01T00:00:00+02:00"
+    assert report["end"] == "2026-11-01T00:00:00+01:00"
+    assert report["electricity_kwh"] == pytest.approx(3.0 * OCTOBER_HOURS)
+    assert report["heat_kwh"] == pytest.approx(2.85 * OCTOBER_HOURS)
+    assert report["electricity_cost"] == pytest.approx(0.25 * OCTOBER_HOURS)
+    assert report["mining_revenue"] == pytest.approx(0.2 * OCTOBER_HOURS)
+    assert report["co2_avoided_kg"] == pytest.approx(0.1 * OCTOBER_HOURS)
+    assert report["starts"] == pytest.approx(0.5 * OCTOBER_HOURS)
+    assert report["running_hours"] == pytest.approx(OCTOBER_HOURS)
+    assert report["energy_reuse_factor"] == pytest.approx(0.95)
+    net = (0.25 - 0.2) * OCTOBER_HOURS / (2.85 * OCTOBER_HOURS / 1000)
+    assert report["net_cost_of_heat_per_mwh"] == pytest.approx(net, abs=0.01)
+    assert report["average_heat_delivery_temperature_c"] == 48.0
+    assert report["heat_measurement"] == "calorimetric"
+    assert report["eed"]["basis"] == "not for billing"
+    assert report["eed"]["installed_power_kw"] > 3
+
+    # The same report, as JSON and CSV in the allowed folder.
+    root = config_dir / "hashheat" / "reports" / "2026"
+    files = sorted(Path(name) for name in report["files"])
+    assert [path.parent for path in files] == [root, root]
+    assert {path.suffix for path in files} == {".csv", ".json"}
+    written = json.loads(files[1].read_text(encoding="utf-8"))
+    assert written == {key: value for key, value in report.items() if key != "files"}
+    assert "electricity_kwh," in files[0].read_text(encoding="utf-8")
+
+
+@pytest.mark.usefixtures("config_dir")
+async def test_buildings_share_heat_cost_and_revenue_and_add_up_to_the_site(
+    hass: HomeAssistant, fleet: Fleet, freezer: FrozenDateTimeFactory
+) -> None:
+    entry = await _site_with_a_month(hass, fleet, freezer)
+    meters = ["sensor.school_heat", "sensor.town_hall_heat"]
+    report = await _report(hass, entry, period="month", date="2026-10-10", heat_meters=meters)
+    school, town_hall = report["buildings"]
+    assert school["heat_kwh"] == pytest.approx(2.0 * OCTOBER_HOURS)
+    assert town_hall["heat_kwh"] == pytest.approx(0.85 * OCTOBER_HOURS)  # from MWh
+    assert school["heat_share"] == pytest.approx(2.0 / 2.85)
+    assert school["heat_share"] + town_hall["heat_share"] == pytest.approx(1.0)
+    for figure, total in (
+        ("electricity_cost", "electricity_cost"),
+        ("mining_revenue", "mining_revenue"),
+    ):
+        assert school[figure] + town_hall[figure] == pytest.approx(report[total])
+    assert report["unmetered_heat_kwh"] == pytest.approx(0.0, abs=1e-6)
+
+
+@pytest.mark.usefixtures("config_dir")
+async def test_a_year_so_far_covers_every_recorded_hour(
+    hass: HomeAssistant, fleet: Fleet, freezer: FrozenDateTimeFactory
+) -> None:
+    entry = await _site_with_a_month(hass, fleet, freezer)
+    report = await _report(hass, entry, period="year")
+    assert report["electricity_kwh"] == pytest.approx(3.0 * HOURS)
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        ({"period": "month", "date": "2027-01-05"}, "report_period_in_future"),
+        ({"period": "month", "date": "2025-01-05"}, "report_no_data"),
+        ({"period": "range", "date": "2026-10-05"}, "report_period_invalid"),
+        ({"period": "month", "export_folder": "../../outside"}, "report_export_path"),
+        ({"period": "month", "export_folder": "/tmp"}, "report_export_path"),  # noqa: S108
+        (
+            {"period": "month", "date": "2026-10-10", "heat_meters": ["sensor.loop_supply"]},
+            "report_meter_unit",
+        ),
+        (
+            {"period": "month", "date": "2026-10-10", "heat_meters": ["sensor.broken_heat"]},
+            "report_meter_backwards",
+        ),
+    ],
+)
+async def test_bad_periods_and_folders_are_refused_and_nothing_is_written(  # noqa: PLR0913
+    hass: HomeAssistant,
+    fleet: Fleet,
+    freezer: FrozenDateTimeFactory,
+    config_dir: Path,
+    data: dict[str, Any],
+    *,
+    reason: str,
+) -> None:
+    entry = await _site_with_a_month(hass, fleet, freezer)
+    with pytest.raises(ServiceValidationError) as refused:
+        await _report(hass, entry, **data)
+    assert refused.value.translation_key == reason
+    assert _files(config_dir.parent) == [config_dir, *_files(config_dir)]
+    assert not (config_dir / "hashheat").exists()
