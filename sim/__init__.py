@@ -50,9 +50,9 @@ from sim.plant import (
     counterflow_effectiveness,
     steady_state,
 )
-from sim.plant_control import Controller, Thermostat, constant_power
-from sim.plant_run import TempStats, Trace, TraceSample, format_summary, run
-from sim.plant_scenarios import (
+from sim.plant.control import Controller, Thermostat, constant_power
+from sim.plant.run import TempStats, Trace, TraceSample, format_summary, run
+from sim.plant.scenarios import (
     SCENARIOS,
     SITE_POWER_W,
     SLEEP_POWER_W,

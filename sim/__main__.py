@@ -12,9 +12,9 @@ import sys
 from sim.families import ALL_MODELS, Firmware, choose_model, resolve_model
 from sim.fleet import DEFAULT_PORT, start_fleet
 from sim.outdoor import ColdFront
-from sim.plant_control import Controller, Thermostat, constant_power
-from sim.plant_run import format_summary, run
-from sim.plant_scenarios import SCENARIOS
+from sim.plant.control import Controller, Thermostat, constant_power
+from sim.plant.run import format_summary, run
+from sim.plant.scenarios import SCENARIOS
 from sim.server import SimulatorBindError
 from sim.site_cli import add_site_parser, main_site
 

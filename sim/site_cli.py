@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from sim.fleet import Fleet, start_fleet
-from sim.plant_scenarios import SCENARIOS
+from sim.plant.scenarios import SCENARIOS
 from sim.site import SiteSimulation
 from sim.site_server import build_app
 
