@@ -18,15 +18,15 @@ Quick start::
 """
 
 from sim.api import JsonObject, MinerApi
-from sim.avalon_api import AvalonApi
-from sim.avalon_device import AvalonDevice, AvalonSettings
-from sim.avalon_models import AVALON_MODELS, AVALON_Q, MINI3, AvalonModel, WorkLevel
-from sim.avalon_web import AvalonWebServer
 from sim.families import ALL_MODELS, AnyModel, Firmware
 from sim.faults import Faults
+from sim.firmware.avalon.api import AvalonApi
+from sim.firmware.avalon.device import AvalonDevice, AvalonSettings
+from sim.firmware.avalon.models import AVALON_MODELS, AVALON_Q, MINI3, AvalonModel, WorkLevel
+from sim.firmware.avalon.web import AvalonWebServer
+from sim.firmware.luxos.api import LuxosApi
 from sim.fleet import Fleet, SimulatedMiner, loopback_addresses, resolve_model, start_fleet
 from sim.identity import Identity
-from sim.luxos_api import LuxosApi
 from sim.outdoor import ColdFront, DailySinusoid, OutdoorProfile
 from sim.physics import (
     MODELS,

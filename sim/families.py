@@ -3,7 +3,7 @@
 import enum
 import ipaddress
 
-from sim.avalon_models import AVALON_MODELS, MINI3, AvalonModel
+from sim.firmware.avalon.models import AVALON_MODELS, MINI3, AvalonModel
 from sim.identity import Identity
 from sim.physics import MODELS, S19XP, MinerModel
 

@@ -5,10 +5,6 @@ from collections.abc import Callable, Iterator, Sequence
 from types import TracebackType
 from typing import Self
 
-from sim.avalon_api import AvalonApi
-from sim.avalon_device import AvalonDevice
-from sim.avalon_models import AvalonModel
-from sim.avalon_web import AvalonWebServer
 from sim.families import (
     AnyModel,
     Firmware,
@@ -18,7 +14,11 @@ from sim.families import (
     resolve_model,
 )
 from sim.faults import Faults
-from sim.luxos_api import LuxosApi
+from sim.firmware.avalon.api import AvalonApi
+from sim.firmware.avalon.device import AvalonDevice
+from sim.firmware.avalon.models import AvalonModel
+from sim.firmware.avalon.web import AvalonWebServer
+from sim.firmware.luxos.api import LuxosApi
 from sim.physics import Clock, ManualClock, MinerState, monotonic_time
 from sim.server import MinerServer
 
