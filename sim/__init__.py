@@ -1,4 +1,4 @@
-"""Miner simulator for HashHeat: immersion-cooled LuxOS and Avalon miners on loopback.
+"""Miner simulator for HashHeat: immersion-cooled LuxOS, Avalon and Whatsminer miners on loopback.
 
 Quick start::
 
@@ -8,9 +8,9 @@ Quick start::
         miner.faults.offline = True        # connection refused until cleared
         miner.state.set_profile("+1")      # what profileset does
 
-    # Avalon (cgminer API, work levels) alone or mixed with LuxOS miners:
+    # Avalon (cgminer API, work levels) or Whatsminer (API v3, exact watts), or a mix:
     start_fleet(count=2, firmware="avalon")
-    start_fleet(count=4, models=["Antminer S19 XP", "Avalon Mini3"])
+    start_fleet(count=3, models=["Antminer S19 XP", "Avalon Mini3", "Whatsminer M63S"])
 
     # Heating plant (tank, heat exchanger, radiator loop, building), no sockets:
     scenario = winter(seed=1)
@@ -25,6 +25,9 @@ from sim.firmware.avalon.device import AvalonDevice, AvalonSettings
 from sim.firmware.avalon.models import AVALON_MODELS, AVALON_Q, MINI3, AvalonModel, WorkLevel
 from sim.firmware.avalon.web import AvalonWebServer
 from sim.firmware.luxos.api import LuxosApi
+from sim.firmware.whatsminer.api import WhatsminerRpcApi, WhatsminerV3Api
+from sim.firmware.whatsminer.device import WhatsminerDevice
+from sim.firmware.whatsminer.models import M63S, WHATSMINER_MODELS, WhatsminerModel
 from sim.fleet import Fleet, SimulatedMiner, loopback_addresses, resolve_model, start_fleet
 from sim.identity import Identity
 from sim.outdoor import ColdFront, DailySinusoid, OutdoorProfile
@@ -69,6 +72,7 @@ __all__ = [
     "ALL_MODELS",
     "AVALON_MODELS",
     "AVALON_Q",
+    "M63S",
     "MINI3",
     "MODELS",
     "S19XP",
@@ -76,6 +80,7 @@ __all__ = [
     "SCENARIOS",
     "SITE_POWER_W",
     "SLEEP_POWER_W",
+    "WHATSMINER_MODELS",
     "AnyModel",
     "AvalonApi",
     "AvalonDevice",
@@ -115,6 +120,10 @@ __all__ = [
     "Thermostat",
     "Trace",
     "TraceSample",
+    "WhatsminerDevice",
+    "WhatsminerModel",
+    "WhatsminerRpcApi",
+    "WhatsminerV3Api",
     "WorkLevel",
     "constant_power",
     "counterflow_effectiveness",

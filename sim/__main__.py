@@ -18,14 +18,15 @@ from sim.plant.scenarios import SCENARIOS
 from sim.server import SimulatorBindError
 from sim.site_cli import add_site_parser, main_site
 
-DEFAULT_MIX = ("Antminer S19 XP", "Avalon Mini3")
+# One model of each firmware family, in turn.
+DEFAULT_MIX = ("Antminer S19 XP", "Avalon Mini3", "Whatsminer M63S")
 
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the simulator CLI."""
     parser = argparse.ArgumentParser(
         prog="python -m sim",
-        description="Simulated immersion-cooled LuxOS and Avalon miners on 127.x.y.z addresses.",
+        description="Simulated immersion-cooled miners (LuxOS, Avalon, Whatsminer) on 127.x.y.z.",
     )
     sub = parser.add_subparsers(dest="command", required=True)
     fleet = sub.add_parser("fleet", help="run N simulated miners until Ctrl-C")
@@ -39,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     family.add_argument(
         "--mix",
         action="store_true",
-        help=f"alternate {' and '.join(DEFAULT_MIX)} (LuxOS and Avalon)",
+        help=f"one of each firmware family in turn: {', '.join(DEFAULT_MIX)}",
     )
     family.add_argument(
         "--models", help="comma-separated models to cycle through, e.g. 'Avalon Q,Antminer S21'"
@@ -47,7 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
     fleet.add_argument(
         "--firmware",
         choices=[f.value for f in Firmware],
-        help="firmware family when no model is given (default luxos: S19 XP; avalon: Mini3)",
+        help="firmware family when no model is given (default luxos: S19 XP; avalon: Mini3; "
+        "whatsminer: M63S)",
     )
     fleet.add_argument("--retune-seconds", type=float, default=45.0, help="power change ramp")
     fleet.add_argument("--warmup-seconds", type=float, default=60.0, help="wake-up ramp")

@@ -1,4 +1,4 @@
-"""Simulated miners bound to loopback addresses, singly or as a fleet (LuxOS and Avalon)."""
+"""Simulated miners bound to loopback addresses, singly or as a fleet (every firmware family)."""
 
 import ipaddress
 from collections.abc import Callable, Iterator, Sequence
@@ -19,8 +19,11 @@ from sim.firmware.avalon.device import AvalonDevice
 from sim.firmware.avalon.models import AvalonModel
 from sim.firmware.avalon.web import AvalonWebServer
 from sim.firmware.luxos.api import LuxosApi
+from sim.firmware.whatsminer.api import WhatsminerRpcApi, WhatsminerV3Api
+from sim.firmware.whatsminer.device import DEFAULT_PASSWORD, WhatsminerDevice
+from sim.firmware.whatsminer.models import WhatsminerModel
 from sim.physics import Clock, ManualClock, MinerState, monotonic_time
-from sim.server import MinerServer
+from sim.server import LengthPrefixedFraming, MinerServer
 
 __all__ = [
     "DEFAULT_PORT",
@@ -32,6 +35,7 @@ __all__ = [
 ]
 
 DEFAULT_PORT = 4028
+WHATSMINER_V3_PORT = 4433
 _LOOPBACK = ipaddress.ip_network("127.0.0.0/8")
 _LAST_OCTET_SKIP = {0, 255}
 
@@ -63,7 +67,8 @@ class SimulatedMiner:
 
     Avalon miners ignore ``session_timeout`` and ``atm_enabled``; their ``profile`` is a
     work level (``"0"``, ``"-1"``) or ``"default"``. ``web_port`` (Avalon only) also
-    serves the web page pyasic reads an Avalon Mini 3's MAC from.
+    serves the web page pyasic reads an Avalon Mini 3's MAC from. A Whatsminer also serves
+    API v3 on port 4433 (``v3_port``); its writes need ``password`` (the firmware's "super").
     """
 
     def __init__(  # noqa: PLR0913
@@ -85,6 +90,8 @@ class SimulatedMiner:
         session_timeout: float | None = 60.0,
         atm_enabled: bool = False,
         web_port: int | None = None,
+        v3_port: int = WHATSMINER_V3_PORT,
+        password: str = DEFAULT_PASSWORD,
     ) -> None:
         """Build the miner; nothing listens until :meth:`start`."""
         self.host = host
@@ -107,12 +114,23 @@ class SimulatedMiner:
         )
         self.faults = Faults()
         self.identity = identity_for(host, self.model)
-        self.api: LuxosApi | AvalonApi
+        self.api: LuxosApi | AvalonApi | WhatsminerRpcApi
         self.avalon: AvalonDevice | None = None
+        self.whatsminer: WhatsminerDevice | None = None
         self.web: AvalonWebServer | None = None
+        # Further ports of the same miner; they follow its faults like the 4028 one.
+        self.side_servers: list[MinerServer] = []
         if isinstance(self.model, AvalonModel):
             self.avalon = AvalonDevice.create(self.state, self.model, self.identity)
             self.api = AvalonApi(self.avalon, self.faults)
+        elif isinstance(self.model, WhatsminerModel):
+            self.whatsminer = WhatsminerDevice(
+                self.state, self.model, self.identity, password=password
+            )
+            self.api = WhatsminerRpcApi(self.whatsminer, self.faults)
+            v3 = WhatsminerV3Api(self.whatsminer, self.faults)
+            framing = LengthPrefixedFraming()
+            self.side_servers.append(MinerServer(host, v3_port, v3, self.faults, framing=framing))
         else:
             self.api = LuxosApi(
                 self.state,
@@ -122,6 +140,8 @@ class SimulatedMiner:
                 atm_enabled=atm_enabled,
             )
         self.server = MinerServer(host, port, self.api, self.faults)
+        for server in (self.server, *self.side_servers):
+            server.after_connection = self._sync
         self._unlisten: Callable[[], None] | None = None
         if self.avalon is not None and web_port is not None:
             self.web = AvalonWebServer(host, web_port, self.avalon, lambda: self.server.listening)
@@ -144,7 +164,7 @@ class SimulatedMiner:
     def work_level(self) -> int:
         """Avalon only: the power level in force (``worklevel`` on a Mini 3, ``workmode`` on a Q).
 
-        Raises TypeError on a LuxOS miner (use ``state.profile``).
+        Raises TypeError on any other miner (use ``state.profile``).
         """
         return self._avalon_device().work_level
 
@@ -158,7 +178,7 @@ class SimulatedMiner:
 
     def _avalon_device(self) -> AvalonDevice:
         if self.avalon is None:
-            raise TypeError(f"{self.model.name} runs LuxOS and has no work levels")
+            raise TypeError(f"{self.model.name} runs {self.firmware.value}: no work levels")
         return self.avalon
 
     def expire_session(self) -> None:
@@ -174,15 +194,23 @@ class SimulatedMiner:
         On a :class:`ManualClock` the socket follows each step of the clock at once (a reboot
         ends, the miner listens again); on other clocks it looks every 50 ms.
         """
-        await self.server.start()
-        if self.web is not None:
-            try:
+        started: list[MinerServer] = []
+        try:
+            for server in (self.server, *self.side_servers):
+                await server.start()
+                started.append(server)
+            if self.web is not None:
                 await self.web.start()
-            except BaseException:
-                await self.server.stop()
-                raise
+        except BaseException:
+            for server in reversed(started):
+                await server.stop()
+            raise
         if isinstance(self.state.clock, ManualClock):
-            self._unlisten = self.state.clock.add_listener(self.server.sync)
+            self._unlisten = self.state.clock.add_listener(self._sync)
+
+    def _sync(self) -> None:
+        for server in (self.server, *self.side_servers):
+            server.sync()
 
     async def stop(self) -> None:
         """Stop listening and drop connections."""
@@ -191,7 +219,8 @@ class SimulatedMiner:
             self._unlisten = None
         if self.web is not None:
             await self.web.stop()
-        await self.server.stop()
+        for server in (*self.side_servers, self.server):
+            await server.stop()
 
     async def __aenter__(self) -> Self:
         """Start the miner."""

@@ -1,8 +1,9 @@
-"""TCP side of a simulated miner: cgminer-style framing on port 4028, and faults.
+"""TCP side of a simulated miner: one request per connection, its framing, and faults.
 
-One JSON request per connection; the client does not half-close, so the request is
-read until it parses as one complete JSON object. The reply is compact JSON plus a
-trailing NUL byte, then the server closes the connection.
+cgminer framing (port 4028): the client does not half-close, so the request is read until
+it parses as one complete JSON object; the reply is compact JSON plus a trailing NUL byte.
+Length-prefixed framing (Whatsminer API v3, port 4433): a 4-byte little-endian length, then
+that many bytes of JSON, both ways. The server closes the connection after the reply.
 """
 
 import asyncio
@@ -10,8 +11,11 @@ import contextlib
 import json
 import logging
 import socket
+import struct
+from collections.abc import Callable
+from typing import Protocol
 
-from sim.api import ConnectionDropped, MinerApi
+from sim.api import ConnectionDropped, JsonObject, MinerApi
 from sim.faults import Faults
 
 _LOGGER = logging.getLogger(__name__)
@@ -36,6 +40,55 @@ def request_complete(buf: bytes) -> bool:
     return True
 
 
+class Framing(Protocol):
+    """How requests and replies are cut on the wire."""
+
+    async def read(self, reader: asyncio.StreamReader) -> bytes | None:
+        """Read one request (None: the client closed without one)."""
+        ...
+
+    def encode(self, reply: JsonObject) -> bytes:
+        """The bytes of one reply."""
+        ...
+
+
+class CgminerFraming:
+    """JSON until it parses in; compact JSON and a NUL byte out."""
+
+    async def read(self, reader: asyncio.StreamReader) -> bytes | None:
+        """Read until the buffer holds a whole JSON request."""
+        buf = b""
+        while True:
+            chunk = await reader.read(4096)
+            if not chunk:
+                return buf or None
+            buf += chunk
+            if request_complete(buf) or len(buf) >= MAX_REQUEST_BYTES:
+                return buf
+
+    def encode(self, reply: JsonObject) -> bytes:
+        """Compact JSON plus the trailing NUL cgminer sends."""
+        return json.dumps(reply, separators=(",", ":")).encode() + b"\x00"
+
+
+class LengthPrefixedFraming:
+    """A 4-byte little-endian length, then the JSON, both ways."""
+
+    async def read(self, reader: asyncio.StreamReader) -> bytes | None:
+        """Read the length and then exactly that many bytes."""
+        try:
+            header = await reader.readexactly(4)
+            (length,) = struct.unpack("<I", header)
+            return await reader.readexactly(min(length, MAX_REQUEST_BYTES))
+        except asyncio.IncompleteReadError:
+            return None
+
+    def encode(self, reply: JsonObject) -> bytes:
+        """The JSON behind its length."""
+        body = json.dumps(reply, separators=(",", ":")).encode()
+        return struct.pack("<I", len(body)) + body
+
+
 class MinerServer:
     """Listens on ``host:port`` and answers with a firmware API (:class:`MinerApi`).
 
@@ -43,7 +96,7 @@ class MinerServer:
     ``faults.offline`` is set or the miner is rebooting, and reopened afterwards.
     """
 
-    def __init__(
+    def __init__(  # noqa: PLR0913
         self,
         host: str,
         port: int,
@@ -51,6 +104,7 @@ class MinerServer:
         faults: Faults,
         *,
         read_timeout: float = 10.0,
+        framing: Framing | None = None,
     ) -> None:
         """Prepare the server; nothing is bound until :meth:`start`."""
         self.host = host
@@ -58,6 +112,7 @@ class MinerServer:
         self.api = api
         self.faults = faults
         self.read_timeout = read_timeout
+        self.framing: Framing = framing or CgminerFraming()
         self._sock: socket.socket | None = None
         self._server: asyncio.Server | None = None
         self._serve_task: asyncio.Task[None] | None = None
@@ -65,6 +120,8 @@ class MinerServer:
         self._connections: set[asyncio.Task[object]] = set()
         self._running = False
         self.requests = 0  # requests read so far (answered or not)
+        # What to sync after each connection; a miner with several ports syncs them all.
+        self.after_connection: Callable[[], None] = self.sync
         faults.add_listener(self.sync)
 
     @property
@@ -176,7 +233,7 @@ class MinerServer:
                 await writer.wait_closed()
             if task is not None:
                 self._connections.discard(task)
-            self.sync()  # a reboot or restart closes the socket right after the reply
+            self.after_connection()  # a reboot or restart closes the socket right after the reply
 
     async def _answer(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         raw = await self._read_request(reader)
@@ -194,19 +251,12 @@ class MinerServer:
                 reply = self.api.handle_bytes(raw)
             except ConnectionDropped:
                 return  # the miner went down mid-command: the connection closes unanswered
-            data = json.dumps(reply, separators=(",", ":")).encode() + b"\x00"
+            data = self.framing.encode(reply)
             if self.faults.truncated:
                 data = data[: len(data) // 2]
         writer.write(data)
         await writer.drain()
 
     async def _read_request(self, reader: asyncio.StreamReader) -> bytes | None:
-        buf = b""
         async with asyncio.timeout(self.read_timeout):
-            while True:
-                chunk = await reader.read(4096)
-                if not chunk:
-                    return buf or None
-                buf += chunk
-                if request_complete(buf) or len(buf) >= MAX_REQUEST_BYTES:
-                    return buf
+            return await self.framing.read(reader)

@@ -90,3 +90,20 @@ async def avalon_q(
         reboot_seconds=REBOOT,
     ) as running:
         yield running
+
+
+@pytest.fixture
+async def whatsminer(
+    address: Callable[[int], str], clock: ManualClock
+) -> AsyncIterator[SimulatedMiner]:
+    """One Whatsminer M63S (API v3) on a fresh address, noise off, manual clock."""
+    async with SimulatedMiner(
+        address(1),
+        firmware="whatsminer",
+        clock=clock,
+        noise=0.0,
+        retune_seconds=RETUNE,
+        warmup_seconds=WARMUP,
+        reboot_seconds=REBOOT,
+    ) as running:
+        yield running
