@@ -152,6 +152,16 @@ class SimulatedMiner:
         return f"SimulatedMiner({where}, {self.model.name}, {self.state.mode}, {self.faults!r})"
 
     @property
+    def requests(self) -> int:
+        """Requests read so far on all of the miner's API ports."""
+        return sum(server.requests for server in (self.server, *self.side_servers))
+
+    @property
+    def open_connections(self) -> int:
+        """Connections open on all of the miner's API ports (a hung miner keeps them open)."""
+        return sum(server.open_connections for server in (self.server, *self.side_servers))
+
+    @property
     def fluid_temp_c(self) -> float:
         """Immersion fluid temperature in degrees Celsius."""
         return self.state.fluid_temp_c

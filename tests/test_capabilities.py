@@ -4,6 +4,7 @@ import pytest
 from pyasic.config.mining.presets import MiningPreset
 from pyasic.miners.antminer.bmminer.X19.S19 import BMMinerS19XP
 from pyasic.miners.antminer.luxos.X19.S19 import LUXMinerS19XP
+from pyasic.miners.whatsminer.btminer.M6X.M63S import BTMinerM63SVK30
 
 from custom_components.hashheat.capabilities import (
     MinerCapabilities,
@@ -36,6 +37,22 @@ def test_luxos_without_presets_cannot_limit_power() -> None:
     assert capabilities_of(LUXMinerS19XP("127.0.0.1"), presets=()).power_control is (
         PowerControl.NONE
     )
+
+
+def test_whatsminer_v3_takes_exact_watts_in_its_range() -> None:
+    miner = BTMinerM63SVK30("127.0.0.1", "20250214.16.REL")  # a firmware date: API v3
+    capabilities = capabilities_of(miner, presets=())
+    assert capabilities.power_control is PowerControl.WATTS
+    assert (capabilities.min_power_w, capabilities.max_power_w) == (3000, 7215)
+    assert capabilities.can_pause
+    assert capabilities.can_reboot
+    assert capabilities.can_identify
+    assert [capabilities.step_for(w) for w in (5123.9, 100, 9e9)] == [
+        PowerStep(key="5123", watts=5123),
+        PowerStep(key="3000", watts=3000),
+        PowerStep(key="7215", watts=7215),
+    ]
+    assert MinerCapabilities.from_dict(capabilities.as_dict()) == capabilities
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Final
 
+from .btminer_v3 import ReplyCheck, speaks_v3
 from .capabilities import (
     MinerCapabilities,
     PowerControl,
@@ -49,6 +50,7 @@ _POOLS_FAILED: Final = f"call {DataOptions.POOLS} "
 _TRANSPORT_ERRORS: Final = (
     TimeoutError,
     OSError,
+    EOFError,  # asyncio.IncompleteReadError: a length-prefixed reply cut short (Whatsminer v3)
     APIError,
     LookupError,
     ValueError,  # includes UnicodeDecodeError and JSON errors
@@ -151,6 +153,7 @@ class MinerClient:
         self._timeout = timeout
         self._detect_timeout = detect_timeout
         self._password = password
+        self._tokens = ReplyCheck()
         self._miner = None if miner is None else self._with_password(miner)
         # One command at a time per miner: firmware mishandles overlapping writes.
         self._command_lock = asyncio.Lock()
@@ -181,6 +184,7 @@ class MinerClient:
             for api in (miner.rpc, miner.web, miner.ssh):
                 if api is not None and hasattr(api, "pwd"):
                     api.pwd = self._password
+        self._tokens.watch(miner.rpc)
         return miner
 
     async def _call[T](self, action: Callable[[BaseMiner], Awaitable[T]]) -> T:
@@ -225,7 +229,7 @@ class MinerClient:
                 raise
             data = await self._call(lambda miner: miner.get_data(include=list(READ_WITHOUT_POOLS)))
         try:
-            return reading_from_data(data)
+            return reading_from_data(data, fluid_temps=not speaks_v3(self._miner))
         except EmptyReadingError as err:
             raise MinerUnreachableError(str(err)) from err
 
@@ -255,7 +259,8 @@ class MinerClient:
         if capabilities.power_control is PowerControl.LEVELS:
             await self._command("worklevel", lambda miner: _set_work_level(miner, step.key))
         else:
-            # pyasic picks the highest preset at or below the watts: the step we chose.
+            # pyasic picks the highest preset at or below the watts (the step we chose), or
+            # sends the exact watts.
             await self._command("set_power_limit", lambda miner: miner.set_power_limit(step.watts))
         return step.watts
 
@@ -285,6 +290,7 @@ class MinerClient:
         """Run a write, renewing a stale firmware session and retrying once."""
         async with self._command_lock:
             for attempt in range(2):
+                self._tokens.reset()
                 try:
                     accepted = await self._call(action)
                 except MinerUnreachableError as err:
@@ -293,6 +299,8 @@ class MinerClient:
                     raise
                 if accepted:
                     return
+                if self._tokens.denied is not None:
+                    raise MinerAccessDeniedError(f"{self.host}: {self._tokens.denied}")
                 if attempt == 0 and self._renew_session(None):
                     continue
                 raise MinerCommandError(f"{self.host}: {name} was refused")

@@ -20,6 +20,7 @@ from pyasic.miners.base import BaseMiner, MinerProtocol  # noqa: E402
 from pyasic.miners.data import DataOptions  # noqa: E402
 from pyasic.miners.factory import get_miner as _get_miner  # noqa: E402
 from pyasic.network import MinerNetwork  # noqa: E402
+from pyasic.rpc.btminer import BTMinerV3RPCAPI  # noqa: E402
 
 _root.setLevel(_root_level)
 # Only reached when the root logger had no handlers (so basicConfig added one): covered by a
@@ -33,6 +34,7 @@ get_miner = cast("Callable[[str], Awaitable[BaseMiner | None]]", _get_miner)
 
 __all__ = [
     "APIError",
+    "BTMinerV3RPCAPI",
     "BaseMiner",
     "DataOptions",
     "MinerData",
