@@ -1,4 +1,4 @@
-"""Miner simulator for HashHeat: immersion-cooled LuxOS, Avalon and Whatsminer miners on loopback.
+"""Miner simulator for HashHeat: immersion-cooled LuxOS, Avalon, Whatsminer and VNish miners.
 
 Quick start::
 
@@ -25,6 +25,10 @@ from sim.firmware.avalon.device import AvalonDevice, AvalonSettings
 from sim.firmware.avalon.models import AVALON_MODELS, AVALON_Q, MINI3, AvalonModel, WorkLevel
 from sim.firmware.avalon.web import AvalonWebServer
 from sim.firmware.luxos.api import LuxosApi
+from sim.firmware.vnish.api import VNishRpcApi
+from sim.firmware.vnish.device import VNishDevice
+from sim.firmware.vnish.models import S19J_PRO_VNISH, VNISH_MODELS, VNishModel
+from sim.firmware.vnish.web import VNishWebApi
 from sim.firmware.whatsminer.api import WhatsminerRpcApi, WhatsminerV3Api
 from sim.firmware.whatsminer.device import WhatsminerDevice
 from sim.firmware.whatsminer.models import M63S, WHATSMINER_MODELS, WhatsminerModel
@@ -75,11 +79,13 @@ __all__ = [
     "M63S",
     "MINI3",
     "MODELS",
+    "S19J_PRO_VNISH",
     "S19XP",
     "S21",
     "SCENARIOS",
     "SITE_POWER_W",
     "SLEEP_POWER_W",
+    "VNISH_MODELS",
     "WHATSMINER_MODELS",
     "AnyModel",
     "AvalonApi",
@@ -120,6 +126,10 @@ __all__ = [
     "Thermostat",
     "Trace",
     "TraceSample",
+    "VNishDevice",
+    "VNishModel",
+    "VNishRpcApi",
+    "VNishWebApi",
     "WhatsminerDevice",
     "WhatsminerModel",
     "WhatsminerRpcApi",

@@ -1,17 +1,23 @@
-"""Firmware families (LuxOS, Avalon, Whatsminer), their models, and per-address identities."""
+"""Firmware families (LuxOS, Avalon, Whatsminer, VNish), their models, per-address identities."""
 
 import enum
 import ipaddress
 
 from sim.firmware.avalon.models import AVALON_MODELS, MINI3, AvalonModel
+from sim.firmware.vnish.models import S19J_PRO_VNISH, VNISH_MODELS, VNishModel
 from sim.firmware.whatsminer.models import M63S, WHATSMINER_MODELS, WhatsminerModel
 from sim.identity import Identity
 from sim.physics import MODELS, S19XP, MinerModel
 
-type AnyModel = MinerModel | AvalonModel | WhatsminerModel
-"""A LuxOS (Antminer) model, an Avalon model or a Whatsminer model."""
+type AnyModel = MinerModel | AvalonModel | WhatsminerModel | VNishModel
+"""A LuxOS (Antminer), Avalon, Whatsminer or VNish (Antminer) model."""
 
-ALL_MODELS: dict[str, AnyModel] = {**MODELS, **AVALON_MODELS, **WHATSMINER_MODELS}
+ALL_MODELS: dict[str, AnyModel] = {
+    **MODELS,
+    **AVALON_MODELS,
+    **WHATSMINER_MODELS,
+    **VNISH_MODELS,
+}
 # Other spellings: Canaan's product names and pyasic's factory keys.
 _ALIASES = {
     "avalon mini 3": "Avalon Mini3",
@@ -25,12 +31,14 @@ class Firmware(enum.StrEnum):
     LUXOS = "luxos"
     AVALON = "avalon"
     WHATSMINER = "whatsminer"
+    VNISH = "vnish"
 
 
 DEFAULT_MODELS: dict[Firmware, AnyModel] = {
     Firmware.LUXOS: S19XP,
     Firmware.AVALON: MINI3,
     Firmware.WHATSMINER: M63S,
+    Firmware.VNISH: S19J_PRO_VNISH,
 }
 
 
@@ -40,7 +48,7 @@ def resolve_model(model: AnyModel | str) -> AnyModel:
     Names are matched case-insensitively; ``"Avalon Mini 3"`` and ``"Avalon Q Home"`` work
     too. Raises ValueError for unknown names.
     """
-    if isinstance(model, (MinerModel, AvalonModel, WhatsminerModel)):
+    if isinstance(model, (MinerModel, AvalonModel, WhatsminerModel, VNishModel)):
         return model
     by_lower = {name.lower(): m for name, m in ALL_MODELS.items()}
     key = model.strip().lower()
@@ -58,6 +66,8 @@ def firmware_of(model: AnyModel) -> Firmware:
         return Firmware.AVALON
     if isinstance(model, WhatsminerModel):
         return Firmware.WHATSMINER
+    if isinstance(model, VNishModel):
+        return Firmware.VNISH
     return Firmware.LUXOS
 
 
@@ -79,7 +89,8 @@ def identity_for(host: str, model: AnyModel) -> Identity:
     """A unique, stable identity for a miner at ``host`` (a 127.x.y.z address).
 
     MACs are locally administered: ``02:48:48:x:y:z`` for LuxOS, ``02:41:56:x:y:z`` for
-    Avalon, ``02:57:4d:x:y:z`` for Whatsminer, where x.y.z are the address's last three octets.
+    Avalon, ``02:57:4d:x:y:z`` for Whatsminer, ``02:56:4e:x:y:z`` for VNish, where x.y.z are the
+    address's last three octets.
     """
     packed = ipaddress.IPv4Address(host).packed
     tail = "{:02x}:{:02x}:{:02x}".format(*packed[1:])
@@ -98,6 +109,13 @@ def identity_for(host: str, model: AnyModel) -> Identity:
             mac=f"02:57:4d:{tail}",
             hostname=f"whatsminer-{tail.replace(':', '')}",
             serial=f"HHWM{number:010d}",
+        )
+    if isinstance(model, VNishModel):
+        return Identity(
+            host=host,
+            mac=f"02:56:4e:{tail}",
+            hostname=f"vnish-{tail.replace(':', '')}",
+            serial=f"HHVN{number:010d}",
         )
     return Identity(
         host=host,

@@ -19,8 +19,12 @@ from sim.firmware.avalon.device import AvalonDevice
 from sim.firmware.avalon.models import AvalonModel
 from sim.firmware.avalon.web import AvalonWebServer
 from sim.firmware.luxos.api import LuxosApi
+from sim.firmware.vnish.api import VNishRpcApi
+from sim.firmware.vnish.device import VNishDevice
+from sim.firmware.vnish.models import VNishModel
+from sim.firmware.vnish.web import HttpFraming, VNishWebApi
 from sim.firmware.whatsminer.api import WhatsminerRpcApi, WhatsminerV3Api
-from sim.firmware.whatsminer.device import DEFAULT_PASSWORD, WhatsminerDevice
+from sim.firmware.whatsminer.device import WhatsminerDevice
 from sim.firmware.whatsminer.models import WhatsminerModel
 from sim.physics import Clock, ManualClock, MinerState, monotonic_time
 from sim.server import LengthPrefixedFraming, MinerServer
@@ -36,6 +40,7 @@ __all__ = [
 
 DEFAULT_PORT = 4028
 WHATSMINER_V3_PORT = 4433
+VNISH_WEB_PORT = 80
 _LOOPBACK = ipaddress.ip_network("127.0.0.0/8")
 _LAST_OCTET_SKIP = {0, 255}
 
@@ -68,7 +73,9 @@ class SimulatedMiner:
     Avalon miners ignore ``session_timeout`` and ``atm_enabled``; their ``profile`` is a
     work level (``"0"``, ``"-1"``) or ``"default"``. ``web_port`` (Avalon only) also
     serves the web page pyasic reads an Avalon Mini 3's MAC from. A Whatsminer also serves
-    API v3 on port 4433 (``v3_port``); its writes need ``password`` (the firmware's "super").
+    API v3 on port 4433 (``v3_port``); its writes need ``password`` (default: the firmware's,
+    "super"). A VNish miner serves its web API on ``web_port`` (default 80), unlocked with
+    ``password`` (default "admin").
     """
 
     def __init__(  # noqa: PLR0913
@@ -91,7 +98,7 @@ class SimulatedMiner:
         atm_enabled: bool = False,
         web_port: int | None = None,
         v3_port: int = WHATSMINER_V3_PORT,
-        password: str = DEFAULT_PASSWORD,
+        password: str | None = None,
     ) -> None:
         """Build the miner; nothing listens until :meth:`start`."""
         self.host = host
@@ -100,6 +107,8 @@ class SimulatedMiner:
         self.firmware = firmware_of(self.model)
         if isinstance(self.model, AvalonModel) and profile == "default":
             profile = str(self.model.default_level)
+        if isinstance(self.model, VNishModel) and profile == "default":
+            profile = str(self.model.default_watts)
         self.state = MinerState(
             self.model,
             clock=clock,
@@ -114,9 +123,10 @@ class SimulatedMiner:
         )
         self.faults = Faults()
         self.identity = identity_for(host, self.model)
-        self.api: LuxosApi | AvalonApi | WhatsminerRpcApi
+        self.api: LuxosApi | AvalonApi | WhatsminerRpcApi | VNishRpcApi
         self.avalon: AvalonDevice | None = None
         self.whatsminer: WhatsminerDevice | None = None
+        self.vnish: VNishDevice | None = None
         self.web: AvalonWebServer | None = None
         # Further ports of the same miner; they follow its faults like the 4028 one.
         self.side_servers: list[MinerServer] = []
@@ -124,13 +134,24 @@ class SimulatedMiner:
             self.avalon = AvalonDevice.create(self.state, self.model, self.identity)
             self.api = AvalonApi(self.avalon, self.faults)
         elif isinstance(self.model, WhatsminerModel):
-            self.whatsminer = WhatsminerDevice(
-                self.state, self.model, self.identity, password=password
-            )
+            self.whatsminer = WhatsminerDevice(self.state, self.model, self.identity)
+            if password is not None:
+                self.whatsminer.password = password
             self.api = WhatsminerRpcApi(self.whatsminer, self.faults)
             v3 = WhatsminerV3Api(self.whatsminer, self.faults)
             framing = LengthPrefixedFraming()
             self.side_servers.append(MinerServer(host, v3_port, v3, self.faults, framing=framing))
+        elif isinstance(self.model, VNishModel):
+            self.vnish = VNishDevice(self.state, self.model, self.identity)
+            if password is not None:
+                self.vnish.password = password
+            self.api = VNishRpcApi(self.vnish, self.faults)
+            web = VNishWebApi(self.vnish, self.faults)
+            self.side_servers.append(
+                MinerServer(
+                    host, web_port or VNISH_WEB_PORT, web, self.faults, framing=HttpFraming()
+                )
+            )
         else:
             self.api = LuxosApi(
                 self.state,

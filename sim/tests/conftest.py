@@ -107,3 +107,18 @@ async def whatsminer(
         reboot_seconds=REBOOT,
     ) as running:
         yield running
+
+
+@pytest.fixture
+async def vnish(address: Callable[[int], str], clock: ManualClock) -> AsyncIterator[SimulatedMiner]:
+    """One Antminer S19j Pro on VNish (web API on port 80) on a fresh address, manual clock."""
+    async with SimulatedMiner(
+        address(1),
+        firmware="vnish",
+        clock=clock,
+        noise=0.0,
+        retune_seconds=RETUNE,
+        warmup_seconds=WARMUP,
+        reboot_seconds=REBOOT,
+    ) as running:
+        yield running

@@ -5,6 +5,7 @@ from collections.abc import Callable
 
 import pytest
 from pyasic.miners.antminer.luxos.X19.S19 import LUXMinerS19XP
+from pyasic.miners.antminer.vnish.X19.S19 import VNishS19jPro
 from pyasic.miners.avalonminer.cgminer.mini.mini3 import CGMinerAvalonMini3
 from pyasic.miners.avalonminer.cgminer.Q.Q import CGMinerAvalonQHome
 from pyasic.miners.whatsminer.btminer.M6X.M63S import BTMinerM63SVK30
@@ -140,7 +141,7 @@ def test_cli_rejects_firmware_with_mix(capsys: pytest.CaptureFixture[str]) -> No
 @pytest.mark.parametrize(
     ("flags", "expected"),
     [
-        (["--mix"], [LUXMinerS19XP, CGMinerAvalonMini3, BTMinerM63SVK30]),
+        (["--mix"], [LUXMinerS19XP, CGMinerAvalonMini3, BTMinerM63SVK30, VNishS19jPro]),
         (["--firmware", "avalon"], [CGMinerAvalonMini3, CGMinerAvalonMini3]),
         (["--models", "Avalon Q, Antminer S19 XP"], [CGMinerAvalonQHome, LUXMinerS19XP]),
     ],
