@@ -85,7 +85,8 @@ MONEY_TOLERANCE = 1e-9
 LUXOS = ("Antminer S19 XP", "Antminer S19 XP")
 AVALON = ("Antminer S19 XP", "Avalon Mini3")  # a LuxOS miner stays healthy, the Avalon fails
 WHATSMINER = ("Antminer S19 XP", "Whatsminer M63S")
-FAMILIES = {"Avalon": "avalon", "Whatsminer": "whatsminer"}
+VNISH = ("Antminer S19 XP", "Antminer S19j Pro VNish")
+FAMILIES = {"Avalon": "avalon", "Whatsminer": "whatsminer", "VNish": "vnish"}
 
 # The plant's sensors, as set_plant sets them, and the pump.
 RETURN, SUPPLY, FLOW = "sensor.tank_return", "sensor.loop_supply", "sensor.loop_flow"
@@ -674,7 +675,7 @@ class Fault:
 
 def _miner_faults() -> list[Fault]:
     faults = []
-    for models in (LUXOS, AVALON, WHATSMINER):
+    for models in (LUXOS, AVALON, WHATSMINER, VNISH):
         # Four polls: the third failure has the miner detected afresh at the fourth. A hung
         # miner is given three: pyasic's detection swallows the deadline's cancellation and
         # waits on its own timeouts, which the frozen clock would have to be moved through.

@@ -204,9 +204,14 @@ def test_password_replaces_pyasic_defaults_on_every_api() -> None:
 
 @pytest.mark.parametrize(
     "fleet",
-    [["Antminer S19 XP"] * 3, ["Avalon Mini3"] * 3, ["Whatsminer M63S"] * 3],
+    [
+        ["Antminer S19 XP"] * 3,
+        ["Avalon Mini3"] * 3,
+        ["Whatsminer M63S"] * 3,
+        ["Antminer S19j Pro VNish"] * 3,
+    ],
     indirect=True,
-    ids=["luxos", "avalon", "whatsminer"],
+    ids=["luxos", "avalon", "whatsminer", "vnish"],
 )
 async def test_three_miners_of_a_family_are_three_identities(fleet: Fleet) -> None:
     """Each firmware gives the MAC (and what else it has) the way it reports it."""

@@ -59,6 +59,7 @@ from .const import (
 )
 from .discovery import FoundMiner, SubnetError, describe, parse_scan_subnet, scan_for_miners
 from .hosts import normalize_host
+from .issues import Repair, clear_issue
 from .miner_client import MinerClient, MinerError, MinerIdentity, normalize_mac
 from .options_flow import PlantOptionsFlow
 
@@ -485,6 +486,9 @@ class MinerSubentryFlowHandler(
                     return self.async_abort(reason="different_miner")
                 # The identity the device and entities are keyed on stays as it was stored.
                 kept = {key: subentry.data.get(key) for key in (CONF_SERIAL, CONF_MAC)}
+                # A password given here is the fix an access-denied repair asks for; the next
+                # refused call raises it again.
+                clear_issue(self.hass, Repair.ACCESS_DENIED, subentry.subentry_id)
                 return self.async_update_and_abort(
                     self._get_entry(),
                     subentry,

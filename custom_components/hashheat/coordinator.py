@@ -54,7 +54,7 @@ from .domain.price_forecast import PriceSlot
 from .figures import SiteFigures, compute_figures
 from .issues import Repair, clear_issue, raise_issue
 from .mempool import MempoolError, fetch_network_stats
-from .miner_client import MinerClient, MinerError
+from .miner_client import MinerAccessDeniedError, MinerClient, MinerError
 from .miner_data import MinerReading
 from .plant_inputs import MeterTracker, read_plant_inputs
 from .price_source import PriceReader, PriceReading
@@ -142,6 +142,7 @@ class MinerTracker:
     unconfirmed: MinerCapabilities | None = None
     reading: MinerReading | None = None  # what its last finished read gave (None: it failed)
     read: asyncio.Task[None] | None = None  # its last read, possibly still under way
+    read_denied: bool = False  # its firmware refused a read for lack of the right password
 
 
 class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
@@ -448,6 +449,15 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
         )
 
     def _record_failure(self, tracker: MinerTracker, err: MinerError) -> None:
+        if isinstance(err, MinerAccessDeniedError) and not tracker.read_denied:
+            # Firmware that wants the password to be read at all (VNish): say so at once.
+            tracker.read_denied = True
+            raise_issue(
+                self.hass,
+                Repair.ACCESS_DENIED,
+                tracker.subentry.subentry_id,
+                {"miner": tracker.subentry.title},
+            )
         tracker.failures += 1
         if tracker.failures >= REDETECT_AFTER_FAILURES:
             tracker.client.forget()
@@ -470,6 +480,9 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
 
     def _record_success(self, tracker: MinerTracker) -> None:
         tracker.failures = 0
+        if tracker.read_denied:
+            tracker.read_denied = False
+            clear_issue(self.hass, Repair.ACCESS_DENIED, tracker.subentry.subentry_id)
         if tracker.down_since is not None:
             tracker.down_since = None
             LOGGER.info("Miner %s is reachable again", tracker.subentry.title)

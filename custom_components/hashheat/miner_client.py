@@ -22,6 +22,7 @@ from .capabilities import (
 )
 from .miner_data import EmptyReadingError, MinerReading, reading_from_data
 from .pyasic_loader import APIError, BaseMiner, DataOptions, get_miner
+from .vnish import runs_vnish, set_vnish_preset, vnish_presets
 
 MAX_TEXT_LENGTH: Final = 64
 # Anything but letters, digits, spaces and plain punctuation: no <>[]`*|\{}~, no controls.
@@ -59,7 +60,9 @@ _TRANSPORT_ERRORS: Final = (
 )
 _SESSION_ERROR: Final = re.compile(r"session", re.IGNORECASE)
 _ACCESS_ERROR: Final = re.compile(
-    r"access denied|unauthori[sz]ed|forbidden|invalid password|\b401\b|\b403\b", re.IGNORECASE
+    r"access denied|unauthori[sz]ed|forbidden|invalid password|could not authenticate"
+    r"|\b401\b|\b403\b",
+    re.IGNORECASE,
 )
 
 
@@ -244,7 +247,9 @@ class MinerClient:
 
         async def read_capabilities(miner: BaseMiner) -> MinerCapabilities:
             presets: tuple[PowerStep, ...] = ()
-            if miner.supports_presets:
+            if runs_vnish(miner):
+                presets = await vnish_presets(miner)
+            elif miner.supports_presets:
                 config = await miner.get_config()
                 presets = preset_steps(getattr(config.mining_mode, "available_presets", ()))
             return capabilities_of(miner, presets)
@@ -261,7 +266,14 @@ class MinerClient:
         else:
             # pyasic picks the highest preset at or below the watts (the step we chose), or
             # sends the exact watts.
-            await self._command("set_power_limit", lambda miner: miner.set_power_limit(step.watts))
+            await self._command(
+                "set_power_limit",
+                lambda miner: (
+                    set_vnish_preset(miner, step.watts)
+                    if runs_vnish(miner)
+                    else miner.set_power_limit(step.watts)
+                ),
+            )
         return step.watts
 
     async def pause(self) -> None:

@@ -14,6 +14,7 @@ _root_level = _root.level
 _root_handlers = list(_root.handlers)
 
 import anyio._backends._asyncio  # noqa: E402, F401  # pylint: disable=unused-import
+from pyasic.config.mining.presets import MiningPreset  # noqa: E402
 from pyasic.data import MinerData  # noqa: E402
 from pyasic.errors import APIError  # noqa: E402
 from pyasic.miners.base import BaseMiner, MinerProtocol  # noqa: E402
@@ -21,6 +22,7 @@ from pyasic.miners.data import DataOptions  # noqa: E402
 from pyasic.miners.factory import get_miner as _get_miner  # noqa: E402
 from pyasic.network import MinerNetwork  # noqa: E402
 from pyasic.rpc.btminer import BTMinerV3RPCAPI  # noqa: E402
+from pyasic.web.vnish import VNishWebAPI  # noqa: E402
 
 _root.setLevel(_root_level)
 # Only reached when the root logger had no handlers (so basicConfig added one): covered by a
@@ -40,5 +42,7 @@ __all__ = [
     "MinerData",
     "MinerNetwork",
     "MinerProtocol",
+    "MiningPreset",
+    "VNishWebAPI",
     "get_miner",
 ]
