@@ -1,4 +1,4 @@
-"""Miner simulator for HashHeat: immersion-cooled LuxOS, Avalon, Whatsminer and VNish miners.
+"""Miner simulator for HashHeat: immersion-cooled miners of five firmware families on loopback.
 
 Quick start::
 
@@ -24,6 +24,10 @@ from sim.firmware.avalon.api import AvalonApi
 from sim.firmware.avalon.device import AvalonDevice, AvalonSettings
 from sim.firmware.avalon.models import AVALON_MODELS, AVALON_Q, MINI3, AvalonModel, WorkLevel
 from sim.firmware.avalon.web import AvalonWebServer
+from sim.firmware.braiins.api import BraiinsRpcApi
+from sim.firmware.braiins.device import BraiinsDevice
+from sim.firmware.braiins.grpc import GrpcServer
+from sim.firmware.braiins.models import BRAIINS_MODELS, S19J_PRO_BRAIINS, BraiinsModel
 from sim.firmware.luxos.api import LuxosApi
 from sim.firmware.vnish.api import VNishRpcApi
 from sim.firmware.vnish.device import VNishDevice
@@ -76,9 +80,11 @@ __all__ = [
     "ALL_MODELS",
     "AVALON_MODELS",
     "AVALON_Q",
+    "BRAIINS_MODELS",
     "M63S",
     "MINI3",
     "MODELS",
+    "S19J_PRO_BRAIINS",
     "S19J_PRO_VNISH",
     "S19XP",
     "S21",
@@ -93,6 +99,9 @@ __all__ = [
     "AvalonModel",
     "AvalonSettings",
     "AvalonWebServer",
+    "BraiinsDevice",
+    "BraiinsModel",
+    "BraiinsRpcApi",
     "Clock",
     "ColdFront",
     "Controller",
@@ -101,6 +110,7 @@ __all__ = [
     "Faults",
     "Firmware",
     "Fleet",
+    "GrpcServer",
     "Identity",
     "JsonObject",
     "LuxosApi",

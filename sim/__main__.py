@@ -19,7 +19,13 @@ from sim.server import SimulatorBindError
 from sim.site_cli import add_site_parser, main_site
 
 # One model of each firmware family, in turn.
-DEFAULT_MIX = ("Antminer S19 XP", "Avalon Mini3", "Whatsminer M63S", "Antminer S19j Pro VNish")
+DEFAULT_MIX = (
+    "Antminer S19 XP",
+    "Avalon Mini3",
+    "Whatsminer M63S",
+    "Antminer S19j Pro VNish",
+    "Antminer S19j Pro BOS+",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -49,7 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--firmware",
         choices=[f.value for f in Firmware],
         help="firmware family when no model is given (default luxos: S19 XP; avalon: Mini3; "
-        "whatsminer: M63S; vnish: S19j Pro)",
+        "whatsminer: M63S; vnish, braiins: S19j Pro)",
     )
     fleet.add_argument("--retune-seconds", type=float, default=45.0, help="power change ramp")
     fleet.add_argument("--warmup-seconds", type=float, default=60.0, help="wake-up ramp")

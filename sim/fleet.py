@@ -18,6 +18,10 @@ from sim.firmware.avalon.api import AvalonApi
 from sim.firmware.avalon.device import AvalonDevice
 from sim.firmware.avalon.models import AvalonModel
 from sim.firmware.avalon.web import AvalonWebServer
+from sim.firmware.braiins.api import BraiinsRpcApi
+from sim.firmware.braiins.device import BraiinsDevice
+from sim.firmware.braiins.grpc import GrpcServer
+from sim.firmware.braiins.models import BraiinsModel
 from sim.firmware.luxos.api import LuxosApi
 from sim.firmware.vnish.api import VNishRpcApi
 from sim.firmware.vnish.device import VNishDevice
@@ -27,7 +31,7 @@ from sim.firmware.whatsminer.api import WhatsminerRpcApi, WhatsminerV3Api
 from sim.firmware.whatsminer.device import WhatsminerDevice
 from sim.firmware.whatsminer.models import WhatsminerModel
 from sim.physics import Clock, ManualClock, MinerState, monotonic_time
-from sim.server import LengthPrefixedFraming, MinerServer
+from sim.server import LengthPrefixedFraming, MinerServer, Port
 
 __all__ = [
     "DEFAULT_PORT",
@@ -41,6 +45,7 @@ __all__ = [
 DEFAULT_PORT = 4028
 WHATSMINER_V3_PORT = 4433
 VNISH_WEB_PORT = 80
+BRAIINS_GRPC_PORT = 50051
 _LOOPBACK = ipaddress.ip_network("127.0.0.0/8")
 _LAST_OCTET_SKIP = {0, 255}
 
@@ -75,7 +80,8 @@ class SimulatedMiner:
     serves the web page pyasic reads an Avalon Mini 3's MAC from. A Whatsminer also serves
     API v3 on port 4433 (``v3_port``); its writes need ``password`` (default: the firmware's,
     "super"). A VNish miner serves its web API on ``web_port`` (default 80), unlocked with
-    ``password`` (default "admin").
+    ``password`` (default "admin"). A Braiins OS+ miner serves gRPC on ``grpc_port`` (default
+    50051), logged in to with ``password`` (default "root").
     """
 
     def __init__(  # noqa: PLR0913
@@ -99,6 +105,7 @@ class SimulatedMiner:
         web_port: int | None = None,
         v3_port: int = WHATSMINER_V3_PORT,
         password: str | None = None,
+        grpc_port: int = BRAIINS_GRPC_PORT,
     ) -> None:
         """Build the miner; nothing listens until :meth:`start`."""
         self.host = host
@@ -123,35 +130,23 @@ class SimulatedMiner:
         )
         self.faults = Faults()
         self.identity = identity_for(host, self.model)
-        self.api: LuxosApi | AvalonApi | WhatsminerRpcApi | VNishRpcApi
+        self.api: LuxosApi | AvalonApi | WhatsminerRpcApi | VNishRpcApi | BraiinsRpcApi
         self.avalon: AvalonDevice | None = None
         self.whatsminer: WhatsminerDevice | None = None
         self.vnish: VNishDevice | None = None
+        self.braiins: BraiinsDevice | None = None
         self.web: AvalonWebServer | None = None
         # Further ports of the same miner; they follow its faults like the 4028 one.
-        self.side_servers: list[MinerServer] = []
+        self.side_servers: list[Port] = []
         if isinstance(self.model, AvalonModel):
             self.avalon = AvalonDevice.create(self.state, self.model, self.identity)
             self.api = AvalonApi(self.avalon, self.faults)
         elif isinstance(self.model, WhatsminerModel):
-            self.whatsminer = WhatsminerDevice(self.state, self.model, self.identity)
-            if password is not None:
-                self.whatsminer.password = password
-            self.api = WhatsminerRpcApi(self.whatsminer, self.faults)
-            v3 = WhatsminerV3Api(self.whatsminer, self.faults)
-            framing = LengthPrefixedFraming()
-            self.side_servers.append(MinerServer(host, v3_port, v3, self.faults, framing=framing))
+            self.api = self._whatsminer(self.model, v3_port, password)
         elif isinstance(self.model, VNishModel):
-            self.vnish = VNishDevice(self.state, self.model, self.identity)
-            if password is not None:
-                self.vnish.password = password
-            self.api = VNishRpcApi(self.vnish, self.faults)
-            web = VNishWebApi(self.vnish, self.faults)
-            self.side_servers.append(
-                MinerServer(
-                    host, web_port or VNISH_WEB_PORT, web, self.faults, framing=HttpFraming()
-                )
-            )
+            self.api = self._vnish(self.model, web_port or VNISH_WEB_PORT, password)
+        elif isinstance(self.model, BraiinsModel):
+            self.api = self._braiins(self.model, grpc_port, password)
         else:
             self.api = LuxosApi(
                 self.state,
@@ -166,6 +161,31 @@ class SimulatedMiner:
         self._unlisten: Callable[[], None] | None = None
         if self.avalon is not None and web_port is not None:
             self.web = AvalonWebServer(host, web_port, self.avalon, lambda: self.server.listening)
+
+    def _whatsminer(
+        self, model: WhatsminerModel, port: int, password: str | None
+    ) -> WhatsminerRpcApi:
+        device = self.whatsminer = WhatsminerDevice(self.state, model, self.identity)
+        device.password = password or device.password
+        v3 = WhatsminerV3Api(device, self.faults)
+        framing = LengthPrefixedFraming()
+        self.side_servers.append(MinerServer(self.host, port, v3, self.faults, framing=framing))
+        return WhatsminerRpcApi(device, self.faults)
+
+    def _vnish(self, model: VNishModel, port: int, password: str | None) -> VNishRpcApi:
+        device = self.vnish = VNishDevice(self.state, model, self.identity)
+        device.password = password or device.password
+        web = VNishWebApi(device, self.faults)
+        self.side_servers.append(
+            MinerServer(self.host, port, web, self.faults, framing=HttpFraming())
+        )
+        return VNishRpcApi(device, self.faults)
+
+    def _braiins(self, model: BraiinsModel, port: int, password: str | None) -> BraiinsRpcApi:
+        device = self.braiins = BraiinsDevice(self.state, model, self.identity)
+        device.password = password or device.password
+        self.side_servers.append(GrpcServer(self.host, port, device, self.faults))
+        return BraiinsRpcApi(device, self.faults)
 
     def __repr__(self) -> str:
         """Show address, model, mode and faults."""
@@ -225,7 +245,7 @@ class SimulatedMiner:
         On a :class:`ManualClock` the socket follows each step of the clock at once (a reboot
         ends, the miner listens again); on other clocks it looks every 50 ms.
         """
-        started: list[MinerServer] = []
+        started: list[Port] = []
         try:
             for server in (self.server, *self.side_servers):
                 await server.start()

@@ -40,6 +40,58 @@ def request_complete(buf: bytes) -> bool:
     return True
 
 
+def bind_socket(host: str, port: int) -> socket.socket:
+    """A listening, non-blocking TCP socket; :class:`SimulatorBindError` when it cannot bind."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(128)
+        sock.setblocking(False)
+    except OSError as err:
+        sock.close()
+        msg = (
+            f"cannot listen on {host}:{port}: {err.strerror or err}. "
+            "Use a free 127.x.y.z loopback address (on macOS add it first with "
+            "'sudo ifconfig lo0 alias <address>'); ports below 1024 need privileges."
+        )
+        raise SimulatorBindError(err.errno, msg) from err
+    return sock
+
+
+class Port(Protocol):
+    """One listening port of a simulated miner (its API on 4028, or another of its APIs)."""
+
+    after_connection: Callable[[], None]
+
+    @property
+    def listening(self) -> bool:
+        """Whether the socket is open."""
+        ...
+
+    @property
+    def requests(self) -> int:
+        """Requests read so far."""
+        ...
+
+    @property
+    def open_connections(self) -> int:
+        """Connections or calls under way."""
+        ...
+
+    async def start(self) -> None:
+        """Bind and serve."""
+        ...
+
+    async def stop(self) -> None:
+        """Close and drop everything under way."""
+        ...
+
+    def sync(self) -> None:
+        """Open or close the socket to match the miner."""
+        ...
+
+
 class Framing(Protocol):
     """How requests and replies are cut on the wire."""
 
@@ -182,20 +234,7 @@ class MinerServer:
             self.sync()
 
     def _open(self) -> None:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        try:
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            sock.bind((self.host, self.port))
-            sock.listen(128)
-            sock.setblocking(False)
-        except OSError as err:
-            sock.close()
-            msg = (
-                f"cannot listen on {self.host}:{self.port}: {err.strerror or err}. "
-                "Use a free 127.x.y.z loopback address (on macOS add it first with "
-                "'sudo ifconfig lo0 alias <address>'); ports below 1024 need privileges."
-            )
-            raise SimulatorBindError(err.errno, msg) from err
+        sock = bind_socket(self.host, self.port)
         self._sock = sock
         self._serve_task = asyncio.get_running_loop().create_task(self._serve(sock))
 

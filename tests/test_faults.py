@@ -86,7 +86,8 @@ LUXOS = ("Antminer S19 XP", "Antminer S19 XP")
 AVALON = ("Antminer S19 XP", "Avalon Mini3")  # a LuxOS miner stays healthy, the Avalon fails
 WHATSMINER = ("Antminer S19 XP", "Whatsminer M63S")
 VNISH = ("Antminer S19 XP", "Antminer S19j Pro VNish")
-FAMILIES = {"Avalon": "avalon", "Whatsminer": "whatsminer", "VNish": "vnish"}
+BRAIINS = ("Antminer S19 XP", "Antminer S19j Pro BOS+")
+FAMILIES = {"Avalon": "avalon", "Whatsminer": "whatsminer", "VNish": "vnish", "BOS+": "braiins"}
 
 # The plant's sensors, as set_plant sets them, and the pump.
 RETURN, SUPPLY, FLOW = "sensor.tank_return", "sensor.loop_supply", "sensor.loop_flow"
@@ -675,7 +676,7 @@ class Fault:
 
 def _miner_faults() -> list[Fault]:
     faults = []
-    for models in (LUXOS, AVALON, WHATSMINER, VNISH):
+    for models in (LUXOS, AVALON, WHATSMINER, VNISH, BRAIINS):
         # Four polls: the third failure has the miner detected afresh at the fourth. A hung
         # miner is given three: pyasic's detection swallows the deadline's cancellation and
         # waits on its own timeouts, which the frozen clock would have to be moved through.

@@ -209,9 +209,10 @@ def test_password_replaces_pyasic_defaults_on_every_api() -> None:
         ["Avalon Mini3"] * 3,
         ["Whatsminer M63S"] * 3,
         ["Antminer S19j Pro VNish"] * 3,
+        ["Antminer S19j Pro BOS+"] * 3,
     ],
     indirect=True,
-    ids=["luxos", "avalon", "whatsminer", "vnish"],
+    ids=["luxos", "avalon", "whatsminer", "vnish", "braiins"],
 )
 async def test_three_miners_of_a_family_are_three_identities(fleet: Fleet) -> None:
     """Each firmware gives the MAC (and what else it has) the way it reports it."""
@@ -220,5 +221,5 @@ async def test_three_miners_of_a_family_are_three_identities(fleet: Fleet) -> No
     ]
     assert [identity.mac for identity in identities] == [m.identity.mac for m in fleet]
     assert len({identity.mac for identity in identities}) == 3
-    if fleet[0].whatsminer is not None:  # API v3 also reports the serial number
+    if fleet[0].whatsminer or fleet[0].braiins:  # these also report the serial number
         assert [identity.serial for identity in identities] == [m.identity.serial for m in fleet]

@@ -1,9 +1,9 @@
 """What a miner's firmware can do, and how a power limit in watts maps onto its controls.
 
 Firmware differ: LuxOS and VNish snap a power limit to named presets, Avalon firmware to work
-levels, Whatsminer API v3 takes exact watts within a range, stock Antminer firmware cannot limit
-power at all. An entity exists only for what the
-firmware can do, and a requested power limit is mapped to what the firmware will really apply.
+levels, Whatsminer API v3 and Braiins OS+ take exact watts within a range, stock Antminer
+firmware cannot limit power at all. An entity exists only for what the firmware can do, and a
+requested power limit is mapped to what the firmware will really apply.
 """
 
 from collections.abc import Iterable, Mapping
@@ -126,10 +126,12 @@ AVALON_WORK_LEVELS: Final[Mapping[str, tuple[tuple[int, int], ...]]] = {
 }
 
 
-# Firmware that takes a power limit in exact watts, keyed by pyasic's model name: the range it
-# accepts (the nameplate power at the top). A model not listed is switched on and off only.
-EXACT_WATT_RANGES: Final[Mapping[str, tuple[int, int]]] = {
-    "M63S VK30": (3000, 7215),
+# Firmware that takes a power limit in exact watts (Whatsminer API v3, Braiins OS+), keyed by
+# pyasic's firmware and model names: the range it accepts (the nameplate power at the top). A
+# model not listed is switched on and off only.
+EXACT_WATT_RANGES: Final[Mapping[tuple[str, str], tuple[int, int]]] = {
+    ("Stock", "M63S VK30"): (3000, 7215),
+    ("BOS+", "S19J PRO"): (1600, 3250),
 }
 
 
@@ -157,7 +159,7 @@ def capabilities_of(miner: BaseMiner, presets: tuple[PowerStep, ...]) -> MinerCa
     steps: tuple[PowerStep, ...] = ()
     model = str(miner.raw_model or "").upper()
     levels = AVALON_WORK_LEVELS.get(model)
-    watt_range = EXACT_WATT_RANGES.get(model)
+    watt_range = EXACT_WATT_RANGES.get((str(miner.firmware), model))
     if levels:
         control = PowerControl.LEVELS
         steps = tuple(PowerStep(key=str(level), watts=watts) for level, watts in levels)

@@ -12,7 +12,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Final
 
-from .btminer_v3 import ReplyCheck, speaks_v3
 from .capabilities import (
     MinerCapabilities,
     PowerControl,
@@ -21,7 +20,16 @@ from .capabilities import (
     preset_steps,
 )
 from .miner_data import EmptyReadingError, MinerReading, reading_from_data
-from .pyasic_loader import APIError, BaseMiner, DataOptions, get_miner
+from .pyasic_loader import (
+    APIError,
+    BaseMiner,
+    DataOptions,
+    GRPCError,
+    ProtocolError,
+    StreamTerminatedError,
+    get_miner,
+)
+from .refusals import RefusalWatch, grpc_denied, speaks_v3
 from .vnish import runs_vnish, set_vnish_preset, vnish_presets
 
 MAX_TEXT_LENGTH: Final = 64
@@ -53,6 +61,9 @@ _TRANSPORT_ERRORS: Final = (
     OSError,
     EOFError,  # asyncio.IncompleteReadError: a length-prefixed reply cut short (Whatsminer v3)
     APIError,
+    GRPCError,  # Braiins OS+: pyasic lets a failed login through as it is
+    StreamTerminatedError,
+    ProtocolError,
     LookupError,
     ValueError,  # includes UnicodeDecodeError and JSON errors
     TypeError,
@@ -156,7 +167,7 @@ class MinerClient:
         self._timeout = timeout
         self._detect_timeout = detect_timeout
         self._password = password
-        self._tokens = ReplyCheck()
+        self._refusals = RefusalWatch()
         self._miner = None if miner is None else self._with_password(miner)
         # One command at a time per miner: firmware mishandles overlapping writes.
         self._command_lock = asyncio.Lock()
@@ -187,7 +198,7 @@ class MinerClient:
             for api in (miner.rpc, miner.web, miner.ssh):
                 if api is not None and hasattr(api, "pwd"):
                     api.pwd = self._password
-        self._tokens.watch(miner.rpc)
+        self._refusals.watch(miner.rpc, miner.web)
         return miner
 
     async def _call[T](self, action: Callable[[BaseMiner], Awaitable[T]]) -> T:
@@ -195,11 +206,9 @@ class MinerClient:
         try:
             async with asyncio.timeout(self._timeout):
                 return await action(miner)
-        except APIError as err:
-            if _ACCESS_ERROR.search(str(err)):
-                raise MinerAccessDeniedError(f"{self.host}: {err}") from err
-            raise MinerUnreachableError(f"{self.host}: APIError: {err}") from err
         except _TRANSPORT_ERRORS as err:
+            if _denied(err):
+                raise MinerAccessDeniedError(f"{self.host}: {err}") from err
             raise MinerUnreachableError(f"{self.host}: {type(err).__name__}: {err}") from err
 
     async def identify(self) -> MinerIdentity:
@@ -302,7 +311,7 @@ class MinerClient:
         """Run a write, renewing a stale firmware session and retrying once."""
         async with self._command_lock:
             for attempt in range(2):
-                self._tokens.reset()
+                self._refusals.reset()
                 try:
                     accepted = await self._call(action)
                 except MinerUnreachableError as err:
@@ -311,8 +320,8 @@ class MinerClient:
                     raise
                 if accepted:
                     return
-                if self._tokens.denied is not None:
-                    raise MinerAccessDeniedError(f"{self.host}: {self._tokens.denied}")
+                if self._refusals.denied is not None:
+                    raise MinerAccessDeniedError(f"{self.host}: {self._refusals.denied}")
                 if attempt == 0 and self._renew_session(None):
                     continue
                 raise MinerCommandError(f"{self.host}: {name} was refused")
@@ -326,6 +335,11 @@ class MinerClient:
             return False
         rpc.session_token = None  # type: ignore[union-attr]
         return True
+
+
+def _denied(err: BaseException) -> bool:
+    """Whether ``err`` is a refusal for lack of access (pyasic's message, or a gRPC status)."""
+    return bool(isinstance(err, APIError) and _ACCESS_ERROR.search(str(err))) or grpc_denied(err)
 
 
 async def _set_work_level(miner: BaseMiner, level: str) -> bool:

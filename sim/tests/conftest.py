@@ -122,3 +122,20 @@ async def vnish(address: Callable[[int], str], clock: ManualClock) -> AsyncItera
         reboot_seconds=REBOOT,
     ) as running:
         yield running
+
+
+@pytest.fixture
+async def braiins(
+    address: Callable[[int], str], clock: ManualClock
+) -> AsyncIterator[SimulatedMiner]:
+    """One Antminer S19j Pro on Braiins OS+ (gRPC on 50051) on a fresh address, manual clock."""
+    async with SimulatedMiner(
+        address(1),
+        firmware="braiins",
+        clock=clock,
+        noise=0.0,
+        retune_seconds=RETUNE,
+        warmup_seconds=WARMUP,
+        reboot_seconds=REBOOT,
+    ) as running:
+        yield running

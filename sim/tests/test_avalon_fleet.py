@@ -4,6 +4,7 @@ import asyncio
 from collections.abc import Callable
 
 import pytest
+from pyasic.miners.antminer.bosminer.X19.S19 import BOSMinerS19jPro
 from pyasic.miners.antminer.luxos.X19.S19 import LUXMinerS19XP
 from pyasic.miners.antminer.vnish.X19.S19 import VNishS19jPro
 from pyasic.miners.avalonminer.cgminer.mini.mini3 import CGMinerAvalonMini3
@@ -141,7 +142,10 @@ def test_cli_rejects_firmware_with_mix(capsys: pytest.CaptureFixture[str]) -> No
 @pytest.mark.parametrize(
     ("flags", "expected"),
     [
-        (["--mix"], [LUXMinerS19XP, CGMinerAvalonMini3, BTMinerM63SVK30, VNishS19jPro]),
+        (
+            ["--mix"],
+            [LUXMinerS19XP, CGMinerAvalonMini3, BTMinerM63SVK30, VNishS19jPro, BOSMinerS19jPro],
+        ),
         (["--firmware", "avalon"], [CGMinerAvalonMini3, CGMinerAvalonMini3]),
         (["--models", "Avalon Q, Antminer S19 XP"], [CGMinerAvalonQHome, LUXMinerS19XP]),
     ],
