@@ -4,6 +4,7 @@ import pytest
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import CONF_HOST, CONF_PASSWORD, STATE_OFF, STATE_ON
 from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import issue_registry as ir
 
@@ -13,6 +14,7 @@ from sim.firmware.vnish.device import VNishDevice
 
 from .helpers.climate import CONTROL, call, climate_id
 from .helpers.entities import entity_id, state_of, value
+from .helpers.flows import add_miner_flow
 from .helpers.site import poll, set_plant, setup_plant_site, setup_site
 
 VNISH = ["Antminer S19j Pro VNish"]
@@ -132,3 +134,20 @@ async def test_the_loop_steps_through_the_presets(
     await call(hass, "turn_off", loop)
     await poll(hass, entry)
     assert miner.state.is_sleeping
+
+
+@pytest.mark.parametrize("fleet", [["Antminer S19 XP", *VNISH]], indirect=True)
+@pytest.mark.filterwarnings("ignore:Could not authenticate web token")
+async def test_adding_with_a_wrong_password_says_so(hass: HomeAssistant, fleet: Fleet) -> None:
+    luxos, vnish = fleet.miners
+    entry = await setup_site(hass, luxos)
+    device(vnish).password = "set-on-the-miner"  # noqa: S105
+    result = await add_miner_flow(hass, entry, "manual")
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {CONF_HOST: vnish.host, CONF_PASSWORD: "a-guess"}
+    )
+    assert result["errors"] == {CONF_PASSWORD: "invalid_auth"}
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {CONF_HOST: vnish.host, CONF_PASSWORD: "set-on-the-miner"}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY

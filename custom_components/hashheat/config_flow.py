@@ -60,7 +60,13 @@ from .const import (
 from .discovery import FoundMiner, SubnetError, describe, parse_scan_subnet, scan_for_miners
 from .hosts import normalize_host
 from .issues import Repair, clear_issue
-from .miner_client import MinerClient, MinerError, MinerIdentity, normalize_mac
+from .miner_client import (
+    MinerAccessDeniedError,
+    MinerClient,
+    MinerError,
+    MinerIdentity,
+    normalize_mac,
+)
 from .options_flow import PlantOptionsFlow
 
 NEW_SITE = "new_site"
@@ -160,6 +166,8 @@ async def _async_detect_typed(
         return None, {CONF_PASSWORD: "invalid_password"}
     try:
         return await async_detect(host, password), {}
+    except MinerAccessDeniedError:
+        return None, {CONF_PASSWORD: "invalid_auth"}
     except MinerError:
         return None, {"base": "cannot_connect"}
 
