@@ -141,7 +141,7 @@ async def test_the_loop_steps_through_the_presets(
 async def test_adding_with_a_wrong_password_says_so(hass: HomeAssistant, fleet: Fleet) -> None:
     luxos, vnish = fleet.miners
     entry = await setup_site(hass, luxos)
-    device(vnish).password = "set-on-the-miner"  # noqa: S105
+    device(vnish).password = "set-on-the-miner"
     result = await add_miner_flow(hass, entry, "manual")
     result = await hass.config_entries.subentries.async_configure(
         result["flow_id"], {CONF_HOST: vnish.host, CONF_PASSWORD: "a-guess"}
