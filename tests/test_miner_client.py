@@ -216,9 +216,10 @@ def test_password_replaces_pyasic_defaults_on_every_api() -> None:
 )
 async def test_three_miners_of_a_family_are_three_identities(fleet: Fleet) -> None:
     """Each firmware gives the MAC (and what else it has) the way it reports it."""
-    identities = [
-        await MinerClient(miner.host, timeout=5, detect_timeout=10).identify() for miner in fleet
-    ]
+    clients = [MinerClient(miner.host, timeout=5, detect_timeout=10) for miner in fleet]
+    identities = [await client.identify() for client in clients]
+    for client in clients:
+        client.close()
     assert [identity.mac for identity in identities] == [m.identity.mac for m in fleet]
     assert len({identity.mac for identity in identities}) == 3
     if fleet[0].whatsminer or fleet[0].braiins:  # these also report the serial number

@@ -258,6 +258,8 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
             with contextlib.suppress(MinerError):
                 await self.miners[miner_id].client.identify_blink(on=False)
         self._blinking.clear()
+        for tracker in self.miners.values():
+            tracker.client.close()
         await self.async_save_ledger()
 
     @callback

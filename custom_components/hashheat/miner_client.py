@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Final
 
+from .boser import BoserChannel
 from .capabilities import (
     MinerCapabilities,
     PowerControl,
@@ -23,6 +24,7 @@ from .miner_data import EmptyReadingError, MinerReading, reading_from_data
 from .pyasic_loader import (
     APIError,
     BaseMiner,
+    BOSerWebAPI,
     DataOptions,
     GRPCError,
     ProtocolError,
@@ -168,6 +170,7 @@ class MinerClient:
         self._detect_timeout = detect_timeout
         self._password = password
         self._refusals = RefusalWatch()
+        self._channel: BoserChannel | None = None
         self._miner = None if miner is None else self._with_password(miner)
         # One command at a time per miner: firmware mishandles overlapping writes.
         self._command_lock = asyncio.Lock()
@@ -179,7 +182,14 @@ class MinerClient:
 
     def forget(self) -> None:
         """Drop the detected miner so the next call detects it again."""
+        self.close()
         self._miner = None
+
+    def close(self) -> None:
+        """Close a connection kept to the miner (Braiins OS+ gRPC), if any."""
+        if self._channel is not None:
+            self._channel.close()
+            self._channel = None
 
     async def _ensure_miner(self) -> BaseMiner:
         if self._miner is None:
@@ -198,6 +208,9 @@ class MinerClient:
             for api in (miner.rpc, miner.web, miner.ssh):
                 if api is not None and hasattr(api, "pwd"):
                     api.pwd = self._password
+        if isinstance(miner.web, BOSerWebAPI):
+            self._channel = BoserChannel(miner.web)
+            self._channel.attach()
         self._refusals.watch(miner.rpc, miner.web)
         return miner
 

@@ -15,6 +15,7 @@ from typing import Any
 import grpclib.const
 from grpclib import GRPCError
 from grpclib.const import Handler, Status
+from grpclib.protocol import H2Protocol
 from grpclib.server import Server, Stream
 from pyasic.web.braiins_os.proto.braiins.bos.v1 import (
     ActionsServiceBase,
@@ -65,6 +66,7 @@ from sim.physics import Mode
 from sim.server import bind_socket
 
 MONITOR_INTERVAL = 0.05
+_TURNS_TO_SEND_TRAILERS = 10
 _LOGIN = "/braiins.bos.v1.AuthenticationService/Login"
 _PUBLIC = frozenset({_LOGIN, "/braiins.bos.v1.ApiVersionService/GetApiVersion"})
 _WRITES = frozenset(
@@ -220,6 +222,30 @@ class _Actions(ActionsServiceBase):
         return LocateDeviceStatusResponse(enabled=self.device.locating)
 
 
+class _Server(Server):
+    """A grpclib server that can drop its clients' connections, as a miner going down does."""
+
+    def __init__(self, handlers: list[Any]) -> None:
+        super().__init__(handlers)
+        self.transports: list[asyncio.BaseTransport] = []
+
+    def _protocol_factory(self) -> H2Protocol:
+        protocol = super()._protocol_factory()
+        made = protocol.connection_made
+
+        def track(transport: asyncio.BaseTransport) -> None:
+            self.transports.append(transport)
+            made(transport)
+
+        protocol.connection_made = track  # type: ignore[method-assign]
+        return protocol
+
+    def drop_connections(self) -> None:
+        for transport in self.transports:
+            transport.close()
+        self.transports.clear()
+
+
 class GrpcServer:
     """The gRPC port of one Braiins OS+ miner; listens while the miner is up."""
 
@@ -232,10 +258,11 @@ class GrpcServer:
         self.requests = 0
         self.open_connections = 0  # calls under way (a hung miner keeps them open)
         self.after_connection: Callable[[], None] = self.sync
-        self._server: Server | None = None
+        self._server: _Server | None = None
         self._running = False
         self._monitor: asyncio.Task[None] | None = None
         self._released = asyncio.Event()
+        self._syncs: set[asyncio.Task[None]] = set()
 
     @property
     def listening(self) -> bool:
@@ -260,6 +287,8 @@ class GrpcServer:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._monitor
             self._monitor = None
+        for task in list(self._syncs):
+            task.cancel()
         server = self._server
         self._close()
         if server is not None:
@@ -270,7 +299,7 @@ class GrpcServer:
         want = self._running and not self.faults.offline and self.device.state.is_reachable
         if want and self._server is None:
             sock = bind_socket(self.host, self.port)
-            server = Server(self._services())
+            server = _Server(self._services())
             self._server = server
             asyncio.get_running_loop().create_task(server.start(sock=sock))
             self._released = asyncio.Event()
@@ -282,6 +311,7 @@ class GrpcServer:
             self._released.set()
             with contextlib.suppress(RuntimeError):  # closed before it had started
                 self._server.close()
+            self._server.drop_connections()
             self._server = None
 
     async def _watch(self) -> None:
@@ -339,7 +369,16 @@ class GrpcServer:
             await call(stream)
         finally:
             self.open_connections -= 1
-            self.after_connection()
+            # grpclib sends the call's trailers after this returns: sync (a reboot closes the
+            # socket and drops connections) only once they are out.
+            task = asyncio.create_task(self._sync_after_reply())
+            self._syncs.add(task)
+            task.add_done_callback(self._syncs.discard)
+
+    async def _sync_after_reply(self) -> None:
+        for _ in range(_TURNS_TO_SEND_TRAILERS):
+            await asyncio.sleep(0)
+        self.after_connection()
 
     def _before_write(self) -> None:
         if self.faults.refuse_privileged:
