@@ -35,6 +35,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+from sim.__main__ import DEFAULT_MIX
+
 if TYPE_CHECKING:  # the parent process never imports Home Assistant
     from homeassistant.core import HomeAssistant
 
@@ -495,7 +497,11 @@ def main() -> int:
     )
     parser.add_argument("--impl", default=",".join(IMPLS), help="hashheat,baseline (default both)")
     parser.add_argument("--first-address", default=DEFAULT_FIRST_ADDRESS)
-    parser.add_argument("--models", help="simulated models to cycle through (python -m sim)")
+    family = parser.add_mutually_exclusive_group()
+    family.add_argument("--models", help="simulated models to cycle through (python -m sim)")
+    family.add_argument(
+        "--mix", action="store_true", help="one miner of each firmware family in turn"
+    )
     parser.add_argument("--measure", choices=IMPLS, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
@@ -512,7 +518,7 @@ def main() -> int:
         baseline_cycles=args.baseline_cycles,
         impls=tuple(impls),
         first_address=args.first_address,
-        models=args.models,
+        models=",".join(DEFAULT_MIX) if args.mix else args.models,
     )
     raise_fd_limit()
     try:

@@ -59,7 +59,7 @@ from scripts.bench_tariff import (
 )
 from sim.outdoor import HourlySeries
 from sim.plant import PlantParams, PlantReadings
-from sim.plant_scenarios import equilibrium_plant, scaled_params
+from sim.plant.scenarios import equilibrium_plant, scaled_params
 from sim.smard import GERMAN_TIME
 
 DAYS: Final = 14

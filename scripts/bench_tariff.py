@@ -58,7 +58,7 @@ from scripts.bench_miners import MINER_MAX_W, SimMiner, miner_specs
 from sim.dwd_try import read_try_temperatures, try_outdoor
 from sim.outdoor import HourlySeries
 from sim.plant import PlantReadings
-from sim.plant_scenarios import equilibrium_plant
+from sim.plant.scenarios import equilibrium_plant
 from sim.smard import GERMAN_TIME, read_day_ahead
 from sim.wheel_data import read_wheel_file
 

@@ -1,4 +1,4 @@
-"""Miner simulator for HashHeat: immersion-cooled LuxOS and Avalon miners on loopback.
+"""Miner simulator for HashHeat: immersion-cooled miners of five firmware families on loopback.
 
 Quick start::
 
@@ -8,9 +8,9 @@ Quick start::
         miner.faults.offline = True        # connection refused until cleared
         miner.state.set_profile("+1")      # what profileset does
 
-    # Avalon (cgminer API, work levels) alone or mixed with LuxOS miners:
+    # Avalon (cgminer API, work levels) or Whatsminer (API v3, exact watts), or a mix:
     start_fleet(count=2, firmware="avalon")
-    start_fleet(count=4, models=["Antminer S19 XP", "Avalon Mini3"])
+    start_fleet(count=3, models=["Antminer S19 XP", "Avalon Mini3", "Whatsminer M63S"])
 
     # Heating plant (tank, heat exchanger, radiator loop, building), no sockets:
     scenario = winter(seed=1)
@@ -18,15 +18,26 @@ Quick start::
 """
 
 from sim.api import JsonObject, MinerApi
-from sim.avalon_api import AvalonApi
-from sim.avalon_device import AvalonDevice, AvalonSettings
-from sim.avalon_models import AVALON_MODELS, AVALON_Q, MINI3, AvalonModel, WorkLevel
-from sim.avalon_web import AvalonWebServer
 from sim.families import ALL_MODELS, AnyModel, Firmware
 from sim.faults import Faults
+from sim.firmware.avalon.api import AvalonApi
+from sim.firmware.avalon.device import AvalonDevice, AvalonSettings
+from sim.firmware.avalon.models import AVALON_MODELS, AVALON_Q, MINI3, AvalonModel, WorkLevel
+from sim.firmware.avalon.web import AvalonWebServer
+from sim.firmware.braiins.api import BraiinsRpcApi
+from sim.firmware.braiins.device import BraiinsDevice
+from sim.firmware.braiins.grpc import GrpcServer
+from sim.firmware.braiins.models import BRAIINS_MODELS, S19J_PRO_BRAIINS, BraiinsModel
+from sim.firmware.luxos.api import LuxosApi
+from sim.firmware.vnish.api import VNishRpcApi
+from sim.firmware.vnish.device import VNishDevice
+from sim.firmware.vnish.models import S19J_PRO_VNISH, VNISH_MODELS, VNishModel
+from sim.firmware.vnish.web import VNishWebApi
+from sim.firmware.whatsminer.api import WhatsminerRpcApi, WhatsminerV3Api
+from sim.firmware.whatsminer.device import WhatsminerDevice
+from sim.firmware.whatsminer.models import M63S, WHATSMINER_MODELS, WhatsminerModel
 from sim.fleet import Fleet, SimulatedMiner, loopback_addresses, resolve_model, start_fleet
 from sim.identity import Identity
-from sim.luxos_api import LuxosApi
 from sim.outdoor import ColdFront, DailySinusoid, OutdoorProfile
 from sim.physics import (
     MODELS,
@@ -50,9 +61,9 @@ from sim.plant import (
     counterflow_effectiveness,
     steady_state,
 )
-from sim.plant_control import Controller, Thermostat, constant_power
-from sim.plant_run import TempStats, Trace, TraceSample, format_summary, run
-from sim.plant_scenarios import (
+from sim.plant.control import Controller, Thermostat, constant_power
+from sim.plant.run import TempStats, Trace, TraceSample, format_summary, run
+from sim.plant.scenarios import (
     SCENARIOS,
     SITE_POWER_W,
     SLEEP_POWER_W,
@@ -69,19 +80,28 @@ __all__ = [
     "ALL_MODELS",
     "AVALON_MODELS",
     "AVALON_Q",
+    "BRAIINS_MODELS",
+    "M63S",
     "MINI3",
     "MODELS",
+    "S19J_PRO_BRAIINS",
+    "S19J_PRO_VNISH",
     "S19XP",
     "S21",
     "SCENARIOS",
     "SITE_POWER_W",
     "SLEEP_POWER_W",
+    "VNISH_MODELS",
+    "WHATSMINER_MODELS",
     "AnyModel",
     "AvalonApi",
     "AvalonDevice",
     "AvalonModel",
     "AvalonSettings",
     "AvalonWebServer",
+    "BraiinsDevice",
+    "BraiinsModel",
+    "BraiinsRpcApi",
     "Clock",
     "ColdFront",
     "Controller",
@@ -90,6 +110,7 @@ __all__ = [
     "Faults",
     "Firmware",
     "Fleet",
+    "GrpcServer",
     "Identity",
     "JsonObject",
     "LuxosApi",
@@ -115,6 +136,14 @@ __all__ = [
     "Thermostat",
     "Trace",
     "TraceSample",
+    "VNishDevice",
+    "VNishModel",
+    "VNishRpcApi",
+    "VNishWebApi",
+    "WhatsminerDevice",
+    "WhatsminerModel",
+    "WhatsminerRpcApi",
+    "WhatsminerV3Api",
     "WorkLevel",
     "constant_power",
     "counterflow_effectiveness",

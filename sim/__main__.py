@@ -12,20 +12,27 @@ import sys
 from sim.families import ALL_MODELS, Firmware, choose_model, resolve_model
 from sim.fleet import DEFAULT_PORT, start_fleet
 from sim.outdoor import ColdFront
-from sim.plant_control import Controller, Thermostat, constant_power
-from sim.plant_run import format_summary, run
-from sim.plant_scenarios import SCENARIOS
+from sim.plant.control import Controller, Thermostat, constant_power
+from sim.plant.run import format_summary, run
+from sim.plant.scenarios import SCENARIOS
 from sim.server import SimulatorBindError
 from sim.site_cli import add_site_parser, main_site
 
-DEFAULT_MIX = ("Antminer S19 XP", "Avalon Mini3")
+# One model of each firmware family, in turn.
+DEFAULT_MIX = (
+    "Antminer S19 XP",
+    "Avalon Mini3",
+    "Whatsminer M63S",
+    "Antminer S19j Pro VNish",
+    "Antminer S19j Pro BOS+",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the simulator CLI."""
     parser = argparse.ArgumentParser(
         prog="python -m sim",
-        description="Simulated immersion-cooled LuxOS and Avalon miners on 127.x.y.z addresses.",
+        description="Simulated immersion-cooled miners of five firmware families on loopback.",
     )
     sub = parser.add_subparsers(dest="command", required=True)
     fleet = sub.add_parser("fleet", help="run N simulated miners until Ctrl-C")
@@ -39,7 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     family.add_argument(
         "--mix",
         action="store_true",
-        help=f"alternate {' and '.join(DEFAULT_MIX)} (LuxOS and Avalon)",
+        help=f"one of each firmware family in turn: {', '.join(DEFAULT_MIX)}",
     )
     family.add_argument(
         "--models", help="comma-separated models to cycle through, e.g. 'Avalon Q,Antminer S21'"
@@ -47,14 +54,19 @@ def build_parser() -> argparse.ArgumentParser:
     fleet.add_argument(
         "--firmware",
         choices=[f.value for f in Firmware],
-        help="firmware family when no model is given (default luxos: S19 XP; avalon: Mini3)",
+        help="firmware family when no model is given (default luxos: S19 XP; avalon: Mini3; "
+        "whatsminer: M63S; vnish, braiins: S19j Pro)",
     )
     fleet.add_argument("--retune-seconds", type=float, default=45.0, help="power change ramp")
     fleet.add_argument("--warmup-seconds", type=float, default=60.0, help="wake-up ramp")
     fleet.add_argument("--reboot-seconds", type=float, default=90.0, help="reboot downtime")
     fleet.add_argument("--fluid-temp", type=float, default=40.0, help="fluid temperature, C")
     fleet.add_argument("--atm", action="store_true", help="start LuxOS miners with ATM enabled")
-    fleet.add_argument("--web-port", type=int, help="Avalon only: also serve the web MAC page")
+    fleet.add_argument(
+        "--web-port",
+        type=int,
+        help="Avalon: also serve the web MAC page here; VNish: its web API (default 80)",
+    )
     fleet.add_argument("--seed", type=int, default=0, help="noise seed")
     _add_plant_parser(sub)
     add_site_parser(sub)

@@ -1,14 +1,10 @@
-"""Simulated miners bound to loopback addresses, singly or as a fleet (LuxOS and Avalon)."""
+"""Simulated miners bound to loopback addresses, singly or as a fleet (every firmware family)."""
 
 import ipaddress
 from collections.abc import Callable, Iterator, Sequence
 from types import TracebackType
 from typing import Self
 
-from sim.avalon_api import AvalonApi
-from sim.avalon_device import AvalonDevice
-from sim.avalon_models import AvalonModel
-from sim.avalon_web import AvalonWebServer
 from sim.families import (
     AnyModel,
     Firmware,
@@ -18,9 +14,24 @@ from sim.families import (
     resolve_model,
 )
 from sim.faults import Faults
-from sim.luxos_api import LuxosApi
+from sim.firmware.avalon.api import AvalonApi
+from sim.firmware.avalon.device import AvalonDevice
+from sim.firmware.avalon.models import AvalonModel
+from sim.firmware.avalon.web import AvalonWebServer
+from sim.firmware.braiins.api import BraiinsRpcApi
+from sim.firmware.braiins.device import BraiinsDevice
+from sim.firmware.braiins.grpc import GrpcServer
+from sim.firmware.braiins.models import BraiinsModel
+from sim.firmware.luxos.api import LuxosApi
+from sim.firmware.vnish.api import VNishRpcApi
+from sim.firmware.vnish.device import VNishDevice
+from sim.firmware.vnish.models import VNishModel
+from sim.firmware.vnish.web import HttpFraming, VNishWebApi
+from sim.firmware.whatsminer.api import WhatsminerRpcApi, WhatsminerV3Api
+from sim.firmware.whatsminer.device import WhatsminerDevice
+from sim.firmware.whatsminer.models import WhatsminerModel
 from sim.physics import Clock, ManualClock, MinerState, monotonic_time
-from sim.server import MinerServer
+from sim.server import LengthPrefixedFraming, MinerServer, Port
 
 __all__ = [
     "DEFAULT_PORT",
@@ -32,6 +43,9 @@ __all__ = [
 ]
 
 DEFAULT_PORT = 4028
+WHATSMINER_V3_PORT = 4433
+VNISH_WEB_PORT = 80
+BRAIINS_GRPC_PORT = 50051
 _LOOPBACK = ipaddress.ip_network("127.0.0.0/8")
 _LAST_OCTET_SKIP = {0, 255}
 
@@ -63,7 +77,11 @@ class SimulatedMiner:
 
     Avalon miners ignore ``session_timeout`` and ``atm_enabled``; their ``profile`` is a
     work level (``"0"``, ``"-1"``) or ``"default"``. ``web_port`` (Avalon only) also
-    serves the web page pyasic reads an Avalon Mini 3's MAC from.
+    serves the web page pyasic reads an Avalon Mini 3's MAC from. A Whatsminer also serves
+    API v3 on port 4433 (``v3_port``); its writes need ``password`` (default: the firmware's,
+    "super"). A VNish miner serves its web API on ``web_port`` (default 80), unlocked with
+    ``password`` (default "admin"). A Braiins OS+ miner serves gRPC on ``grpc_port`` (default
+    50051), logged in to with ``password`` (default "root").
     """
 
     def __init__(  # noqa: PLR0913
@@ -85,6 +103,9 @@ class SimulatedMiner:
         session_timeout: float | None = 60.0,
         atm_enabled: bool = False,
         web_port: int | None = None,
+        v3_port: int = WHATSMINER_V3_PORT,
+        password: str | None = None,
+        grpc_port: int = BRAIINS_GRPC_PORT,
     ) -> None:
         """Build the miner; nothing listens until :meth:`start`."""
         self.host = host
@@ -93,6 +114,8 @@ class SimulatedMiner:
         self.firmware = firmware_of(self.model)
         if isinstance(self.model, AvalonModel) and profile == "default":
             profile = str(self.model.default_level)
+        if isinstance(self.model, VNishModel) and profile == "default":
+            profile = str(self.model.default_watts)
         self.state = MinerState(
             self.model,
             clock=clock,
@@ -107,12 +130,23 @@ class SimulatedMiner:
         )
         self.faults = Faults()
         self.identity = identity_for(host, self.model)
-        self.api: LuxosApi | AvalonApi
+        self.api: LuxosApi | AvalonApi | WhatsminerRpcApi | VNishRpcApi | BraiinsRpcApi
         self.avalon: AvalonDevice | None = None
+        self.whatsminer: WhatsminerDevice | None = None
+        self.vnish: VNishDevice | None = None
+        self.braiins: BraiinsDevice | None = None
         self.web: AvalonWebServer | None = None
+        # Further ports of the same miner; they follow its faults like the 4028 one.
+        self.side_servers: list[Port] = []
         if isinstance(self.model, AvalonModel):
             self.avalon = AvalonDevice.create(self.state, self.model, self.identity)
             self.api = AvalonApi(self.avalon, self.faults)
+        elif isinstance(self.model, WhatsminerModel):
+            self.api = self._whatsminer(self.model, v3_port, password)
+        elif isinstance(self.model, VNishModel):
+            self.api = self._vnish(self.model, web_port or VNISH_WEB_PORT, password)
+        elif isinstance(self.model, BraiinsModel):
+            self.api = self._braiins(self.model, grpc_port, password)
         else:
             self.api = LuxosApi(
                 self.state,
@@ -122,14 +156,51 @@ class SimulatedMiner:
                 atm_enabled=atm_enabled,
             )
         self.server = MinerServer(host, port, self.api, self.faults)
+        for server in (self.server, *self.side_servers):
+            server.after_connection = self._sync
         self._unlisten: Callable[[], None] | None = None
         if self.avalon is not None and web_port is not None:
             self.web = AvalonWebServer(host, web_port, self.avalon, lambda: self.server.listening)
+
+    def _whatsminer(
+        self, model: WhatsminerModel, port: int, password: str | None
+    ) -> WhatsminerRpcApi:
+        device = self.whatsminer = WhatsminerDevice(self.state, model, self.identity)
+        device.password = password or device.password
+        v3 = WhatsminerV3Api(device, self.faults)
+        framing = LengthPrefixedFraming()
+        self.side_servers.append(MinerServer(self.host, port, v3, self.faults, framing=framing))
+        return WhatsminerRpcApi(device, self.faults)
+
+    def _vnish(self, model: VNishModel, port: int, password: str | None) -> VNishRpcApi:
+        device = self.vnish = VNishDevice(self.state, model, self.identity)
+        device.password = password or device.password
+        web = VNishWebApi(device, self.faults)
+        self.side_servers.append(
+            MinerServer(self.host, port, web, self.faults, framing=HttpFraming())
+        )
+        return VNishRpcApi(device, self.faults)
+
+    def _braiins(self, model: BraiinsModel, port: int, password: str | None) -> BraiinsRpcApi:
+        device = self.braiins = BraiinsDevice(self.state, model, self.identity)
+        device.password = password or device.password
+        self.side_servers.append(GrpcServer(self.host, port, device, self.faults))
+        return BraiinsRpcApi(device, self.faults)
 
     def __repr__(self) -> str:
         """Show address, model, mode and faults."""
         where = f"{self.host}:{self.port}"
         return f"SimulatedMiner({where}, {self.model.name}, {self.state.mode}, {self.faults!r})"
+
+    @property
+    def requests(self) -> int:
+        """Requests read so far on all of the miner's API ports."""
+        return sum(server.requests for server in (self.server, *self.side_servers))
+
+    @property
+    def open_connections(self) -> int:
+        """Connections open on all of the miner's API ports (a hung miner keeps them open)."""
+        return sum(server.open_connections for server in (self.server, *self.side_servers))
 
     @property
     def fluid_temp_c(self) -> float:
@@ -144,7 +215,7 @@ class SimulatedMiner:
     def work_level(self) -> int:
         """Avalon only: the power level in force (``worklevel`` on a Mini 3, ``workmode`` on a Q).
 
-        Raises TypeError on a LuxOS miner (use ``state.profile``).
+        Raises TypeError on any other miner (use ``state.profile``).
         """
         return self._avalon_device().work_level
 
@@ -158,7 +229,7 @@ class SimulatedMiner:
 
     def _avalon_device(self) -> AvalonDevice:
         if self.avalon is None:
-            raise TypeError(f"{self.model.name} runs LuxOS and has no work levels")
+            raise TypeError(f"{self.model.name} runs {self.firmware.value}: no work levels")
         return self.avalon
 
     def expire_session(self) -> None:
@@ -174,15 +245,23 @@ class SimulatedMiner:
         On a :class:`ManualClock` the socket follows each step of the clock at once (a reboot
         ends, the miner listens again); on other clocks it looks every 50 ms.
         """
-        await self.server.start()
-        if self.web is not None:
-            try:
+        started: list[Port] = []
+        try:
+            for server in (self.server, *self.side_servers):
+                await server.start()
+                started.append(server)
+            if self.web is not None:
                 await self.web.start()
-            except BaseException:
-                await self.server.stop()
-                raise
+        except BaseException:
+            for server in reversed(started):
+                await server.stop()
+            raise
         if isinstance(self.state.clock, ManualClock):
-            self._unlisten = self.state.clock.add_listener(self.server.sync)
+            self._unlisten = self.state.clock.add_listener(self._sync)
+
+    def _sync(self) -> None:
+        for server in (self.server, *self.side_servers):
+            server.sync()
 
     async def stop(self) -> None:
         """Stop listening and drop connections."""
@@ -191,7 +270,8 @@ class SimulatedMiner:
             self._unlisten = None
         if self.web is not None:
             await self.web.stop()
-        await self.server.stop()
+        for server in (*self.side_servers, self.server):
+            await server.stop()
 
     async def __aenter__(self) -> Self:
         """Start the miner."""

@@ -1,8 +1,9 @@
-"""TCP side of a simulated miner: cgminer-style framing on port 4028, and faults.
+"""TCP side of a simulated miner: one request per connection, its framing, and faults.
 
-One JSON request per connection; the client does not half-close, so the request is
-read until it parses as one complete JSON object. The reply is compact JSON plus a
-trailing NUL byte, then the server closes the connection.
+cgminer framing (port 4028): the client does not half-close, so the request is read until
+it parses as one complete JSON object; the reply is compact JSON plus a trailing NUL byte.
+Length-prefixed framing (Whatsminer API v3, port 4433): a 4-byte little-endian length, then
+that many bytes of JSON, both ways. The server closes the connection after the reply.
 """
 
 import asyncio
@@ -10,8 +11,11 @@ import contextlib
 import json
 import logging
 import socket
+import struct
+from collections.abc import Callable
+from typing import Protocol
 
-from sim.api import ConnectionDropped, MinerApi
+from sim.api import ConnectionDropped, JsonObject, MinerApi
 from sim.faults import Faults
 
 _LOGGER = logging.getLogger(__name__)
@@ -36,6 +40,107 @@ def request_complete(buf: bytes) -> bool:
     return True
 
 
+def bind_socket(host: str, port: int) -> socket.socket:
+    """A listening, non-blocking TCP socket; :class:`SimulatorBindError` when it cannot bind."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(128)
+        sock.setblocking(False)
+    except OSError as err:
+        sock.close()
+        msg = (
+            f"cannot listen on {host}:{port}: {err.strerror or err}. "
+            "Use a free 127.x.y.z loopback address (on macOS add it first with "
+            "'sudo ifconfig lo0 alias <address>'); ports below 1024 need privileges."
+        )
+        raise SimulatorBindError(err.errno, msg) from err
+    return sock
+
+
+class Port(Protocol):
+    """One listening port of a simulated miner (its API on 4028, or another of its APIs)."""
+
+    after_connection: Callable[[], None]
+
+    @property
+    def listening(self) -> bool:
+        """Whether the socket is open."""
+        ...
+
+    @property
+    def requests(self) -> int:
+        """Requests read so far."""
+        ...
+
+    @property
+    def open_connections(self) -> int:
+        """Connections or calls under way."""
+        ...
+
+    async def start(self) -> None:
+        """Bind and serve."""
+        ...
+
+    async def stop(self) -> None:
+        """Close and drop everything under way."""
+        ...
+
+    def sync(self) -> None:
+        """Open or close the socket to match the miner."""
+        ...
+
+
+class Framing(Protocol):
+    """How requests and replies are cut on the wire."""
+
+    async def read(self, reader: asyncio.StreamReader) -> bytes | None:
+        """Read one request (None: the client closed without one)."""
+        ...
+
+    def encode(self, reply: JsonObject) -> bytes:
+        """The bytes of one reply."""
+        ...
+
+
+class CgminerFraming:
+    """JSON until it parses in; compact JSON and a NUL byte out."""
+
+    async def read(self, reader: asyncio.StreamReader) -> bytes | None:
+        """Read until the buffer holds a whole JSON request."""
+        buf = b""
+        while True:
+            chunk = await reader.read(4096)
+            if not chunk:
+                return buf or None
+            buf += chunk
+            if request_complete(buf) or len(buf) >= MAX_REQUEST_BYTES:
+                return buf
+
+    def encode(self, reply: JsonObject) -> bytes:
+        """Compact JSON plus the trailing NUL cgminer sends."""
+        return json.dumps(reply, separators=(",", ":")).encode() + b"\x00"
+
+
+class LengthPrefixedFraming:
+    """A 4-byte little-endian length, then the JSON, both ways."""
+
+    async def read(self, reader: asyncio.StreamReader) -> bytes | None:
+        """Read the length and then exactly that many bytes."""
+        try:
+            header = await reader.readexactly(4)
+            (length,) = struct.unpack("<I", header)
+            return await reader.readexactly(min(length, MAX_REQUEST_BYTES))
+        except asyncio.IncompleteReadError:
+            return None
+
+    def encode(self, reply: JsonObject) -> bytes:
+        """The JSON behind its length."""
+        body = json.dumps(reply, separators=(",", ":")).encode()
+        return struct.pack("<I", len(body)) + body
+
+
 class MinerServer:
     """Listens on ``host:port`` and answers with a firmware API (:class:`MinerApi`).
 
@@ -43,7 +148,7 @@ class MinerServer:
     ``faults.offline`` is set or the miner is rebooting, and reopened afterwards.
     """
 
-    def __init__(
+    def __init__(  # noqa: PLR0913
         self,
         host: str,
         port: int,
@@ -51,6 +156,7 @@ class MinerServer:
         faults: Faults,
         *,
         read_timeout: float = 10.0,
+        framing: Framing | None = None,
     ) -> None:
         """Prepare the server; nothing is bound until :meth:`start`."""
         self.host = host
@@ -58,6 +164,7 @@ class MinerServer:
         self.api = api
         self.faults = faults
         self.read_timeout = read_timeout
+        self.framing: Framing = framing or CgminerFraming()
         self._sock: socket.socket | None = None
         self._server: asyncio.Server | None = None
         self._serve_task: asyncio.Task[None] | None = None
@@ -65,6 +172,8 @@ class MinerServer:
         self._connections: set[asyncio.Task[object]] = set()
         self._running = False
         self.requests = 0  # requests read so far (answered or not)
+        # What to sync after each connection; a miner with several ports syncs them all.
+        self.after_connection: Callable[[], None] = self.sync
         faults.add_listener(self.sync)
 
     @property
@@ -125,20 +234,7 @@ class MinerServer:
             self.sync()
 
     def _open(self) -> None:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        try:
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            sock.bind((self.host, self.port))
-            sock.listen(128)
-            sock.setblocking(False)
-        except OSError as err:
-            sock.close()
-            msg = (
-                f"cannot listen on {self.host}:{self.port}: {err.strerror or err}. "
-                "Use a free 127.x.y.z loopback address (on macOS add it first with "
-                "'sudo ifconfig lo0 alias <address>'); ports below 1024 need privileges."
-            )
-            raise SimulatorBindError(err.errno, msg) from err
+        sock = bind_socket(self.host, self.port)
         self._sock = sock
         self._serve_task = asyncio.get_running_loop().create_task(self._serve(sock))
 
@@ -176,7 +272,7 @@ class MinerServer:
                 await writer.wait_closed()
             if task is not None:
                 self._connections.discard(task)
-            self.sync()  # a reboot or restart closes the socket right after the reply
+            self.after_connection()  # a reboot or restart closes the socket right after the reply
 
     async def _answer(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         raw = await self._read_request(reader)
@@ -194,19 +290,12 @@ class MinerServer:
                 reply = self.api.handle_bytes(raw)
             except ConnectionDropped:
                 return  # the miner went down mid-command: the connection closes unanswered
-            data = json.dumps(reply, separators=(",", ":")).encode() + b"\x00"
+            data = self.framing.encode(reply)
             if self.faults.truncated:
                 data = data[: len(data) // 2]
         writer.write(data)
         await writer.drain()
 
     async def _read_request(self, reader: asyncio.StreamReader) -> bytes | None:
-        buf = b""
         async with asyncio.timeout(self.read_timeout):
-            while True:
-                chunk = await reader.read(4096)
-                if not chunk:
-                    return buf or None
-                buf += chunk
-                if request_complete(buf) or len(buf) >= MAX_REQUEST_BYTES:
-                    return buf
+            return await self.framing.read(reader)

@@ -18,7 +18,7 @@ from aiohttp import web
 
 from sim.degradation import parse_degradation
 from sim.fleet import Fleet, start_fleet
-from sim.plant_scenarios import SCENARIOS
+from sim.plant.scenarios import SCENARIOS
 from sim.site import SiteSimulation
 from sim.site_server import build_app
 

@@ -3,7 +3,10 @@
 import pytest
 from pyasic.config.mining.presets import MiningPreset
 from pyasic.miners.antminer.bmminer.X19.S19 import BMMinerS19XP
+from pyasic.miners.antminer.bosminer.X19.S19 import BOSMinerS19jPro
 from pyasic.miners.antminer.luxos.X19.S19 import LUXMinerS19XP
+from pyasic.miners.antminer.vnish.X19.S19 import VNishS19jPro
+from pyasic.miners.whatsminer.btminer.M6X.M63S import BTMinerM63SVK30
 
 from custom_components.hashheat.capabilities import (
     MinerCapabilities,
@@ -35,6 +38,35 @@ def test_luxos_with_presets() -> None:
 def test_luxos_without_presets_cannot_limit_power() -> None:
     assert capabilities_of(LUXMinerS19XP("127.0.0.1"), presets=()).power_control is (
         PowerControl.NONE
+    )
+
+
+def test_whatsminer_v3_takes_exact_watts_in_its_range() -> None:
+    miner = BTMinerM63SVK30("127.0.0.1", "20250214.16.REL")  # a firmware date: API v3
+    capabilities = capabilities_of(miner, presets=())
+    assert capabilities.power_control is PowerControl.WATTS
+    assert (capabilities.min_power_w, capabilities.max_power_w) == (3000, 7215)
+    assert capabilities.can_pause
+    assert capabilities.can_reboot
+    assert capabilities.can_identify
+    assert [capabilities.step_for(w) for w in (5123.9, 100, 9e9)] == [
+        PowerStep(key="5123", watts=5123),
+        PowerStep(key="3000", watts=3000),
+        PowerStep(key="7215", watts=7215),
+    ]
+    assert MinerCapabilities.from_dict(capabilities.as_dict()) == capabilities
+
+
+def test_the_watt_range_belongs_to_firmware_and_model() -> None:
+    """Braiins OS+ on an S19j Pro takes exact watts; VNish on the same model takes presets."""
+    braiins = capabilities_of(BOSMinerS19jPro("127.0.0.1"), presets=())
+    assert braiins.power_control is PowerControl.WATTS
+    assert (braiins.min_power_w, braiins.max_power_w) == (1600, 3250)
+    assert braiins.can_pause
+    assert braiins.can_reboot
+    assert braiins.can_identify
+    assert capabilities_of(VNishS19jPro("127.0.0.1"), presets=STEPS).power_control is (
+        PowerControl.PRESETS
     )
 
 

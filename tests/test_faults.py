@@ -85,6 +85,10 @@ MONEY_TOLERANCE = 1e-9
 
 LUXOS = ("Antminer S19 XP", "Antminer S19 XP")
 AVALON = ("Antminer S19 XP", "Avalon Mini3")  # a LuxOS miner stays healthy, the Avalon fails
+WHATSMINER = ("Antminer S19 XP", "Whatsminer M63S")
+VNISH = ("Antminer S19 XP", "Antminer S19j Pro VNish")
+BRAIINS = ("Antminer S19 XP", "Antminer S19j Pro BOS+")
+FAMILIES = {"Avalon": "avalon", "Whatsminer": "whatsminer", "VNish": "vnish", "BOS+": "braiins"}
 
 # The plant's sensors, as set_plant sets them, and the pump.
 RETURN, SUPPLY, FLOW = "sensor.tank_return", "sensor.loop_supply", "sensor.loop_flow"
@@ -226,13 +230,13 @@ class Rig:
         miners = (self.healthy, self.faulted)
         return (
             any(m.faults.hang for m in miners)
-            and all(m.server.requests > asked[m] for m in miners)
-            and all(bool(m.server.open_connections) == m.faults.hang for m in miners)
+            and all(m.requests > asked[m] for m in miners)
+            and all(bool(m.open_connections) == m.faults.hang for m in miners)
         )
 
     def requests(self) -> dict[SimulatedMiner, int]:
         """How many requests each miner has read so far."""
-        return {miner: miner.server.requests for miner in (self.healthy, self.faulted)}
+        return {miner: miner.requests for miner in (self.healthy, self.faulted)}
 
     async def drive[T](
         self, awaitable: Awaitable[T], asked: dict[SimulatedMiner, int] | None = None
@@ -253,7 +257,7 @@ class Rig:
             stuck = stuck + 1 if self.waiting_on_hung(asked) else 0
             if stuck > STEADY_TURNS:
                 self.freezer.tick(DEADLINE_S + PAST_S)
-                asked |= {m: m.server.requests for m in asked if m.faults.hang}
+                asked |= {m: m.requests for m in asked if m.faults.hang}
                 stuck = 0
         return task.result()
 
@@ -675,12 +679,12 @@ class Fault:
     @property
     def family(self) -> str:
         """The faulted miner's firmware."""
-        return "avalon" if "Avalon" in self.models[1] else "luxos"
+        return next((f for word, f in FAMILIES.items() if word in self.models[1]), "luxos")
 
 
 def _miner_faults() -> list[Fault]:
     faults = []
-    for models in (LUXOS, AVALON):
+    for models in (LUXOS, AVALON, WHATSMINER, VNISH, BRAIINS):
         # Four polls: the third failure has the miner detected afresh at the fourth. A hung
         # miner is given three: pyasic's detection swallows the deadline's cancellation and
         # waits on its own timeouts, which the frozen clock would have to be moved through.

@@ -200,3 +200,27 @@ def test_password_replaces_pyasic_defaults_on_every_api() -> None:
     default = untouched.web.pwd
     MinerClient("127.0.0.1", timeout=1, detect_timeout=1, miner=untouched)
     assert untouched.web.pwd == default
+
+
+@pytest.mark.parametrize(
+    "fleet",
+    [
+        ["Antminer S19 XP"] * 3,
+        ["Avalon Mini3"] * 3,
+        ["Whatsminer M63S"] * 3,
+        ["Antminer S19j Pro VNish"] * 3,
+        ["Antminer S19j Pro BOS+"] * 3,
+    ],
+    indirect=True,
+    ids=["luxos", "avalon", "whatsminer", "vnish", "braiins"],
+)
+async def test_three_miners_of_a_family_are_three_identities(fleet: Fleet) -> None:
+    """Each firmware gives the MAC (and what else it has) the way it reports it."""
+    clients = [MinerClient(miner.host, timeout=5, detect_timeout=10) for miner in fleet]
+    identities = [await client.identify() for client in clients]
+    for client in clients:
+        client.close()
+    assert [identity.mac for identity in identities] == [m.identity.mac for m in fleet]
+    assert len({identity.mac for identity in identities}) == 3
+    if fleet[0].whatsminer or fleet[0].braiins:  # these also report the serial number
+        assert [identity.serial for identity in identities] == [m.identity.serial for m in fleet]

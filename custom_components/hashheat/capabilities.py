@@ -1,8 +1,9 @@
 """What a miner's firmware can do, and how a power limit in watts maps onto its controls.
 
 Firmware differ: LuxOS and VNish snap a power limit to named presets, Avalon firmware to work
-levels, stock Antminer firmware cannot limit power at all. An entity exists only for what the
-firmware can do, and a requested power limit is mapped to what the firmware will really apply.
+levels, Whatsminer API v3 and Braiins OS+ take exact watts within a range, stock Antminer
+firmware cannot limit power at all. An entity exists only for what the firmware can do, and a
+requested power limit is mapped to what the firmware will really apply.
 """
 
 from collections.abc import Iterable, Mapping
@@ -19,6 +20,7 @@ class PowerControl(StrEnum):
     NONE = "none"
     PRESETS = "presets"  # named profiles, each with a power; the highest one <= the limit applies
     LEVELS = "levels"  # numbered work levels (Avalon); pyasic takes the level number itself
+    WATTS = "watts"  # any whole number of watts between the two steps (lowest, highest)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -51,9 +53,16 @@ class MinerCapabilities:
         return max((step.watts for step in self.power_steps), default=None)
 
     def step_for(self, watts: float) -> PowerStep | None:
-        """Return the setting for ``watts``: the highest at or below it, else the lowest."""
+        """Return the setting for ``watts``: the highest at or below it, else the lowest.
+
+        Exact-watt firmware takes ``watts`` itself, rounded down into its range.
+        """
         if not self.power_steps:
             return None
+        if self.power_control is PowerControl.WATTS:
+            low, high = self.min_power_w or 0, self.max_power_w or 0
+            exact = max(low, min(int(watts), high))
+            return PowerStep(key=str(exact), watts=exact)
         at_or_below = [step for step in self.power_steps if step.watts <= watts]
         if at_or_below:
             return max(at_or_below, key=lambda step: step.watts)
@@ -117,6 +126,15 @@ AVALON_WORK_LEVELS: Final[Mapping[str, tuple[tuple[int, int], ...]]] = {
 }
 
 
+# Firmware that takes a power limit in exact watts (Whatsminer API v3, Braiins OS+), keyed by
+# pyasic's firmware and model names: the range it accepts (the nameplate power at the top). A
+# model not listed is switched on and off only.
+EXACT_WATT_RANGES: Final[Mapping[tuple[str, str], tuple[int, int]]] = {
+    ("Stock", "M63S VK30"): (3000, 7215),
+    ("BOS+", "S19J PRO"): (1600, 3250),
+}
+
+
 def _overrides(miner: BaseMiner, method: str) -> bool:
     """Tell whether the pyasic class implements ``method`` (the protocol's stub returns False)."""
     return getattr(type(miner), method, None) is not getattr(MinerProtocol, method, None)
@@ -139,10 +157,15 @@ def capabilities_of(miner: BaseMiner, presets: tuple[PowerStep, ...]) -> MinerCa
     """Capabilities of a detected miner, given the presets its configuration lists."""
     control = PowerControl.NONE
     steps: tuple[PowerStep, ...] = ()
-    levels = AVALON_WORK_LEVELS.get(str(miner.raw_model or "").upper())
+    model = str(miner.raw_model or "").upper()
+    levels = AVALON_WORK_LEVELS.get(model)
+    watt_range = EXACT_WATT_RANGES.get((str(miner.firmware), model))
     if levels:
         control = PowerControl.LEVELS
         steps = tuple(PowerStep(key=str(level), watts=watts) for level, watts in levels)
+    elif watt_range and _overrides(miner, "set_power_limit"):
+        control = PowerControl.WATTS
+        steps = tuple(PowerStep(key=str(watts), watts=watts) for watts in watt_range)
     elif presets and _overrides(miner, "set_power_limit"):
         control, steps = PowerControl.PRESETS, presets
     return MinerCapabilities(

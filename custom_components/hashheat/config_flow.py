@@ -59,7 +59,14 @@ from .const import (
 )
 from .discovery import FoundMiner, SubnetError, describe, parse_scan_subnet, scan_for_miners
 from .hosts import normalize_host
-from .miner_client import MinerClient, MinerError, MinerIdentity, normalize_mac
+from .issues import Repair, clear_issue
+from .miner_client import (
+    MinerAccessDeniedError,
+    MinerClient,
+    MinerError,
+    MinerIdentity,
+    normalize_mac,
+)
 from .options_flow import PlantOptionsFlow
 
 NEW_SITE = "new_site"
@@ -159,6 +166,8 @@ async def _async_detect_typed(
         return None, {CONF_PASSWORD: "invalid_password"}
     try:
         return await async_detect(host, password), {}
+    except MinerAccessDeniedError:
+        return None, {CONF_PASSWORD: "invalid_auth"}
     except MinerError:
         return None, {"base": "cannot_connect"}
 
@@ -485,6 +494,9 @@ class MinerSubentryFlowHandler(
                     return self.async_abort(reason="different_miner")
                 # The identity the device and entities are keyed on stays as it was stored.
                 kept = {key: subentry.data.get(key) for key in (CONF_SERIAL, CONF_MAC)}
+                # A password given here is the fix an access-denied repair asks for; the next
+                # refused call raises it again.
+                clear_issue(self.hass, Repair.ACCESS_DENIED, subentry.subentry_id)
                 return self.async_update_and_abort(
                     self._get_entry(),
                     subentry,

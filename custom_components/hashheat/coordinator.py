@@ -55,7 +55,7 @@ from .domain.price_forecast import PriceSlot
 from .figures import PlantInputs, SiteFigures, compute_figures
 from .issues import Repair, clear_issue, raise_issue
 from .mempool import MempoolError, fetch_network_stats
-from .miner_client import MinerClient, MinerError
+from .miner_client import MinerAccessDeniedError, MinerClient, MinerError
 from .miner_data import MinerReading
 from .plan_runner import PlanPoll, SitePlanner, miner_power_steps
 from .plant_health import PlantHealth
@@ -145,6 +145,7 @@ class MinerTracker:
     unconfirmed: MinerCapabilities | None = None
     reading: MinerReading | None = None  # what its last finished read gave (None: it failed)
     read: asyncio.Task[None] | None = None  # its last read, possibly still under way
+    read_denied: bool = False  # its firmware refused a read for lack of the right password
 
 
 class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
@@ -271,6 +272,8 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
             with contextlib.suppress(MinerError):
                 await self.miners[miner_id].client.identify_blink(on=False)
         self._blinking.clear()
+        for tracker in self.miners.values():
+            tracker.client.close()
         await self.async_save_ledger()
 
     @callback
@@ -497,6 +500,15 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
         )
 
     def _record_failure(self, tracker: MinerTracker, err: MinerError) -> None:
+        if isinstance(err, MinerAccessDeniedError) and not tracker.read_denied:
+            # Firmware that wants the password to be read at all (VNish): say so at once.
+            tracker.read_denied = True
+            raise_issue(
+                self.hass,
+                Repair.ACCESS_DENIED,
+                tracker.subentry.subentry_id,
+                {"miner": tracker.subentry.title},
+            )
         tracker.failures += 1
         if tracker.failures >= REDETECT_AFTER_FAILURES:
             tracker.client.forget()
@@ -519,6 +531,9 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
 
     def _record_success(self, tracker: MinerTracker) -> None:
         tracker.failures = 0
+        if tracker.read_denied:
+            tracker.read_denied = False
+            clear_issue(self.hass, Repair.ACCESS_DENIED, tracker.subentry.subentry_id)
         if tracker.down_since is not None:
             tracker.down_since = None
             LOGGER.info("Miner %s is reachable again", tracker.subentry.title)

@@ -41,7 +41,12 @@ class FoundMiner:
 
 async def describe(client: MinerClient) -> FoundMiner:
     """Read who the client's miner is and what it can do (detecting it unless it came detected)."""
-    return FoundMiner(identity=await client.identify(), capabilities=await client.capabilities())
+    try:
+        return FoundMiner(
+            identity=await client.identify(), capabilities=await client.capabilities()
+        )
+    finally:
+        client.close()
 
 
 def parse_scan_subnet(text: str, *, max_addresses: int) -> ipaddress.IPv4Network:

@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Final
 
+from .boser import BoserChannel
 from .capabilities import (
     MinerCapabilities,
     PowerControl,
@@ -20,7 +21,18 @@ from .capabilities import (
     preset_steps,
 )
 from .miner_data import EmptyReadingError, MinerReading, reading_from_data
-from .pyasic_loader import APIError, BaseMiner, DataOptions, get_miner
+from .pyasic_loader import (
+    APIError,
+    BaseMiner,
+    BOSerWebAPI,
+    DataOptions,
+    GRPCError,
+    ProtocolError,
+    StreamTerminatedError,
+    get_miner,
+)
+from .refusals import RefusalWatch, grpc_denied, speaks_v3
+from .vnish import runs_vnish, set_vnish_preset, vnish_presets
 
 MAX_TEXT_LENGTH: Final = 64
 # Anything but letters, digits, spaces and plain punctuation: no <>[]`*|\{}~, no controls.
@@ -49,7 +61,11 @@ _POOLS_FAILED: Final = f"call {DataOptions.POOLS} "
 _TRANSPORT_ERRORS: Final = (
     TimeoutError,
     OSError,
+    EOFError,  # asyncio.IncompleteReadError: a length-prefixed reply cut short (Whatsminer v3)
     APIError,
+    GRPCError,  # Braiins OS+: pyasic lets a failed login through as it is
+    StreamTerminatedError,
+    ProtocolError,
     LookupError,
     ValueError,  # includes UnicodeDecodeError and JSON errors
     TypeError,
@@ -57,7 +73,9 @@ _TRANSPORT_ERRORS: Final = (
 )
 _SESSION_ERROR: Final = re.compile(r"session", re.IGNORECASE)
 _ACCESS_ERROR: Final = re.compile(
-    r"access denied|unauthori[sz]ed|forbidden|invalid password|\b401\b|\b403\b", re.IGNORECASE
+    r"access denied|unauthori[sz]ed|forbidden|invalid password|could not authenticate"
+    r"|\b401\b|\b403\b",
+    re.IGNORECASE,
 )
 
 
@@ -151,6 +169,8 @@ class MinerClient:
         self._timeout = timeout
         self._detect_timeout = detect_timeout
         self._password = password
+        self._refusals = RefusalWatch()
+        self._channel: BoserChannel | None = None
         self._miner = None if miner is None else self._with_password(miner)
         # One command at a time per miner: firmware mishandles overlapping writes.
         self._command_lock = asyncio.Lock()
@@ -162,7 +182,14 @@ class MinerClient:
 
     def forget(self) -> None:
         """Drop the detected miner so the next call detects it again."""
+        self.close()
         self._miner = None
+
+    def close(self) -> None:
+        """Close a connection kept to the miner (Braiins OS+ gRPC), if any."""
+        if self._channel is not None:
+            self._channel.close()
+            self._channel = None
 
     async def _ensure_miner(self) -> BaseMiner:
         if self._miner is None:
@@ -181,6 +208,10 @@ class MinerClient:
             for api in (miner.rpc, miner.web, miner.ssh):
                 if api is not None and hasattr(api, "pwd"):
                     api.pwd = self._password
+        if isinstance(miner.web, BOSerWebAPI):
+            self._channel = BoserChannel(miner.web)
+            self._channel.attach()
+        self._refusals.watch(miner.rpc, miner.web)
         return miner
 
     async def _call[T](self, action: Callable[[BaseMiner], Awaitable[T]]) -> T:
@@ -188,11 +219,9 @@ class MinerClient:
         try:
             async with asyncio.timeout(self._timeout):
                 return await action(miner)
-        except APIError as err:
-            if _ACCESS_ERROR.search(str(err)):
-                raise MinerAccessDeniedError(f"{self.host}: {err}") from err
-            raise MinerUnreachableError(f"{self.host}: APIError: {err}") from err
         except _TRANSPORT_ERRORS as err:
+            if _denied(err):
+                raise MinerAccessDeniedError(f"{self.host}: {err}") from err
             raise MinerUnreachableError(f"{self.host}: {type(err).__name__}: {err}") from err
 
     async def identify(self) -> MinerIdentity:
@@ -225,7 +254,7 @@ class MinerClient:
                 raise
             data = await self._call(lambda miner: miner.get_data(include=list(READ_WITHOUT_POOLS)))
         try:
-            return reading_from_data(data)
+            return reading_from_data(data, fluid_temps=not speaks_v3(self._miner))
         except EmptyReadingError as err:
             raise MinerUnreachableError(str(err)) from err
 
@@ -240,7 +269,9 @@ class MinerClient:
 
         async def read_capabilities(miner: BaseMiner) -> MinerCapabilities:
             presets: tuple[PowerStep, ...] = ()
-            if miner.supports_presets:
+            if runs_vnish(miner):
+                presets = await vnish_presets(miner)
+            elif miner.supports_presets:
                 config = await miner.get_config()
                 presets = preset_steps(getattr(config.mining_mode, "available_presets", ()))
             return capabilities_of(miner, presets)
@@ -255,8 +286,16 @@ class MinerClient:
         if capabilities.power_control is PowerControl.LEVELS:
             await self._command("worklevel", lambda miner: _set_work_level(miner, step.key))
         else:
-            # pyasic picks the highest preset at or below the watts: the step we chose.
-            await self._command("set_power_limit", lambda miner: miner.set_power_limit(step.watts))
+            # pyasic picks the highest preset at or below the watts (the step we chose), or
+            # sends the exact watts.
+            await self._command(
+                "set_power_limit",
+                lambda miner: (
+                    set_vnish_preset(miner, step.watts)
+                    if runs_vnish(miner)
+                    else miner.set_power_limit(step.watts)
+                ),
+            )
         return step.watts
 
     async def pause(self) -> None:
@@ -285,6 +324,7 @@ class MinerClient:
         """Run a write, renewing a stale firmware session and retrying once."""
         async with self._command_lock:
             for attempt in range(2):
+                self._refusals.reset()
                 try:
                     accepted = await self._call(action)
                 except MinerUnreachableError as err:
@@ -293,6 +333,8 @@ class MinerClient:
                     raise
                 if accepted:
                     return
+                if self._refusals.denied is not None:
+                    raise MinerAccessDeniedError(f"{self.host}: {self._refusals.denied}")
                 if attempt == 0 and self._renew_session(None):
                     continue
                 raise MinerCommandError(f"{self.host}: {name} was refused")
@@ -306,6 +348,11 @@ class MinerClient:
             return False
         rpc.session_token = None  # type: ignore[union-attr]
         return True
+
+
+def _denied(err: BaseException) -> bool:
+    """Whether ``err`` is a refusal for lack of access (pyasic's message, or a gRPC status)."""
+    return bool(isinstance(err, APIError) and _ACCESS_ERROR.search(str(err))) or grpc_denied(err)
 
 
 async def _set_work_level(miner: BaseMiner, level: str) -> bool:

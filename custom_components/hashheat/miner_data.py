@@ -96,13 +96,16 @@ def _present(values: Iterable[object]) -> list[float]:
     return [number for value in values if (number := to_number(value)) is not None]
 
 
-def reading_from_data(data: MinerData) -> MinerReading:
-    """Turn pyasic's data into a reading; raise if the miner reported nothing at all."""
+def reading_from_data(data: MinerData, *, fluid_temps: bool = True) -> MinerReading:
+    """Turn pyasic's data into a reading; raise if the miner reported nothing at all.
+
+    ``fluid_temps=False``: the boards' inlet and outlet temperatures are not the fluid's.
+    """
     boards = list(data.hashboards)
     board_temps = _present(board.temp for board in boards)
     chip_temps = _present(board.chip_temp for board in boards)
-    inlet = _present(board.inlet_temp for board in boards)
-    outlet = _present(board.outlet_temp for board in boards)
+    inlet = _present(board.inlet_temp for board in boards) if fluid_temps else []
+    outlet = _present(board.outlet_temp for board in boards) if fluid_temps else []
     fans = _present(fan.speed for fan in data.fans)
     active_pools = [pool for pool in data.pools if pool.active] or list(data.pools[:1])
     reading = MinerReading(

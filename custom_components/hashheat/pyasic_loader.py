@@ -14,12 +14,19 @@ _root_level = _root.level
 _root_handlers = list(_root.handlers)
 
 import anyio._backends._asyncio  # noqa: E402, F401  # pylint: disable=unused-import
+from grpclib.client import Channel  # noqa: E402
+from grpclib.const import Status as GRPCStatus  # noqa: E402
+from grpclib.exceptions import GRPCError, ProtocolError, StreamTerminatedError  # noqa: E402
+from pyasic.config.mining.presets import MiningPreset  # noqa: E402
 from pyasic.data import MinerData  # noqa: E402
 from pyasic.errors import APIError  # noqa: E402
 from pyasic.miners.base import BaseMiner, MinerProtocol  # noqa: E402
 from pyasic.miners.data import DataOptions  # noqa: E402
 from pyasic.miners.factory import get_miner as _get_miner  # noqa: E402
 from pyasic.network import MinerNetwork  # noqa: E402
+from pyasic.rpc.btminer import BTMinerV3RPCAPI  # noqa: E402
+from pyasic.web.braiins_os.boser import BOSerWebAPI, BOSMinerGRPCStub  # noqa: E402
+from pyasic.web.vnish import VNishWebAPI  # noqa: E402
 
 _root.setLevel(_root_level)
 # Only reached when the root logger had no handlers (so basicConfig added one): covered by a
@@ -33,10 +40,20 @@ get_miner = cast("Callable[[str], Awaitable[BaseMiner | None]]", _get_miner)
 
 __all__ = [
     "APIError",
+    "BOSMinerGRPCStub",
+    "BOSerWebAPI",
+    "BTMinerV3RPCAPI",
     "BaseMiner",
+    "Channel",
     "DataOptions",
+    "GRPCError",
+    "GRPCStatus",
     "MinerData",
     "MinerNetwork",
     "MinerProtocol",
+    "MiningPreset",
+    "ProtocolError",
+    "StreamTerminatedError",
+    "VNishWebAPI",
     "get_miner",
 ]

@@ -90,3 +90,52 @@ async def avalon_q(
         reboot_seconds=REBOOT,
     ) as running:
         yield running
+
+
+@pytest.fixture
+async def whatsminer(
+    address: Callable[[int], str], clock: ManualClock
+) -> AsyncIterator[SimulatedMiner]:
+    """One Whatsminer M63S (API v3) on a fresh address, noise off, manual clock."""
+    async with SimulatedMiner(
+        address(1),
+        firmware="whatsminer",
+        clock=clock,
+        noise=0.0,
+        retune_seconds=RETUNE,
+        warmup_seconds=WARMUP,
+        reboot_seconds=REBOOT,
+    ) as running:
+        yield running
+
+
+@pytest.fixture
+async def vnish(address: Callable[[int], str], clock: ManualClock) -> AsyncIterator[SimulatedMiner]:
+    """One Antminer S19j Pro on VNish (web API on port 80) on a fresh address, manual clock."""
+    async with SimulatedMiner(
+        address(1),
+        firmware="vnish",
+        clock=clock,
+        noise=0.0,
+        retune_seconds=RETUNE,
+        warmup_seconds=WARMUP,
+        reboot_seconds=REBOOT,
+    ) as running:
+        yield running
+
+
+@pytest.fixture
+async def braiins(
+    address: Callable[[int], str], clock: ManualClock
+) -> AsyncIterator[SimulatedMiner]:
+    """One Antminer S19j Pro on Braiins OS+ (gRPC on 50051) on a fresh address, manual clock."""
+    async with SimulatedMiner(
+        address(1),
+        firmware="braiins",
+        clock=clock,
+        noise=0.0,
+        retune_seconds=RETUNE,
+        warmup_seconds=WARMUP,
+        reboot_seconds=REBOOT,
+    ) as running:
+        yield running

@@ -6,7 +6,7 @@ import time
 import pytest
 
 from sim import ManualClock, Mode, SimulatedMiner
-from sim.avalon_estats import STANDBY
+from sim.firmware.avalon.estats import STANDBY
 from sim.tests.helpers import (
     REBOOT,
     RETUNE,

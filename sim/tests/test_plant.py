@@ -22,8 +22,8 @@ from sim import (
     winter,
 )
 from sim.__main__ import build_parser, main
-from sim.plant_run import format_summary
-from sim.plant_scenarios import scaled_params
+from sim.plant.run import format_summary
+from sim.plant.scenarios import scaled_params
 
 # The reference site's capacities and rates, by hand from the documented defaults.
 C_TANK = 0.6 * 830 * 2100 + 40_000  # 1 085 800 J/K

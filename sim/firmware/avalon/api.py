@@ -4,19 +4,19 @@ Follows Canaan's cgminer API: no sessions and no access groups; ``a+b`` multicom
 answer ``{"a": [...], "b": [...], "id": 1}``, skip repeated parts and refuse the
 non-joinable ``ascset``/``restart`` inside them; an unknown command's STATUS carries no
 ``Description``. Power, standby, LED and reboot go through ``ascset`` (see
-:mod:`sim.avalon_ascset`).
+:mod:`sim.firmware.avalon.ascset`).
 """
 
 import json
 import re
 from collections.abc import Callable
 
-from sim import avalon_replies as replies
 from sim.api import ConnectionDropped, JsonObject
-from sim.avalon_ascset import Outcome, apply
-from sim.avalon_device import AvalonDevice
-from sim.avalon_models import CGMINER_VERSION
 from sim.faults import Faults
+from sim.firmware.avalon import replies
+from sim.firmware.avalon.ascset import Outcome, apply
+from sim.firmware.avalon.device import AvalonDevice
+from sim.firmware.avalon.models import CGMINER_VERSION
 from sim.physics import MinerState
 
 # Canaan cgminer STATUS codes.

@@ -5,9 +5,9 @@ field names of Canaan's cgminer API, which pyasic 0.79.0 parses.
 """
 
 from sim.api import JsonObject
-from sim.avalon_device import AvalonDevice
-from sim.avalon_estats import hbinfo_string, status_string
-from sim.avalon_models import CGMINER_VERSION
+from sim.firmware.avalon.device import AvalonDevice
+from sim.firmware.avalon.estats import hbinfo_string, status_string
+from sim.firmware.avalon.models import CGMINER_VERSION
 from sim.physics import Snapshot
 
 API_VERSION = "3.7"

@@ -10,8 +10,8 @@ import enum
 import re
 from dataclasses import dataclass
 
-from sim.avalon_device import AvalonDevice
-from sim.avalon_estats import psu_reading
+from sim.firmware.avalon.device import AvalonDevice
+from sim.firmware.avalon.estats import psu_reading
 
 MAX_REBOOT_DELAY = 300
 _FAN_RANGE = (15, 100)

@@ -10,7 +10,7 @@ temperature per chip, which pyasic counts as chips).
 
 from statistics import fmean
 
-from sim.avalon_device import AvalonDevice
+from sim.firmware.avalon.device import AvalonDevice
 from sim.physics import Mode, Snapshot
 
 STANDBY = 4  # SoftOFF value of a soft-off (standby) miner, as a real Avalon Q reports it

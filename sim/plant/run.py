@@ -8,8 +8,8 @@ import math
 from dataclasses import dataclass
 
 from sim.outdoor import HOUR_S
-from sim.plant import EnergyTotals, Plant
-from sim.plant_control import Controller
+from sim.plant.control import Controller
+from sim.plant.model import EnergyTotals, Plant
 
 __all__ = ["TempStats", "Trace", "TraceSample", "format_summary", "run"]
 

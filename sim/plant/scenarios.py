@@ -14,7 +14,7 @@ from typing import Protocol
 
 from sim.outdoor import ColdFront, DailySinusoid, OutdoorProfile
 from sim.physics import S19XP
-from sim.plant import Plant, PlantParams, steady_state
+from sim.plant.model import Plant, PlantParams, steady_state
 
 __all__ = [
     "SCENARIOS",

@@ -1,4 +1,4 @@
-"""Reference controllers for :func:`sim.plant_run.run`: a constant load and an on/off thermostat.
+"""Reference controllers for :func:`sim.plant.run.run`: a constant load and an on/off thermostat.
 
 A controller is ``controller_fn(now_s, readings) -> watts``: called once per step with the
 (noisy) sensor readings, it returns the miners' total electrical power for the next step.
@@ -7,7 +7,7 @@ These are baselines for benchmarks, not HashHeat's controller.
 
 from collections.abc import Callable
 
-from sim.plant import PlantReadings
+from sim.plant.model import PlantReadings
 
 __all__ = ["Controller", "Thermostat", "constant_power"]
 

@@ -11,10 +11,10 @@ import secrets
 import string
 from collections.abc import Callable
 
-from sim import luxos_replies as replies
 from sim.api import ConnectionDropped
 from sim.faults import Faults
-from sim.luxos_replies import Identity, JsonObject
+from sim.firmware.luxos import replies
+from sim.firmware.luxos.replies import Identity, JsonObject
 from sim.physics import Clock, MinerState, wall_time
 
 # cgminer/LuxOS STATUS codes used in replies.

@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from typing import Self
 
-from sim.avalon_models import AvalonModel
+from sim.firmware.avalon.models import AvalonModel
 from sim.identity import Identity
 from sim.physics import Clock, MinerState, wall_time
 

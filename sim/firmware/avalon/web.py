@@ -10,7 +10,7 @@ import contextlib
 import json
 from collections.abc import Callable
 
-from sim.avalon_device import AvalonDevice
+from sim.firmware.avalon.device import AvalonDevice
 from sim.server import SimulatorBindError
 
 MINERINFO_PATHS = frozenset({"/get_miner_info.cgi", "/get_minerinfo.cgi"})

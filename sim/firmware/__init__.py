@@ -1,0 +1,1 @@
+"""Firmware APIs of the simulated miners, one package per family."""

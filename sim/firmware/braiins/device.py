@@ -1,0 +1,41 @@
+"""One simulated Braiins OS+ miner: physics, model, identity and what its firmware keeps."""
+
+import secrets
+from dataclasses import dataclass, field
+
+from sim.firmware.braiins.models import BraiinsModel
+from sim.firmware.watts import set_power_target
+from sim.identity import Identity
+from sim.physics import MinerState
+
+DEFAULT_PASSWORD = "root"  # noqa: S105 - the firmware's default for its "root" user
+
+
+@dataclass(slots=True)
+class BraiinsDevice:
+    """Everything the Braiins replies are built from; ``tokens`` are those ``Login`` gave out."""
+
+    state: MinerState
+    model: BraiinsModel
+    identity: Identity
+    password: str = DEFAULT_PASSWORD
+    locating: bool = False
+    power_target: int = 0
+    tokens: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        """Start at the nameplate power."""
+        self.power_target = self.model.watts
+
+    def login(self, username: str, password: str) -> str | None:
+        """A new session token for root's password, else None."""
+        if username != "root" or password != self.password:
+            return None
+        token = secrets.token_urlsafe(16)
+        self.tokens.add(token)
+        return token
+
+    def set_power_target(self, watts: int) -> int:
+        """What ``SetPowerTarget`` does: retune to the clamped target."""
+        self.power_target = set_power_target(self.state, watts, self.model.min_watts)
+        return self.power_target

@@ -1,0 +1,203 @@
+"""VNish's web API on port 80: the AnthillOS page, ``/api/v1`` unlocked with the password.
+
+``POST /api/v1/unlock {"pw": ...}`` gives a token for the ``Authorization`` header (``Bearer``
+for ``system/*``); every other call needs it. Power is set by choosing a tuned preset in
+``POST /api/v1/settings``. The server is a :class:`sim.server.MinerServer` with HTTP framing, so
+the miner's faults (offline, hang, garbage, cut replies, refused writes) apply here too.
+"""
+
+import asyncio
+import json
+from collections.abc import Callable
+
+from sim.api import ConnectionDropped, JsonObject
+from sim.faults import Faults
+from sim.firmware.vnish.device import VNishDevice
+from sim.physics import MinerState, Mode
+from sim.server import MAX_REQUEST_BYTES
+
+_REASONS = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found"}
+PAGE = "<html><head><title>AnthillOS</title></head><body>AnthillOS</body></html>"
+
+
+class HttpFraming:
+    """One HTTP/1.1 request in (head and ``Content-Length`` body), one response out."""
+
+    async def read(self, reader: asyncio.StreamReader) -> bytes | None:
+        """Read the head and the body."""
+        try:
+            head = await reader.readuntil(b"\r\n\r\n")
+        except asyncio.IncompleteReadError, asyncio.LimitOverrunError:
+            return None
+        length = 0
+        for line in head.decode("latin-1").split("\r\n")[1:]:
+            name, _, value = line.partition(":")
+            if name.strip().lower() == "content-length" and value.strip().isdigit():
+                length = min(int(value), MAX_REQUEST_BYTES)
+        try:
+            return head + (await reader.readexactly(length) if length else b"")
+        except asyncio.IncompleteReadError:
+            return None
+
+    def encode(self, reply: JsonObject) -> bytes:
+        """A response from ``{"status": ..., "type": ..., "body": ...}``."""
+        status = int(str(reply["status"]))
+        body = str(reply["body"]).encode()
+        head = (
+            f"HTTP/1.1 {status} {_REASONS.get(status, 'OK')}\r\n"
+            f"Content-Type: {reply['type']}\r\nContent-Length: {len(body)}\r\n"
+            "Connection: close\r\n\r\n"
+        )
+        return head.encode() + body
+
+
+def _json(status: int, body: object) -> JsonObject:
+    return {"status": status, "type": "application/json", "body": json.dumps(body)}
+
+
+def _preset(device: VNishDevice, name: str) -> JsonObject:
+    preset = next(p for p in device.model.presets if p.name == name)
+    return {
+        "name": preset.name,
+        "pretty": preset.pretty,
+        "status": "tuned",
+        "modded_psu_required": False,
+    }
+
+
+class VNishWebApi:
+    """The web API of one VNish miner (the body of :class:`sim.server.MinerServer`)."""
+
+    def __init__(self, device: VNishDevice, faults: Faults | None = None) -> None:
+        """Serve ``device``; ``faults.refuse_privileged`` forbids every write."""
+        self.device = device
+        self.faults = faults if faults is not None else Faults()
+        self._reads: dict[str, Callable[[], object]] = {
+            "info": self._info,
+            "summary": self._summary,
+            "settings": self._settings,
+            "autotune/presets": lambda: {
+                "presets": [_preset(device, p.name) for p in device.model.presets]
+            },
+            "perf-summary": lambda: {"current_preset": _preset(device, device.preset)},
+        }
+        state = device.state
+        self._actions: dict[str, Callable[[], object]] = {
+            "mining/stop": state.sleep,
+            "mining/pause": state.sleep,
+            "mining/start": state.wakeup,
+            "mining/resume": state.wakeup,
+            "mining/restart": state.restart_miner,
+            "system/reboot": state.reboot,
+        }
+
+    @property
+    def state(self) -> MinerState:
+        """The physics behind the API."""
+        return self.device.state
+
+    def handle_bytes(self, raw: bytes) -> JsonObject:
+        """Answer one HTTP request."""
+        head, _, body = raw.partition(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        parts = lines[0].split()
+        if len(parts) < 2:  # noqa: PLR2004 - method and path
+            return _json(400, {"err": "bad request"})
+        method, path = parts[0], parts[1].split("?", 1)[0]
+        if path in {"/", "/index.html"}:
+            return {"status": 200, "type": "text/html", "body": PAGE}
+        if not path.startswith("/api/v1/"):
+            return _json(404, {"err": "not found"})
+        try:
+            payload = json.loads(body) if body else {}
+        except json.JSONDecodeError:
+            return _json(400, {"err": "invalid json"})
+        headers = {
+            name.strip().lower(): value.strip()
+            for name, _, value in (line.partition(":") for line in lines[1:])
+        }
+        return self._api(method, path.removeprefix("/api/v1/"), headers, payload)
+
+    def _api(
+        self, method: str, command: str, headers: dict[str, str], payload: object
+    ) -> JsonObject:
+        if command == "unlock" and method == "POST":
+            token = self.device.unlock(payload.get("pw") if isinstance(payload, dict) else None)
+            return _json(200, {"token": token}) if token else _json(401, {"err": "wrong password"})
+        if headers.get("authorization", "").removeprefix("Bearer ") not in self.device.tokens:
+            return _json(401, {"err": "unauthorized"})
+        if method == "GET" and command in self._reads:
+            return _json(200, self._reads[command]())
+        if method == "POST":
+            return self._write(command, payload)
+        return _json(404, {"err": "not found"})
+
+    def _write(self, command: str, payload: object) -> JsonObject:
+        if self.faults.refuse_privileged:
+            return _json(403, {"err": "forbidden"})
+        if self.faults.take_reboot():
+            self.device.state.reboot()
+            raise ConnectionDropped(command)
+        if command in self._actions:
+            self._actions[command]()
+            return _json(200, {})
+        if command == "find-miner":
+            self.device.locating = not self.device.locating
+            return _json(200, {"on": self.device.locating})
+        if command == "settings":
+            return self._select_preset(payload)
+        return _json(404, {"err": "not found"})
+
+    def _select_preset(self, payload: object) -> JsonObject:
+        try:
+            name = str(payload["miner"]["overclock"]["preset"])  # type: ignore[index]
+            profile = self.device.state.get_profile(name)
+        except LookupError, TypeError:
+            return _json(400, {"err": "unknown preset"})
+        self.device.state.select(profile)
+        return _json(200, {"restart_required": False, "reboot_required": False})
+
+    def _info(self) -> object:
+        return {"miner": self.device.model.miner_type, "system": self._system()}
+
+    def _system(self) -> JsonObject:
+        ident = self.device.identity
+        return {
+            "network_status": {
+                "mac": ident.mac.upper(),
+                "hostname": ident.hostname,
+                "ip": ident.host,
+            },
+        }
+
+    def _summary(self) -> object:
+        snap = self.device.state.snapshot()
+        stopped = snap.mode is Mode.SLEEPING
+        return {
+            "miner": {
+                "miner_type": self.device.model.miner_type,
+                "miner_status": {"miner_state": "stopped" if stopped else "mining"},
+                "power_usage": snap.watts,
+                "hr_realtime": round(snap.hashrate_ghs / 1000, 2),
+                "chains": [
+                    {"id": i + 1, "status": {"state": "stopped" if stopped else "mining"}}
+                    for i in range(len(snap.boards))
+                ],
+            },
+            "system": self._system(),
+        }
+
+    def _settings(self) -> object:
+        ident = self.device.identity
+        return {
+            "miner": {
+                "overclock": {"preset": self.device.preset},
+                "pools": [
+                    {
+                        "url": ident.pool_url.split("://", 1)[-1],
+                        "user": ident.pool_user,
+                        "pass": "x",
+                    }
+                ],
+            },
+        }

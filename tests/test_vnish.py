@@ -1,0 +1,153 @@
+"""A VNish miner end to end through real pyasic: tuned presets, pause, reboot, the password."""
+
+import pytest
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.const import CONF_HOST, CONF_PASSWORD, STATE_OFF, STATE_ON
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import issue_registry as ir
+
+from custom_components.hashheat.const import CONF_CAPABILITIES, CONF_MIN_OFF_MINUTES, DOMAIN
+from sim import Fleet, SimulatedMiner
+from sim.firmware.vnish.device import VNishDevice
+
+from .helpers.climate import CONTROL, call, climate_id
+from .helpers.entities import entity_id, state_of, value
+from .helpers.flows import add_miner_flow
+from .helpers.site import poll, set_plant, setup_plant_site, setup_site
+
+VNISH = ["Antminer S19j Pro VNish"]
+PRESETS = [["1800", 1800], ["2400", 2400], ["2800", 2800], ["3100", 3100], ["3500", 3500]]
+
+
+def device(miner: SimulatedMiner) -> VNishDevice:
+    assert miner.vnish is not None
+    return miner.vnish
+
+
+async def set_limit(hass: HomeAssistant, miner: SimulatedMiner, watts: float) -> None:
+    await hass.services.async_call(
+        "number",
+        "set_value",
+        {"entity_id": entity_id(hass, "number", miner, "power_limit_control"), "value": watts},
+        blocking=True,
+    )
+
+
+@pytest.mark.parametrize("fleet", [VNISH], indirect=True)
+async def test_entities_and_presets(
+    hass: HomeAssistant, fleet: Fleet, freezer: FrozenDateTimeFactory
+) -> None:
+    (miner,) = fleet.miners
+    entry = await setup_site(hass, miner)
+    await poll(hass, entry)
+    (subentry,) = entry.subentries.values()
+    assert subentry.data[CONF_CAPABILITIES]["power_control"] == "presets"
+    assert subentry.data[CONF_CAPABILITIES]["power_steps"] == PRESETS
+    assert subentry.data["mac"] == miner.identity.mac
+    assert value(hass, miner, "power") == 3100
+    assert value(hass, miner, "hashrate") == pytest.approx(104.0)
+    for platform, key in (("button", "reboot"), ("button", "identify"), ("switch", "mining")):
+        entity_id(hass, platform, miner, key)
+
+    await set_limit(hass, miner, 2500)
+    assert device(miner).preset == "2400"  # the highest tuned preset at or below
+    freezer.tick(0.6)
+    await poll(hass, entry)
+    assert value(hass, miner, "power") == 2400
+    assert float(state_of(hass, "number", miner, "power_limit_control")) == 2400
+
+
+@pytest.mark.parametrize("fleet", [VNISH], indirect=True)
+async def test_pause_resume_and_reboot(
+    hass: HomeAssistant, fleet: Fleet, freezer: FrozenDateTimeFactory
+) -> None:
+    (miner,) = fleet.miners
+    entry = await setup_site(hass, miner, options={CONF_MIN_OFF_MINUTES: 0.05})
+    switch = entity_id(hass, "switch", miner, "mining")
+    await hass.services.async_call("switch", "turn_off", {"entity_id": switch}, blocking=True)
+    assert miner.state.is_sleeping
+    await poll(hass, entry)
+    assert state_of(hass, "switch", miner, "mining") == STATE_OFF
+    freezer.tick(6)
+    await hass.services.async_call("switch", "turn_on", {"entity_id": switch}, blocking=True)
+    freezer.tick(1)
+    await poll(hass, entry)
+    assert state_of(hass, "switch", miner, "mining") == STATE_ON
+    reboot = entity_id(hass, "button", miner, "reboot")
+    await hass.services.async_call("button", "press", {"entity_id": reboot}, blocking=True)
+    assert miner.state.mode == "rebooting"
+
+
+@pytest.mark.parametrize("fleet", [VNISH], indirect=True)
+@pytest.mark.filterwarnings("ignore:Could not authenticate web token")
+async def test_a_changed_password_asks_for_the_new_one(hass: HomeAssistant, fleet: Fleet) -> None:
+    """VNish wants its password to be read at all: a repair at once, no retry storm."""
+    (miner,) = fleet.miners
+    entry = await setup_site(hass, miner)
+    (subentry_id,) = entry.subentries
+    device(miner).password = "changed-on-the-miner"
+    device(miner).tokens.clear()
+    miner.expire_session()
+    entry.runtime_data.miners[subentry_id].client.forget()
+    for _ in range(3):
+        await poll(hass, entry)
+    assert state_of(hass, "sensor", miner, "power") == "unavailable"
+    issue_id = f"access_denied_{subentry_id}"
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is not None
+
+    started = await entry.start_subentry_reconfigure_flow(hass, subentry_id)
+    result = await hass.config_entries.subentries.async_configure(
+        started["flow_id"], {CONF_HOST: miner.host, CONF_PASSWORD: "changed-on-the-miner"}
+    )
+    assert result["reason"] == "reconfigure_successful"
+    await hass.async_block_till_done()
+    await poll(hass, entry)
+    assert value(hass, miner, "power") == 3100
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
+
+
+@pytest.mark.parametrize("fleet", [VNISH], indirect=True)
+async def test_the_loop_steps_through_the_presets(
+    hass: HomeAssistant, fleet: Fleet, freezer: FrozenDateTimeFactory
+) -> None:
+    """Under a site power cap the loop picks the highest tuned preset that fits."""
+    (miner,) = fleet.miners
+    set_plant(hass)
+    hass.states.async_set("binary_sensor.loop_pump", "on")
+    entry = await setup_plant_site(hass, miner, CONTROL)
+    await poll(hass, entry)
+    loop = climate_id(hass, entry)
+    await call(hass, "set_temperature", loop, temperature=45.0)
+    await call(hass, "turn_on", loop)
+    await poll(hass, entry)
+    cap = er.async_get(hass).async_get_entity_id("number", DOMAIN, f"{entry.entry_id}_power_cap")
+    for watts, preset in ((2500, "2400"), (1900, "1800")):
+        await hass.services.async_call(
+            "number", "set_value", {"entity_id": cap, "value": watts}, blocking=True
+        )
+        freezer.tick(60)
+        set_plant(hass)
+        await poll(hass, entry)
+        assert device(miner).preset == preset
+    await call(hass, "turn_off", loop)
+    await poll(hass, entry)
+    assert miner.state.is_sleeping
+
+
+@pytest.mark.parametrize("fleet", [["Antminer S19 XP", *VNISH]], indirect=True)
+@pytest.mark.filterwarnings("ignore:Could not authenticate web token")
+async def test_adding_with_a_wrong_password_says_so(hass: HomeAssistant, fleet: Fleet) -> None:
+    luxos, vnish = fleet.miners
+    entry = await setup_site(hass, luxos)
+    device(vnish).password = "set-on-the-miner"
+    result = await add_miner_flow(hass, entry, "manual")
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {CONF_HOST: vnish.host, CONF_PASSWORD: "a-guess"}
+    )
+    assert result["errors"] == {CONF_PASSWORD: "invalid_auth"}
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {CONF_HOST: vnish.host, CONF_PASSWORD: "set-on-the-miner"}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
