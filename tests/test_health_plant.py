@@ -23,7 +23,7 @@ from custom_components.hashheat.domain.health import (
 from sim.degradation import Degradation, DegradationKind, Degrader
 from sim.outdoor import ColdFront
 from sim.physics import S19XP, MinerState
-from sim.plant_scenarios import mild
+from sim.plant.scenarios import mild
 
 STEP_S = 60.0
 ONSET_S = 3 * DAY_S
