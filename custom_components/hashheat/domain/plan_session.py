@@ -3,8 +3,11 @@
 A :class:`PlanSession` learns its :class:`~.site_model.SiteModel` from every poll's
 :class:`SiteObservation` (starting from the configured plant's prior, never the plant's true
 parameters), counts the starts of the local day, and on :meth:`PlanSession.replan` plans on the
-published prices and the outdoor forecast. Until the model is confident, or when the planner
-falls back to comfort, there is no plan and ``comfort_reason`` says why. The Home Assistant
+published prices and the outdoor forecast. With an indoor temperature sensor it also learns the
+building (:class:`~.building_model.BuildingModel`) and, once that is confident, plans with the
+building as the heat store (its indoor temperature in a soft band); without one, or until then, the
+store is the tank. Until a model is confident, or when the planner falls back to comfort, there is
+no plan and ``comfort_reason`` says why. The Home Assistant
 coordinator and the plan bench both run it, so the bench measures what the integration does.
 """
 
@@ -15,8 +18,9 @@ from typing import Any, Final
 
 import numpy as np
 
+from .building_model import BuildingModel
 from .dispatch import DispatchSettings, PlanStep
-from .planner import Plan, PlanInputs, plan
+from .planner import BuildingStore, Plan, PlanInputs, plan
 from .price_forecast import PriceSlot
 from .site_model import SiteModel, SiteReading
 from .stored import is_finite_number
@@ -24,6 +28,7 @@ from .stored import is_finite_number
 APPROACH_MIN_HEAT_W: Final = 1000.0
 APPROACH_WEIGHT: Final = 0.01
 STORE_RANGE_K: Final = 5.0
+INDOOR_STALE_S: Final = 1800.0
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -51,6 +56,11 @@ class SessionSettings:
     heat_dump: bool = False
     day_tz: tzinfo = UTC
     """Time zone whose midnights reset the daily start cap."""
+    indoor_band_c: tuple[float, float] = (19.9, 22.0)
+    """Where the plan keeps the indoor temperature (soft), a little inside the comfort wanted:
+    the tank and loop lag the plan's heat by up to an hour."""
+    comfort_penalty_per_kh: float = 5.0
+    """What a K·h outside the indoor band costs the plan (far above what the heat costs)."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -67,6 +77,12 @@ class PlanSession:
     day: str = ""
     comfort_reason: str = ""
     last_plan: Plan | None = field(default=None, repr=False)
+    building: BuildingModel | None = None
+    """The learned building, from the first indoor reading on."""
+    indoor: tuple[float, float] | None = None
+    """The last indoor reading: (Unix time, °C)."""
+    dumping: bool = False
+    """The plan's current slot dumps its heat."""
 
     def observe(self, seen: SiteObservation) -> None:
         """One poll: the model learns, the starts of the local day are counted."""
@@ -86,6 +102,7 @@ class PlanSession:
         if seen.running != self.running or self.running_since_s is None:
             self.starts_today += max(seen.running - self.running, 0)
             self.running, self.running_since_s = seen.running, seen.at_s
+        self._observe_building(seen)
         heat_w, return_c = seen.heat_w, seen.return_c
         if heat_w is not None and heat_w > APPROACH_MIN_HEAT_W and return_c is not None:
             approach = (seen.store_c - return_c) / (heat_w / 1000)
@@ -93,6 +110,42 @@ class PlanSession:
             self.approach_k_per_kw = (
                 approach if previous is None else previous + APPROACH_WEIGHT * (approach - previous)
             )
+
+    def _observe_building(self, seen: SiteObservation) -> None:
+        if seen.indoor_c is None:
+            return
+        self.indoor = (seen.at_s, seen.indoor_c)
+        if self.building is None:
+            self.building = BuildingModel(self.model.prior)
+        if seen.heat_w is None or seen.outdoor_c is None or self.dumping:
+            self.building.interrupt()
+            return
+        self.building.observe(
+            at_s=seen.at_s,
+            indoor_c=seen.indoor_c,
+            outdoor_c=seen.outdoor_c,
+            heat_w=seen.heat_w,
+            return_c=seen.return_c,
+        )
+
+    def _building_store(
+        self, now_s: float, outdoor_forecast_c: Sequence[float]
+    ) -> BuildingStore | None:
+        """The building as the store, when it has a fresh indoor reading and a confident fit."""
+        if self.building is None or self.indoor is None or self.building.reasons:
+            return None
+        at_s, indoor_c = self.indoor
+        if not 0 <= now_s - at_s <= INDOOR_STALE_S:
+            return None
+        params = self.building.params
+        return BuildingStore(
+            indoor_c=indoor_c,
+            outdoor_c=outdoor_forecast_c,
+            capacity_kwh_per_k=params.capacity_kwh_per_k,
+            ua_kw_per_k=params.ua_kw_per_k,
+            band_c=self.settings.indoor_band_c,
+            comfort_penalty_per_kh=self.settings.comfort_penalty_per_kh,
+        )
 
     def min_store_c(self, loop_target_c: float, demand_kw: Sequence[float]) -> float:
         """The store temperature that still delivers the horizon's highest demand at the target."""
@@ -111,15 +164,17 @@ class PlanSession:
         revenue_per_kwh: float,
     ) -> Plan | None:
         """A plan over ``prices`` (the outdoor forecast per slot), or None: comfort, and why."""
+        building = self._building_store(now_s, outdoor_forecast_c)
         confidence = self.model.confidence
-        if not confidence.confident:
-            self.comfort_reason = "; ".join(confidence.reasons)
+        if building is None and not confidence.confident:
+            reasons = [*confidence.reasons, *(self.building.reasons if self.building else ())]
+            self.comfort_reason = "; ".join(reasons)
             self.last_plan = None
             return None
         demand = [self.model.demand_kw(outdoor) for outdoor in outdoor_forecast_c]
         net = np.array([slot.price_per_kwh for slot in prices]) - revenue_per_kwh
         store = self.model.store_params
-        heat_wanted = sum(demand) > 0
+        heat_wanted = building is not None or sum(demand) > 0
         dispatch = self.settings.dispatch
         protection = dispatch.protection
         steps = self.settings.miner_steps_w
@@ -144,6 +199,7 @@ class PlanSession:
                 running=self.running,
                 running_for_s=now_s - (self.running_since_s or now_s),
                 day_tz=self.settings.day_tz,
+                building=building,
             )
         )
         self.last_plan = result if result.is_price_plan else None
@@ -152,21 +208,28 @@ class PlanSession:
 
     def step_at(self, now: datetime) -> PlanStep | None:
         """The plan's slot that contains ``now``; None without a plan or past its end."""
+        self.dumping = False
         if self.last_plan is None:
             return None
         for slot in self.last_plan.slots:
             if slot.start <= now < slot.end:
+                self.dumping = slot.dump
                 return PlanStep(power_w=slot.power_w)
         return None
 
     def dump_wanted(self, store_c: float) -> bool:
-        """The dry cooler runs where the plan dumps: the store at its upper limit."""
+        """The dry cooler runs where the plan dumps: its slot says so, or the store at its limit."""
         dispatch = self.settings.dispatch
-        return self.settings.heat_dump and store_c >= dispatch.ceiling_c - dispatch.hysteresis_k
+        at_limit = store_c >= dispatch.ceiling_c - dispatch.hysteresis_k
+        return self.settings.heat_dump and (self.dumping or at_limit)
 
     def as_dict(self) -> dict[str, Any]:
         """What survives a restart: the learned model and the approach."""
-        return {"model": self.model.as_dict(), "approach_k_per_kw": self.approach_k_per_kw}
+        return {
+            "model": self.model.as_dict(),
+            "approach_k_per_kw": self.approach_k_per_kw,
+            "building": self.building.as_dict() if self.building else None,
+        }
 
     def restore(self, data: Mapping[str, Any]) -> None:
         """Take back what :meth:`as_dict` saved (anything unreadable is learned again)."""
@@ -175,3 +238,6 @@ class PlanSession:
             self.model = SiteModel.from_dict(self.model.prior, model)
         approach = data.get("approach_k_per_kw")
         self.approach_k_per_kw = float(approach) if is_finite_number(approach) else None
+        building = data.get("building")
+        if isinstance(building, Mapping):
+            self.building = BuildingModel.from_dict(self.model.prior, building)
