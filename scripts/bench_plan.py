@@ -12,8 +12,11 @@ strategies:
 - ``optimum``: perfect foresight (``bench_optimum``), applied each hour from the plant's state,
   in summer free to run into the dry cooler;
 - ``planner``: the integration's plan session with only what HA knows (``domain.plan_session``:
-  a SiteModel learned from the readings, comfort control until it is confident, re-planned hourly
-  on the published prices and a forecast with error), through the dispatcher's plan layer.
+  a SiteModel, and with the indoor sensor a BuildingModel, learned from the readings, comfort
+  control until they are confident, re-planned hourly on the published prices and a forecast with
+  error), through the dispatcher's plan layer. Like an installed site, its session has watched the
+  site before: it learns over the ``PREROLL_DAYS`` before the period under comfort control (the
+  plant then starts the period afresh, as for every strategy); learning from cold is the tests'.
 
 Each trajectory is scored under three economics: the base case (fees 0.10 EUR/kWh, revenue
 0.0872 EUR/kWh), the bear case (revenue 0.05) and no fees; the optimum is solved for each,
@@ -26,7 +29,7 @@ import math
 import statistics
 import sys
 import time as time_module
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -78,6 +81,7 @@ POWER_LEVELS_PER_MINER: Final = 4
 WINTER_BELOW_C: Final = 3.0  # a custom period's mean outdoor: winter's normal target below it
 SHOULDER_BELOW_C: Final = 12.0
 FORECAST_ERROR_K_PER_SQRT_H: Final = 0.3
+PREROLL_DAYS: Final = 3
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -323,16 +327,41 @@ class PlannerRun:
         return self.planned_polls / self.polls if self.polls else 0.0
 
 
-def planner_run(season: Fortnight, site: Site) -> PlannerRun:
-    """A session with a model started from the configured plant's prior, not its true one."""
-    return PlannerRun(
-        session=plan_session(
-            site.params,
-            miner_steps_w(site.miners),
-            SiteSettings.from_options({}).dispatch,
-            heat_dump=season.name == SUMMER.name,
-        )
+def planner_run(
+    season: Fortnight, site: Site, learned: Mapping[str, Any] | None = None
+) -> PlannerRun:
+    """A session from the configured plant's prior (not its true one), or what it ``learned``."""
+    session = plan_session(
+        site.params,
+        miner_steps_w(site.miners),
+        SiteSettings.from_options({}).dispatch,
+        heat_dump=season.name == SUMMER.name,
     )
+    if learned is not None:
+        session.restore(learned)
+    return PlannerRun(session=session)
+
+
+def learned_before(
+    data: PlanData, season: Fortnight, site: Site, days: int = PREROLL_DAYS
+) -> dict[str, Any]:
+    """What a session learns watching the site under comfort control the ``days`` before."""
+    session = planner_run(season, site).session
+    constant = dispatcher_drive(site, constant_intents(season))
+
+    def drive(
+        step: int,
+        readings: PlantReadings,
+        indoor_c: float,
+        tripped: bool,
+        miners: dict[str, SimMiner],
+    ) -> bool:
+        session.observe(observation(readings, sum(miner.running for miner in miners.values())))
+        return constant(step, readings, indoor_c, tripped, miners)
+
+    earlier = replace(season, first_day=season.first_day - timedelta(days=days))
+    simulate(data, earlier, site, drive, days)
+    return session.as_dict()
 
 
 def planner_drive(
@@ -475,6 +504,7 @@ def run_cases(
     base = ECONOMICS[0]
     for season in seasons:
         for site in sites:
+            learned = learned_before(data, season, site)
             fixed = {
                 "constant": simulate(
                     data, season, site, dispatcher_drive(site, constant_intents(season)), days
@@ -502,7 +532,7 @@ def run_cases(
                     key: score_json(value, best, heat_wanted=heat_wanted)
                     for key, value in scores.items()
                 }
-                run = planner_run(season, site)
+                run = planner_run(season, site, learned)
                 drive = planner_drive(data, season, site, economics, run)
                 scores["planner"] = score(
                     simulate(data, season, site, drive, days), prices, economics

@@ -147,3 +147,59 @@ def test_what_is_saved_comes_back_and_damage_is_learned_again() -> None:
     damaged.restore({"model": "garbage", "approach_k_per_kw": float("nan")})
     assert damaged.approach_k_per_kw is None
     assert damaged.model.samples == 0
+
+
+def with_house(planning: PlanSession) -> PlanSession:
+    """A session whose building fit has seen two days (at its prior) and an indoor reading now."""
+    planning.observe(seen(START, indoor_c=20.5))
+    house = planning.building
+    assert house is not None
+    planning.restore({"building": {**house.as_dict(), "hours": 48, "indoor_range_c": [19, 22]}})
+    return planning
+
+
+def test_with_an_indoor_sensor_the_building_is_the_store_once_its_fit_is_confident() -> None:
+    planning = session()
+    planning.observe(seen(START, indoor_c=20.5))
+    assert replan(planning, prices(12, 6)) is None
+    assert "indoor hours seen" in planning.comfort_reason
+    with_house(planning)  # the tank's fit is still not confident: the building's is enough
+    result = replan(planning, prices(12, 6))
+    assert result is not None
+    assert all(19.0 < slot.store_c < 23.0 for slot in result.slots)  # indoor, not tank, °C
+    powers = [slot.power_w for slot in result.slots]
+    assert sum(powers[:6]) > sum(powers[6:])
+
+
+def test_a_stale_indoor_reading_plans_with_the_tank_or_not_at_all() -> None:
+    planning = with_house(session())
+    stale = START.timestamp() + 3600
+    result = planning.replan(
+        prices=prices(12, 6),
+        outdoor_forecast_c=[0.0] * 12,
+        store_c=50.0,
+        now_s=stale,
+        loop_target_c=40.0,
+        revenue_per_kwh=0.0872,
+    )
+    assert result is None
+    assert "samples seen" in planning.comfort_reason
+
+
+def test_the_dry_cooler_runs_in_the_slots_the_plan_dumps() -> None:
+    planning = with_house(session(heat_dump=True))
+    cheap = [replace(slot, price_per_kwh=0.0) for slot in prices(12, 12)]
+    result = planning.replan(
+        prices=cheap,
+        outdoor_forecast_c=[25.0] * 12,
+        store_c=40.0,
+        now_s=START.timestamp(),
+        loop_target_c=30.0,
+        revenue_per_kwh=0.0872,
+    )
+    assert result is not None
+    assert result.slots[0].dump
+    assert planning.step_at(START) == PlanStep(power_w=result.slots[0].power_w)
+    assert planning.dump_wanted(40.0)
+    planning.restore({"building": "garbage"})  # a damaged building keeps what was learned
+    assert planning.building is not None

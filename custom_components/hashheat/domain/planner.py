@@ -54,6 +54,7 @@ _BISECTIONS: Final = 7
 _LOWEST_START_COST: Final = 1e-3
 _HIGHEST_START_COST: Final = 1e3
 _TIE_START_COST: Final = 1e-6
+_TIE_HEAT_COST: Final = 1e-5
 
 
 class PlanReason(StrEnum):
@@ -436,6 +437,9 @@ def _building_step(problem: _Problem, building: BuildingStore, s: int, t: _Array
         + building.comfort_penalty_per_kh * hours * outside
         + inputs.violation_penalty_per_kwh * _grid_violation(problem, s)
     )
+    if inputs.heat_dump:
+        # Heat of no use the building need not take: the dump takes it, ties go to a cooler house.
+        cost = cost + _TIE_HEAT_COST * heat_kw * hours
     t_next = np.clip(after, problem.grid[0], problem.grid[-1])
     dumped = (captured - heat_kw) * hours + np.zeros_like(t)
     return _Step(
