@@ -81,6 +81,7 @@ POWER_LEVELS_PER_MINER: Final = 4
 WINTER_BELOW_C: Final = 3.0  # a custom period's mean outdoor: winter's normal target below it
 SHOULDER_BELOW_C: Final = 12.0
 FORECAST_ERROR_K_PER_SQRT_H: Final = 0.3
+QUARTER: Final = timedelta(minutes=15)
 PREROLL_DAYS: Final = 3
 
 
@@ -418,6 +419,53 @@ def planner_drive(
     return drive
 
 
+def quarter_hour_solve_s(
+    data: PlanData, economics: Economics, season: Fortnight, run: PlannerRun
+) -> dict[str, object] | None:
+    """One plan of the 48 h after the period in 15-minute slots, with what the session learned.
+
+    The size the issue asks to solve within a second; None when the session has no plan to make.
+    """
+    session = run.session
+    if session.indoor is None:
+        return None
+    now_s = session.indoor[0]
+    now = datetime.fromtimestamp(now_s, UTC)
+    hours = [slot for slot in all_in_slots(data, economics) if now <= slot.start][:48]
+    quarters = [
+        replace(hour, start=hour.start + k * QUARTER, end=hour.start + (k + 1) * QUARTER)
+        for hour in hours
+        for k in range(4)
+    ]
+    started = time_module.perf_counter()
+    planned = session.replan(
+        prices=quarters,
+        outdoor_forecast_c=[data.outdoor(slot.start.timestamp()) for slot in quarters],
+        store_c=season.normal_target_c + 5.0,
+        now_s=now_s,
+        loop_target_c=season.normal_target_c,
+        revenue_per_kwh=economics.revenue_eur_per_kwh,
+    )
+    elapsed = time_module.perf_counter() - started
+    if planned is None:
+        return None
+    return {"slots": len(planned.slots), "seconds": round(elapsed, 4)}
+
+
+def learned_figures(run: PlannerRun) -> dict[str, object]:
+    """The model the session learned: the store's and, with the indoor sensor, the building's."""
+    store = run.session.model.store_params
+    figures: dict[str, object] = {
+        "capture_fraction": round(store.capture_fraction, 3),
+        "store_kwh_per_k": round(store.capacity_kwh_per_k, 3),
+    }
+    if run.session.building is not None:
+        building = run.session.building.params
+        figures["building_kwh_per_k"] = round(building.capacity_kwh_per_k, 2)
+        figures["building_ua_kw_per_k"] = round(building.ua_kw_per_k, 3)
+    return figures
+
+
 def forecast_with_error(
     outdoor: HourlySeries, now_s: float, hours: int, rng: np.random.Generator
 ) -> list[float]:
@@ -435,6 +483,7 @@ class Score:
 
     trajectory: Trajectory
     net_cost_eur: float
+    electricity_cost_eur: float
 
     @property
     def eur_per_mwh_heat(self) -> float:
@@ -448,6 +497,7 @@ def score(trajectory: Trajectory, prices: Sequence[float], economics: Economics)
     return Score(
         trajectory=trajectory,
         net_cost_eur=cost - sum(trajectory.mined_kwh) * economics.revenue_eur_per_kwh,
+        electricity_cost_eur=cost,
     )
 
 
@@ -461,12 +511,32 @@ def gap(value: float, optimum: float) -> float:
     return (value - optimum) / abs(optimum)
 
 
-def score_json(result: Score, optimum: Score, *, heat_wanted: bool) -> dict[str, object]:
+def bill_gap(result: Score, optimum: Score, constant: Score) -> float:
+    """The net cost over the optimum's, as a share of the constant setpoint's electricity bill.
+
+    In summer the heat has no use, and the optimum's net cost nears zero (its mining pays for what
+    little heating it does): a gap relative to it is a ratio of two small numbers (a 2 EUR miss on
+    12 EUR is "15 %"). The site's electricity bill under constant control is what the user compares
+    the plan's money with, and does not vanish.
+    """
+    return (result.net_cost_eur - optimum.net_cost_eur) / constant.electricity_cost_eur
+
+
+def score_json(
+    result: Score, optimum: Score, constant: Score, *, heat_wanted: bool
+) -> dict[str, object]:
     """One strategy's figures, rounded, with its gap to the optimum.
 
-    The gap is per MWh of heat where heat is wanted, on the net cost in summer (no use for heat).
+    The gap is per MWh of heat where heat is wanted; in summer (no use for heat) the extra net cost
+    as a share of the constant setpoint's electricity bill (``bill_gap``). Both ratios, and the one
+    on the net cost, are reported for every case.
     """
     t = result.trajectory
+    compared_gap = (
+        gap(result.eur_per_mwh_heat, optimum.eur_per_mwh_heat)
+        if heat_wanted
+        else bill_gap(result, optimum, constant)
+    )
     return {
         "electricity_kwh": round(sum(t.electricity_kwh), 1),
         "heat_kwh": round(t.heat_kwh, 1),
@@ -476,15 +546,10 @@ def score_json(result: Score, optimum: Score, *, heat_wanted: bool) -> dict[str,
         "starts": t.starts,
         "start_cap": t.start_cap,
         "over_temperature_trips": t.over_temperature_trips,
-        "gap_vs_optimum": round(
-            gap(
-                compared(result, heat_wanted=heat_wanted),
-                compared(optimum, heat_wanted=heat_wanted),
-            ),
-            4,
-        ),
+        "gap_vs_optimum": round(compared_gap, 4),
         "gap_eur_per_mwh_heat": round(gap(result.eur_per_mwh_heat, optimum.eur_per_mwh_heat), 4),
         "gap_net_cost": round(gap(result.net_cost_eur, optimum.net_cost_eur), 4),
+        "gap_bill": round(bill_gap(result, optimum, constant), 4),
         "max_tank_c": round(t.max_tank_c, 1),
     }
 
@@ -529,7 +594,7 @@ def run_cases(
                 best = scores["optimum"]
                 heat_wanted = season.name != SUMMER.name
                 strategies: dict[str, object] = {
-                    key: score_json(value, best, heat_wanted=heat_wanted)
+                    key: score_json(value, best, scores["constant"], heat_wanted=heat_wanted)
                     for key, value in scores.items()
                 }
                 run = planner_run(season, site, learned)
@@ -538,9 +603,12 @@ def run_cases(
                     simulate(data, season, site, drive, days), prices, economics
                 )
                 strategies["planner"] = {
-                    **score_json(scores["planner"], best, heat_wanted=heat_wanted),
+                    **score_json(
+                        scores["planner"], best, scores["constant"], heat_wanted=heat_wanted
+                    ),
                     "planned_share": round(run.planned_share, 3),
                     "comfort_reason": run.session.comfort_reason,
+                    "learned": learned_figures(run),
                 }
                 cases.append(
                     {
@@ -569,6 +637,9 @@ def run_cases(
                         }
                         if run.solve_s
                         else None,
+                        "planner_solve_48h_15min": quarter_hour_solve_s(
+                            data, economics, season, run
+                        ),
                     }
                 )
     return cases
