@@ -37,7 +37,7 @@ from typing import Any, Final
 
 import numpy as np
 
-from custom_components.hashheat.domain.dispatch import Dispatcher, Intents
+from custom_components.hashheat.domain.dispatch import Dispatcher, Intents, PlanStep
 from custom_components.hashheat.domain.plan_session import PlanSession
 from custom_components.hashheat.domain.price_forecast import PriceSlot
 from custom_components.hashheat.settings import SiteSettings
@@ -275,22 +275,17 @@ def optimum_problem(
     )
 
 
-def command_site(
-    miners: dict[str, SimMiner], power_w: float, *, tripped: bool, now_s: float
-) -> None:
-    """Run ``power_w`` on as few miners as can draw it, the least started first; none if tripped."""
-    running = math.ceil(power_w / MINER_MAX_W - 1e-9)
-    each_w = power_w / running if running else MINER_MAX_W
-    ranked = sorted(miners, key=lambda key: (not miners[key].running, miners[key].starts, key))
-    on = set(ranked[: 0 if tripped else running])
-    for key, miner in miners.items():
-        miner.command(run=key in on, power_w=each_w, now_s=now_s)
+def optimum_drive(site: Site, season: Fortnight, optimum: Optimum) -> Drive:
+    """The optimum's power each hour from the plant's state, through the dispatcher's plan layer.
 
-
-def optimum_drive(optimum: Optimum) -> Drive:
-    """The optimum's power each hour from the plant's state."""
+    As the planner's is: the power is the site's cap, the ceiling guard holds the tank under its
+    limit, protection keeps its minimum times.
+    """
     per_hour = round(3600 / POLL_S)
     plan: list[Choice] = [Choice(power_w=0.0, dump=False)]
+    dispatcher = Dispatcher(SiteSettings.from_options({}).dispatch)
+    dispatcher.set_miners({spec.miner_id: spec for spec in miner_specs(site.miners)})
+    comfort = constant_intents(season)(0.0, 0.0)
 
     def drive(
         step: int,
@@ -301,7 +296,12 @@ def optimum_drive(optimum: Optimum) -> Drive:
     ) -> bool:
         if step % per_hour == 0:
             plan[0] = optimum.best(step // per_hour, indoor_c)
-        command_site(miners, plan[0].power_w, tripped=tripped, now_s=readings.now_s)
+        snapshot = site_snapshot(miners, readings, readings.now_s, safety_stop=tripped)
+        intents = replace(comfort, plan=PlanStep(power_w=plan[0].power_w))
+        for command in dispatcher.decide(intents, snapshot, readings.now_s).commands:
+            miners[command.miner_id].command(
+                run=command.run, power_w=command.power_w or MINER_MAX_W, now_s=readings.now_s
+            )
         return plan[0].dump
 
     return drive
@@ -587,7 +587,9 @@ def run_cases(
                 started = time_module.perf_counter()
                 optimum = Optimum(problem)
                 solve_s = time_module.perf_counter() - started
-                trajectory = simulate(data, season, site, optimum_drive(optimum), days)
+                trajectory = simulate(
+                    data, season, site, optimum_drive(site, season, optimum), days
+                )
                 prices = list(problem.net_price + economics.revenue_eur_per_kwh)
                 scores = {key: score(value, prices, economics) for key, value in fixed.items()}
                 scores["optimum"] = score(trajectory, prices, economics)

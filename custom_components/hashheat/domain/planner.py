@@ -23,9 +23,12 @@ With a :class:`BuildingStore` (a site with an indoor temperature sensor) the sto
 building instead: the state is its indoor temperature, which over a slot relaxes exactly towards
 ``T_out + f·P/UA`` with time constant ``C/UA`` (the tank and loop settle within the slot and hold
 little beside it). Its demand is then the building's own loss at each temperature, the comfort band
-is soft (``comfort_penalty_per_kh`` per K·h outside it, at the slot's middle), and the horizon
-ends valuing the heat the building holds over or under where it started at the heat's value. With
-a heat dump each power may also run with all its heat dumped, the building getting none.
+is soft (``comfort_penalty_per_kh`` per K·h outside it, at the slot's middle). What the heat the
+building holds at the end is worth depends on whether it will be needed (a cold night, or a warm
+week): the programme runs on over a tail of ``TAIL_HOURS`` hours whose prices and weather repeat
+the horizon's last day, and only then values the heat held over or under where it started at the
+heat's value; the plan is the horizon's slots. With a heat dump each power may also run with all
+its heat dumped, the building getting none.
 """
 
 import math
@@ -48,6 +51,7 @@ GRID_POINTS: Final = 61
 BUILDING_GRID_POINTS: Final = 121
 _BUILDING_BELOW_K: Final = 2.0
 _BUILDING_ABOVE_K: Final = 1.5
+TAIL_HOURS: Final = 24
 MAX_LEVELS_PER_COUNT: Final = 6
 _OVERFLOW_HEADROOM_K: Final = 5.0
 _BISECTIONS: Final = 7
@@ -206,6 +210,7 @@ class _Problem:
     dump_level: npt.NDArray[np.bool_]  # (K,) levels whose heat the dump takes
     grid: _Array  # (G,)
     start_c: float
+    outdoor_c: _Array  # (S,) the building's weather
     min_on: int
     min_off: int
     dwell_states: int
@@ -317,6 +322,16 @@ def _problem(inputs: PlanInputs) -> _Problem:
     store = inputs.store
     dearest_heat = max(float(np.max(prices)) - inputs.revenue_per_kwh, 0.0) / store.capture_fraction
     demand = np.maximum(np.array(inputs.demand_kw, dtype=float), 0.0)
+    outdoor = np.zeros(len(slots))
+    if inputs.building is not None:
+        tail = _tail(slots, [prices, np.array(inputs.building.outdoor_c, dtype=float)])
+        prices, outdoor = np.concatenate([prices, tail[0]]), np.concatenate([outdoor, tail[1]])
+        outdoor[: len(slots)] = inputs.building.outdoor_c
+        extra = len(tail[0])
+        hours = np.concatenate([hours, np.ones(extra)])
+        demand = np.concatenate([demand, np.zeros(extra)])
+        floor = np.concatenate([floor, np.zeros(extra)])
+        day = np.concatenate([day, np.full(extra, day[-1])])
     heat_matters = inputs.heat_value_per_kwh > 0 or (inputs.building is None and bool(demand.any()))
     return _Problem(
         inputs=inputs,
@@ -328,6 +343,7 @@ def _problem(inputs: PlanInputs) -> _Problem:
         dump_level=dump_level,
         grid=grid,
         start_c=start_c,
+        outdoor_c=outdoor,
         min_on=min_on,
         min_off=min_off,
         dwell_states=max(min_on, min_off, 1) + 1,
@@ -335,6 +351,17 @@ def _problem(inputs: PlanInputs) -> _Problem:
         unmet_cost=inputs.heat_value_per_kwh + inputs.comfort_penalty_per_kwh,
         terminal_cost=_terminal_cost(inputs, dearest_heat) if heat_matters else 0.0,
     )
+
+
+def _tail(slots: Sequence[PriceSlot], series: list[_Array]) -> list[_Array]:
+    """``TAIL_HOURS`` hourly values after the slots, each series repeating its day before."""
+    starts = np.array([s.start.timestamp() for s in slots])
+    end = slots[-1].end.timestamp()
+    at = end + (np.arange(TAIL_HOURS) + 0.5) * 3600
+    day_s = 86400.0
+    earlier = at - day_s * np.ceil((at - end) / day_s)
+    index = np.clip(np.searchsorted(starts, earlier, side="right") - 1, 0, len(slots) - 1)
+    return [values[index] for values in series]
 
 
 def _terminal_cost(inputs: PlanInputs, dearest_heat: float) -> float:
@@ -426,7 +453,7 @@ def _building_step(problem: _Problem, building: BuildingStore, s: int, t: _Array
     captured = inputs.store.capture_fraction * p
     heat_kw = np.where(problem.dump_level[None, :, None], 0.0, captured)
     ua = building.ua_kw_per_k
-    target = building.outdoor_c[s] + heat_kw / ua
+    target = problem.outdoor_c[s] + heat_kw / ua
     decay = math.exp(-ua * hours / building.capacity_kwh_per_k)
     after = target + (t - target) * decay
     middle = (t + after) / 2
@@ -523,7 +550,7 @@ def _forward(
     d = round(min(max(held, 0.0), problem.dwell_states - 1))
     t = np.array([problem.start_c])
     chosen: list[tuple[int, int, _Step]] = []
-    for s in range(len(problem.hours)):
+    for s in range(len(inputs.slots)):
         step = _step(problem, s, t)
         total = _arrive(values[s + 1], *_landing(problem, step.t_next)) + step.cost[:, None]
         idx = np.arange(counts)
@@ -544,7 +571,8 @@ def _starts_per_day(
     running = [min(max(problem.inputs.running, 0), problem.powers_kw.shape[0] - 1)]
     running += [n for n, _, _ in chosen]
     starts = np.maximum(np.diff(running), 0)
-    per_day = np.bincount(problem.day, weights=starts, minlength=int(problem.day.max()) + 1)
+    days = problem.day[: len(chosen)]
+    per_day = np.bincount(days, weights=starts, minlength=int(days.max()) + 1)
     per_day[0] += problem.inputs.starts_today
     return per_day.astype(np.int64)
 
