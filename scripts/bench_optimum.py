@@ -64,6 +64,7 @@ class Choice:
 
 
 _BISECTIONS: Final = 40
+_TIE_EUR: Final = 1e-9
 
 
 def deliverable_w(params: PlantParams, indoor_c: Floats, limit_c: float) -> Floats:
@@ -125,6 +126,11 @@ class Optimum:
         return np.where(coolable[None, :], cost, np.inf)
 
     def best(self, slot: int, indoor_c: float) -> Choice:
-        """What to run over ``slot`` from the measured indoor temperature."""
-        best = int(np.argmin(self._q_values(slot, np.array([indoor_c]))[0]))
+        """What to run over ``slot`` from the measured indoor temperature.
+
+        Of powers equally good (more than the loop can give the building) the highest: the
+        dispatcher's ceiling guard then takes whatever the loop can give.
+        """
+        costs = self._q_values(slot, np.array([indoor_c]))[0]
+        best = int(np.flatnonzero(costs <= costs.min() + _TIE_EUR)[-1])
         return Choice(power_w=float(self.powers_w[best]), dump=bool(self.dumped[best]))

@@ -82,6 +82,10 @@ WINTER_BELOW_C: Final = 3.0  # a custom period's mean outdoor: winter's normal t
 SHOULDER_BELOW_C: Final = 12.0
 FORECAST_ERROR_K_PER_SQRT_H: Final = 0.3
 QUARTER: Final = timedelta(minutes=15)
+REPLAN_EVERY_S: Final = 900.0
+"""The planner re-plans every quarter hour from the readings (the slot in progress from now)."""
+OPTIMUM_SLOTS_PER_HOUR: Final = 4
+"""The optimum decides every quarter hour (the prices are hourly): finer than the planner."""
 PREROLL_DAYS: Final = 3
 
 
@@ -128,7 +132,7 @@ class Trajectory:
     start_cap: int = 0
     over_temperature_trips: int = 0
     max_tank_c: float = -math.inf
-    indoor_c: list[float] = field(default_factory=list)
+    end_indoor_c: float = math.nan
 
 
 type Drive = Callable[[int, PlantReadings, float, bool, dict[str, SimMiner]], bool]
@@ -173,6 +177,7 @@ def simulate(data: PlanData, season: Fortnight, site: Site, drive: Drive, days: 
         trajectory.max_tank_c = max(trajectory.max_tank_c, plant.tank_c)
         plant.step(POLL_S, power)
     trajectory.heat_kwh = (plant.energy - start_energy).heat_to_loop_j / 3.6e6
+    trajectory.end_indoor_c = plant.indoor_c
     trajectory.starts = sum(miner.starts for miner in miners.values())
     trajectory.over_temperature_trips = interlock.trips
     return trajectory
@@ -244,12 +249,14 @@ def site_powers_w(miners: int) -> Floats:
     return np.array(sorted(levels))
 
 
-def hourly_outdoor(outdoor: HourlySeries, start_s: float, hours: int) -> Floats:
-    """Each hour's mean outdoor temperature (the mean of its start, middle and end)."""
+def slot_outdoor(outdoor: HourlySeries, start_s: float, slots: int, slot_s: float) -> Floats:
+    """Each slot's mean outdoor temperature (the mean of its start, middle and end)."""
     return np.array(
         [
-            statistics.fmean(outdoor(start_s + hour * 3600 + offset) for offset in (0, 1800, 3600))
-            for hour in range(hours)
+            statistics.fmean(
+                outdoor(start_s + slot * slot_s + offset) for offset in (0, slot_s / 2, slot_s)
+            )
+            for slot in range(slots)
         ]
     )
 
@@ -261,11 +268,15 @@ def optimum_problem(
     hours = days * 24
     prices = np.array(hourly_prices(all_in_slots(data, economics), season.start, hours))
     net = prices - economics.revenue_eur_per_kwh
+    slot_s = 3600 / OPTIMUM_SLOTS_PER_HOUR
     return Problem(
         params=site.params,
         powers_w=site_powers_w(site.miners),
-        net_price=net,
-        outdoor_c=hourly_outdoor(data.outdoor, season.start.timestamp(), hours),
+        net_price=np.repeat(net, OPTIMUM_SLOTS_PER_HOUR),
+        outdoor_c=slot_outdoor(
+            data.outdoor, season.start.timestamp(), hours * OPTIMUM_SLOTS_PER_HOUR, slot_s
+        ),
+        slot_s=slot_s,
         start_indoor_c=site.params.indoor_setpoint_c,
         band_c=OPTIMUM_BAND_C,
         tank_limit_c=SiteSettings.from_options({}).dispatch.ceiling_c,
@@ -281,7 +292,7 @@ def optimum_drive(site: Site, season: Fortnight, optimum: Optimum) -> Drive:
     As the planner's is: the power is the site's cap, the ceiling guard holds the tank under its
     limit, protection keeps its minimum times.
     """
-    per_hour = round(3600 / POLL_S)
+    per_slot = round(optimum.problem.slot_s / POLL_S)
     plan: list[Choice] = [Choice(power_w=0.0, dump=False)]
     dispatcher = Dispatcher(SiteSettings.from_options({}).dispatch)
     dispatcher.set_miners({spec.miner_id: spec for spec in miner_specs(site.miners)})
@@ -294,8 +305,8 @@ def optimum_drive(site: Site, season: Fortnight, optimum: Optimum) -> Drive:
         tripped: bool,
         miners: dict[str, SimMiner],
     ) -> bool:
-        if step % per_hour == 0:
-            plan[0] = optimum.best(step // per_hour, indoor_c)
+        if step % per_slot == 0:
+            plan[0] = optimum.best(step // per_slot, indoor_c)
         snapshot = site_snapshot(miners, readings, readings.now_s, safety_stop=tripped)
         intents = replace(comfort, plan=PlanStep(power_w=plan[0].power_w))
         for command in dispatcher.decide(intents, snapshot, readings.now_s).commands:
@@ -374,7 +385,7 @@ def planner_drive(
     prices are published) on the published prices and a forecast with error; until it has a plan
     the dispatcher's comfort layer runs the loop at the season's normal target.
     """
-    per_hour = round(3600 / POLL_S)
+    per_replan = round(REPLAN_EVERY_S / POLL_S)
     slots = all_in_slots(data, economics)
     rng = np.random.default_rng(SEED)
     session = run.session
@@ -392,9 +403,10 @@ def planner_drive(
         now_s = readings.now_s
         session.observe(observation(readings, sum(miner.running for miner in miners.values())))
         run.polls += 1
-        if step % per_hour == 0:
+        if step % per_replan == 0:
             published = known_slots(slots, datetime.fromtimestamp(now_s, UTC))
-            forecast = forecast_with_error(data.outdoor, now_s, len(published), rng)
+            at_s = [max(slot.start.timestamp(), now_s) for slot in published]
+            forecast = forecast_with_error(data.outdoor, at_s, rng)
             started = time_module.perf_counter()
             planned = session.replan(
                 prices=published,
@@ -467,14 +479,14 @@ def learned_figures(run: PlannerRun) -> dict[str, object]:
 
 
 def forecast_with_error(
-    outdoor: HourlySeries, now_s: float, hours: int, rng: np.random.Generator
+    outdoor: HourlySeries, at_s: Sequence[float], rng: np.random.Generator
 ) -> list[float]:
-    """An hourly outdoor forecast from ``now_s``: the truth plus an error growing with lead time.
+    """An outdoor forecast for hourly times ``at_s``: the truth plus an error growing with lead.
 
     A random walk of 0.3 K per sqrt(hour): about 1.5 K a day ahead, as a weather service's.
     """
-    walk = np.cumsum(rng.normal(0.0, FORECAST_ERROR_K_PER_SQRT_H, hours))
-    return [outdoor(now_s + hour * 3600) + float(walk[hour]) for hour in range(hours)]
+    walk = np.cumsum(rng.normal(0.0, FORECAST_ERROR_K_PER_SQRT_H, len(at_s)))
+    return [outdoor(moment) + float(error) for moment, error in zip(at_s, walk, strict=True)]
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -551,6 +563,7 @@ def score_json(
         "gap_net_cost": round(gap(result.net_cost_eur, optimum.net_cost_eur), 4),
         "gap_bill": round(bill_gap(result, optimum, constant), 4),
         "max_tank_c": round(t.max_tank_c, 1),
+        "end_indoor_c": round(t.end_indoor_c, 2),
     }
 
 
@@ -590,7 +603,7 @@ def run_cases(
                 trajectory = simulate(
                     data, season, site, optimum_drive(site, season, optimum), days
                 )
-                prices = list(problem.net_price + economics.revenue_eur_per_kwh)
+                prices = hourly_prices(all_in_slots(data, economics), season.start, days * 24)
                 scores = {key: score(value, prices, economics) for key, value in fixed.items()}
                 scores["optimum"] = score(trajectory, prices, economics)
                 best = scores["optimum"]

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from custom_components.hashheat.domain.site_model import SiteModel
+from scripts import bench_plan
 from scripts.bench_miners import SimMiner, miner_specs
 from scripts.bench_optimum import Choice, Optimum, Problem, deliverable_w
 from scripts.bench_plan import (
@@ -181,7 +182,10 @@ def test_the_forecast_errs_more_the_further_ahead_it_looks() -> None:
     outdoor = HourlySeries(0.0, [5.0] * 48)
     rng = np.random.default_rng(1)
     errors = np.array(
-        [np.array(forecast_with_error(outdoor, 0.0, 25, rng)) - 5.0 for _ in range(400)]
+        [
+            np.array(forecast_with_error(outdoor, [h * 3600.0 for h in range(25)], rng)) - 5.0
+            for _ in range(400)
+        ]
     )
     spread = errors.std(axis=0)
     assert spread[0] == pytest.approx(0.3, rel=0.2)
@@ -227,7 +231,11 @@ def test_until_its_model_is_confident_the_planner_keeps_comfort_control_and_says
     assert run.planned_share == 0.0
 
 
-def test_a_confident_planner_runs_the_miners_through_the_dispatcher_in_the_cheap_hours() -> None:
+def test_a_confident_planner_runs_the_miners_through_the_dispatcher_in_the_cheap_hours(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # One plan for the hour: the fixed readings below would teach the model nonsense by the next.
+    monkeypatch.setattr(bench_plan, "REPLAN_EVERY_S", 3600.0)
     start = datetime(2015, 1, 5, tzinfo=UTC)
     site = SITES[0]
     run = planner_run(FORTNIGHTS[0], site)

@@ -10,6 +10,7 @@ from custom_components.hashheat.domain.plan_session import (
     PlanSession,
     SessionSettings,
     SiteObservation,
+    from_now,
 )
 from custom_components.hashheat.domain.price_forecast import PriceSlot
 from custom_components.hashheat.domain.site_model import PlantPrior, SiteModel
@@ -204,3 +205,16 @@ def test_the_dry_cooler_runs_in_the_slots_the_plan_dumps() -> None:
     assert planning.dump_wanted(40.0)
     planning.restore({"building": "garbage"})  # a damaged building keeps what was learned
     assert planning.building is not None
+
+
+def test_a_replan_counts_the_slot_in_progress_from_now_and_drops_the_past() -> None:
+    slots = prices(3, 1)
+    now_s = (START + timedelta(hours=1, minutes=15)).timestamp()
+    ahead, forecast = from_now(slots, [1.0, 2.0, 3.0], now_s)
+    assert [slot.start for slot in ahead] == [
+        START + timedelta(hours=1, minutes=15),
+        slots[2].start,
+    ]
+    assert ahead[0].end == slots[1].end
+    assert forecast == [2.0, 3.0]
+    assert from_now(slots, [1.0], now_s) == (slots, [1.0])  # the planner says what is wrong

@@ -12,7 +12,7 @@ coordinator and the plan bench both run it, so the bench measures what the integ
 """
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, tzinfo
 from typing import Any, Final
 
@@ -29,6 +29,22 @@ APPROACH_MIN_HEAT_W: Final = 1000.0
 APPROACH_WEIGHT: Final = 0.01
 STORE_RANGE_K: Final = 5.0
 INDOOR_STALE_S: Final = 1800.0
+
+
+def from_now(
+    prices: Sequence[PriceSlot], forecast_c: Sequence[float], now_s: float
+) -> tuple[Sequence[PriceSlot], Sequence[float]]:
+    """The slots still to come, the one in progress from now on, with their forecast.
+
+    Left as they are when the forecast does not match the slots (the planner says so).
+    """
+    now = datetime.fromtimestamp(now_s, UTC)
+    if len(prices) != len(forecast_c) or not prices:
+        return prices, forecast_c
+    kept = [(slot, c) for slot, c in zip(prices, forecast_c, strict=True) if slot.end > now]
+    if kept and kept[0][0].start < now:
+        kept[0] = (replace(kept[0][0], start=now), kept[0][1])
+    return [slot for slot, _ in kept], [c for _, c in kept]
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -164,6 +180,7 @@ class PlanSession:
         revenue_per_kwh: float,
     ) -> Plan | None:
         """A plan over ``prices`` (the outdoor forecast per slot), or None: comfort, and why."""
+        prices, outdoor_forecast_c = from_now(prices, outdoor_forecast_c, now_s)
         building = self._building_store(now_s, outdoor_forecast_c)
         confidence = self.model.confidence
         if building is None and not confidence.confident:

@@ -301,7 +301,7 @@ def _problem(inputs: PlanInputs) -> _Problem:
         for i, slot in enumerate(slots):
             if slot.start < hold.end and hold.start < slot.end:
                 floor[i] = max(floor[i], hold.floor_w / 1000)
-    shortest_s = float(hours.min()) * 3600
+    shortest_s = _shortest_s(hours)
     # To the nearest slot: the dispatcher keeps the exact times; a 10-minute minimum must not
     # forbid a whole hour's slot.
     min_on = round(inputs.min_on_s / shortest_s)
@@ -362,6 +362,11 @@ def _tail(slots: Sequence[PriceSlot], series: list[_Array]) -> list[_Array]:
     earlier = at - day_s * np.ceil((at - end) / day_s)
     index = np.clip(np.searchsorted(starts, earlier, side="right") - 1, 0, len(slots) - 1)
     return [values[index] for values in series]
+
+
+def _shortest_s(hours: _Array) -> float:
+    """The shortest slot but the first (which may be what is left of one in progress), in s."""
+    return float((hours[1:] if len(hours) > 1 else hours).min()) * 3600
 
 
 def _terminal_cost(inputs: PlanInputs, dearest_heat: float) -> float:
@@ -546,7 +551,7 @@ def _forward(
     inputs = problem.inputs
     counts = problem.powers_kw.shape[0]
     n = min(max(inputs.running, 0), counts - 1)
-    held = inputs.running_for_s / (float(problem.hours.min()) * 3600)
+    held = inputs.running_for_s / _shortest_s(problem.hours)
     d = round(min(max(held, 0.0), problem.dwell_states - 1))
     t = np.array([problem.start_c])
     chosen: list[tuple[int, int, _Step]] = []
