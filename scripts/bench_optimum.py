@@ -128,9 +128,11 @@ class Optimum:
     def best(self, slot: int, indoor_c: float) -> Choice:
         """What to run over ``slot`` from the measured indoor temperature.
 
-        Of powers equally good (more than the loop can give the building) the highest: the
-        dispatcher's ceiling guard then takes whatever the loop can give.
+        Of powers equally good (more than the loop can give the building) the highest where
+        mining pays (the dispatcher's ceiling guard then lets the miners run as far as the tank
+        takes their heat), else the lowest.
         """
         costs = self._q_values(slot, np.array([indoor_c]))[0]
-        best = int(np.flatnonzero(costs <= costs.min() + _TIE_EUR)[-1])
+        ties = np.flatnonzero(costs <= costs.min() + _TIE_EUR)
+        best = int(ties[-1] if self.problem.net_price[slot] < 0 else ties[0])
         return Choice(power_w=float(self.powers_w[best]), dump=bool(self.dumped[best]))

@@ -218,3 +218,13 @@ def test_a_replan_counts_the_slot_in_progress_from_now_and_drops_the_past() -> N
     assert ahead[0].end == slots[1].end
     assert forecast == [2.0, 3.0]
     assert from_now(slots, [1.0], now_s) == (slots, [1.0])  # the planner says what is wrong
+
+
+def test_the_indoor_reading_is_averaged_over_minutes_and_a_gap_starts_it_again() -> None:
+    planning = session()
+    planning.observe(seen(START, indoor_c=20.0))
+    planning.observe(seen(START + timedelta(seconds=15), indoor_c=21.0))
+    assert planning.indoor == (START.timestamp() + 15, pytest.approx(20.05))
+    later = START + timedelta(hours=1)
+    planning.observe(seen(later, indoor_c=19.0))
+    assert planning.indoor == (later.timestamp(), 19.0)

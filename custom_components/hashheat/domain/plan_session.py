@@ -29,6 +29,7 @@ APPROACH_MIN_HEAT_W: Final = 1000.0
 APPROACH_WEIGHT: Final = 0.01
 STORE_RANGE_K: Final = 5.0
 INDOOR_STALE_S: Final = 1800.0
+INDOOR_SMOOTHING_S: Final = 300.0
 
 
 def from_now(
@@ -130,7 +131,7 @@ class PlanSession:
     def _observe_building(self, seen: SiteObservation) -> None:
         if seen.indoor_c is None:
             return
-        self.indoor = (seen.at_s, seen.indoor_c)
+        self.indoor = (seen.at_s, self._smoothed_indoor(seen.at_s, seen.indoor_c))
         if self.building is None:
             self.building = BuildingModel(self.model.prior)
         if seen.heat_w is None or seen.outdoor_c is None or self.dumping:
@@ -143,6 +144,13 @@ class PlanSession:
             heat_w=seen.heat_w,
             return_c=seen.return_c,
         )
+
+    def _smoothed_indoor(self, at_s: float, indoor_c: float) -> float:
+        """The indoor reading averaged over a few minutes: a sensor's noise is not the house's."""
+        if self.indoor is None or not 0 < at_s - self.indoor[0] <= INDOOR_SMOOTHING_S:
+            return indoor_c
+        before_s, before_c = self.indoor
+        return before_c + (at_s - before_s) / INDOOR_SMOOTHING_S * (indoor_c - before_c)
 
     def _building_store(
         self, now_s: float, outdoor_forecast_c: Sequence[float]
