@@ -9,18 +9,23 @@ strategies:
 
 - ``constant``: the integration's dispatcher in comfort mode at the season's normal target;
 - ``blueprint``: the dynamic-tariff blueprint's policy through the dispatcher (bench_tariff);
-- ``optimum``: perfect foresight (``bench_optimum``), applied each hour from the plant's state,
-  in summer free to run into the dry cooler;
+- ``optimum``: perfect foresight (``bench_optimum``), applied every quarter hour from the
+  plant's state through the dispatcher's plan layer, in summer free to run into the dry cooler;
 - ``planner``: the integration's plan session with only what HA knows (``domain.plan_session``:
   a SiteModel, and with the indoor sensor a BuildingModel, learned from the readings, comfort
-  control until they are confident, re-planned hourly on the published prices and a forecast with
-  error), through the dispatcher's plan layer. Like an installed site, its session has watched the
-  site before: it learns over the ``PREROLL_DAYS`` before the period under comfort control (the
-  plant then starts the period afresh, as for every strategy); learning from cold is the tests'.
+  control until they are confident, re-planned every quarter hour on the published prices and a
+  forecast with error), through the dispatcher's plan layer. Like an installed site, its session
+  has watched the site before: it learns over the ``PREROLL_DAYS`` before the period under
+  comfort control (the plant then starts the period afresh, as for every strategy); learning
+  from cold is the tests'.
 
 Each trajectory is scored under three economics: the base case (fees 0.10 EUR/kWh, revenue
 0.0872 EUR/kWh), the bear case (revenue 0.05) and no fees; the optimum is solved for each,
-constant and the blueprint decide with the base inputs. Prints a table, or JSON with --json.
+constant and the blueprint decide with the base inputs. The gap the targets are on
+(``gap_vs_optimum``, :func:`headline_gap`) is on the net cost, which the optimum minimises,
+relative to the optimum's net cost; in summer, where that nears zero, relative to the larger of
+it and the constant setpoint's electricity bill. Per MWh of heat, on the net cost alone and on the
+bill are reported beside it. Prints a table, or JSON with --json.
 """
 
 import argparse
@@ -290,13 +295,16 @@ def optimum_drive(site: Site, season: Fortnight, optimum: Optimum) -> Drive:
     """The optimum's power each hour from the plant's state, through the dispatcher's plan layer.
 
     As the planner's is: the power is the site's cap, the ceiling guard holds the tank under its
-    limit, protection keeps its minimum times.
+    limit, protection keeps its minimum times, and (in summer) the dry cooler also runs whenever
+    the tank is at its limit.
     """
     per_slot = round(optimum.problem.slot_s / POLL_S)
     plan: list[Choice] = [Choice(power_w=0.0, dump=False)]
-    dispatcher = Dispatcher(SiteSettings.from_options({}).dispatch)
+    settings = SiteSettings.from_options({}).dispatch
+    dispatcher = Dispatcher(settings)
     dispatcher.set_miners({spec.miner_id: spec for spec in miner_specs(site.miners)})
     comfort = constant_intents(season)(0.0, 0.0)
+    cooler_from_c = settings.ceiling_c - settings.hysteresis_k
 
     def drive(
         step: int,
@@ -313,7 +321,7 @@ def optimum_drive(site: Site, season: Fortnight, optimum: Optimum) -> Drive:
             miners[command.miner_id].command(
                 run=command.run, power_w=command.power_w or MINER_MAX_W, now_s=readings.now_s
             )
-        return plan[0].dump
+        return plan[0].dump or (optimum.problem.dump and readings.tank_c >= cooler_from_c)
 
     return drive
 

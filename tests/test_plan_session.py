@@ -229,3 +229,16 @@ def test_the_indoor_reading_is_averaged_over_minutes_and_a_gap_starts_it_again()
     later = START + timedelta(hours=1)
     planning.observe(seen(later, indoor_c=19.0))
     assert planning.indoor == (later.timestamp(), 19.0)
+
+
+def test_the_building_learns_nothing_while_the_dry_cooler_takes_the_heat() -> None:
+    planning = session(heat_dump=True)
+    assert planning.dump_wanted(DispatchSettings().ceiling_c)
+    for minute in range(180):
+        planning.observe(seen(START + timedelta(minutes=minute), indoor_c=20.0 + minute / 600))
+    assert planning.building is not None
+    assert planning.building.hours == 0
+    assert not planning.dump_wanted(40.0)
+    for minute in range(180, 360):
+        planning.observe(seen(START + timedelta(minutes=minute), indoor_c=20.0 + minute / 600))
+    assert planning.building.hours >= 1

@@ -100,6 +100,8 @@ class PlanSession:
     """The last indoor reading: (Unix time, °C)."""
     dumping: bool = False
     """The plan's current slot dumps its heat."""
+    cooler_on: bool = False
+    """What :meth:`dump_wanted` last answered: the dumped heat never reached the building."""
 
     def observe(self, seen: SiteObservation) -> None:
         """One poll: the model learns, the starts of the local day are counted."""
@@ -134,7 +136,7 @@ class PlanSession:
         self.indoor = (seen.at_s, self._smoothed_indoor(seen.at_s, seen.indoor_c))
         if self.building is None:
             self.building = BuildingModel(self.model.prior)
-        if seen.heat_w is None or seen.outdoor_c is None or self.dumping:
+        if seen.heat_w is None or seen.outdoor_c is None or self.cooler_on:
             self.building.interrupt()
             return
         self.building.observe(
@@ -246,7 +248,8 @@ class PlanSession:
         """The dry cooler runs where the plan dumps: its slot says so, or the store at its limit."""
         dispatch = self.settings.dispatch
         at_limit = store_c >= dispatch.ceiling_c - dispatch.hysteresis_k
-        return self.settings.heat_dump and (self.dumping or at_limit)
+        self.cooler_on = self.settings.heat_dump and (self.dumping or at_limit)
+        return self.cooler_on
 
     def as_dict(self) -> dict[str, Any]:
         """What survives a restart: the learned model and the approach."""
