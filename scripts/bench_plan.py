@@ -31,12 +31,15 @@ bill are reported beside it. Prints a table, or JSON with --json.
 import argparse
 import json
 import math
+import os
 import statistics
 import sys
 import time as time_module
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import repeat
 from pathlib import Path
 from typing import Any, Final
 
@@ -583,88 +586,90 @@ def normal_target_c(mean_outdoor_c: float) -> float:
     return 40.0 if mean_outdoor_c < SHOULDER_BELOW_C else 30.0
 
 
-def run_cases(
-    data: PlanData, seasons: Sequence[Fortnight], sites: Sequence[Site], days: int
-) -> list[dict[str, Any]]:
-    """Every season on every site under every economics."""
+def site_cases(data: PlanData, season: Fortnight, site: Site, days: int) -> list[dict[str, Any]]:
+    """One season on one site under every economics."""
     cases: list[dict[str, Any]] = []
     base = ECONOMICS[0]
-    for season in seasons:
-        for site in sites:
-            learned = learned_before(data, season, site)
-            fixed = {
-                "constant": simulate(
-                    data, season, site, dispatcher_drive(site, constant_intents(season)), days
+    learned = learned_before(data, season, site)
+    fixed = {
+        "constant": simulate(
+            data, season, site, dispatcher_drive(site, constant_intents(season)), days
+        ),
+        "blueprint": simulate(
+            data,
+            season,
+            site,
+            dispatcher_drive(site, blueprint_intents(data, season, base)),
+            days,
+        ),
+    }
+    for economics in ECONOMICS:
+        problem = optimum_problem(data, season, site, economics, days)
+        started = time_module.perf_counter()
+        optimum = Optimum(problem)
+        solve_s = time_module.perf_counter() - started
+        trajectory = simulate(data, season, site, optimum_drive(site, season, optimum), days)
+        prices = hourly_prices(all_in_slots(data, economics), season.start, days * 24)
+        scores = {key: score(value, prices, economics) for key, value in fixed.items()}
+        scores["optimum"] = score(trajectory, prices, economics)
+        best = scores["optimum"]
+        heat_wanted = season.name != SUMMER.name
+        strategies: dict[str, object] = {
+            key: score_json(value, best, scores["constant"], heat_wanted=heat_wanted)
+            for key, value in scores.items()
+        }
+        run = planner_run(season, site, learned)
+        drive = planner_drive(data, season, site, economics, run)
+        scores["planner"] = score(simulate(data, season, site, drive, days), prices, economics)
+        strategies["planner"] = {
+            **score_json(scores["planner"], best, scores["constant"], heat_wanted=heat_wanted),
+            "planned_share": round(run.planned_share, 3),
+            "comfort_reason": run.session.comfort_reason,
+            "learned": learned_figures(run),
+        }
+        cases.append(
+            {
+                "name": f"{season.name}/{site.name}/{economics.name}",
+                "season": season.name,
+                "first_day": season.first_day.isoformat(),
+                "days": days,
+                "plant": site.name,
+                "miners": site.miners,
+                "economics": {
+                    "name": economics.name,
+                    "fees_eur_per_kwh": economics.fees_eur_per_kwh,
+                    "revenue_eur_per_kwh": round(economics.revenue_eur_per_kwh, 4),
+                },
+                "normal_target_c": season.normal_target_c,
+                "strategies": strategies,
+                "optimum_solve_s": round(solve_s, 3),
+                "optimum_is_reference": all(
+                    best.net_cost_eur <= other.net_cost_eur for other in scores.values()
                 ),
-                "blueprint": simulate(
-                    data,
-                    season,
-                    site,
-                    dispatcher_drive(site, blueprint_intents(data, season, base)),
-                    days,
-                ),
+                "planner_solve_s": {
+                    "p50": round(float(np.percentile(run.solve_s, 50)), 4),
+                    "p95": round(float(np.percentile(run.solve_s, 95)), 4),
+                }
+                if run.solve_s
+                else None,
+                "planner_solve_48h_15min": quarter_hour_solve_s(data, economics, season, run),
             }
-            for economics in ECONOMICS:
-                problem = optimum_problem(data, season, site, economics, days)
-                started = time_module.perf_counter()
-                optimum = Optimum(problem)
-                solve_s = time_module.perf_counter() - started
-                trajectory = simulate(
-                    data, season, site, optimum_drive(site, season, optimum), days
-                )
-                prices = hourly_prices(all_in_slots(data, economics), season.start, days * 24)
-                scores = {key: score(value, prices, economics) for key, value in fixed.items()}
-                scores["optimum"] = score(trajectory, prices, economics)
-                best = scores["optimum"]
-                heat_wanted = season.name != SUMMER.name
-                strategies: dict[str, object] = {
-                    key: score_json(value, best, scores["constant"], heat_wanted=heat_wanted)
-                    for key, value in scores.items()
-                }
-                run = planner_run(season, site, learned)
-                drive = planner_drive(data, season, site, economics, run)
-                scores["planner"] = score(
-                    simulate(data, season, site, drive, days), prices, economics
-                )
-                strategies["planner"] = {
-                    **score_json(
-                        scores["planner"], best, scores["constant"], heat_wanted=heat_wanted
-                    ),
-                    "planned_share": round(run.planned_share, 3),
-                    "comfort_reason": run.session.comfort_reason,
-                    "learned": learned_figures(run),
-                }
-                cases.append(
-                    {
-                        "name": f"{season.name}/{site.name}/{economics.name}",
-                        "season": season.name,
-                        "first_day": season.first_day.isoformat(),
-                        "days": days,
-                        "plant": site.name,
-                        "miners": site.miners,
-                        "economics": {
-                            "name": economics.name,
-                            "fees_eur_per_kwh": economics.fees_eur_per_kwh,
-                            "revenue_eur_per_kwh": round(economics.revenue_eur_per_kwh, 4),
-                        },
-                        "normal_target_c": season.normal_target_c,
-                        "strategies": strategies,
-                        "optimum_solve_s": round(solve_s, 3),
-                        "optimum_is_reference": all(
-                            best.net_cost_eur <= other.net_cost_eur for other in scores.values()
-                        ),
-                        "planner_solve_s": {
-                            "p50": round(float(np.percentile(run.solve_s, 50)), 4),
-                            "p95": round(float(np.percentile(run.solve_s, 95)), 4),
-                        }
-                        if run.solve_s
-                        else None,
-                        "planner_solve_48h_15min": quarter_hour_solve_s(
-                            data, economics, season, run
-                        ),
-                    }
-                )
+        )
     return cases
+
+
+def run_cases(
+    data: PlanData, seasons: Sequence[Fortnight], sites: Sequence[Site], days: int, jobs: int = 1
+) -> list[dict[str, Any]]:
+    """Every season on every site under every economics, ``jobs`` season-sites at a time."""
+    pairs = [(season, site) for season in seasons for site in sites]
+    if jobs <= 1:
+        return [case for pair in pairs for case in site_cases(data, *pair, days)]
+    with ProcessPoolExecutor(jobs) as pool:
+        done = pool.map(
+            site_cases, repeat(data), [s for s, _ in pairs], [t for _, t in pairs], repeat(days)
+        )
+        return [case for cases in done for case in cases]
 
 
 def print_table(cases: list[dict[str, Any]]) -> None:
@@ -701,9 +706,13 @@ def main() -> int:
     parser.add_argument("--weather", type=Path, help="CSV of timestamp, deg C (hourly)")
     parser.add_argument("--start", type=date.fromisoformat, help="first day (local, Europe/Berlin)")
     parser.add_argument("--days", type=int, default=DAYS, help="days per case (default 14)")
+    parser.add_argument(
+        "--jobs", type=int, default=os.cpu_count() or 1, help="season-sites run at once"
+    )
     args = parser.parse_args()
     data = load_plan_data(args.prices, args.weather)
-    cases = run_cases(data, periods(data, args.start, args.days), SITES, args.days)
+    seasons = periods(data, args.start, args.days)
+    cases = run_cases(data, seasons, SITES, args.days, args.jobs)
     report = {
         "sources": data.sources,
         "comfort_band_c": COMFORT_BAND_C,
