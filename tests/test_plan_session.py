@@ -229,6 +229,8 @@ def test_the_indoor_reading_is_averaged_over_minutes_and_a_gap_starts_it_again()
     later = START + timedelta(hours=1)
     planning.observe(seen(later, indoor_c=19.0))
     assert planning.indoor == (later.timestamp(), 19.0)
+    planning.observe(seen(later + timedelta(seconds=15), indoor_c=float("nan")))
+    assert planning.indoor == (later.timestamp(), 19.0)  # a broken reading is not one
 
 
 def test_the_building_learns_nothing_while_the_dry_cooler_takes_the_heat() -> None:

@@ -11,6 +11,7 @@ no plan and ``comfort_reason`` says why. The Home Assistant
 coordinator and the plan bench both run it, so the bench measures what the integration does.
 """
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, tzinfo
@@ -131,7 +132,7 @@ class PlanSession:
             )
 
     def _observe_building(self, seen: SiteObservation) -> None:
-        if seen.indoor_c is None:
+        if seen.indoor_c is None or not math.isfinite(seen.indoor_c):
             return
         self.indoor = (seen.at_s, self._smoothed_indoor(seen.at_s, seen.indoor_c))
         if self.building is None:
