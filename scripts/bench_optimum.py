@@ -10,12 +10,13 @@ heat (as far as it can with the loop under the tank limit), the building getting
 
 The store is the building's thermal mass (its indoor temperature, on a fine grid; the tank and
 loop hold a few % of that and settle within the hour, so they are taken at equilibrium): over a
-slot with the miners at P it relaxes exactly towards ``T_out + f·P/UA`` with time constant
-``C/UA`` (the plant's true parameters). A power is allowed only where the tank that delivers its
-heat at that indoor temperature (valves throttling above the set point) stays under the tank
-limit. The backward pass gives the value of every indoor temperature at every hour, so the
-bench applies the plan from the plant's measured state each hour (the reduced model's error does
-not accumulate over a fortnight).
+slot with the miners at P it relaxes exactly towards ``T_out + Q/UA`` with time constant
+``C/UA`` (the plant's true parameters), ``Q = f·P`` up to what the loop can give the building at
+that indoor temperature with the tank at its limit (valves throttling above the set point): the
+power is replayed as a cap through the dispatcher's plan layer, whose ceiling guard holds the tank
+there, so the miners then draw only ``Q/f``. The backward pass gives the value of every indoor
+temperature at every hour, so the bench applies the plan from the plant's measured state each
+hour (the reduced model's error does not accumulate over a fortnight).
 """
 
 from dataclasses import dataclass
@@ -62,21 +63,24 @@ class Choice:
     dump: bool
 
 
-def tank_feasible(
-    params: PlantParams, indoor_c: Floats, powers_w: Floats, limit_c: float
-) -> npt.NDArray[np.bool_]:
-    """Whether the tank stays under ``limit_c`` delivering each power's heat at each indoor °C."""
-    feasible = np.zeros((indoor_c.size, powers_w.size), dtype=bool)
+_BISECTIONS: Final = 40
+_TIE_EUR: Final = 1e-9
+
+
+def deliverable_w(params: PlantParams, indoor_c: Floats, limit_c: float) -> Floats:
+    """The most heat the loop gives the building at each indoor °C with the tank at ``limit_c``."""
+    most = np.zeros(indoor_c.size)
     for i, indoor in enumerate(indoor_c):
-        for a, power in enumerate(powers_w):
+        low, high = 0.0, 10.0 * params.emitter_rated_w
+        for _ in range(_BISECTIONS):
+            middle = (low + high) / 2
             try:
-                state = hydronic_steady_state(
-                    params, indoor_c=float(indoor), heat_w=params.capture_fraction * float(power)
-                )
+                tank_c = hydronic_steady_state(params, indoor_c=float(indoor), heat_w=middle).tank_c
             except ValueError:
-                continue
-            feasible[i, a] = state.tank_c <= limit_c
-    return feasible
+                break  # the valves are shut: nothing goes in
+            low, high = (middle, high) if tank_c <= limit_c else (low, middle)
+        most[i] = low
+    return most
 
 
 class Optimum:
@@ -95,37 +99,40 @@ class Optimum:
         dumped = p.powers_w[1:] if p.dump else p.powers_w[:0]
         self.powers_w = np.concatenate([p.powers_w, dumped])
         self.dumped = np.arange(self.powers_w.size) >= p.powers_w.size
-        self.heat_w = np.where(self.dumped, 0.0, p.params.capture_fraction * self.powers_w)
-        feasible = self._feasible(grid_c)
+        self.deliverable_w = deliverable_w(p.params, grid_c, p.tank_limit_c)
         for slot in range(slots - 1, -1, -1):
-            self.values[slot] = np.min(self._q_values(slot, grid_c, feasible), axis=1)
+            self.values[slot] = np.min(self._q_values(slot, grid_c), axis=1)
 
-    def _feasible(self, indoor_c: Floats) -> npt.NDArray[np.bool_]:
-        p = self.problem
-        into_building = tank_feasible(p.params, indoor_c, p.powers_w, p.tank_limit_c)
-        dumped = np.ones((indoor_c.size, int(self.dumped.sum())), dtype=bool)
-        return np.concatenate([into_building, dumped], axis=1)
-
-    def _q_values(self, slot: int, indoor_c: Floats, feasible: npt.NDArray[np.bool_]) -> Floats:
+    def _q_values(self, slot: int, indoor_c: Floats) -> Floats:
         p = self.problem
         hours = p.slot_s / 3600
         ua = p.params.building_ua_w_per_k
         decay = np.exp(-ua * p.slot_s / p.params.building_capacity_j_per_k)
         # The dry cooler takes the heat while the loop stays under the tank limit.
         cooler_w = p.params.dump_ua_w_per_k * (p.tank_limit_c - p.outdoor_c[slot])
-        coolable = ~self.dumped | (p.params.capture_fraction * self.powers_w <= cooler_w)
-        target = p.outdoor_c[slot] + self.heat_w[None, :] / ua
+        captured = p.params.capture_fraction * self.powers_w
+        coolable = ~self.dumped | (captured <= cooler_w)
+        most = np.interp(indoor_c, self.grid_c, self.deliverable_w)[:, None]
+        heat_w = np.where(self.dumped[None, :], 0.0, np.minimum(captured[None, :], most))
+        power_w = np.where(self.dumped[None, :], self.powers_w, heat_w / p.params.capture_fraction)
+        target = p.outdoor_c[slot] + heat_w / ua
         after = target + (indoor_c[:, None] - target) * decay
         middle = 0.5 * (indoor_c[:, None] + after)
         low, high = p.band_c
         outside = np.maximum(low - middle, 0.0) + np.maximum(middle - high, 0.0)
-        cost = self.powers_w[None, :] / 1000 * hours * p.net_price[slot]
+        cost = power_w / 1000 * hours * p.net_price[slot]
         cost = cost + p.comfort_eur_per_kh * hours * outside
         cost = cost + np.interp(after, self.grid_c, self.values[slot + 1])
-        return np.where(feasible & coolable[None, :], cost, np.inf)
+        return np.where(coolable[None, :], cost, np.inf)
 
     def best(self, slot: int, indoor_c: float) -> Choice:
-        """What to run over ``slot`` from the measured indoor temperature."""
-        state = np.array([indoor_c])
-        best = int(np.argmin(self._q_values(slot, state, self._feasible(state))[0]))
+        """What to run over ``slot`` from the measured indoor temperature.
+
+        Of powers equally good (more than the loop can give the building) the highest where
+        mining pays (the dispatcher's ceiling guard then lets the miners run as far as the tank
+        takes their heat), else the lowest.
+        """
+        costs = self._q_values(slot, np.array([indoor_c]))[0]
+        ties = np.flatnonzero(costs <= costs.min() + _TIE_EUR)
+        best = int(ties[-1] if self.problem.net_price[slot] < 0 else ties[0])
         return Choice(power_w=float(self.powers_w[best]), dump=bool(self.dumped[best]))

@@ -9,32 +9,43 @@ strategies:
 
 - ``constant``: the integration's dispatcher in comfort mode at the season's normal target;
 - ``blueprint``: the dynamic-tariff blueprint's policy through the dispatcher (bench_tariff);
-- ``optimum``: perfect foresight (``bench_optimum``), applied each hour from the plant's state,
-  in summer free to run into the dry cooler;
+- ``optimum``: perfect foresight (``bench_optimum``), applied every quarter hour from the
+  plant's state through the dispatcher's plan layer, in summer free to run into the dry cooler;
 - ``planner``: the integration's plan session with only what HA knows (``domain.plan_session``:
-  a SiteModel learned from the readings, comfort control until it is confident, re-planned hourly
-  on the published prices and a forecast with error), through the dispatcher's plan layer.
+  a SiteModel, and with the indoor sensor a BuildingModel, learned from the readings, comfort
+  control until they are confident, re-planned every quarter hour on the published prices and a
+  forecast with error), through the dispatcher's plan layer. Like an installed site, its session
+  has watched the site before: it learns over the ``PREROLL_DAYS`` before the period under
+  comfort control (the plant then starts the period afresh, as for every strategy); learning
+  from cold is the tests'.
 
 Each trajectory is scored under three economics: the base case (fees 0.10 EUR/kWh, revenue
 0.0872 EUR/kWh), the bear case (revenue 0.05) and no fees; the optimum is solved for each,
-constant and the blueprint decide with the base inputs. Prints a table, or JSON with --json.
+constant and the blueprint decide with the base inputs. The gap the targets are on
+(``gap_vs_optimum``, :func:`headline_gap`) is on the net cost, which the optimum minimises,
+relative to the optimum's net cost; in summer, where that nears zero, relative to the larger of
+it and the constant setpoint's electricity bill. Per MWh of heat, on the net cost alone and on the
+bill are reported beside it. Prints a table, or JSON with --json.
 """
 
 import argparse
 import json
 import math
+import os
 import statistics
 import sys
 import time as time_module
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import repeat
 from pathlib import Path
 from typing import Any, Final
 
 import numpy as np
 
-from custom_components.hashheat.domain.dispatch import Dispatcher, Intents
+from custom_components.hashheat.domain.dispatch import Dispatcher, Intents, PlanStep
 from custom_components.hashheat.domain.plan_session import PlanSession
 from custom_components.hashheat.domain.price_forecast import PriceSlot
 from custom_components.hashheat.settings import SiteSettings
@@ -78,6 +89,12 @@ POWER_LEVELS_PER_MINER: Final = 4
 WINTER_BELOW_C: Final = 3.0  # a custom period's mean outdoor: winter's normal target below it
 SHOULDER_BELOW_C: Final = 12.0
 FORECAST_ERROR_K_PER_SQRT_H: Final = 0.3
+QUARTER: Final = timedelta(minutes=15)
+REPLAN_EVERY_S: Final = 900.0
+"""The planner re-plans every quarter hour from the readings (the slot in progress from now)."""
+OPTIMUM_SLOTS_PER_HOUR: Final = 4
+"""The optimum decides every quarter hour (the prices are hourly): finer than the planner."""
+PREROLL_DAYS: Final = 3
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -123,7 +140,7 @@ class Trajectory:
     start_cap: int = 0
     over_temperature_trips: int = 0
     max_tank_c: float = -math.inf
-    indoor_c: list[float] = field(default_factory=list)
+    end_indoor_c: float = math.nan
 
 
 type Drive = Callable[[int, PlantReadings, float, bool, dict[str, SimMiner]], bool]
@@ -168,6 +185,7 @@ def simulate(data: PlanData, season: Fortnight, site: Site, drive: Drive, days: 
         trajectory.max_tank_c = max(trajectory.max_tank_c, plant.tank_c)
         plant.step(POLL_S, power)
     trajectory.heat_kwh = (plant.energy - start_energy).heat_to_loop_j / 3.6e6
+    trajectory.end_indoor_c = plant.indoor_c
     trajectory.starts = sum(miner.starts for miner in miners.values())
     trajectory.over_temperature_trips = interlock.trips
     return trajectory
@@ -239,12 +257,14 @@ def site_powers_w(miners: int) -> Floats:
     return np.array(sorted(levels))
 
 
-def hourly_outdoor(outdoor: HourlySeries, start_s: float, hours: int) -> Floats:
-    """Each hour's mean outdoor temperature (the mean of its start, middle and end)."""
+def slot_outdoor(outdoor: HourlySeries, start_s: float, slots: int, slot_s: float) -> Floats:
+    """Each slot's mean outdoor temperature (the mean of its start, middle and end)."""
     return np.array(
         [
-            statistics.fmean(outdoor(start_s + hour * 3600 + offset) for offset in (0, 1800, 3600))
-            for hour in range(hours)
+            statistics.fmean(
+                outdoor(start_s + slot * slot_s + offset) for offset in (0, slot_s / 2, slot_s)
+            )
+            for slot in range(slots)
         ]
     )
 
@@ -256,11 +276,15 @@ def optimum_problem(
     hours = days * 24
     prices = np.array(hourly_prices(all_in_slots(data, economics), season.start, hours))
     net = prices - economics.revenue_eur_per_kwh
+    slot_s = 3600 / OPTIMUM_SLOTS_PER_HOUR
     return Problem(
         params=site.params,
         powers_w=site_powers_w(site.miners),
-        net_price=net,
-        outdoor_c=hourly_outdoor(data.outdoor, season.start.timestamp(), hours),
+        net_price=np.repeat(net, OPTIMUM_SLOTS_PER_HOUR),
+        outdoor_c=slot_outdoor(
+            data.outdoor, season.start.timestamp(), hours * OPTIMUM_SLOTS_PER_HOUR, slot_s
+        ),
+        slot_s=slot_s,
         start_indoor_c=site.params.indoor_setpoint_c,
         band_c=OPTIMUM_BAND_C,
         tank_limit_c=SiteSettings.from_options({}).dispatch.ceiling_c,
@@ -270,22 +294,20 @@ def optimum_problem(
     )
 
 
-def command_site(
-    miners: dict[str, SimMiner], power_w: float, *, tripped: bool, now_s: float
-) -> None:
-    """Run ``power_w`` on as few miners as can draw it, the least started first; none if tripped."""
-    running = math.ceil(power_w / MINER_MAX_W - 1e-9)
-    each_w = power_w / running if running else MINER_MAX_W
-    ranked = sorted(miners, key=lambda key: (not miners[key].running, miners[key].starts, key))
-    on = set(ranked[: 0 if tripped else running])
-    for key, miner in miners.items():
-        miner.command(run=key in on, power_w=each_w, now_s=now_s)
+def optimum_drive(site: Site, season: Fortnight, optimum: Optimum) -> Drive:
+    """The optimum's power each hour from the plant's state, through the dispatcher's plan layer.
 
-
-def optimum_drive(optimum: Optimum) -> Drive:
-    """The optimum's power each hour from the plant's state."""
-    per_hour = round(3600 / POLL_S)
+    As the planner's is: the power is the site's cap, the ceiling guard holds the tank under its
+    limit, protection keeps its minimum times, and (in summer) the dry cooler also runs whenever
+    the tank is at its limit.
+    """
+    per_slot = round(optimum.problem.slot_s / POLL_S)
     plan: list[Choice] = [Choice(power_w=0.0, dump=False)]
+    settings = SiteSettings.from_options({}).dispatch
+    dispatcher = Dispatcher(settings)
+    dispatcher.set_miners({spec.miner_id: spec for spec in miner_specs(site.miners)})
+    comfort = constant_intents(season)(0.0, 0.0)
+    cooler_from_c = settings.ceiling_c - settings.hysteresis_k
 
     def drive(
         step: int,
@@ -294,10 +316,15 @@ def optimum_drive(optimum: Optimum) -> Drive:
         tripped: bool,
         miners: dict[str, SimMiner],
     ) -> bool:
-        if step % per_hour == 0:
-            plan[0] = optimum.best(step // per_hour, indoor_c)
-        command_site(miners, plan[0].power_w, tripped=tripped, now_s=readings.now_s)
-        return plan[0].dump
+        if step % per_slot == 0:
+            plan[0] = optimum.best(step // per_slot, indoor_c)
+        snapshot = site_snapshot(miners, readings, readings.now_s, safety_stop=tripped)
+        intents = replace(comfort, plan=PlanStep(power_w=plan[0].power_w))
+        for command in dispatcher.decide(intents, snapshot, readings.now_s).commands:
+            miners[command.miner_id].command(
+                run=command.run, power_w=command.power_w or MINER_MAX_W, now_s=readings.now_s
+            )
+        return plan[0].dump or (optimum.problem.dump and readings.tank_c >= cooler_from_c)
 
     return drive
 
@@ -323,16 +350,41 @@ class PlannerRun:
         return self.planned_polls / self.polls if self.polls else 0.0
 
 
-def planner_run(season: Fortnight, site: Site) -> PlannerRun:
-    """A session with a model started from the configured plant's prior, not its true one."""
-    return PlannerRun(
-        session=plan_session(
-            site.params,
-            miner_steps_w(site.miners),
-            SiteSettings.from_options({}).dispatch,
-            heat_dump=season.name == SUMMER.name,
-        )
+def planner_run(
+    season: Fortnight, site: Site, learned: Mapping[str, Any] | None = None
+) -> PlannerRun:
+    """A session from the configured plant's prior (not its true one), or what it ``learned``."""
+    session = plan_session(
+        site.params,
+        miner_steps_w(site.miners),
+        SiteSettings.from_options({}).dispatch,
+        heat_dump=season.name == SUMMER.name,
     )
+    if learned is not None:
+        session.restore(learned)
+    return PlannerRun(session=session)
+
+
+def learned_before(
+    data: PlanData, season: Fortnight, site: Site, days: int = PREROLL_DAYS
+) -> dict[str, Any]:
+    """What a session learns watching the site under comfort control the ``days`` before."""
+    session = planner_run(season, site).session
+    constant = dispatcher_drive(site, constant_intents(season))
+
+    def drive(
+        step: int,
+        readings: PlantReadings,
+        indoor_c: float,
+        tripped: bool,
+        miners: dict[str, SimMiner],
+    ) -> bool:
+        session.observe(observation(readings, sum(miner.running for miner in miners.values())))
+        return constant(step, readings, indoor_c, tripped, miners)
+
+    earlier = replace(season, first_day=season.first_day - timedelta(days=days))
+    simulate(data, earlier, site, drive, days)
+    return session.as_dict()
 
 
 def planner_drive(
@@ -344,7 +396,7 @@ def planner_drive(
     prices are published) on the published prices and a forecast with error; until it has a plan
     the dispatcher's comfort layer runs the loop at the season's normal target.
     """
-    per_hour = round(3600 / POLL_S)
+    per_replan = round(REPLAN_EVERY_S / POLL_S)
     slots = all_in_slots(data, economics)
     rng = np.random.default_rng(SEED)
     session = run.session
@@ -362,9 +414,10 @@ def planner_drive(
         now_s = readings.now_s
         session.observe(observation(readings, sum(miner.running for miner in miners.values())))
         run.polls += 1
-        if step % per_hour == 0:
+        if step % per_replan == 0:
             published = known_slots(slots, datetime.fromtimestamp(now_s, UTC))
-            forecast = forecast_with_error(data.outdoor, now_s, len(published), rng)
+            at_s = [max(slot.start.timestamp(), now_s) for slot in published]
+            forecast = forecast_with_error(data.outdoor, at_s, rng)
             started = time_module.perf_counter()
             planned = session.replan(
                 prices=published,
@@ -384,20 +437,67 @@ def planner_drive(
             miners[command.miner_id].command(
                 run=command.run, power_w=command.power_w or MINER_MAX_W, now_s=now_s
             )
-        return plan_step is not None and session.dump_wanted(readings.tank_c)
+        return session.dump_wanted(readings.tank_c, following=plan_step is not None)
 
     return drive
 
 
+def quarter_hour_solve_s(
+    data: PlanData, economics: Economics, season: Fortnight, run: PlannerRun
+) -> dict[str, object] | None:
+    """One plan of the 48 h after the period in 15-minute slots, with what the session learned.
+
+    The size the issue asks to solve within a second; None when the session has no plan to make.
+    """
+    session = run.session
+    if session.indoor is None:
+        return None
+    now_s = session.indoor[0]
+    now = datetime.fromtimestamp(now_s, UTC)
+    hours = [slot for slot in all_in_slots(data, economics) if now <= slot.start][:48]
+    quarters = [
+        replace(hour, start=hour.start + k * QUARTER, end=hour.start + (k + 1) * QUARTER)
+        for hour in hours
+        for k in range(4)
+    ]
+    started = time_module.perf_counter()
+    planned = session.replan(
+        prices=quarters,
+        outdoor_forecast_c=[data.outdoor(slot.start.timestamp()) for slot in quarters],
+        store_c=season.normal_target_c + 5.0,
+        now_s=now_s,
+        loop_target_c=season.normal_target_c,
+        revenue_per_kwh=economics.revenue_eur_per_kwh,
+    )
+    elapsed = time_module.perf_counter() - started
+    if planned is None:
+        return None
+    return {"slots": len(planned.slots), "seconds": round(elapsed, 4)}
+
+
+def learned_figures(run: PlannerRun) -> dict[str, object]:
+    """The model the session learned: the store's and, with the indoor sensor, the building's."""
+    store = run.session.model.store_params
+    figures: dict[str, object] = {
+        "capture_fraction": round(store.capture_fraction, 3),
+        "store_kwh_per_k": round(store.capacity_kwh_per_k, 3),
+    }
+    if run.session.building is not None:
+        building = run.session.building.params
+        figures["building_kwh_per_k"] = round(building.capacity_kwh_per_k, 2)
+        figures["building_ua_kw_per_k"] = round(building.ua_kw_per_k, 3)
+    return figures
+
+
 def forecast_with_error(
-    outdoor: HourlySeries, now_s: float, hours: int, rng: np.random.Generator
+    outdoor: HourlySeries, at_s: Sequence[float], rng: np.random.Generator
 ) -> list[float]:
-    """An hourly outdoor forecast from ``now_s``: the truth plus an error growing with lead time.
+    """An outdoor forecast for hourly times ``at_s``: the truth plus an error growing with lead.
 
     A random walk of 0.3 K per sqrt(hour): about 1.5 K a day ahead, as a weather service's.
     """
-    walk = np.cumsum(rng.normal(0.0, FORECAST_ERROR_K_PER_SQRT_H, hours))
-    return [outdoor(now_s + hour * 3600) + float(walk[hour]) for hour in range(hours)]
+    walk = np.cumsum(rng.normal(0.0, FORECAST_ERROR_K_PER_SQRT_H, len(at_s)))
+    return [outdoor(moment) + float(error) for moment, error in zip(at_s, walk, strict=True)]
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -406,6 +506,7 @@ class Score:
 
     trajectory: Trajectory
     net_cost_eur: float
+    electricity_cost_eur: float
 
     @property
     def eur_per_mwh_heat(self) -> float:
@@ -419,12 +520,8 @@ def score(trajectory: Trajectory, prices: Sequence[float], economics: Economics)
     return Score(
         trajectory=trajectory,
         net_cost_eur=cost - sum(trajectory.mined_kwh) * economics.revenue_eur_per_kwh,
+        electricity_cost_eur=cost,
     )
-
-
-def compared(result: Score, *, heat_wanted: bool) -> float:
-    """What strategies are compared on: net cost per MWh of heat, or net cost without heat use."""
-    return result.eur_per_mwh_heat if heat_wanted else result.net_cost_eur
 
 
 def gap(value: float, optimum: float) -> float:
@@ -432,12 +529,38 @@ def gap(value: float, optimum: float) -> float:
     return (value - optimum) / abs(optimum)
 
 
-def score_json(result: Score, optimum: Score, *, heat_wanted: bool) -> dict[str, object]:
-    """One strategy's figures, rounded, with its gap to the optimum.
+def bill_gap(result: Score, optimum: Score, constant: Score) -> float:
+    """The net cost over the optimum's, as a share of the constant setpoint's electricity bill."""
+    return (result.net_cost_eur - optimum.net_cost_eur) / constant.electricity_cost_eur
 
-    The gap is per MWh of heat where heat is wanted, on the net cost in summer (no use for heat).
+
+def headline_gap(result: Score, optimum: Score, constant: Score, *, heat_wanted: bool) -> float:
+    """The gap the targets are on: the net cost over the optimum's, relative to the money at stake.
+
+    The net cost, because it is what the optimum minimises (within the comfort band): per MWh of
+    heat a strategy that heats more than needed (a warmer house, cheap heat it then loses) looks
+    cheaper, so the optimum could not be a reference for it. Where heat is wanted the money at
+    stake is the optimum's net cost. In summer (no use for heat) that nears zero with fees (the
+    optimum's mining pays for what little heating it does: a 2 EUR miss on 12 EUR would read
+    "15 %"), so it is the larger of that and the constant setpoint's electricity bill, which does
+    not vanish (and is the smaller, near nothing, where mining alone pays: no fees).
+    """
+    stake = abs(optimum.net_cost_eur)
+    if not heat_wanted:
+        stake = max(stake, constant.electricity_cost_eur)
+    return (result.net_cost_eur - optimum.net_cost_eur) / stake
+
+
+def score_json(
+    result: Score, optimum: Score, constant: Score, *, heat_wanted: bool
+) -> dict[str, object]:
+    """One strategy's figures, rounded, with its gaps to the optimum.
+
+    ``gap_vs_optimum`` is :func:`headline_gap`; per MWh of heat, on the net cost and on the
+    constant setpoint's electricity bill are reported beside it.
     """
     t = result.trajectory
+    compared_gap = headline_gap(result, optimum, constant, heat_wanted=heat_wanted)
     return {
         "electricity_kwh": round(sum(t.electricity_kwh), 1),
         "heat_kwh": round(t.heat_kwh, 1),
@@ -447,16 +570,12 @@ def score_json(result: Score, optimum: Score, *, heat_wanted: bool) -> dict[str,
         "starts": t.starts,
         "start_cap": t.start_cap,
         "over_temperature_trips": t.over_temperature_trips,
-        "gap_vs_optimum": round(
-            gap(
-                compared(result, heat_wanted=heat_wanted),
-                compared(optimum, heat_wanted=heat_wanted),
-            ),
-            4,
-        ),
+        "gap_vs_optimum": round(compared_gap, 4),
         "gap_eur_per_mwh_heat": round(gap(result.eur_per_mwh_heat, optimum.eur_per_mwh_heat), 4),
         "gap_net_cost": round(gap(result.net_cost_eur, optimum.net_cost_eur), 4),
+        "gap_bill": round(bill_gap(result, optimum, constant), 4),
         "max_tank_c": round(t.max_tank_c, 1),
+        "end_indoor_c": round(t.end_indoor_c, 2),
     }
 
 
@@ -467,81 +586,90 @@ def normal_target_c(mean_outdoor_c: float) -> float:
     return 40.0 if mean_outdoor_c < SHOULDER_BELOW_C else 30.0
 
 
-def run_cases(
-    data: PlanData, seasons: Sequence[Fortnight], sites: Sequence[Site], days: int
-) -> list[dict[str, Any]]:
-    """Every season on every site under every economics."""
+def site_cases(data: PlanData, season: Fortnight, site: Site, days: int) -> list[dict[str, Any]]:
+    """One season on one site under every economics."""
     cases: list[dict[str, Any]] = []
     base = ECONOMICS[0]
-    for season in seasons:
-        for site in sites:
-            fixed = {
-                "constant": simulate(
-                    data, season, site, dispatcher_drive(site, constant_intents(season)), days
+    learned = learned_before(data, season, site)
+    fixed = {
+        "constant": simulate(
+            data, season, site, dispatcher_drive(site, constant_intents(season)), days
+        ),
+        "blueprint": simulate(
+            data,
+            season,
+            site,
+            dispatcher_drive(site, blueprint_intents(data, season, base)),
+            days,
+        ),
+    }
+    for economics in ECONOMICS:
+        problem = optimum_problem(data, season, site, economics, days)
+        started = time_module.perf_counter()
+        optimum = Optimum(problem)
+        solve_s = time_module.perf_counter() - started
+        trajectory = simulate(data, season, site, optimum_drive(site, season, optimum), days)
+        prices = hourly_prices(all_in_slots(data, economics), season.start, days * 24)
+        scores = {key: score(value, prices, economics) for key, value in fixed.items()}
+        scores["optimum"] = score(trajectory, prices, economics)
+        best = scores["optimum"]
+        heat_wanted = season.name != SUMMER.name
+        strategies: dict[str, object] = {
+            key: score_json(value, best, scores["constant"], heat_wanted=heat_wanted)
+            for key, value in scores.items()
+        }
+        run = planner_run(season, site, learned)
+        drive = planner_drive(data, season, site, economics, run)
+        scores["planner"] = score(simulate(data, season, site, drive, days), prices, economics)
+        strategies["planner"] = {
+            **score_json(scores["planner"], best, scores["constant"], heat_wanted=heat_wanted),
+            "planned_share": round(run.planned_share, 3),
+            "comfort_reason": run.session.comfort_reason,
+            "learned": learned_figures(run),
+        }
+        cases.append(
+            {
+                "name": f"{season.name}/{site.name}/{economics.name}",
+                "season": season.name,
+                "first_day": season.first_day.isoformat(),
+                "days": days,
+                "plant": site.name,
+                "miners": site.miners,
+                "economics": {
+                    "name": economics.name,
+                    "fees_eur_per_kwh": economics.fees_eur_per_kwh,
+                    "revenue_eur_per_kwh": round(economics.revenue_eur_per_kwh, 4),
+                },
+                "normal_target_c": season.normal_target_c,
+                "strategies": strategies,
+                "optimum_solve_s": round(solve_s, 3),
+                "optimum_is_reference": all(
+                    best.net_cost_eur <= other.net_cost_eur for other in scores.values()
                 ),
-                "blueprint": simulate(
-                    data,
-                    season,
-                    site,
-                    dispatcher_drive(site, blueprint_intents(data, season, base)),
-                    days,
-                ),
+                "planner_solve_s": {
+                    "p50": round(float(np.percentile(run.solve_s, 50)), 4),
+                    "p95": round(float(np.percentile(run.solve_s, 95)), 4),
+                }
+                if run.solve_s
+                else None,
+                "planner_solve_48h_15min": quarter_hour_solve_s(data, economics, season, run),
             }
-            for economics in ECONOMICS:
-                problem = optimum_problem(data, season, site, economics, days)
-                started = time_module.perf_counter()
-                optimum = Optimum(problem)
-                solve_s = time_module.perf_counter() - started
-                trajectory = simulate(data, season, site, optimum_drive(optimum), days)
-                prices = list(problem.net_price + economics.revenue_eur_per_kwh)
-                scores = {key: score(value, prices, economics) for key, value in fixed.items()}
-                scores["optimum"] = score(trajectory, prices, economics)
-                best = scores["optimum"]
-                heat_wanted = season.name != SUMMER.name
-                strategies: dict[str, object] = {
-                    key: score_json(value, best, heat_wanted=heat_wanted)
-                    for key, value in scores.items()
-                }
-                run = planner_run(season, site)
-                drive = planner_drive(data, season, site, economics, run)
-                scores["planner"] = score(
-                    simulate(data, season, site, drive, days), prices, economics
-                )
-                strategies["planner"] = {
-                    **score_json(scores["planner"], best, heat_wanted=heat_wanted),
-                    "planned_share": round(run.planned_share, 3),
-                    "comfort_reason": run.session.comfort_reason,
-                }
-                cases.append(
-                    {
-                        "name": f"{season.name}/{site.name}/{economics.name}",
-                        "season": season.name,
-                        "first_day": season.first_day.isoformat(),
-                        "days": days,
-                        "plant": site.name,
-                        "miners": site.miners,
-                        "economics": {
-                            "name": economics.name,
-                            "fees_eur_per_kwh": economics.fees_eur_per_kwh,
-                            "revenue_eur_per_kwh": round(economics.revenue_eur_per_kwh, 4),
-                        },
-                        "normal_target_c": season.normal_target_c,
-                        "strategies": strategies,
-                        "optimum_solve_s": round(solve_s, 3),
-                        "optimum_is_reference": all(
-                            compared(best, heat_wanted=heat_wanted)
-                            <= compared(other, heat_wanted=heat_wanted)
-                            for other in scores.values()
-                        ),
-                        "planner_solve_s": {
-                            "p50": round(float(np.percentile(run.solve_s, 50)), 4),
-                            "p95": round(float(np.percentile(run.solve_s, 95)), 4),
-                        }
-                        if run.solve_s
-                        else None,
-                    }
-                )
+        )
     return cases
+
+
+def run_cases(
+    data: PlanData, seasons: Sequence[Fortnight], sites: Sequence[Site], days: int, jobs: int = 1
+) -> list[dict[str, Any]]:
+    """Every season on every site under every economics, ``jobs`` season-sites at a time."""
+    pairs = [(season, site) for season in seasons for site in sites]
+    if jobs <= 1:
+        return [case for pair in pairs for case in site_cases(data, *pair, days)]
+    with ProcessPoolExecutor(jobs) as pool:
+        done = pool.map(
+            site_cases, repeat(data), [s for s, _ in pairs], [t for _, t in pairs], repeat(days)
+        )
+        return [case for cases in done for case in cases]
 
 
 def print_table(cases: list[dict[str, Any]]) -> None:
@@ -578,9 +706,13 @@ def main() -> int:
     parser.add_argument("--weather", type=Path, help="CSV of timestamp, deg C (hourly)")
     parser.add_argument("--start", type=date.fromisoformat, help="first day (local, Europe/Berlin)")
     parser.add_argument("--days", type=int, default=DAYS, help="days per case (default 14)")
+    parser.add_argument(
+        "--jobs", type=int, default=os.cpu_count() or 1, help="season-sites run at once"
+    )
     args = parser.parse_args()
     data = load_plan_data(args.prices, args.weather)
-    cases = run_cases(data, periods(data, args.start, args.days), SITES, args.days)
+    seasons = periods(data, args.start, args.days)
+    cases = run_cases(data, seasons, SITES, args.days, args.jobs)
     report = {
         "sources": data.sources,
         "comfort_band_c": COMFORT_BAND_C,

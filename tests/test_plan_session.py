@@ -10,6 +10,7 @@ from custom_components.hashheat.domain.plan_session import (
     PlanSession,
     SessionSettings,
     SiteObservation,
+    from_now,
 )
 from custom_components.hashheat.domain.price_forecast import PriceSlot
 from custom_components.hashheat.domain.site_model import PlantPrior, SiteModel
@@ -130,9 +131,10 @@ def test_the_store_floor_rises_with_the_demand_by_the_approach_the_readings_show
 
 def test_the_dry_cooler_runs_only_with_a_heat_dump_and_the_store_at_its_upper_limit() -> None:
     ceiling = DispatchSettings().ceiling_c
-    assert session(heat_dump=True).dump_wanted(ceiling - 1.0)
-    assert not session(heat_dump=True).dump_wanted(ceiling - 3.0)
-    assert not session().dump_wanted(ceiling)
+    assert session(heat_dump=True).dump_wanted(ceiling - 1.0, following=True)
+    assert not session(heat_dump=True).dump_wanted(ceiling - 3.0, following=True)
+    assert not session().dump_wanted(ceiling, following=True)
+    assert not session(heat_dump=True).dump_wanted(ceiling, following=False)  # no plan runs
 
 
 def test_what_is_saved_comes_back_and_damage_is_learned_again() -> None:
@@ -147,3 +149,99 @@ def test_what_is_saved_comes_back_and_damage_is_learned_again() -> None:
     damaged.restore({"model": "garbage", "approach_k_per_kw": float("nan")})
     assert damaged.approach_k_per_kw is None
     assert damaged.model.samples == 0
+
+
+def with_house(planning: PlanSession) -> PlanSession:
+    """A session whose building fit has seen two days (at its prior) and an indoor reading now."""
+    planning.observe(seen(START, indoor_c=20.5))
+    house = planning.building
+    assert house is not None
+    planning.restore({"building": {**house.as_dict(), "hours": 48, "indoor_range_c": [19, 22]}})
+    return planning
+
+
+def test_with_an_indoor_sensor_the_building_is_the_store_once_its_fit_is_confident() -> None:
+    planning = session()
+    planning.observe(seen(START, indoor_c=20.5))
+    assert replan(planning, prices(12, 6)) is None
+    assert "indoor hours seen" in planning.comfort_reason
+    with_house(planning)  # the tank's fit is still not confident: the building's is enough
+    assert replan(planning, prices(12, 6)) is not None
+    result = planning.last_plan
+    assert result is not None
+    assert all(19.0 < slot.store_c < 23.0 for slot in result.slots)  # indoor, not tank, °C
+    powers = [slot.power_w for slot in result.slots]
+    assert sum(powers[:6]) > sum(powers[6:])
+
+
+def test_a_stale_indoor_reading_plans_with_the_tank_or_not_at_all() -> None:
+    planning = with_house(session())
+    stale = START.timestamp() + 3600
+    result = planning.replan(
+        prices=prices(12, 6),
+        outdoor_forecast_c=[0.0] * 12,
+        store_c=50.0,
+        now_s=stale,
+        loop_target_c=40.0,
+        revenue_per_kwh=0.0872,
+    )
+    assert result is None
+    assert "samples seen" in planning.comfort_reason
+
+
+def test_the_dry_cooler_runs_in_the_slots_the_plan_dumps() -> None:
+    planning = with_house(session(heat_dump=True))
+    cheap = [replace(slot, price_per_kwh=0.0) for slot in prices(12, 12)]
+    result = planning.replan(
+        prices=cheap,
+        outdoor_forecast_c=[25.0] * 12,
+        store_c=40.0,
+        now_s=START.timestamp(),
+        loop_target_c=30.0,
+        revenue_per_kwh=0.0872,
+    )
+    assert result is not None
+    assert result.slots[0].dump
+    assert planning.step_at(START) == PlanStep(power_w=result.slots[0].power_w)
+    assert planning.dump_wanted(40.0, following=True)
+    planning.restore({"building": "garbage"})  # a damaged building keeps what was learned
+    assert planning.building is not None
+
+
+def test_a_replan_counts_the_slot_in_progress_from_now_and_drops_the_past() -> None:
+    slots = prices(3, 1)
+    now_s = (START + timedelta(hours=1, minutes=15)).timestamp()
+    ahead, forecast = from_now(slots, [1.0, 2.0, 3.0], now_s)
+    assert [slot.start for slot in ahead] == [
+        START + timedelta(hours=1, minutes=15),
+        slots[2].start,
+    ]
+    assert ahead[0].end == slots[1].end
+    assert forecast == [2.0, 3.0]
+    assert from_now(slots, [1.0], now_s) == (slots, [1.0])  # the planner says what is wrong
+
+
+def test_the_indoor_reading_is_averaged_over_minutes_and_a_gap_starts_it_again() -> None:
+    planning = session()
+    planning.observe(seen(START, indoor_c=20.0))
+    planning.observe(seen(START + timedelta(seconds=15), indoor_c=21.0))
+    assert planning.indoor is not None
+    assert planning.indoor[1] == pytest.approx(20.05)
+    later = START + timedelta(hours=1)
+    planning.observe(seen(later, indoor_c=19.0))
+    assert planning.indoor == (later.timestamp(), 19.0)
+    planning.observe(seen(later + timedelta(seconds=15), indoor_c=float("nan")))
+    assert planning.indoor == (later.timestamp(), 19.0)  # a broken reading is not one
+
+
+def test_the_building_learns_nothing_while_the_dry_cooler_takes_the_heat() -> None:
+    planning = session(heat_dump=True)
+    assert planning.dump_wanted(DispatchSettings().ceiling_c, following=True)
+    for minute in range(180):
+        planning.observe(seen(START + timedelta(minutes=minute), indoor_c=20.0 + minute / 600))
+    assert planning.building is not None
+    assert planning.building.hours == 0
+    assert not planning.dump_wanted(DispatchSettings().ceiling_c, following=False)
+    for minute in range(180, 360):
+        planning.observe(seen(START + timedelta(minutes=minute), indoor_c=20.0 + minute / 600))
+    assert planning.building.hours >= 1

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from custom_components.hashheat.domain.planner import (
+    BuildingStore,
     GridHold,
     Plan,
     PlanInputs,
@@ -226,3 +227,82 @@ def test_any_time_since_the_last_change_plans_and_a_fresh_count_waits_its_minimu
     assert result.is_price_plan
     # 600 s is most of a 15-minute slot: a count changed just now holds its first slot.
     assert (result.slots[0].running == 0) is (running_for_s < 450.0)
+
+
+HOUSE = BuildingStore(
+    indoor_c=20.5,
+    outdoor_c=[0.0] * 24,
+    capacity_kwh_per_k=11.0,
+    ua_kw_per_k=0.38,
+    band_c=(19.9, 22.0),
+)
+
+
+def building_inputs(prices: list[float], **changes: object) -> PlanInputs:
+    house = replace(HOUSE, outdoor_c=[0.0] * len(prices))
+    hourly = slots(prices, timedelta(hours=1))
+    return replace(inputs(prices), slots=hourly, **{"building": house, **changes})  # type: ignore[arg-type]
+
+
+def test_the_building_stores_cheap_heat_inside_its_band() -> None:
+    prices = [0.05] * 6 + [0.40] * 6 + [0.20] * 12
+    result = plan(building_inputs(prices))
+    assert result.is_price_plan
+    cheap = sum(s.power_w for s in result.slots[:6])
+    dear = sum(s.power_w for s in result.slots[6:12])
+    assert cheap > 2 * dear
+    assert max(s.store_c for s in result.slots[:6]) > 21.0  # charged in the cheap hours
+    assert all(19.5 <= s.store_c <= 22.2 for s in result.slots)
+    assert result.slots[5].stored_heat_kwh > result.slots[11].stored_heat_kwh
+
+
+def test_the_building_below_its_band_is_heated_back_whatever_the_price() -> None:
+    cold = replace(HOUSE, indoor_c=19.0, outdoor_c=[0.0] * 12)
+    result = plan(building_inputs([0.60] * 12, building=cold))
+    assert result.slots[0].power_w > 0
+    assert all(s.store_c >= 19.8 for s in result.slots[2:-1])  # the last: the horizon's end
+
+
+def test_with_a_dump_the_building_is_not_heated_for_the_mining() -> None:
+    house = replace(HOUSE, indoor_c=21.5, outdoor_c=[18.0] * 12)
+    summer = {"heat_value_per_kwh": 0.0, "heat_dump": True, "start_cost": 0.0}
+    result = plan(building_inputs([0.02] * 12, building=house, **summer))
+    assert all(s.power_w == 12040.0 and s.dump for s in result.slots)
+    assert all(s.dumped_kwh > 0 for s in result.slots)
+    assert result.slots[-1].store_c < 21.5  # the house cools towards the outdoors
+    without = plan(building_inputs([0.02] * 12, building=house, **{**summer, "heat_dump": False}))
+    assert all(not s.dump for s in without.slots)
+    assert all(s.store_c <= 22.1 for s in without.slots[:-1])  # the house as the only sink
+    assert sum(s.power_w for s in without.slots) < sum(s.power_w for s in result.slots) / 2
+
+
+@pytest.mark.parametrize(
+    ("house", "detail"),
+    [
+        (replace(HOUSE, outdoor_c=[0.0]), "an outdoor temperature per price slot"),
+        (replace(HOUSE, ua_kw_per_k=0.0), "a building C and UA > 0"),
+        (replace(HOUSE, indoor_c=math.nan), "finite building figures"),
+        (replace(HOUSE, band_c=(22.0, 20.0)), "a comfort band"),
+    ],
+)
+def test_a_bad_building_is_a_reason_not_an_exception(house: BuildingStore, detail: str) -> None:
+    result = plan(replace(building_inputs([0.1] * 24), building=house))
+    assert result.reason is PlanReason.BAD_INPUT
+    assert detail in result.detail
+
+
+def test_two_days_of_quarter_hours_for_sixteen_miners_plan_with_the_building() -> None:
+    prices = [0.05 + 0.3 * ((i // 8) % 2) for i in range(192)]
+    house = replace(HOUSE, outdoor_c=[0.0] * 192, ua_kw_per_k=1.5, capacity_kwh_per_k=45.0)
+    result = plan(
+        replace(
+            inputs(prices, miner_steps_w=[S19_STEPS] * 16),
+            building=house,
+            min_on_s=600.0,
+            min_off_s=600.0,
+            start_cap_per_day=96,
+        )
+    )
+    assert result.is_price_plan
+    assert len(result.slots) == 192
+    assert result.start_cap_met

@@ -297,10 +297,10 @@ class SitePlanner:
         self, session: PlanSession, store_c: float | None, *, active: bool
     ) -> None:
         """The dry cooler where the plan dumps heat; off (if it was ours) without a plan."""
+        wanted = session.dump_wanted(store_c, following=active)
         entity_id = self.settings.plan.dry_cooler_entity
         if entity_id is None:
             return
-        wanted = active and store_c is not None and session.dump_wanted(store_c)
         if not wanted and not self._dumping:
             return
         state = self.hass.states.get(entity_id)

@@ -3,20 +3,25 @@
 A :class:`PlanSession` learns its :class:`~.site_model.SiteModel` from every poll's
 :class:`SiteObservation` (starting from the configured plant's prior, never the plant's true
 parameters), counts the starts of the local day, and on :meth:`PlanSession.replan` plans on the
-published prices and the outdoor forecast. Until the model is confident, or when the planner
-falls back to comfort, there is no plan and ``comfort_reason`` says why. The Home Assistant
+published prices and the outdoor forecast. With an indoor temperature sensor it also learns the
+building (:class:`~.building_model.BuildingModel`) and, once that is confident, plans with the
+building as the heat store (its indoor temperature in a soft band); without one, or until then, the
+store is the tank. Until a model is confident, or when the planner falls back to comfort, there is
+no plan and ``comfort_reason`` says why. The Home Assistant
 coordinator and the plan bench both run it, so the bench measures what the integration does.
 """
 
+import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, tzinfo
 from typing import Any, Final
 
 import numpy as np
 
+from .building_model import BuildingModel
 from .dispatch import DispatchSettings, PlanStep
-from .planner import Plan, PlanInputs, PlanReason, plan
+from .planner import BuildingStore, Plan, PlanInputs, PlanReason, plan
 from .price_forecast import PriceSlot
 from .site_model import SiteModel, SiteReading
 from .stored import is_finite_number
@@ -24,6 +29,24 @@ from .stored import is_finite_number
 APPROACH_MIN_HEAT_W: Final = 1000.0
 APPROACH_WEIGHT: Final = 0.01
 STORE_RANGE_K: Final = 5.0
+INDOOR_STALE_S: Final = 1800.0
+INDOOR_SMOOTHING_S: Final = 300.0
+
+
+def from_now(
+    prices: Sequence[PriceSlot], forecast_c: Sequence[float], now_s: float
+) -> tuple[Sequence[PriceSlot], Sequence[float]]:
+    """The slots still to come, the one in progress from now on, with their forecast.
+
+    Left as they are when the forecast does not match the slots (the planner says so).
+    """
+    now = datetime.fromtimestamp(now_s, UTC)
+    if len(prices) != len(forecast_c) or not prices:
+        return prices, forecast_c
+    kept = [(slot, c) for slot, c in zip(prices, forecast_c, strict=True) if slot.end > now]
+    if kept and kept[0][0].start < now:
+        kept[0] = (replace(kept[0][0], start=now), kept[0][1])
+    return [slot for slot, _ in kept], [c for _, c in kept]
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -51,6 +74,11 @@ class SessionSettings:
     heat_dump: bool = False
     day_tz: tzinfo = UTC
     """Time zone whose midnights reset the daily start cap."""
+    indoor_band_c: tuple[float, float] = (19.9, 22.0)
+    """Where the plan keeps the indoor temperature (soft), a little inside the comfort wanted:
+    the tank and loop lag the plan's heat by up to an hour."""
+    comfort_penalty_per_kh: float = 5.0
+    """What a K·h outside the indoor band costs the plan (far above what the heat costs)."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -71,6 +99,14 @@ class PlanSession:
     """What the last plan was made from (None: the model was not confident)."""
     outcome: PlanReason | None = None
     """The planner's reason at the last re-plan (None: not confident, no planner run)."""
+    building: BuildingModel | None = None
+    """The learned building, from the first indoor reading on."""
+    indoor: tuple[float, float] | None = None
+    """The last indoor reading: (Unix time, °C)."""
+    dumping: bool = False
+    """The plan's current slot dumps its heat."""
+    cooler_on: bool = False
+    """What :meth:`dump_wanted` last answered: the dumped heat never reached the building."""
 
     def observe(self, seen: SiteObservation) -> None:
         """One poll: the model learns, the starts of the local day are counted."""
@@ -90,6 +126,7 @@ class PlanSession:
         if seen.running != self.running or self.running_since_s is None:
             self.starts_today += max(seen.running - self.running, 0)
             self.running, self.running_since_s = seen.running, seen.at_s
+        self._observe_building(seen)
         heat_w, return_c = seen.heat_w, seen.return_c
         if heat_w is not None and heat_w > APPROACH_MIN_HEAT_W and return_c is not None:
             approach = (seen.store_c - return_c) / (heat_w / 1000)
@@ -97,6 +134,49 @@ class PlanSession:
             self.approach_k_per_kw = (
                 approach if previous is None else previous + APPROACH_WEIGHT * (approach - previous)
             )
+
+    def _observe_building(self, seen: SiteObservation) -> None:
+        if seen.indoor_c is None or not math.isfinite(seen.indoor_c):
+            return
+        self.indoor = (seen.at_s, self._smoothed_indoor(seen.at_s, seen.indoor_c))
+        if self.building is None:
+            self.building = BuildingModel(self.model.prior)
+        if seen.heat_w is None or seen.outdoor_c is None or self.cooler_on:
+            self.building.interrupt()
+            return
+        self.building.observe(
+            at_s=seen.at_s,
+            indoor_c=seen.indoor_c,
+            outdoor_c=seen.outdoor_c,
+            heat_w=seen.heat_w,
+            return_c=seen.return_c,
+        )
+
+    def _smoothed_indoor(self, at_s: float, indoor_c: float) -> float:
+        """The indoor reading averaged over a few minutes: a sensor's noise is not the house's."""
+        if self.indoor is None or not 0 < at_s - self.indoor[0] <= INDOOR_SMOOTHING_S:
+            return indoor_c
+        before_s, before_c = self.indoor
+        return before_c + (at_s - before_s) / INDOOR_SMOOTHING_S * (indoor_c - before_c)
+
+    def _building_store(
+        self, now_s: float, outdoor_forecast_c: Sequence[float]
+    ) -> BuildingStore | None:
+        """The building as the store, when it has a fresh indoor reading and a confident fit."""
+        if self.building is None or self.indoor is None or self.building.reasons:
+            return None
+        at_s, indoor_c = self.indoor
+        if not 0 <= now_s - at_s <= INDOOR_STALE_S:
+            return None
+        params = self.building.params
+        return BuildingStore(
+            indoor_c=indoor_c,
+            outdoor_c=outdoor_forecast_c,
+            capacity_kwh_per_k=params.capacity_kwh_per_k,
+            ua_kw_per_k=params.ua_kw_per_k,
+            band_c=self.settings.indoor_band_c,
+            comfort_penalty_per_kh=self.settings.comfort_penalty_per_kh,
+        )
 
     def min_store_c(self, loop_target_c: float, demand_kw: Sequence[float]) -> float:
         """The store temperature that still delivers the horizon's highest demand at the target."""
@@ -115,15 +195,18 @@ class PlanSession:
         revenue_per_kwh: float,
     ) -> Plan | None:
         """A plan over ``prices`` (the outdoor forecast per slot), or None: comfort, and why."""
+        prices, outdoor_forecast_c = from_now(prices, outdoor_forecast_c, now_s)
+        building = self._building_store(now_s, outdoor_forecast_c)
         confidence = self.model.confidence
-        if not confidence.confident:
-            self.comfort_reason = "; ".join(confidence.reasons)
+        if building is None and not confidence.confident:
+            reasons = [*confidence.reasons, *(self.building.reasons if self.building else ())]
+            self.comfort_reason = "; ".join(reasons)
             self.last_plan, self.last_inputs, self.outcome = None, None, None
             return None
         demand = [self.model.demand_kw(outdoor) for outdoor in outdoor_forecast_c]
         net = np.array([slot.price_per_kwh for slot in prices]) - revenue_per_kwh
         store = self.model.store_params
-        heat_wanted = sum(demand) > 0
+        heat_wanted = building is not None or sum(demand) > 0
         dispatch = self.settings.dispatch
         protection = dispatch.protection
         steps = self.settings.miner_steps_w
@@ -147,6 +230,7 @@ class PlanSession:
             running=self.running,
             running_for_s=now_s - (self.running_since_s or now_s),
             day_tz=self.settings.day_tz,
+            building=building,
         )
         result = plan(inputs)
         self.last_inputs, self.outcome = inputs, result.reason
@@ -156,21 +240,33 @@ class PlanSession:
 
     def step_at(self, now: datetime) -> PlanStep | None:
         """The plan's slot that contains ``now``; None without a plan or past its end."""
+        self.dumping = False
         if self.last_plan is None:
             return None
         for slot in self.last_plan.slots:
             if slot.start <= now < slot.end:
+                self.dumping = slot.dump
                 return PlanStep(power_w=slot.power_w)
         return None
 
-    def dump_wanted(self, store_c: float) -> bool:
-        """The dry cooler runs where the plan dumps: the store at its upper limit."""
+    def dump_wanted(self, store_c: float | None, *, following: bool) -> bool:
+        """Whether the dry cooler runs now; the building learns nothing while it does.
+
+        Only while the site follows the plan: where its slot dumps, or with the store at its limit.
+        Ask every poll, so that what was learned stops and starts with the cooler.
+        """
         dispatch = self.settings.dispatch
-        return self.settings.heat_dump and store_c >= dispatch.ceiling_c - dispatch.hysteresis_k
+        at_limit = store_c is not None and store_c >= dispatch.ceiling_c - dispatch.hysteresis_k
+        self.cooler_on = following and self.settings.heat_dump and (self.dumping or at_limit)
+        return self.cooler_on
 
     def as_dict(self) -> dict[str, Any]:
         """What survives a restart: the learned model and the approach."""
-        return {"model": self.model.as_dict(), "approach_k_per_kw": self.approach_k_per_kw}
+        return {
+            "model": self.model.as_dict(),
+            "approach_k_per_kw": self.approach_k_per_kw,
+            "building": self.building.as_dict() if self.building else None,
+        }
 
     def restore(self, data: Mapping[str, Any]) -> None:
         """Take back what :meth:`as_dict` saved (anything unreadable is learned again)."""
@@ -179,3 +275,6 @@ class PlanSession:
             self.model = SiteModel.from_dict(self.model.prior, model)
         approach = data.get("approach_k_per_kw")
         self.approach_k_per_kw = float(approach) if is_finite_number(approach) else None
+        building = data.get("building")
+        if isinstance(building, Mapping):
+            self.building = BuildingModel.from_dict(self.model.prior, building)

@@ -18,6 +18,17 @@ possible) and apply to the site's count of running miners; each start costs ``st
 and the daily start cap is met by pricing starts higher (a multiplier found by bisection). The
 end of the horizon must leave the store at ``terminal_store_c`` (default: where it starts); a
 shortfall costs the dearest net price of heat.
+
+With a :class:`BuildingStore` (a site with an indoor temperature sensor) the store is the
+building instead: the state is its indoor temperature, which over a slot relaxes exactly towards
+``T_out + f·P/UA`` with time constant ``C/UA`` (the tank and loop settle within the slot and hold
+little beside it). Its demand is then the building's own loss at each temperature, the comfort band
+is soft (``comfort_penalty_per_kh`` per K·h outside it, at the slot's middle). What the heat the
+building holds at the end is worth depends on whether it will be needed (a cold night, or a warm
+week): the programme runs on over a tail of ``TAIL_HOURS`` hours whose prices and weather repeat
+the horizon's last day, and only then values the heat held over or under where it started at the
+heat's value; the plan is the horizon's slots. With a heat dump each power may also run with all
+its heat dumped, the building getting none.
 """
 
 import math
@@ -37,12 +48,17 @@ from .site_model import StoreParams
 type _Array = npt.NDArray[np.float64]
 
 GRID_POINTS: Final = 61
+BUILDING_GRID_POINTS: Final = 121
+_BUILDING_BELOW_K: Final = 2.0
+_BUILDING_ABOVE_K: Final = 1.5
+TAIL_HOURS: Final = 24
 MAX_LEVELS_PER_COUNT: Final = 6
 _OVERFLOW_HEADROOM_K: Final = 5.0
 _BISECTIONS: Final = 7
 _LOWEST_START_COST: Final = 1e-3
 _HIGHEST_START_COST: Final = 1e3
 _TIE_START_COST: Final = 1e-6
+_TIE_HEAT_COST: Final = 1e-5
 
 
 class PlanReason(StrEnum):
@@ -61,6 +77,20 @@ class GridHold:
     start: datetime
     end: datetime
     floor_w: float
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class BuildingStore:
+    """The building as the heat store: its indoor temperature now, its weather and its band."""
+
+    indoor_c: float
+    outdoor_c: Sequence[float]
+    """The outdoor temperature per slot (same length as the slots)."""
+    capacity_kwh_per_k: float
+    ua_kw_per_k: float
+    band_c: tuple[float, float]
+    """The indoor temperatures the plan keeps to (soft)."""
+    comfort_penalty_per_kh: float = 5.0
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -104,6 +134,8 @@ class PlanInputs:
     violation_penalty_per_kwh: float = 100.0
     day_tz: tzinfo = UTC
     """Time zone whose midnights reset the start cap."""
+    building: BuildingStore | None = None
+    """The building as the store (``demand_kw``, ``min_store_c`` and the tank only say the rest)."""
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -116,10 +148,13 @@ class PlannedSlot:
     power_w: float
     running: int
     store_c: float
+    """The store's temperature at the slot's end (indoor, when the building is the store)."""
     stored_heat_kwh: float
-    """Heat above ``min_store_c``, i.e. what the building can still draw."""
+    """Heat above ``min_store_c`` (the band's lower edge for the building): what can be drawn."""
     unmet_kwh: float
     dumped_kwh: float
+    dump: bool = False
+    """The heat dump takes the miners' heat over this slot."""
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -172,7 +207,10 @@ class _Problem:
     demand: _Array  # (S,)
     floor_kw: _Array  # (S,)
     powers_kw: _Array  # (N+1, K)
+    dump_level: npt.NDArray[np.bool_]  # (K,) levels whose heat the dump takes
     grid: _Array  # (G,)
+    start_c: float
+    outdoor_c: _Array  # (S,) the building's weather
     min_on: int
     min_off: int
     dwell_states: int
@@ -212,11 +250,26 @@ def _check(inputs: PlanInputs) -> _Problem | Plan:
         (any(not miner for miner in inputs.miner_steps_w), "a power step for every miner"),
         (any(s.end <= s.start for s in inputs.slots), "slots that end after they start"),
         (any(b.start < a.end for a, b in pairwise(inputs.slots)), "slots in order"),
+        *_building_problems(inputs),
     ]
     missing = [need for bad, need in problems if bad]
     if missing:
         return _empty(PlanReason.BAD_INPUT, "the planner needs " + ", ".join(missing))
     return _problem(inputs)
+
+
+def _building_problems(inputs: PlanInputs) -> list[tuple[bool, str]]:
+    building = inputs.building
+    if building is None:
+        return []
+    numbers = [building.indoor_c, *building.outdoor_c, *building.band_c]
+    numbers += [building.capacity_kwh_per_k, building.ua_kw_per_k, building.comfort_penalty_per_kh]
+    return [
+        (len(building.outdoor_c) != len(inputs.slots), "an outdoor temperature per price slot"),
+        (not all(math.isfinite(v) for v in numbers), "finite building figures"),
+        (building.capacity_kwh_per_k <= 0 or building.ua_kw_per_k <= 0, "a building C and UA > 0"),
+        (not building.band_c[0] < building.band_c[1], "a comfort band"),
+    ]
 
 
 def _empty(reason: PlanReason, detail: str) -> Plan:
@@ -239,26 +292,47 @@ def _problem(inputs: PlanInputs) -> _Problem:
     levels = site_levels(inputs.miner_steps_w)
     width = max(len(level) for level in levels)
     powers = np.array([level + [level[-1]] * (width - len(level)) for level in levels]) / 1000
+    dump_level = np.zeros(width, dtype=bool)
+    if inputs.building is not None and inputs.heat_dump:
+        powers = np.concatenate([powers, powers], axis=1)
+        dump_level = np.arange(2 * width) >= width
     floor = np.zeros(len(slots))
     for hold in inputs.holds:
         for i, slot in enumerate(slots):
             if slot.start < hold.end and hold.start < slot.end:
                 floor[i] = max(floor[i], hold.floor_w / 1000)
-    shortest_s = float(hours.min()) * 3600
+    shortest_s = _shortest_s(hours)
     # To the nearest slot: the dispatcher keeps the exact times; a 10-minute minimum must not
     # forbid a whole hour's slot.
     min_on = round(inputs.min_on_s / shortest_s)
     min_off = round(inputs.min_off_s / shortest_s)
-    low = min(inputs.min_store_c, inputs.store_c)
-    high = max(inputs.max_store_c, inputs.store_c) + (
-        0 if inputs.heat_dump else _OVERFLOW_HEADROOM_K
-    )
+    if inputs.building is None:
+        start_c = inputs.store_c
+        low = min(inputs.min_store_c, start_c)
+        high = max(inputs.max_store_c, start_c) + (0 if inputs.heat_dump else _OVERFLOW_HEADROOM_K)
+        grid = np.linspace(low, high, GRID_POINTS)
+    else:
+        start_c = inputs.building.indoor_c
+        band_low, band_high = inputs.building.band_c
+        low = min(band_low - _BUILDING_BELOW_K, start_c)
+        high = max(band_high + _BUILDING_ABOVE_K, start_c)
+        grid = np.linspace(low, high, BUILDING_GRID_POINTS)
     first_day = slots[0].start.astimezone(inputs.day_tz).date()
     day = np.array([(s.start.astimezone(inputs.day_tz).date() - first_day).days for s in slots])
     store = inputs.store
     dearest_heat = max(float(np.max(prices)) - inputs.revenue_per_kwh, 0.0) / store.capture_fraction
     demand = np.maximum(np.array(inputs.demand_kw, dtype=float), 0.0)
-    heat_matters = inputs.heat_value_per_kwh > 0 or bool(demand.any())
+    outdoor = np.zeros(len(slots))
+    if inputs.building is not None:
+        tail = _tail(slots, [prices, np.array(inputs.building.outdoor_c, dtype=float)])
+        prices, outdoor = np.concatenate([prices, tail[0]]), np.concatenate([outdoor, tail[1]])
+        outdoor[: len(slots)] = inputs.building.outdoor_c
+        extra = len(tail[0])
+        hours = np.concatenate([hours, np.ones(extra)])
+        demand = np.concatenate([demand, np.zeros(extra)])
+        floor = np.concatenate([floor, np.zeros(extra)])
+        day = np.concatenate([day, np.full(extra, day[-1])])
+    heat_matters = inputs.heat_value_per_kwh > 0 or (inputs.building is None and bool(demand.any()))
     return _Problem(
         inputs=inputs,
         hours=hours,
@@ -266,14 +340,53 @@ def _problem(inputs: PlanInputs) -> _Problem:
         demand=demand,
         floor_kw=floor,
         powers_kw=powers,
-        grid=np.linspace(low, high, GRID_POINTS),
+        dump_level=dump_level,
+        grid=grid,
+        start_c=start_c,
+        outdoor_c=outdoor,
         min_on=min_on,
         min_off=min_off,
         dwell_states=max(min_on, min_off, 1) + 1,
         day=day.astype(np.int64),
         unmet_cost=inputs.heat_value_per_kwh + inputs.comfort_penalty_per_kwh,
-        terminal_cost=max(dearest_heat, inputs.heat_value_per_kwh) + 1e-3 if heat_matters else 0.0,
+        terminal_cost=_terminal_cost(inputs, dearest_heat) if heat_matters else 0.0,
     )
+
+
+def _tail(slots: Sequence[PriceSlot], series: list[_Array]) -> list[_Array]:
+    """``TAIL_HOURS`` hourly values after the slots, each series repeating its day before."""
+    starts = np.array([s.start.timestamp() for s in slots])
+    end = slots[-1].end.timestamp()
+    at = end + (np.arange(TAIL_HOURS) + 0.5) * 3600
+    day_s = 86400.0
+    earlier = at - day_s * np.ceil((at - end) / day_s)
+    index = np.clip(np.searchsorted(starts, earlier, side="right") - 1, 0, len(slots) - 1)
+    return [values[index] for values in series]
+
+
+def _shortest_s(hours: _Array) -> float:
+    """The shortest slot but the first (which may be what is left of one in progress), in s."""
+    return float((hours[1:] if len(hours) > 1 else hours).min()) * 3600
+
+
+def _terminal_cost(inputs: PlanInputs, dearest_heat: float) -> float:
+    """What a kWh short of the horizon's end costs (for the building, also what one over earns)."""
+    if inputs.building is not None:
+        return inputs.heat_value_per_kwh
+    return max(dearest_heat, inputs.heat_value_per_kwh) + 1e-3
+
+
+def _terminal_values(problem: _Problem) -> _Array:
+    """The horizon's end: each grid temperature's value of the heat held (G,)."""
+    inputs, building = problem.inputs, problem.inputs.building
+    if building is not None:
+        end_c = float(np.clip(problem.start_c, *building.band_c))
+        held: _Array = (end_c - problem.grid) * building.capacity_kwh_per_k
+        return problem.terminal_cost * held
+    terminal_c = inputs.store_c if inputs.terminal_store_c is None else inputs.terminal_store_c
+    terminal_c = min(terminal_c, inputs.max_store_c)
+    shortfall = np.maximum(terminal_c - problem.grid, 0.0) * inputs.store.capacity_kwh_per_k
+    return problem.terminal_cost * shortfall
 
 
 def _comfort(problem: _Problem) -> _Problem:
@@ -291,9 +404,13 @@ class _Step:
     cost: _Array
     unmet: _Array
     dumped: _Array
+    heat: _Array
+    """Heat the building gets (kWh)."""
 
 
 def _step(problem: _Problem, s: int, t: _Array) -> _Step:
+    if problem.inputs.building is not None:
+        return _building_step(problem, problem.inputs.building, s, t)
     inputs, store = problem.inputs, problem.inputs.store
     hours, p = problem.hours[s], problem.powers_kw[:, :, None]
     c = store.capacity_kwh_per_k
@@ -316,16 +433,54 @@ def _step(problem: _Problem, s: int, t: _Array) -> _Step:
     else:
         dumped, penalised = np.zeros_like(over), over
         t_next = np.minimum(t_after, problem.grid[-1])
-    violation = penalised + (
-        np.maximum(problem.floor_kw[s] - p, 0.0) * hours
-        + np.maximum(p - _cap_kw(inputs.site_cap_w), 0.0) * hours
-    )
     cost = (
         problem.net_price[s] * p * hours
         + problem.unmet_cost * unmet
-        + inputs.violation_penalty_per_kwh * violation
+        + inputs.violation_penalty_per_kwh * (penalised + _grid_violation(problem, s))
     )
-    return _Step(t_next=t_next, cost=cost, unmet=unmet, dumped=dumped)
+    heat = problem.demand[s] * hours - unmet
+    return _Step(t_next=t_next, cost=cost, unmet=unmet, dumped=dumped, heat=heat)
+
+
+def _grid_violation(problem: _Problem, s: int) -> _Array:
+    """Energy (kWh) under a grid hold's floor or over the site cap, per (count, level, 1)."""
+    p, hours = problem.powers_kw[:, :, None], problem.hours[s]
+    under = np.maximum(problem.floor_kw[s] - p, 0.0)
+    over = np.maximum(p - _cap_kw(problem.inputs.site_cap_w), 0.0)
+    violation: _Array = (under + over) * hours
+    return violation
+
+
+def _building_step(problem: _Problem, building: BuildingStore, s: int, t: _Array) -> _Step:
+    """The indoor temperature relaxing towards where the slot's heat would hold it."""
+    inputs = problem.inputs
+    hours, p = problem.hours[s], problem.powers_kw[:, :, None]
+    captured = inputs.store.capture_fraction * p
+    heat_kw = np.where(problem.dump_level[None, :, None], 0.0, captured)
+    ua = building.ua_kw_per_k
+    target = problem.outdoor_c[s] + heat_kw / ua
+    decay = math.exp(-ua * hours / building.capacity_kwh_per_k)
+    after = target + (t - target) * decay
+    middle = (t + after) / 2
+    low, high = building.band_c
+    outside = np.maximum(low - middle, 0.0) + np.maximum(middle - high, 0.0)
+    cost = (
+        problem.net_price[s] * p * hours
+        + building.comfort_penalty_per_kh * hours * outside
+        + inputs.violation_penalty_per_kwh * _grid_violation(problem, s)
+    )
+    if inputs.heat_dump:
+        # Heat of no use the building need not take: the dump takes it, ties go to a cooler house.
+        cost = cost + _TIE_HEAT_COST * heat_kw * hours
+    t_next = np.clip(after, problem.grid[0], problem.grid[-1])
+    dumped = (captured - heat_kw) * hours + np.zeros_like(t)
+    return _Step(
+        t_next=t_next,
+        cost=cost,
+        unmet=np.zeros_like(t_next),
+        dumped=dumped,
+        heat=heat_kw * hours + np.zeros_like(t),
+    )
 
 
 def _cap_kw(cap_w: float | None) -> float:
@@ -360,10 +515,7 @@ def _solve(
     """Backward induction, then the forward pass from the actual state: (count, level, step)."""
     counts, dwell = problem.powers_kw.shape[0], problem.dwell_states
     inputs = problem.inputs
-    terminal_c = inputs.store_c if inputs.terminal_store_c is None else inputs.terminal_store_c
-    terminal_c = min(terminal_c, inputs.max_store_c)
-    shortfall = np.maximum(terminal_c - problem.grid, 0.0) * inputs.store.capacity_kwh_per_k
-    value = np.tile(problem.terminal_cost * shortfall, (counts, dwell, 1))
+    value = np.tile(_terminal_values(problem), (counts, dwell, 1))
     ups = np.arange(counts)[None, :] - np.arange(counts)[:, None]
     change = np.where(ups > 0, ups * (start_cost + inputs.start_cost + _TIE_START_COST), 0.0)
     np.fill_diagonal(change, np.inf)
@@ -399,11 +551,11 @@ def _forward(
     inputs = problem.inputs
     counts = problem.powers_kw.shape[0]
     n = min(max(inputs.running, 0), counts - 1)
-    held = inputs.running_for_s / (float(problem.hours.min()) * 3600)
+    held = inputs.running_for_s / _shortest_s(problem.hours)
     d = round(min(max(held, 0.0), problem.dwell_states - 1))
-    t = np.array([inputs.store_c])
+    t = np.array([problem.start_c])
     chosen: list[tuple[int, int, _Step]] = []
-    for s in range(len(problem.hours)):
+    for s in range(len(inputs.slots)):
         step = _step(problem, s, t)
         total = _arrive(values[s + 1], *_landing(problem, step.t_next)) + step.cost[:, None]
         idx = np.arange(counts)
@@ -424,7 +576,8 @@ def _starts_per_day(
     running = [min(max(problem.inputs.running, 0), problem.powers_kw.shape[0] - 1)]
     running += [n for n, _, _ in chosen]
     starts = np.maximum(np.diff(running), 0)
-    per_day = np.bincount(problem.day, weights=starts, minlength=int(problem.day.max()) + 1)
+    days = problem.day[: len(chosen)]
+    per_day = np.bincount(days, weights=starts, minlength=int(days.max()) + 1)
     per_day[0] += problem.inputs.starts_today
     return per_day.astype(np.int64)
 
@@ -454,7 +607,9 @@ def _result(
     problem: _Problem, chosen: list[tuple[int, int, _Step]], reason: PlanReason, detail: str
 ) -> Plan:
     inputs = problem.inputs
-    capacity = inputs.store.capacity_kwh_per_k
+    building = inputs.building
+    floor_c = inputs.min_store_c if building is None else building.band_c[0]
+    capacity = inputs.store.capacity_kwh_per_k if building is None else building.capacity_kwh_per_k
     planned: list[PlannedSlot] = []
     cost = revenue = heat = 0.0
     for s, (n, level, step) in enumerate(chosen):
@@ -464,7 +619,7 @@ def _result(
         store_c = float(step.t_next[n, level, 0])
         cost += slot.price_per_kwh * energy
         revenue += inputs.revenue_per_kwh * energy
-        heat += inputs.heat_value_per_kwh * (float(problem.demand[s] * problem.hours[s]) - unmet)
+        heat += inputs.heat_value_per_kwh * float(step.heat[n, level, 0])
         planned.append(
             PlannedSlot(
                 start=slot.start,
@@ -473,9 +628,10 @@ def _result(
                 power_w=power_kw * 1000,
                 running=n,
                 store_c=store_c,
-                stored_heat_kwh=max(store_c - inputs.min_store_c, 0.0) * capacity,
+                stored_heat_kwh=max(store_c - floor_c, 0.0) * capacity,
                 unmet_kwh=unmet,
                 dumped_kwh=float(step.dumped[n, level, 0]),
+                dump=bool(problem.dump_level[level]) and power_kw > 0,
             )
         )
     per_day = _starts_per_day(problem, chosen)

@@ -133,24 +133,29 @@ class Confidence:
 
 
 @dataclass(slots=True)
-class _Rls:
+class Rls:
+    """Recursive least squares with exponential forgetting, started from a prior."""
+
     theta: npt.NDArray[np.float64]
     cov: npt.NDArray[np.float64]
+    forgetting: float = _FORGETTING
 
     def update(self, x: npt.NDArray[np.float64], y: float) -> float:
         """One recursive least-squares step; returns the prior residual."""
         residual = y - float(x @ self.theta)
         px = self.cov @ x
-        gain = px / (_FORGETTING + float(x @ px))
+        gain = px / (self.forgetting + float(x @ px))
         self.theta = self.theta + gain * residual
-        self.cov = (self.cov - np.outer(gain, px)) / _FORGETTING
+        self.cov = (self.cov - np.outer(gain, px)) / self.forgetting
         return residual
 
     def as_dict(self) -> dict[str, Any]:
+        """The fit, to save."""
         return {"theta": self.theta.tolist(), "cov": self.cov.tolist()}
 
     @classmethod
-    def from_dict(cls, data: object, size: int) -> _Rls | None:
+    def from_dict(cls, data: object, size: int, forgetting: float = _FORGETTING) -> Rls | None:
+        """A saved fit of ``size`` parameters, or None when it is damaged."""
         if not isinstance(data, Mapping):
             return None
         theta, cov = data.get("theta"), data.get("cov")
@@ -163,7 +168,7 @@ class _Rls:
         rows = [row for row in cov if isinstance(row, list) and len(row) == size]
         if len(rows) != size or not all(is_finite_number(v) for row in rows for v in row):
             return None
-        return cls(np.array(theta, dtype=float), np.array(rows, dtype=float))
+        return cls(np.array(theta, dtype=float), np.array(rows, dtype=float), forgetting)
 
 
 @dataclass(slots=True)
@@ -186,8 +191,8 @@ class SiteModel:
     prior: PlantPrior
     sample_s: float = 900.0
     max_gap_s: float = 900.0
-    store: _Rls = field(init=False)
-    demand: _Rls = field(init=False)
+    store: Rls = field(init=False)
+    demand: Rls = field(init=False)
     samples: int = 0
     demand_samples: int = 0
     store_range_c: tuple[float, float] | None = None
@@ -200,17 +205,17 @@ class SiteModel:
         """Start from the prior."""
         self.store, self.demand = self._prior_store(), self._prior_demand()
 
-    def _prior_store(self) -> _Rls:
+    def _prior_store(self) -> Rls:
         c0 = self.prior.capacity_kwh_per_k
         theta = np.array([self.prior.capture_fraction, c0, 0.0])
         sigma = np.array([_CAPTURE_SIGMA, _CAPACITY_REL_SIGMA * c0, _LOSS_SIGMA_KW_PER_K])
-        return _Rls(theta, np.diag((sigma / _NOISE_KW) ** 2))
+        return Rls(theta, np.diag((sigma / _NOISE_KW) ** 2))
 
-    def _prior_demand(self) -> _Rls:
+    def _prior_demand(self) -> Rls:
         b0 = self.prior.demand_slope_kw_per_k
         theta = np.array([0.0, b0])
         sigma = np.array([_DEMAND_A_SIGMA_KW, _DEMAND_B_REL_SIGMA * b0])
-        return _Rls(theta, np.diag((sigma / _NOISE_KW) ** 2))
+        return Rls(theta, np.diag((sigma / _NOISE_KW) ** 2))
 
     # ------------------------------------------------------------------ learning
 
@@ -275,12 +280,12 @@ class SiteModel:
         residual = self.store.update(x, heat_kw)
         self.residual_sq_kw2 += (residual**2 - self.residual_sq_kw2) / min(self.samples + 1, 96)
         self.samples += 1
-        self.store_range_c = _widen(self.store_range_c, sample.last.store_c)
+        self.store_range_c = widen(self.store_range_c, sample.last.store_c)
         drive = self.prior.indoor_setpoint_c - outdoor_c
         if drive >= _MIN_DEMAND_DRIVE_K:
             self.demand.update(np.array([1.0, drive]), heat_kw)
             self.demand_samples += 1
-            self.outdoor_range_c = _widen(self.outdoor_range_c, outdoor_c)
+            self.outdoor_range_c = widen(self.outdoor_range_c, outdoor_c)
 
     # ------------------------------------------------------------------ results
 
@@ -378,22 +383,23 @@ class SiteModel:
     def from_dict(cls, prior: PlantPrior, data: Mapping[str, Any]) -> SiteModel:
         """The saved model; damaged parts start again from the prior."""
         model = cls(prior)
-        store = _Rls.from_dict(data.get("store"), 3)
-        demand = _Rls.from_dict(data.get("demand"), 2)
+        store = Rls.from_dict(data.get("store"), 3)
+        demand = Rls.from_dict(data.get("demand"), 2)
         if store is not None:
             model.store = store
-            model.samples = _count(data.get("samples"))
-            model.store_range_c = _range(data.get("store_range_c"))
+            model.samples = count_from(data.get("samples"))
+            model.store_range_c = range_from(data.get("store_range_c"))
             residual = data.get("residual_sq_kw2")
             model.residual_sq_kw2 = float(residual) if is_finite_number(residual) else 0.0
         if demand is not None:
             model.demand = demand
-            model.demand_samples = _count(data.get("demand_samples"))
-            model.outdoor_range_c = _range(data.get("outdoor_range_c"))
+            model.demand_samples = count_from(data.get("demand_samples"))
+            model.outdoor_range_c = range_from(data.get("outdoor_range_c"))
         return model
 
 
-def _widen(span: tuple[float, float] | None, value: float) -> tuple[float, float]:
+def widen(span: tuple[float, float] | None, value: float) -> tuple[float, float]:
+    """The span stretched to take in ``value``."""
     return (value, value) if span is None else (min(span[0], value), max(span[1], value))
 
 
@@ -401,11 +407,13 @@ def _spread(span: tuple[float, float] | None) -> float:
     return 0.0 if span is None else span[1] - span[0]
 
 
-def _count(value: object) -> int:
+def count_from(value: object) -> int:
+    """A stored count, or 0 when it is not one."""
     return int(value) if is_finite_number(value) and value >= 0 else 0
 
 
-def _range(value: object) -> tuple[float, float] | None:
+def range_from(value: object) -> tuple[float, float] | None:
+    """A stored ``[low, high]``, or None when it is not one."""
     if not isinstance(value, list) or not all(map(is_finite_number, value)):
         return None
     match value:
