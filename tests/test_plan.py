@@ -23,6 +23,7 @@ from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClien
 from custom_components.hashheat.const import (
     CONF_DRY_COOLER,
     CONF_FLOW,
+    CONF_HEAT_DEMAND,
     CONF_HEAT_METER,
     CONF_OUTDOOR_TEMPERATURE,
     CONF_PRICE_ENTITY,
@@ -433,6 +434,30 @@ async def test_the_plan_forecasts_demand_from_met_s_hourly_forecast(
     at_cold = next(i for i, slot in enumerate(slots) if slot.start >= colder)
     at_warm = next(i for i, slot in enumerate(slots) if slot.start >= warmer)
     assert demand[at_cold] > demand[at_warm]  # the forecast's cold hours ask more heat
+
+
+async def test_a_heat_demand_sensor_feeds_the_demand_correction(
+    hass: HomeAssistant,
+    fleet: Fleet,
+    hass_storage: dict[str, Any],
+    berlin: datetime,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    options = {**OPTIONS, CONF_HEAT_DEMAND: "sensor.heat_demand"}
+    entry = await plan_site(
+        hass, fleet, hass_storage, options=options, model=confident_model(OPTIONS)
+    )
+    hass.states.async_set("sensor.heat_demand", "7500", {"unit_of_measurement": "W"})
+    for _ in range(3):
+        freezer.tick(timedelta(minutes=15))
+        await poll(hass, entry)
+    session = entry.runtime_data.planner.session
+    assert session is not None
+    correction = session.demand_correction
+    assert correction.seen_s > 0
+    assert correction.measured_kw == pytest.approx(7.5)
+    saved = session.as_dict()["demand_correction"]
+    assert saved["measured_kw"] == pytest.approx(7.5)
 
 
 async def test_a_gap_in_the_forecast_means_comfort_and_a_repair(

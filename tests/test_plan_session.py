@@ -245,3 +245,24 @@ def test_the_building_learns_nothing_while_the_dry_cooler_takes_the_heat() -> No
     for minute in range(180, 360):
         planning.observe(seen(START + timedelta(minutes=minute), indoor_c=20.0 + minute / 600))
     assert planning.building.hours >= 1
+
+
+def test_a_heat_demand_sensor_corrects_the_demand_the_plan_forecasts() -> None:
+    planning = confident(session())
+    modelled = planning.model.demand_kw(0.0)
+    assert modelled > 0
+    for quarter in range(4 * 48):  # two days of a building needing twice what the curve says
+        at = START + timedelta(minutes=15 * quarter)
+        planning.observe(seen(at, heat_demand_kw=2 * modelled, outdoor_c=0.0, heat_w=None))
+    assert replan(planning, prices(12, 6)) is not None
+    assert planning.last_inputs is not None
+    assert planning.last_inputs.demand_kw[0] == pytest.approx(2 * modelled, rel=0.02)
+    restored = confident(session())
+    restored.restore(planning.as_dict())
+    assert restored.demand_correction.ratio == pytest.approx(2.0, rel=0.02)
+    without = confident(session())
+    for quarter in range(4 * 48):  # no sensor: the learned curve as it is
+        without.observe(seen(START + timedelta(minutes=15 * quarter), heat_w=None))
+    assert replan(without, prices(12, 6)) is not None
+    assert without.last_inputs is not None
+    assert without.last_inputs.demand_kw[0] == pytest.approx(without.model.demand_kw(0.0))

@@ -41,7 +41,7 @@ from .figures import HeatMethod, PlantInputs, SiteFigures
 from .issues import Repair, clear_issue, raise_issue
 from .miner_data import MinerReading
 from .plan_outdoor import outdoor_now_c
-from .plant_inputs import temperature_c
+from .plant_inputs import power_kw, temperature_c
 from .settings import SiteSettings
 from .weather_forecast import WeatherForecastReader
 
@@ -189,6 +189,7 @@ class SitePlanner:
                 outdoor_c=outdoor_now_c(self.hass, self.settings.plan),
                 running=running,
                 indoor_c=indoor,
+                heat_demand_kw=power_kw(self.hass, self.settings.plan.heat_demand_entity),
             )
         )
 

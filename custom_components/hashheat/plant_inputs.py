@@ -44,6 +44,16 @@ def temperature_c(hass: HomeAssistant, entity_id: str | None) -> float | None:
     return TemperatureConverter.convert(value, unit, UnitOfTemperature.CELSIUS)
 
 
+def power_kw(hass: HomeAssistant, entity_id: str | None) -> float | None:
+    """A power sensor in kW; None when missing, not a number or not a power."""
+    if (found := numeric_state(hass, entity_id)) is None:
+        return None
+    value, unit = found
+    if unit not in {u.value for u in UnitOfPower}:
+        return None
+    return PowerConverter.convert(value, unit, UnitOfPower.KILO_WATT)
+
+
 @dataclass(kw_only=True, slots=True)
 class MeterTracker:
     """Turns a heat meter's energy counter into power.

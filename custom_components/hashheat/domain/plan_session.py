@@ -20,6 +20,7 @@ from typing import Any, Final
 import numpy as np
 
 from .building_model import BuildingModel
+from .demand_forecast import DemandCorrection
 from .dispatch import DispatchSettings, PlanStep
 from .planner import BuildingStore, Plan, PlanInputs, PlanReason, plan
 from .price_forecast import PriceSlot
@@ -63,6 +64,8 @@ class SiteObservation:
     running: int
     """Miners mining."""
     indoor_c: float | None = None
+    heat_demand_kw: float | None = None
+    """The building's heat demand, where a sensor measures it (it corrects the learned curve)."""
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -107,6 +110,8 @@ class PlanSession:
     """The plan's current slot dumps its heat."""
     cooler_on: bool = False
     """What :meth:`dump_wanted` last answered: the dumped heat never reached the building."""
+    demand_correction: DemandCorrection = field(default_factory=DemandCorrection)
+    """Measured over modelled demand, where a heat-demand sensor measures it."""
 
     def observe(self, seen: SiteObservation) -> None:
         """One poll: the model learns, the starts of the local day are counted."""
@@ -119,6 +124,9 @@ class PlanSession:
                     heat_w=seen.heat_w,
                     outdoor_c=seen.outdoor_c,
                 )
+            )
+            self.demand_correction.observe(
+                seen.at_s, seen.heat_demand_kw, self.model.demand_kw(seen.outdoor_c)
             )
         day = datetime.fromtimestamp(seen.at_s, self.settings.day_tz).date().isoformat()
         if day != self.day:
@@ -203,7 +211,11 @@ class PlanSession:
             self.comfort_reason = "; ".join(reasons)
             self.last_plan, self.last_inputs, self.outcome = None, None, None
             return None
-        demand = [self.model.demand_kw(outdoor) for outdoor in outdoor_forecast_c]
+        demand = list(
+            self.demand_correction.apply(
+                [self.model.demand_kw(outdoor) for outdoor in outdoor_forecast_c]
+            ).demand_kw
+        )
         net = np.array([slot.price_per_kwh for slot in prices]) - revenue_per_kwh
         store = self.model.store_params
         heat_wanted = building is not None or sum(demand) > 0
@@ -266,6 +278,7 @@ class PlanSession:
             "model": self.model.as_dict(),
             "approach_k_per_kw": self.approach_k_per_kw,
             "building": self.building.as_dict() if self.building else None,
+            "demand_correction": self.demand_correction.as_dict(),
         }
 
     def restore(self, data: Mapping[str, Any]) -> None:
@@ -275,6 +288,9 @@ class PlanSession:
             self.model = SiteModel.from_dict(self.model.prior, model)
         approach = data.get("approach_k_per_kw")
         self.approach_k_per_kw = float(approach) if is_finite_number(approach) else None
+        correction = data.get("demand_correction")
+        if isinstance(correction, Mapping):
+            self.demand_correction = DemandCorrection.from_dict(correction)
         building = data.get("building")
         if isinstance(building, Mapping):
             self.building = BuildingModel.from_dict(self.model.prior, building)
