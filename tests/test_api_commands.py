@@ -1,5 +1,7 @@
 """A miner's API commands are worked out once, at detection, and stay pyasic's list."""
 
+from typing import Any
+
 import pytest
 
 from custom_components.hashheat.miner_client import MinerClient
@@ -25,7 +27,7 @@ async def test_polls_use_the_commands_found_at_detection(
     (simulated,) = fleet.miners
     miner = await get_miner(simulated.host)
     assert miner is not None
-    apis = [api for api in (miner.rpc, miner.web) if hasattr(api, "get_commands")]
+    apis: list[Any] = [api for api in (miner.rpc, miner.web) if hasattr(api, "get_commands")]
     assert apis
     pyasic_lists = [type(api).get_commands(api) for api in apis]
     client = MinerClient(simulated.host, timeout=5, detect_timeout=10, miner=miner)
