@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Final
 
+from .api_commands import remember_commands
 from .boser import BoserChannel
 from .capabilities import (
     MinerCapabilities,
@@ -212,6 +213,7 @@ class MinerClient:
             self._channel = BoserChannel(miner.web)
             self._channel.attach()
         self._refusals.watch(miner.rpc, miner.web)
+        remember_commands(miner.rpc, miner.web)
         return miner
 
     async def _call[T](self, action: Callable[[BaseMiner], Awaitable[T]]) -> T:
