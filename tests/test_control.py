@@ -204,3 +204,20 @@ def test_observed_miners_continue_without_a_step_after_a_restart() -> None:
     commands = by_id(controller.update(0, 50.0, 50.0))  # at target: hold, no jump
     assert commands["a"].power_w == 3600
     assert not commands["b"].run
+
+
+def test_a_retune_within_the_deadband_still_reaches_the_end_of_the_range() -> None:
+    controller = primed([EFFICIENT, THIRSTY], FAST)
+    # A cap of 7000 W: each at 3500 W.
+    commands = by_id(controller.update(1, 40.0, 50.0, cap_w=7000))
+    assert commands["a"].power_w == pytest.approx(3500)
+    # 3550 W each is inside the 180 W deadband of 3500 W: not worth a retune.
+    commands = by_id(controller.update(2, 40.0, 50.0, cap_w=7100))
+    assert commands["a"].power_w == pytest.approx(3500)
+    # Flat out is the miners' maximum, 100 W more each, not a deadband short of it.
+    commands = by_id(controller.update(3, 40.0, 50.0, cap_w=7200))
+    assert [commands[m].power_w for m in "ab"] == [3600, 3600]
+    # And back down to 2100 W each, then to the end of the range: 2000 W, within the deadband.
+    controller.update(4, 40.0, 50.0, cap_w=4200)
+    commands = by_id(controller.update(5, 40.0, 50.0, cap_w=4000))
+    assert [commands[m].power_w for m in "ab"] == [2000, 2000]

@@ -254,8 +254,12 @@ class LoopController:
                 continue
             power = min(max(share * spec.max_power_w, spec.min_power_w), spec.max_power_w)
             deadband = self.settings.deadband_w or 0.05 * spec.max_power_w
-            if miner.power_w and abs(power - miner.power_w) < deadband:
-                continue  # not worth a firmware retune: keep the limit it runs at
+            change = abs(power - miner.power_w)
+            to_limit = power in (spec.min_power_w, spec.max_power_w)
+            if miner.power_w and (change == 0.0 or (change < deadband and not to_limit)):
+                # Not worth a firmware retune, unless to the end of its range: flat out must not
+                # stay a deadband short of the miner's maximum (nor the lowest of its minimum).
+                continue
             # A start or a retune: the plant has not moved yet, so the integral waits.
             self._frozen_until_s = now_s + self.settings.retune_s
             miner.power_w = power
