@@ -13,6 +13,7 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.hashheat.const import DOMAIN
@@ -50,6 +51,8 @@ async def _site_service(hass: HomeAssistant, service: str, entry: MockConfigEntr
 async def test_every_start_counts_and_survives_a_restart(
     hass: HomeAssistant, fleet: Fleet, freezer: FrozenDateTimeFactory
 ) -> None:
+    # Midday in Home Assistant's time zone: "today" must not end during the test.
+    freezer.move_to(dt_util.now().replace(hour=12, minute=0, second=0, microsecond=0))
     set_plant(hass)
     hass.states.async_set("binary_sensor.loop_pump", "on")
     entry = await setup_plant_site(hass, list(fleet.miners), CONTROL)
