@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from custom_components.hashheat.domain.ledger import Ledger, MinerRates, SiteRates
+from custom_components.hashheat.domain.service import ServiceRates
 
 T0 = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 RUNNING = SiteRates(
@@ -54,3 +55,18 @@ def test_malformed_storage_restores_empty_counters(stored: object) -> None:
     ledger = Ledger.from_dict(stored)
     assert ledger.site.electricity_kwh.total == 0.0
     assert all(c.electricity_kwh.total == 0.0 for c in ledger.miners.values())
+
+
+def test_service_counters_add_up_survive_a_restart_and_pause_in_a_gap() -> None:
+    held = ServiceRates(grid_hold_h=1.0, curtailed_kw=4.0, heat_asked_h=1.0, heat_short_h=1.0)
+    ledger = Ledger()
+    ledger.record(T0, RUNNING, {}, held)
+    ledger.record(T0 + timedelta(minutes=1), RUNNING, {}, held)
+    ledger.record_gap(T0 + timedelta(minutes=2))
+    ledger.record(T0 + timedelta(minutes=3), RUNNING, {}, held)
+    assert ledger.site.grid_hold_h.total == pytest.approx(1 / 60)
+    assert ledger.site.curtailed_kwh.total == pytest.approx(4 / 60)
+    assert ledger.site.heat_asked_h.total == pytest.approx(1 / 60)
+    assert ledger.site.heat_short_h.total == pytest.approx(1 / 60)
+    restored = Ledger.from_dict(ledger.as_dict())
+    assert restored.site.heat_short_h.total == pytest.approx(1 / 60)

@@ -65,6 +65,10 @@ TOTALS = PeriodTotals(
     thermal_cycles=28.5,
     running_hours=600.0,
     hot_hours=0.0,
+    grid_hold_hours=12.0,
+    curtailed_kwh=40.0,
+    heat_asked_hours=600.0,
+    heat_short_hours=30.0,
 )
 
 
@@ -84,6 +88,9 @@ def test_report_figures_and_eed_fields(method: str, basis: str) -> None:
     # (250 - 200) EUR over 0.95 MWh of heat.
     assert report["net_cost_of_heat_per_mwh"] == pytest.approx(52.63, abs=0.01)
     assert report["for_billing"] is (method == "meter")
+    assert report["grid_hold_hours"] == 12.0
+    assert report["energy_curtailed_kwh"] == 40.0
+    assert report["heat_availability"] == 0.95
     assert report["eed"] == {
         "installed_power_kw": 12.04,
         "energy_consumed_kwh": 1000.0,

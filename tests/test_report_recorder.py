@@ -40,6 +40,10 @@ PER_HOUR: dict[str, tuple[float, str, str | None]] = {
     "thermal_cycles": (0.25, "", None),
     "running_hours": (1.0, "h", "duration"),
     "hot_hours": (0.0, "h", "duration"),
+    "grid_hold_time": (0.25, "h", "duration"),
+    "energy_curtailed": (0.75, "kWh", "energy"),
+    "heat_asked_time": (1.0, "h", "duration"),
+    "heat_short_time": (0.05, "h", "duration"),
 }
 # October 2026 in Berlin: 31 days and the hour summer time gave back on the 25th.
 OCTOBER_HOURS = 31 * 24 + 1
@@ -162,6 +166,11 @@ async def test_a_month_of_statistics_gives_the_counters_totals(
     assert report["co2_avoided_kg"] == pytest.approx(0.1 * OCTOBER_HOURS)
     assert report["starts"] == pytest.approx(0.5 * OCTOBER_HOURS)
     assert report["running_hours"] == pytest.approx(OCTOBER_HOURS)
+    assert report["grid_hold_hours"] == pytest.approx(0.25 * OCTOBER_HOURS)
+    assert report["energy_curtailed_kwh"] == pytest.approx(0.75 * OCTOBER_HOURS)
+    assert report["heat_asked_hours"] == pytest.approx(OCTOBER_HOURS)
+    assert report["heat_short_hours"] == pytest.approx(0.05 * OCTOBER_HOURS)
+    assert report["heat_availability"] == pytest.approx(0.95)
     assert report["energy_reuse_factor"] == pytest.approx(0.95)
     net = (0.25 - 0.2) * OCTOBER_HOURS / (2.85 * OCTOBER_HOURS / 1000)
     assert report["net_cost_of_heat_per_mwh"] == pytest.approx(net, abs=0.01)
@@ -177,7 +186,10 @@ async def test_a_month_of_statistics_gives_the_counters_totals(
     assert {path.suffix for path in files} == {".csv", ".json"}
     written = json.loads(files[1].read_text(encoding="utf-8"))
     assert written == {key: value for key, value in report.items() if key != "files"}
-    assert "electricity_kwh," in files[0].read_text(encoding="utf-8")
+    csv_text = files[0].read_text(encoding="utf-8")
+    assert "electricity_kwh," in csv_text
+    assert "heat_availability,0.95" in csv_text
+    assert "energy_curtailed_kwh," in csv_text
 
 
 @pytest.mark.usefixtures("config_dir")

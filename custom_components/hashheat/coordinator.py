@@ -52,6 +52,7 @@ from .domain.dispatch import GridHold, MinerMode, PlanStep, Preset
 from .domain.ledger import STORAGE_VERSION, Ledger
 from .domain.plan_status import Strategy
 from .domain.price_forecast import PriceSlot
+from .domain.service import ServiceTracker
 from .figures import PlantInputs, SiteFigures, compute_figures
 from .issues import Repair, clear_issue, raise_issue
 from .mempool import MempoolError, fetch_network_stats
@@ -202,6 +203,7 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
         self._prices = PriceReader(hass, self.settings.plant.price_entity)
         self._notifying: asyncio.Task[None] | None = None
         self.control = SiteControl(hass, entry.entry_id, self.settings, self.miners)
+        self._service = ServiceTracker()
         self.planner = SitePlanner(hass, entry.entry_id, entry.title, self.settings)
 
     def runs_with(self, entry: HashHeatConfigEntry) -> bool:
@@ -345,7 +347,15 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
             now=now,
             zone=zone,
         )
-        self.ledger.record(now, figures.rates, figures.miner_rates)
+        service = self._service.rates(
+            held=self.control.hold_active(now),
+            power_kw=figures.rates.power_kw,
+            heating=self.control.state.heating,
+            loop_c=inputs.loop_c,
+            target_c=self.control.state.target_c,
+            interlocked=bool(self.control.active),
+        )
+        self.ledger.record(now, figures.rates, figures.miner_rates, service)
         self.plant_health.record(now, polled, inputs, figures)
         self.plant_health.report_repairs(
             self.hass, self.config_entry.entry_id, self.config_entry.title

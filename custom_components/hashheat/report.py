@@ -48,6 +48,10 @@ COUNTERS: Final[Mapping[str, str]] = {
     "thermal_cycles": "thermal_cycles",
     "running_hours": "running_hours",
     "hot_hours": "hot_hours",
+    "grid_hold_hours": "grid_hold_time",
+    "curtailed_kwh": "energy_curtailed",
+    "heat_asked_hours": "heat_asked_time",
+    "heat_short_hours": "heat_short_time",
 }
 EXPORT_ROOT: Final = Path(DOMAIN) / "reports"
 _UNITS: Final = {"energy": UnitOfEnergy.KILO_WATT_HOUR, "temperature": UnitOfTemperature.CELSIUS}

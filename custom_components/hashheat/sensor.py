@@ -19,6 +19,7 @@ from homeassistant.const import (
     UnitOfMass,
     UnitOfPower,
     UnitOfTemperature,
+    UnitOfTime,
 )
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
@@ -311,6 +312,19 @@ def _site_energy(
     )
 
 
+def _site_hours(
+    key: str, value_fn: Callable[[SiteView], SensorValue]
+) -> HashHeatSiteSensorDescription:
+    return _site_total(
+        key,
+        value_fn,
+        device_class=SensorDeviceClass.DURATION,
+        native_unit_of_measurement=UnitOfTime.HOURS,
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        suggested_display_precision=2,
+    )
+
+
 def _forecast(slots: list[PriceSlot], known_until: datetime | None) -> dict[str, Any]:
     """Until when prices are known, and the slots to plot.
 
@@ -455,6 +469,10 @@ SITE_SENSORS: tuple[HashHeatSiteSensorDescription, ...] = (
         state_class=SensorStateClass.TOTAL,
         suggested_display_precision=1,
     ),
+    _site_hours("grid_hold_time", lambda view: view.counters.grid_hold_h.total),
+    _site_energy("energy_curtailed", lambda view: view.counters.curtailed_kwh.total),
+    _site_hours("heat_asked_time", lambda view: view.counters.heat_asked_h.total),
+    _site_hours("heat_short_time", lambda view: view.counters.heat_short_h.total),
     _site_total(
         "energy_reuse_factor",
         lambda view: (

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any, Final
 
 from .accumulator import Accumulator
+from .service import UNKNOWN, ServiceRates
 
 STORAGE_VERSION: Final = 1
 
@@ -33,6 +34,10 @@ class SiteCounters:
     revenue: Accumulator = field(default_factory=Accumulator)
     heat_value: Accumulator = field(default_factory=Accumulator)
     co2_avoided_kg: Accumulator = field(default_factory=Accumulator)
+    grid_hold_h: Accumulator = field(default_factory=Accumulator)
+    curtailed_kwh: Accumulator = field(default_factory=Accumulator)
+    heat_asked_h: Accumulator = field(default_factory=Accumulator)
+    heat_short_h: Accumulator = field(default_factory=Accumulator)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -73,9 +78,17 @@ class Ledger:
     miners: dict[str, MinerCounters] = field(default_factory=dict)
 
     def record(
-        self, now: datetime, site: SiteRates, miners: Mapping[str, MinerRates | None]
+        self,
+        now: datetime,
+        site: SiteRates,
+        miners: Mapping[str, MinerRates | None],
+        service: ServiceRates = UNKNOWN,
     ) -> None:
         """Add one poll. A miner missing from the poll (unreachable) is a gap in its counters."""
+        self.site.grid_hold_h.add(now, service.grid_hold_h)
+        self.site.curtailed_kwh.add(now, service.curtailed_kw)
+        self.site.heat_asked_h.add(now, service.heat_asked_h)
+        self.site.heat_short_h.add(now, service.heat_short_h)
         self.site.electricity_kwh.add(now, site.power_kw)
         self.site.heat_kwh.add(now, site.heat_kw)
         self.site.electricity_cost.add(now, site.electricity_cost_per_hour)

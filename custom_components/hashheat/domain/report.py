@@ -78,6 +78,10 @@ class PeriodTotals:
     thermal_cycles: float | None
     running_hours: float | None
     hot_hours: float | None
+    grid_hold_hours: float | None
+    curtailed_kwh: float | None
+    heat_asked_hours: float | None
+    heat_short_hours: float | None
 
     @property
     def empty(self) -> bool:
@@ -98,6 +102,13 @@ class SiteFacts:
 
 def _ratio(value: float | None, digits: int = 3) -> float | None:
     return None if value is None else round(value, digits)
+
+
+def heat_availability(asked_hours: float | None, short_hours: float | None) -> float | None:
+    """The share of the hours heat was asked that the site delivered it (None: never asked)."""
+    if asked_hours is None or short_hours is None or asked_hours <= 0:
+        return None
+    return min(1.0, max(0.0, 1 - short_hours / asked_hours))
 
 
 def build_report(
@@ -138,6 +149,13 @@ def build_report(
         "thermal_cycles": totals.thermal_cycles,
         "running_hours": totals.running_hours,
         "hours_above_chip_limit": totals.hot_hours,
+        "grid_hold_hours": totals.grid_hold_hours,
+        "energy_curtailed_kwh": totals.curtailed_kwh,
+        "heat_asked_hours": totals.heat_asked_hours,
+        "heat_short_hours": totals.heat_short_hours,
+        "heat_availability": _ratio(
+            heat_availability(totals.heat_asked_hours, totals.heat_short_hours), 4
+        ),
         "eed": {
             "installed_power_kw": facts.installed_power_kw,
             "energy_consumed_kwh": electricity,
