@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from custom_components.hashheat.domain.ledger import Ledger, MinerRates, SiteRates
-from custom_components.hashheat.domain.service import ServiceRates
+from custom_components.hashheat.domain.service_level import ServiceRates
 
 T0 = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 RUNNING = SiteRates(

@@ -52,7 +52,7 @@ from .domain.dispatch import GridHold, MinerMode, PlanStep, Preset
 from .domain.ledger import STORAGE_VERSION, Ledger
 from .domain.plan_status import Strategy
 from .domain.price_forecast import PriceSlot
-from .domain.service import ServiceTracker
+from .domain.service_level import ServiceTracker
 from .figures import PlantInputs, SiteFigures, compute_figures
 from .issues import Repair, clear_issue, raise_issue
 from .mempool import MempoolError, fetch_network_stats

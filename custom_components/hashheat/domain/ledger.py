@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any, Final
 
 from .accumulator import Accumulator
-from .service import UNKNOWN, ServiceRates
+from .service_level import UNKNOWN, ServiceRates
 
 STORAGE_VERSION: Final = 1
 

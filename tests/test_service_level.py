@@ -3,7 +3,7 @@
 import pytest
 
 from custom_components.hashheat.domain.report import heat_availability
-from custom_components.hashheat.domain.service import ServiceRates, ServiceTracker
+from custom_components.hashheat.domain.service_level import ServiceRates, ServiceTracker
 
 
 def _idle(tracker: ServiceTracker, *, held: bool, power_kw: float) -> ServiceRates:
