@@ -4,13 +4,13 @@ from datetime import timedelta
 
 import pytest
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.const import CONF_HOST, CONF_PASSWORD, STATE_OFF, STATE_ON
+from homeassistant.const import CONF_HOST, CONF_PASSWORD
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import issue_registry as ir
 
-from custom_components.hashheat.const import CONF_CAPABILITIES, CONF_MIN_OFF_MINUTES, DOMAIN
+from custom_components.hashheat.const import CONF_CAPABILITIES, DOMAIN
 from sim import Fleet, SimulatedMiner
 from sim.firmware.whatsminer.device import WhatsminerDevice
 
@@ -61,28 +61,6 @@ async def test_entities_and_exact_watt_limit(
     await poll(hass, entry)
     assert value(hass, miner, "power") == 5123
     assert float(state_of(hass, "number", miner, "power_limit_control")) == 5123
-
-
-@pytest.mark.parametrize("fleet", [WHATSMINER], indirect=True)
-async def test_pause_resume_and_reboot(
-    hass: HomeAssistant, fleet: Fleet, freezer: FrozenDateTimeFactory
-) -> None:
-    (miner,) = fleet.miners
-    entry = await setup_site(hass, miner, options={CONF_MIN_OFF_MINUTES: 0.05})
-    switch = entity_id(hass, "switch", miner, "mining")
-    await hass.services.async_call("switch", "turn_off", {"entity_id": switch}, blocking=True)
-    assert miner.state.is_sleeping
-    await poll(hass, entry)
-    assert state_of(hass, "switch", miner, "mining") == STATE_OFF
-    freezer.tick(6)
-    await hass.services.async_call("switch", "turn_on", {"entity_id": switch}, blocking=True)
-    freezer.tick(1)
-    await poll(hass, entry)
-    assert state_of(hass, "switch", miner, "mining") == STATE_ON
-
-    reboot = entity_id(hass, "button", miner, "reboot")
-    await hass.services.async_call("button", "press", {"entity_id": reboot}, blocking=True)
-    assert miner.state.mode == "rebooting"
 
 
 @pytest.mark.parametrize("fleet", [WHATSMINER], indirect=True)
