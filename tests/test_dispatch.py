@@ -166,6 +166,22 @@ def test_expired_hold_no_longer_holds() -> None:
     assert set(decision.layers.values()) == {Layer.COMFORT}
 
 
+def test_a_hold_ahead_holds_from_its_start_to_its_end_and_is_saved_with_its_start() -> None:
+    hold = GridHold(floor_w=500.0, start_s=1000.0, until_s=2000.0, reason="DR")
+    assert [hold.active(t) for t in (999.0, 1000.0, 1999.0, 2000.0)] == [False, True, True, False]
+    assert [hold.ended(t) for t in (999.0, 1999.0, 2000.0)] == [False, False, True]
+    assert GridHold.from_dict(hold.as_dict()) == hold
+    assert GridHold.from_dict({**hold.as_dict(), "start_s": "soon"}) is None
+    site = Site(start_spacing_s=0.0, min_on_s=0.0)
+    held = Intents(heating=True, target_c=60.0, hold=replace(hold, floor_w=0.0))
+    decision = site.step(held, 990.0)
+    assert any(c.run for c in decision.commands)
+    assert set(decision.layers.values()) == {Layer.COMFORT}
+    decision = site.step(held, 1000.0)
+    assert not any(c.run for c in decision.commands)
+    assert set(decision.layers.values()) == {Layer.GRID_HOLD}
+
+
 def test_hold_release_is_staged() -> None:
     site = Site(running=True, min_on_s=0.0, min_off_s=0.0, start_spacing_s=300.0)
     held = Intents(hold=GridHold(floor_w=0.0, until_s=1000.0))

@@ -13,6 +13,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import entity_registry as er
 from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.hashheat.const import DOMAIN
@@ -220,3 +221,59 @@ async def test_removing_a_site_removes_its_stores(
     await hass.config_entries.async_remove(entry.entry_id)
     await hass.async_block_till_done()
     assert not keys & set(hass_storage)
+
+
+@pytest.mark.parametrize("fleet", [3], indirect=True)
+async def test_a_hold_announced_ahead_begins_at_its_start_even_after_a_restart(
+    hass: HomeAssistant, fleet: Fleet, freezer: FrozenDateTimeFactory
+) -> None:
+    entry = await started(hass, fleet, freezer)
+    start = dt_util.utcnow() + timedelta(minutes=5, seconds=30)
+    await pause(hass, entry, start=start.isoformat(), duration={"minutes": 10}, reason="DR 7")
+    state, attributes = hold_state(hass, entry)
+    assert state == "off"  # scheduled, not holding yet
+    assert attributes["start"] == start.isoformat()
+    assert attributes["until"] == (start + timedelta(minutes=10)).isoformat()
+    assert await polls(hass, entry, freezer, 3) == [3] * 3
+
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert await polls(hass, entry, freezer, 2) == [3] * 2  # 5 minutes in: still before it
+    assert await polls(hass, entry, freezer, 1) == [0]  # its start: every miner stops
+    assert hold_state(hass, entry)[0] == "on"
+    assert await polls(hass, entry, freezer, 8) == [0] * 8
+    assert (await polls(hass, entry, freezer, 12))[-1] == 3  # over after its 10 minutes
+    assert hold_state(hass, entry)[1]["start"] is None  # ended: no hold left
+
+
+@pytest.mark.parametrize("fleet", [3], indirect=True)
+async def test_resume_site_cancels_a_hold_still_to_begin(
+    hass: HomeAssistant, fleet: Fleet, freezer: FrozenDateTimeFactory
+) -> None:
+    entry = await started(hass, fleet, freezer)
+    await pause(hass, entry, start=(dt_util.utcnow() + timedelta(minutes=2)).isoformat())
+    assert hold_state(hass, entry)[1]["start"] is not None
+    await hass.services.async_call(
+        DOMAIN, "resume_site", {"config_entry_id": entry.entry_id}, blocking=True
+    )
+    assert hold_state(hass, entry)[1]["start"] is None
+    assert await polls(hass, entry, freezer, 5) == [3] * 5
+
+
+@pytest.mark.parametrize(
+    ("data", "key"),
+    [
+        ({"start": "2020-01-01T17:00:00+00:00"}, "hold_start_past"),
+        ({"duration": {"minutes": 0}}, "hold_duration_invalid"),
+        ({"duration": "-01:00:00"}, "hold_duration_invalid"),
+    ],
+)
+@pytest.mark.parametrize("fleet", [1], indirect=True)
+async def test_a_hold_that_cannot_be_is_a_translated_error(
+    hass: HomeAssistant, fleet: Fleet, data: dict[str, Any], key: str
+) -> None:
+    entry = await heating(hass, fleet)
+    with pytest.raises(ServiceValidationError) as refused:
+        await pause(hass, entry, **data)
+    assert refused.value.translation_key == key
+    assert entry.runtime_data.control.state.hold is None

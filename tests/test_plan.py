@@ -567,7 +567,7 @@ async def test_a_plan_the_site_cannot_follow_is_made_again(
     freezer: FrozenDateTimeFactory,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """A miner that stops answering, then a grid hold: each a new plan, 15 minutes apart."""
+    """A miner that stops answering: a new plan 15 minutes on. A grid hold set: one at once."""
     caplog.set_level(logging.DEBUG, logger="custom_components.hashheat")
     entry = await plan_site(hass, fleet, hass_storage, model=confident_model(OPTIONS))
     await start_price_plan(hass, entry)
@@ -581,8 +581,61 @@ async def test_a_plan_the_site_cannot_follow_is_made_again(
     await hass.services.async_call(
         DOMAIN, "pause_site", {"config_entry_id": ENTRY_ID, "power_floor_w": 2000}, blocking=True
     )
-    freezer.tick(timedelta(minutes=15))
-    set_plant(hass)
-    await poll(hass, entry)
-    assert "re-plans: grid hold changed" in caplog.text
+    assert "re-plans: grid hold set or released" in caplog.text
     assert state(hass, "binary_sensor", "plan_active").state == "on"
+
+
+def energy(slots: list[dict[str, Any]], start: datetime, hours: float) -> float:
+    """The plan's energy (kWh) in its hourly slots from ``start`` over ``hours``."""
+    end = start + timedelta(hours=hours)
+    return sum(
+        slot["power_w"] / 1000
+        for slot in slots
+        if start <= datetime.fromisoformat(slot["start"]) < end
+    )
+
+
+async def test_a_grid_hold_ahead_is_planned_for_and_stops_the_miners_at_its_start(
+    hass: HomeAssistant,
+    fleet: Fleet,
+    hass_storage: dict[str, Any],
+    berlin: datetime,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A demand-response event announced for 13:00-15:00, the cheapest hours of the day.
+
+    The plan heats the tank before it, holds the miners off through it and catches up after it.
+    """
+    entry = await plan_site(hass, fleet, hass_storage, model=confident_model(OPTIONS))
+    await start_price_plan(hass, entry)
+    free = (await get_plan(hass))["slots"]
+    start = datetime.fromisoformat("2026-03-28T13:00:00+01:00")
+    await hass.services.async_call(
+        DOMAIN,
+        "pause_site",
+        {"config_entry_id": ENTRY_ID, "start": "2026-03-28 13:00:00", "duration": "02:00:00"},
+        blocking=True,
+    )
+    held = (await get_plan(hass))["slots"]
+    assert all(slot["start"][14:] == "00:00+01:00" for slot in held)  # hourly slots
+    assert energy(held, start, 2) == 0
+    assert energy(free, start, 2) > 6
+    assert (
+        energy(held, start - timedelta(hours=3), 3)
+        > energy(free, start - timedelta(hours=3), 3) + 1
+    )
+    assert energy(held, start + timedelta(hours=2), 2) > energy(free, start + timedelta(hours=2), 2)
+    assert state(hass, "binary_sensor", "plan_active").state == "on"
+
+    miner_id = next(iter(entry.runtime_data.miners))
+    freezer.move_to(start - timedelta(minutes=1))
+    set_plant(hass)
+    set_weather(hass)
+    await poll(hass, entry)
+    assert entry.runtime_data.control.layers[miner_id] is Layer.PLAN
+    freezer.move_to(start + timedelta(seconds=30))
+    set_plant(hass)
+    set_weather(hass)
+    await poll(hass, entry)
+    assert entry.runtime_data.control.layers[miner_id] is Layer.GRID_HOLD
+    assert all(miner.state.is_sleeping for miner in fleet.miners)

@@ -112,6 +112,18 @@ def test_holds_the_grid_floor_over_its_window() -> None:
     assert energy_kwh(result, range(16, 32)) / 16 < 9.0 * 0.25
 
 
+def test_a_hold_ahead_caps_its_slots_and_the_store_is_heated_before_it() -> None:
+    # Flat prices; two hours at most 2 kW from the third hour on, against 5 kW of demand.
+    hold = GridHold(start=START + 8 * QUARTER, end=START + 16 * QUARTER, cap_w=2000.0)
+    free = plan(inputs([0.20] * 32))
+    held = plan(inputs([0.20] * 32, holds=[hold]))
+    assert max(s.power_w for s in held.slots[8:16]) <= 2000.0
+    assert max(s.power_w for s in free.slots[8:16]) > 2000.0
+    assert energy_kwh(held, range(8)) > energy_kwh(free, range(8)) + 5.0
+    assert held.slots[7].store_c > free.slots[7].store_c + 10.0
+    assert sum(s.unmet_kwh for s in held.slots) == pytest.approx(0.0, abs=1e-6)
+
+
 def test_keeps_to_the_daily_start_cap() -> None:
     # Prices alternating every half hour across two days tempt the plan to start often.
     prices = [0.02 if (i // 2) % 2 else 0.40 for i in range(192)]

@@ -65,7 +65,9 @@ SITE_BINARY_SENSORS: tuple[SiteBinarySensorDescription, ...] = (
     SiteBinarySensorDescription(
         key="grid_hold",
         translation_key="grid_hold",
-        value_fn=lambda view: view.grid_hold is not None,
+        value_fn=lambda view: (
+            view.grid_hold is not None and view.grid_hold.active(dt_util.utcnow().timestamp())
+        ),
         attributes_fn=lambda view: _hold_attributes(view.grid_hold),
     ),
     SiteBinarySensorDescription(
@@ -92,16 +94,17 @@ PLAN_ACTIVE = SiteBinarySensorDescription(
 
 
 def _hold_attributes(hold: GridHold | None) -> dict[str, Any]:
-    """The hold's floor, end and reason (None while there is no hold)."""
+    """The hold's floor, start, end and reason (also of one still to begin; None without)."""
     return {
         "power_floor_w": hold.floor_w if hold else None,
-        "until": (
-            dt_util.utc_from_timestamp(hold.until_s).isoformat()
-            if hold and hold.until_s is not None
-            else None
-        ),
+        "start": _iso(hold.start_s if hold else None),
+        "until": _iso(hold.until_s if hold else None),
         "reason": hold.reason or None if hold else None,
     }
+
+
+def _iso(at_s: float | None) -> str | None:
+    return None if at_s is None else dt_util.utc_from_timestamp(at_s).isoformat()
 
 
 def _interlock_description(interlock: Interlock) -> SiteBinarySensorDescription:

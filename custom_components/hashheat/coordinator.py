@@ -229,9 +229,10 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
             LOGGER.info("Grid hold of site %s released", self.config_entry.title)
         else:
             LOGGER.info(
-                "Grid hold of site %s: at most %s W until %s",
+                "Grid hold of site %s: at most %s W from %s until %s",
                 self.config_entry.title,
                 hold.floor_w,
+                "now" if hold.start_s is None else dt_util.utc_from_timestamp(hold.start_s),
                 "released" if hold.until_s is None else dt_util.utc_from_timestamp(hold.until_s),
             )
         await self.async_refresh()
@@ -399,6 +400,7 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
                 ),
                 target_c=control.state.target_c,
                 held=control.hold_active(now),
+                hold=control.state.hold,
             )
         )
 

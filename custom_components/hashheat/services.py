@@ -1,17 +1,19 @@
 """Site-wide actions: a grid hold (demand response) on a site, its release, and the price plan.
 
-``pause_site`` sets a hold that wins over every mode but plant safety: the site draws at most
-``power_floor_w`` (0, the default: its miners stop) until ``resume_site`` or the ``duration``
-ends. The hold survives a restart of Home Assistant. Miners stop as their minimum on time allows
+``pause_site`` sets a hold that wins over every mode but plant safety: from ``start`` (default:
+now) the site draws at most ``power_floor_w`` (0, the default: its miners stop) until
+``resume_site`` or the ``duration`` ends. A hold announced ahead is known to the price plan, which
+heats the store before it. The hold, also one still to begin, survives a restart of Home
+Assistant; ``resume_site`` releases or cancels it. Miners stop as their minimum on time allows
 and come back staged, within their protection times, when the hold ends. ``get_plan`` returns the
 site's price plan (response data): its strategy, status, slots and expected costs.
-and come back staged, within their protection times, when the hold ends.
 
 ``report`` answers with a site's report over a month, a year or a range of days (see
 :mod:`.report`), and can export it.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Final
 
 import probatio
 from homeassistant.config_entries import ConfigEntryState
@@ -39,6 +41,9 @@ ATTR_CONFIG_ENTRY_ID = "config_entry_id"
 ATTR_DURATION = "duration"
 ATTR_POWER_FLOOR_W = "power_floor_w"
 ATTR_REASON = "reason"
+ATTR_START = "start"
+# A start this little before the call is now: a template's now() renders just before it.
+START_GRACE: Final = timedelta(minutes=1)
 SERVICE_PAUSE_SITE = "pause_site"
 SERVICE_RESUME_SITE = "resume_site"
 SERVICE_GET_PLAN = "get_plan"
@@ -52,9 +57,8 @@ ATTR_HEAT_METERS = "heat_meters"
 SITE_SCHEMA = probatio.Schema({probatio.Required(ATTR_CONFIG_ENTRY_ID): cv.string})
 PAUSE_SCHEMA = SITE_SCHEMA.extend(
     {
-        probatio.Optional(ATTR_DURATION): probatio.All(
-            cv.positive_time_period, probatio.Range(min=timedelta(seconds=1))
-        ),
+        probatio.Optional(ATTR_START): cv.datetime,
+        probatio.Optional(ATTR_DURATION): cv.time_period,
         probatio.Optional(ATTR_POWER_FLOOR_W, default=0): probatio.All(
             probatio.Coerce(float), probatio.Range(min=0, max=10_000_000)
         ),
@@ -93,16 +97,45 @@ def _loaded_site(hass: HomeAssistant, entry_id: str) -> HashHeatConfigEntry:
     return site
 
 
+def _hold_start(call: ServiceCall) -> datetime | None:
+    """When the hold asked begins (None: now); a time without a zone is Home Assistant's."""
+    start: datetime | None = call.data.get(ATTR_START)
+    if start is None:
+        return None
+    if start.tzinfo is None:
+        start = start.replace(tzinfo=dt_util.get_default_time_zone())
+    if start < dt_util.utcnow() - START_GRACE:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="hold_start_past",
+            translation_placeholders={"start": dt_util.as_local(start).isoformat()},
+        )
+    return start
+
+
+def _hold(call: ServiceCall) -> GridHold:
+    """The grid hold ``pause_site`` asks for."""
+    duration: timedelta | None = call.data.get(ATTR_DURATION)
+    if duration is not None and duration <= timedelta(0):
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="hold_duration_invalid",
+            translation_placeholders={"duration": str(duration)},
+        )
+    start = _hold_start(call)
+    begins = start or dt_util.utcnow()
+    return GridHold(
+        floor_w=call.data[ATTR_POWER_FLOOR_W],
+        until_s=(begins + duration).timestamp() if duration is not None else None,
+        reason=call.data[ATTR_REASON],
+        start_s=start.timestamp() if start is not None else None,
+    )
+
+
 async def _pause_site(call: ServiceCall) -> None:
     site = _loaded_site(call.hass, call.data[ATTR_CONFIG_ENTRY_ID])
     coordinator = site.runtime_data
-    duration: timedelta | None = call.data.get(ATTR_DURATION)
-    until = (dt_util.utcnow() + duration).timestamp() if duration is not None else None
-    await coordinator.async_set_hold(
-        GridHold(
-            floor_w=call.data[ATTR_POWER_FLOOR_W], until_s=until, reason=call.data[ATTR_REASON]
-        )
-    )
+    await coordinator.async_set_hold(_hold(call))
     if failed := coordinator.control.failing:
         # The hold stands and is sent again at every poll; the caller learns it did not take yet.
         LOGGER.warning("pause_site of site %s: not taken yet by %s", site.title, sorted(failed))

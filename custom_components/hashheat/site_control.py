@@ -121,7 +121,7 @@ class SiteControl:
         self._failing: set[str] = set()  # miners whose last command failed (logged once)
 
     def restore(self, saved: Mapping[str, Any] | None, now: datetime) -> None:
-        """Take back the grid hold and the protection records saved before a restart."""
+        """Take back the grid hold (also one still to begin) and the protection records."""
         saved = saved or {}
         self.dispatcher = Dispatcher(
             self.dispatcher.settings,
@@ -129,7 +129,7 @@ class SiteControl:
         )
         self._build({})
         hold = GridHold.from_dict(saved.get("hold"))
-        self.state.hold = hold if hold is not None and hold.active(now.timestamp()) else None
+        self.state.hold = hold if hold is not None and not hold.ended(now.timestamp()) else None
 
     def as_dict(self) -> dict[str, Any]:
         """The grid hold and the protection records, to be saved across a restart."""
@@ -305,7 +305,7 @@ class SiteControl:
         self.temperature_c = inputs.loop_c
         active = self._interlocks(inputs, readings)
         self._report(active)
-        if self.state.hold is not None and not self.hold_active(now):
+        if self.state.hold is not None and self.state.hold.ended(now.timestamp()):
             LOGGER.info("Grid hold of site %s ended", self._entry_id)
             self.state.hold = None
         decision = self.dispatcher.decide(

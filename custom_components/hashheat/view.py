@@ -4,8 +4,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from homeassistant.util import dt as dt_util
-
 from .capabilities import MinerCapabilities
 from .coordinator import HashHeatSiteCoordinator
 from .domain.bitcoin import NetworkStats
@@ -61,7 +59,7 @@ class SiteView:
     prices_known_until: datetime | None  # the end of the unbroken forecast from now
     cheap_hours: float
     interlocks: frozenset[Interlock]
-    grid_hold: GridHold | None  # while it holds
+    grid_hold: GridHold | None  # set, also while still to begin
     loop: LoopView
     plan: PlanView
 
@@ -91,7 +89,7 @@ def site_view(coordinator: HashHeatSiteCoordinator) -> SiteView:
         prices_known_until=data.prices_known_until if data else None,
         cheap_hours=coordinator.settings.plant.cheap_hours,
         interlocks=frozenset(control.active),
-        grid_hold=state.hold if control.hold_active(dt_util.utcnow()) else None,
+        grid_hold=state.hold,
         loop=LoopView(
             heating=state.heating,
             target_c=state.target_c,

@@ -62,30 +62,43 @@ class Preset(StrEnum):
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class GridHold:
-    """Demand response: the site draws at most ``floor_w`` (0: off) until released or until_s."""
+    """Demand response: the site draws at most ``floor_w`` (0: off) from start_s to until_s.
+
+    None for ``start_s``: from when it is set; for ``until_s``: until released.
+    """
 
     floor_w: float = 0.0
     until_s: float | None = None
     reason: str = ""
+    start_s: float | None = None
 
     def active(self, now_s: float) -> bool:
-        """Whether the hold still holds."""
-        return self.until_s is None or now_s < self.until_s
+        """Whether the hold holds now."""
+        return (self.start_s is None or now_s >= self.start_s) and not self.ended(now_s)
+
+    def ended(self, now_s: float) -> bool:
+        """Whether the hold is over (a scheduled one that has not begun is not)."""
+        return self.until_s is not None and now_s >= self.until_s
 
     def as_dict(self) -> dict[str, float | str | None]:
         """The hold, to be saved across a restart."""
-        return {"floor_w": self.floor_w, "until_s": self.until_s, "reason": self.reason}
+        return {
+            "floor_w": self.floor_w,
+            "until_s": self.until_s,
+            "reason": self.reason,
+            "start_s": self.start_s,
+        }
 
     @classmethod
     def from_dict(cls, data: Any) -> GridHold | None:
         """A saved hold (``as_dict``), or None when there is none or it is unreadable."""
         if not isinstance(data, Mapping):
             return None
-        floor, until = data.get("floor_w"), data.get("until_s")
+        floor, until, start = data.get("floor_w"), data.get("until_s"), data.get("start_s")
         if (
             not is_finite_number(floor)
             or floor < 0
-            or not (until is None or is_finite_number(until))
+            or not all(at is None or is_finite_number(at) for at in (until, start))
         ):
             return None
         reason = data.get("reason")
@@ -93,6 +106,7 @@ class GridHold:
             floor_w=float(floor),
             until_s=None if until is None else float(until),
             reason=reason if isinstance(reason, str) else "",
+            start_s=None if start is None else float(start),
         )
 
 

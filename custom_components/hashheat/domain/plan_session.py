@@ -21,8 +21,9 @@ import numpy as np
 
 from .building_model import BuildingModel
 from .demand_forecast import DemandCorrection
-from .dispatch import DispatchSettings, PlanStep
+from .dispatch import DispatchSettings, GridHold, PlanStep
 from .planner import BuildingStore, Plan, PlanInputs, PlanReason, plan
+from .planner import GridHold as HoldWindow
 from .price_forecast import PriceSlot
 from .site_model import SiteModel, SiteReading
 from .stored import is_finite_number
@@ -32,6 +33,18 @@ APPROACH_WEIGHT: Final = 0.01
 STORE_RANGE_K: Final = 5.0
 INDOOR_STALE_S: Final = 1800.0
 INDOOR_SMOOTHING_S: Final = 300.0
+
+
+def hold_windows(hold: GridHold | None, prices: Sequence[PriceSlot]) -> list[HoldWindow]:
+    """The grid hold as the planner knows it: the site's power capped over its time."""
+    if hold is None or not prices:
+        return []
+    start, until = hold.start_s, hold.until_s
+    at = [None if t is None else datetime.fromtimestamp(t, UTC) for t in (start, until)]
+    # A hold from now, or until released, covers the horizon from its first or to its last slot.
+    return [
+        HoldWindow(start=at[0] or prices[0].start, end=at[1] or prices[-1].end, cap_w=hold.floor_w)
+    ]
 
 
 def from_now(
@@ -201,8 +214,12 @@ class PlanSession:
         now_s: float,
         loop_target_c: float,
         revenue_per_kwh: float,
+        hold: GridHold | None = None,
     ) -> Plan | None:
-        """A plan over ``prices`` (the outdoor forecast per slot), or None: comfort, and why."""
+        """A plan over ``prices`` (the outdoor forecast per slot), or None: comfort, and why.
+
+        A grid hold, also one still to begin, caps the slots it covers.
+        """
         prices, outdoor_forecast_c = from_now(prices, outdoor_forecast_c, now_s)
         building = self._building_store(now_s, outdoor_forecast_c)
         confidence = self.model.confidence
@@ -243,6 +260,7 @@ class PlanSession:
             running_for_s=now_s - (self.running_since_s or now_s),
             day_tz=self.settings.day_tz,
             building=building,
+            holds=hold_windows(hold, prices),
         )
         result = plan(inputs)
         self.last_inputs, self.outcome = inputs, result.reason

@@ -1,9 +1,10 @@
 """Whether the price plan runs, why not, and when to make a new one (no Home Assistant).
 
 A plan is re-made at least hourly, when the published prices change (tomorrow's arrive), when the
-strategy changes, and when the site cannot follow it (a miner stopped answering, a grid hold began
-or ended, the store is off the plan by a margin): a new plan from where the site is, never a fight
-to get back onto the old one. Those re-plans, and retries while there is no plan, are spaced.
+strategy or the grid hold set changes, and when the site cannot follow it (a miner stopped
+answering, a grid hold began or ended, the store is off the plan by a margin): a new plan from
+where the site is, never a fight to get back onto the old one. Those re-plans, and retries while
+there is no plan, are spaced.
 """
 
 from collections.abc import Sequence
@@ -12,6 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Final
 
+from .dispatch import GridHold
 from .plan_session import PlanSession
 from .planner import Plan, PlanReason
 from .price_forecast import PriceSlot
@@ -111,6 +113,8 @@ class PlanBasis:
     """Miners that answered the poll."""
     held: bool
     """A grid hold held the site."""
+    hold: GridHold | None = None
+    """The grid hold set, also one still to begin."""
 
 
 def price_key(slots: Sequence[PriceSlot]) -> tuple[tuple[datetime, datetime, float], ...]:
@@ -143,6 +147,7 @@ def replan_due(
         (since >= REPLAN_EVERY_S, "hourly"),
         (now.prices != basis.prices, "prices changed"),
         (now.strategy is not basis.strategy, "strategy changed"),
+        (now.hold != basis.hold, "grid hold set or released"),
     )
     spaced = (
         (not has_plan, "no plan yet"),

@@ -13,7 +13,7 @@ Soft constraints, so a plan always exists: heat the store cannot give (below ``m
 unmet demand, charged at the heat's value plus ``comfort_penalty_per_kwh``; a store above
 ``max_store_c`` (the over-temperature limit less its margin) is dumped for free when a heat dump
 is available, else charged ``violation_penalty_per_kwh`` per kWh over and slot, as are power
-over the site cap and under a grid hold's floor. Minimum on/off times are hard (staying is always
+over a cap (site, hold) or under a hold's floor. Minimum on/off times are hard (staying is always
 possible) and apply to the site's count of running miners; each start costs ``start_cost`` (wear),
 and the daily start cap is met by pricing starts higher (a multiplier found by bisection). The
 end of the horizon must leave the store at ``terminal_store_c`` (default: where it starts); a
@@ -72,11 +72,12 @@ class PlanReason(StrEnum):
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class GridHold:
-    """The site must draw at least ``floor_w`` over ``[start, end)``."""
+    """The site must draw at least ``floor_w``, and at most ``cap_w``, over ``[start, end)``."""
 
     start: datetime
     end: datetime
-    floor_w: float
+    floor_w: float = 0.0
+    cap_w: float | None = None
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -206,6 +207,7 @@ class _Problem:
     net_price: _Array  # (S,) price - revenue
     demand: _Array  # (S,)
     floor_kw: _Array  # (S,)
+    cap_kw: _Array  # (S,) the site cap, lower under a grid hold
     powers_kw: _Array  # (N+1, K)
     dump_level: npt.NDArray[np.bool_]  # (K,) levels whose heat the dump takes
     grid: _Array  # (G,)
@@ -239,6 +241,7 @@ def _check(inputs: PlanInputs) -> _Problem | Plan:
     numbers += [inputs.heat_value_per_kwh, inputs.store.capacity_kwh_per_k, inputs.start_cost]
     numbers += [s.price_per_kwh for s in inputs.slots] + list(inputs.demand_kw)
     numbers += [hold.floor_w for hold in inputs.holds] + [inputs.site_cap_w or 0.0]
+    numbers += [hold.cap_w for hold in inputs.holds if hold.cap_w is not None]
     steps = [step for miner in inputs.miner_steps_w for step in miner]
     problems = [
         (len(inputs.demand_kw) != len(inputs.slots), "a demand figure per price slot"),
@@ -297,10 +300,12 @@ def _problem(inputs: PlanInputs) -> _Problem:
         powers = np.concatenate([powers, powers], axis=1)
         dump_level = np.arange(2 * width) >= width
     floor = np.zeros(len(slots))
+    cap = np.full(len(slots), _cap_kw(inputs.site_cap_w))
     for hold in inputs.holds:
         for i, slot in enumerate(slots):
             if slot.start < hold.end and hold.start < slot.end:
                 floor[i] = max(floor[i], hold.floor_w / 1000)
+                cap[i] = min(cap[i], _cap_kw(hold.cap_w))
     shortest_s = _shortest_s(hours)
     # To the nearest slot: the dispatcher keeps the exact times; a 10-minute minimum must not
     # forbid a whole hour's slot.
@@ -331,6 +336,7 @@ def _problem(inputs: PlanInputs) -> _Problem:
         hours = np.concatenate([hours, np.ones(extra)])
         demand = np.concatenate([demand, np.zeros(extra)])
         floor = np.concatenate([floor, np.zeros(extra)])
+        cap = np.concatenate([cap, np.full(extra, _cap_kw(inputs.site_cap_w))])
         day = np.concatenate([day, np.full(extra, day[-1])])
     heat_matters = inputs.heat_value_per_kwh > 0 or (inputs.building is None and bool(demand.any()))
     return _Problem(
@@ -339,6 +345,7 @@ def _problem(inputs: PlanInputs) -> _Problem:
         net_price=prices - inputs.revenue_per_kwh,
         demand=demand,
         floor_kw=floor,
+        cap_kw=cap,
         powers_kw=powers,
         dump_level=dump_level,
         grid=grid,
@@ -446,7 +453,7 @@ def _grid_violation(problem: _Problem, s: int) -> _Array:
     """Energy (kWh) under a grid hold's floor or over the site cap, per (count, level, 1)."""
     p, hours = problem.powers_kw[:, :, None], problem.hours[s]
     under = np.maximum(problem.floor_kw[s] - p, 0.0)
-    over = np.maximum(p - _cap_kw(problem.inputs.site_cap_w), 0.0)
+    over = np.maximum(p - problem.cap_kw[s], 0.0)
     violation: _Array = (under + over) * hours
     return violation
 
