@@ -589,7 +589,7 @@ def energy(slots: list[dict[str, Any]], start: datetime, hours: float) -> float:
     """The plan's energy (kWh) in its hourly slots from ``start`` over ``hours``."""
     end = start + timedelta(hours=hours)
     return sum(
-        slot["power_w"] / 1000
+        float(slot["power_w"]) / 1000
         for slot in slots
         if start <= datetime.fromisoformat(slot["start"]) < end
     )
