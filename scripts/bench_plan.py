@@ -624,7 +624,7 @@ def site_cases(data: PlanData, season: Fortnight, site: Site, days: int) -> list
         strategies["planner"] = {
             **score_json(scores["planner"], best, scores["constant"], heat_wanted=heat_wanted),
             "planned_share": round(run.planned_share, 3),
-            "comfort_reason": run.session.comfort_reason,
+            "comfort_reason": "; ".join(map(str, run.session.comfort_reasons)),
             "learned": learned_figures(run),
         }
         cases.append(

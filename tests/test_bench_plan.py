@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import numpy as np
 import pytest
 
+from custom_components.hashheat.domain.plan_reason import ReasonCode
 from custom_components.hashheat.domain.site_model import SiteModel
 from scripts import bench_plan
 from scripts.bench_miners import SimMiner, miner_specs
@@ -226,7 +227,7 @@ def test_until_its_model_is_confident_the_planner_keeps_comfort_control_and_says
     miners = {spec.miner_id: SimMiner() for spec in miner_specs(site.miners)}
     drive(0, _readings(start.timestamp(), tank_c=30.0), 20.0, False, miners)
     assert run.solve_s == []
-    assert "samples seen" in run.session.comfort_reason
+    assert run.session.comfort_reasons[0].code is ReasonCode.SAMPLES
     assert any(miner.running for miner in miners.values())  # the cold loop asks comfort for heat
     assert run.planned_share == 0.0
 

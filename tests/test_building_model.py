@@ -7,6 +7,7 @@ from custom_components.hashheat.domain.building_model import (
     CONFIDENT_HOURS,
     BuildingModel,
 )
+from custom_components.hashheat.domain.plan_reason import Reason, ReasonCode
 from custom_components.hashheat.domain.site_model import PlantPrior
 from custom_components.hashheat.domain.thermal import Fluid
 
@@ -58,7 +59,9 @@ def test_learns_a_house_the_prior_had_wrong() -> None:
 def test_until_it_has_seen_a_day_it_says_why() -> None:
     model = learned(capacity=8.0, ua=0.38, days=0.5)
     assert model.hours < CONFIDENT_HOURS
-    assert any("indoor hours seen" in reason for reason in model.reasons)
+    assert Reason(ReasonCode.INDOOR_HOURS, {"seen": str(model.hours), "needed": "24"}) in (
+        model.reasons
+    )
 
 
 def test_absurd_readings_interrupt_and_absurd_fits_keep_the_prior() -> None:
@@ -69,7 +72,10 @@ def test_absurd_readings_interrupt_and_absurd_fits_keep_the_prior() -> None:
     assert model.rejection() is not None
     assert model.params == model.prior_params()
     model.fit.theta[:] = [1 / 500, 1 / 30 / 500]
-    assert "heat capacity" in (model.rejection() or "")
+    rejected = model.rejection()
+    assert rejected is not None
+    assert rejected.code is ReasonCode.BUILDING_CAPACITY
+    assert rejected.figures["value"] == "500.000"
 
 
 def test_storage_round_trip_and_damage() -> None:

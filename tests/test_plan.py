@@ -248,7 +248,9 @@ async def test_the_forecast_disappears_comfort_and_a_repair(
     assert entry.runtime_data.control.state.plan is None
     miner_id = next(iter(entry.runtime_data.miners))
     assert entry.runtime_data.control.layers[miner_id] is Layer.COMFORT
-    assert fallback_issue(hass) is not None
+    issue = fallback_issue(hass)
+    assert issue is not None
+    assert issue.translation_key == "plan_fallback_no_prices"
     hass.states.async_set(FORECAST, kept.state, kept.attributes)
     hass.states.async_set(ENTSOE, "85.3", {"unit_of_measurement": "EUR/MWh"})
     await poll(hass, entry)
@@ -273,8 +275,11 @@ async def test_no_heat_readings_cannot_be_learned(
     active = state(hass, "binary_sensor", "plan_active")
     assert active.state == "off"
     assert active.attributes["reason"] == "cannot_learn"
-    assert "no heat readings" in active.attributes["detail"]
-    assert fallback_issue(hass) is not None
+    assert active.attributes["detail"] == "no_heat_readings"
+    issue = fallback_issue(hass)
+    assert issue is not None
+    assert issue.translation_key == "plan_fallback_no_heat_readings"
+    assert issue.translation_placeholders == {"site": "Boiler room"}
 
 
 async def test_absurd_learned_values_mean_comfort(
@@ -286,7 +291,14 @@ async def test_absurd_learned_values_mean_comfort(
     await start_price_plan(hass, entry)
     active = state(hass, "binary_sensor", "plan_active")
     assert active.attributes["reason"] == "cannot_learn"
-    assert "heat capacity" in active.attributes["detail"]
+    assert active.attributes["detail"] == "store_capacity"
+    figures = active.attributes["detail_figures"]
+    assert figures["value"] == "500.000"
+    assert float(figures["low"]) < float(figures["high"]) < 500
+    issue = fallback_issue(hass)
+    assert issue is not None
+    assert issue.translation_key == "plan_fallback_store_capacity"
+    assert issue.translation_placeholders == {"site": "Boiler room", **figures}
     assert entry.runtime_data.control.state.plan is None
 
 
@@ -298,7 +310,8 @@ async def test_no_outdoor_temperature_is_bad_input(
     await start_price_plan(hass, entry)
     active = state(hass, "binary_sensor", "plan_active")
     assert active.attributes["reason"] == "bad_input", active.attributes
-    assert "outdoor" in active.attributes["detail"]
+    assert active.attributes["detail"] == "no_outdoor_temperature"
+    assert active.attributes["detail_figures"] is None
 
 
 async def test_a_site_learns_its_model_from_its_readings(
@@ -394,7 +407,7 @@ async def test_the_weather_entity_stands_in_for_an_outdoor_sensor(
     await start_price_plan(hass, entry)  # a new plan, now without any outdoor temperature
     active = state(hass, "binary_sensor", "plan_active")
     assert active.attributes["reason"] == "bad_input"
-    assert "outdoor" in active.attributes["detail"]
+    assert active.attributes["detail"] == "no_outdoor_temperature"
 
 
 async def test_the_plan_forecasts_demand_from_met_s_hourly_forecast(
@@ -549,7 +562,13 @@ async def test_a_planner_that_fails_means_comfort_not_a_failed_poll(
     assert entry.runtime_data.last_update_success
     active = state(hass, "binary_sensor", "plan_active")
     assert active.attributes["reason"] == "bad_input"
-    assert "planner failed" in active.attributes["detail"]
+    assert active.attributes["detail"] == "planner_failed"
+    plan = await get_plan(hass)
+    assert (plan["reason"], plan["detail"], plan["detail_figures"]) == (
+        "bad_input",
+        "planner_failed",
+        {},
+    )
     assert entry.runtime_data.control.state.plan is None
     tried = len(calls)
     freezer.tick(timedelta(minutes=5))

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from custom_components.hashheat.domain.dispatch import DispatchSettings, PlanStep
+from custom_components.hashheat.domain.plan_reason import Reason, ReasonCode
 from custom_components.hashheat.domain.plan_session import (
     PlanSession,
     SessionSettings,
@@ -84,7 +85,7 @@ def replan(planning: PlanSession, slots: list[PriceSlot]) -> object:
 def test_no_plan_until_the_model_is_confident_and_the_reason_says_so() -> None:
     planning = session()
     assert replan(planning, prices(12, 6)) is None
-    assert "samples seen" in planning.comfort_reason
+    assert planning.comfort_reasons[0].code is ReasonCode.SAMPLES
     assert planning.step_at(START) is None
 
 
@@ -92,7 +93,7 @@ def test_a_confident_session_heats_the_store_in_the_cheap_hours() -> None:
     planning = confident(session())
     result = replan(planning, prices(12, 6))
     assert result is not None
-    assert planning.comfort_reason == ""
+    assert planning.comfort_reasons == ()
     powers = [slot.power_w for slot in planning.last_plan.slots]  # type: ignore[union-attr]
     assert sum(powers[:6]) > sum(powers[6:])
     assert planning.step_at(START + timedelta(minutes=30)) == PlanStep(power_w=powers[0])
@@ -103,7 +104,7 @@ def test_a_plan_without_prices_falls_back_to_comfort_with_the_planners_reason() 
     planning = confident(session())
     assert replan(planning, prices(12, 6)) is not None
     assert replan(planning, []) is None
-    assert planning.comfort_reason == "no price forecast: comfort control"
+    assert planning.comfort_reasons == (Reason(ReasonCode.NO_PRICES),)
     assert planning.step_at(START) is None  # the old plan is not followed any more
 
 
@@ -164,7 +165,7 @@ def test_with_an_indoor_sensor_the_building_is_the_store_once_its_fit_is_confide
     planning = session()
     planning.observe(seen(START, indoor_c=20.5))
     assert replan(planning, prices(12, 6)) is None
-    assert "indoor hours seen" in planning.comfort_reason
+    assert ReasonCode.INDOOR_HOURS in [reason.code for reason in planning.comfort_reasons]
     with_house(planning)  # the tank's fit is still not confident: the building's is enough
     assert replan(planning, prices(12, 6)) is not None
     result = planning.last_plan
@@ -186,7 +187,7 @@ def test_a_stale_indoor_reading_plans_with_the_tank_or_not_at_all() -> None:
         revenue_per_kwh=0.0872,
     )
     assert result is None
-    assert "samples seen" in planning.comfort_reason
+    assert planning.comfort_reasons[0].code is ReasonCode.SAMPLES
 
 
 def test_the_dry_cooler_runs_in_the_slots_the_plan_dumps() -> None:

@@ -7,6 +7,7 @@ import pytest
 
 from custom_components.hashheat.domain.dispatch import DispatchSettings, GridHold
 from custom_components.hashheat.domain.plan_costs import comfort_plan, plan_costs
+from custom_components.hashheat.domain.plan_reason import Reason, ReasonCode
 from custom_components.hashheat.domain.plan_session import PlanSession, SessionSettings
 from custom_components.hashheat.domain.plan_status import (
     OFF_PLAN_K,
@@ -103,13 +104,25 @@ def session() -> PlanSession:
 def test_the_status_says_why_there_is_no_plan() -> None:
     fresh = session()
     assert plan_status(Strategy.COMFORT, fresh, None).state is PlanState.STRATEGY_COMFORT
-    assert plan_status(Strategy.PRICE_PLAN, fresh, "no outdoor").state is PlanState.BAD_INPUT
+    no_outdoor = Reason(ReasonCode.NO_OUTDOOR_TEMPERATURE)
+    bad = plan_status(Strategy.PRICE_PLAN, fresh, no_outdoor)
+    assert (bad.state, bad.main) == (PlanState.BAD_INPUT, no_outdoor)
     learning = plan_status(Strategy.PRICE_PLAN, fresh, None)
     assert learning.state is PlanState.LEARNING
     assert not learning.needs_repair
-    fresh.model.last_problem = "no heat readings: the store cannot be learned"
-    assert plan_status(Strategy.PRICE_PLAN, fresh, None).state is PlanState.CANNOT_LEARN
-    assert plan_status(Strategy.PRICE_PLAN, fresh, None).needs_repair
+    fresh.model.last_problem = Reason(ReasonCode.NO_HEAT_READINGS)
+    fresh.replan(
+        prices=prices([0.1, 0.2]),
+        outdoor_forecast_c=[0.0, 0.0],
+        store_c=45.0,
+        now_s=START.timestamp(),
+        loop_target_c=40.0,
+        revenue_per_kwh=0.0,
+    )
+    stuck = plan_status(Strategy.PRICE_PLAN, fresh, None)
+    assert stuck.state is PlanState.CANNOT_LEARN
+    assert stuck.needs_repair
+    assert stuck.main == Reason(ReasonCode.NO_HEAT_READINGS)  # first: what to fix
 
 
 def inputs(values: list[float], start: datetime = START) -> PlanInputs:

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
+from custom_components.hashheat.domain.plan_reason import Reason, ReasonCode
 from custom_components.hashheat.domain.site_model import (
     PlantPrior,
     SiteModel,
@@ -140,9 +141,9 @@ def test_absurd_learned_values_keep_the_prior_and_say_why() -> None:
     )
     assert model.store_params == SiteModel(PRIOR).store_params
     assert model.demand_coefficients == SiteModel(PRIOR).demand_coefficients
-    reasons = " ".join(model.confidence.reasons)
-    assert "capture fraction" in reasons
-    assert "demand slope" in reasons
+    codes = [reason.code for reason in model.confidence.reasons]
+    assert codes[:2] == [ReasonCode.CAPTURE_FRACTION, ReasonCode.DEMAND_SLOPE]
+    assert model.confidence.reasons[0].figures["high"] == "1.10"  # the highest believable
     assert not model.confidence.confident
 
 
@@ -154,25 +155,29 @@ def test_readings_without_heat_cannot_teach_the_store() -> None:
         )
     assert model.store_params == SiteModel(PRIOR).store_params
     assert model.confidence.samples == 0
-    assert "no heat readings" in " ".join(model.confidence.reasons)
+    assert model.confidence.reasons[0] == Reason(ReasonCode.NO_HEAT_READINGS)
 
 
 @pytest.mark.parametrize(
     ("field", "value", "problem"),
     [
-        ("store_c", math.nan, "finite"),
-        ("outdoor_c", 400.0, "temperature"),
-        ("power_w", -5000.0, "power"),
+        ("store_c", math.nan, Reason(ReasonCode.READING_NOT_FINITE)),
+        (
+            "outdoor_c",
+            400.0,
+            Reason(ReasonCode.TEMPERATURE_OUT_OF_RANGE, {"low": "-60", "high": "130"}),
+        ),
+        ("power_w", -5000.0, Reason(ReasonCode.POWER_OUT_OF_RANGE, {"power": "-5000"})),
     ],
 )
-def test_bad_readings_are_skipped(field: str, value: float, problem: str) -> None:
+def test_bad_readings_are_skipped(field: str, value: float, problem: Reason) -> None:
     model = SiteModel(PRIOR)
     good = {"store_c": 50.0, "power_w": 6000.0, "heat_w": 3000.0, "outdoor_c": 0.0}
     for i in range(40):
         readings = good | ({field: value} if i % 2 else {})
         model.observe(SiteReading(at_s=i * POLL_S, **readings))
     assert model.confidence.samples == 0
-    assert problem in (model.last_problem or "")
+    assert model.last_problem == problem
 
 
 def test_storage_round_trip() -> None:

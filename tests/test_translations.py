@@ -394,7 +394,7 @@ def _placeholder_names(given: ast.expr | None) -> set[str] | None:
     """The names a literal placeholders dict gives (None: not a literal dict)."""
     if given is None:
         return set()
-    if isinstance(given, ast.Dict):
+    if isinstance(given, ast.Dict) and None not in given.keys:  # no ``**figures`` spread in it
         return {str(k.value) for k in given.keys if isinstance(k, ast.Constant)}
     return None
 
@@ -403,8 +403,9 @@ def _translation_keys(call: str) -> dict[str, set[str] | None]:
     """Keys raised as exceptions or repair issues, with the placeholder names each call gives.
 
     An exception is known by its ``translation_domain`` keyword, an issue by ``issues.raise_issue``
-    (kind, key, placeholders). An f-string key (``f"interlock_{interlock}"``) is listed as its
-    prefix ending in ``*``; the placeholders are None when they are not a literal dict.
+    (kind, key, placeholders; a ``translation_key`` keyword names another text than the kind's).
+    An f-string key (``f"interlock_{interlock}"``) is listed as its prefix ending in ``*``; the
+    placeholders are None when they are not a literal dict.
     """
     found: dict[str, set[str] | None] = {}
     for path in INTEGRATION.glob("*.py"):
@@ -419,7 +420,7 @@ def _translation_keys(call: str) -> dict[str, set[str] | None]:
                 keys = _literal_keys(keywords["translation_key"], where)
                 names = _placeholder_names(keywords.get("translation_placeholders"))
             elif call == "raise_issue" and name == call and path.name != "issues.py":
-                keys = _literal_keys(node.args[1], where)
+                keys = _literal_keys(keywords.get("translation_key", node.args[1]), where)
                 names = _placeholder_names(node.args[3])
             else:
                 continue

@@ -16,6 +16,7 @@ from homeassistant.util import dt as dt_util
 
 from .coordinator import HashHeatConfigEntry
 from .domain.dispatch import GridHold
+from .domain.plan_status import PlanStatus
 from .domain.price_forecast import above, is_cheap_now
 from .entity import (
     HashHeatMinerEntity,
@@ -85,12 +86,23 @@ PLAN_ACTIVE = SiteBinarySensorDescription(
     key="plan_active",
     translation_key="plan_active",
     value_fn=lambda view: view.plan.status.active,
-    attributes_fn=lambda view: {
-        "reason": None if view.plan.status.active else view.plan.status.state.value,
-        "detail": view.plan.status.detail or None,
-    },
+    attributes_fn=lambda view: _plan_attributes(view.plan.status),
     exists_fn=has_price_source,
 )
+
+
+def _plan_attributes(status: PlanStatus) -> dict[str, Any]:
+    """Why the plan does not run: state and main reason as codes, the reason's figures beside.
+
+    Home Assistant translates an attribute's values (strings.json), but fills no placeholders
+    into them: the figures are an attribute of their own.
+    """
+    main = status.main
+    return {
+        "reason": None if status.active else status.state.value,
+        "detail": main.code.value if main else None,
+        "detail_figures": dict(main.figures) if main and main.figures else None,
+    }
 
 
 def _hold_attributes(hold: GridHold | None) -> dict[str, Any]:

@@ -80,9 +80,14 @@ class RepairIssue:
 
 
 def raise_issue(
-    hass: HomeAssistant, kind: Repair, key: str, placeholders: Mapping[str, str]
+    hass: HomeAssistant,
+    kind: Repair,
+    key: str,
+    placeholders: Mapping[str, str],
+    *,
+    translation_key: str | None = None,
 ) -> None:
-    """Show the issue (or update its figures)."""
+    """Show the issue (or update its figures); its text is the kind's unless one is named."""
     ir.async_create_issue(
         hass,
         DOMAIN,
@@ -90,7 +95,7 @@ def raise_issue(
         is_fixable=False,
         is_persistent=kind in PERSISTENT,
         severity=SEVERITY[kind],
-        translation_key=kind.value,
+        translation_key=translation_key or kind.value,
         translation_placeholders=dict(placeholders),
     )
 

@@ -23,6 +23,7 @@ from .domain.control import MinerSpec
 from .domain.demand_forecast import OutdoorForecast
 from .domain.dispatch import GridHold, PlanStep
 from .domain.plan_costs import PlanCosts, plan_costs
+from .domain.plan_reason import Reason, ReasonCode
 from .domain.plan_session import PlanSession, SessionSettings, SiteObservation
 from .domain.plan_status import (
     PlanBasis,
@@ -111,7 +112,7 @@ class SitePlanner:
         self.settings = settings
         self.strategy = Strategy.COMFORT
         self.session: PlanSession | None = None
-        self.status = PlanStatus(state=PlanState.LEARNING, detail="no poll yet")
+        self.status = PlanStatus(state=PlanState.LEARNING)
         self.costs: PlanCosts | None = None
         self.outdoor: OutdoorForecast | None = None
         self._weather = WeatherForecastReader(hass, settings.plan.weather_entity)
@@ -120,7 +121,7 @@ class SitePlanner:
         self._basis: PlanBasis | None = None
         self._revenue_per_kwh = 0.0
         self._dumping = False
-        self._missing: str | None = None  # an input the last re-plan lacked
+        self._missing: Reason | None = None  # an input the last re-plan lacked
 
     @property
     def plan(self) -> Plan | None:
@@ -203,7 +204,7 @@ class SitePlanner:
         """
         if not poll.steps:
             self.status = PlanStatus(
-                state=PlanState.BAD_INPUT, detail="no miner is under the loop's control"
+                state=PlanState.BAD_INPUT, reasons=(Reason(ReasonCode.NO_CONTROLLED_MINER),)
             )
             self._report()
             return None
@@ -245,9 +246,9 @@ class SitePlanner:
         )
         forecast = None if outdoor is None else list(outdoor.outdoor_c)
         missing = (
-            "no store temperature (tank, miner fluid or return)"
+            Reason(ReasonCode.NO_STORE_TEMPERATURE)
             if store_c is None
-            else "no outdoor temperature (sensor or weather entity)"
+            else Reason(ReasonCode.NO_OUTDOOR_TEMPERATURE)
             if forecast is None
             else None
         )
@@ -259,7 +260,7 @@ class SitePlanner:
                 )
             except Exception:  # noqa: BLE001 - a planner bug must not stop the site's control
                 LOGGER.exception("Site %s: the planner failed; comfort control", self._title)
-                missing = "the planner failed (see the log)"
+                missing = Reason(ReasonCode.PLANNER_FAILED)
         if missing is not None:
             session.last_plan, self.costs = None, None
         self._missing = missing
@@ -289,12 +290,15 @@ class SitePlanner:
         return plan_costs(made, session.last_inputs, poll.now, dt_util.get_default_time_zone())
 
     def _report(self) -> None:
-        if self.strategy is Strategy.PRICE_PLAN and self.status.needs_repair:
+        main = self.status.main
+        if self.strategy is Strategy.PRICE_PLAN and self.status.needs_repair and main is not None:
+            # A text per reason: a reason put in as a placeholder would stay in one language.
             raise_issue(
                 self.hass,
                 Repair.PLAN_FALLBACK,
                 self._entry_id,
-                {"site": self._title, "reason": self.status.detail or self.status.state.value},
+                {"site": self._title, **main.figures},
+                translation_key=f"plan_fallback_{main.code}",
             )
         else:
             clear_issue(self.hass, Repair.PLAN_FALLBACK, self._entry_id)
@@ -330,9 +334,12 @@ class SitePlanner:
         session, current = self.session, self.plan
         return {
             "strategy": self.strategy.value,
-            "status": {"state": self.status.state.value, "detail": self.status.detail},
+            "status": {
+                "state": self.status.state.value,
+                "reasons": [str(reason) for reason in self.status.reasons],
+            },
             "model": session.as_dict() if session is not None else None,
-            "confidence": list(session.model.confidence.reasons) if session else None,
+            "confidence": [str(r) for r in session.model.confidence.reasons] if session else None,
             "revenue_per_kwh": self._revenue_per_kwh,
             "last_plan": plan_slots(current) if current is not None else None,
         }

@@ -21,6 +21,7 @@ from typing import Any, Final
 
 import numpy as np
 
+from .plan_reason import Reason, ReasonCode, outside, seen
 from .site_model import PlantPrior, Rls, count_from, range_from, widen
 
 _J_PER_KWH: Final = 3.6e6
@@ -168,20 +169,18 @@ class BuildingModel:
             return None
         return BuildingParams(capacity_kwh_per_k=1 / inverse_c, ua_kw_per_k=inverse_tau / inverse_c)
 
-    def rejection(self) -> str | None:
+    def rejection(self) -> Reason | None:
         """Why the learned values are not a building's (None: they are)."""
         prior, learned = self.prior_params(), self._learned()
         if learned is None:
-            return "the learned building has no positive heat capacity and loss"
-        for name, value, typical in (
-            ("heat capacity", learned.capacity_kwh_per_k, prior.capacity_kwh_per_k),
-            ("loss", learned.ua_kw_per_k, prior.ua_kw_per_k),
+            return Reason(ReasonCode.BUILDING_UNPHYSICAL)
+        for code, value, typical in (
+            (ReasonCode.BUILDING_CAPACITY, learned.capacity_kwh_per_k, prior.capacity_kwh_per_k),
+            (ReasonCode.BUILDING_LOSS, learned.ua_kw_per_k, prior.ua_kw_per_k),
         ):
-            if not typical / _BOUNDS_FACTOR <= value <= typical * _BOUNDS_FACTOR:
-                return (
-                    f"learned building {name} {value:.3f} is not within"
-                    f" {_BOUNDS_FACTOR:g}x of {typical:.3f}"
-                )
+            low, high = typical / _BOUNDS_FACTOR, typical * _BOUNDS_FACTOR
+            if not low <= value <= high:
+                return outside(code, value, low, high, 3)
         return None
 
     @property
@@ -191,16 +190,14 @@ class BuildingModel:
         return self.prior_params() if learned is None or self.rejection() else learned
 
     @property
-    def reasons(self) -> tuple[str, ...]:
+    def reasons(self) -> tuple[Reason, ...]:
         """Why the building is not yet to be planned with (empty: it is)."""
         reasons = [r for r in (self.rejection(),) if r]
         if self.hours < CONFIDENT_HOURS:
-            reasons.append(f"{self.hours} of {CONFIDENT_HOURS} indoor hours seen")
+            reasons.append(seen(ReasonCode.INDOOR_HOURS, self.hours, CONFIDENT_HOURS))
         low, high = self.indoor_range_c or (0.0, 0.0)
         if high - low < CONFIDENT_INDOOR_SWING_K:
-            reasons.append(
-                f"indoor temperature varied {high - low:.1f} K, need {CONFIDENT_INDOOR_SWING_K:g}"
-            )
+            reasons.append(seen(ReasonCode.INDOOR_SWING, high - low, CONFIDENT_INDOOR_SWING_K))
         return tuple(reasons)
 
     def as_dict(self) -> dict[str, Any]:

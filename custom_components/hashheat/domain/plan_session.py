@@ -7,7 +7,7 @@ published prices and the outdoor forecast. With an indoor temperature sensor it 
 building (:class:`~.building_model.BuildingModel`) and, once that is confident, plans with the
 building as the heat store (its indoor temperature in a soft band); without one, or until then, the
 store is the tank. Until a model is confident, or when the planner falls back to comfort, there is
-no plan and ``comfort_reason`` says why. The Home Assistant
+no plan and ``comfort_reasons`` say why. The Home Assistant
 coordinator and the plan bench both run it, so the bench measures what the integration does.
 """
 
@@ -22,9 +22,10 @@ import numpy as np
 from .building_model import BuildingModel
 from .demand_forecast import DemandCorrection
 from .dispatch import DispatchSettings, GridHold, PlanStep
+from .plan_reason import Reason, ReasonCode
 from .planner import BuildingStore, Plan, PlanInputs, PlanReason, plan
 from .planner import GridHold as HoldWindow
-from .price_forecast import PriceSlot
+from .price_forecast import PriceSlot, first_gap
 from .site_model import SiteModel, SiteReading
 from .stored import is_finite_number
 
@@ -45,6 +46,17 @@ def hold_windows(hold: GridHold | None, prices: Sequence[PriceSlot]) -> list[Hol
     return [
         HoldWindow(start=at[0] or prices[0].start, end=at[1] or prices[-1].end, cap_w=hold.floor_w)
     ]
+
+
+def _fallback(result: Plan, prices: Sequence[PriceSlot], zone: tzinfo) -> Reason:
+    """Why the planner made a comfort plan, as a code (its ``detail`` is for the log)."""
+    match result.reason:
+        case PlanReason.NO_PRICES:
+            return Reason(ReasonCode.NO_PRICES)
+        case PlanReason.PRICE_GAP if (gap := first_gap(prices)) is not None:
+            return Reason(ReasonCode.PRICE_GAP, {"end": gap.astimezone(zone).isoformat()})
+        case _:
+            return Reason(ReasonCode.PLANNER_INPUT)
 
 
 def from_now(
@@ -109,7 +121,7 @@ class PlanSession:
     running_since_s: float | None = None
     starts_today: int = 0
     day: str = ""
-    comfort_reason: str = ""
+    comfort_reasons: tuple[Reason, ...] = ()
     last_plan: Plan | None = field(default=None, repr=False)
     last_inputs: PlanInputs | None = field(default=None, repr=False)
     """What the last plan was made from (None: the model was not confident)."""
@@ -224,8 +236,8 @@ class PlanSession:
         building = self._building_store(now_s, outdoor_forecast_c)
         confidence = self.model.confidence
         if building is None and not confidence.confident:
-            reasons = [*confidence.reasons, *(self.building.reasons if self.building else ())]
-            self.comfort_reason = "; ".join(reasons)
+            building_reasons = self.building.reasons if self.building else ()
+            self.comfort_reasons = (*confidence.reasons, *building_reasons)
             self.last_plan, self.last_inputs, self.outcome = None, None, None
             return None
         demand = list(
@@ -265,7 +277,9 @@ class PlanSession:
         result = plan(inputs)
         self.last_inputs, self.outcome = inputs, result.reason
         self.last_plan = result if result.is_price_plan else None
-        self.comfort_reason = "" if result.is_price_plan else result.detail
+        self.comfort_reasons = (
+            () if result.is_price_plan else (_fallback(result, prices, self.settings.day_tz),)
+        )
         return self.last_plan
 
     def step_at(self, now: datetime) -> PlanStep | None:

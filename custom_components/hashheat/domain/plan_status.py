@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Final
 
 from .dispatch import GridHold
+from .plan_reason import Reason
 from .plan_session import PlanSession
 from .planner import Plan, PlanReason
 from .price_forecast import PriceSlot
@@ -56,10 +57,10 @@ _OUTCOMES: Final = {
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class PlanStatus:
-    """The plan's state and, when it does not run, what is missing in words."""
+    """The plan's state and, when it does not run, why (the first reason is the main one)."""
 
     state: PlanState
-    detail: str = ""
+    reasons: tuple[Reason, ...] = ()
 
     @property
     def active(self) -> bool:
@@ -70,6 +71,11 @@ class PlanStatus:
     def needs_repair(self) -> bool:
         """Whether the fallback to comfort is something the user must fix."""
         return self.state in NEEDS_REPAIR
+
+    @property
+    def main(self) -> Reason | None:
+        """The reason to show first (None: none to give)."""
+        return self.reasons[0] if self.reasons else None
 
 
 def cannot_learn(session: PlanSession) -> bool:
@@ -87,19 +93,19 @@ def cannot_learn(session: PlanSession) -> bool:
     )
 
 
-def plan_status(strategy: Strategy, session: PlanSession, missing: str | None) -> PlanStatus:
+def plan_status(strategy: Strategy, session: PlanSession, missing: Reason | None) -> PlanStatus:
     """The plan's status after a re-plan; ``missing`` names an input the site could not read."""
     if strategy is Strategy.COMFORT:
         return PlanStatus(state=PlanState.STRATEGY_COMFORT)
     if missing is not None:
-        return PlanStatus(state=PlanState.BAD_INPUT, detail=missing)
+        return PlanStatus(state=PlanState.BAD_INPUT, reasons=(missing,))
     if session.last_plan is not None:
         return PlanStatus(state=PlanState.ACTIVE)
     if session.outcome is None:
         learning = PlanState.CANNOT_LEARN if cannot_learn(session) else PlanState.LEARNING
-        return PlanStatus(state=learning, detail=session.comfort_reason)
+        return PlanStatus(state=learning, reasons=session.comfort_reasons)
     state = _OUTCOMES.get(session.outcome, PlanState.BAD_INPUT)
-    return PlanStatus(state=state, detail=session.comfort_reason)
+    return PlanStatus(state=state, reasons=session.comfort_reasons)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

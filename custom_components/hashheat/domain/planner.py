@@ -42,7 +42,7 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
-from .price_forecast import PriceSlot
+from .price_forecast import PriceSlot, first_gap
 from .site_model import StoreParams
 
 type _Array = npt.NDArray[np.float64]
@@ -226,8 +226,7 @@ def plan(inputs: PlanInputs) -> Plan:
     problem = _check(inputs)
     if isinstance(problem, Plan):
         return problem
-    if any(b.start != a.end for a, b in pairwise(inputs.slots)):
-        gap = next(a.end for a, b in pairwise(inputs.slots) if b.start != a.end)
+    if (gap := first_gap(inputs.slots)) is not None:
         comfort = _comfort(problem)
         chosen = _solve(comfort, _grid_steps(comfort), 0.0)
         return _result(problem, chosen, PlanReason.PRICE_GAP, f"prices stop at {gap}")

@@ -474,6 +474,11 @@ def current_slot(slots: Iterable[PriceSlot], now: datetime) -> PriceSlot | None:
     )
 
 
+def first_gap(slots: Iterable[PriceSlot]) -> datetime | None:
+    """Where the slots first stop before the next one starts (None: they are unbroken)."""
+    return next((a.end for a, b in pairwise(slots) if b.start != a.end), None)
+
+
 def slots_ahead(slots: Iterable[PriceSlot], now: datetime) -> list[PriceSlot]:
     """The known slots from now on: the current one and those after it."""
     moment = _utc(now)

@@ -24,6 +24,7 @@ from typing import Any, Final
 import numpy as np
 import numpy.typing as npt
 
+from .plan_reason import Reason, ReasonCode, outside, seen
 from .stored import is_finite_number
 from .thermal import FLUIDS, Fluid
 
@@ -124,7 +125,7 @@ class Confidence:
     store_swing_k: float
     outdoor_spread_k: float
     residual_kw: float
-    reasons: tuple[str, ...]
+    reasons: tuple[Reason, ...]
 
     @property
     def confident(self) -> bool:
@@ -198,7 +199,7 @@ class SiteModel:
     store_range_c: tuple[float, float] | None = None
     outdoor_range_c: tuple[float, float] | None = None
     residual_sq_kw2: float = 0.0
-    last_problem: str | None = None
+    last_problem: Reason | None = None
     _open: _Sample | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
@@ -249,17 +250,19 @@ class SiteModel:
             self._learn(sample)
             self._open = _Sample(start_s=reading.at_s, start_c=reading.store_c, last=reading)
 
-    def _reading_problem(self, reading: SiteReading) -> str | None:
+    def _reading_problem(self, reading: SiteReading) -> Reason | None:
         values = (reading.at_s, reading.store_c, reading.power_w, reading.outdoor_c)
         if not all(math.isfinite(v) for v in values) or (
             reading.heat_w is not None and not math.isfinite(reading.heat_w)
         ):
-            return "a reading is not a finite number"
+            return Reason(ReasonCode.READING_NOT_FINITE)
         low, high = _READING_C
         if not (low <= reading.store_c <= high and low <= reading.outdoor_c <= high):
-            return f"a temperature outside {low:g} to {high:g} °C"
+            return Reason(
+                ReasonCode.TEMPERATURE_OUT_OF_RANGE, {"low": f"{low:g}", "high": f"{high:g}"}
+            )
         if not 0 <= reading.power_w <= 2000 * self.prior.max_power_kw + 1000:
-            return f"power {reading.power_w:g} W is outside what the miners can draw"
+            return Reason(ReasonCode.POWER_OUT_OF_RANGE, {"power": f"{reading.power_w:g}"})
         return None
 
     def _learn(self, sample: _Sample) -> None:
@@ -267,7 +270,7 @@ class SiteModel:
         store_c = sample.store_ks / sample.seconds
         outdoor_c = sample.outdoor_ks / sample.seconds
         if not sample.metered:
-            self.last_problem = "no heat readings: the store cannot be learned"
+            self.last_problem = Reason(ReasonCode.NO_HEAT_READINGS)
             return
         heat_kw = sample.heat_kj / sample.seconds
         x = np.array(
@@ -289,31 +292,27 @@ class SiteModel:
 
     # ------------------------------------------------------------------ results
 
-    def _store_rejection(self) -> str | None:
+    def _store_rejection(self) -> Reason | None:
         capture, capacity, loss = (float(v) for v in self.store.theta)
         c0 = self.prior.capacity_kwh_per_k
         low, high = _CAPTURE_BOUNDS
         if not low <= capture <= high:
-            return f"learned capture fraction {capture:.2f} is outside {low:g}-{high:g}"
-        if not c0 / _CAPACITY_FACTOR <= capacity <= c0 * _CAPACITY_FACTOR:
-            return (
-                f"learned heat capacity {capacity:.3f} kWh/K is not within"
-                f" {_CAPACITY_FACTOR:g}x of {c0:.3f}"
-            )
+            return outside(ReasonCode.CAPTURE_FRACTION, capture, low, high, 2)
+        low, high = c0 / _CAPACITY_FACTOR, c0 * _CAPACITY_FACTOR
+        if not low <= capacity <= high:
+            return outside(ReasonCode.STORE_CAPACITY, capacity, low, high, 3)
         low, high = _LOSS_BOUNDS_KW_PER_K
         if not low <= loss <= high:
-            return f"learned store loss {loss:.3f} kW/K is outside {low:g} to {high:g}"
+            return outside(ReasonCode.STORE_LOSS, loss, low, high, 3)
         return None
 
-    def _demand_rejection(self) -> str | None:
+    def _demand_rejection(self) -> Reason | None:
         a, b = (float(v) for v in self.demand.theta)
         b0, top = self.prior.demand_slope_kw_per_k, max(self.prior.max_power_kw, 1.0)
         if not 0 <= b <= _DEMAND_SLOPE_FACTOR * b0:
-            return (
-                f"learned demand slope {b:.3f} kW/K is outside 0 to {_DEMAND_SLOPE_FACTOR * b0:.3f}"
-            )
+            return outside(ReasonCode.DEMAND_SLOPE, b, 0.0, _DEMAND_SLOPE_FACTOR * b0, 3)
         if not -top <= a <= top:
-            return f"learned demand offset {a:.2f} kW is outside ±{top:.2f}"
+            return outside(ReasonCode.DEMAND_OFFSET, a, -top, top, 2)
         return None
 
     @property
@@ -344,19 +343,15 @@ class SiteModel:
         """How far to trust the fit, with the reasons not to."""
         reasons = [r for r in (self._store_rejection(), self._demand_rejection()) if r]
         if self.samples < CONFIDENT_SAMPLES:
-            reasons.append(f"{self.samples} of {CONFIDENT_SAMPLES} samples seen")
+            reasons.append(seen(ReasonCode.SAMPLES, self.samples, CONFIDENT_SAMPLES))
         swing = _spread(self.store_range_c)
         if swing < CONFIDENT_STORE_SWING_K:
-            reasons.append(
-                f"store temperature varied {swing:.1f} K, need {CONFIDENT_STORE_SWING_K:g}"
-            )
+            reasons.append(seen(ReasonCode.STORE_SWING, swing, CONFIDENT_STORE_SWING_K))
         spread = _spread(self.outdoor_range_c)
         if spread < CONFIDENT_OUTDOOR_SPREAD_K:
-            reasons.append(
-                f"outdoor temperature varied {spread:.1f} K, need {CONFIDENT_OUTDOOR_SPREAD_K:g}"
-            )
+            reasons.append(seen(ReasonCode.OUTDOOR_SPREAD, spread, CONFIDENT_OUTDOOR_SPREAD_K))
         if self.last_problem and self.samples == 0:
-            reasons.append(self.last_problem)
+            reasons.insert(0, self.last_problem)  # what keeps it from learning at all comes first
         return Confidence(
             samples=self.samples,
             store_swing_k=swing,
