@@ -222,7 +222,10 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
         await self.planner.async_load()
 
     async def async_set_hold(self, hold: GridHold | None) -> None:
-        """Hold the site under a power floor (None: release it), store it, and act now."""
+        """Hold the site under a power floor, now or from its start (None: release or cancel it).
+
+        The hold is stored and acted on now; the price plan is made again with it.
+        """
         self.control.state.hold = hold
         await self._control_store.async_save(self.control.as_dict())
         if hold is None:
