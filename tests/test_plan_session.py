@@ -5,14 +5,16 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from custom_components.hashheat.domain.dispatch import DispatchSettings, PlanStep
+from custom_components.hashheat.domain.dispatch import DispatchSettings, GridHold, PlanStep
 from custom_components.hashheat.domain.plan_reason import Reason, ReasonCode
 from custom_components.hashheat.domain.plan_session import (
     PlanSession,
     SessionSettings,
     SiteObservation,
     from_now,
+    hold_windows,
 )
+from custom_components.hashheat.domain.planner import GridHold as HoldWindow
 from custom_components.hashheat.domain.price_forecast import PriceSlot
 from custom_components.hashheat.domain.site_model import PlantPrior, SiteModel
 from custom_components.hashheat.domain.thermal import Fluid
@@ -267,3 +269,19 @@ def test_a_heat_demand_sensor_corrects_the_demand_the_plan_forecasts() -> None:
     assert replan(without, prices(12, 6)) is not None
     assert without.last_inputs is not None
     assert without.last_inputs.demand_kw[0] == pytest.approx(without.model.demand_kw(0.0))
+
+
+HOUR = timedelta(hours=1)
+
+
+def test_a_grid_hold_caps_the_plan_over_its_time_or_to_the_horizons_ends() -> None:
+    slots = prices(12, 6)
+    two = START + timedelta(hours=2)
+    ahead = GridHold(floor_w=500.0, start_s=two.timestamp(), until_s=(two + HOUR).timestamp())
+    assert hold_windows(ahead, slots) == [HoldWindow(start=two, end=two + HOUR, cap_w=500.0)]
+    now = GridHold()  # from now, until released
+    assert hold_windows(now, slots) == [
+        HoldWindow(start=slots[0].start, end=slots[-1].end, cap_w=0.0)
+    ]
+    assert hold_windows(None, slots) == []
+    assert hold_windows(now, []) == []
