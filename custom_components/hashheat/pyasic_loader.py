@@ -17,6 +17,7 @@ import anyio._backends._asyncio  # noqa: E402, F401  # pylint: disable=unused-im
 from grpclib.client import Channel  # noqa: E402
 from grpclib.const import Status as GRPCStatus  # noqa: E402
 from grpclib.exceptions import GRPCError, ProtocolError, StreamTerminatedError  # noqa: E402
+from pyasic import settings as pyasic_settings  # noqa: E402
 from pyasic.config.mining.presets import MiningPreset  # noqa: E402
 from pyasic.data import MinerData  # noqa: E402
 from pyasic.errors import APIError  # noqa: E402
@@ -56,4 +57,5 @@ __all__ = [
     "StreamTerminatedError",
     "VNishWebAPI",
     "get_miner",
+    "pyasic_settings",
 ]
