@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Final
 
-from .pyasic_loader import BaseMiner, MinerProtocol
+from .pyasic_loader import BaseMiner, BOSerWebAPI, MinerProtocol
 
 
 class PowerControl(StrEnum):
@@ -39,6 +39,15 @@ class PowerStep:
     watts: int
 
 
+_SWITCHES: Final = (
+    "can_pause",
+    "can_reboot",
+    "can_restart_backend",
+    "can_identify",
+    "can_set_immersion",
+)
+
+
 @dataclass(frozen=True, kw_only=True, slots=True)
 class MinerCapabilities:
     """What a detected miner supports."""
@@ -49,6 +58,7 @@ class MinerCapabilities:
     can_reboot: bool = False
     can_restart_backend: bool = False
     can_identify: bool = False
+    can_set_immersion: bool = False  # Braiins OS+: its cooling's immersion mode
 
     @property
     def min_power_w(self) -> int | None:
@@ -81,11 +91,7 @@ class MinerCapabilities:
 
     def lost_since(self, before: MinerCapabilities) -> list[str]:
         """Names of the controls ``before`` had that these capabilities no longer have."""
-        lost = [
-            name
-            for name in ("can_pause", "can_reboot", "can_restart_backend", "can_identify")
-            if getattr(before, name) and not getattr(self, name)
-        ]
+        lost = [name for name in _SWITCHES if getattr(before, name) and not getattr(self, name)]
         if before.power_control is not PowerControl.NONE and self.power_control is (
             PowerControl.NONE
         ):
@@ -101,6 +107,7 @@ class MinerCapabilities:
             "can_reboot": self.can_reboot,
             "can_restart_backend": self.can_restart_backend,
             "can_identify": self.can_identify,
+            "can_set_immersion": self.can_set_immersion,
         }
 
     @classmethod
@@ -123,6 +130,7 @@ class MinerCapabilities:
             can_reboot=bool(data.get("can_reboot")),
             can_restart_backend=bool(data.get("can_restart_backend")),
             can_identify=bool(data.get("can_identify")),
+            can_set_immersion=bool(data.get("can_set_immersion")),
         )
 
 
@@ -192,4 +200,5 @@ def capabilities_of(
         can_reboot=_overrides(miner, "reboot") and not levels,
         can_restart_backend=_overrides(miner, "restart_backend") and not levels,
         can_identify=_overrides(miner, "fault_light_on") and _overrides(miner, "fault_light_off"),
+        can_set_immersion=isinstance(miner.web, BOSerWebAPI),
     )

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Final
 
 from .api_commands import remember_commands
-from .boser import BoserChannel
+from .boser import BoserChannel, boser_immersion, runs_boser, set_boser_immersion
 from .capabilities import (
     MinerCapabilities,
     PowerControl,
@@ -324,6 +324,18 @@ class MinerClient:
                 ),
             )
         return step.watts
+
+    async def immersion_mode(self) -> bool | None:
+        """Whether the cooling is in immersion mode (Braiins OS+); None for other firmware."""
+
+        async def read_mode(miner: BaseMiner) -> bool | None:
+            return await boser_immersion(miner) if runs_boser(miner) else None
+
+        return await self._call(read_mode)
+
+    async def set_immersion_mode(self, enable: bool) -> None:
+        """Switch the cooling's immersion mode (Braiins OS+) on or off."""
+        await self._command("immersion_mode", lambda miner: set_boser_immersion(miner, enable))
 
     async def pause(self) -> None:
         """Stop hashing (the miner stays reachable and draws standby power)."""
