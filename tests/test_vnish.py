@@ -11,6 +11,8 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import issue_registry as ir
 
 from custom_components.hashheat.const import CONF_CAPABILITIES, DOMAIN
+from custom_components.hashheat.pyasic_loader import APIError, VNishWebAPI
+from custom_components.hashheat.vnish import post_throttle
 from sim import Fleet, SimulatedMiner
 from sim.firmware.vnish.device import VNishDevice
 
@@ -221,3 +223,17 @@ async def test_a_refused_throttle_is_a_translated_error(hass: HomeAssistant, fle
     assert refused.value.translation_key == "access_denied"
     assert device(miner).throttle == 100
     assert miner.state.profile.watts == 3100
+
+
+@pytest.mark.parametrize("fleet", [VNISH_THROTTLE], indirect=True)
+@pytest.mark.parametrize("fault", ["garbage", "truncated", "offline"])
+async def test_a_throttle_the_miner_does_not_answer_is_an_api_error(
+    fleet: Fleet, fault: str
+) -> None:
+    """pyasic's own error (the client reports it as an unreachable miner), not httpx's."""
+    (miner,) = fleet.miners
+    web = VNishWebAPI(miner.host)
+    await web.auth()
+    setattr(miner.faults, fault, True)
+    with pytest.raises(APIError, match="mining/throttle"):
+        await post_throttle(web, 50)

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Final
 
-from .pyasic_loader import BaseMiner, BOSerWebAPI, MinerProtocol
+from .boser import runs_boser
+from .pyasic_loader import BaseMiner, MinerProtocol
 
 
 class PowerControl(StrEnum):
@@ -39,7 +40,7 @@ class PowerStep:
     watts: int
 
 
-_SWITCHES: Final = (
+_CONTROLS: Final = (
     "can_pause",
     "can_reboot",
     "can_restart_backend",
@@ -91,7 +92,7 @@ class MinerCapabilities:
 
     def lost_since(self, before: MinerCapabilities) -> list[str]:
         """Names of the controls ``before`` had that these capabilities no longer have."""
-        lost = [name for name in _SWITCHES if getattr(before, name) and not getattr(self, name)]
+        lost = [name for name in _CONTROLS if getattr(before, name) and not getattr(self, name)]
         if before.power_control is not PowerControl.NONE and self.power_control is (
             PowerControl.NONE
         ):
@@ -200,5 +201,5 @@ def capabilities_of(
         can_reboot=_overrides(miner, "reboot") and not levels,
         can_restart_backend=_overrides(miner, "restart_backend") and not levels,
         can_identify=_overrides(miner, "fault_light_on") and _overrides(miner, "fault_light_off"),
-        can_set_immersion=isinstance(miner.web, BOSerWebAPI),
+        can_set_immersion=runs_boser(miner),
     )

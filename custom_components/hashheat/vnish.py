@@ -89,12 +89,12 @@ async def set_vnish_throttled(miner: BaseMiner, preset: PowerStep, percent: int)
     in_force = str(settings["miner"]["overclock"]["preset"])
     if in_force != preset.key and not await set_vnish_preset(miner, preset.watts):
         return False
-    if not await _post_throttle(web, percent):
+    if not await post_throttle(web, percent):
         return False
     return throttled_percent(await web.summary()) == percent
 
 
-async def _post_throttle(web: VNishWebAPI, percent: int) -> bool:
+async def post_throttle(web: VNishWebAPI, percent: int) -> bool:
     """Send the throttle; False when the firmware has none (404) or rejects the value (400)."""
     status = await _post(web, _THROTTLE, {"percent": percent})
     if status == _HTTP_UNAUTHORIZED:  # the token expired: unlock again, once
@@ -109,12 +109,15 @@ async def _post(web: VNishWebAPI, command: str, body: dict[str, Any]) -> int:
     token = web.token or await web.auth()
     if token is None:
         return _HTTP_UNAUTHORIZED
-    async with httpx.AsyncClient(transport=pyasic_settings.transport()) as client:
-        response = await client.post(
-            f"http://{web.ip}:{web.port}/api/v1/{command}",
-            headers={"Authorization": token},
-            json=body,
-        )
+    try:
+        async with httpx.AsyncClient(transport=pyasic_settings.transport()) as client:
+            response = await client.post(
+                f"http://{web.ip}:{web.port}/api/v1/{command}",
+                headers={"Authorization": token},
+                json=body,
+            )
+    except httpx.HTTPError as err:  # as pyasic's own calls report them
+        raise APIError(f"HTTP error sending '{command}' to {web.ip}: {err}") from err  # type: ignore[no-untyped-call]
     return response.status_code
 
 
