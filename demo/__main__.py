@@ -7,7 +7,7 @@ import sys
 import time
 
 from demo.run import run_demo
-from demo.settings import DemoSettings
+from demo.settings import FIVE_FAMILIES, SITE_MINERS, DemoSettings
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -27,10 +27,20 @@ def main(argv: list[str] | None = None) -> int:
         metavar="KIND:SHARE[:DAYS]",
         help="let the simulated site degrade: fluid, fouling or pump, e.g. fouling:0.2:3",
     )
+    parser.add_argument(
+        "--mix",
+        action="store_true",
+        help="one miner of each firmware family: " + ", ".join(FIVE_FAMILIES),
+    )
     args = parser.parse_args(argv)
     # scripts/demo passes when it was started, so the time to live values includes setup.
     started_at = float(os.environ.get("HASHHEAT_DEMO_STARTED", time.time()))
-    settings = DemoSettings(speed=args.speed, ha_port=args.port, degradations=tuple(args.degrade))
+    settings = DemoSettings(
+        speed=args.speed,
+        ha_port=args.port,
+        degradations=tuple(args.degrade),
+        miner_models=FIVE_FAMILIES if args.mix else SITE_MINERS,
+    )
     return asyncio.run(run_demo(settings, fresh=args.fresh, started_at=started_at))
 
 

@@ -2,12 +2,14 @@
 
 configuration.yaml and the dashboard come from this package; the integration is linked and the
 blueprints are copied, so the demo always runs what the working tree holds. What Home Assistant
-itself stores (.storage, the database) is kept between starts unless ``fresh``.
+itself stores (.storage, the database) is kept between starts unless ``fresh``, or unless it was
+set up with other miners (``--mix``): their addresses then answer as other miners.
 """
 
 import json
 import shutil
 from datetime import UTC, datetime
+from pathlib import Path
 from string import Template
 
 from homeassistant.components.http import config as http_config
@@ -18,10 +20,12 @@ from demo.settings import (
     CONFIG_DIR,
     INTEGRATION,
     PACKAGE_DIR,
+    SITE_MINERS,
     DemoSettings,
 )
 
 DASHBOARD_FILE = "hashheat_dashboard.yaml"
+MINERS_FILE = "hashheat_demo_miners.json"  # the models the kept configuration was set up with
 
 
 def render_configuration(settings: DemoSettings) -> str:
@@ -68,11 +72,12 @@ def write_http_settings(settings: DemoSettings) -> None:
 
 def prepare_config_dir(settings: DemoSettings, *, fresh: bool) -> bool:
     """Write the configuration; return whether Home Assistant has been set up here before."""
-    if fresh:
+    if fresh or _set_up_with(CONFIG_DIR / MINERS_FILE) != list(settings.miner_models):
         shutil.rmtree(CONFIG_DIR, ignore_errors=True)
         ACCESS_FILE.unlink(missing_ok=True)
     known = (CONFIG_DIR / ".storage" / "onboarding").exists()
     CONFIG_DIR.mkdir(parents=True, exist_ok=True)
+    (CONFIG_DIR / MINERS_FILE).write_text(json.dumps(list(settings.miner_models)), "utf-8")
     (CONFIG_DIR / "configuration.yaml").write_text(render_configuration(settings), encoding="utf-8")
     write_http_settings(settings)
     shutil.copyfile(PACKAGE_DIR / "dashboard.yaml", CONFIG_DIR / DASHBOARD_FILE)
@@ -86,3 +91,10 @@ def prepare_config_dir(settings: DemoSettings, *, fresh: bool) -> bool:
     for blueprint in BLUEPRINTS.glob("*.yaml"):
         shutil.copyfile(blueprint, blueprints / blueprint.name)
     return known
+
+
+def _set_up_with(path: Path) -> list[str]:
+    """The models a kept configuration was set up with (one from before the record: the default)."""
+    if not path.exists():
+        return list(SITE_MINERS)
+    return [str(model) for model in json.loads(path.read_text(encoding="utf-8"))]

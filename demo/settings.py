@@ -3,6 +3,8 @@
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sim.__main__ import DEFAULT_MIX
+
 REPO = Path(__file__).resolve().parent.parent
 DEMO_DIR = REPO / ".demo"
 CONFIG_DIR = DEMO_DIR / "config"
@@ -11,6 +13,11 @@ ACCESS_FILE = DEMO_DIR / "access.json"
 PACKAGE_DIR = Path(__file__).resolve().parent
 BLUEPRINTS = REPO / "blueprints" / "automation" / "hashheat"
 INTEGRATION = REPO / "custom_components" / "hashheat"
+# The demo's site: three LuxOS Antminer S19 XP and two Canaan Avalon Mini3 in one tank.
+SITE_MINERS: tuple[str, ...] = ("Antminer S19 XP",) * 3 + ("Avalon Mini3",) * 2
+# ``scripts/demo --mix``: one miner of each firmware family (LuxOS, Avalon, Whatsminer API v3,
+# VNish, Braiins OS+), as ``python -m sim fleet --mix`` runs them.
+FIVE_FAMILIES: tuple[str, ...] = DEFAULT_MIX
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -25,8 +32,7 @@ class DemoSettings:
     language: str = "en"
     time_zone: str = "Europe/Berlin"
     site_name: str = "Boiler room"
-    # Three LuxOS Antminer S19 XP and two Canaan Avalon Mini3 in one tank.
-    miner_models: tuple[str, ...] = ("Antminer S19 XP",) * 3 + ("Avalon Mini3",) * 2
+    miner_models: tuple[str, ...] = SITE_MINERS
     miner_hosts: tuple[str, ...] = tuple(f"127.60.0.{n}" for n in range(1, 6))
     spare_subnet: str = "127.77.1.0/29"
     spare_first_address: str = "127.77.1.1"

@@ -10,7 +10,7 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import issue_registry as ir
 
-from custom_components.hashheat.const import CONF_CAPABILITIES, DOMAIN
+from custom_components.hashheat.const import CAPABILITIES_INTERVAL, CONF_CAPABILITIES, DOMAIN
 from sim import Fleet, SimulatedMiner
 from sim.firmware.braiins.device import BraiinsDevice
 
@@ -121,3 +121,61 @@ async def test_the_loop_drives_its_power_in_watts(
     await call(hass, "turn_off", loop)
     await poll(hass, entry)
     assert miner.state.is_sleeping
+
+
+async def set_immersion(hass: HomeAssistant, miner: SimulatedMiner, on: bool) -> None:
+    await hass.services.async_call(
+        "switch",
+        "turn_on" if on else "turn_off",
+        {"entity_id": entity_id(hass, "switch", miner, "immersion_mode")},
+        blocking=True,
+    )
+
+
+def fan_mode_issue(hass: HomeAssistant, subentry_id: str) -> ir.IssueEntry | None:
+    return ir.async_get(hass).async_get_issue(DOMAIN, f"fan_mode_{subentry_id}")
+
+
+@pytest.mark.parametrize("fleet", [BRAIINS], indirect=True)
+async def test_immersion_mode_is_shown_and_a_fan_mode_is_a_repair(
+    hass: HomeAssistant, fleet: Fleet, freezer: FrozenDateTimeFactory
+) -> None:
+    (miner,) = fleet.miners
+    entry = await setup_site(hass, miner)
+    await poll(hass, entry)
+    (subentry_id,) = entry.subentries
+    assert state_of(hass, "switch", miner, "immersion_mode") == "on"
+    assert fan_mode_issue(hass, subentry_id) is None
+
+    device(miner).immersion = False  # switched on the miner's own page
+    freezer.tick(CAPABILITIES_INTERVAL)
+    await poll(hass, entry)
+    assert state_of(hass, "switch", miner, "immersion_mode") == "off"
+    issue = fan_mode_issue(hass, subentry_id)
+    assert issue is not None
+    (subentry,) = entry.subentries.values()
+    assert issue.translation_placeholders == {"miner": subentry.title}
+
+    await set_immersion(hass, miner, on=True)
+    assert device(miner).immersion is True
+    assert state_of(hass, "switch", miner, "immersion_mode") == "on"
+    assert fan_mode_issue(hass, subentry_id) is None
+
+
+@pytest.mark.parametrize("fleet", [BRAIINS], indirect=True)
+async def test_a_refused_immersion_mode_is_a_translated_error(
+    hass: HomeAssistant, fleet: Fleet
+) -> None:
+    (miner,) = fleet.miners
+    device(miner).immersion = False
+    entry = await setup_site(hass, miner)
+    await poll(hass, entry)
+    (subentry_id,) = entry.subentries
+    assert fan_mode_issue(hass, subentry_id) is not None
+    miner.faults.refuse_privileged = True
+    with pytest.raises(HomeAssistantError) as refused:
+        await set_immersion(hass, miner, on=True)
+    assert refused.value.translation_key == "access_denied"
+    assert device(miner).immersion is False
+    assert state_of(hass, "switch", miner, "immersion_mode") == "off"
+    assert fan_mode_issue(hass, subentry_id) is not None

@@ -57,6 +57,22 @@ def test_whatsminer_v3_takes_exact_watts_in_its_range() -> None:
     assert MinerCapabilities.from_dict(capabilities.as_dict()) == capabilities
 
 
+def test_vnish_with_the_throttle_takes_watts_down_to_a_fifth_of_its_lowest_preset() -> None:
+    capabilities = capabilities_of(VNishS19jPro("127.0.0.1"), presets=STEPS, throttles=True)
+    assert capabilities.power_control is PowerControl.THROTTLE
+    assert capabilities.power_steps == STEPS
+    assert (capabilities.min_power_w, capabilities.max_power_w) == (400, 3000)
+    assert [capabilities.step_for(w) for w in (2500.7, 10, 9e9)] == [
+        PowerStep(key="2500", watts=2500),
+        PowerStep(key="400", watts=400),
+        PowerStep(key="3000", watts=3000),
+    ]
+    assert MinerCapabilities.from_dict(capabilities.as_dict()) == capabilities
+    without = capabilities_of(VNishS19jPro("127.0.0.1"), presets=STEPS)
+    assert without.power_control is PowerControl.PRESETS
+    assert without.min_power_w == 2000
+
+
 def test_the_watt_range_belongs_to_firmware_and_model() -> None:
     """Braiins OS+ on an S19j Pro takes exact watts; VNish on the same model takes presets."""
     braiins = capabilities_of(BOSMinerS19jPro("127.0.0.1"), presets=())

@@ -86,7 +86,7 @@ MONEY_TOLERANCE = 1e-9
 LUXOS = ("Antminer S19 XP", "Antminer S19 XP")
 AVALON = ("Antminer S19 XP", "Avalon Mini3")  # a LuxOS miner stays healthy, the Avalon fails
 WHATSMINER = ("Antminer S19 XP", "Whatsminer M63S")
-VNISH = ("Antminer S19 XP", "Antminer S19j Pro VNish")
+VNISH = ("Antminer S19 XP", "Antminer S19j Pro VNish 1.3")  # presets and the throttle
 BRAIINS = ("Antminer S19 XP", "Antminer S19j Pro BOS+")
 FAMILIES = {"Avalon": "avalon", "Whatsminer": "whatsminer", "VNish": "vnish", "BOS+": "braiins"}
 

@@ -14,7 +14,12 @@ from .helpers.site import poll, setup_site
 
 @pytest.mark.parametrize(
     "fleet",
-    [["Antminer S19j Pro BOS+"], ["Antminer S19j Pro VNish"], ["Whatsminer M63S"]],
+    [
+        ["Antminer S19j Pro BOS+"],
+        ["Antminer S19j Pro VNish"],
+        ["Antminer S19j Pro VNish 1.3"],
+        ["Whatsminer M63S"],
+    ],
     indirect=True,
 )
 async def test_pause_resume_and_reboot(

@@ -20,6 +20,7 @@ from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 
+from custom_components.hashheat.capabilities import MinerCapabilities, PowerControl, PowerStep
 from custom_components.hashheat.const import (
     CONF_DRY_COOLER,
     CONF_FLOW,
@@ -31,10 +32,15 @@ from custom_components.hashheat.const import (
     CONF_WEATHER,
     DOMAIN,
 )
+from custom_components.hashheat.domain.control import MinerSpec
 from custom_components.hashheat.domain.dispatch import Layer
 from custom_components.hashheat.domain.plan_status import Strategy
 from custom_components.hashheat.domain.site_model import SiteModel
-from custom_components.hashheat.plan_runner import PLAN_STORAGE_VERSION, plant_prior
+from custom_components.hashheat.plan_runner import (
+    PLAN_STORAGE_VERSION,
+    miner_power_steps,
+    plant_prior,
+)
 from custom_components.hashheat.settings import SiteSettings
 from sim import Fleet
 
@@ -658,3 +664,18 @@ async def test_a_grid_hold_ahead_is_planned_for_and_stops_the_miners_at_its_star
     await poll(hass, entry)
     assert entry.runtime_data.control.layers[miner_id] is Layer.GRID_HOLD
     assert all(miner.state.is_sleeping for miner in fleet.miners)
+
+
+def test_the_plan_knows_a_throttled_miners_lowest_setting() -> None:
+    presets = (PowerStep(key="1800", watts=1800), PowerStep(key="3500", watts=3500))
+    caps = {
+        "throttle": MinerCapabilities(power_control=PowerControl.THROTTLE, power_steps=presets),
+        "presets": MinerCapabilities(power_control=PowerControl.PRESETS, power_steps=presets),
+    }
+    specs = {
+        miner_id: MinerSpec(
+            miner_id=miner_id, modulating=True, min_power_w=360.0, max_power_w=3500.0
+        )
+        for miner_id in caps
+    }
+    assert miner_power_steps(caps, specs) == [[1800.0, 3500.0], [360.0, 1800.0, 3500.0]]

@@ -1,14 +1,18 @@
-"""A VNish miner end to end through real pyasic: tuned presets, pause, reboot, the password."""
+"""A VNish miner end to end through real pyasic: tuned presets, the throttle, pause, reboot, the
+password."""
 
 import pytest
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import CONF_HOST, CONF_PASSWORD
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import issue_registry as ir
 
 from custom_components.hashheat.const import CONF_CAPABILITIES, DOMAIN
+from custom_components.hashheat.pyasic_loader import APIError, VNishWebAPI
+from custom_components.hashheat.vnish import post_throttle
 from sim import Fleet, SimulatedMiner
 from sim.firmware.vnish.device import VNishDevice
 
@@ -18,6 +22,7 @@ from .helpers.flows import add_miner_flow
 from .helpers.site import poll, set_plant, setup_plant_site, setup_site
 
 VNISH = ["Antminer S19j Pro VNish"]
+VNISH_THROTTLE = ["Antminer S19j Pro VNish 1.3"]  # VNish 1.3.4: presets and the throttle
 PRESETS = [["1800", 1800], ["2400", 2400], ["2800", 2800], ["3100", 3100], ["3500", 3500]]
 
 
@@ -130,3 +135,105 @@ async def test_adding_with_a_wrong_password_says_so(hass: HomeAssistant, fleet: 
         result["flow_id"], {CONF_HOST: vnish.host, CONF_PASSWORD: "set-on-the-miner"}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+@pytest.mark.parametrize("fleet", [VNISH_THROTTLE], indirect=True)
+async def test_the_throttle_makes_the_power_limit_continuous(
+    hass: HomeAssistant, fleet: Fleet, freezer: FrozenDateTimeFactory
+) -> None:
+    (miner,) = fleet.miners
+    entry = await setup_site(hass, miner)
+    await poll(hass, entry)
+    (subentry,) = entry.subentries.values()
+    assert subentry.data[CONF_CAPABILITIES]["power_control"] == "throttle"
+    assert subentry.data[CONF_CAPABILITIES]["power_steps"] == PRESETS
+    limit = state_of(hass, "number", miner, "power_limit_control")
+    number = hass.states.get(entity_id(hass, "number", miner, "power_limit_control"))
+    assert number is not None
+    assert (number.attributes["min"], number.attributes["max"]) == (360, 3500)  # 1800 W at 20 %
+    assert float(limit) == 3100
+
+    # 2000 W: the lowest preset above it (2400 W, the most efficient that reaches it) at 83 %
+    await set_limit(hass, miner, 2000)
+    assert (device(miner).preset, device(miner).throttle) == ("2400", 83)
+    freezer.tick(0.6)
+    await poll(hass, entry)
+    assert value(hass, miner, "power") == 1992
+    assert float(state_of(hass, "number", miner, "power_limit_control")) == 1992
+
+    # below the lowest preset: 1800 W throttled, down to 20 %
+    await set_limit(hass, miner, 500)
+    assert (device(miner).preset, device(miner).throttle) == ("1800", 27)
+    await set_limit(hass, miner, 360)
+    assert (device(miner).preset, device(miner).throttle) == ("1800", 20)
+    freezer.tick(0.6)
+    await poll(hass, entry)
+    assert value(hass, miner, "power") == 360
+
+
+@pytest.mark.parametrize("fleet", [VNISH_THROTTLE], indirect=True)
+async def test_the_loop_drives_the_throttle(
+    hass: HomeAssistant, fleet: Fleet, freezer: FrozenDateTimeFactory
+) -> None:
+    """Under a site power cap the loop runs the miner at the cap, between and below presets."""
+    (miner,) = fleet.miners
+    set_plant(hass)
+    hass.states.async_set("binary_sensor.loop_pump", "on")
+    entry = await setup_plant_site(hass, miner, CONTROL)
+    await poll(hass, entry)
+    loop = climate_id(hass, entry)
+    await call(hass, "set_temperature", loop, temperature=45.0)
+    await call(hass, "turn_on", loop)
+    await poll(hass, entry)
+    cap = er.async_get(hass).async_get_entity_id("number", DOMAIN, f"{entry.entry_id}_power_cap")
+    for watts, preset, percent in ((2500, "2800", 89), (1000, "1800", 55)):
+        await hass.services.async_call(
+            "number", "set_value", {"entity_id": cap, "value": watts}, blocking=True
+        )
+        freezer.tick(60)
+        set_plant(hass)
+        await poll(hass, entry)
+        assert (device(miner).preset, device(miner).throttle) == (preset, percent)
+        freezer.tick(60)
+        set_plant(hass)
+        await poll(hass, entry)
+        assert value(hass, miner, "power") == int(preset) * percent // 100
+
+
+@pytest.mark.parametrize("fleet", [VNISH], indirect=True)
+async def test_older_firmware_keeps_to_the_presets(hass: HomeAssistant, fleet: Fleet) -> None:
+    (miner,) = fleet.miners
+    entry = await setup_site(hass, miner)
+    await poll(hass, entry)
+    number = hass.states.get(entity_id(hass, "number", miner, "power_limit_control"))
+    assert number is not None
+    assert (number.attributes["min"], number.attributes["max"]) == (1800, 3500)
+    await set_limit(hass, miner, 2000)
+    assert (device(miner).preset, device(miner).throttle) == ("1800", 100)
+
+
+@pytest.mark.parametrize("fleet", [VNISH_THROTTLE], indirect=True)
+async def test_a_refused_throttle_is_a_translated_error(hass: HomeAssistant, fleet: Fleet) -> None:
+    (miner,) = fleet.miners
+    entry = await setup_site(hass, miner)
+    await poll(hass, entry)
+    miner.faults.refuse_privileged = True
+    with pytest.raises(HomeAssistantError) as refused:
+        await set_limit(hass, miner, 3000)  # the preset in force (3100 W) at 96 %
+    assert refused.value.translation_key == "access_denied"
+    assert device(miner).throttle == 100
+    assert miner.state.profile.watts == 3100
+
+
+@pytest.mark.parametrize("fleet", [VNISH_THROTTLE], indirect=True)
+@pytest.mark.parametrize("fault", ["garbage", "truncated", "offline"])
+async def test_a_throttle_the_miner_does_not_answer_is_an_api_error(
+    fleet: Fleet, fault: str
+) -> None:
+    """pyasic's own error (the client reports it as an unreachable miner), not httpx's."""
+    (miner,) = fleet.miners
+    web = VNishWebAPI(miner.host)
+    await web.auth()
+    setattr(miner.faults, fault, True)
+    with pytest.raises(APIError, match="mining/throttle"):
+        await post_throttle(web, 50)

@@ -5,6 +5,9 @@ for every call, six per poll: about 7 ms of CPU per miner-poll against under 1 f
 calls stay pyasic's (its stub, messages, login and token); only the channel is kept, and dropped
 when a call fails on the transport so that the next one connects afresh. Replies become dicts
 through :mod:`.proto_dict` (pyasic's conversion, faster).
+
+Its cooling has an immersion mode (``CoolingService/SetImmersionMode``: no fan control, no fans
+required), which pyasic can set but HashHeat's miners need: read and set here.
 """
 
 from typing import Any
@@ -12,9 +15,11 @@ from typing import Any
 from .proto_dict import message_to_dict
 from .pyasic_loader import (
     APIError,
+    BaseMiner,
     BOSerWebAPI,
     BOSMinerGRPCStub,
     Channel,
+    FanModeConfig,
     GRPCError,
     GRPCStatus,
     ProtocolError,
@@ -77,3 +82,32 @@ class BoserChannel:
             self.close()
             raise APIError(f"gRPC command failed - {command}") from err  # type: ignore[no-untyped-call]
         return message_to_dict(reply)
+
+
+def runs_boser(miner: BaseMiner) -> bool:
+    """Whether pyasic talks to this miner over Braiins OS+'s gRPC API."""
+    return isinstance(miner.web, BOSerWebAPI)
+
+
+def _boser(miner: BaseMiner) -> BOSerWebAPI:
+    web = miner.web
+    if not isinstance(web, BOSerWebAPI):
+        raise TypeError(f"{miner.ip} does not run Braiins OS+")
+    return web
+
+
+async def boser_immersion(miner: BaseMiner) -> bool | None:
+    """Whether the cooling is in immersion mode; None when the configuration names no cooling.
+
+    pyasic's reading of the configuration: immersion is fan control disabled without a fan speed.
+    """
+    config: Any = await _boser(miner).get_miner_configuration()
+    if not isinstance(config.get("temperature"), dict):
+        return None
+    return bool(FanModeConfig.from_boser(config).mode == "immersion")
+
+
+async def set_boser_immersion(miner: BaseMiner, enable: bool) -> bool:
+    """Switch immersion mode on or off; whether the firmware answers with that mode."""
+    reply: Any = await _boser(miner).set_immersion_mode(enable)
+    return bool(reply.get("immersionMode", False)) is enable  # False is left out of the reply

@@ -1,16 +1,19 @@
 """What a miner's firmware can do, and how a power limit in watts maps onto its controls.
 
-Firmware differ: LuxOS and VNish snap a power limit to named presets, Avalon firmware to work
-levels, Whatsminer API v3 and Braiins OS+ take exact watts within a range, stock Antminer
-firmware cannot limit power at all. An entity exists only for what the firmware can do, and a
-requested power limit is mapped to what the firmware will really apply.
+Firmware differ: LuxOS and VNish snap a power limit to named presets (VNish 1.3.3+ throttles a
+preset down to any power in between), Avalon firmware to work levels, Whatsminer API v3 and Braiins
+OS+ take exact watts within a range, stock Antminer firmware cannot limit power at all. An entity
+exists only for what the firmware can do, and a requested power limit is mapped to what the firmware
+will really apply.
 """
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Final
 
+from .boser import runs_boser
 from .pyasic_loader import BaseMiner, MinerProtocol
 
 
@@ -21,6 +24,12 @@ class PowerControl(StrEnum):
     PRESETS = "presets"  # named profiles, each with a power; the highest one <= the limit applies
     LEVELS = "levels"  # numbered work levels (Avalon); pyasic takes the level number itself
     WATTS = "watts"  # any whole number of watts between the two steps (lowest, highest)
+    # presets, each throttled to 20-100 % of its power (VNish 1.3.3+): any whole number of watts
+    # from the lowest preset at 20 % up to the highest preset
+    THROTTLE = "throttle"
+
+
+THROTTLE_MIN_PERCENT: Final = 20
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -29,6 +38,15 @@ class PowerStep:
 
     key: str
     watts: int
+
+
+_CONTROLS: Final = (
+    "can_pause",
+    "can_reboot",
+    "can_restart_backend",
+    "can_identify",
+    "can_set_immersion",
+)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -41,11 +59,15 @@ class MinerCapabilities:
     can_reboot: bool = False
     can_restart_backend: bool = False
     can_identify: bool = False
+    can_set_immersion: bool = False  # Braiins OS+: its cooling's immersion mode
 
     @property
     def min_power_w(self) -> int | None:
         """The lowest power limit the firmware applies."""
-        return min((step.watts for step in self.power_steps), default=None)
+        lowest = min((step.watts for step in self.power_steps), default=None)
+        if lowest is not None and self.power_control is PowerControl.THROTTLE:
+            return math.ceil(lowest * THROTTLE_MIN_PERCENT / 100)
+        return lowest
 
     @property
     def max_power_w(self) -> int | None:
@@ -55,11 +77,11 @@ class MinerCapabilities:
     def step_for(self, watts: float) -> PowerStep | None:
         """Return the setting for ``watts``: the highest at or below it, else the lowest.
 
-        Exact-watt firmware takes ``watts`` itself, rounded down into its range.
+        Exact-watt and throttling firmware take ``watts`` itself, rounded down into its range.
         """
         if not self.power_steps:
             return None
-        if self.power_control is PowerControl.WATTS:
+        if self.power_control in (PowerControl.WATTS, PowerControl.THROTTLE):
             low, high = self.min_power_w or 0, self.max_power_w or 0
             exact = max(low, min(int(watts), high))
             return PowerStep(key=str(exact), watts=exact)
@@ -70,11 +92,7 @@ class MinerCapabilities:
 
     def lost_since(self, before: MinerCapabilities) -> list[str]:
         """Names of the controls ``before`` had that these capabilities no longer have."""
-        lost = [
-            name
-            for name in ("can_pause", "can_reboot", "can_restart_backend", "can_identify")
-            if getattr(before, name) and not getattr(self, name)
-        ]
+        lost = [name for name in _CONTROLS if getattr(before, name) and not getattr(self, name)]
         if before.power_control is not PowerControl.NONE and self.power_control is (
             PowerControl.NONE
         ):
@@ -90,6 +108,7 @@ class MinerCapabilities:
             "can_reboot": self.can_reboot,
             "can_restart_backend": self.can_restart_backend,
             "can_identify": self.can_identify,
+            "can_set_immersion": self.can_set_immersion,
         }
 
     @classmethod
@@ -112,6 +131,7 @@ class MinerCapabilities:
             can_reboot=bool(data.get("can_reboot")),
             can_restart_backend=bool(data.get("can_restart_backend")),
             can_identify=bool(data.get("can_identify")),
+            can_set_immersion=bool(data.get("can_set_immersion")),
         )
 
 
@@ -153,8 +173,13 @@ def preset_steps(presets: Iterable[Any]) -> tuple[PowerStep, ...]:
     )
 
 
-def capabilities_of(miner: BaseMiner, presets: tuple[PowerStep, ...]) -> MinerCapabilities:
-    """Capabilities of a detected miner, given the presets its configuration lists."""
+def capabilities_of(
+    miner: BaseMiner, presets: tuple[PowerStep, ...], *, throttles: bool = False
+) -> MinerCapabilities:
+    """Capabilities of a detected miner, given the presets its configuration lists.
+
+    ``throttles``: the firmware can also throttle each preset (VNish 1.3.3+).
+    """
     control = PowerControl.NONE
     steps: tuple[PowerStep, ...] = ()
     model = str(miner.raw_model or "").upper()
@@ -167,7 +192,8 @@ def capabilities_of(miner: BaseMiner, presets: tuple[PowerStep, ...]) -> MinerCa
         control = PowerControl.WATTS
         steps = tuple(PowerStep(key=str(watts), watts=watts) for watts in watt_range)
     elif presets and _overrides(miner, "set_power_limit"):
-        control, steps = PowerControl.PRESETS, presets
+        control = PowerControl.THROTTLE if throttles else PowerControl.PRESETS
+        steps = presets
     return MinerCapabilities(
         power_control=control,
         power_steps=steps,
@@ -175,4 +201,5 @@ def capabilities_of(miner: BaseMiner, presets: tuple[PowerStep, ...]) -> MinerCa
         can_reboot=_overrides(miner, "reboot") and not levels,
         can_restart_backend=_overrides(miner, "restart_backend") and not levels,
         can_identify=_overrides(miner, "fault_light_on") and _overrides(miner, "fault_light_off"),
+        can_set_immersion=runs_boser(miner),
     )

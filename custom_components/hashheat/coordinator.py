@@ -74,6 +74,7 @@ CONTROL_ENTITY_KEYS = {
     "can_reboot": "reboot",
     "can_restart_backend": "restart_backend",
     "can_identify": "identify",
+    "can_set_immersion": "immersion_mode",
 }
 CONTROL_PLATFORMS = {
     "power_limit": "number",
@@ -81,6 +82,7 @@ CONTROL_PLATFORMS = {
     "can_reboot": "button",
     "can_restart_backend": "button",
     "can_identify": "button",
+    "can_set_immersion": "switch",
 }
 
 
@@ -147,6 +149,7 @@ class MinerTracker:
     reading: MinerReading | None = None  # what its last finished read gave (None: it failed)
     read: asyncio.Task[None] | None = None  # its last read, possibly still under way
     read_denied: bool = False  # its firmware refused a read for lack of the right password
+    immersion: bool | None = None  # its cooling's immersion mode, where the firmware has one
 
 
 class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
@@ -470,6 +473,8 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
             return
         tracker.capabilities_read = now
         capabilities = await tracker.client.capabilities()
+        if capabilities.can_set_immersion:
+            self._show_cooling(tracker, await tracker.client.immersion_mode())
         if capabilities == tracker.capabilities:
             tracker.unconfirmed = None
             return
@@ -493,6 +498,25 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
         )
         if entry.state is ConfigEntryState.LOADED:
             self.hass.config_entries.async_schedule_reload(entry.entry_id)
+
+    def _show_cooling(self, tracker: MinerTracker, immersion: bool | None) -> None:
+        """A miner in a fan mode faults on the fans it lacks in a tank (or on a hydro plate)."""
+        tracker.immersion = immersion
+        subentry_id = tracker.subentry.subentry_id
+        if immersion is False:
+            raise_issue(self.hass, Repair.FAN_MODE, subentry_id, {"miner": tracker.subentry.title})
+        else:
+            clear_issue(self.hass, Repair.FAN_MODE, subentry_id)
+
+    async def async_set_immersion(self, miner_id: str, enable: bool) -> None:
+        """Switch a miner's cooling to immersion mode (or back to its fan mode)."""
+        tracker = self.miners[miner_id]
+
+        async def switch() -> None:
+            await async_send(self.hass, tracker, lambda client: client.set_immersion_mode(enable))
+            self._show_cooling(tracker, enable)
+
+        await self._then_refresh(switch())
 
     def _report_lost_controls(self, tracker: MinerTracker, lost: list[str]) -> None:
         """A firmware change took away controls the user had: say so (the entities go)."""

@@ -27,6 +27,7 @@ class Repair(StrEnum):
     PLAN_FALLBACK = "plan_fallback"
     FLUID_CHECK = "fluid_check"
     EXCHANGER_FOULING = "exchanger_fouling"
+    FAN_MODE = "fan_mode"
 
     @property
     def about_site(self) -> bool:
@@ -53,6 +54,7 @@ SEVERITY: Mapping[Repair, ir.IssueSeverity] = {
     Repair.CAPABILITIES_LOST: ir.IssueSeverity.WARNING,
     Repair.FLUID_CHECK: ir.IssueSeverity.WARNING,
     Repair.EXCHANGER_FOULING: ir.IssueSeverity.WARNING,
+    Repair.FAN_MODE: ir.IssueSeverity.WARNING,
 }
 # Shown until dismissed, even across restarts (the others clear when their cause does).
 PERSISTENT = frozenset({Repair.CAPABILITIES_LOST})

@@ -9,11 +9,11 @@ deadline, and every failure becomes a :class:`MinerError`.
 import asyncio
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Final
 
 from .api_commands import remember_commands
-from .boser import BoserChannel
+from .boser import BoserChannel, boser_immersion, runs_boser, set_boser_immersion
 from .capabilities import (
     MinerCapabilities,
     PowerControl,
@@ -30,10 +30,19 @@ from .pyasic_loader import (
     GRPCError,
     ProtocolError,
     StreamTerminatedError,
+    VNishWebAPI,
     get_miner,
 )
 from .refusals import RefusalWatch, grpc_denied, speaks_v3
-from .vnish import runs_vnish, set_vnish_preset, vnish_presets
+from .vnish import (
+    runs_vnish,
+    set_vnish_preset,
+    set_vnish_throttled,
+    throttle_setting,
+    vnish_presets,
+    vnish_throttles,
+    watch_throttle,
+)
 
 MAX_TEXT_LENGTH: Final = 64
 # Anything but letters, digits, spaces and plain punctuation: no <>[]`*|\{}~, no controls.
@@ -172,6 +181,7 @@ class MinerClient:
         self._password = password
         self._refusals = RefusalWatch()
         self._channel: BoserChannel | None = None
+        self._throttle: Callable[[], int | None] = lambda: None
         self._miner = None if miner is None else self._with_password(miner)
         # One command at a time per miner: firmware mishandles overlapping writes.
         self._command_lock = asyncio.Lock()
@@ -212,6 +222,8 @@ class MinerClient:
         if isinstance(miner.web, BOSerWebAPI):
             self._channel = BoserChannel(miner.web)
             self._channel.attach()
+        if isinstance(miner.web, VNishWebAPI):
+            self._throttle = watch_throttle(miner.web)
         self._refusals.watch(miner.rpc, miner.web)
         remember_commands(miner.rpc, miner.web)
         return miner
@@ -256,9 +268,14 @@ class MinerClient:
                 raise
             data = await self._call(lambda miner: miner.get_data(include=list(READ_WITHOUT_POOLS)))
         try:
-            return reading_from_data(data, fluid_temps=not speaks_v3(self._miner))
+            reading = reading_from_data(data, fluid_temps=not speaks_v3(self._miner))
         except EmptyReadingError as err:
             raise MinerUnreachableError(str(err)) from err
+        percent = self._throttle()
+        if percent is not None and reading.power_limit_w is not None:
+            # pyasic reports the preset; the throttle scales what it draws
+            reading = replace(reading, power_limit_w=reading.power_limit_w * percent // 100)
+        return reading
 
     async def raw_data(self) -> dict[str, Any]:
         """Everything pyasic reads from the miner, for diagnostics."""
@@ -271,12 +288,14 @@ class MinerClient:
 
         async def read_capabilities(miner: BaseMiner) -> MinerCapabilities:
             presets: tuple[PowerStep, ...] = ()
+            throttles = False
             if runs_vnish(miner):
                 presets = await vnish_presets(miner)
+                throttles = await vnish_throttles(miner)
             elif miner.supports_presets:
                 config = await miner.get_config()
                 presets = preset_steps(getattr(config.mining_mode, "available_presets", ()))
-            return capabilities_of(miner, presets)
+            return capabilities_of(miner, presets, throttles=throttles)
 
         return await self._call(read_capabilities)
 
@@ -287,6 +306,12 @@ class MinerClient:
             raise MinerCommandError(f"{self.host}: this firmware cannot limit power")
         if capabilities.power_control is PowerControl.LEVELS:
             await self._command("worklevel", lambda miner: _set_work_level(miner, step.key))
+        elif capabilities.power_control is PowerControl.THROTTLE:
+            preset, percent = throttle_setting(capabilities.power_steps, step.watts)
+            await self._command(
+                "throttle", lambda miner: set_vnish_throttled(miner, preset, percent)
+            )
+            return preset.watts * percent // 100
         else:
             # pyasic picks the highest preset at or below the watts (the step we chose), or
             # sends the exact watts.
@@ -299,6 +324,18 @@ class MinerClient:
                 ),
             )
         return step.watts
+
+    async def immersion_mode(self) -> bool | None:
+        """Whether the cooling is in immersion mode (Braiins OS+); None for other firmware."""
+
+        async def read_mode(miner: BaseMiner) -> bool | None:
+            return await boser_immersion(miner) if runs_boser(miner) else None
+
+        return await self._call(read_mode)
+
+    async def set_immersion_mode(self, enable: bool) -> None:
+        """Switch the cooling's immersion mode (Braiins OS+) on or off."""
+        await self._command("immersion_mode", lambda miner: set_boser_immersion(miner, enable))
 
     async def pause(self) -> None:
         """Stop hashing (the miner stays reachable and draws standby power)."""

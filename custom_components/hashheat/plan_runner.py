@@ -63,7 +63,9 @@ def miner_power_steps(
     for miner_id, spec in sorted(specs.items()):
         caps = capabilities.get(miner_id)
         if spec.modulating and caps is not None and caps.power_control is not PowerControl.NONE:
-            steps.append(sorted(float(step.watts) for step in caps.power_steps))
+            # a throttling firmware's lowest setting is below its lowest preset
+            watts = {float(step.watts) for step in caps.power_steps}
+            steps.append(sorted({float(caps.min_power_w or 0), *watts}))
         else:
             steps.append([spec.max_power_w])
     return steps

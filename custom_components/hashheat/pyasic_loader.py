@@ -17,6 +17,8 @@ import anyio._backends._asyncio  # noqa: E402, F401  # pylint: disable=unused-im
 from grpclib.client import Channel  # noqa: E402
 from grpclib.const import Status as GRPCStatus  # noqa: E402
 from grpclib.exceptions import GRPCError, ProtocolError, StreamTerminatedError  # noqa: E402
+from pyasic import settings as pyasic_settings  # noqa: E402
+from pyasic.config.fans import FanModeConfig  # noqa: E402
 from pyasic.config.mining.presets import MiningPreset  # noqa: E402
 from pyasic.data import MinerData  # noqa: E402
 from pyasic.errors import APIError  # noqa: E402
@@ -46,6 +48,7 @@ __all__ = [
     "BaseMiner",
     "Channel",
     "DataOptions",
+    "FanModeConfig",
     "GRPCError",
     "GRPCStatus",
     "MinerData",
@@ -56,4 +59,5 @@ __all__ = [
     "StreamTerminatedError",
     "VNishWebAPI",
     "get_miner",
+    "pyasic_settings",
 ]

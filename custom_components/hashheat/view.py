@@ -74,6 +74,7 @@ class MinerView:
     capabilities: MinerCapabilities
     mode: MinerMode
     loop_temperature_c: float | None
+    immersion: bool | None = None
 
 
 def site_view(coordinator: HashHeatSiteCoordinator) -> SiteView:
@@ -122,4 +123,5 @@ def miner_view(coordinator: HashHeatSiteCoordinator, miner_id: str) -> MinerView
         capabilities=coordinator.miners[miner_id].capabilities,
         mode=control.state.miner_modes.get(miner_id, MinerMode.AUTO),
         loop_temperature_c=control.temperature_c,
+        immersion=coordinator.miners[miner_id].immersion,
     )

@@ -4,12 +4,25 @@ pyasic 0.79.0 reads no preset mode from VNish (``MiningModeConfig.from_vnish`` c
 the wrong arguments and falls back to the default mode), so its ``get_config`` lists no presets
 and its ``set_power_limit`` always refuses. Its web API's own calls work: the tuned presets come
 from ``autotune/presets``, and a preset is chosen by its watts and read back from ``settings``.
+
+VNish 1.3.3 and later also throttle the preset in force to 20-100 % of its power
+(``POST /api/v1/mining/throttle {"percent": N}``, read back as ``miner.miner_status.throttled``
+in ``summary``), which pyasic 0.79.0 does not know: that call is sent here, where its status
+tells a release without the throttle (404) from a refusal (401/403).
 """
 
-from typing import Any
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, Final
 
-from .capabilities import PowerStep, preset_steps
-from .pyasic_loader import BaseMiner, MiningPreset, VNishWebAPI
+import httpx
+
+from .capabilities import THROTTLE_MIN_PERCENT, PowerStep, preset_steps
+from .pyasic_loader import APIError, BaseMiner, MiningPreset, VNishWebAPI, pyasic_settings
+
+_THROTTLE: Final = "mining/throttle"
+_HTTP_OK: Final = 200
+_HTTP_UNAUTHORIZED: Final = 401
+_HTTP_FORBIDDEN: Final = 403
 
 
 def runs_vnish(miner: BaseMiner) -> bool:
@@ -38,3 +51,89 @@ async def set_vnish_preset(miner: BaseMiner, watts: int) -> bool:
     await web.set_power_limit(watts)
     settings: Any = await web.settings()
     return str(settings["miner"]["overclock"]["preset"]) == str(watts)
+
+
+def throttled_percent(summary: object) -> int | None:
+    """The throttle a ``summary`` reply reports (``miner.miner_status.throttled``), if any."""
+    try:
+        percent = summary["miner"]["miner_status"]["throttled"]  # type: ignore[index]
+    except LookupError, TypeError:
+        return None
+    return percent if isinstance(percent, int) and not isinstance(percent, bool) else None
+
+
+async def vnish_throttles(miner: BaseMiner) -> bool:
+    """Whether the firmware has the throttle (its summary reports one)."""
+    return throttled_percent(await _web(miner).summary()) is not None
+
+
+def throttle_setting(presets: Sequence[PowerStep], watts: int) -> tuple[PowerStep, int]:
+    """The preset and throttle for ``watts``: the lowest preset at or above it, throttled down.
+
+    The percent is rounded down, so the preset at that throttle draws at most ``watts``.
+    """
+    above = [step for step in presets if step.watts >= watts]
+    preset = (
+        min(above, key=lambda step: step.watts)
+        if above
+        else max(presets, key=lambda step: step.watts)
+    )
+    percent = max(THROTTLE_MIN_PERCENT, min(100, watts * 100 // preset.watts))
+    return preset, percent
+
+
+async def set_vnish_throttled(miner: BaseMiner, preset: PowerStep, percent: int) -> bool:
+    """Run ``preset`` at ``percent``; whether the summary then shows that throttle."""
+    web = _web(miner)
+    settings: Any = await web.settings()
+    in_force = str(settings["miner"]["overclock"]["preset"])
+    if in_force != preset.key and not await set_vnish_preset(miner, preset.watts):
+        return False
+    if not await post_throttle(web, percent):
+        return False
+    return throttled_percent(await web.summary()) == percent
+
+
+async def post_throttle(web: VNishWebAPI, percent: int) -> bool:
+    """Send the throttle; False when the firmware has none (404) or rejects the value (400)."""
+    status = await _post(web, _THROTTLE, {"percent": percent})
+    if status == _HTTP_UNAUTHORIZED:  # the token expired: unlock again, once
+        web.token = None
+        status = await _post(web, _THROTTLE, {"percent": percent})
+    if status in (_HTTP_UNAUTHORIZED, _HTTP_FORBIDDEN):
+        raise APIError(f"{status} forbidden: {_THROTTLE}")  # type: ignore[no-untyped-call]
+    return status == _HTTP_OK
+
+
+async def _post(web: VNishWebAPI, command: str, body: dict[str, Any]) -> int:
+    token = web.token or await web.auth()
+    if token is None:
+        return _HTTP_UNAUTHORIZED
+    try:
+        async with httpx.AsyncClient(transport=pyasic_settings.transport()) as client:
+            response = await client.post(
+                f"http://{web.ip}:{web.port}/api/v1/{command}",
+                headers={"Authorization": token},
+                json=body,
+            )
+    except httpx.HTTPError as err:  # as pyasic's own calls report them
+        raise APIError(f"HTTP error sending '{command}' to {web.ip}: {err}") from err  # type: ignore[no-untyped-call]
+    return response.status_code
+
+
+def watch_throttle(web: VNishWebAPI) -> Callable[[], int | None]:
+    """Remember the throttle of every summary pyasic reads; returns what was last seen.
+
+    pyasic reports the preset as the power limit, which a throttle scales down.
+    """
+    seen: list[int | None] = [None]
+    send: Callable[..., Awaitable[Any]] = web.send_command
+
+    async def watched(command: str, *args: Any, **kwargs: Any) -> Any:
+        reply = await send(command, *args, **kwargs)
+        if command == "summary":
+            seen[0] = throttled_percent(reply)
+        return reply
+
+    web.send_command = watched  # type: ignore[method-assign]
+    return lambda: seen[0]

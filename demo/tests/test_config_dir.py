@@ -9,7 +9,7 @@ from homeassistant.util.yaml import parse_yaml
 
 from demo import config_dir
 from demo.access import Access, read_access, write_access
-from demo.settings import PACKAGE_DIR, DemoSettings
+from demo.settings import FIVE_FAMILIES, PACKAGE_DIR, DemoSettings
 
 
 @pytest.fixture
@@ -61,6 +61,22 @@ def test_prepare_writes_links_and_copies(config: Path) -> None:
     (config / ".storage" / "onboarding").write_text("{}", encoding="utf-8")
     assert config_dir.prepare_config_dir(settings, fresh=False) is True
     assert config_dir.prepare_config_dir(settings, fresh=True) is False
+
+
+def test_a_configuration_set_up_with_other_miners_starts_fresh(config: Path) -> None:
+    """``--mix`` puts other miners at the site's addresses: the kept site would not match them."""
+    settings, mix = DemoSettings(), DemoSettings(miner_models=FIVE_FAMILIES)
+    config_dir.prepare_config_dir(settings, fresh=True)
+    (config / ".storage" / "onboarding").write_text("{}", encoding="utf-8")
+    assert config_dir.prepare_config_dir(settings, fresh=False) is True
+    assert config_dir.prepare_config_dir(mix, fresh=False) is False
+    (config / ".storage" / "onboarding").write_text("{}", encoding="utf-8")
+    assert config_dir.prepare_config_dir(mix, fresh=False) is True
+    assert config_dir.prepare_config_dir(settings, fresh=False) is False
+    # A configuration from before the record was set up with the default miners.
+    (config / ".storage" / "onboarding").write_text("{}", encoding="utf-8")
+    (config / config_dir.MINERS_FILE).unlink()
+    assert config_dir.prepare_config_dir(settings, fresh=False) is True
 
 
 def test_access_file_round_trip(tmp_path: Path) -> None:

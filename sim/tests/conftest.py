@@ -125,6 +125,23 @@ async def vnish(address: Callable[[int], str], clock: ManualClock) -> AsyncItera
 
 
 @pytest.fixture
+async def vnish_throttle(
+    address: Callable[[int], str], clock: ManualClock
+) -> AsyncIterator[SimulatedMiner]:
+    """One Antminer S19j Pro on VNish 1.3.4 (with the throttle), manual clock."""
+    async with SimulatedMiner(
+        address(1),
+        model="Antminer S19j Pro VNish 1.3",
+        clock=clock,
+        noise=0.0,
+        retune_seconds=RETUNE,
+        warmup_seconds=WARMUP,
+        reboot_seconds=REBOOT,
+    ) as running:
+        yield running
+
+
+@pytest.fixture
 async def braiins(
     address: Callable[[int], str], clock: ManualClock
 ) -> AsyncIterator[SimulatedMiner]:

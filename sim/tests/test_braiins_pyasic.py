@@ -3,6 +3,7 @@
 import pytest
 from grpclib import GRPCError
 from grpclib.const import Status
+from pyasic.config.fans import FanModeImmersion, FanModeNormal
 from pyasic.miners.antminer.bosminer.X19.S19 import BOSMinerS19jPro
 from pyasic.miners.backends.braiins_os import BOSer
 
@@ -81,3 +82,17 @@ async def test_a_wrong_password_is_refused(braiins: SimulatedMiner) -> None:
         await found.web.pause_mining()
     assert refused.value.status is Status.UNAUTHENTICATED
     assert mode(braiins.state) == Mode.MINING
+
+
+async def test_immersion_mode_is_read_and_set(braiins: SimulatedMiner) -> None:
+    assert braiins.braiins is not None
+    found = await detect_braiins(braiins.host)
+    assert isinstance((await found.get_config()).fan_mode, FanModeImmersion)
+    reply = await found.web.set_immersion_mode(False)
+    assert "immersionMode" not in reply  # False is the default, left out of the reply
+    assert braiins.braiins.immersion is False
+    fan_mode = (await found.get_config()).fan_mode
+    assert isinstance(fan_mode, FanModeNormal)
+    assert fan_mode.minimum_fans == 1
+    assert await found.web.set_immersion_mode(True) == {"immersionMode": True}
+    assert isinstance((await found.get_config()).fan_mode, FanModeImmersion)

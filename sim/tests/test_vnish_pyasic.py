@@ -76,3 +76,46 @@ async def test_a_wrong_password_is_refused(vnish: SimulatedMiner) -> None:
     with pytest.raises(APIError, match="Could not authenticate"):
         await found.stop_mining()
     assert mode(vnish.state) == Mode.MINING
+
+
+async def throttle(found: VNish, percent: object) -> dict[str, object]:
+    """pyasic has no throttle call; its web API posts any command with parameters."""
+    return await found.web.send_command("mining/throttle", privileged=True, percent=percent)
+
+
+async def test_the_throttle_scales_power_and_hashrate(
+    vnish_throttle: SimulatedMiner, clock: ManualClock
+) -> None:
+    found = await detect_vnish(vnish_throttle.host)
+    assert type(found) is VNishS19jPro
+    summary = await found.web.summary()
+    assert summary["miner"]["miner_status"]["throttled"] == 100
+    assert await throttle(found, 50) == {"restart_required": False, "reboot_required": False}
+    clock.advance(RETUNE)
+    data = await found.get_data()
+    assert data.wattage == 1550  # half of the 3100 W preset
+    assert data.hashrate is not None
+    assert float(data.hashrate) == pytest.approx(52.0)
+    assert data.wattage_limit == 3100  # pyasic reads the preset, not the throttle
+    assert (await found.web.summary())["miner"]["miner_status"]["throttled"] == 50
+    await found.web.set_power_limit(2400)  # a new preset keeps the throttle
+    clock.advance(RETUNE)
+    assert (await found.get_data()).wattage == 1200
+
+
+@pytest.mark.parametrize("percent", [19, 101, "50", None])
+async def test_a_throttle_outside_20_to_100_is_refused(
+    vnish_throttle: SimulatedMiner, percent: object
+) -> None:
+    found = await detect_vnish(vnish_throttle.host)
+    with pytest.raises(APIError):
+        await throttle(found, percent)
+    assert vnish_throttle.state.profile.watts == 3100
+
+
+async def test_older_firmware_has_no_throttle(vnish: SimulatedMiner) -> None:
+    found = await detect_vnish(vnish.host)
+    assert "throttled" not in (await found.web.summary())["miner"]["miner_status"]
+    with pytest.raises(APIError):
+        await throttle(found, 50)
+    assert vnish.state.profile.watts == 3100

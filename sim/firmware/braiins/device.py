@@ -21,6 +21,9 @@ class BraiinsDevice:
     password: str = DEFAULT_PASSWORD
     locating: bool = False
     power_target: int = 0
+    # Cooling: immersion mode (no fan control, no fans required), else the fan mode. The miner
+    # keeps hashing either way (the fault a missing fan causes in the fan mode is not simulated).
+    immersion: bool = True
     tokens: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:

@@ -21,6 +21,9 @@ from pyasic.web.braiins_os.proto.braiins.bos.v1 import (
     ActionsServiceBase,
     BosVersion,
     ConfigurationServiceBase,
+    CoolingAutoMode,
+    CoolingConfiguration,
+    CoolingDisabledMode,
     CoolingServiceBase,
     GetCoolingStateResponse,
     GetHashboardsResponse,
@@ -50,6 +53,8 @@ from pyasic.web.braiins_os.proto.braiins.bos.v1 import (
     RebootResponse,
     RestartResponse,
     ResumeMiningResponse,
+    SetImmersionModeRequest,
+    SetImmersionModeResponse,
     SetLocateDeviceStatusRequest,
     SetPowerTargetRequest,
     SetPowerTargetResponse,
@@ -70,7 +75,26 @@ _TURNS_TO_SEND_TRAILERS = 10
 _LOGIN = "/braiins.bos.v1.AuthenticationService/Login"
 _PUBLIC = frozenset({_LOGIN, "/braiins.bos.v1.ApiVersionService/GetApiVersion"})
 _WRITES = frozenset(
-    {"SetPowerTarget", "PauseMining", "ResumeMining", "Reboot", "Restart", "SetLocateDeviceStatus"}
+    {
+        "SetPowerTarget",
+        "PauseMining",
+        "ResumeMining",
+        "Reboot",
+        "Restart",
+        "SetLocateDeviceStatus",
+        "SetImmersionMode",
+    }
+)
+# The cooling configuration in each mode: immersion has no fan control and needs no fans; the
+# fan mode (Braiins OS+'s default, auto) regulates the fans to a temperature and needs one.
+_IMMERSION = CoolingConfiguration(minimum_required_fans=0, disabled=CoolingDisabledMode())
+_FAN_MODE = CoolingConfiguration(
+    minimum_required_fans=1,
+    auto=CoolingAutoMode(
+        target_temperature=Temperature(degree_c=75.0),
+        hot_temperature=Temperature(degree_c=90.0),
+        dangerous_temperature=Temperature(degree_c=100.0),
+    ),
 )
 type Call = Callable[[Stream[Any, Any]], Awaitable[None]]
 
@@ -158,6 +182,12 @@ class _Cooling(CoolingServiceBase):
         sensor = TemperatureSensor(temperature=Temperature(degree_c=float(hottest)))
         return GetCoolingStateResponse(fans=[], highest_temperature=sensor)  # immersion: no fans
 
+    async def set_immersion_mode(
+        self, request: SetImmersionModeRequest
+    ) -> SetImmersionModeResponse:
+        self.device.immersion = request.enable_immersion_mode
+        return SetImmersionModeResponse(immersion_mode=self.device.immersion)
+
 
 class _Pools(PoolServiceBase):
     def __init__(self, device: BraiinsDevice) -> None:
@@ -187,7 +217,8 @@ class _Configuration(ConfigurationServiceBase):
         self.device = device
 
     async def get_miner_configuration(self, _request: object) -> GetMinerConfigurationResponse:
-        return GetMinerConfigurationResponse()
+        cooling = _IMMERSION if self.device.immersion else _FAN_MODE
+        return GetMinerConfigurationResponse(temperature=cooling)
 
 
 class _Actions(ActionsServiceBase):

@@ -12,14 +12,13 @@ from sim.api import JsonObject
 from sim.faults import Faults
 from sim.firmware.luxos import replies as bmminer
 from sim.firmware.vnish.device import VNishDevice
-from sim.firmware.vnish.models import VNISH_VERSION
 from sim.physics import MinerState
 
 
-def _version(_device: VNishDevice) -> JsonObject:
+def _version(device: VNishDevice) -> JsonObject:
     return {
         "VERSION": [
-            {"API": "3.1", "BMMiner": "4.11.1", "Miner": f"Vnish {VNISH_VERSION}"},
+            {"API": "3.1", "BMMiner": "4.11.1", "Miner": f"Vnish {device.model.version}"},
         ],
     }
 

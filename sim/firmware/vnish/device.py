@@ -1,11 +1,13 @@
 """One simulated VNish miner: physics, model, identity and what its firmware keeps."""
 
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sim.firmware.vnish.models import VNishModel
 from sim.identity import Identity
-from sim.physics import MinerState
+from sim.physics import MinerState, PowerProfile
+
+THROTTLE_RANGE = range(20, 101)  # percent of the preset's power
 
 DEFAULT_PASSWORD = "admin"  # noqa: S105 - VNish's default web password
 
@@ -19,6 +21,7 @@ class VNishDevice:
     identity: Identity
     password: str = DEFAULT_PASSWORD
     locating: bool = False
+    throttle: int = 100
     tokens: set[str] = field(default_factory=set)
 
     def unlock(self, password: object) -> str | None:
@@ -33,3 +36,25 @@ class VNishDevice:
     def preset(self) -> str:
         """The preset in force (its name, the watts)."""
         return self.state.profile.name
+
+    def select_preset(self, name: str) -> None:
+        """Run the preset ``name`` (KeyError if there is none) at the throttle in force."""
+        self.state.select(throttled(self.state.get_profile(name), self.throttle))
+
+    def set_throttle(self, percent: int) -> None:
+        """Run the preset in force at ``percent`` of its power (and hashrate)."""
+        self.throttle = percent
+        self.select_preset(self.preset)
+
+
+def throttled(preset: PowerProfile, percent: int) -> PowerProfile:
+    """A preset run at ``percent``: power and hashrate scale with it, the name stays."""
+    if percent == max(THROTTLE_RANGE):
+        return preset
+    share = percent / 100
+    return replace(
+        preset,
+        frequency_mhz=round(preset.frequency_mhz * share),
+        watts=round(preset.watts * share),
+        hashrate_ths=round(preset.hashrate_ths * share, 2),
+    )

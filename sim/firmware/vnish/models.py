@@ -1,10 +1,12 @@
 """Antminers running VNish: nameplate data and the presets autotune has tuned."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sim.physics import PowerProfile
 
 VNISH_VERSION = "1.2.6"
+# The first release with the 20-100 % throttle (``POST /api/v1/mining/throttle``).
+THROTTLE_VERSION = "1.3.4"
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,11 +37,17 @@ class VNishModel:
     chips_per_board: int
     presets: tuple[Preset, ...]
     default_watts: int
+    version: str = VNISH_VERSION
 
     @property
     def miner_type(self) -> str:
         """The firmware's own name for itself: ``"Antminer S19j Pro (Vnish 1.2.6)"``."""
-        return f"{self.antminer} (Vnish {VNISH_VERSION})"
+        return f"{self.antminer} (Vnish {self.version})"
+
+    @property
+    def throttles(self) -> bool:
+        """Whether this release has the throttle (1.3.3 and later)."""
+        return tuple(int(part) for part in self.version.split(".")) >= (1, 3, 3)
 
     def profiles(self) -> tuple[PowerProfile, ...]:
         """The tuned presets as operating points, lowest power first."""
@@ -70,4 +78,7 @@ S19J_PRO_VNISH = VNishModel(
     ),
     default_watts=3100,
 )
-VNISH_MODELS: dict[str, VNishModel] = {m.name: m for m in (S19J_PRO_VNISH,)}
+S19J_PRO_VNISH_THROTTLE = replace(
+    S19J_PRO_VNISH, name="Antminer S19j Pro VNish 1.3", version=THROTTLE_VERSION
+)
+VNISH_MODELS: dict[str, VNishModel] = {m.name: m for m in (S19J_PRO_VNISH, S19J_PRO_VNISH_THROTTLE)}

@@ -2,8 +2,10 @@
 
 ``POST /api/v1/unlock {"pw": ...}`` gives a token for the ``Authorization`` header (``Bearer``
 for ``system/*``); every other call needs it. Power is set by choosing a tuned preset in
-``POST /api/v1/settings``. The server is a :class:`sim.server.MinerServer` with HTTP framing, so
-the miner's faults (offline, hang, garbage, cut replies, refused writes) apply here too.
+``POST /api/v1/settings``; releases from 1.3.3 also throttle the preset to 20-100 % of its power
+(``POST /api/v1/mining/throttle``), older ones answer 404 there. The server is a
+:class:`sim.server.MinerServer` with HTTP framing, so the miner's faults (offline, hang, garbage,
+cut replies, refused writes) apply here too.
 """
 
 import asyncio
@@ -12,7 +14,7 @@ from collections.abc import Callable
 
 from sim.api import ConnectionDropped, JsonObject
 from sim.faults import Faults
-from sim.firmware.vnish.device import VNishDevice
+from sim.firmware.vnish.device import THROTTLE_RANGE, VNishDevice
 from sim.physics import MinerState, Mode
 from sim.server import MAX_REQUEST_BYTES
 
@@ -146,15 +148,26 @@ class VNishWebApi:
             return _json(200, {"on": self.device.locating})
         if command == "settings":
             return self._select_preset(payload)
+        if command == "mining/throttle" and self.device.model.throttles:
+            return self._throttle(payload)
         return _json(404, {"err": "not found"})
+
+    def _throttle(self, payload: object) -> JsonObject:
+        # VNish 1.3.3+: ``POST /api/v1/mining/throttle {"percent": 20..100}``, read back as
+        # ``miner.miner_status.throttled`` in ``summary``. Source: the AnthillOS 1.3.4 OpenAPI
+        # schema (ThrottleSettings.percent, 20-100) added to 256foundation/asic-rs in PR #297,
+        # and the endpoint the VNish web UI calls (tntvlad/hass-miner PR #35, live on 1.3.3).
+        percent = payload.get("percent") if isinstance(payload, dict) else None
+        if not isinstance(percent, int) or percent not in THROTTLE_RANGE:
+            return _json(400, {"err": "percent must be 20-100"})
+        self.device.set_throttle(percent)
+        return _json(200, {"restart_required": False, "reboot_required": False})
 
     def _select_preset(self, payload: object) -> JsonObject:
         try:
-            name = str(payload["miner"]["overclock"]["preset"])  # type: ignore[index]
-            profile = self.device.state.get_profile(name)
+            self.device.select_preset(str(payload["miner"]["overclock"]["preset"]))  # type: ignore[index]
         except LookupError, TypeError:
             return _json(400, {"err": "unknown preset"})
-        self.device.state.select(profile)
         return _json(200, {"restart_required": False, "reboot_required": False})
 
     def _info(self) -> object:
@@ -173,10 +186,13 @@ class VNishWebApi:
     def _summary(self) -> object:
         snap = self.device.state.snapshot()
         stopped = snap.mode is Mode.SLEEPING
+        status: JsonObject = {"miner_state": "stopped" if stopped else "mining"}
+        if self.device.model.throttles:
+            status["throttled"] = self.device.throttle
         return {
             "miner": {
                 "miner_type": self.device.model.miner_type,
-                "miner_status": {"miner_state": "stopped" if stopped else "mining"},
+                "miner_status": status,
                 "power_usage": snap.watts,
                 "hr_realtime": round(snap.hashrate_ghs / 1000, 2),
                 "chains": [
