@@ -11,6 +11,7 @@ from custom_components.hashheat.domain.dispatch import (
     Dispatcher,
     DispatchSettings,
     GridHold,
+    HoldSchedule,
     Intents,
     Layer,
     MinerMode,
@@ -180,6 +181,30 @@ def test_a_hold_ahead_holds_from_its_start_to_its_end_and_is_saved_with_its_star
     decision = site.step(held, 1000.0)
     assert not any(c.run for c in decision.commands)
     assert set(decision.layers.values()) == {Layer.GRID_HOLD}
+
+
+def test_a_hold_schedule_keeps_the_hold_in_force_beside_those_announced_ahead() -> None:
+    emergency = GridHold(floor_w=0.0, reason="emergency")  # from now until released
+    tomorrow = GridHold(floor_w=800.0, start_s=5000.0, until_s=6000.0, reason="DR")
+    holds = HoldSchedule().with_hold(emergency, 100.0).with_hold(tomorrow, 200.0)
+    assert holds.holds == (emergency, tomorrow)
+    assert holds.in_force(300.0) == emergency
+    assert holds.in_force(5500.0) == emergency  # the lowest floor of those in force holds
+    assert holds.ahead(300.0) == (tomorrow,)
+    moved = replace(tomorrow, start_s=5500.0, until_s=6500.0)
+    assert holds.with_hold(moved, 300.0).holds == (emergency, moved)  # rescheduled, not doubled
+    later = replace(tomorrow, start_s=9000.0, until_s=9500.0)
+    assert holds.with_hold(later, 300.0).holds == (emergency, tomorrow, later)
+    eased = GridHold(floor_w=2000.0)  # a new hold from now replaces the one in force only
+    assert holds.with_hold(eased, 300.0).holds == (eased, tomorrow)
+    only_tomorrow = HoldSchedule((tomorrow,))
+    assert only_tomorrow.in_force(4999.0) is None
+    assert only_tomorrow.in_force(5000.0) == tomorrow
+    assert only_tomorrow.pruned(6000.0).holds == ()
+    assert HoldSchedule.from_saved(holds.as_list(), 300.0) == holds
+    assert HoldSchedule.from_saved(tomorrow.as_dict(), 300.0).holds == (tomorrow,)  # saved before
+    assert HoldSchedule.from_saved(None, 300.0).holds == ()
+    assert HoldSchedule.from_saved([tomorrow.as_dict(), "garbage"], 7000.0).holds == ()
 
 
 def test_hold_release_is_staged() -> None:

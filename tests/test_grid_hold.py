@@ -217,7 +217,7 @@ async def test_removing_a_site_removes_its_stores(
     keys = {f"{DOMAIN}.{entry.entry_id}.control", f"{DOMAIN}.{entry.entry_id}.ledger"}
     assert await hass.config_entries.async_unload(entry.entry_id)
     assert keys <= set(hass_storage)
-    assert hass_storage[f"{DOMAIN}.{entry.entry_id}.control"]["data"]["hold"]["floor_w"] == 0
+    assert hass_storage[f"{DOMAIN}.{entry.entry_id}.control"]["data"]["holds"][0]["floor_w"] == 0
     await hass.config_entries.async_remove(entry.entry_id)
     await hass.async_block_till_done()
     assert not keys & set(hass_storage)
@@ -244,6 +244,34 @@ async def test_a_hold_announced_ahead_begins_at_its_start_even_after_a_restart(
     assert await polls(hass, entry, freezer, 8) == [0] * 8
     assert (await polls(hass, entry, freezer, 12))[-1] == 3  # over after its 10 minutes
     assert hold_state(hass, entry)[1]["start"] is None  # ended: no hold left
+
+
+@pytest.mark.parametrize("fleet", [3], indirect=True)
+async def test_a_hold_announced_while_one_is_in_force_does_not_release_it(
+    hass: HomeAssistant, fleet: Fleet, freezer: FrozenDateTimeFactory
+) -> None:
+    entry = await started(hass, fleet, freezer)
+    await pause(hass, entry, reason="emergency")
+    assert await polls(hass, entry, freezer, 2) == [0, 0]
+    tomorrow = dt_util.utcnow() + timedelta(days=1)
+    await pause(hass, entry, start=tomorrow.isoformat(), duration={"hours": 2}, reason="DR 8")
+    state, attributes = hold_state(hass, entry)
+    assert state == "on"
+    assert attributes["reason"] == "emergency"
+    assert [(h["start"], h["reason"]) for h in attributes["scheduled"]] == [
+        (tomorrow.isoformat(), "DR 8")
+    ]
+    assert await polls(hass, entry, freezer, 3) == [0] * 3
+
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert await polls(hass, entry, freezer, 2) == [0, 0]
+    assert len(hold_state(hass, entry)[1]["scheduled"]) == 1
+    await hass.services.async_call(
+        DOMAIN, "resume_site", {"config_entry_id": entry.entry_id}, blocking=True
+    )
+    state, attributes = hold_state(hass, entry)
+    assert (state, attributes["scheduled"]) == ("off", [])  # released and cancelled
 
 
 @pytest.mark.parametrize("fleet", [3], indirect=True)
@@ -276,4 +304,4 @@ async def test_a_hold_that_cannot_be_is_a_translated_error(
     with pytest.raises(ServiceValidationError) as refused:
         await pause(hass, entry, **data)
     assert refused.value.translation_key == key
-    assert entry.runtime_data.control.state.hold is None
+    assert not entry.runtime_data.control.state.holds.holds

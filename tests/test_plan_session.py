@@ -5,7 +5,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from custom_components.hashheat.domain.dispatch import DispatchSettings, GridHold, PlanStep
+from custom_components.hashheat.domain.dispatch import (
+    NO_HOLDS,
+    DispatchSettings,
+    GridHold,
+    HoldSchedule,
+    PlanStep,
+)
 from custom_components.hashheat.domain.plan_reason import Reason, ReasonCode
 from custom_components.hashheat.domain.plan_session import (
     PlanSession,
@@ -274,14 +280,20 @@ def test_a_heat_demand_sensor_corrects_the_demand_the_plan_forecasts() -> None:
 HOUR = timedelta(hours=1)
 
 
-def test_a_grid_hold_caps_the_plan_over_its_time_or_to_the_horizons_ends() -> None:
+def test_grid_holds_cap_the_plan_over_their_time_or_to_the_horizons_ends() -> None:
     slots = prices(12, 6)
     two = START + timedelta(hours=2)
     ahead = GridHold(floor_w=500.0, start_s=two.timestamp(), until_s=(two + HOUR).timestamp())
-    assert hold_windows(ahead, slots) == [HoldWindow(start=two, end=two + HOUR, cap_w=500.0)]
+    assert hold_windows(HoldSchedule((ahead,)), slots) == [
+        HoldWindow(start=two, end=two + HOUR, cap_w=500.0)
+    ]
     now = GridHold()  # from now, until released
-    assert hold_windows(now, slots) == [
+    assert hold_windows(HoldSchedule((now,)), slots) == [
         HoldWindow(start=slots[0].start, end=slots[-1].end, cap_w=0.0)
     ]
-    assert hold_windows(None, slots) == []
-    assert hold_windows(now, []) == []
+    assert hold_windows(HoldSchedule((now, ahead)), slots) == [
+        HoldWindow(start=slots[0].start, end=slots[-1].end, cap_w=0.0),
+        HoldWindow(start=two, end=two + HOUR, cap_w=500.0),
+    ]
+    assert hold_windows(NO_HOLDS, slots) == []
+    assert hold_windows(HoldSchedule((now,)), []) == []

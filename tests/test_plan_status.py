@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from custom_components.hashheat.domain.dispatch import DispatchSettings, GridHold
+from custom_components.hashheat.domain.dispatch import DispatchSettings, GridHold, HoldSchedule
 from custom_components.hashheat.domain.plan_costs import comfort_plan, plan_costs
 from custom_components.hashheat.domain.plan_reason import Reason, ReasonCode
 from custom_components.hashheat.domain.plan_session import PlanSession, SessionSettings
@@ -63,7 +63,7 @@ def test_new_prices_and_a_new_strategy_re_plan_at_once() -> None:
     )
     changed = basis(15, strategy=Strategy.COMFORT)
     assert replan_due(basis(), changed, has_plan=True, off_plan_k=None) == "strategy changed"
-    ahead = basis(15, hold=GridHold(start_s=7200.0, until_s=14400.0))
+    ahead = basis(15, holds=HoldSchedule((GridHold(start_s=7200.0, until_s=14400.0),)))
     assert replan_due(basis(), ahead, has_plan=True, off_plan_k=None) == (
         "grid hold set or released"
     )

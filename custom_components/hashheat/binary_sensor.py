@@ -15,7 +15,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
 from .coordinator import HashHeatConfigEntry
-from .domain.dispatch import GridHold
+from .domain.dispatch import GridHold, HoldSchedule
 from .domain.plan_status import PlanStatus
 from .domain.price_forecast import above, is_cheap_now
 from .entity import (
@@ -66,10 +66,8 @@ SITE_BINARY_SENSORS: tuple[SiteBinarySensorDescription, ...] = (
     SiteBinarySensorDescription(
         key="grid_hold",
         translation_key="grid_hold",
-        value_fn=lambda view: (
-            view.grid_hold is not None and view.grid_hold.active(dt_util.utcnow().timestamp())
-        ),
-        attributes_fn=lambda view: _hold_attributes(view.grid_hold),
+        value_fn=lambda view: view.grid_holds.in_force(dt_util.utcnow().timestamp()) is not None,
+        attributes_fn=lambda view: _hold_attributes(view.grid_holds),
     ),
     SiteBinarySensorDescription(
         key="above_breakeven",
@@ -105,8 +103,18 @@ def _plan_attributes(status: PlanStatus) -> dict[str, Any]:
     }
 
 
-def _hold_attributes(hold: GridHold | None) -> dict[str, Any]:
-    """The hold's floor, start, end and reason (also of one still to begin; None without)."""
+def _hold_attributes(holds: HoldSchedule) -> dict[str, Any]:
+    """The floor, start, end and reason of the hold in force, else of the next; all those ahead."""
+    now_s = dt_util.utcnow().timestamp()
+    ahead = holds.ahead(now_s)
+    hold = holds.in_force(now_s) or next(iter(ahead), None)
+    return {
+        **_hold_figures(hold),
+        "scheduled": [_hold_figures(h) for h in ahead],
+    }
+
+
+def _hold_figures(hold: GridHold | None) -> dict[str, Any]:
     return {
         "power_floor_w": hold.floor_w if hold else None,
         "start": _iso(hold.start_s if hold else None),

@@ -48,7 +48,7 @@ from .const import (
 )
 from .domain.all_in import all_in_slots
 from .domain.bitcoin import NetworkStats
-from .domain.dispatch import GridHold, MinerMode, PlanStep, Preset
+from .domain.dispatch import NO_HOLDS, GridHold, MinerMode, PlanStep, Preset
 from .domain.ledger import STORAGE_VERSION, Ledger
 from .domain.plan_status import Strategy
 from .domain.price_forecast import PriceSlot
@@ -225,14 +225,18 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
         await self.planner.async_load()
 
     async def async_set_hold(self, hold: GridHold | None) -> None:
-        """Hold the site under a power floor, now or from its start (None: release or cancel it).
+        """Hold the site under a power floor, now or from its start (None: release all holds).
 
-        The hold is stored and acted on now; the price plan is made again with it.
+        A hold from now replaces the one in force, a hold ahead joins those announced (see
+        :class:`HoldSchedule`). The holds are stored and acted on now; the price plan is made
+        again with them.
         """
-        self.control.state.hold = hold
+        state = self.control.state
+        now_s = dt_util.utcnow().timestamp()
+        state.holds = NO_HOLDS if hold is None else state.holds.with_hold(hold, now_s)
         await self._control_store.async_save(self.control.as_dict())
         if hold is None:
-            LOGGER.info("Grid hold of site %s released", self.config_entry.title)
+            LOGGER.info("Grid holds of site %s released", self.config_entry.title)
         else:
             LOGGER.info(
                 "Grid hold of site %s: at most %s W from %s until %s",
@@ -392,7 +396,7 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
         """The price plan's slot for the dispatcher (None: comfort control)."""
         control = self.control
         dispatcher = control.dispatcher
-        controlled = dispatcher.controlled(control.state.intents())
+        controlled = dispatcher.controlled(control.state.miner_modes)
         return await self.planner.async_update(
             PlanPoll(
                 now=now,
@@ -406,7 +410,7 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
                 ),
                 target_c=control.state.target_c,
                 held=control.hold_active(now),
-                hold=control.state.hold,
+                holds=control.state.holds,
             )
         )
 

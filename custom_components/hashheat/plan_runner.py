@@ -21,7 +21,7 @@ from .capabilities import MinerCapabilities, PowerControl
 from .const import DOMAIN, LOGGER
 from .domain.control import MinerSpec
 from .domain.demand_forecast import OutdoorForecast
-from .domain.dispatch import GridHold, PlanStep
+from .domain.dispatch import NO_HOLDS, HoldSchedule, PlanStep
 from .domain.plan_costs import PlanCosts, plan_costs
 from .domain.plan_reason import Reason, ReasonCode
 from .domain.plan_session import PlanSession, SessionSettings, SiteObservation
@@ -97,8 +97,8 @@ class PlanPoll:
     target_c: float
     held: bool
     """A grid hold holds the site now."""
-    hold: GridHold | None = None
-    """The site's grid hold, also one still to begin: the plan caps the slots it covers."""
+    holds: HoldSchedule = NO_HOLDS
+    """The site's grid holds, also those still to begin: the plan caps the slots they cover."""
 
 
 class SitePlanner:
@@ -230,7 +230,7 @@ class SitePlanner:
             strategy=self.strategy,
             answering=sum(r is not None for r in poll.readings.values()),
             held=poll.held,
-            hold=poll.hold,
+            holds=poll.holds,
         )
         current = session.last_plan
         off_plan = None
@@ -285,7 +285,7 @@ class SitePlanner:
             now_s=poll.now.timestamp(),
             loop_target_c=poll.target_c,
             revenue_per_kwh=self._revenue_per_kwh,
-            hold=poll.hold,
+            holds=poll.holds,
         )
         if made is None or session.last_inputs is None:
             return None

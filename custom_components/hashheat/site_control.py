@@ -29,8 +29,9 @@ from .const import (
 )
 from .domain.control import LoopController, MinerCommand, MinerSpec
 from .domain.dispatch import (
+    NO_HOLDS,
     Dispatcher,
-    GridHold,
+    HoldSchedule,
     Intents,
     Layer,
     MinerMode,
@@ -77,18 +78,18 @@ class ControlState:
     preset: Preset = Preset.COMFORT
     power_cap_w: float | None = None
     miner_modes: dict[str, MinerMode] = field(default_factory=dict)
-    hold: GridHold | None = None
+    holds: HoldSchedule = NO_HOLDS  # the one in force and those announced ahead
     plan: PlanStep | None = None  # the price plan's slot, while the plan is the strategy
 
-    def intents(self) -> Intents:
-        """What the dispatcher is asked."""
+    def intents(self, now_s: float) -> Intents:
+        """What the dispatcher is asked now."""
         return Intents(
             heating=self.heating,
             target_c=self.target_c,
             preset=self.preset,
             power_cap_w=self.power_cap_w,
             miner_modes=dict(self.miner_modes),
-            hold=self.hold,
+            hold=self.holds.in_force(now_s),
             plan=self.plan,
         )
 
@@ -128,14 +129,15 @@ class SiteControl:
             Protection.from_dict(self.dispatcher.settings.protection, saved.get("protection")),
         )
         self._build({})
-        hold = GridHold.from_dict(saved.get("hold"))
-        self.state.hold = hold if hold is not None and not hold.ended(now.timestamp()) else None
+        # Saved before schedules: one hold under "hold".
+        self.state.holds = HoldSchedule.from_saved(
+            saved.get("holds", saved.get("hold")), now.timestamp()
+        )
 
     def as_dict(self) -> dict[str, Any]:
         """The grid hold and the protection records, to be saved across a restart."""
-        hold = self.state.hold
         return {
-            "hold": None if hold is None else hold.as_dict(),
+            "holds": self.state.holds.as_list(),
             "protection": self.dispatcher.protection.as_dict(),
         }
 
@@ -212,8 +214,7 @@ class SiteControl:
 
     def hold_active(self, now: datetime) -> bool:
         """Whether a grid hold holds the site now."""
-        hold = self.state.hold
-        return hold is not None and hold.active(now.timestamp())
+        return self.state.holds.in_force(now.timestamp()) is not None
 
     def _interlocks(
         self, inputs: PlantInputs, readings: Mapping[str, MinerReading]
@@ -274,7 +275,7 @@ class SiteControl:
     @property
     def running_under_control(self) -> bool:
         """Whether a miner the loop controller drives is running."""
-        return bool(self.running & set(self.dispatcher.controlled(self.state.intents())))
+        return bool(self.running & set(self.dispatcher.controlled(self.state.miner_modes)))
 
     def _sync(self, readings: Mapping[str, MinerReading]) -> None:
         """Believe the miners over our own records: they may be switched by hand or reboot."""
@@ -305,11 +306,12 @@ class SiteControl:
         self.temperature_c = inputs.loop_c
         active = self._interlocks(inputs, readings)
         self._report(active)
-        if self.state.hold is not None and self.state.hold.ended(now.timestamp()):
+        holds = self.state.holds.pruned(now.timestamp())
+        if holds != self.state.holds:
             LOGGER.info("Grid hold of site %s ended", self._entry_id)
-            self.state.hold = None
+            self.state.holds = holds
         decision = self.dispatcher.decide(
-            self.state.intents(),
+            self.state.intents(now.timestamp()),
             Snapshot(
                 miners={
                     miner_id: MinerSnapshot(

@@ -8,7 +8,7 @@ from .capabilities import MinerCapabilities
 from .coordinator import HashHeatSiteCoordinator
 from .domain.bitcoin import NetworkStats
 from .domain.demand_forecast import OutdoorForecast
-from .domain.dispatch import GridHold, MinerMode, Preset
+from .domain.dispatch import HoldSchedule, MinerMode, Preset
 from .domain.ledger import MinerCounters, SiteCounters
 from .domain.plan_costs import PlanCosts
 from .domain.plan_status import PlanStatus, Strategy
@@ -59,7 +59,7 @@ class SiteView:
     prices_known_until: datetime | None  # the end of the unbroken forecast from now
     cheap_hours: float
     interlocks: frozenset[Interlock]
-    grid_hold: GridHold | None  # set, also while still to begin
+    grid_holds: HoldSchedule  # the one in force and those announced ahead
     loop: LoopView
     plan: PlanView
 
@@ -90,7 +90,7 @@ def site_view(coordinator: HashHeatSiteCoordinator) -> SiteView:
         prices_known_until=data.prices_known_until if data else None,
         cheap_hours=coordinator.settings.plant.cheap_hours,
         interlocks=frozenset(control.active),
-        grid_hold=state.hold,
+        grid_holds=state.holds,
         loop=LoopView(
             heating=state.heating,
             target_c=state.target_c,

@@ -24,10 +24,11 @@ loop and every miner's fluid, which at full power runs hotter than the loop by t
 exchanger's approach (about 15 K on the reference site).
 """
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, Final
 
 from .control import ControllerSettings, LoopController, MinerCommand, MinerSpec
 from .protection import Protection, ProtectionSettings
@@ -108,6 +109,61 @@ class GridHold:
             reason=reason if isinstance(reason, str) else "",
             start_s=None if start is None else float(start),
         )
+
+
+@dataclass(frozen=True, slots=True)
+class HoldSchedule:
+    """A site's grid holds: the one in force and those announced ahead.
+
+    A hold from now replaces the holds in force and keeps those still to begin; a hold ahead
+    replaces those still to begin that it overlaps (a rescheduled event) and keeps the one in
+    force. Where holds overlap, the lowest floor holds.
+    """
+
+    holds: tuple[GridHold, ...] = ()
+
+    def with_hold(self, hold: GridHold, now_s: float) -> HoldSchedule:
+        """The schedule with ``hold`` added by the rules above."""
+        if hold.start_s is None or hold.start_s <= now_s:
+            kept = [h for h in self.holds if not h.active(now_s)]
+        else:
+            kept = [h for h in self.holds if h.active(now_s) or not _overlap(h, hold)]
+        return HoldSchedule((*kept, hold)).pruned(now_s)
+
+    def pruned(self, now_s: float) -> HoldSchedule:
+        """Without the holds that have ended, in order of their start."""
+        kept = [h for h in self.holds if not h.ended(now_s)]
+        return HoldSchedule(tuple(sorted(kept, key=lambda h: h.start_s or 0.0)))
+
+    def in_force(self, now_s: float) -> GridHold | None:
+        """The hold that holds the site now: of those active, the lowest floor."""
+        return min(
+            (h for h in self.holds if h.active(now_s)), key=lambda h: h.floor_w, default=None
+        )
+
+    def ahead(self, now_s: float) -> tuple[GridHold, ...]:
+        """The holds still to begin, soonest first."""
+        return tuple(h for h in self.holds if not h.active(now_s) and not h.ended(now_s))
+
+    def as_list(self) -> list[dict[str, float | str | None]]:
+        """The holds, to be saved across a restart."""
+        return [h.as_dict() for h in self.holds]
+
+    @classmethod
+    def from_saved(cls, data: Any, now_s: float) -> HoldSchedule:
+        """Saved holds (``as_list``, or one hold as saved before schedules) that have not ended."""
+        items = data if isinstance(data, list) else [data]
+        holds = (GridHold.from_dict(item) for item in items)
+        return cls(tuple(h for h in holds if h is not None)).pruned(now_s)
+
+
+NO_HOLDS: Final = HoldSchedule()
+
+
+def _overlap(a: GridHold, b: GridHold) -> bool:
+    a_end = math.inf if a.until_s is None else a.until_s
+    b_end = math.inf if b.until_s is None else b.until_s
+    return (a.start_s or -math.inf) < b_end and (b.start_s or -math.inf) < a_end
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -203,9 +259,8 @@ class Dispatcher:
         self._specs = dict(specs)
         self._controlled = ()  # rebuilt at the next decision
 
-    def controlled(self, intents: Intents) -> tuple[str, ...]:
+    def controlled(self, modes: Mapping[str, MinerMode]) -> tuple[str, ...]:
         """The miners the loop controller drives: those in auto mode."""
-        modes = intents.miner_modes
         return tuple(m for m in self._specs if modes.get(m, MinerMode.AUTO) is MinerMode.AUTO)
 
     def decide(self, intents: Intents, snapshot: Snapshot, now_s: float) -> Decision:
@@ -265,7 +320,7 @@ class Dispatcher:
 
     def _follow_modes(self, intents: Intents, snapshot: Snapshot) -> None:
         """Rebuild the loop controller when miners are handed to it or taken from it."""
-        controlled = self.controlled(intents)
+        controlled = self.controlled(intents.miner_modes)
         if controlled == self._controlled and self._seeded:
             return
         self._controlled = controlled

@@ -21,7 +21,7 @@ import numpy as np
 
 from .building_model import BuildingModel
 from .demand_forecast import DemandCorrection
-from .dispatch import DispatchSettings, GridHold, PlanStep
+from .dispatch import NO_HOLDS, DispatchSettings, HoldSchedule, PlanStep
 from .plan_reason import Reason, ReasonCode
 from .planner import BuildingStore, Plan, PlanInputs, PlanReason, plan
 from .planner import GridHold as HoldWindow
@@ -36,16 +36,23 @@ INDOOR_STALE_S: Final = 1800.0
 INDOOR_SMOOTHING_S: Final = 300.0
 
 
-def hold_windows(hold: GridHold | None, prices: Sequence[PriceSlot]) -> list[HoldWindow]:
-    """The grid hold as the planner knows it: the site's power capped over its time."""
-    if hold is None or not prices:
+def hold_windows(holds: HoldSchedule, prices: Sequence[PriceSlot]) -> list[HoldWindow]:
+    """The grid holds as the planner knows them: the site's power capped over their time."""
+    if not prices:
         return []
-    start, until = hold.start_s, hold.until_s
-    at = [None if t is None else datetime.fromtimestamp(t, UTC) for t in (start, until)]
     # A hold from now, or until released, covers the horizon from its first or to its last slot.
     return [
-        HoldWindow(start=at[0] or prices[0].start, end=at[1] or prices[-1].end, cap_w=hold.floor_w)
+        HoldWindow(
+            start=_at(hold.start_s) or prices[0].start,
+            end=_at(hold.until_s) or prices[-1].end,
+            cap_w=hold.floor_w,
+        )
+        for hold in holds.holds
     ]
+
+
+def _at(at_s: float | None) -> datetime | None:
+    return None if at_s is None else datetime.fromtimestamp(at_s, UTC)
 
 
 def _fallback(result: Plan, prices: Sequence[PriceSlot], zone: tzinfo) -> Reason:
@@ -226,11 +233,11 @@ class PlanSession:
         now_s: float,
         loop_target_c: float,
         revenue_per_kwh: float,
-        hold: GridHold | None = None,
+        holds: HoldSchedule = NO_HOLDS,
     ) -> Plan | None:
         """A plan over ``prices`` (the outdoor forecast per slot), or None: comfort, and why.
 
-        A grid hold, also one still to begin, caps the slots it covers.
+        The grid holds, also those still to begin, cap the slots they cover.
         """
         prices, outdoor_forecast_c = from_now(prices, outdoor_forecast_c, now_s)
         building = self._building_store(now_s, outdoor_forecast_c)
@@ -272,7 +279,7 @@ class PlanSession:
             running_for_s=now_s - (self.running_since_s or now_s),
             day_tz=self.settings.day_tz,
             building=building,
-            holds=hold_windows(hold, prices),
+            holds=hold_windows(holds, prices),
         )
         result = plan(inputs)
         self.last_inputs, self.outcome = inputs, result.reason

@@ -13,7 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Final
 
-from .dispatch import GridHold
+from .dispatch import NO_HOLDS, HoldSchedule
 from .plan_reason import Reason
 from .plan_session import PlanSession
 from .planner import Plan, PlanReason
@@ -119,8 +119,8 @@ class PlanBasis:
     """Miners that answered the poll."""
     held: bool
     """A grid hold held the site."""
-    hold: GridHold | None = None
-    """The grid hold set, also one still to begin."""
+    holds: HoldSchedule = NO_HOLDS
+    """The grid holds set, also those still to begin."""
 
 
 def price_key(slots: Sequence[PriceSlot]) -> tuple[tuple[datetime, datetime, float], ...]:
@@ -153,7 +153,7 @@ def replan_due(
         (since >= REPLAN_EVERY_S, "hourly"),
         (now.prices != basis.prices, "prices changed"),
         (now.strategy is not basis.strategy, "strategy changed"),
-        (now.hold != basis.hold, "grid hold set or released"),
+        (now.holds != basis.holds, "grid hold set or released"),
     )
     spaced = (
         (not has_plan, "no plan yet"),
