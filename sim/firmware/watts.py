@@ -1,5 +1,7 @@
 """Exact power targets (Whatsminer, Braiins OS+): an operating point for any wattage in range."""
 
+from dataclasses import dataclass
+
 from sim.physics import MinerState, PowerProfile
 
 # Hashrate falls slower than power when a miner is tuned down (lower voltage, better J/TH).
@@ -25,3 +27,29 @@ def set_power_target(state: MinerState, watts: int, min_watts: int) -> int:
     applied = max(min_watts, min(watts, nameplate.watts))
     state.select(nameplate if applied == nameplate.watts else watt_profile(nameplate, applied))
     return applied
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ExactWattModel:
+    """A miner whose firmware takes any power target from ``min_watts`` up to its nameplate."""
+
+    name: str
+    boards: int
+    chips_per_board: int
+    watts: int
+    hashrate_ths: float
+    min_watts: int
+    frequency_mhz: int
+
+    def profiles(self) -> tuple[PowerProfile, ...]:
+        """The nameplate operating point; power targets below it are made on demand."""
+        return (
+            PowerProfile(
+                name="default",
+                step=0,
+                frequency_mhz=self.frequency_mhz,
+                voltage=0.0,
+                watts=self.watts,
+                hashrate_ths=self.hashrate_ths,
+            ),
+        )

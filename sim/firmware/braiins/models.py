@@ -2,36 +2,17 @@
 
 from dataclasses import dataclass
 
-from sim.physics import PowerProfile
+from sim.firmware.watts import ExactWattModel
 
 BOS_VERSION = "2025-01-15-0-1a2b3c4d-25.01-plus"
 BOSMINER_VERSION = "0.2.0-1a2b3c4d"
 
 
-@dataclass(frozen=True, slots=True)
-class BraiinsModel:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BraiinsModel(ExactWattModel):
     """An Antminer on Braiins OS+; ``name`` is the simulator's, ``antminer`` what it reports."""
 
-    name: str
     antminer: str
-    boards: int
-    chips_per_board: int
-    watts: int
-    hashrate_ths: float
-    min_watts: int
-
-    def profiles(self) -> tuple[PowerProfile, ...]:
-        """The nameplate operating point; power targets below it are made on demand."""
-        return (
-            PowerProfile(
-                name="default",
-                step=0,
-                frequency_mhz=525,
-                voltage=0.0,
-                watts=self.watts,
-                hashrate_ths=self.hashrate_ths,
-            ),
-        )
 
 
 S19J_PRO_BRAIINS = BraiinsModel(
@@ -42,5 +23,6 @@ S19J_PRO_BRAIINS = BraiinsModel(
     watts=3250,
     hashrate_ths=104.0,
     min_watts=1600,
+    frequency_mhz=525,
 )
 BRAIINS_MODELS: dict[str, BraiinsModel] = {m.name: m for m in (S19J_PRO_BRAIINS,)}
