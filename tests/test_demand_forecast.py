@@ -41,12 +41,13 @@ def test_slot_midpoints_are_interpolated() -> None:
     assert found.outdoor_c == pytest.approx((0.5, 1.5, 2.5, 3.5))
 
 
-def test_the_last_value_holds_beyond_the_forecast_and_the_detail_says_so() -> None:
+def test_the_last_value_holds_beyond_the_forecast_and_says_for_how_many_slots() -> None:
     found = outdoor_per_slot(slots(4), hourly(-2.0, 0.0, 2.0), current_outdoor_c=None)
     assert found is not None
     assert found.outdoor_c == pytest.approx((-1.0, 1.0, 2.0, 2.0))
     assert found.source is OutdoorSource.WEATHER
-    assert "last 2 slots" in found.detail
+    assert found.held_slots == 2
+    assert found.until == START + timedelta(hours=2)
 
 
 def test_before_the_first_point_the_first_value_holds() -> None:
@@ -63,6 +64,7 @@ def test_a_forecast_that_ended_before_the_slots_is_persistence() -> None:
     assert found is not None
     assert found.source is OutdoorSource.PERSISTENCE
     assert found.outdoor_c == (3.0, 3.0)
+    assert (found.until, found.held_slots) == (points[0].at, 2)
 
 
 def test_unsorted_duplicate_and_non_finite_points_are_cleaned() -> None:
@@ -82,7 +84,7 @@ def test_without_a_forecast_the_current_reading_persists() -> None:
     assert found is not None
     assert found.source is OutdoorSource.PERSISTENCE
     assert found.outdoor_c == (-4.5, -4.5, -4.5)
-    assert "no weather forecast" in found.detail
+    assert (found.until, found.held_slots) == (None, 3)
 
 
 @pytest.mark.parametrize("current", [None, float("nan")])

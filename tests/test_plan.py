@@ -437,9 +437,9 @@ async def test_the_plan_forecasts_demand_from_met_s_hourly_forecast(
     assert state(hass, "binary_sensor", "plan_active").state == "on"
     planned = state(hass, "sensor", "planned_power")
     assert planned.attributes["outdoor_forecast"] == "weather"
-    assert planned.attributes["outdoor_forecast_detail"].startswith(
-        f"hourly forecast of {MET_ENTITY}"
-    )
+    assert planned.attributes["outdoor_forecast_kind"] == "hourly"
+    assert planned.attributes["outdoor_forecast_problem"] is None
+    assert planned.attributes["outdoor_forecast_held_slots"] == 0
     session = entry.runtime_data.planner.session
     assert session is not None
     assert session.last_inputs is not None

@@ -11,10 +11,13 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.util.unit_system import US_CUSTOMARY_SYSTEM
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 
-from custom_components.hashheat.domain.demand_forecast import OutdoorSource
+from custom_components.hashheat.domain.demand_forecast import (
+    ForecastKind,
+    OutdoorSource,
+    WeatherProblem,
+)
 from custom_components.hashheat.domain.price_forecast import PriceSlot
 from custom_components.hashheat.weather_forecast import (
-    ForecastKind,
     WeatherForecastReader,
     forecast_kind,
 )
@@ -99,14 +102,18 @@ async def test_the_plan_slots_get_met_s_forecast(
     slots = quarter_hours(start, 72)
     outdoor = await reader.async_outdoor(MET_NOW, slots, current_outdoor_c=None)
     assert outdoor is not None
-    assert outdoor.detail.startswith("hourly forecast of weather.forecast_home, 48 points")
-    assert outdoor.source is OutdoorSource.WEATHER
+    assert (outdoor.source, outdoor.kind, outdoor.problem) == (
+        OutdoorSource.WEATHER,
+        ForecastKind.HOURLY,
+        None,
+    )
+    assert outdoor.until == reading.points[-1].at
     payload = met_temperatures()
     first, second = payload[start], payload[start + timedelta(hours=1)]
     assert outdoor.outdoor_c[0] == pytest.approx(first + (second - first) / 8)
     # Past met's last hour (46 hours ahead), its value holds.
     assert outdoor.outdoor_c[-1] == reading.points[-1].temperature_c
-    assert f"last {4 * (72 - 46)} slots" in outdoor.detail
+    assert outdoor.held_slots == 4 * (72 - 46)
 
 
 async def test_the_forecast_is_read_again_only_every_half_hour(
@@ -149,18 +156,22 @@ async def test_met_unavailable_gives_no_forecast_and_says_why_once(
         for minutes in (0, 5, 10):
             reading = await reader.async_read(MET_NOW + timedelta(minutes=minutes))
             assert reading.points is None
+            assert reading.problem is WeatherProblem.UNAVAILABLE
             assert reading.detail == "weather.forecast_home is unavailable"
     assert [r.message for r in caplog.records if "outdoor forecast" in r.message] == [
         "No outdoor forecast for the price plan: weather.forecast_home is unavailable"
     ]
-    # The plan's slots get the outdoor temperature now, held, and the detail says why.
+    # The plan's slots get the outdoor temperature now, held, and say why.
     slots = quarter_hours(datetime(2026, 3, 28, 14, tzinfo=UTC), 24)
     outdoor = await reader.async_outdoor(MET_NOW, slots, current_outdoor_c=9.5)
     assert outdoor is not None
     assert outdoor.source is OutdoorSource.PERSISTENCE
     assert set(outdoor.outdoor_c) == {9.5}
-    assert outdoor.detail == (
-        "weather.forecast_home is unavailable; no weather forecast: the current 9.5 °C held"
+    assert (outdoor.problem, outdoor.kind, outdoor.until, outdoor.held_slots) == (
+        WeatherProblem.UNAVAILABLE,
+        None,
+        None,
+        len(slots),
     )
     assert await reader.async_outdoor(MET_NOW, slots, current_outdoor_c=None) is None
     # met.no answers again: the next read finds the forecast (and says so).
@@ -251,6 +262,7 @@ async def test_a_forecast_without_a_usable_temperature_gives_none(
     await setup_template_weather(hass, {"name": "Garbage", "forecast_hourly": forecast})
     reading = await WeatherForecastReader(hass, "weather.garbage").async_read(MET_NOW)
     assert reading.points is None
+    assert reading.problem is WeatherProblem.NO_TEMPERATURE
     assert reading.detail == "the hourly forecast of weather.garbage has no usable temperature"
 
 
@@ -261,18 +273,25 @@ async def test_a_failing_action_gives_none_and_never_raises(hass: HomeAssistant)
     )
     reading = await WeatherForecastReader(hass, "weather.ghost").async_read(MET_NOW)
     assert reading.points is None
+    assert reading.problem is WeatherProblem.ACTION_FAILED
     assert reading.detail.startswith("weather.get_forecasts failed: ")
 
 
 @pytest.mark.parametrize(
-    ("entity_id", "attributes", "detail"),
+    ("entity_id", "attributes", "problem", "detail"),
     [
-        (None, None, "no weather entity configured"),
-        ("weather.gone", None, "weather.gone is missing"),
-        ("weather.plain", {"supported_features": 0}, "weather.plain offers no forecast"),
+        (None, None, WeatherProblem.NOT_CONFIGURED, "no weather entity configured"),
+        ("weather.gone", None, WeatherProblem.MISSING, "weather.gone is missing"),
+        (
+            "weather.plain",
+            {"supported_features": 0},
+            WeatherProblem.NO_FORECAST,
+            "weather.plain offers no forecast",
+        ),
         (
             "weather.odd",
             {"supported_features": 2, "temperature_unit": "degrees"},
+            WeatherProblem.UNIT,
             "weather.odd shows temperatures in 'degrees'",
         ),
     ],
@@ -281,13 +300,14 @@ async def test_what_cannot_be_asked_is_explained(
     hass: HomeAssistant,
     entity_id: str | None,
     attributes: dict[str, object] | None,
+    problem: WeatherProblem,
     detail: str,
 ) -> None:
     if entity_id is not None and attributes is not None:
         hass.states.async_set(entity_id, "sunny", attributes)
     reading = await WeatherForecastReader(hass, entity_id).async_read(MET_NOW)
     assert reading.points is None
-    assert reading.detail == detail
+    assert (reading.problem, reading.detail) == (problem, detail)
 
 
 async def test_a_failed_read_is_tried_again_after_five_minutes(

@@ -26,6 +26,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
 from .coordinator import HashHeatConfigEntry, HashHeatSiteCoordinator
+from .domain.demand_forecast import OutdoorForecast
 from .domain.economics import economic_cop, energy_reuse_factor, net_cost_of_heat_per_mwh
 from .domain.plan_costs import DayCosts
 from .domain.price_forecast import PriceSlot, rank_of_current
@@ -514,6 +515,17 @@ def _planned_power(plan: PlanView) -> SensorValue:
     return next((s.power_w for s in plan.plan.slots if s.start <= now < s.end), None)
 
 
+def _outdoor_attributes(outdoor: OutdoorForecast | None) -> dict[str, Any]:
+    """Where the plan's outdoor temperatures came from: codes Home Assistant translates."""
+    return {
+        "outdoor_forecast": outdoor.source.value if outdoor else None,
+        "outdoor_forecast_kind": outdoor.kind.value if outdoor and outdoor.kind else None,
+        "outdoor_forecast_until": outdoor.until.isoformat() if outdoor and outdoor.until else None,
+        "outdoor_forecast_held_slots": outdoor.held_slots if outdoor else None,
+        "outdoor_forecast_problem": outdoor.problem.value if outdoor and outdoor.problem else None,
+    }
+
+
 def _day(
     key: str,
     day_fn: Callable[[PlanView], DayCosts | None],
@@ -541,8 +553,7 @@ PLAN_SENSORS: tuple[HashHeatSiteSensorDescription, ...] = (
         value_fn=lambda view: _planned_power(view.plan),
         attributes_fn=lambda view: {
             FORECAST: plan_slots(view.plan.plan) if view.plan.plan is not None else [],
-            "outdoor_forecast": view.plan.outdoor.source.value if view.plan.outdoor else None,
-            "outdoor_forecast_detail": view.plan.outdoor.detail if view.plan.outdoor else None,
+            **_outdoor_attributes(view.plan.outdoor),
         },
         exists_fn=has_price_source,
     ),

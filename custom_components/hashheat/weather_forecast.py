@@ -13,7 +13,6 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from enum import StrEnum
 from typing import Any, Final
 
 from homeassistant.components.weather import (
@@ -39,9 +38,11 @@ from homeassistant.util.unit_conversion import TemperatureConverter
 from .const import LOGGER
 from .domain.demand_forecast import (
     DayTemperatures,
+    ForecastKind,
     ForecastPoint,
     OutdoorForecast,
     SlotLike,
+    WeatherProblem,
     daily_points,
     outdoor_per_slot,
     twice_daily_points,
@@ -50,14 +51,6 @@ from .domain.demand_forecast import (
 REFRESH_INTERVAL: Final = timedelta(minutes=30)
 RETRY_INTERVAL: Final = timedelta(minutes=5)
 ACTION_TIMEOUT_SECONDS: Final = 10
-
-
-class ForecastKind(StrEnum):
-    """The forecasts ``weather.get_forecasts`` offers, best first."""
-
-    HOURLY = "hourly"
-    TWICE_DAILY = "twice_daily"
-    DAILY = "daily"
 
 
 _FEATURES: Final = {
@@ -85,6 +78,8 @@ class WeatherReading:
     points: tuple[ForecastPoint, ...] | None
     kind: ForecastKind | None
     detail: str
+    """What was read, or why nothing was, for the log."""
+    problem: WeatherProblem | None = None
 
 
 class WeatherForecastReader:
@@ -111,10 +106,10 @@ class WeatherForecastReader:
     async def async_outdoor(
         self, now: datetime, slots: Sequence[SlotLike], current_outdoor_c: float | None
     ) -> OutdoorForecast | None:
-        """The outdoor temperature per slot; the detail says what was read and what was done."""
+        """The outdoor temperature per slot, with the forecast read or why there was none."""
         reading = await self.async_read(now)
         found = outdoor_per_slot(slots, reading.points or (), current_outdoor_c)
-        return None if found is None else replace(found, detail=f"{reading.detail}; {found.detail}")
+        return None if found is None else replace(found, kind=reading.kind, problem=reading.problem)
 
     def _log(self, reading: WeatherReading) -> None:
         if reading.points is None and reading.detail != self._logged:
@@ -126,9 +121,9 @@ class WeatherForecastReader:
 
     async def _read(self) -> WeatherReading:
         if self.entity_id is None:
-            return _none("no weather entity configured")
-        if isinstance(offered := _offered(self._hass, self.entity_id), str):
-            return _none(offered)
+            return _none(WeatherProblem.NOT_CONFIGURED, "no weather entity configured")
+        if isinstance(offered := _offered(self._hass, self.entity_id), WeatherReading):
+            return offered
         kind, unit = offered
         try:
             async with asyncio.timeout(ACTION_TIMEOUT_SECONDS):
@@ -141,29 +136,37 @@ class WeatherForecastReader:
                 )
         # The weather integration's action may raise anything; the forecast only advises.
         except Exception as err:  # noqa: BLE001
-            return _none(f"{WEATHER_DOMAIN}.{SERVICE_GET_FORECASTS} failed: {err!r}")
+            return _none(
+                WeatherProblem.ACTION_FAILED,
+                f"{WEATHER_DOMAIN}.{SERVICE_GET_FORECASTS} failed: {err!r}",
+            )
         entries = _entries(response, self.entity_id)
         days = [day for entry in entries if (day := _day(entry, unit)) is not None]
         if not days:
-            return _none(f"the {kind} forecast of {self.entity_id} has no usable temperature")
+            return _none(
+                WeatherProblem.NO_TEMPERATURE,
+                f"the {kind} forecast of {self.entity_id} has no usable temperature",
+            )
         return _reading(kind, days, self.entity_id)
 
 
-def _offered(hass: HomeAssistant, entity_id: str) -> tuple[ForecastKind, str] | str:
+def _offered(hass: HomeAssistant, entity_id: str) -> tuple[ForecastKind, str] | WeatherReading:
     """The forecast to ask for and the unit it comes in, or why there is none to ask for."""
     state = hass.states.get(entity_id)
-    if state is None or state.state in {STATE_UNAVAILABLE, STATE_UNKNOWN}:
-        return f"{entity_id} is {'missing' if state is None else state.state}"
+    if state is None:
+        return _none(WeatherProblem.MISSING, f"{entity_id} is missing")
+    if state.state in {STATE_UNAVAILABLE, STATE_UNKNOWN}:
+        return _none(WeatherProblem.UNAVAILABLE, f"{entity_id} is {state.state}")
     if (kind := forecast_kind(hass, entity_id)) is None:
-        return f"{entity_id} offers no forecast"
+        return _none(WeatherProblem.NO_FORECAST, f"{entity_id} offers no forecast")
     unit = state.attributes.get(ATTR_WEATHER_TEMPERATURE_UNIT)
     if unit not in TemperatureConverter.VALID_UNITS:
-        return f"{entity_id} shows temperatures in {unit!r}"
+        return _none(WeatherProblem.UNIT, f"{entity_id} shows temperatures in {unit!r}")
     return kind, str(unit)
 
 
-def _none(reason: str) -> WeatherReading:
-    return WeatherReading(points=None, kind=None, detail=reason)
+def _none(problem: WeatherProblem, detail: str) -> WeatherReading:
+    return WeatherReading(points=None, kind=None, detail=detail, problem=problem)
 
 
 def _reading(kind: ForecastKind, days: list[DayTemperatures], entity_id: str) -> WeatherReading:

@@ -70,13 +70,40 @@ class OutdoorSource(StrEnum):
     PERSISTENCE = "persistence"
 
 
+class ForecastKind(StrEnum):
+    """The forecasts a weather entity offers, best first."""
+
+    HOURLY = "hourly"
+    TWICE_DAILY = "twice_daily"
+    DAILY = "daily"
+
+
+class WeatherProblem(StrEnum):
+    """Why a weather entity gave no forecast."""
+
+    NOT_CONFIGURED = "not_configured"
+    MISSING = "missing"
+    UNAVAILABLE = "unavailable"
+    NO_FORECAST = "no_forecast"
+    UNIT = "unit"
+    ACTION_FAILED = "action_failed"
+    NO_TEMPERATURE = "no_temperature"
+
+
 @dataclass(frozen=True, kw_only=True, slots=True)
 class OutdoorForecast:
     """One outdoor temperature per slot, where it came from and how (for the attributes)."""
 
     outdoor_c: tuple[float, ...]
     source: OutdoorSource
-    detail: str
+    until: datetime | None
+    """The forecast's last point (None: no forecast, the current temperature held)."""
+    held_slots: int
+    """Slots past the forecast's end, or all without one, that hold the last value known."""
+    kind: ForecastKind | None = None
+    """The forecast read (hourly, or a coarser one interpolated)."""
+    problem: WeatherProblem | None = None
+    """Why there is no forecast, where the weather entity says."""
 
 
 def outdoor_per_slot(
@@ -97,23 +124,22 @@ def outdoor_per_slot(
         return OutdoorForecast(
             outdoor_c=tuple(current_outdoor_c for _ in slots),
             source=OutdoorSource.PERSISTENCE,
-            detail=f"no weather forecast: the current {current_outdoor_c:.1f} °C held",
+            until=None,
+            held_slots=len(slots),
         )
     times = [point.at for point in points]
     values = [point.temperature_c for point in points]
     middles = [slot.start + (slot.end - slot.start) / 2 for slot in slots]
     beyond = sum(1 for middle in middles if middle > times[-1])
     outdoor = tuple(_interpolate(times, values, middle) for middle in middles)
-    if slots and beyond == len(slots):
-        return OutdoorForecast(
-            outdoor_c=outdoor,
-            source=OutdoorSource.PERSISTENCE,
-            detail=f"the weather forecast ends at {times[-1].isoformat()}: its last value held",
-        )
-    detail = f"weather forecast to {times[-1].isoformat()}"
-    if beyond:
-        detail += f", its last value held for the last {beyond} slots"
-    return OutdoorForecast(outdoor_c=outdoor, source=OutdoorSource.WEATHER, detail=detail)
+    return OutdoorForecast(
+        outdoor_c=outdoor,
+        source=OutdoorSource.PERSISTENCE
+        if slots and beyond == len(slots)
+        else OutdoorSource.WEATHER,
+        until=times[-1],
+        held_slots=beyond,
+    )
 
 
 def _clean(points: Sequence[ForecastPoint]) -> list[ForecastPoint]:
