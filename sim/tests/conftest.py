@@ -43,17 +43,32 @@ def clock() -> ManualClock:
     return ManualClock()
 
 
-@pytest.fixture
-async def miner(address: Callable[[int], str], clock: ManualClock) -> AsyncIterator[SimulatedMiner]:
-    """One S19 XP on a fresh address, noise off, driven by the manual clock."""
-    async with SimulatedMiner(
-        address(1),
+def one_miner(
+    address: str,
+    clock: ManualClock,
+    *,
+    model: str | None = None,
+    firmware: str | None = None,
+    web_port: int | None = None,
+) -> SimulatedMiner:
+    """A simulated miner with noise off and the tests' short retune, warm-up and reboot times."""
+    return SimulatedMiner(
+        address,
         clock=clock,
         noise=0.0,
         retune_seconds=RETUNE,
         warmup_seconds=WARMUP,
         reboot_seconds=REBOOT,
-    ) as running:
+        model=model,
+        firmware=firmware,
+        web_port=web_port,
+    )
+
+
+@pytest.fixture
+async def miner(address: Callable[[int], str], clock: ManualClock) -> AsyncIterator[SimulatedMiner]:
+    """One S19 XP on a fresh address, noise off, driven by the manual clock."""
+    async with one_miner(address(1), clock) as running:
         yield running
 
 
@@ -62,16 +77,7 @@ async def avalon(
     address: Callable[[int], str], clock: ManualClock
 ) -> AsyncIterator[SimulatedMiner]:
     """One Avalon Mini 3 (with its web page) on a fresh address, noise off, manual clock."""
-    async with SimulatedMiner(
-        address(1),
-        firmware="avalon",
-        clock=clock,
-        noise=0.0,
-        retune_seconds=RETUNE,
-        warmup_seconds=WARMUP,
-        reboot_seconds=REBOOT,
-        web_port=WEB_PORT,
-    ) as running:
+    async with one_miner(address(1), clock, firmware="avalon", web_port=WEB_PORT) as running:
         yield running
 
 
@@ -80,15 +86,7 @@ async def avalon_q(
     address: Callable[[int], str], clock: ManualClock
 ) -> AsyncIterator[SimulatedMiner]:
     """One Avalon Q on a fresh address, noise off, manual clock."""
-    async with SimulatedMiner(
-        address(2),
-        model="Avalon Q",
-        clock=clock,
-        noise=0.0,
-        retune_seconds=RETUNE,
-        warmup_seconds=WARMUP,
-        reboot_seconds=REBOOT,
-    ) as running:
+    async with one_miner(address(2), clock, model="Avalon Q") as running:
         yield running
 
 
@@ -97,30 +95,14 @@ async def whatsminer(
     address: Callable[[int], str], clock: ManualClock
 ) -> AsyncIterator[SimulatedMiner]:
     """One Whatsminer M63S (API v3) on a fresh address, noise off, manual clock."""
-    async with SimulatedMiner(
-        address(1),
-        firmware="whatsminer",
-        clock=clock,
-        noise=0.0,
-        retune_seconds=RETUNE,
-        warmup_seconds=WARMUP,
-        reboot_seconds=REBOOT,
-    ) as running:
+    async with one_miner(address(1), clock, firmware="whatsminer") as running:
         yield running
 
 
 @pytest.fixture
 async def vnish(address: Callable[[int], str], clock: ManualClock) -> AsyncIterator[SimulatedMiner]:
     """One Antminer S19j Pro on VNish (web API on port 80) on a fresh address, manual clock."""
-    async with SimulatedMiner(
-        address(1),
-        firmware="vnish",
-        clock=clock,
-        noise=0.0,
-        retune_seconds=RETUNE,
-        warmup_seconds=WARMUP,
-        reboot_seconds=REBOOT,
-    ) as running:
+    async with one_miner(address(1), clock, firmware="vnish") as running:
         yield running
 
 
@@ -129,15 +111,7 @@ async def vnish_throttle(
     address: Callable[[int], str], clock: ManualClock
 ) -> AsyncIterator[SimulatedMiner]:
     """One Antminer S19j Pro on VNish 1.3.4 (with the throttle), manual clock."""
-    async with SimulatedMiner(
-        address(1),
-        model="Antminer S19j Pro VNish 1.3",
-        clock=clock,
-        noise=0.0,
-        retune_seconds=RETUNE,
-        warmup_seconds=WARMUP,
-        reboot_seconds=REBOOT,
-    ) as running:
+    async with one_miner(address(1), clock, model="Antminer S19j Pro VNish 1.3") as running:
         yield running
 
 
@@ -146,13 +120,5 @@ async def braiins(
     address: Callable[[int], str], clock: ManualClock
 ) -> AsyncIterator[SimulatedMiner]:
     """One Antminer S19j Pro on Braiins OS+ (gRPC on 50051) on a fresh address, manual clock."""
-    async with SimulatedMiner(
-        address(1),
-        firmware="braiins",
-        clock=clock,
-        noise=0.0,
-        retune_seconds=RETUNE,
-        warmup_seconds=WARMUP,
-        reboot_seconds=REBOOT,
-    ) as running:
+    async with one_miner(address(1), clock, firmware="braiins") as running:
         yield running
