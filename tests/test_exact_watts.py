@@ -3,20 +3,18 @@ end to end through real pyasic: the entities, the limit, a changed password, and
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
 
 import pytest
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import CONF_HOST, CONF_PASSWORD
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import issue_registry as ir
 
 from custom_components.hashheat.const import CONF_CAPABILITIES, DOMAIN
 from sim import Fleet, SimulatedMiner
 
-from .helpers.climate import CONTROL, call, climate_id
+from .helpers.climate import CONTROL, call, cap_site, heat
 from .helpers.entities import entity_id, state_of, value
 from .helpers.site import poll, set_plant, setup_plant_site, setup_site
 
@@ -173,20 +171,11 @@ async def test_the_loop_drives_its_power_in_watts(
     await set_limit(hass, miner, family.min_w)
     freezer.tick(1)
     await poll(hass, entry)
-    loop = climate_id(hass, entry)
-    await call(hass, "set_temperature", loop, temperature=45.0)
-    await call(hass, "turn_on", loop)
-    await poll(hass, entry)
+    loop = await heat(hass, entry)
     assert family.target_w(miner) == family.max_w
 
-    cap = er.async_get(hass).async_get_entity_id("number", DOMAIN, f"{entry.entry_id}_power_cap")
     for watts in (between(family, 0.73), between(family, 0.31)):
-        await hass.services.async_call(
-            "number", "set_value", {"entity_id": cap, "value": watts}, blocking=True
-        )
-        freezer.tick(timedelta(minutes=1))
-        set_plant(hass)
-        await poll(hass, entry)
+        await cap_site(hass, entry, freezer, watts)
         assert family.target_w(miner) == watts  # exact: preset firmware would snap below
 
     await call(hass, "turn_off", loop)

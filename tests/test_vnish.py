@@ -7,7 +7,6 @@ from homeassistant.const import CONF_HOST, CONF_PASSWORD
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import issue_registry as ir
 
 from custom_components.hashheat.const import CONF_CAPABILITIES, DOMAIN
@@ -16,7 +15,7 @@ from custom_components.hashheat.vnish import post_throttle
 from sim import Fleet, SimulatedMiner
 from sim.firmware.vnish.device import VNishDevice
 
-from .helpers.climate import CONTROL, call, climate_id
+from .helpers.climate import CONTROL, call, cap_site, heat
 from .helpers.entities import entity_id, state_of, value
 from .helpers.flows import add_miner_flow
 from .helpers.site import poll, set_plant, setup_plant_site, setup_site
@@ -102,18 +101,9 @@ async def test_the_loop_steps_through_the_presets(
     hass.states.async_set("binary_sensor.loop_pump", "on")
     entry = await setup_plant_site(hass, miner, CONTROL)
     await poll(hass, entry)
-    loop = climate_id(hass, entry)
-    await call(hass, "set_temperature", loop, temperature=45.0)
-    await call(hass, "turn_on", loop)
-    await poll(hass, entry)
-    cap = er.async_get(hass).async_get_entity_id("number", DOMAIN, f"{entry.entry_id}_power_cap")
+    loop = await heat(hass, entry)
     for watts, preset in ((2500, "2400"), (1900, "1800")):
-        await hass.services.async_call(
-            "number", "set_value", {"entity_id": cap, "value": watts}, blocking=True
-        )
-        freezer.tick(60)
-        set_plant(hass)
-        await poll(hass, entry)
+        await cap_site(hass, entry, freezer, watts)
         assert device(miner).preset == preset
     await call(hass, "turn_off", loop)
     await poll(hass, entry)
@@ -181,18 +171,9 @@ async def test_the_loop_drives_the_throttle(
     hass.states.async_set("binary_sensor.loop_pump", "on")
     entry = await setup_plant_site(hass, miner, CONTROL)
     await poll(hass, entry)
-    loop = climate_id(hass, entry)
-    await call(hass, "set_temperature", loop, temperature=45.0)
-    await call(hass, "turn_on", loop)
-    await poll(hass, entry)
-    cap = er.async_get(hass).async_get_entity_id("number", DOMAIN, f"{entry.entry_id}_power_cap")
+    await heat(hass, entry)
     for watts, preset, percent in ((2500, "2800", 89), (1000, "1800", 55)):
-        await hass.services.async_call(
-            "number", "set_value", {"entity_id": cap, "value": watts}, blocking=True
-        )
-        freezer.tick(60)
-        set_plant(hass)
-        await poll(hass, entry)
+        await cap_site(hass, entry, freezer, watts)
         assert (device(miner).preset, device(miner).throttle) == (preset, percent)
         freezer.tick(60)
         set_plant(hass)
