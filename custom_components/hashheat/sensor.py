@@ -473,6 +473,8 @@ SITE_SENSORS: tuple[HashHeatSiteSensorDescription, ...] = (
     _site_energy("energy_curtailed", lambda view: view.counters.curtailed_kwh.total),
     _site_hours("heat_asked_time", lambda view: view.counters.heat_asked_h.total),
     _site_hours("heat_short_time", lambda view: view.counters.heat_short_h.total),
+    _site_hours("held_heat_asked_time", lambda view: view.counters.held_heat_asked_h.total),
+    _site_hours("held_heat_short_time", lambda view: view.counters.held_heat_short_h.total),
     _site_total(
         "energy_reuse_factor",
         lambda view: (
