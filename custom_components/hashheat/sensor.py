@@ -41,8 +41,10 @@ from .figures import HeatMethod
 from .miner_data import MinerReading
 from .plan_runner import plan_slots
 from .sensor_health import (
+    FLUID_SENSORS,
     MINER_HEALTH_SENSORS,
     SITE_HEALTH_SENSORS,
+    HashHeatFluidSensor,
     HashHeatMinerHealthSensor,
     HashHeatSiteHealthSensor,
 )
@@ -591,6 +593,11 @@ async def async_setup_entry(
         HashHeatMinerSensor,
     )
     async_add_entities(HashHeatSiteHealthSensor(coordinator, d) for d in SITE_HEALTH_SENSORS)
+    async_add_entities(
+        HashHeatFluidSensor(coordinator, kind)
+        for kind in FLUID_SENSORS
+        if kind in coordinator.settings.health.fluid
+    )
     add_miner_entities(entry, async_add_entities, MINER_HEALTH_SENSORS, HashHeatMinerHealthSensor)
 
 
