@@ -1,0 +1,68 @@
+"""Give a new demo site a past: simulated demo history in the recorder's long-term statistics.
+
+Run once, when the demo creates its site: the weeks before now (see :mod:`demo.history`) are
+imported as hourly statistics of the site's own sensors (found by their unique ids) and of the
+loop's supply temperature, through the recorder's ``recorder/import_statistics`` command, as a
+user importing old meter data would.
+"""
+
+from datetime import UTC, datetime
+from typing import Any, Final
+from zoneinfo import ZoneInfo
+
+import aiohttp
+
+from demo.ha_api import HaApi
+from demo.history import COUNTERS, MEANS, SUPPLY, SUPPLY_STATISTIC, Statistic, simulate, statistics
+from demo.settings import DemoSettings
+from demo.site_setup import SUPPLY_SENSOR
+from demo.ws import ws_command
+
+__all__ = ["HISTORY_DAYS", "seed_history"]
+
+# About four months: the Report view's monthly bars and a report per past month.
+HISTORY_DAYS: Final = 120
+
+
+def _import_command(
+    statistic_id: str, statistic: Statistic, rows: list[dict[str, float | str]]
+) -> dict[str, Any]:
+    return {
+        "type": "recorder/import_statistics",
+        "metadata": {
+            "has_sum": statistic.has_sum,
+            "mean_type": 0 if statistic.has_sum else 1,
+            "name": None,
+            "source": "recorder",
+            "statistic_id": statistic_id,
+            "unit_class": statistic.unit_class,
+            "unit_of_measurement": statistic.unit,
+        },
+        "stats": rows,
+    }
+
+
+async def seed_history(
+    session: aiohttp.ClientSession, api: HaApi, settings: DemoSettings, entry_id: str
+) -> int:
+    """Import the simulated history of the site ``entry_id``; the number of hours imported."""
+    registry = await ws_command(
+        session, api.url, api.token, {"type": "config/entity_registry/list"}
+    )
+    entity_ids = {
+        str(entity["unique_id"]): str(entity["entity_id"])
+        for entity in registry
+        if entity.get("platform") == "hashheat"
+    }
+    end = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    hours = simulate(end, HISTORY_DAYS, ZoneInfo(settings.time_zone))
+    targets = [
+        (entity_ids.get(f"{entry_id}_{key}"), key, statistic)
+        for key, statistic in (*COUNTERS.items(), *MEANS.items())
+    ]
+    targets.append((SUPPLY_SENSOR, SUPPLY, SUPPLY_STATISTIC))
+    for statistic_id, key, statistic in targets:
+        if statistic_id is not None:
+            command = _import_command(statistic_id, statistic, statistics(hours, key))
+            await ws_command(session, api.url, api.token, command)
+    return len(hours)
