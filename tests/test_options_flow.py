@@ -188,6 +188,33 @@ async def test_fluid_sensors_and_health_thresholds_are_saved_and_parsed(
     }
 
 
+async def test_health_thresholds_left_empty_mean_the_defaults(
+    hass: HomeAssistant, site: MockConfigEntry
+) -> None:
+    new = {
+        "fluid_level_low_percent",
+        "fluid_moisture_high_ppm",
+        "fluid_quality_low_kv",
+        "health_hold_hours",
+        "health_learn_days",
+        "thermal_cycle_range_k",
+        "hot_chip_c",
+    }
+    options = {k: v for k, v in {**plant_defaults(), **PLANT}.items() if k not in new}
+    result = await hass.config_entries.options.async_init(site.entry_id)
+    result = await hass.config_entries.options.async_configure(result["flow_id"], sections(options))
+    result = await confirm_price_source(hass, result)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert not new & set(site.options)
+    health = SiteSettings.from_options(site.options).health
+    assert (health.hold_s, health.learn_s, health.cycle_range_k, health.hot_chip_c) == (
+        6 * 3600,
+        86400,
+        10.0,
+        80.0,
+    )
+
+
 async def test_fees_vat_and_a_time_of_use_schedule_are_saved(
     hass: HomeAssistant, site: MockConfigEntry
 ) -> None:

@@ -167,7 +167,7 @@ SECTIONS: dict[str, dict[Any, Any]] = {
             for field, selector in (
                 (probatio.Optional(entity), _sensor()),
                 (
-                    probatio.Required(limit),
+                    probatio.Optional(limit),
                     _number(
                         QUANTITIES[kind].min_limit,
                         QUANTITIES[kind].max_limit,
@@ -229,10 +229,10 @@ SECTIONS: dict[str, dict[Any, Any]] = {
         probatio.Required(CONF_POOL_FEE_PERCENT): _number(0, 10, 0.1, "%"),
     },
     SECTION_HEALTH: {
-        probatio.Required(CONF_HEALTH_HOLD_HOURS): _number(0.5, 72, 0.5, "h"),
-        probatio.Required(CONF_HEALTH_LEARN_DAYS): _number(0.25, 14, 0.25, "d"),
-        probatio.Required(CONF_CYCLE_RANGE): _number(2, 40, 0.5, "K"),
-        probatio.Required(CONF_HOT_CHIP): _number(50, 110, 1, "°C"),
+        probatio.Optional(CONF_HEALTH_HOLD_HOURS): _number(0.5, 72, 0.5, "h"),
+        probatio.Optional(CONF_HEALTH_LEARN_DAYS): _number(0.25, 14, 0.25, "d"),
+        probatio.Optional(CONF_CYCLE_RANGE): _number(2, 40, 0.5, "K"),
+        probatio.Optional(CONF_HOT_CHIP): _number(50, 110, 1, "°C"),
     },
     SECTION_PLAN: {
         probatio.Required(CONF_TANK_VOLUME): _number(0, MAX_TANK_VOLUME_L, 1, "L"),
