@@ -18,15 +18,16 @@ from demo.settings import DemoSettings
 from demo.site_setup import SUPPLY_SENSOR
 from demo.ws import ws_command
 
-__all__ = ["HISTORY_DAYS", "seed_history"]
+__all__ = ["HISTORY_DAYS", "import_command", "seed_history"]
 
 # About four months: the Report view's monthly bars and a report per past month.
 HISTORY_DAYS: Final = 120
 
 
-def _import_command(
+def import_command(
     statistic_id: str, statistic: Statistic, rows: list[dict[str, float | str]]
 ) -> dict[str, Any]:
+    """The websocket command that imports ``rows`` as the statistics of ``statistic_id``."""
     return {
         "type": "recorder/import_statistics",
         "metadata": {
@@ -63,6 +64,6 @@ async def seed_history(
     targets.append((SUPPLY_SENSOR, SUPPLY, SUPPLY_STATISTIC))
     for statistic_id, key, statistic in targets:
         if statistic_id is not None:
-            command = _import_command(statistic_id, statistic, statistics(hours, key))
+            command = import_command(statistic_id, statistic, statistics(hours, key))
             await ws_command(session, api.url, api.token, command)
     return len(hours)
