@@ -2,10 +2,11 @@
 
 A fresh demo has no past, so the dashboard's Report view and ``hashheat.report`` would show
 nothing. This runs the plant model (``sim.plant``) over the weeks before the demo started at
-hourly steps, held at the demo's return target by a proportional controller, with a seasonal
-Berlin outdoor temperature, the demo's day-ahead price curve and a two-hour grid hold every
-fourth evening, and adds up what each of the site's counters would have counted. It is
-simulated demo history, not a measurement.
+hourly steps (the reference 12 kW site, counted as the demo's five miners), held at the demo's
+return target by a proportional-integral controller while the outdoor air is under the heating
+limit, with a seasonal Berlin outdoor temperature, the demo's day-ahead price curve and a
+two-hour grid hold every fourth evening, and adds up what each of the site's counters would have
+counted. It is simulated demo history, not a measurement.
 
 The figures come out as hourly long-term statistics: per counter its change each hour, as sums
 that end at 0 at the last simulated hour, so the sums the recorder compiles afterwards (which
