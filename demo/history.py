@@ -10,13 +10,15 @@ counted. It is simulated demo history, not a measurement.
 
 The figures come out as hourly long-term statistics: per counter its change each hour, as sums
 that end at 0 at the last simulated hour, so the sums the recorder compiles afterwards (which
-start from 0) continue them without a jump.
+start from 0) continue them without a jump. A change is a sum less the one before it (0 when
+there is none), so one row at ``ANCHOR``, long before any period a chart or a report asks for,
+carries the starting sum.
 """
 
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Final
 
 from custom_components.hashheat.domain.economics import (
@@ -34,9 +36,21 @@ from sim.outdoor import DAY_S, HOUR_S
 from sim.plant.model import Plant
 from sim.plant.scenarios import SITE_POWER_W, equilibrium_plant
 
-__all__ = ["COUNTERS", "MEANS", "HistoryHour", "Statistic", "simulate", "statistics"]
+__all__ = [
+    "ANCHOR",
+    "CHIP_RISE",
+    "COUNTERS",
+    "MEANS",
+    "SUPPLY",
+    "HistoryHour",
+    "Statistic",
+    "chip_rise_statistics",
+    "simulate",
+    "statistics",
+]
 
 _HOUR: Final = timedelta(hours=1)
+ANCHOR: Final = datetime(2000, 1, 1, tzinfo=UTC)
 _KWH: Final = 3.6e6
 # Berlin: daily means from about 0 °C in late January to 19 °C in late July, ±3 K over the day.
 _YEAR_MEAN_C: Final = 9.5
@@ -57,8 +71,8 @@ INTEGRAL_W_PER_KH: Final = 100.0
 HEATING_LIMIT_C: Final = 15.0
 # An assumed mining revenue per kWh the miners draw (a hashprice of about 0.05 EUR/TH/day).
 REVENUE_PER_KWH: Final = 0.08
-# Each miner's hottest chip above the tank per kW it draws.
-CHIP_RISE_K_PER_KW: Final = 7.0
+# The simulated miners' hottest chip above the fluid at full power (``sim.physics``' default).
+CHIP_RISE_FULL_POWER_K: Final = 25.0
 # A grid hold: from 17:00 local, two hours, every fourth day.
 HOLD_EVERY_DAYS: Final = 4
 HOLD_HOUR: Final = 17
@@ -80,7 +94,7 @@ class Statistic:
 _HOURS = Statistic(unit="h", unit_class="duration", has_sum=True)
 _ENERGY = Statistic(unit="kWh", unit_class="energy", has_sum=True)
 _MONEY = Statistic(unit="EUR", unit_class=None, has_sum=True)
-_COUNT = Statistic(unit=None, unit_class=None, has_sum=True)
+_COUNT = Statistic(unit=None, unit_class="unitless", has_sum=True)
 # The site's counters by the key of their sensor.
 COUNTERS: Final[dict[str, Statistic]] = {
     "electricity_energy": _ENERGY,
@@ -105,6 +119,7 @@ MEANS: Final[dict[str, Statistic]] = {
     "net_cost_of_heat": Statistic(unit="EUR/MWh", unit_class=None, has_sum=False),
     "exchanger_conductance": Statistic(unit="W/K", unit_class=None, has_sum=False),
 }
+CHIP_RISE: Final = Statistic(unit="K/kW", unit_class=None, has_sum=False)
 SUPPLY = "supply_temperature"
 SUPPLY_STATISTIC: Final = Statistic(unit="°C", unit_class="temperature", has_sum=False)
 
@@ -185,7 +200,7 @@ class _Site:
         done = plant.energy - before
         kwh, heat = done.electrical_j / _KWH, done.heat_to_loop_j / _KWH
         price = price_at(start.astimezone(zone))
-        chip_c = plant.tank_c + CHIP_RISE_K_PER_KW * power / MINERS / 1000
+        chip_c = plant.tank_c + CHIP_RISE_FULL_POWER_K * power / SITE_POWER_W
         cycles = self.cycles.add(chip_c, WEAR.cycle_range_k) * MINERS
         self.electricity_kwh += kwh
         self.cost += electricity_cost(kwh, price)
@@ -250,8 +265,8 @@ def statistics(hours: list[HistoryHour], key: str) -> list[dict[str, float | str
     """A figure's hourly statistics rows: a counter's sums ending at 0, else the hour's mean."""
     if key in COUNTERS:
         total = sum(hour.added[key] for hour in hours)
-        rows: list[dict[str, float | str]] = []
         running = -total
+        rows: list[dict[str, float | str]] = [{"start": ANCHOR.isoformat(), "sum": running}]
         for hour in hours:
             running += hour.added[key]
             rows.append({"start": hour.start.isoformat(), "sum": running})
@@ -260,4 +275,18 @@ def statistics(hours: list[HistoryHour], key: str) -> list[dict[str, float | str
         {"start": hour.start.isoformat(), "mean": value, "min": value, "max": value}
         for hour in hours
         if (value := hour.means[key]) is not None
+    ]
+
+
+def chip_rise_statistics(hours: list[HistoryHour], max_kw: float) -> list[dict[str, float | str]]:
+    """A miner's chip rise over the fluid (K/kW) in the hours the site ran: a healthy plant's.
+
+    The simulated miners' chips run ``CHIP_RISE_FULL_POWER_K`` over the fluid at full power and
+    in proportion below it, so the rise per kW is the same at every power: flat while healthy.
+    """
+    rise = CHIP_RISE_FULL_POWER_K / max_kw
+    return [
+        {"start": hour.start.isoformat(), "mean": rise, "min": rise, "max": rise}
+        for hour in hours
+        if hour.added["running_hours"] > 0
     ]

@@ -13,10 +13,22 @@ from zoneinfo import ZoneInfo
 import aiohttp
 
 from demo.ha_api import HaApi
-from demo.history import COUNTERS, MEANS, SUPPLY, SUPPLY_STATISTIC, Statistic, simulate, statistics
+from demo.history import (
+    CHIP_RISE,
+    COUNTERS,
+    MEANS,
+    SUPPLY,
+    SUPPLY_STATISTIC,
+    HistoryHour,
+    Statistic,
+    chip_rise_statistics,
+    simulate,
+    statistics,
+)
 from demo.settings import DemoSettings
 from demo.site_setup import SUPPLY_SENSOR
 from demo.ws import ws_command
+from sim.families import resolve_model
 
 __all__ = ["HISTORY_DAYS", "import_command", "seed_history"]
 
@@ -66,4 +78,35 @@ async def seed_history(
         if statistic_id is not None:
             command = import_command(statistic_id, statistic, statistics(hours, key))
             await ws_command(session, api.url, api.token, command)
+    await _seed_chip_rises(
+        session, api, settings=settings, registry=registry, entry_id=entry_id, hours=hours
+    )
     return len(hours)
+
+
+async def _seed_chip_rises(  # noqa: PLR0913
+    session: aiohttp.ClientSession,
+    api: HaApi,
+    *,
+    settings: DemoSettings,
+    registry: list[dict[str, Any]],
+    entry_id: str,
+    hours: list[HistoryHour],
+) -> None:
+    """Each miner's chip rise, from its model's full power (its device is named by its host)."""
+    devices = await ws_command(session, api.url, api.token, {"type": "config/device_registry/list"})
+    names = {str(device["id"]): str(device.get("name") or "") for device in devices}
+    models = dict(zip(settings.miner_hosts, settings.miner_models, strict=True))
+    for entity in registry:
+        if entity.get("config_entry_id") != entry_id or not str(entity["unique_id"]).endswith(
+            "_chip_rise"
+        ):
+            continue
+        name = names.get(str(entity.get("device_id")), "")
+        model = next((m for host, m in models.items() if f"({host})" in name), None)
+        if model is None:
+            continue
+        max_kw = max(profile.watts for profile in resolve_model(model).profiles()) / 1000
+        rows = chip_rise_statistics(hours, max_kw)
+        command = import_command(str(entity["entity_id"]), CHIP_RISE, rows)
+        await ws_command(session, api.url, api.token, command)

@@ -13,7 +13,19 @@ from custom_components.hashheat.domain.service_level import (
 from custom_components.hashheat.report import COUNTERS as REPORT_COUNTERS
 from custom_components.hashheat.sensor import SITE_SENSORS
 from custom_components.hashheat.sensor_health import SITE_HEALTH_SENSORS
-from demo.history import COUNTERS, MEANS, SUPPLY, HistoryHour, held, simulate, statistics
+from demo.history import (
+    ANCHOR,
+    COUNTERS,
+    MEANS,
+    SUPPLY,
+    HistoryHour,
+    chip_rise_statistics,
+    held,
+    simulate,
+    statistics,
+)
+from demo.settings import DemoSettings
+from sim.families import resolve_model
 
 ZONE = ZoneInfo("Europe/Berlin")
 END = datetime(2026, 11, 20, 9, tzinfo=UTC)
@@ -39,10 +51,12 @@ def test_counter_sums_end_at_zero_and_change_by_each_hour(hours: list[HistoryHou
     assert hours[-1].start == datetime(2026, 11, 20, 8, tzinfo=UTC)
     for key in COUNTERS:
         rows = statistics(hours, key)
+        assert rows[0]["start"] == ANCHOR.isoformat()
+        assert [row["start"] for row in rows[1:]] == [h.start.isoformat() for h in hours]
         sums = [float(row["sum"]) for row in rows]
         assert sums[-1] == pytest.approx(0.0, abs=1e-6), key
         changes = [b - a for a, b in pairwise(sums)]
-        assert changes == pytest.approx([h.added[key] for h in hours[1:]], abs=1e-6), key
+        assert changes == pytest.approx([h.added[key] for h in hours], abs=1e-6), key
         assert all(h.added[key] >= 0 for h in hours) or key == "co2_avoided", key
 
 
@@ -73,3 +87,11 @@ def test_a_november_of_the_plant_model_heats_and_holds(hours: list[HistoryHour])
     conductance = [float(row["mean"]) for row in statistics(hours, "exchanger_conductance")]
     assert conductance
     assert all(500 < value < 5000 for value in conductance)
+
+
+def test_a_healthy_miners_chip_rise_is_flat_while_the_site_runs(hours: list[HistoryHour]) -> None:
+    models = {resolve_model(name) for name in DemoSettings().miner_models}
+    assert len(models) == 2  # S19 XP and Avalon Mini3
+    rows = chip_rise_statistics(hours, 3.616)
+    assert len(rows) == sum(h.added["running_hours"] > 0 for h in hours) > 0
+    assert [row["mean"] for row in rows] == pytest.approx([25.0 / 3.616] * len(rows))
