@@ -278,13 +278,12 @@ def statistics(hours: list[HistoryHour], key: str) -> list[dict[str, float | str
     ]
 
 
-def chip_rise_statistics(hours: list[HistoryHour], max_kw: float) -> list[dict[str, float | str]]:
+def chip_rise_statistics(hours: list[HistoryHour], rise: float) -> list[dict[str, float | str]]:
     """A miner's chip rise over the fluid (K/kW) in the hours the site ran: a healthy plant's.
 
-    The simulated miners' chips run ``CHIP_RISE_FULL_POWER_K`` over the fluid at full power and
-    in proportion below it, so the rise per kW is the same at every power: flat while healthy.
+    The simulated miners' chips run over the fluid in proportion to their power, so a healthy
+    miner's rise per kW is the same at every power: flat, at ``rise``.
     """
-    rise = CHIP_RISE_FULL_POWER_K / max_kw
     return [
         {"start": hour.start.isoformat(), "mean": rise, "min": rise, "max": rise}
         for hour in hours

@@ -7,6 +7,7 @@ user importing old meter data would.
 """
 
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
@@ -27,8 +28,8 @@ from demo.history import (
 )
 from demo.settings import DemoSettings
 from demo.site_setup import SUPPLY_SENSOR
+from demo.waiting import wait_until
 from demo.ws import ws_command
-from sim.families import resolve_model
 
 __all__ = ["HISTORY_DAYS", "import_command", "seed_history"]
 
@@ -78,35 +79,26 @@ async def seed_history(
         if statistic_id is not None:
             command = import_command(statistic_id, statistic, statistics(hours, key))
             await ws_command(session, api.url, api.token, command)
-    await _seed_chip_rises(
-        session, api, settings=settings, registry=registry, entry_id=entry_id, hours=hours
-    )
+    await _seed_chip_rises(session, api, registry=registry, entry_id=entry_id, hours=hours)
     return len(hours)
 
 
-async def _seed_chip_rises(  # noqa: PLR0913
+async def _seed_chip_rises(
     session: aiohttp.ClientSession,
     api: HaApi,
     *,
-    settings: DemoSettings,
     registry: list[dict[str, Any]],
     entry_id: str,
     hours: list[HistoryHour],
 ) -> None:
-    """Each miner's chip rise, from its model's full power (its device is named by its host)."""
-    devices = await ws_command(session, api.url, api.token, {"type": "config/device_registry/list"})
-    names = {str(device["id"]): str(device.get("name") or "") for device in devices}
-    models = dict(zip(settings.miner_hosts, settings.miner_models, strict=True))
+    """Each miner's chip rise: flat (a healthy plant's) at the level the miner shows now."""
     for entity in registry:
-        if entity.get("config_entry_id") != entry_id or not str(entity["unique_id"]).endswith(
-            "_chip_rise"
-        ):
+        unique_id = str(entity["unique_id"])
+        if entity.get("config_entry_id") != entry_id or not unique_id.endswith("_chip_rise"):
             continue
-        name = names.get(str(entity.get("device_id")), "")
-        model = next((m for host, m in models.items() if f"({host})" in name), None)
-        if model is None:
-            continue
-        max_kw = max(profile.watts for profile in resolve_model(model).profiles()) / 1000
-        rows = chip_rise_statistics(hours, max_kw)
-        command = import_command(str(entity["entity_id"]), CHIP_RISE, rows)
+        entity_id = str(entity["entity_id"])
+        rise = await wait_until(
+            f"{entity_id} has a value", partial(api.numeric_state, entity_id), timeout=60
+        )
+        command = import_command(entity_id, CHIP_RISE, chip_rise_statistics(hours, rise))
         await ws_command(session, api.url, api.token, command)

@@ -5,6 +5,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -248,6 +249,13 @@ def pump_interlock(ctx: Context) -> None:
     expect(page.get_by_text("No interlock active.")).to_be_visible()
 
 
+def _numeric(ctx: Context, entity_id: str) -> float | None:
+    try:
+        return float(ctx.get(f"/api/states/{entity_id}")["state"])
+    except ValueError:
+        return None
+
+
 def report_view(ctx: Context) -> None:
     """The dashboard's Report view: months of (simulated demo) history; the report action agrees."""
     page = ctx.page
@@ -268,6 +276,11 @@ def report_view(ctx: Context) -> None:
     report = response.json()["service_response"]
     if not report.get("heat_kwh") or not report.get("electricity_kwh"):
         raise DemoError(f"the report of {last_month:%Y-%m} has no heat or electricity: {report}")
+    # The frontend charts a sensor's statistics once the sensor has a value: the net cost of heat
+    # once heat is counted, the exchanger's conductance once it is measured.
+    for key in ("net_cost_of_heat", "heat_exchanger_conductance"):
+        entity_id = f"sensor.{ctx.settings.entity_prefix}_{key}"
+        poll(f"{entity_id} has a value", partial(_numeric, ctx, entity_id), timeout=300)
     page.goto(ctx.url(f"{DASHBOARD}/report"))
     charts = page.locator("hui-statistics-graph-card ha-chart-base")
     expect(charts.first).to_be_visible()

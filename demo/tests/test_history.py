@@ -24,8 +24,6 @@ from demo.history import (
     simulate,
     statistics,
 )
-from demo.settings import DemoSettings
-from sim.families import resolve_model
 
 ZONE = ZoneInfo("Europe/Berlin")
 END = datetime(2026, 11, 20, 9, tzinfo=UTC)
@@ -90,8 +88,6 @@ def test_a_november_of_the_plant_model_heats_and_holds(hours: list[HistoryHour])
 
 
 def test_a_healthy_miners_chip_rise_is_flat_while_the_site_runs(hours: list[HistoryHour]) -> None:
-    models = {resolve_model(name) for name in DemoSettings().miner_models}
-    assert len(models) == 2  # S19 XP and Avalon Mini3
-    rows = chip_rise_statistics(hours, 3.616)
+    rows = chip_rise_statistics(hours, 3.2)
     assert len(rows) == sum(h.added["running_hours"] > 0 for h in hours) > 0
-    assert [row["mean"] for row in rows] == pytest.approx([25.0 / 3.616] * len(rows))
+    assert {row["mean"] for row in rows} == {3.2}
