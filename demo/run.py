@@ -17,8 +17,9 @@ from demo.auth import create_long_lived_token, sign_in
 from demo.config_dir import prepare_config_dir
 from demo.ha_api import HaApi
 from demo.processes import Child, Children
+from demo.seed_history import seed_history
 from demo.settings import CONFIG_DIR, LOG_DIR, DemoSettings
-from demo.site_setup import configure_site, disable_offline_entries
+from demo.site_setup import configure_site, disable_offline_entries, find_site
 from demo.waiting import DemoError, wait_until
 
 __all__ = ["run_demo"]
@@ -139,8 +140,12 @@ async def _bring_up(
         lambda: _state_running(api),
         timeout=HA_START_TIMEOUT,
     )
+    known_site = await find_site(api, settings.site_name) is not None
     entry_id = await configure_site(api, settings)
     say(f"site {settings.site_name!r} configured (entry {entry_id})")
+    if not known_site:
+        hours = await seed_history(session, api, settings, entry_id)
+        say(f"recorder seeded with {hours // 24} days of simulated demo history")
     if disabled := await disable_offline_entries(api, session):
         say(f"disabled what cannot work offline: {', '.join(disabled)}")
     token = await _token(session, settings, access_token)

@@ -112,6 +112,8 @@ def options_input(settings: DemoSettings) -> dict[str, dict[str, Any]]:
             "min_off_minutes": 10,
             "max_starts_per_day": 12,
         },
+        # Health and wear: the defaults, as the form suggests them.
+        "health": {},
         "revenue": {
             "revenue_source": "network",
             "mempool_url": settings.sim_url,

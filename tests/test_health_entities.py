@@ -176,11 +176,24 @@ async def test_a_tank_sensor_is_the_fluid_the_detectors_compare_with(
     assert miner_value(hass, miner, "chip_rise") == pytest.approx(rise)
 
 
-async def test_the_warning_threshold_is_an_option(hass: HomeAssistant, fleet: Fleet) -> None:
+async def test_the_warning_threshold_hold_and_learning_are_options(
+    hass: HomeAssistant, fleet: Fleet
+) -> None:
     set_plant(hass)
-    entry = await setup_plant_site(hass, fleet.miners[0], {**PLANT, "health_threshold_percent": 30})
+    options = {
+        **PLANT,
+        "health_threshold_percent": 30,
+        "health_hold_hours": 2,
+        "health_learn_days": 3,
+    }
+    entry = await setup_plant_site(hass, fleet.miners[0], options)
     health = entry.runtime_data.plant_health.health
-    assert health.exchanger.settings.threshold == pytest.approx(0.3)
+    settings = health.exchanger.settings
+    assert (settings.threshold, settings.sustain_s, settings.learn_s) == (
+        pytest.approx(0.3),
+        2 * 3600,
+        3 * 86400,
+    )
     # 25 % under its baseline: a warning at the default 10 %, within the site's 30 %.
     stored = _drifted(DriftDetector(settings=health.exchanger.settings), 2000.0, 1500.0)
     stored["warning"] = False  # drifted for 6 hours, not yet judged
@@ -189,3 +202,18 @@ async def test_the_warning_threshold_is_an_option(hass: HomeAssistant, fleet: Fl
     assert site_value(hass, entry, "exchanger_status") == "ok"
     registry = ir.async_get(hass)
     assert registry.async_get_issue(DOMAIN, f"exchanger_fouling_{entry.entry_id}") is None
+
+
+@pytest.mark.parametrize(("hot_chip_c", "hot"), [(80.0, False), (40.0, True)])
+async def test_the_hot_chip_limit_is_an_option(
+    hass: HomeAssistant, fleet: Fleet, freezer: FrozenDateTimeFactory, hot_chip_c: float, hot: bool
+) -> None:
+    set_plant(hass)
+    miner = fleet.miners[0]
+    entry = await setup_plant_site(hass, miner, {**PLANT, "hot_chip_c": hot_chip_c})
+    await _polls(hass, entry, freezer, 5)
+    reading = entry.runtime_data.data.readings[next(iter(entry.runtime_data.miners))]
+    assert reading.chip_temp_max_c is not None
+    assert 40.0 < reading.chip_temp_max_c < 80.0
+    assert (site_value(hass, entry, "hot_hours") > 0) is hot
+    assert entry.runtime_data.plant_health.wear_settings.cycle_range_k == 10.0

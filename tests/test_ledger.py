@@ -58,7 +58,14 @@ def test_malformed_storage_restores_empty_counters(stored: object) -> None:
 
 
 def test_service_counters_add_up_survive_a_restart_and_pause_in_a_gap() -> None:
-    held = ServiceRates(grid_hold_h=1.0, curtailed_kw=4.0, heat_asked_h=1.0, heat_short_h=1.0)
+    held = ServiceRates(
+        grid_hold_h=1.0,
+        curtailed_kw=4.0,
+        heat_asked_h=1.0,
+        heat_short_h=1.0,
+        held_heat_asked_h=1.0,
+        held_heat_short_h=1.0,
+    )
     ledger = Ledger()
     ledger.record(T0, RUNNING, {}, held)
     ledger.record(T0 + timedelta(minutes=1), RUNNING, {}, held)
@@ -68,5 +75,7 @@ def test_service_counters_add_up_survive_a_restart_and_pause_in_a_gap() -> None:
     assert ledger.site.curtailed_kwh.total == pytest.approx(4 / 60)
     assert ledger.site.heat_asked_h.total == pytest.approx(1 / 60)
     assert ledger.site.heat_short_h.total == pytest.approx(1 / 60)
+    assert ledger.site.held_heat_asked_h.total == pytest.approx(1 / 60)
     restored = Ledger.from_dict(ledger.as_dict())
     assert restored.site.heat_short_h.total == pytest.approx(1 / 60)
+    assert restored.site.held_heat_short_h.total == pytest.approx(1 / 60)

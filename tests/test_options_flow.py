@@ -33,6 +33,9 @@ SENSORS = {
     "sensor.intensity": "gCO2eq/kWh",
     "sensor.hashprice": "USD/PH/day",
     "sensor.usd": "USD",
+    "sensor.oil_level": "%",
+    "sensor.oil_water": "ppm",
+    "sensor.oil_breakdown": "kV",
 }
 
 
@@ -88,6 +91,10 @@ async def test_defaults_then_save(hass: HomeAssistant, site: MockConfigEntry) ->
             {"electricity": "price_currency"},
         ),
         ({"grid_intensity_entity": "sensor.outdoor"}, {"emissions": "intensity_unit"}),
+        ({"fluid_level_entity": "sensor.tank_return"}, {"plant": "fluid_level_unit"}),
+        ({"fluid_moisture_entity": "sensor.oil_breakdown"}, {"plant": "fluid_moisture_unit"}),
+        ({"fluid_quality_entity": "sensor.oil_water"}, {"plant": "fluid_quality_unit"}),
+        ({"fluid_level_entity": "sensor.no_such_level"}, {"plant": "entity_missing"}),
         ({"gas_price": None}, {"heat_reference_section": "required_for_reference"}),
         (
             {"heat_reference": "heat_pump", "heat_pump_cop": None},
@@ -129,6 +136,83 @@ async def test_bad_choices_are_explained(
     assert result["errors"] == errors
     assert set(errors.values()) <= set(STRINGS["options"]["error"])
     assert site.options == {}
+
+
+async def test_fluid_sensors_and_health_thresholds_are_saved_and_parsed(
+    hass: HomeAssistant, site: MockConfigEntry
+) -> None:
+    defaults = plant_defaults()
+    # The defaults a fluid maintainer and the detectors work to, shown in the form.
+    assert [
+        defaults[key]
+        for key in (
+            "fluid_level_low_percent",
+            "fluid_moisture_high_ppm",
+            "fluid_quality_low_kv",
+            "health_hold_hours",
+            "health_learn_days",
+            "thermal_cycle_range_k",
+            "hot_chip_c",
+        )
+    ] == [90.0, 50.0, 30.0, 6.0, 1.0, 10.0, 80.0]
+    options = {
+        **defaults,
+        **PLANT,
+        "fluid_level_entity": "sensor.oil_level",
+        "fluid_moisture_entity": "sensor.oil_water",
+        "fluid_moisture_high_ppm": 80.0,
+        "fluid_quality_entity": "sensor.oil_breakdown",
+        "health_hold_hours": 12.0,
+        "health_learn_days": 3.0,
+        "thermal_cycle_range_k": 15.0,
+        "hot_chip_c": 85.0,
+    }
+    submitted = sections(options)
+    assert submitted["health"] == {
+        "health_hold_hours": 12.0,
+        "health_learn_days": 3.0,
+        "thermal_cycle_range_k": 15.0,
+        "hot_chip_c": 85.0,
+    }
+    result = await hass.config_entries.options.async_init(site.entry_id)
+    result = await hass.config_entries.options.async_configure(result["flow_id"], submitted)
+    result = await confirm_price_source(hass, result)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    health = SiteSettings.from_options(site.options).health
+    assert (health.hold_s, health.learn_s) == (12 * 3600, 3 * 86400)
+    assert (health.cycle_range_k, health.hot_chip_c) == (15.0, 85.0)
+    assert {kind.value: (s.entity_id, s.limit) for kind, s in health.fluid.items()} == {
+        "fluid_level": ("sensor.oil_level", 90.0),
+        "fluid_moisture": ("sensor.oil_water", 80.0),
+        "fluid_quality": ("sensor.oil_breakdown", 30.0),
+    }
+
+
+async def test_health_thresholds_left_empty_mean_the_defaults(
+    hass: HomeAssistant, site: MockConfigEntry
+) -> None:
+    new = {
+        "fluid_level_low_percent",
+        "fluid_moisture_high_ppm",
+        "fluid_quality_low_kv",
+        "health_hold_hours",
+        "health_learn_days",
+        "thermal_cycle_range_k",
+        "hot_chip_c",
+    }
+    options = {k: v for k, v in {**plant_defaults(), **PLANT}.items() if k not in new}
+    result = await hass.config_entries.options.async_init(site.entry_id)
+    result = await hass.config_entries.options.async_configure(result["flow_id"], sections(options))
+    result = await confirm_price_source(hass, result)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert not new & set(site.options)
+    health = SiteSettings.from_options(site.options).health
+    assert (health.hold_s, health.learn_s, health.cycle_range_k, health.hot_chip_c) == (
+        6 * 3600,
+        86400,
+        10.0,
+        80.0,
+    )
 
 
 async def test_fees_vat_and_a_time_of_use_schedule_are_saved(

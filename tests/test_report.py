@@ -69,6 +69,8 @@ TOTALS = PeriodTotals(
     curtailed_kwh=40.0,
     heat_asked_hours=600.0,
     heat_short_hours=30.0,
+    held_heat_asked_hours=50.0,
+    held_heat_short_hours=20.0,
 )
 
 
@@ -90,7 +92,9 @@ def test_report_figures_and_eed_fields(method: str, basis: str) -> None:
     assert report["for_billing"] is (method == "meter")
     assert report["grid_hold_hours"] == 12.0
     assert report["energy_curtailed_kwh"] == 40.0
-    assert report["heat_availability"] == 0.95
+    # The 20 short hours under a grid hold are excused: 10 short of 550 asked outside holds.
+    assert report["heat_availability"] == 0.9818
+    assert report["heat_availability_including_grid_holds"] == 0.95
     assert report["eed"] == {
         "installed_power_kw": 12.04,
         "energy_consumed_kwh": 1000.0,

@@ -44,6 +44,8 @@ PER_HOUR: dict[str, tuple[float, str, str | None]] = {
     "energy_curtailed": (0.75, "kWh", "energy"),
     "heat_asked_time": (1.0, "h", "duration"),
     "heat_short_time": (0.05, "h", "duration"),
+    "held_heat_asked_time": (0.2, "h", "duration"),
+    "held_heat_short_time": (0.03, "h", "duration"),
 }
 # October 2026 in Berlin: 31 days and the hour summer time gave back on the 25th.
 OCTOBER_HOURS = 31 * 24 + 1
@@ -170,7 +172,10 @@ async def test_a_month_of_statistics_gives_the_counters_totals(
     assert report["energy_curtailed_kwh"] == pytest.approx(0.75 * OCTOBER_HOURS)
     assert report["heat_asked_hours"] == pytest.approx(OCTOBER_HOURS)
     assert report["heat_short_hours"] == pytest.approx(0.05 * OCTOBER_HOURS)
-    assert report["heat_availability"] == pytest.approx(0.95)
+    assert report["heat_short_hours_under_grid_hold"] == pytest.approx(0.03 * OCTOBER_HOURS)
+    # Under grid holds 0.03 of 0.2 h an hour were short: excused, 0.02 short of 0.8 h remain.
+    assert report["heat_availability"] == pytest.approx(0.975)
+    assert report["heat_availability_including_grid_holds"] == pytest.approx(0.95)
     assert report["energy_reuse_factor"] == pytest.approx(0.95)
     net = (0.25 - 0.2) * OCTOBER_HOURS / (2.85 * OCTOBER_HOURS / 1000)
     assert report["net_cost_of_heat_per_mwh"] == pytest.approx(net, abs=0.01)
@@ -188,7 +193,7 @@ async def test_a_month_of_statistics_gives_the_counters_totals(
     assert written == {key: value for key, value in report.items() if key != "files"}
     csv_text = files[0].read_text(encoding="utf-8")
     assert "electricity_kwh," in csv_text
-    assert "heat_availability,0.95" in csv_text
+    assert "heat_availability,0.975" in csv_text
     assert "energy_curtailed_kwh," in csv_text
 
 

@@ -2,8 +2,12 @@
 
 import pytest
 
-from custom_components.hashheat.domain.report import heat_availability
-from custom_components.hashheat.domain.service_level import ServiceRates, ServiceTracker
+from custom_components.hashheat.domain.service_level import (
+    ServiceRates,
+    ServiceTracker,
+    heat_availability,
+    heat_availability_including_grid_holds,
+)
 
 
 def _idle(tracker: ServiceTracker, *, held: bool, power_kw: float) -> ServiceRates:
@@ -28,7 +32,12 @@ def test_a_hold_curtails_the_power_before_it_less_what_is_drawn() -> None:
 def test_a_hold_without_power_before_it_curtails_an_unknown_amount() -> None:
     rates = _idle(ServiceTracker(), held=True, power_kw=0.0)
     assert rates == ServiceRates(
-        grid_hold_h=1.0, curtailed_kw=None, heat_asked_h=0.0, heat_short_h=0.0
+        grid_hold_h=1.0,
+        curtailed_kw=None,
+        heat_asked_h=0.0,
+        heat_short_h=0.0,
+        held_heat_asked_h=0.0,
+        held_heat_short_h=0.0,
     )
 
 
@@ -56,8 +65,33 @@ def test_heat_is_short_when_asked_and_below_target(
     assert (rates.heat_asked_h, rates.heat_short_h) == (asked, short)
 
 
-def test_heat_availability() -> None:
-    assert heat_availability(600.0, 30.0) == pytest.approx(0.95)
-    assert heat_availability(600.0, 0.0) == 1.0
-    assert heat_availability(0.0, 0.0) is None
-    assert heat_availability(None, None) is None
+def test_a_grid_hold_that_keeps_the_loop_cold_is_short_and_counted_as_held() -> None:
+    tracker = ServiceTracker()
+    rates = tracker.rates(
+        held=True, power_kw=0.0, heating=True, loop_c=30.0, target_c=45.0, interlocked=False
+    )
+    assert (rates.heat_asked_h, rates.heat_short_h) == (1.0, 1.0)
+    assert (rates.held_heat_asked_h, rates.held_heat_short_h) == (1.0, 1.0)
+    free = tracker.rates(
+        held=False, power_kw=3.0, heating=True, loop_c=30.0, target_c=45.0, interlocked=False
+    )
+    assert (free.heat_short_h, free.held_heat_asked_h, free.held_heat_short_h) == (1.0, 0.0, 0.0)
+
+
+def test_a_held_poll_with_an_unknown_loop_is_unknown_under_the_hold_too() -> None:
+    rates = ServiceTracker().rates(
+        held=True, power_kw=0.0, heating=True, loop_c=None, target_c=45.0, interlocked=False
+    )
+    assert (rates.heat_short_h, rates.held_heat_short_h) == (None, None)
+
+
+def test_heat_availability_excuses_grid_holds() -> None:
+    # 600 h asked, 30 h short; 20 of them under a grid hold that asked 50 h.
+    assert heat_availability(600.0, 30.0, 50.0, 20.0) == pytest.approx(1 - 10 / 550)
+    assert heat_availability_including_grid_holds(600.0, 30.0) == pytest.approx(0.95)
+    assert heat_availability(600.0, 0.0, 0.0, 0.0) == 1.0
+    # Asked only under holds: nothing to judge outside them.
+    assert heat_availability(50.0, 20.0, 50.0, 20.0) is None
+    assert heat_availability(600.0, 30.0, None, None) is None
+    assert heat_availability_including_grid_holds(0.0, 0.0) is None
+    assert heat_availability_including_grid_holds(None, None) is None

@@ -197,8 +197,8 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
         self._store, self._control_store, health_store = site_stores(hass, entry.entry_id)
         self.plant_health = PlantHealth(
             health_store,
+            self.settings.health,
             max_starts_per_day=self.settings.dispatch.protection.max_starts_per_day,
-            threshold=self.settings.plant.health_threshold,
         )
         self._meter = MeterTracker()
         self._save_armed = False

@@ -13,6 +13,7 @@ from enum import StrEnum
 from .const import RevenueSource
 from .domain.bitcoin import NetworkStats, expected_btc_per_day
 from .domain.economics import breakeven_electricity_price, displaced_kg_per_kwh_heat
+from .domain.fluid_limits import FluidInput
 from .domain.ledger import MinerRates, SiteRates
 from .domain.thermal import calorimetric_heat_w, estimated_heat_w, measured_capture_fraction
 from .miner_data import MinerReading
@@ -41,6 +42,8 @@ class PlantInputs:
     hashprice: float | None = None  # currency per TH/s per day, from a sensor
     pump_running: bool | None = None  # None without a pump sensor
     tank_c: float | None = None  # the immersion fluid, where a sensor is configured
+    # The fluid sensors configured, in their quantities' units (None: unavailable).
+    fluid: Mapping[FluidInput, float | None] = field(default_factory=dict)
     # Not reported again within the configured time: heat still uses the last value,
     # control and the interlocks do not.
     return_stale: bool = False

@@ -28,6 +28,9 @@ class Repair(StrEnum):
     FLUID_CHECK = "fluid_check"
     EXCHANGER_FOULING = "exchanger_fouling"
     FAN_MODE = "fan_mode"
+    FLUID_LIMIT_LEVEL = "fluid_limit_level"
+    FLUID_LIMIT_MOISTURE = "fluid_limit_moisture"
+    FLUID_LIMIT_QUALITY = "fluid_limit_quality"
 
     @property
     def about_site(self) -> bool:
@@ -41,6 +44,9 @@ _ABOUT_SITE = frozenset(
         Repair.PLAN_FALLBACK,
         Repair.FLUID_CHECK,
         Repair.EXCHANGER_FOULING,
+        Repair.FLUID_LIMIT_LEVEL,
+        Repair.FLUID_LIMIT_MOISTURE,
+        Repair.FLUID_LIMIT_QUALITY,
     }
 )
 SEVERITY: Mapping[Repair, ir.IssueSeverity] = {
@@ -55,6 +61,9 @@ SEVERITY: Mapping[Repair, ir.IssueSeverity] = {
     Repair.FLUID_CHECK: ir.IssueSeverity.WARNING,
     Repair.EXCHANGER_FOULING: ir.IssueSeverity.WARNING,
     Repair.FAN_MODE: ir.IssueSeverity.WARNING,
+    Repair.FLUID_LIMIT_LEVEL: ir.IssueSeverity.WARNING,
+    Repair.FLUID_LIMIT_MOISTURE: ir.IssueSeverity.WARNING,
+    Repair.FLUID_LIMIT_QUALITY: ir.IssueSeverity.WARNING,
 }
 # Shown until dismissed, even across restarts (the others clear when their cause does).
 PERSISTENT = frozenset({Repair.CAPABILITIES_LOST})

@@ -5,6 +5,7 @@ the form instead of producing silent nonsense later.
 """
 
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any, Literal
 
 import probatio
@@ -31,6 +32,7 @@ from .const import (
     CONF_BTC_PRICE_ENTITY,
     CONF_CAPTURE_PERCENT,
     CONF_CHEAP_HOURS,
+    CONF_CYCLE_RANGE,
     CONF_DISTRICT_CO2,
     CONF_DISTRICT_HEAT_PRICE,
     CONF_DRY_COOLER,
@@ -45,11 +47,14 @@ from .const import (
     CONF_GRID_INTENSITY,
     CONF_HASHPRICE,
     CONF_HASHPRICE_ENTITY,
+    CONF_HEALTH_HOLD_HOURS,
+    CONF_HEALTH_LEARN_DAYS,
     CONF_HEALTH_THRESHOLD,
     CONF_HEAT_DEMAND,
     CONF_HEAT_METER,
     CONF_HEAT_PUMP_COP,
     CONF_HEAT_REFERENCE,
+    CONF_HOT_CHIP,
     CONF_INDOOR_TEMPERATURE,
     CONF_LEVIES,
     CONF_LOOP_VOLUME,
@@ -75,6 +80,7 @@ from .const import (
     SECTION_CONTROL,
     SECTION_ELECTRICITY,
     SECTION_EMISSIONS,
+    SECTION_HEALTH,
     SECTION_HEAT_REFERENCE,
     SECTION_PLAN,
     SECTION_PLANT,
@@ -85,6 +91,7 @@ from .const import (
 )
 from .domain.all_in import overlapping, parse_fee_windows
 from .domain.economics import HeatReferenceKind
+from .domain.fluid_limits import QUANTITIES, unit_accepted
 from .domain.forecast_quality import forecast_problems
 from .domain.price_units import currency_of, parse_hashprice_unit, parse_price_unit
 from .domain.thermal import Fluid, parse_flow_unit
@@ -95,7 +102,7 @@ from .price_source import (
     price_source_placeholders,
     publishes_all_in,
 )
-from .settings import plant_defaults
+from .settings import FLUID_OPTIONS, plant_defaults
 from .weather_forecast import forecast_kind
 
 TEMPERATURE_UNITS = {unit.value for unit in UnitOfTemperature}
@@ -154,6 +161,22 @@ SECTIONS: dict[str, dict[Any, Any]] = {
         probatio.Optional(CONF_HEAT_METER): _sensor(["power", "energy"]),
         probatio.Optional(CONF_TANK_TEMPERATURE): _sensor("temperature"),
         probatio.Optional(CONF_HEALTH_THRESHOLD): _number(2, 50, 1, "%"),
+        **{
+            field: selector
+            for kind, (entity, limit) in FLUID_OPTIONS.items()
+            for field, selector in (
+                (probatio.Optional(entity), _sensor()),
+                (
+                    probatio.Optional(limit),
+                    _number(
+                        QUANTITIES[kind].min_limit,
+                        QUANTITIES[kind].max_limit,
+                        "any",
+                        QUANTITIES[kind].unit,
+                    ),
+                ),
+            )
+        },
     },
     SECTION_ELECTRICITY: {
         probatio.Optional(CONF_PRICE_ENTITY): _sensor(),
@@ -204,6 +227,12 @@ SECTIONS: dict[str, dict[Any, Any]] = {
         probatio.Optional(CONF_HASHPRICE_ENTITY): _sensor(),
         probatio.Optional(CONF_HASHPRICE): _number(0, 100, "any"),
         probatio.Required(CONF_POOL_FEE_PERCENT): _number(0, 10, 0.1, "%"),
+    },
+    SECTION_HEALTH: {
+        probatio.Optional(CONF_HEALTH_HOLD_HOURS): _number(0.5, 72, 0.5, "h"),
+        probatio.Optional(CONF_HEALTH_LEARN_DAYS): _number(0.25, 14, 0.25, "d"),
+        probatio.Optional(CONF_CYCLE_RANGE): _number(2, 40, 0.5, "K"),
+        probatio.Optional(CONF_HOT_CHIP): _number(50, 110, 1, "°C"),
     },
     SECTION_PLAN: {
         probatio.Required(CONF_TANK_VOLUME): _number(0, MAX_TANK_VOLUME_L, 1, "L"),
@@ -271,6 +300,10 @@ UNIT_CHECKS: dict[str, tuple[Callable[[str | None], bool], str]] = {
     CONF_OUTDOOR_TEMPERATURE: (lambda unit: unit in AIR_TEMPERATURE_UNITS, "air_temperature_unit"),
     CONF_INDOOR_TEMPERATURE: (lambda unit: unit in AIR_TEMPERATURE_UNITS, "air_temperature_unit"),
     CONF_HEAT_DEMAND: (lambda unit: unit in POWER_UNITS, "demand_unit"),
+    **{
+        entity: (partial(unit_accepted, kind), f"{kind.value}_unit")
+        for kind, (entity, _) in FLUID_OPTIONS.items()
+    },
 }
 # Entities the plan reads whose state is not a measurement: they must exist, and a weather
 # entity must offer a forecast.

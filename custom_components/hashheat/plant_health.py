@@ -5,19 +5,21 @@ learned baselines and the wear survive restarts.
 """
 
 from collections.abc import Mapping
-from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.storage import Store
+from homeassistant.util import dt as dt_util
 
+from .domain.fluid_limits import QUANTITIES, FluidInput, FluidWatch
 from .domain.health import CHIP_RISE_SETTINGS, EXCHANGER_SETTINGS, DriftReport, HealthStatus
 from .domain.site_health import LoopSample, MinerHealthSample, SiteHealth
-from .domain.wear import WearLedger, WearSample, WearSettings
+from .domain.wear import WearLedger, WearSample
 from .figures import HeatMethod, PlantInputs, SiteFigures
 from .issues import Repair, clear_issue, raise_issue
 from .miner_data import MinerReading
+from .settings import HealthSettings
 
 _PERCENT = 100.0
 
@@ -50,17 +52,18 @@ class PlantHealth:
     """One site's detectors and wear, with their store."""
 
     def __init__(
-        self, store: Store[dict[str, Any]], *, max_starts_per_day: int, threshold: float
+        self, store: Store[dict[str, Any]], settings: HealthSettings, *, max_starts_per_day: int
     ) -> None:
-        """Empty until loaded; ``threshold``: the share of its baseline a figure may drift."""
+        """Empty until loaded."""
         self._store = store
-        self._chip_settings = replace(CHIP_RISE_SETTINGS, threshold=threshold)
-        self._exchanger_settings = replace(EXCHANGER_SETTINGS, threshold=threshold)
+        self._chip_settings = settings.drift(CHIP_RISE_SETTINGS)
+        self._exchanger_settings = settings.drift(EXCHANGER_SETTINGS)
         self.health = SiteHealth.from_dict(
             None, chip_settings=self._chip_settings, exchanger_settings=self._exchanger_settings
         )
         self.wear = WearLedger()
-        self.wear_settings = WearSettings(max_starts_per_day=max_starts_per_day)
+        self.wear_settings = settings.wear(max_starts_per_day)
+        self.fluid = FluidWatch(sensors=settings.fluid)
 
     async def async_load(self, miner_ids: set[str]) -> None:
         """Restore what was learned and counted before the last stop."""
@@ -72,12 +75,17 @@ class PlantHealth:
             exchanger_settings=self._exchanger_settings,
         )
         self.wear = WearLedger.from_dict(data.get("wear"))
+        self.fluid = FluidWatch.from_dict(self.fluid.sensors, data.get("fluid"))
         self.health.forget_miners_except(miner_ids)
         self.wear.forget_miners_except(miner_ids)
 
     def as_dict(self) -> dict[str, Any]:
         """What is stored (and shown in diagnostics)."""
-        return {"health": self.health.as_dict(), "wear": self.wear.as_dict()}
+        return {
+            "health": self.health.as_dict(),
+            "wear": self.wear.as_dict(),
+            "fluid": self.fluid.as_dict(),
+        }
 
     def schedule_save(self, delay_s: float) -> None:
         """Save after ``delay_s`` (the counters' beat)."""
@@ -107,6 +115,7 @@ class PlantHealth:
         self.wear.record(
             now, {m: _wear_sample(r, now) for m, r in readings.items()}, self.wear_settings
         )
+        self.fluid.record(now_s, inputs.fluid if inputs else {})
 
     def relearn(self) -> None:
         """Forget every learned baseline (new fluid, a cleaned exchanger): learn them again."""
@@ -116,6 +125,7 @@ class PlantHealth:
 
     def report_repairs(self, hass: HomeAssistant, entry_id: str, site: str) -> None:
         """Raise, update or clear the site's health repairs."""
+        self._report_fluid_repairs(hass, entry_id, site)
         if warnings := self.health.warning_chips():
             worst = max(warnings.values(), key=lambda r: r.change or 0.0)
             raise_issue(
@@ -149,3 +159,27 @@ class PlantHealth:
             )
         else:
             clear_issue(hass, Repair.EXCHANGER_FOULING, entry_id)
+
+    def _report_fluid_repairs(self, hass: HomeAssistant, entry_id: str, site: str) -> None:
+        """A fluid sensor out of its limit raises its repair; back within, it clears.
+
+        While the sensor is unavailable its repair stays as it is (no raise, no clear).
+        """
+        now_s = dt_util.utcnow().timestamp()
+        for kind in FluidInput:
+            report = self.fluid.report(kind, now_s)
+            if report is not None and report.status is HealthStatus.WARNING:
+                raise_issue(
+                    hass,
+                    Repair(f"fluid_limit_{kind.name.lower()}"),
+                    entry_id,
+                    {
+                        "site": site,
+                        "entity": self.fluid.sensors[kind].entity_id,
+                        "value": _show(report.value, 1),
+                        "limit": _show(report.limit, 1),
+                        "unit": QUANTITIES[kind].unit,
+                    },
+                )
+            elif report is None or report.status is HealthStatus.OK:
+                clear_issue(hass, Repair(f"fluid_limit_{kind.name.lower()}"), entry_id)

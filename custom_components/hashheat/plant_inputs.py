@@ -12,6 +12,7 @@ from homeassistant.util.unit_conversion import (
 )
 
 from .const import RevenueSource
+from .domain.fluid_limits import FluidSensor, in_quantity_unit
 from .domain.price_units import parse_hashprice_unit
 from .domain.thermal import flow_m3_per_s, parse_flow_unit
 from .figures import PlantInputs
@@ -52,6 +53,13 @@ def power_kw(hass: HomeAssistant, entity_id: str | None) -> float | None:
     if unit not in {u.value for u in UnitOfPower}:
         return None
     return PowerConverter.convert(value, unit, UnitOfPower.KILO_WATT)
+
+
+def fluid_reading(hass: HomeAssistant, sensor: FluidSensor) -> float | None:
+    """A fluid sensor in its quantity's unit; None when unavailable or in another unit."""
+    if (found := numeric_state(hass, sensor.entity_id)) is None:
+        return None
+    return in_quantity_unit(sensor.kind, *found)
 
 
 @dataclass(kw_only=True, slots=True)
@@ -139,6 +147,7 @@ def read_plant_inputs(
         and now - return_state.last_reported > settings.safety.stale_after,
         supply_c=temperature_c(hass, config.supply_temperature_entity),
         tank_c=temperature_c(hass, config.tank_temperature_entity),
+        fluid={kind: fluid_reading(hass, sensor) for kind, sensor in settings.health.fluid.items()},
         flow_m3_per_s=flow,
         meter_heat_w=_meter_heat_w(hass, config, meter, now),
         price_per_kwh=price_per_kwh,

@@ -52,6 +52,8 @@ COUNTERS: Final[Mapping[str, str]] = {
     "curtailed_kwh": "energy_curtailed",
     "heat_asked_hours": "heat_asked_time",
     "heat_short_hours": "heat_short_time",
+    "held_heat_asked_hours": "held_heat_asked_time",
+    "held_heat_short_hours": "held_heat_short_time",
 }
 EXPORT_ROOT: Final = Path(DOMAIN) / "reports"
 _UNITS: Final = {"energy": UnitOfEnergy.KILO_WATT_HOUR, "temperature": UnitOfTemperature.CELSIUS}

@@ -42,8 +42,10 @@ from .figures import HeatMethod
 from .miner_data import MinerReading
 from .plan_runner import plan_slots
 from .sensor_health import (
+    FLUID_SENSORS,
     MINER_HEALTH_SENSORS,
     SITE_HEALTH_SENSORS,
+    HashHeatFluidSensor,
     HashHeatMinerHealthSensor,
     HashHeatSiteHealthSensor,
 )
@@ -474,6 +476,8 @@ SITE_SENSORS: tuple[HashHeatSiteSensorDescription, ...] = (
     _site_energy("energy_curtailed", lambda view: view.counters.curtailed_kwh.total),
     _site_hours("heat_asked_time", lambda view: view.counters.heat_asked_h.total),
     _site_hours("heat_short_time", lambda view: view.counters.heat_short_h.total),
+    _site_hours("held_heat_asked_time", lambda view: view.counters.held_heat_asked_h.total),
+    _site_hours("held_heat_short_time", lambda view: view.counters.held_heat_short_h.total),
     _site_total(
         "energy_reuse_factor",
         lambda view: (
@@ -600,6 +604,11 @@ async def async_setup_entry(
         HashHeatMinerSensor,
     )
     async_add_entities(HashHeatSiteHealthSensor(coordinator, d) for d in SITE_HEALTH_SENSORS)
+    async_add_entities(
+        HashHeatFluidSensor(coordinator, kind)
+        for kind in FLUID_SENSORS
+        if kind in coordinator.settings.health.fluid
+    )
     add_miner_entities(entry, async_add_entities, MINER_HEALTH_SENSORS, HashHeatMinerHealthSensor)
 
 

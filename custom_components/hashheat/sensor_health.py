@@ -17,6 +17,8 @@ from homeassistant.components.sensor import (
 from homeassistant.const import EntityCategory, UnitOfTime
 from homeassistant.util import dt as dt_util
 
+from .coordinator import HashHeatSiteCoordinator
+from .domain.fluid_limits import QUANTITIES, FluidInput
 from .domain.health import DriftReport, HealthStatus
 from .domain.wear import WearFigures
 from .entity import (
@@ -218,3 +220,51 @@ class HashHeatSiteHealthSensor(HashHeatSiteEntity, _HealthSensor):
                 dt_util.utcnow(), dt_util.get_default_time_zone(), health.wear_settings
             ),
         )
+
+
+FLUID_SENSORS: dict[FluidInput, SensorEntityDescription] = {
+    kind: SensorEntityDescription(
+        key=kind.value,
+        translation_key=kind.value,
+        native_unit_of_measurement=QUANTITIES[kind].unit,
+        device_class=SensorDeviceClass.VOLTAGE if kind is FluidInput.QUALITY else None,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=1,
+    )
+    for kind in FluidInput
+}
+
+
+class HashHeatFluidSensor(HashHeatSiteEntity, SensorEntity):
+    """A fluid sensor the site watches: its reading, its limit and whether it is within."""
+
+    def __init__(self, coordinator: HashHeatSiteCoordinator, kind: FluidInput) -> None:
+        """Bind the sensor to the site and the quantity."""
+        super().__init__(coordinator, FLUID_SENSORS[kind])
+        self._kind = kind
+
+    @property
+    def available(self) -> bool:
+        """Shown with its limit while the source sensor is away too (its value then unknown)."""
+        return True
+
+    @property
+    def native_value(self) -> float | None:
+        """The source sensor's reading in the quantity's unit (None: unavailable)."""
+        report = self.coordinator.plant_health.fluid.report(self._kind, _now_s())
+        return None if report is None else report.value
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """The limit (low or high) and the status (None while the source is unavailable)."""
+        report = self.coordinator.plant_health.fluid.report(self._kind, _now_s())
+        if report is None:
+            return {}
+        return {
+            f"{report.bound.value}_limit": report.limit,
+            "status": report.status.value if report.status is not None else None,
+        }
+
+
+def _now_s() -> float:
+    return dt_util.utcnow().timestamp()

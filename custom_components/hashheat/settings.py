@@ -4,7 +4,7 @@ Every part of the integration reads these typed settings; nothing else reads the
 """
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from enum import StrEnum
 from typing import Any
@@ -14,12 +14,19 @@ from .const import (
     CONF_BTC_PRICE_ENTITY,
     CONF_CAPTURE_PERCENT,
     CONF_CHEAP_HOURS,
+    CONF_CYCLE_RANGE,
     CONF_DISTRICT_CO2,
     CONF_DISTRICT_HEAT_PRICE,
     CONF_DRY_COOLER,
     CONF_FIXED_PRICE,
     CONF_FLOW,
     CONF_FLUID,
+    CONF_FLUID_LEVEL,
+    CONF_FLUID_LEVEL_LOW,
+    CONF_FLUID_MOISTURE,
+    CONF_FLUID_MOISTURE_HIGH,
+    CONF_FLUID_QUALITY,
+    CONF_FLUID_QUALITY_LOW,
     CONF_GAS_CO2,
     CONF_GAS_PRICE,
     CONF_GRID_CO2,
@@ -28,11 +35,14 @@ from .const import (
     CONF_GRID_INTENSITY,
     CONF_HASHPRICE,
     CONF_HASHPRICE_ENTITY,
+    CONF_HEALTH_HOLD_HOURS,
+    CONF_HEALTH_LEARN_DAYS,
     CONF_HEALTH_THRESHOLD,
     CONF_HEAT_DEMAND,
     CONF_HEAT_METER,
     CONF_HEAT_PUMP_COP,
     CONF_HEAT_REFERENCE,
+    CONF_HOT_CHIP,
     CONF_INDOOR_TEMPERATURE,
     CONF_LEVIES,
     CONF_LOOP_VOLUME,
@@ -75,8 +85,11 @@ from .domain.all_in import Tariff, parse_fee_windows
 from .domain.control import ControllerSettings
 from .domain.dispatch import DispatchSettings
 from .domain.economics import Co2Factors, HeatReference, HeatReferenceKind
+from .domain.fluid_limits import QUANTITIES, FluidInput, FluidSensor
+from .domain.health import CHIP_RISE_SETTINGS, DAY_S, HOUR_S, DriftSettings
 from .domain.protection import ProtectionSettings
 from .domain.thermal import FLUIDS, Fluid, FluidProperties
+from .domain.wear import WearSettings
 from .mempool import DEFAULT_BASE_URL
 
 DEFAULT_GAS_CO2 = Co2Factors().gas_kg_per_kwh
@@ -85,6 +98,16 @@ DEFAULT_GRID_CO2 = Co2Factors().grid_kg_per_kwh
 CEILING_MARGIN_K = 5.0
 # One miner of a site starts at a time (a poll apart): no inrush of the whole site.
 START_SPACING_S = 10.0
+# Each fluid sensor's option and its limit's.
+FLUID_OPTIONS: dict[FluidInput, tuple[str, str]] = {
+    FluidInput.LEVEL: (CONF_FLUID_LEVEL, CONF_FLUID_LEVEL_LOW),
+    FluidInput.MOISTURE: (CONF_FLUID_MOISTURE, CONF_FLUID_MOISTURE_HIGH),
+    FluidInput.QUALITY: (CONF_FLUID_QUALITY, CONF_FLUID_QUALITY_LOW),
+}
+DEFAULT_HEALTH_HOLD_HOURS = CHIP_RISE_SETTINGS.sustain_s / HOUR_S
+DEFAULT_HEALTH_LEARN_DAYS = CHIP_RISE_SETTINGS.learn_s / DAY_S
+DEFAULT_CYCLE_RANGE_K = WearSettings().cycle_range_k
+DEFAULT_HOT_CHIP_C = WearSettings().hot_chip_c
 
 
 def plant_defaults() -> dict[str, Any]:
@@ -113,6 +136,11 @@ def plant_defaults() -> dict[str, Any]:
         CONF_TANK_VOLUME: DEFAULT_TANK_VOLUME_L,
         CONF_TANK_FLUID: Fluid.DIELECTRIC_OIL.value,
         CONF_LOOP_VOLUME: DEFAULT_LOOP_VOLUME_L,
+        **{limit: QUANTITIES[kind].default_limit for kind, (_, limit) in FLUID_OPTIONS.items()},
+        CONF_HEALTH_HOLD_HOURS: DEFAULT_HEALTH_HOLD_HOURS,
+        CONF_HEALTH_LEARN_DAYS: DEFAULT_HEALTH_LEARN_DAYS,
+        CONF_CYCLE_RANGE: DEFAULT_CYCLE_RANGE_K,
+        CONF_HOT_CHIP: DEFAULT_HOT_CHIP_C,
     }
 
 
@@ -129,8 +157,6 @@ class PlantConfig:
     price_entity: str | None
     # The immersion fluid's own temperature, for the health detectors (optional).
     tank_temperature_entity: str | None = None
-    # How far (share of its baseline) a health figure may drift before it warns.
-    health_threshold: float = DEFAULT_HEALTH_THRESHOLD_PERCENT / 100
     fixed_price_per_kwh: float | None
     # Added to the price sensor's or the fixed price: what the site pays is the all-in price.
     tariff: Tariff
@@ -167,10 +193,6 @@ class PlantConfig:
             capture_fraction=float(merged[CONF_CAPTURE_PERCENT]) / 100,
             heat_meter_entity=merged.get(CONF_HEAT_METER) or None,
             tank_temperature_entity=merged.get(CONF_TANK_TEMPERATURE) or None,
-            health_threshold=float(
-                merged.get(CONF_HEALTH_THRESHOLD) or DEFAULT_HEALTH_THRESHOLD_PERCENT
-            )
-            / 100,
             price_entity=merged.get(CONF_PRICE_ENTITY) or None,
             fixed_price_per_kwh=merged.get(CONF_FIXED_PRICE),
             tariff=_tariff(merged),
@@ -270,6 +292,52 @@ class PlanConfig:
         )
 
 
+@dataclass(frozen=True, kw_only=True, slots=True)
+class HealthSettings:
+    """How the health detectors learn and warn, the fluid sensors watched, what wear counts."""
+
+    threshold: float
+    """How far (share of its baseline) a health figure may drift before it warns."""
+    hold_s: float
+    """How long a drift must last before it warns."""
+    learn_s: float
+    """How long of usable samples makes a baseline."""
+    fluid: dict[FluidInput, FluidSensor]
+    cycle_range_k: float
+    hot_chip_c: float
+
+    def drift(self, detector: DriftSettings) -> DriftSettings:
+        """A detector's settings (which way is worse is its own) with the site's limits."""
+        return replace(
+            detector, threshold=self.threshold, sustain_s=self.hold_s, learn_s=self.learn_s
+        )
+
+    def wear(self, max_starts_per_day: int) -> WearSettings:
+        """What counts as a thermal cycle and a hot hour, with the cap on starts."""
+        return WearSettings(
+            cycle_range_k=self.cycle_range_k,
+            hot_chip_c=self.hot_chip_c,
+            max_starts_per_day=max_starts_per_day,
+        )
+
+    @classmethod
+    def from_options(cls, merged: Mapping[str, Any]) -> HealthSettings:
+        """Parse options merged over the defaults; an empty threshold means the default."""
+        threshold = merged.get(CONF_HEALTH_THRESHOLD) or DEFAULT_HEALTH_THRESHOLD_PERCENT
+        return cls(
+            threshold=float(threshold) / 100,
+            hold_s=float(merged[CONF_HEALTH_HOLD_HOURS]) * HOUR_S,
+            learn_s=float(merged[CONF_HEALTH_LEARN_DAYS]) * DAY_S,
+            fluid={
+                kind: FluidSensor(kind=kind, entity_id=entity, limit=float(merged[limit]))
+                for kind, (option, limit) in FLUID_OPTIONS.items()
+                if (entity := merged.get(option))
+            },
+            cycle_range_k=float(merged[CONF_CYCLE_RANGE]),
+            hot_chip_c=float(merged[CONF_HOT_CHIP]),
+        )
+
+
 def _dispatch_settings(merged: Mapping[str, Any]) -> DispatchSettings:
     """Hardware protection and limits (the defaults protect hashboards and PSUs)."""
     return DispatchSettings(
@@ -287,12 +355,13 @@ def _dispatch_settings(merged: Mapping[str, Any]) -> DispatchSettings:
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class SiteSettings:
-    """Everything a site's options say, typed: plant, safety, dispatch limits and the plan."""
+    """Everything a site's options say, typed: plant, safety, dispatch limits, plan and health."""
 
     plant: PlantConfig
     safety: SafetySettings
     dispatch: DispatchSettings
     plan: PlanConfig
+    health: HealthSettings
 
     @property
     def guards_plant(self) -> bool:
@@ -308,6 +377,7 @@ class SiteSettings:
             safety=SafetySettings.from_options(merged),
             dispatch=_dispatch_settings(merged),
             plan=PlanConfig.from_options(merged),
+            health=HealthSettings.from_options(merged),
         )
 
 

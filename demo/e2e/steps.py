@@ -4,8 +4,11 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from playwright.sync_api import APIRequestContext, Locator, Page, expect
 
@@ -246,6 +249,47 @@ def pump_interlock(ctx: Context) -> None:
     expect(page.get_by_text("No interlock active.")).to_be_visible()
 
 
+def _numeric(ctx: Context, entity_id: str) -> float | None:
+    try:
+        return float(ctx.get(f"/api/states/{entity_id}")["state"])
+    except ValueError:
+        return None
+
+
+def report_view(ctx: Context) -> None:
+    """The dashboard's Report view: months of (simulated demo) history; the report action agrees."""
+    page = ctx.page
+    entries = ctx.get("/api/config/config_entries/entry?domain=hashheat")
+    demo_site = next(e for e in entries if e["title"] == ctx.settings.site_name)
+    today = datetime.now(ZoneInfo(ctx.settings.time_zone)).date()
+    last_month = today.replace(day=1) - timedelta(days=1)
+    response = ctx.api.post(
+        "/api/services/hashheat/report?return_response",
+        data={
+            "config_entry_id": demo_site["entry_id"],
+            "period": "month",
+            "date": last_month.isoformat(),
+        },
+    )
+    if not response.ok:
+        raise DemoError(f"hashheat.report: HTTP {response.status}: {response.text()[:300]}")
+    report = response.json()["service_response"]
+    if not report.get("heat_kwh") or not report.get("electricity_kwh"):
+        raise DemoError(f"the report of {last_month:%Y-%m} has no heat or electricity: {report}")
+    # The frontend charts a sensor's statistics once the sensor has a value: the net cost of heat
+    # once heat is counted, the exchanger's conductance once it is measured.
+    for key in ("net_cost_of_heat", "heat_exchanger_conductance"):
+        entity_id = f"sensor.{ctx.settings.entity_prefix}_{key}"
+        poll(f"{entity_id} has a value", partial(_numeric, ctx, entity_id), timeout=300)
+    page.goto(ctx.url(f"{DASHBOARD}/report"))
+    charts = page.locator("hui-statistics-graph-card ha-chart-base")
+    expect(charts.first).to_be_visible()
+    expect(page.get_by_text("Heat and electricity per month")).to_be_visible()
+    expect(page.get_by_text(re.compile("No statistics found", re.IGNORECASE))).to_have_count(0)
+    page.wait_for_load_state("networkidle")
+    ctx.shot("report")
+
+
 STEPS: tuple[Callable[[Context], None], ...] = (
     login,
     add_site,
@@ -253,5 +297,6 @@ STEPS: tuple[Callable[[Context], None], ...] = (
     miner_device,
     loop_setpoint,
     dashboard,
+    report_view,
     pump_interlock,
 )

@@ -38,6 +38,8 @@ class SiteCounters:
     curtailed_kwh: Accumulator = field(default_factory=Accumulator)
     heat_asked_h: Accumulator = field(default_factory=Accumulator)
     heat_short_h: Accumulator = field(default_factory=Accumulator)
+    held_heat_asked_h: Accumulator = field(default_factory=Accumulator)
+    held_heat_short_h: Accumulator = field(default_factory=Accumulator)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -89,6 +91,8 @@ class Ledger:
         self.site.curtailed_kwh.add(now, service.curtailed_kw)
         self.site.heat_asked_h.add(now, service.heat_asked_h)
         self.site.heat_short_h.add(now, service.heat_short_h)
+        self.site.held_heat_asked_h.add(now, service.held_heat_asked_h)
+        self.site.held_heat_short_h.add(now, service.held_heat_short_h)
         self.site.electricity_kwh.add(now, site.power_kw)
         self.site.heat_kwh.add(now, site.heat_kw)
         self.site.electricity_cost.add(now, site.electricity_cost_per_hour)

@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Any, Final
 
 from .economics import energy_reuse_factor, net_cost_of_heat_per_mwh
+from .service_level import heat_availability, heat_availability_including_grid_holds
 
 METER_METHOD: Final = "meter"
 
@@ -82,6 +83,8 @@ class PeriodTotals:
     curtailed_kwh: float | None
     heat_asked_hours: float | None
     heat_short_hours: float | None
+    held_heat_asked_hours: float | None
+    held_heat_short_hours: float | None
 
     @property
     def empty(self) -> bool:
@@ -102,13 +105,6 @@ class SiteFacts:
 
 def _ratio(value: float | None, digits: int = 3) -> float | None:
     return None if value is None else round(value, digits)
-
-
-def heat_availability(asked_hours: float | None, short_hours: float | None) -> float | None:
-    """The share of the hours heat was asked that the site delivered it (None: never asked)."""
-    if asked_hours is None or short_hours is None or asked_hours <= 0:
-        return None
-    return min(1.0, max(0.0, 1 - short_hours / asked_hours))
 
 
 def build_report(
@@ -153,8 +149,22 @@ def build_report(
         "energy_curtailed_kwh": totals.curtailed_kwh,
         "heat_asked_hours": totals.heat_asked_hours,
         "heat_short_hours": totals.heat_short_hours,
+        "heat_asked_hours_under_grid_hold": totals.held_heat_asked_hours,
+        "heat_short_hours_under_grid_hold": totals.held_heat_short_hours,
         "heat_availability": _ratio(
-            heat_availability(totals.heat_asked_hours, totals.heat_short_hours), 4
+            heat_availability(
+                totals.heat_asked_hours,
+                totals.heat_short_hours,
+                totals.held_heat_asked_hours,
+                totals.held_heat_short_hours,
+            ),
+            4,
+        ),
+        "heat_availability_including_grid_holds": _ratio(
+            heat_availability_including_grid_holds(
+                totals.heat_asked_hours, totals.heat_short_hours
+            ),
+            4,
         ),
         "eed": {
             "installed_power_kw": facts.installed_power_kw,
