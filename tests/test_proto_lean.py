@@ -198,3 +198,30 @@ def test_what_cannot_be_read_is_refused_up_front(
 ) -> None:
     with pytest.raises(ValueError, match=named):
         LeanReply(message_type, reads)
+
+
+@pytest.mark.parametrize("fleet", [["Antminer S19j Pro BOS+"]], indirect=True)
+async def test_details_are_read_once_in_ten_polls_and_after_a_dropped_connection(
+    fleet: Fleet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (miner,) = fleet.miners
+    replies: list[type[betterproto.Message]] = []
+    decode = boser.LeanCodec.decode
+
+    def counting(codec: boser.LeanCodec, data: bytes, message_type: Any) -> Any:
+        replies.append(message_type)
+        return decode(codec, data, message_type)
+
+    monkeypatch.setattr(boser.LeanCodec, "decode", counting)
+    client = MinerClient(miner.host, timeout=5, detect_timeout=10)
+    try:
+        readings = [await client.read() for _ in range(boser.DETAILS_POLLS + 1)]
+        assert replies.count(GetMinerDetailsResponse) == 2  # the first poll and the eleventh
+        assert replies.count(GetHashboardsResponse) == boser.DETAILS_POLLS + 1
+        client.close()  # as after a transport failure
+        readings.append(await client.read())
+    finally:
+        client.close()
+
+    assert replies.count(GetMinerDetailsResponse) == 3
+    assert {reading.expected_hashrate_ths for reading in readings} == {104.0}

@@ -5,7 +5,8 @@ for every call, six per poll: about 7 ms of CPU per miner-poll against under 1 f
 calls stay pyasic's (its stub, messages, login and token); only the channel is kept, and dropped
 when a call fails on the transport so that the next one connects afresh. The replies a poll asks
 for are decoded straight into dicts of the fields pyasic reads (:mod:`.proto_lean`); the rest
-become dicts through :mod:`.proto_dict` (pyasic's conversion, faster).
+become dicts through :mod:`.proto_dict` (pyasic's conversion, faster). The miner's details,
+which only a restart can change, are read once in :data:`DETAILS_POLLS` polls.
 """
 
 from typing import Any, Final
@@ -37,6 +38,11 @@ _TRANSPORT: tuple[type[BaseException], ...] = (
     ProtocolError,
 )
 
+# The miner's details (model, sticker hashrate, MAC, serial, firmware) change only with new
+# firmware or hardware, which restart the miner: its connection drops, and the next call after
+# that reads them afresh. Between, one read serves this many polls.
+DETAILS_POLLS: Final = 10
+_DETAILS: Final = "get_miner_details"
 _GIGAHASH: Final = {"gigahash_per_second": None}
 _CELSIUS: Final = {"degree_c": None}
 # What pyasic 0.79.0's BOSer backend reads of the replies a poll (and identification) asks for.
@@ -109,17 +115,20 @@ class BoserChannel:
     def __init__(self, web: BOSerWebAPI) -> None:
         """Serve ``web``'s calls; nothing is connected until the first one."""
         self._web = web
-        self._channel: Channel | None = None
+        self._stub: BOSMinerGRPCStub | None = None
+        self._details: dict[str, Any] | None = None
+        self._details_served = 0
 
     def attach(self) -> None:
         """Route the web API's commands through this channel."""
         self._web.send_command = self.send  # type: ignore[method-assign,assignment]
 
     def close(self) -> None:
-        """Close the connection, if any (a later call opens a new one)."""
-        if self._channel is not None:
-            self._channel.close()
-            self._channel = None
+        """Close the connection, if any (a later call opens a new one and reads the details)."""
+        self._details = None
+        if self._stub is not None:
+            self._stub.channel.close()
+            self._stub = None
 
     async def send(
         self,
@@ -132,11 +141,15 @@ class BoserChannel:
 
         pyasic passes ``message`` (and never ``ignore_errors``/``allow_warning``, taken here).
         """
+        if command == _DETAILS and self._details is not None:
+            self._details_served += 1
+            if self._details_served < DETAILS_POLLS:
+                return self._details
         message = parameters["message"]
         metadata = [("authorization", await self._web.auth())] if privileged else []
-        if self._channel is None:
-            self._channel = Channel(self._web.ip, self._web.port, codec=LeanCodec())
-        endpoint = getattr(BOSMinerGRPCStub(self._channel), command)
+        if self._stub is None:
+            self._stub = BOSMinerGRPCStub(Channel(self._web.ip, self._web.port, codec=LeanCodec()))
+        endpoint = getattr(self._stub, command)
         try:
             try:
                 reply = await endpoint(message, metadata=metadata)
@@ -150,4 +163,6 @@ class BoserChannel:
         except _TRANSPORT as err:
             self.close()
             raise APIError(f"gRPC command failed - {command}") from err  # type: ignore[no-untyped-call]
+        if command == _DETAILS:
+            self._details, self._details_served = reply, 0
         return reply if isinstance(reply, dict) else message_to_dict(reply)
