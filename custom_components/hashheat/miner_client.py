@@ -12,6 +12,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Final
 
+from aiohttp import ClientSession
+
 from .api_commands import remember_commands
 from .boser import BoserChannel
 from .capabilities import (
@@ -30,10 +32,11 @@ from .pyasic_loader import (
     GRPCError,
     ProtocolError,
     StreamTerminatedError,
+    VNishWebAPI,
     get_miner,
 )
 from .refusals import RefusalWatch, grpc_denied, speaks_v3
-from .vnish import runs_vnish, set_vnish_preset, vnish_presets
+from .vnish import VNishSender, runs_vnish, set_vnish_preset, vnish_presets
 
 MAX_TEXT_LENGTH: Final = 64
 # Anything but letters, digits, spaces and plain punctuation: no <>[]`*|\{}~, no controls.
@@ -153,7 +156,7 @@ def display_text(value: object) -> str | None:
 class MinerClient:
     """A miner at a host: detected once, then polled and commanded with a deadline per call."""
 
-    def __init__(
+    def __init__(  # noqa: PLR0913 - keyword-only
         self,
         host: str,
         *,
@@ -161,15 +164,18 @@ class MinerClient:
         detect_timeout: float,
         miner: BaseMiner | None = None,
         password: str | None = None,
+        http: ClientSession | None = None,
     ) -> None:
         """Create a client (with a miner pyasic already detected, if any); nothing is sent yet.
 
         ``password`` replaces pyasic's default for firmware that needs one (web, RPC, SSH).
+        ``http``: a session for the HTTP requests pyasic would open a client for each of (VNish).
         """
         self.host = host
         self._timeout = timeout
         self._detect_timeout = detect_timeout
         self._password = password
+        self._http = http
         self._refusals = RefusalWatch()
         self._channel: BoserChannel | None = None
         self._miner = None if miner is None else self._with_password(miner)
@@ -212,6 +218,8 @@ class MinerClient:
         if isinstance(miner.web, BOSerWebAPI):
             self._channel = BoserChannel(miner.web)
             self._channel.attach()
+        if self._http is not None and isinstance(miner.web, VNishWebAPI):
+            VNishSender(miner.web, self._http).attach()
         self._refusals.watch(miner.rpc, miner.web)
         remember_commands(miner.rpc, miner.web)
         return miner

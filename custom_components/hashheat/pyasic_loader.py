@@ -19,6 +19,7 @@ from grpclib.client import Channel  # noqa: E402
 from grpclib.const import Status as GRPCStatus  # noqa: E402
 from grpclib.encoding.proto import ProtoCodec  # noqa: E402
 from grpclib.exceptions import GRPCError, ProtocolError, StreamTerminatedError  # noqa: E402
+from pyasic import settings as pyasic_settings  # noqa: E402
 from pyasic.config.mining.presets import MiningPreset  # noqa: E402
 from pyasic.data import MinerData  # noqa: E402
 from pyasic.errors import APIError  # noqa: E402
@@ -74,4 +75,5 @@ __all__ = [
     "StreamTerminatedError",
     "VNishWebAPI",
     "get_miner",
+    "pyasic_settings",
 ]
