@@ -46,6 +46,8 @@ _DETAILS: Final = "get_miner_details"
 _GIGAHASH: Final = {"gigahash_per_second": None}
 _CELSIUS: Final = {"degree_c": None}
 # What pyasic 0.79.0's BOSer backend reads of the replies a poll (and identification) asks for.
+# By reply type: the one other command answering one of these, SetPerformanceMode (with a
+# PerformanceMode), is only sent by pyasic's send_config, which does not read the reply.
 LEAN_REPLIES: Final = {
     reply.message_type: reply
     for reply in (
