@@ -1,6 +1,7 @@
 """A VNish miner end to end through real pyasic: tuned presets, the throttle, pause, reboot, the
 password."""
 
+import aiohttp
 import pytest
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import CONF_HOST, CONF_PASSWORD
@@ -10,6 +11,7 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
 
 from custom_components.hashheat.const import CONF_CAPABILITIES, DOMAIN
+from custom_components.hashheat.miner_client import MinerClient, MinerUnreachableError
 from custom_components.hashheat.pyasic_loader import APIError, VNishWebAPI
 from custom_components.hashheat.vnish import post_throttle
 from sim import Fleet, SimulatedMiner
@@ -218,3 +220,48 @@ async def test_a_throttle_the_miner_does_not_answer_is_an_api_error(
     setattr(miner.faults, fault, True)
     with pytest.raises(APIError, match="mining/throttle"):
         await post_throttle(web, 50)
+
+
+@pytest.mark.parametrize("fleet", [VNISH], indirect=True)
+@pytest.mark.parametrize("kept", [False, True], ids=["pyasic-httpx", "kept-session"])
+async def test_web_requests_over_a_kept_session_as_over_pyasics_own(
+    fleet: Fleet, kept: bool
+) -> None:
+    """The same readings, presets, renewal of an expired token, and failure when it is down."""
+    (miner,) = fleet.miners
+    paths: list[str] = []
+
+    async def on_request(_: object, __: object, params: aiohttp.TraceRequestStartParams) -> None:
+        paths.append(params.url.path)
+
+    trace = aiohttp.TraceConfig()
+    trace.on_request_start.append(on_request)
+    async with aiohttp.ClientSession(trace_configs=[trace]) as session:
+        client = MinerClient(
+            miner.host, timeout=5, detect_timeout=10, http=session if kept else None
+        )
+        reading = await client.read()
+        capabilities = await client.capabilities()
+        await client.set_power_limit(capabilities, 2500)
+        assert device(miner).preset == "2400"
+        device(miner).tokens.clear()  # the miner forgot the session (a restart)
+        with pytest.raises(MinerUnreachableError):
+            await client.read()  # pyasic unlocks again but does not retry the request
+        again = await client.read()
+        for fault in ("garbage", "offline"):
+            setattr(miner.faults, fault, True)
+            with pytest.raises(MinerUnreachableError):
+                await client.read()
+            miner.faults.clear()
+        client.close()
+
+    assert reading.power_w == 3100
+    assert reading.power_limit_w == 3100
+    assert [step.watts for step in capabilities.power_steps] == [1800, 2400, 2800, 3100, 3500]
+    assert again.power_limit_w == 2400
+    # pyasic's unlock is its own (httpx); every other request goes over the kept session: a read
+    # (summary and settings, in either order), the presets and a summary (has it the throttle?),
+    # the settings read, written and read back, a read failing at its first request (expired token), a read, garbage, offline
+    assert len(paths) == (2 + 2 + 3 + 1 + 2 + 1 + 1 if kept else 0)
+    assert paths.count("/api/v1/autotune/presets") == (1 if kept else 0)
+    assert set(paths) <= {"/api/v1/summary", "/api/v1/settings", "/api/v1/autotune/presets"}

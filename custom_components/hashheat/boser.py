@@ -3,16 +3,19 @@
 pyasic 0.79.0's BOSer web API opens a gRPC channel (a TCP connection and an HTTP/2 handshake)
 for every call, six per poll: about 7 ms of CPU per miner-poll against under 1 for LuxOS. The
 calls stay pyasic's (its stub, messages, login and token); only the channel is kept, and dropped
-when a call fails on the transport so that the next one connects afresh. Replies become dicts
-through :mod:`.proto_dict` (pyasic's conversion, faster).
+when a call fails on the transport so that the next one connects afresh. The replies a poll asks
+for are decoded straight into dicts of the fields pyasic reads (:mod:`.proto_lean`); the rest
+become dicts through :mod:`.proto_dict` (pyasic's conversion, faster). The miner's details,
+which only a restart can change, are read once in :data:`DETAILS_POLLS` polls.
 
 Its cooling has an immersion mode (``CoolingService/SetImmersionMode``: no fan control, no fans
 required), which pyasic can set but HashHeat's miners need: read and set here.
 """
 
-from typing import Any
+from typing import Any, Final
 
 from .proto_dict import message_to_dict
+from .proto_lean import LeanDecodeError, LeanReply
 from .pyasic_loader import (
     APIError,
     BaseMiner,
@@ -20,8 +23,15 @@ from .pyasic_loader import (
     BOSMinerGRPCStub,
     Channel,
     FanModeConfig,
+    GetCoolingStateResponse,
+    GetHashboardsResponse,
+    GetMinerDetailsResponse,
+    GetMinerStatsResponse,
+    GetPoolGroupsResponse,
     GRPCError,
     GRPCStatus,
+    PerformanceMode,
+    ProtoCodec,
     ProtocolError,
     StreamTerminatedError,
 )
@@ -33,6 +43,78 @@ _TRANSPORT: tuple[type[BaseException], ...] = (
     ProtocolError,
 )
 
+# The miner's details (model, sticker hashrate, MAC, serial, firmware) change only with new
+# firmware or hardware, which restart the miner: its connection drops, and the next call after
+# that reads them afresh. Between, one read serves this many polls.
+DETAILS_POLLS: Final = 10
+_DETAILS: Final = "get_miner_details"
+_GIGAHASH: Final = {"gigahash_per_second": None}
+_CELSIUS: Final = {"degree_c": None}
+# What pyasic 0.79.0's BOSer backend reads of the replies a poll (and identification) asks for.
+# By reply type: the one other command answering one of these, SetPerformanceMode (with a
+# PerformanceMode), is only sent by pyasic's send_config, which does not read the reply.
+LEAN_REPLIES: Final = {
+    reply.message_type: reply
+    for reply in (
+        LeanReply(
+            GetMinerDetailsResponse,
+            {
+                "mac_address": None,
+                "bos_version": {"current": None},
+                "hostname": None,
+                "serial_number": None,
+                "psu_info": {"serial_number": None},
+                "sticker_hashrate": _GIGAHASH,
+            },
+        ),
+        LeanReply(
+            GetHashboardsResponse,
+            {
+                "hashboards": {
+                    "id": None,
+                    "chips_count": None,
+                    "board_temp": _CELSIUS,
+                    "highest_chip_temp": {"temperature": _CELSIUS},
+                    "stats": {"real_hashrate": {"last_5_s": _GIGAHASH}},
+                    "serial_number": None,
+                }
+            },
+        ),
+        LeanReply(
+            GetMinerStatsResponse,
+            {"power_stats": {"approximated_consumption": {"watt": None}}},
+        ),
+        LeanReply(
+            PerformanceMode,
+            {"tuner_mode": {"power_target": {"power_target": {"watt": None}}}},
+        ),
+        LeanReply(GetCoolingStateResponse, {"fans": {"rpm": None}}),
+        LeanReply(
+            GetPoolGroupsResponse,
+            {
+                "pool_groups": {
+                    "pools": {
+                        "url": None,
+                        "user": None,
+                        "stats": {"accepted_shares": None, "rejected_shares": None},
+                        "active": None,
+                        "alive": None,
+                    }
+                }
+            },
+        ),
+    )
+}
+
+
+class LeanCodec(ProtoCodec):
+    """grpclib's protobuf codec, decoding the replies of :data:`LEAN_REPLIES` into dicts."""
+
+    def decode(self, data: bytes, message_type: Any) -> Any:
+        """A dict for a lean reply, else the message as grpclib's codec decodes it."""
+        lean = LEAN_REPLIES.get(message_type)
+        return super().decode(data, message_type) if lean is None else lean.decode(data)
+
 
 class BoserChannel:
     """Sends a BOSer web API's commands over one kept channel (see :meth:`attach`)."""
@@ -40,17 +122,20 @@ class BoserChannel:
     def __init__(self, web: BOSerWebAPI) -> None:
         """Serve ``web``'s calls; nothing is connected until the first one."""
         self._web = web
-        self._channel: Channel | None = None
+        self._stub: BOSMinerGRPCStub | None = None
+        self._details: dict[str, Any] | None = None
+        self._details_served = 0
 
     def attach(self) -> None:
         """Route the web API's commands through this channel."""
         self._web.send_command = self.send  # type: ignore[method-assign,assignment]
 
     def close(self) -> None:
-        """Close the connection, if any (a later call opens a new one)."""
-        if self._channel is not None:
-            self._channel.close()
-            self._channel = None
+        """Close the connection, if any (a later call opens a new one and reads the details)."""
+        self._details = None
+        if self._stub is not None:
+            self._stub.channel.close()
+            self._stub = None
 
     async def send(
         self,
@@ -63,11 +148,15 @@ class BoserChannel:
 
         pyasic passes ``message`` (and never ``ignore_errors``/``allow_warning``, taken here).
         """
+        if command == _DETAILS and self._details is not None:
+            self._details_served += 1
+            if self._details_served < DETAILS_POLLS:
+                return self._details
         message = parameters["message"]
         metadata = [("authorization", await self._web.auth())] if privileged else []
-        if self._channel is None:
-            self._channel = Channel(self._web.ip, self._web.port)
-        endpoint = getattr(BOSMinerGRPCStub(self._channel), command)
+        if self._stub is None:
+            self._stub = BOSMinerGRPCStub(Channel(self._web.ip, self._web.port, codec=LeanCodec()))
+        endpoint = getattr(self._stub, command)
         try:
             try:
                 reply = await endpoint(message, metadata=metadata)
@@ -76,12 +165,14 @@ class BoserChannel:
                     raise
                 await self._web._get_auth()  # noqa: SLF001 - pyasic's own re-login
                 reply = await endpoint(message, metadata=[("authorization", self._web.token)])
-        except GRPCError as err:
+        except (GRPCError, LeanDecodeError) as err:
             raise APIError(f"gRPC command failed - {command}") from err  # type: ignore[no-untyped-call]
         except _TRANSPORT as err:
             self.close()
             raise APIError(f"gRPC command failed - {command}") from err  # type: ignore[no-untyped-call]
-        return message_to_dict(reply)
+        if command == _DETAILS:
+            self._details, self._details_served = reply, 0
+        return reply if isinstance(reply, dict) else message_to_dict(reply)
 
 
 def runs_boser(miner: BaseMiner) -> bool:

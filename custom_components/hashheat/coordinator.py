@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, override
 
+from aiohttp import ClientSession, TCPConnector
 from homeassistant.config_entries import (
     ConfigEntry,
     ConfigEntryState,
@@ -166,6 +167,10 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
             name=f"{DOMAIN}_{entry.title}",
             update_interval=SCAN_INTERVAL,
         )
+        # The miners' HTTP requests (VNish): a session of the site's, closed when it unloads.
+        # Home Assistant's shared one is for the internet. As with pyasic, no connection is kept
+        # between requests, so a miner closing an idle one can never fail a poll.
+        self._miner_http = ClientSession(connector=TCPConnector(force_close=True))
         self.miners: dict[str, MinerTracker] = {
             subentry.subentry_id: MinerTracker(
                 subentry=subentry,
@@ -174,6 +179,7 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
                     timeout=MINER_TIMEOUT_SECONDS,
                     detect_timeout=DETECT_TIMEOUT_SECONDS,
                     password=subentry.data.get(CONF_PASSWORD),
+                    http=self._miner_http,
                 ),
                 capabilities=MinerCapabilities.from_dict(subentry.data.get(CONF_CAPABILITIES)),
                 built_from=subentry.as_dict(),
@@ -287,6 +293,7 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
         self._blinking.clear()
         for tracker in self.miners.values():
             tracker.client.close()
+        await self._miner_http.close()
         await self.async_save_ledger()
 
     @callback

@@ -12,6 +12,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import Any, Final
 
+from aiohttp import ClientSession
+
 from .api_commands import remember_commands
 from .boser import BoserChannel, boser_immersion, runs_boser, set_boser_immersion
 from .capabilities import (
@@ -35,6 +37,7 @@ from .pyasic_loader import (
 )
 from .refusals import RefusalWatch, grpc_denied, speaks_v3
 from .vnish import (
+    VNishSender,
     runs_vnish,
     set_vnish_preset,
     set_vnish_throttled,
@@ -162,7 +165,7 @@ def display_text(value: object) -> str | None:
 class MinerClient:
     """A miner at a host: detected once, then polled and commanded with a deadline per call."""
 
-    def __init__(
+    def __init__(  # noqa: PLR0913 - keyword-only
         self,
         host: str,
         *,
@@ -170,15 +173,18 @@ class MinerClient:
         detect_timeout: float,
         miner: BaseMiner | None = None,
         password: str | None = None,
+        http: ClientSession | None = None,
     ) -> None:
         """Create a client (with a miner pyasic already detected, if any); nothing is sent yet.
 
         ``password`` replaces pyasic's default for firmware that needs one (web, RPC, SSH).
+        ``http``: a session for the HTTP requests pyasic would open a client for each of (VNish).
         """
         self.host = host
         self._timeout = timeout
         self._detect_timeout = detect_timeout
         self._password = password
+        self._http = http
         self._refusals = RefusalWatch()
         self._channel: BoserChannel | None = None
         self._throttle: Callable[[], int | None] = lambda: None
@@ -223,7 +229,9 @@ class MinerClient:
             self._channel = BoserChannel(miner.web)
             self._channel.attach()
         if isinstance(miner.web, VNishWebAPI):
-            self._throttle = watch_throttle(miner.web)
+            if self._http is not None:
+                VNishSender(miner.web, self._http).attach()
+            self._throttle = watch_throttle(miner.web)  # sees the replies, whoever sends them
         self._refusals.watch(miner.rpc, miner.web)
         remember_commands(miner.rpc, miner.web)
         return miner

@@ -14,8 +14,10 @@ _root_level = _root.level
 _root_handlers = list(_root.handlers)
 
 import anyio._backends._asyncio  # noqa: E402, F401  # pylint: disable=unused-import
+from betterproto import Message  # noqa: E402
 from grpclib.client import Channel  # noqa: E402
 from grpclib.const import Status as GRPCStatus  # noqa: E402
+from grpclib.encoding.proto import ProtoCodec  # noqa: E402
 from grpclib.exceptions import GRPCError, ProtocolError, StreamTerminatedError  # noqa: E402
 from pyasic import settings as pyasic_settings  # noqa: E402
 from pyasic.config.fans import FanModeConfig  # noqa: E402
@@ -28,6 +30,14 @@ from pyasic.miners.factory import get_miner as _get_miner  # noqa: E402
 from pyasic.network import MinerNetwork  # noqa: E402
 from pyasic.rpc.btminer import BTMinerV3RPCAPI  # noqa: E402
 from pyasic.web.braiins_os.boser import BOSerWebAPI, BOSMinerGRPCStub  # noqa: E402
+from pyasic.web.braiins_os.proto.braiins.bos.v1 import (  # noqa: E402
+    GetCoolingStateResponse,
+    GetHashboardsResponse,
+    GetMinerDetailsResponse,
+    GetMinerStatsResponse,
+    GetPoolGroupsResponse,
+    PerformanceMode,
+)
 from pyasic.web.vnish import VNishWebAPI  # noqa: E402
 
 _root.setLevel(_root_level)
@@ -51,10 +61,18 @@ __all__ = [
     "FanModeConfig",
     "GRPCError",
     "GRPCStatus",
+    "GetCoolingStateResponse",
+    "GetHashboardsResponse",
+    "GetMinerDetailsResponse",
+    "GetMinerStatsResponse",
+    "GetPoolGroupsResponse",
+    "Message",
     "MinerData",
     "MinerNetwork",
     "MinerProtocol",
     "MiningPreset",
+    "PerformanceMode",
+    "ProtoCodec",
     "ProtocolError",
     "StreamTerminatedError",
     "VNishWebAPI",

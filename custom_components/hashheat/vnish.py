@@ -1,4 +1,4 @@
-"""VNish presets through pyasic's VNish web API.
+"""VNish presets through pyasic's VNish web API, and its requests over one kept HTTP client.
 
 pyasic 0.79.0 reads no preset mode from VNish (``MiningModeConfig.from_vnish`` calls itself with
 the wrong arguments and falls back to the default mode), so its ``get_config`` lists no presets
@@ -9,12 +9,19 @@ VNish 1.3.3 and later also throttle the preset in force to 20-100 % of its power
 (``POST /api/v1/mining/throttle {"percent": N}``, read back as ``miner.miner_status.throttled``
 in ``summary``), which pyasic 0.79.0 does not know: that call is sent here, where its status
 tells a release without the throttle (404) from a refusal (401/403).
+
+pyasic opens a new httpx client for every web request (two per poll) and offers no way to give it
+one: about 1 ms of CPU per request. :class:`VNishSender` sends the web API's requests as pyasic
+does (token, methods, retries, errors) over an aiohttp session it is given, such as Home
+Assistant's shared one; unlocking for a token stays pyasic's.
 """
 
+import json
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Final
 
 import httpx
+from aiohttp import ClientError, ClientSession, ClientTimeout
 
 from .capabilities import THROTTLE_MIN_PERCENT, PowerStep, preset_steps
 from .pyasic_loader import APIError, BaseMiner, MiningPreset, VNishWebAPI, pyasic_settings
@@ -137,3 +144,66 @@ def watch_throttle(web: VNishWebAPI) -> Callable[[], int | None]:
 
     web.send_command = watched  # type: ignore[method-assign]
     return lambda: seen[0]
+
+
+class VNishSender:
+    """Sends a VNish web API's requests over a kept aiohttp session (see :meth:`attach`)."""
+
+    def __init__(self, web: VNishWebAPI, session: ClientSession) -> None:
+        """Serve ``web``'s requests over ``session`` (not closed here: it is the caller's)."""
+        self._web = web
+        self._session = session
+
+    def attach(self) -> None:
+        """Route the web API's requests through this sender."""
+        self._web.send_command = self.send  # type: ignore[method-assign]
+
+    async def send(
+        self,
+        command: str,
+        ignore_errors: bool = False,
+        allow_warning: bool = True,
+        privileged: bool = False,
+        **parameters: Any,
+    ) -> dict[str, Any]:
+        """What pyasic's ``VNishWebAPI.send_command`` does, over the session."""
+        web = self._web
+        if web.token is None:
+            await web.auth()
+        url = f"http://{web.ip}:{web.port}/api/v1/{command}"
+        timeout = ClientTimeout(total=pyasic_settings.get("api_function_timeout", 5))
+        retries = pyasic_settings.get("get_data_retries", 1)
+        for attempt in range(retries):
+            last = attempt == retries - 1
+            token = web.token
+            if token is None:
+                raise APIError(f"Could not authenticate web token with miner: {web}")  # type: ignore[no-untyped-call]
+            bearer = command.startswith("system")
+            headers = {"Authorization": f"Bearer {token}" if bearer else token}
+            try:
+                async with self._session.request(
+                    "POST" if privileged or parameters else "GET",
+                    url,
+                    headers=headers,
+                    json=parameters if privileged or parameters else None,
+                    timeout=timeout,
+                ) as response:
+                    body = await response.read()
+                    status = response.status
+            except (ClientError, TimeoutError) as err:
+                if last:
+                    raise APIError(f"HTTP error sending '{command}' to {web.ip}: {err}") from err  # type: ignore[no-untyped-call]
+                continue
+            if status != 200:  # noqa: PLR2004
+                await web.auth()  # a new token, then the next attempt
+                continue
+            try:
+                reply: Any = json.loads(body)
+            except json.JSONDecodeError as err:
+                if last:
+                    raise APIError(  # type: ignore[no-untyped-call]
+                        f"JSON decode error for '{command}' from {web.ip}: {err}"
+                    ) from err
+                continue
+            return reply or {"success": True}
+        raise APIError(f"Failed to send command to miner: {web}")  # type: ignore[no-untyped-call]
