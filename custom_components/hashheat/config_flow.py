@@ -154,7 +154,7 @@ async def async_detect(host: str, password: str | None = None) -> DetectedMiner:
     return DetectedMiner(found.identity, found.capabilities, password)
 
 
-async def _async_detect_typed(
+async def async_detect_typed(
     user_input: Mapping[str, Any],
 ) -> tuple[DetectedMiner | None, dict[str, str]]:
     """Detect the miner at a user-typed host (with an optional password); return it or errors."""
@@ -350,7 +350,7 @@ class HashHeatConfigFlow(
                 self._site_name = name
                 if not user_input.get(CONF_HOST, "").strip():
                     return await self.async_step_scan()
-                detected, errors = await _async_detect_typed(user_input)
+                detected, errors = await async_detect_typed(user_input)
                 if detected is not None:
                     if _is_configured(self.hass, detected):
                         return self.async_abort(reason="already_configured")
@@ -452,7 +452,7 @@ class MinerSubentryFlowHandler(
         """Ask for the miner's address and detect it."""
         errors: dict[str, str] = {}
         if user_input is not None:
-            detected, errors = await _async_detect_typed(user_input)
+            detected, errors = await async_detect_typed(user_input)
             if detected is not None:
                 if _is_configured(self.hass, detected):
                     return self.async_abort(reason="already_configured")
@@ -488,9 +488,9 @@ class MinerSubentryFlowHandler(
                 **user_input,
                 CONF_PASSWORD: user_input.get(CONF_PASSWORD) or subentry.data.get(CONF_PASSWORD),
             }
-            detected, errors = await _async_detect_typed(user_input)
+            detected, errors = await async_detect_typed(user_input)
             if detected is not None:
-                if not _same_miner(subentry.data, detected):
+                if not same_miner(subentry.data, detected):
                     return self.async_abort(reason="different_miner")
                 # The identity the device and entities are keyed on stays as it was stored.
                 kept = {key: subentry.data.get(key) for key in (CONF_SERIAL, CONF_MAC)}
@@ -512,7 +512,7 @@ class MinerSubentryFlowHandler(
         )
 
 
-def _same_miner(stored: Mapping[str, Any], detected: DetectedMiner) -> bool:
+def same_miner(stored: Mapping[str, Any], detected: DetectedMiner) -> bool:
     """Whether a detected miner is the stored one (by serial or MAC, when either is known)."""
     identity = detected.identity
     for key, value in ((CONF_SERIAL, identity.serial), (CONF_MAC, identity.mac)):

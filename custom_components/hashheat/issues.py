@@ -65,6 +65,8 @@ SEVERITY: Mapping[Repair, ir.IssueSeverity] = {
     Repair.FLUID_LIMIT_MOISTURE: ir.IssueSeverity.WARNING,
     Repair.FLUID_LIMIT_QUALITY: ir.IssueSeverity.WARNING,
 }
+# Fixed in the repair itself: the miner's password is asked there (see repairs.py).
+FIXABLE = frozenset({Repair.ACCESS_DENIED})
 # Shown until dismissed, even across restarts (the others clear when their cause does).
 PERSISTENT = frozenset({Repair.CAPABILITIES_LOST})
 
@@ -103,7 +105,7 @@ def raise_issue(
         hass,
         DOMAIN,
         RepairIssue(kind, key).issue_id,
-        is_fixable=False,
+        is_fixable=kind in FIXABLE,
         is_persistent=kind in PERSISTENT,
         severity=SEVERITY[kind],
         translation_key=translation_key or kind.value,
