@@ -298,8 +298,8 @@ def optimum_drive(site: Site, season: Fortnight, optimum: Optimum) -> Drive:
     """The optimum's power each hour from the plant's state, through the dispatcher's plan layer.
 
     As the planner's is: the power is the site's cap, the ceiling guard holds the tank under its
-    limit, protection keeps its minimum times, and (in summer) the dry cooler also runs whenever
-    the tank is at its limit.
+    limit, protection keeps its minimum times, and the dry cooler (behind its diverting valve)
+    runs where the plan dumps.
     """
     per_slot = round(optimum.problem.slot_s / POLL_S)
     plan: list[Choice] = [Choice(power_w=0.0, dump=False)]
@@ -307,7 +307,6 @@ def optimum_drive(site: Site, season: Fortnight, optimum: Optimum) -> Drive:
     dispatcher = Dispatcher(settings)
     dispatcher.set_miners({spec.miner_id: spec for spec in miner_specs(site.miners)})
     comfort = constant_intents(season)(0.0, 0.0)
-    cooler_from_c = settings.ceiling_c - settings.hysteresis_k
 
     def drive(
         step: int,
@@ -324,7 +323,7 @@ def optimum_drive(site: Site, season: Fortnight, optimum: Optimum) -> Drive:
             miners[command.miner_id].command(
                 run=command.run, power_w=command.power_w or MINER_MAX_W, now_s=readings.now_s
             )
-        return plan[0].dump or (optimum.problem.dump and readings.tank_c >= cooler_from_c)
+        return plan[0].dump
 
     return drive
 

@@ -208,6 +208,25 @@ def test_the_dry_cooler_runs_in_the_slots_the_plan_dumps() -> None:
     assert planning.building is not None
 
 
+def test_planning_with_the_building_the_cooler_never_takes_a_slot_that_heats_the_house() -> None:
+    planning = with_house(session(heat_dump=True))
+    ceiling = DispatchSettings().ceiling_c
+    result = planning.replan(
+        prices=prices(12, 0),  # dear: mining does not pay, only the house's heat
+        outdoor_forecast_c=[0.0] * 12,
+        store_c=ceiling,
+        now_s=START.timestamp(),
+        loop_target_c=30.0,
+        revenue_per_kwh=0.0872,
+    )
+    assert result is not None
+    heating = next(slot for slot in result.slots if slot.power_w > 0)
+    assert not heating.dump
+    assert planning.step_at(heating.start) is not None
+    # At its limit the tank is held by the ceiling guard: the diverting valve stays on the house.
+    assert not planning.dump_wanted(ceiling, following=True)
+
+
 def test_a_replan_counts_the_slot_in_progress_from_now_and_drops_the_past() -> None:
     slots = prices(3, 1)
     now_s = (START + timedelta(hours=1, minutes=15)).timestamp()

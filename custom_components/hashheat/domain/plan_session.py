@@ -264,12 +264,18 @@ class PlanSession:
     def dump_wanted(self, store_c: float | None, *, following: bool) -> bool:
         """Whether the dry cooler runs now; the building learns nothing while it does.
 
-        Only while the site follows the plan: where its slot dumps, or with the store at its limit.
-        Ask every poll, so that what was learned stops and starts with the cooler.
+        Only while the site follows the plan: where its slot dumps; planning with the tank, also
+        with the store at its limit (the tank's plan dumps what goes over it). Planning with the
+        building, a slot that does not dump heats the house: the cooler's diverting valve would
+        take that heat from it (and the miners would burn on into the cooler), so the ceiling
+        guard holds the tank instead. Ask every poll, so that what was learned stops and starts
+        with the cooler.
         """
         dispatch = self.settings.dispatch
         at_limit = store_c is not None and store_c >= dispatch.ceiling_c - dispatch.hysteresis_k
-        self.cooler_on = following and self.settings.heat_dump and (self.dumping or at_limit)
+        tank_plan = self.last_inputs is None or self.last_inputs.building is None
+        overflow = at_limit and tank_plan
+        self.cooler_on = following and self.settings.heat_dump and (self.dumping or overflow)
         return self.cooler_on
 
     def as_dict(self) -> dict[str, Any]:
