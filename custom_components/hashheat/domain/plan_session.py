@@ -22,6 +22,7 @@ import numpy as np
 from .building_model import BuildingModel
 from .demand_forecast import DemandCorrection
 from .dispatch import DispatchSettings, PlanStep
+from .hydronic import HydronicLag, held_kwh, in_bursts
 from .planner import BuildingStore, Plan, PlanInputs, PlanReason, plan
 from .price_forecast import PriceSlot
 from .site_model import SiteModel, SiteReading
@@ -104,6 +105,10 @@ class PlanSession:
     """The planner's reason at the last re-plan (None: not confident, no planner run)."""
     building: BuildingModel | None = None
     """The learned building, from the first indoor reading on."""
+    lag: HydronicLag | None = None
+    """The heat the tank and loop hold per kW they deliver, from the first indoor reading on."""
+    return_c: float | None = None
+    """The last return reading."""
     indoor: tuple[float, float] | None = None
     """The last indoor reading: (Unix time, °C)."""
     dumping: bool = False
@@ -134,6 +139,7 @@ class PlanSession:
         if seen.running != self.running or self.running_since_s is None:
             self.starts_today += max(seen.running - self.running, 0)
             self.running, self.running_since_s = seen.running, seen.at_s
+        self.return_c = seen.return_c
         self._observe_building(seen)
         heat_w, return_c = seen.heat_w, seen.return_c
         if heat_w is not None and heat_w > APPROACH_MIN_HEAT_W and return_c is not None:
@@ -149,9 +155,14 @@ class PlanSession:
         self.indoor = (seen.at_s, self._smoothed_indoor(seen.at_s, seen.indoor_c))
         if self.building is None:
             self.building = BuildingModel(self.model.prior)
+        if self.lag is None:
+            self.lag = HydronicLag(self.model.prior)
         if seen.heat_w is None or seen.outdoor_c is None or self.cooler_on:
             self.building.interrupt()
             return
+        self.lag.observe(
+            tank_c=seen.store_c, return_c=seen.return_c, indoor_c=seen.indoor_c, heat_w=seen.heat_w
+        )
         self.building.observe(
             at_s=seen.at_s,
             indoor_c=seen.indoor_c,
@@ -168,17 +179,31 @@ class PlanSession:
         return before_c + (at_s - before_s) / INDOOR_SMOOTHING_S * (indoor_c - before_c)
 
     def _building_store(
-        self, now_s: float, outdoor_forecast_c: Sequence[float]
+        self, now_s: float, outdoor_forecast_c: Sequence[float], store_c: float
     ) -> BuildingStore | None:
-        """The building as the store, when it has a fresh indoor reading and a confident fit."""
+        """The building as the store, when it has a fresh indoor reading and a confident fit.
+
+        Where it needs heat in bursts, its heat counts what the tank and loop hold above the indoor
+        air (not while the dry cooler takes it) and the air lags it (:mod:`.hydronic`).
+        """
         if self.building is None or self.indoor is None or self.building.reasons:
             return None
         at_s, indoor_c = self.indoor
         if not 0 <= now_s - at_s <= INDOOR_STALE_S:
             return None
         params = self.building.params
+        prior = self.model.prior
+        full_heat_kw = prior.capture_fraction * prior.max_power_kw
+        low_c = self.settings.indoor_band_c[0]
+        bursts = in_bursts(full_heat_kw, params.ua_kw_per_k, low_c, outdoor_forecast_c)
+        held, lag_h = 0.0, 0.0
+        if bursts:
+            lag_h = (self.lag or HydronicLag(prior)).lag_h
+        if bursts and not self.cooler_on:
+            held = held_kwh(prior, tank_c=store_c, return_c=self.return_c, indoor_c=indoor_c)
         return BuildingStore(
-            indoor_c=indoor_c,
+            indoor_c=indoor_c + held / params.capacity_kwh_per_k,
+            lag_h=lag_h,
             outdoor_c=outdoor_forecast_c,
             capacity_kwh_per_k=params.capacity_kwh_per_k,
             ua_kw_per_k=params.ua_kw_per_k,
@@ -204,7 +229,7 @@ class PlanSession:
     ) -> Plan | None:
         """A plan over ``prices`` (the outdoor forecast per slot), or None: comfort, and why."""
         prices, outdoor_forecast_c = from_now(prices, outdoor_forecast_c, now_s)
-        building = self._building_store(now_s, outdoor_forecast_c)
+        building = self._building_store(now_s, outdoor_forecast_c, store_c)
         confidence = self.model.confidence
         if building is None and not confidence.confident:
             reasons = [*confidence.reasons, *(self.building.reasons if self.building else ())]
@@ -284,6 +309,7 @@ class PlanSession:
             "model": self.model.as_dict(),
             "approach_k_per_kw": self.approach_k_per_kw,
             "building": self.building.as_dict() if self.building else None,
+            "lag_h": self.lag.learned_h if self.lag else None,
             "demand_correction": self.demand_correction.as_dict(),
         }
 
@@ -300,3 +326,5 @@ class PlanSession:
         building = data.get("building")
         if isinstance(building, Mapping):
             self.building = BuildingModel.from_dict(self.model.prior, building)
+        lag = data.get("lag_h")
+        self.lag = HydronicLag(self.model.prior, float(lag) if is_finite_number(lag) else None)
