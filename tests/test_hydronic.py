@@ -2,7 +2,13 @@
 
 import pytest
 
-from custom_components.hashheat.domain.hydronic import HydronicLag, held_kwh, in_bursts
+from custom_components.hashheat.domain.hydronic import (
+    PAST_HOURS,
+    HydronicLag,
+    OutdoorHours,
+    held_kwh,
+    in_bursts,
+)
 from custom_components.hashheat.domain.site_model import PlantPrior
 from custom_components.hashheat.domain.thermal import Fluid
 
@@ -44,6 +50,15 @@ def test_the_lag_is_learned_where_the_loop_delivers_most_of_the_heat() -> None:
 def test_heat_is_needed_in_bursts_where_the_mean_demand_is_a_small_share_of_the_miners() -> None:
     # 0.38 kW/K: 13 °C outdoors needs 2.6 kW at 19.9 °C, 23 % of 11.4 kW; 0 °C needs 66 %.
     assert in_bursts(11.4, 0.38, 19.9, [13.0, 25.0])
-    assert in_bursts(11.4, 0.38, 19.9, [13.0])
+    assert not in_bursts(11.4, 0.38, 19.9, [13.0])
     assert not in_bursts(11.4, 0.38, 19.9, [0.0, 25.0])
     assert not in_bursts(11.4, 0.38, 19.9, [])
+
+
+def test_the_day_before_is_kept_as_hourly_means() -> None:
+    past = OutdoorHours()
+    for minute in range(0, 30 * 60, 30):
+        past.observe(minute * 60.0, 10.0 if minute % 60 == 0 else 12.0)
+    past.observe(30 * 3600.0, float("nan"))
+    assert len(past.means_c) == PAST_HOURS
+    assert past.means_c == [pytest.approx(11.0)] * PAST_HOURS

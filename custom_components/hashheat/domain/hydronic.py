@@ -2,8 +2,8 @@
 
 What the miners put into the tank reaches the building through the loop and the radiators with a
 lag: after a charge the tank and loop still hold what the house will get (up to 1.5 K of the house
-on the reference site). Where the building needs heat only in bursts (:func:`in_bursts`: a warm
-spell, summer nights), that is what it lives on after each one, so planning with the building as
+on the reference site). Where the building needs heat only in bursts (:func:`in_bursts`: summer,
+a long warm spell), that is what it lives on after each one, so planning with the building as
 the store, its state is the indoor temperature plus that heat (:func:`held_kwh`), and while the
 loop delivers ``Q`` the indoor air lags it by ``lag_h·Q/C``. Where the loop runs most of the time
 the tank and loop hold about what they always hold, and the indoor air the plan starts from already
@@ -14,7 +14,7 @@ delivers at least half the miners' captured power, from a prior of the configure
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final
 
 from .site_model import PlantPrior
@@ -23,8 +23,10 @@ DESIGN_LIFT_K: Final = 35.0
 """A tank near 60 °C and a 55/45 °C loop over a 20 °C room, on average."""
 LEARN_FROM_SHARE: Final = 0.5
 WEIGHT: Final = 0.01
-BURST_SHARE: Final = 0.25
-"""Heat needed in bursts: on average under this share of the miners' full heat."""
+BURST_SHARE: Final = 0.15
+"""Heat needed in bursts: on average under this share of the miners' full heat, over the day
+before and the forecast (a warm day in a cold spell still has its cold nights around it)."""
+PAST_HOURS: Final = 24
 
 
 def in_bursts(
@@ -42,6 +44,28 @@ def held_kwh(prior: PlantPrior, *, tank_c: float, return_c: float | None, indoor
     loop_c = tank_c if return_c is None else return_c
     tank = prior.tank_capacity_kwh_per_k * max(tank_c - indoor_c, 0.0)
     return tank + prior.loop_capacity_kwh_per_k * max(loop_c - indoor_c, 0.0)
+
+
+@dataclass(slots=True)
+class OutdoorHours:
+    """The outdoor temperature's hourly means over the last ``PAST_HOURS`` hours."""
+
+    hours: dict[int, tuple[float, int]] = field(default_factory=dict)
+
+    def observe(self, at_s: float, outdoor_c: float) -> None:
+        """One reading."""
+        if not math.isfinite(outdoor_c):
+            return
+        hour = int(at_s // 3600)
+        total, count = self.hours.get(hour, (0.0, 0))
+        self.hours[hour] = (total + outdoor_c, count + 1)
+        for old in [h for h in self.hours if h <= hour - PAST_HOURS]:
+            del self.hours[old]
+
+    @property
+    def means_c(self) -> list[float]:
+        """Each hour's mean, oldest first."""
+        return [total / count for _, (total, count) in sorted(self.hours.items())]
 
 
 @dataclass(slots=True)

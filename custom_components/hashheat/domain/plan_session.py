@@ -22,7 +22,7 @@ import numpy as np
 from .building_model import BuildingModel
 from .demand_forecast import DemandCorrection
 from .dispatch import DispatchSettings, PlanStep
-from .hydronic import HydronicLag, held_kwh, in_bursts
+from .hydronic import HydronicLag, OutdoorHours, held_kwh, in_bursts
 from .planner import BuildingStore, Plan, PlanInputs, PlanReason, plan
 from .price_forecast import PriceSlot
 from .site_model import SiteModel, SiteReading
@@ -109,6 +109,8 @@ class PlanSession:
     """The heat the tank and loop hold per kW they deliver, from the first indoor reading on."""
     return_c: float | None = None
     """The last return reading."""
+    outdoor_hours: OutdoorHours = field(default_factory=OutdoorHours)
+    """The day before's outdoor temperatures."""
     indoor: tuple[float, float] | None = None
     """The last indoor reading: (Unix time, °C)."""
     dumping: bool = False
@@ -140,6 +142,8 @@ class PlanSession:
             self.starts_today += max(seen.running - self.running, 0)
             self.running, self.running_since_s = seen.running, seen.at_s
         self.return_c = seen.return_c
+        if seen.outdoor_c is not None:
+            self.outdoor_hours.observe(seen.at_s, seen.outdoor_c)
         self._observe_building(seen)
         heat_w, return_c = seen.heat_w, seen.return_c
         if heat_w is not None and heat_w > APPROACH_MIN_HEAT_W and return_c is not None:
@@ -195,7 +199,8 @@ class PlanSession:
         prior = self.model.prior
         full_heat_kw = prior.capture_fraction * prior.max_power_kw
         low_c = self.settings.indoor_band_c[0]
-        bursts = in_bursts(full_heat_kw, params.ua_kw_per_k, low_c, outdoor_forecast_c)
+        around_c = [*self.outdoor_hours.means_c, *outdoor_forecast_c]
+        bursts = in_bursts(full_heat_kw, params.ua_kw_per_k, low_c, around_c)
         held, lag_h = 0.0, 0.0
         if bursts:
             lag_h = (self.lag or HydronicLag(prior)).lag_h
