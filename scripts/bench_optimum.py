@@ -53,6 +53,8 @@ class Problem:
     dump: bool = False
     """Whether the heat may go to the dry cooler instead of the building (when heat has no use)."""
     slot_s: float = 3600.0
+    lag_h: float = 0.0
+    """Heat the tank and loop hold above the indoor air per kW they give the building (kWh/kW)."""
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -65,6 +67,19 @@ class Choice:
 
 _BISECTIONS: Final = 40
 _TIE_EUR: Final = 1e-9
+
+
+def hydronic_lag_h(params: PlantParams) -> float:
+    """Heat the tank and loop hold above the indoor air per kW, delivering the design heat."""
+    heat_w = params.emitter_rated_w
+    state = hydronic_steady_state(params, indoor_c=params.indoor_setpoint_c, heat_w=heat_w)
+    return held_j(params, state.tank_c, state.return_c, params.indoor_setpoint_c) / heat_w / 3600
+
+
+def held_j(params: PlantParams, tank_c: float, return_c: float, indoor_c: float) -> float:
+    """Heat (J) the tank and loop hold above the indoor air."""
+    tank = params.tank_capacity_j_per_k * max(tank_c - indoor_c, 0.0)
+    return tank + params.loop_capacity_j_per_k * max(return_c - indoor_c, 0.0)
 
 
 def deliverable_w(params: PlantParams, indoor_c: Floats, limit_c: float) -> Floats:
@@ -115,11 +130,12 @@ class Optimum:
         most = np.interp(indoor_c, self.grid_c, self.deliverable_w)[:, None]
         heat_w = np.where(self.dumped[None, :], 0.0, np.minimum(captured[None, :], most))
         power_w = np.where(self.dumped[None, :], self.powers_w, heat_w / p.params.capture_fraction)
-        target = p.outdoor_c[slot] + heat_w / ua
+        lag_k = p.lag_h * heat_w * 3600 / p.params.building_capacity_j_per_k
+        target = p.outdoor_c[slot] + heat_w / ua + lag_k
         after = target + (indoor_c[:, None] - target) * decay
         middle = 0.5 * (indoor_c[:, None] + after)
         low, high = p.band_c
-        outside = np.maximum(low - middle, 0.0) + np.maximum(middle - high, 0.0)
+        outside = np.maximum(low - (middle - lag_k), 0.0) + np.maximum(middle - high, 0.0)
         cost = power_w / 1000 * hours * p.net_price[slot]
         cost = cost + p.comfort_eur_per_kh * hours * outside
         cost = cost + np.interp(after, self.grid_c, self.values[slot + 1])

@@ -46,11 +46,12 @@ from typing import Any, Final
 import numpy as np
 
 from custom_components.hashheat.domain.dispatch import Dispatcher, Intents, PlanStep
+from custom_components.hashheat.domain.hydronic import in_bursts
 from custom_components.hashheat.domain.plan_session import PlanSession
 from custom_components.hashheat.domain.price_forecast import PriceSlot
 from custom_components.hashheat.settings import SiteSettings
 from scripts.bench_miners import MINER_MAX_W, MINER_MIN_W, MINERS, SimMiner, miner_specs
-from scripts.bench_optimum import Choice, Floats, Optimum, Problem
+from scripts.bench_optimum import Choice, Floats, Optimum, Problem, held_j, hydronic_lag_h
 from scripts.bench_plan_data import PlanData, load_plan_data
 from scripts.bench_planner import observation, plan_session
 from scripts.bench_tariff import (
@@ -277,13 +278,18 @@ def optimum_problem(
     prices = np.array(hourly_prices(all_in_slots(data, economics), season.start, hours))
     net = prices - economics.revenue_eur_per_kwh
     slot_s = 3600 / OPTIMUM_SLOTS_PER_HOUR
+    outdoor_c = slot_outdoor(
+        data.outdoor, season.start.timestamp(), hours * OPTIMUM_SLOTS_PER_HOUR, slot_s
+    )
+    params = site.params
+    full_heat_kw = params.capture_fraction * site.miners * MINER_MAX_W / 1000
+    ua_kw_per_k = params.building_ua_w_per_k / 1000
+    bursts = in_bursts(full_heat_kw, ua_kw_per_k, OPTIMUM_BAND_C[0], outdoor_c.tolist())
     return Problem(
-        params=site.params,
+        params=params,
         powers_w=site_powers_w(site.miners),
         net_price=np.repeat(net, OPTIMUM_SLOTS_PER_HOUR),
-        outdoor_c=slot_outdoor(
-            data.outdoor, season.start.timestamp(), hours * OPTIMUM_SLOTS_PER_HOUR, slot_s
-        ),
+        outdoor_c=outdoor_c,
         slot_s=slot_s,
         start_indoor_c=site.params.indoor_setpoint_c,
         band_c=OPTIMUM_BAND_C,
@@ -291,6 +297,7 @@ def optimum_problem(
         comfort_eur_per_kh=COMFORT_EUR_PER_KH,
         heat_value_eur_per_kwh=max(0.0, float(np.mean(net))) / site.params.capture_fraction,
         dump=season.name == SUMMER.name,
+        lag_h=hydronic_lag_h(params) if bursts else 0.0,
     )
 
 
@@ -298,8 +305,8 @@ def optimum_drive(site: Site, season: Fortnight, optimum: Optimum) -> Drive:
     """The optimum's power each hour from the plant's state, through the dispatcher's plan layer.
 
     As the planner's is: the power is the site's cap, the ceiling guard holds the tank under its
-    limit, protection keeps its minimum times, and (in summer) the dry cooler also runs whenever
-    the tank is at its limit.
+    limit, protection keeps its minimum times, and the dry cooler (behind its diverting valve)
+    runs where the plan dumps.
     """
     per_slot = round(optimum.problem.slot_s / POLL_S)
     plan: list[Choice] = [Choice(power_w=0.0, dump=False)]
@@ -307,7 +314,6 @@ def optimum_drive(site: Site, season: Fortnight, optimum: Optimum) -> Drive:
     dispatcher = Dispatcher(settings)
     dispatcher.set_miners({spec.miner_id: spec for spec in miner_specs(site.miners)})
     comfort = constant_intents(season)(0.0, 0.0)
-    cooler_from_c = settings.ceiling_c - settings.hysteresis_k
 
     def drive(
         step: int,
@@ -317,14 +323,19 @@ def optimum_drive(site: Site, season: Fortnight, optimum: Optimum) -> Drive:
         miners: dict[str, SimMiner],
     ) -> bool:
         if step % per_slot == 0:
-            plan[0] = optimum.best(step // per_slot, indoor_c)
+            # Where its model has the tank and loop lag, what they hold is the building's heat.
+            held = 0.0
+            if optimum.problem.lag_h > 0 and not plan[0].dump:
+                held = held_j(site.params, readings.tank_c, readings.return_c, indoor_c)
+            heat_c = indoor_c + held / site.params.building_capacity_j_per_k
+            plan[0] = optimum.best(step // per_slot, heat_c)
         snapshot = site_snapshot(miners, readings, readings.now_s, safety_stop=tripped)
         intents = replace(comfort, plan=PlanStep(power_w=plan[0].power_w))
         for command in dispatcher.decide(intents, snapshot, readings.now_s).commands:
             miners[command.miner_id].command(
                 run=command.run, power_w=command.power_w or MINER_MAX_W, now_s=readings.now_s
             )
-        return plan[0].dump or (optimum.problem.dump and readings.tank_c >= cooler_from_c)
+        return plan[0].dump
 
     return drive
 

@@ -148,15 +148,21 @@ def test_the_dry_cooler_runs_only_with_a_heat_dump_and_the_store_at_its_upper_li
 
 def test_what_is_saved_comes_back_and_damage_is_learned_again() -> None:
     planning = session()
-    planning.observe(seen(START))
+    planning.observe(seen(START, indoor_c=20.0, heat_w=6000.0))
+    assert planning.lag is not None
+    assert planning.lag.learned_h is not None
     saved = planning.as_dict()
     restored = session()
     restored.restore(saved)
     assert restored.approach_k_per_kw == planning.approach_k_per_kw
+    assert restored.lag is not None
+    assert restored.lag.learned_h == planning.lag.learned_h
     assert restored.model.as_dict() == planning.model.as_dict()
     damaged = session()
-    damaged.restore({"model": "garbage", "approach_k_per_kw": float("nan")})
+    damaged.restore({"model": "garbage", "approach_k_per_kw": float("nan"), "lag_h": "x"})
     assert damaged.approach_k_per_kw is None
+    assert damaged.lag is not None
+    assert damaged.lag.learned_h is None
     assert damaged.model.samples == 0
 
 
@@ -215,6 +221,52 @@ def test_the_dry_cooler_runs_in_the_slots_the_plan_dumps() -> None:
     assert planning.dump_wanted(40.0, following=True)
     planning.restore({"building": "garbage"})  # a damaged building keeps what was learned
     assert planning.building is not None
+
+
+def test_planning_with_the_building_the_cooler_never_takes_a_slot_that_heats_the_house() -> None:
+    planning = with_house(session(heat_dump=True))
+    ceiling = DispatchSettings().ceiling_c
+    result = planning.replan(
+        prices=prices(12, 0),  # dear: mining does not pay, only the house's heat
+        outdoor_forecast_c=[0.0] * 12,
+        store_c=ceiling,
+        now_s=START.timestamp(),
+        loop_target_c=30.0,
+        revenue_per_kwh=0.0872,
+    )
+    assert result is not None
+    heating = next(slot for slot in result.slots if slot.power_w > 0)
+    assert not heating.dump
+    assert planning.step_at(heating.start) is not None
+    # At its limit the tank is held by the ceiling guard: the diverting valve stays on the house.
+    assert not planning.dump_wanted(ceiling, following=True)
+
+
+def test_where_heat_comes_in_bursts_the_plan_counts_what_the_tank_and_loop_still_hold() -> None:
+    planning = with_house(session())  # indoor 20.5 °C, the loop's return at 40 °C
+
+    def planned_indoor_c(outdoor_c: float) -> float:
+        planning.replan(
+            prices=prices(12, 6),
+            outdoor_forecast_c=[outdoor_c] * 12,
+            store_c=55.0,
+            now_s=START.timestamp(),
+            loop_target_c=30.0,
+            revenue_per_kwh=0.0872,
+        )
+        assert planning.last_inputs is not None
+        assert planning.last_inputs.building is not None
+        return planning.last_inputs.building.indoor_c
+
+    assert planning.building is not None
+    capacity = planning.building.params.capacity_kwh_per_k
+    prior = planning.model.prior
+    held = 34.5 * prior.tank_capacity_kwh_per_k + 19.5 * prior.loop_capacity_kwh_per_k
+    assert planned_indoor_c(25.0) == pytest.approx(20.5 + held / capacity)  # a warm day
+    assert planning.last_inputs is not None
+    assert planning.last_inputs.building is not None
+    assert planning.last_inputs.building.lag_h > 1.0
+    assert planned_indoor_c(0.0) == 20.5  # heating all day: the air already lags
 
 
 def test_a_replan_counts_the_slot_in_progress_from_now_and_drops_the_past() -> None:

@@ -318,3 +318,21 @@ def test_two_days_of_quarter_hours_for_sixteen_miners_plan_with_the_building() -
     assert result.is_price_plan
     assert len(result.slots) == 192
     assert result.start_cap_met
+
+
+def test_the_indoor_air_lags_the_heat_the_tank_and_loop_still_hold() -> None:
+    # A cool night: the house must stay in the band; its heat passes through the tank and loop.
+    cool = replace(HOUSE, indoor_c=20.0, outdoor_c=[12.0] * 12)
+    prices = [0.10] * 3 + [0.40] * 9
+    prompt = plan(building_inputs(prices, building=cool))
+    lagging = plan(building_inputs(prices, building=replace(cool, lag_h=1.6)))
+    energy = [sum(s.power_w for s in result.slots) for result in (prompt, lagging)]
+    # The air lags the heat held: keeping it in the band takes more heat than a prompt house's.
+    assert energy[1] > energy[0]
+    # Heat already held in the tank and loop (counted in the state) saves heating.
+    held = plan(building_inputs(prices, building=replace(cool, indoor_c=21.0, lag_h=1.6)))
+    assert sum(s.power_w for s in held.slots) < energy[1]
+    # Heating never cools the air in the plan's eyes: a house over its band is not heated.
+    hot = replace(HOUSE, indoor_c=24.0, outdoor_c=[25.0] * 12, lag_h=1.6)
+    assert all(s.power_w == 0 for s in plan(building_inputs([0.10] * 12, building=hot)).slots)
+    assert not plan(building_inputs(prices, building=replace(cool, lag_h=-1.0))).is_price_plan

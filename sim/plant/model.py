@@ -14,7 +14,10 @@ Three energy stores, each one temperature, advanced by explicit Euler::
   thermostatic valves that close over ``trv_band_k`` above the indoor set point. The pump
   runs at constant flow (a bypass keeps it constant when the valves close).
 * Building: one indoor node with an effective thermal mass, losing ``UA·(T_indoor - T_out)``.
-* Heat dump: a dry cooler on the loop, ``UA_dump·(T_mean - T_out)`` while switched on.
+* Heat dump: a dry cooler behind a diverting (3-way) valve, as a heat-reuse site fits it:
+  switched on, the loop water goes through the cooler instead of the building circuit, which
+  rejects ``UA_dump·(T_mean - T_out)`` while the radiators get nothing (heat being dumped must
+  not warm a house that wants none).
 
 Pure computation, deterministic: time only advances through :meth:`Plant.step`; sensor noise
 comes from a seeded RNG.
@@ -270,7 +273,8 @@ class Plant:
 
     ``outdoor`` gives the outdoor temperature at a simulated time (see :mod:`sim.outdoor`).
     Initial temperatures default to a cold hydronic side: indoor at the set point, loop and
-    tank at the indoor temperature. ``dump_on`` switches the dry cooler;
+    tank at the indoor temperature. ``dump_on`` switches the dry cooler and turns its diverting
+    valve (the radiators then get no water);
     ``flow_m3_per_s`` sets the loop pump (0 stops it). Sensor noise is Gaussian with
     standard deviation ``noise_k`` from ``random.Random(seed)``.
     """
@@ -354,7 +358,9 @@ class Plant:
         q_emit = self._k_emitter * math.copysign(abs(diff) ** p.emitter_exponent, diff)
         if p.trv_band_k is not None and indoor > p.indoor_setpoint_c:
             q_emit *= max(0.0, 1.0 - (indoor - p.indoor_setpoint_c) / p.trv_band_k)
-        q_dump = p.dump_ua_w_per_k * (mean - outdoor_c) if self.dump_on else 0.0
+        q_dump = 0.0
+        if self.dump_on:
+            q_emit, q_dump = 0.0, p.dump_ua_w_per_k * (mean - outdoor_c)
         q_env = p.building_ua_w_per_k * (indoor - outdoor_c)
         return q_hx, supply, q_emit, q_dump, q_env
 
@@ -411,7 +417,7 @@ class Plant:
 
     @property
     def heat_delivered_w(self) -> float:
-        """Heat the radiators give the building, W."""
+        """Heat the radiators give the building (0 while the dry cooler takes the loop), W."""
         return self._fluxes(self.outdoor_c)[2]
 
     @property

@@ -312,6 +312,26 @@ def test_heat_dump_rejects_heat_and_cools_the_loop() -> None:
     assert twin[0].energy.dumped_j == 0.0
 
 
+def test_heat_dump_diverts_the_loop_from_the_radiators() -> None:
+    """The dry cooler sits behind a diverting valve: switched on, the house gets no heat."""
+    params = PlantParams()
+    twin = at_steady_state(8000, params), at_steady_state(8000, params)
+    twin[1].dump_on = True
+    assert twin[0].heat_delivered_w > 7000
+    assert twin[1].heat_delivered_w == 0.0
+    before = [plant.energy for plant in twin]
+    for plant in twin:
+        run(plant, constant_power(8000), hours=2, dt_s=10)
+    heating, diverted = (plant.energy - start for plant, start in zip(twin, before, strict=True))
+    assert diverted.delivered_j == 0.0
+    assert diverted.dumped_j > 0.9 * heating.delivered_j
+    # The house only loses: 380 W/K x 20 K for 2 h from 11.1 kWh/K is about 1.3 K.
+    assert twin[1].indoor_c < twin[0].indoor_c - 1.0
+    twin[1].dump_on = False
+    # The radiators get the water again (the cooler left it below the room: they now cool it).
+    assert twin[1].heat_delivered_w < 0.0
+
+
 def test_stopped_pump_isolates_the_tank() -> None:
     plant = at_steady_state(8000, PlantParams())
     plant.flow_m3_per_s = 0.0

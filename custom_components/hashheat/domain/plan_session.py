@@ -22,6 +22,7 @@ import numpy as np
 from .building_model import BuildingModel
 from .demand_forecast import DemandCorrection
 from .dispatch import NO_HOLDS, DispatchSettings, HoldSchedule, PlanStep
+from .hydronic import HydronicLag, OutdoorHours, held_kwh, in_bursts
 from .plan_reason import Reason, ReasonCode
 from .planner import BuildingStore, Plan, PlanInputs, PlanReason, plan
 from .planner import GridHold as HoldWindow
@@ -136,6 +137,12 @@ class PlanSession:
     """The planner's reason at the last re-plan (None: not confident, no planner run)."""
     building: BuildingModel | None = None
     """The learned building, from the first indoor reading on."""
+    lag: HydronicLag | None = None
+    """The heat the tank and loop hold per kW they deliver, from the first indoor reading on."""
+    return_c: float | None = None
+    """The last return reading."""
+    outdoor_hours: OutdoorHours = field(default_factory=OutdoorHours)
+    """The day before's outdoor temperatures."""
     indoor: tuple[float, float] | None = None
     """The last indoor reading: (Unix time, °C)."""
     dumping: bool = False
@@ -166,6 +173,9 @@ class PlanSession:
         if seen.running != self.running or self.running_since_s is None:
             self.starts_today += max(seen.running - self.running, 0)
             self.running, self.running_since_s = seen.running, seen.at_s
+        self.return_c = seen.return_c
+        if seen.outdoor_c is not None:
+            self.outdoor_hours.observe(seen.at_s, seen.outdoor_c)
         self._observe_building(seen)
         heat_w, return_c = seen.heat_w, seen.return_c
         if heat_w is not None and heat_w > APPROACH_MIN_HEAT_W and return_c is not None:
@@ -181,9 +191,14 @@ class PlanSession:
         self.indoor = (seen.at_s, self._smoothed_indoor(seen.at_s, seen.indoor_c))
         if self.building is None:
             self.building = BuildingModel(self.model.prior)
+        if self.lag is None:
+            self.lag = HydronicLag(self.model.prior)
         if seen.heat_w is None or seen.outdoor_c is None or self.cooler_on:
             self.building.interrupt()
             return
+        self.lag.observe(
+            tank_c=seen.store_c, return_c=seen.return_c, indoor_c=seen.indoor_c, heat_w=seen.heat_w
+        )
         self.building.observe(
             at_s=seen.at_s,
             indoor_c=seen.indoor_c,
@@ -200,17 +215,32 @@ class PlanSession:
         return before_c + (at_s - before_s) / INDOOR_SMOOTHING_S * (indoor_c - before_c)
 
     def _building_store(
-        self, now_s: float, outdoor_forecast_c: Sequence[float]
+        self, now_s: float, outdoor_forecast_c: Sequence[float], store_c: float
     ) -> BuildingStore | None:
-        """The building as the store, when it has a fresh indoor reading and a confident fit."""
+        """The building as the store, when it has a fresh indoor reading and a confident fit.
+
+        Where it needs heat in bursts, its heat counts what the tank and loop hold above the indoor
+        air (not while the dry cooler takes it) and the air lags it (:mod:`.hydronic`).
+        """
         if self.building is None or self.indoor is None or self.building.reasons:
             return None
         at_s, indoor_c = self.indoor
         if not 0 <= now_s - at_s <= INDOOR_STALE_S:
             return None
         params = self.building.params
+        prior = self.model.prior
+        full_heat_kw = prior.capture_fraction * prior.max_power_kw
+        low_c = self.settings.indoor_band_c[0]
+        around_c = [*self.outdoor_hours.means_c, *outdoor_forecast_c]
+        bursts = in_bursts(full_heat_kw, params.ua_kw_per_k, low_c, around_c)
+        held, lag_h = 0.0, 0.0
+        if bursts:
+            lag_h = (self.lag or HydronicLag(prior)).lag_h
+        if bursts and not self.cooler_on:
+            held = held_kwh(prior, tank_c=store_c, return_c=self.return_c, indoor_c=indoor_c)
         return BuildingStore(
-            indoor_c=indoor_c,
+            indoor_c=indoor_c + held / params.capacity_kwh_per_k,
+            lag_h=lag_h,
             outdoor_c=outdoor_forecast_c,
             capacity_kwh_per_k=params.capacity_kwh_per_k,
             ua_kw_per_k=params.ua_kw_per_k,
@@ -240,7 +270,7 @@ class PlanSession:
         The grid holds, also those still to begin, cap the slots they cover.
         """
         prices, outdoor_forecast_c = from_now(prices, outdoor_forecast_c, now_s)
-        building = self._building_store(now_s, outdoor_forecast_c)
+        building = self._building_store(now_s, outdoor_forecast_c, store_c)
         confidence = self.model.confidence
         if building is None and not confidence.confident:
             building_reasons = self.building.reasons if self.building else ()
@@ -303,12 +333,18 @@ class PlanSession:
     def dump_wanted(self, store_c: float | None, *, following: bool) -> bool:
         """Whether the dry cooler runs now; the building learns nothing while it does.
 
-        Only while the site follows the plan: where its slot dumps, or with the store at its limit.
-        Ask every poll, so that what was learned stops and starts with the cooler.
+        Only while the site follows the plan: where its slot dumps; planning with the tank, also
+        with the store at its limit (the tank's plan dumps what goes over it). Planning with the
+        building, a slot that does not dump heats the house: the cooler's diverting valve would
+        take that heat from it (and the miners would burn on into the cooler), so the ceiling
+        guard holds the tank instead. Ask every poll, so that what was learned stops and starts
+        with the cooler.
         """
         dispatch = self.settings.dispatch
         at_limit = store_c is not None and store_c >= dispatch.ceiling_c - dispatch.hysteresis_k
-        self.cooler_on = following and self.settings.heat_dump and (self.dumping or at_limit)
+        tank_plan = self.last_inputs is None or self.last_inputs.building is None
+        overflow = at_limit and tank_plan
+        self.cooler_on = following and self.settings.heat_dump and (self.dumping or overflow)
         return self.cooler_on
 
     def as_dict(self) -> dict[str, Any]:
@@ -317,6 +353,7 @@ class PlanSession:
             "model": self.model.as_dict(),
             "approach_k_per_kw": self.approach_k_per_kw,
             "building": self.building.as_dict() if self.building else None,
+            "lag_h": self.lag.learned_h if self.lag else None,
             "demand_correction": self.demand_correction.as_dict(),
         }
 
@@ -333,3 +370,5 @@ class PlanSession:
         building = data.get("building")
         if isinstance(building, Mapping):
             self.building = BuildingModel.from_dict(self.model.prior, building)
+        lag = data.get("lag_h")
+        self.lag = HydronicLag(self.model.prior, float(lag) if is_finite_number(lag) else None)

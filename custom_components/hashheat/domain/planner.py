@@ -20,10 +20,12 @@ end of the horizon must leave the store at ``terminal_store_c`` (default: where 
 shortfall costs the dearest net price of heat.
 
 With a :class:`BuildingStore` (a site with an indoor temperature sensor) the store is the
-building instead: the state is its indoor temperature, which over a slot relaxes exactly towards
-``T_out + f·P/UA`` with time constant ``C/UA`` (the tank and loop settle within the slot and hold
-little beside it). Its demand is then the building's own loss at each temperature, the comfort band
-is soft (``comfort_penalty_per_kh`` per K·h outside it, at the slot's middle). What the heat the
+building instead: the state is its heat as an indoor temperature (the indoor air plus what the
+tank and loop hold above it, :mod:`.hydronic`), which over a slot relaxes exactly towards
+``T_out + Q/UA`` with time constant ``C/UA``, ``Q = f·P``; the indoor air lags it by
+``lag_h·Q/C`` while the loop delivers ``Q`` (the tank and loop settle within the slot). Its demand
+is then the building's own loss at each temperature, the comfort band is soft
+(``comfort_penalty_per_kh`` per K·h the air is outside it, at the slot's middle). What the heat the
 building holds at the end is worth depends on whether it will be needed (a cold night, or a warm
 week): the programme runs on over a tail of ``TAIL_HOURS`` hours whose prices and weather repeat
 the horizon's last day, and only then values the heat held over or under where it started at the
@@ -92,6 +94,9 @@ class BuildingStore:
     band_c: tuple[float, float]
     """The indoor temperatures the plan keeps to (soft)."""
     comfort_penalty_per_kh: float = 5.0
+    lag_h: float = 0.0
+    """Heat the tank and loop hold per kW they deliver (kWh/kW): ``indoor_c`` counts what they
+    hold now as the building's, and the air lags that by ``lag_h·Q/C`` while they deliver ``Q``."""
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -266,9 +271,11 @@ def _building_problems(inputs: PlanInputs) -> list[tuple[bool, str]]:
         return []
     numbers = [building.indoor_c, *building.outdoor_c, *building.band_c]
     numbers += [building.capacity_kwh_per_k, building.ua_kw_per_k, building.comfort_penalty_per_kh]
+    numbers += [building.lag_h]
     return [
         (len(building.outdoor_c) != len(inputs.slots), "an outdoor temperature per price slot"),
         (not all(math.isfinite(v) for v in numbers), "finite building figures"),
+        (building.lag_h < 0, "a tank and loop lag >= 0"),
         (building.capacity_kwh_per_k <= 0 or building.ua_kw_per_k <= 0, "a building C and UA > 0"),
         (not building.band_c[0] < building.band_c[1], "a comfort band"),
     ]
@@ -464,12 +471,14 @@ def _building_step(problem: _Problem, building: BuildingStore, s: int, t: _Array
     captured = inputs.store.capture_fraction * p
     heat_kw = np.where(problem.dump_level[None, :, None], 0.0, captured)
     ua = building.ua_kw_per_k
-    target = problem.outdoor_c[s] + heat_kw / ua
+    # The heat in the tank and loop does not leak through the envelope: the air it lags by does not.
+    lag_k = building.lag_h * heat_kw / building.capacity_kwh_per_k
+    target = problem.outdoor_c[s] + heat_kw / ua + lag_k
     decay = math.exp(-ua * hours / building.capacity_kwh_per_k)
     after = target + (t - target) * decay
     middle = (t + after) / 2
     low, high = building.band_c
-    outside = np.maximum(low - middle, 0.0) + np.maximum(middle - high, 0.0)
+    outside = np.maximum(low - (middle - lag_k), 0.0) + np.maximum(middle - high, 0.0)
     cost = (
         problem.net_price[s] * p * hours
         + building.comfort_penalty_per_kh * hours * outside

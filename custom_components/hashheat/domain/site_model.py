@@ -73,12 +73,20 @@ class PlantPrior:
     @property
     def capacity_kwh_per_k(self) -> float:
         """Heat capacity of the tank fluid plus the loop water."""
+        return self.tank_capacity_kwh_per_k + self.loop_capacity_kwh_per_k
+
+    @property
+    def tank_capacity_kwh_per_k(self) -> float:
+        """Heat capacity of the tank fluid."""
         tank = FLUIDS[self.tank_fluid]
         joules = self.tank_volume_l / 1000 * tank.density_kg_per_m3 * tank.specific_heat_j_per_kg_k
-        joules += (
-            self.loop_volume_l / 1000 * _WATER.density_kg_per_m3 * _WATER.specific_heat_j_per_kg_k
-        )
         return joules / _J_PER_KWH
+
+    @property
+    def loop_capacity_kwh_per_k(self) -> float:
+        """Heat capacity of the loop water."""
+        water = _WATER.density_kg_per_m3 * _WATER.specific_heat_j_per_kg_k
+        return self.loop_volume_l / 1000 * water / _J_PER_KWH
 
     @property
     def max_power_kw(self) -> float:
