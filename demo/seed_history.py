@@ -35,6 +35,7 @@ __all__ = ["HISTORY_DAYS", "import_command", "seed_history"]
 
 # About four months: the Report view's monthly bars and a report per past month.
 HISTORY_DAYS: Final = 120
+RECORDED_TIMEOUT_S: Final = 300.0
 
 
 def import_command(
@@ -75,12 +76,43 @@ async def seed_history(
         for key, statistic in (*COUNTERS.items(), *MEANS.items())
     ]
     targets.append((SUPPLY_SENSOR, SUPPLY, SUPPLY_STATISTIC))
+    imported: list[str] = []
     for statistic_id, key, statistic in targets:
         if statistic_id is not None:
             command = import_command(statistic_id, statistic, statistics(hours, key))
             await ws_command(session, api.url, api.token, command)
-    await _seed_chip_rises(session, api, registry=registry, entry_id=entry_id, hours=hours)
+            imported.append(statistic_id)
+    imported += await _seed_chip_rises(
+        session, api, registry=registry, entry_id=entry_id, hours=hours
+    )
+    # The recorder imports in its own thread, one statistic after another: the history is there
+    # once the last one sent can be read back (on a busy machine that takes tens of seconds).
+    await wait_until(
+        "the simulated history in the recorder",
+        partial(_recorded, session, api, imported[-1], hours[0].start, end),
+        timeout=RECORDED_TIMEOUT_S,
+    )
     return len(hours)
+
+
+async def _recorded(
+    session: aiohttp.ClientSession, api: HaApi, statistic_id: str, start: datetime, end: datetime
+) -> bool | None:
+    """True once the recorder has ``statistic_id``'s statistics from ``start``, else None."""
+    found = await ws_command(
+        session,
+        api.url,
+        api.token,
+        {
+            "type": "recorder/statistics_during_period",
+            "start_time": start.isoformat(),
+            "end_time": end.isoformat(),
+            "statistic_ids": [statistic_id],
+            "period": "day",
+            "types": ["mean", "change"],
+        },
+    )
+    return True if isinstance(found, dict) and found.get(statistic_id) else None
 
 
 async def _seed_chip_rises(
@@ -90,8 +122,12 @@ async def _seed_chip_rises(
     registry: list[dict[str, Any]],
     entry_id: str,
     hours: list[HistoryHour],
-) -> None:
-    """Each miner's chip rise: flat (a healthy plant's) at the level the miner shows now."""
+) -> list[str]:
+    """Each miner's chip rise: flat (a healthy plant's) at the level the miner shows now.
+
+    Returns the statistic ids imported.
+    """
+    imported: list[str] = []
     for entity in registry:
         unique_id = str(entity["unique_id"])
         if entity.get("config_entry_id") != entry_id or not unique_id.endswith("_chip_rise"):
@@ -102,3 +138,5 @@ async def _seed_chip_rises(
         )
         command = import_command(entity_id, CHIP_RISE, chip_rise_statistics(hours, rise))
         await ws_command(session, api.url, api.token, command)
+        imported.append(entity_id)
+    return imported
