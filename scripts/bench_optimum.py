@@ -3,7 +3,9 @@
 Hour by hour, knowing every price and outdoor temperature, choose the miners' electrical power
 (0 or one of the powers the site can run at) to minimise electricity cost less mining revenue,
 plus a comfort penalty for each K·h the indoor air spends outside the comfort band, plus the
-value of the heat the building holds at the end relative to where it started.
+value of the heat the building lacks at the end below where it started (heat above it earns
+nothing: the net cost the bench scores does not pay it back, so heat bought to be held at the end
+would be a cost the optimum does not see).
 
 Where heat has no use (summer), the miners may also run with the dry cooler taking all their
 heat (as far as it can with the loop under the tank limit), the building getting none.
@@ -56,7 +58,7 @@ class Problem:
     tank_limit_c: float
     comfort_eur_per_kh: float
     heat_value_eur_per_kwh: float
-    """What a kWh of heat the building holds at the end is worth (or costs, below the start)."""
+    """What a kWh of heat the building lacks at the end, below the start, costs."""
     dump: bool = False
     """Whether the heat may go to the dry cooler instead of the building (when heat has no use)."""
     slot_s: float = 3600.0
@@ -138,7 +140,9 @@ class Optimum:
         self.values = np.empty((slots + 1, grid_c.size))
         capacity_kwh_per_k = p.params.building_capacity_j_per_k / 3.6e6
         self.values[slots] = (
-            p.heat_value_eur_per_kwh * capacity_kwh_per_k * (p.start_indoor_c - grid_c)
+            p.heat_value_eur_per_kwh
+            * capacity_kwh_per_k
+            * np.maximum(p.start_indoor_c - grid_c, 0.0)
         )
         self.values_after_dump = self.values.copy()
         dumped = p.powers_w[1:] if p.dump else p.powers_w[:0]

@@ -163,6 +163,16 @@ def test_with_a_dry_cooler_it_mines_every_slot_that_pays_and_dumps_what_the_hous
     )
 
 
+def test_heat_left_above_the_start_earns_nothing_and_heat_missing_below_it_costs() -> None:
+    # Heating costs 0.05 EUR/kWh: a kWh held at the end, valued 0.2, would pay for it, but the
+    # net cost never sees it back; from 19.9 °C, below the start, it is worth heating back.
+    one_slot = {"net_price": np.array([0.05]), "outdoor_c": np.array([20.0])}
+    optimum = Optimum(problem(**one_slot, heat_value_eur_per_kwh=0.2, band_c=(19.0, 22.0)))
+    assert optimum.best(0, 20.0).power_w == 0.0
+    assert optimum.values[0][np.argmin(np.abs(optimum.grid_c - 20.0))] == pytest.approx(0.0)
+    assert optimum.best(0, 19.9).power_w == 1000.0
+
+
 def test_after_a_dump_slot_the_tank_soaks_up_what_the_house_does_not_take() -> None:
     # 15 °C outdoors, the house must keep 20.99 °C: a slot into the cooler would leave the band.
     # With the tank at the 60 °C limit the radiators (valves half shut at 21 °C) take ~6.6 kW, so
