@@ -328,7 +328,7 @@ def optimum_drive(site: Site, season: Fortnight, optimum: Optimum) -> Drive:
             if optimum.problem.lag_h > 0 and not plan[0].dump:
                 held = held_j(site.params, readings.tank_c, readings.return_c, indoor_c)
             heat_c = indoor_c + held / site.params.building_capacity_j_per_k
-            plan[0] = optimum.best(step // per_slot, heat_c)
+            plan[0] = optimum.best(step // per_slot, heat_c, after_dump=plan[0].dump)
         snapshot = site_snapshot(miners, readings, readings.now_s, safety_stop=tripped)
         intents = replace(comfort, plan=PlanStep(power_w=plan[0].power_w))
         for command in dispatcher.decide(intents, snapshot, readings.now_s).commands:

@@ -163,6 +163,41 @@ def test_with_a_dry_cooler_it_mines_every_slot_that_pays_and_dumps_what_the_hous
     )
 
 
+def test_heat_left_above_the_start_earns_nothing_and_heat_missing_below_it_costs() -> None:
+    # Heating costs 0.05 EUR/kWh: a kWh held at the end, valued 0.2, would pay for it, but the
+    # net cost never sees it back; from 19.9 °C, below the start, it is worth heating back.
+    one_slot = {"net_price": np.array([0.05]), "outdoor_c": np.array([20.0])}
+    optimum = Optimum(problem(**one_slot, heat_value_eur_per_kwh=0.2, band_c=(19.0, 22.0)))
+    assert optimum.best(0, 20.0).power_w == 0.0
+    assert optimum.values[0][np.argmin(np.abs(optimum.grid_c - 20.0))] == pytest.approx(0.0)
+    assert optimum.best(0, 19.9).power_w == 1000.0
+
+
+def test_after_a_dump_slot_the_tank_soaks_up_what_the_house_does_not_take() -> None:
+    # 15 °C outdoors, the house must keep 20.99 °C: a slot into the cooler would leave the band.
+    # With the tank at the 60 °C limit the radiators (valves half shut at 21 °C) take ~6.6 kW, so
+    # the miners run at ~6.9 kW; after a dump slot the tank is near 39 °C: the house gets less
+    # and the tank takes the rest of the full 12.04 kW, mined at -0.05 EUR/kWh for 15 minutes.
+    optimum = Optimum(
+        problem(
+            params=PlantParams(),
+            powers_w=np.array([0.0, 3010.0, 12040.0]),
+            net_price=np.array([-0.05]),
+            outdoor_c=np.array([15.0]),
+            start_indoor_c=21.0,
+            band_c=(20.99, 22.0),
+            tank_limit_c=60.0,
+            comfort_eur_per_kh=1000.0,
+            dump=True,
+            slot_s=900.0,
+        )
+    )
+    at_21 = np.argmin(np.abs(optimum.grid_c - 21.0))
+    assert optimum.best(0, 21.0, after_dump=True) == Choice(power_w=12040.0, dump=False)
+    assert optimum.values_after_dump[0][at_21] == pytest.approx(-0.05 * 12.04 / 4)
+    assert -0.05 * 7.0 / 4 < optimum.values[0][at_21] < -0.05 * 6.8 / 4
+
+
 def test_the_optimum_runs_through_the_dispatcher_at_most_at_its_power() -> None:
     optimum = Optimum(problem(powers_w=np.array([0.0, 6000.0])))
     assert optimum.best(0, 20.0) == Choice(power_w=6000.0, dump=False)
