@@ -1,7 +1,8 @@
 """Per-miner fault switches, settable at runtime."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
+_INSIDE_A_SECTION = 2  # {"section": [ ...
 DEFAULT_GARBAGE = b"#%&!garbage \x07\x15 not-json ~~ <html>oops</html>"
 
 
@@ -14,7 +15,7 @@ class Faults:
       clearing it reopens the socket at once.
     * ``hang``: connections are accepted and the request read, but never answered.
     * ``garbage``: the reply is ``garbage_payload`` (not JSON) instead of the answer.
-    * ``truncated``: only the first half of the JSON reply is sent, then the connection
+    * ``truncated``: the reply is cut near its middle (see ``cut_reply``), then the connection
       is closed.
     * ``refuse_privileged``: every privileged command answers STATUS "E" (access denied).
     * ``reboot_on_command``: the next privileged command (LuxOS session commands, Avalon
@@ -92,3 +93,42 @@ class Faults:
             if getattr(self, name)
         ]
         return f"Faults({', '.join(active) or 'none'})"
+
+
+def cut_reply(data: bytes) -> bytes:
+    """Cut a reply as a connection lost mid-way would, inside a section.
+
+    The cut falls after the comma nearest the middle that lies at least two levels deep.
+    A cut between top-level sections would leave whole sections that a client's repair of an
+    overflowed buffer (drop the text after the last comma, close the object) reads as a
+    complete answer; a cut inside one leaves nothing whole. Text that is not JSON is cut at
+    its middle.
+    """
+    middle = len(data) // 2
+    cuts = [index for index, depth in _separators(data) if depth >= _INSIDE_A_SECTION]
+    if not cuts:
+        return data[:middle]
+    nearest = min(cuts, key=lambda index: abs(index - middle))
+    return data[: nearest + 1]
+
+
+def _separators(data: bytes) -> Iterator[tuple[int, int]]:
+    """Each comma outside strings in JSON text, with how deeply it is nested."""
+    depth = 0
+    in_string = escaped = False
+    for index, char in enumerate(map(chr, data)):  # multi-byte UTF-8 never looks like ASCII
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "{[":
+            depth += 1
+        elif char in "}]":
+            depth -= 1
+        elif char == ",":
+            yield index, depth

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from sim.api import ConnectionDropped, JsonObject, MinerApi
-from sim.faults import Faults
+from sim.faults import Faults, cut_reply
 
 _LOGGER = logging.getLogger(__name__)
 MAX_REQUEST_BYTES = 65536
@@ -103,6 +103,10 @@ class Framing(Protocol):
         """The bytes of one reply."""
         ...
 
+    def encode_cut(self, reply: JsonObject) -> bytes:
+        """The bytes of one reply as a connection lost mid-way delivers them."""
+        ...
+
 
 class CgminerFraming:
     """JSON until it parses in; compact JSON and a NUL byte out."""
@@ -122,6 +126,10 @@ class CgminerFraming:
         """Compact JSON plus the trailing NUL cgminer sends."""
         return json.dumps(reply, separators=(",", ":")).encode() + b"\x00"
 
+    def encode_cut(self, reply: JsonObject) -> bytes:
+        """The JSON cut inside a section, without the NUL."""
+        return cut_reply(json.dumps(reply, separators=(",", ":")).encode())
+
 
 class LengthPrefixedFraming:
     """A 4-byte little-endian length, then the JSON, both ways."""
@@ -139,6 +147,11 @@ class LengthPrefixedFraming:
         """The JSON behind its length."""
         body = json.dumps(reply, separators=(",", ":")).encode()
         return struct.pack("<I", len(body)) + body
+
+    def encode_cut(self, reply: JsonObject) -> bytes:
+        """The whole length, then the JSON cut inside a section."""
+        body = json.dumps(reply, separators=(",", ":")).encode()
+        return struct.pack("<I", len(body)) + cut_reply(body)
 
 
 class MinerServer:
@@ -290,9 +303,8 @@ class MinerServer:
                 reply = self.api.handle_bytes(raw)
             except ConnectionDropped:
                 return  # the miner went down mid-command: the connection closes unanswered
-            data = self.framing.encode(reply)
-            if self.faults.truncated:
-                data = data[: len(data) // 2]
+            encode = self.framing.encode_cut if self.faults.truncated else self.framing.encode
+            data = encode(reply)
         writer.write(data)
         await writer.drain()
 

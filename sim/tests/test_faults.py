@@ -8,8 +8,10 @@ from freezegun.api import FrozenDateTimeFactory
 from pyasic.errors import APIError
 from pyasic.miners.backends.luxminer import LUXMiner
 from pyasic.miners.data import DataOptions
+from pyasic.rpc.base import BaseMinerRPCAPI
 
 from sim import ManualClock, SimulatedMiner, until
+from sim.faults import cut_reply
 from sim.tests.helpers import REBOOT, detect, exchange, find_miner, listening, times_out
 
 # get_data() always calls get_config(), which raises on an empty reply; excluding it shows
@@ -83,12 +85,10 @@ async def test_truncated_reply(miner: SimulatedMiner) -> None:
         json.loads(raw)
     with pytest.raises(APIError, match="Decode Error"):
         await found.rpc.version()
-    # pyasic "repairs" a cut reply by dropping everything after its last comma, so a
-    # multicommand cut at the right place can still yield some whole sections: a field is
-    # either missing or right, never wrong.
+    # Cut inside a section, neither the multicommand nor its split commands leave a whole one.
     data = await found.get_data(exclude=NO_CONFIG)
-    assert data.wattage in {None, 3010}
-    assert data.wattage_limit in {None, 3010}
+    assert data.wattage is None
+    assert data.wattage_limit is None
     # Detection still sees "LUXminer" in the partial text, but the model is lost.
     partial = await find_miner(miner.host)
     assert type(partial) is LUXMiner
@@ -164,3 +164,25 @@ async def test_faults_clear_and_repr(miner: SimulatedMiner) -> None:
     faults.clear()
     assert repr(faults) == "Faults(none)"
     assert listening(miner)
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        {"fans": [{"ID": 0, "RPM": 0}], "summary": [{"SUMMARY": [{"MHS 5s": 1.5, "Power": 3010}]}]},
+        {"STATUS": [{"Msg": 'a "quoted", text'}], "POOLS": [{"URL": "x,y"}], "id": 1},
+        {"a": [1, 2], "b": [3, 4], "c": [5, 6], "d": [7, 8]},
+    ],
+)
+def test_cut_reply_leaves_no_whole_section(reply: dict[str, object]) -> None:
+    text = json.dumps(reply, separators=(",", ":")).encode()
+    cut = cut_reply(text)
+    assert text.startswith(cut)
+    assert len(text) // 4 < len(cut) < len(text)
+    # The repair pyasic applies to an overflowed buffer cannot make it whole.
+    with pytest.raises(APIError, match="Decode Error"):
+        BaseMinerRPCAPI._load_api_data(cut)
+
+
+def test_cut_reply_of_text_that_is_not_json() -> None:
+    assert cut_reply(b"<html>AnthillOS</html>") == b"<html>Anthi"

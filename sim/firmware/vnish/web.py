@@ -13,7 +13,7 @@ import json
 from collections.abc import Callable
 
 from sim.api import ConnectionDropped, JsonObject
-from sim.faults import Faults
+from sim.faults import Faults, cut_reply
 from sim.firmware.vnish.device import THROTTLE_RANGE, VNishDevice
 from sim.physics import MinerState, Mode
 from sim.server import MAX_REQUEST_BYTES
@@ -51,6 +51,12 @@ class HttpFraming:
             "Connection: close\r\n\r\n"
         )
         return head.encode() + body
+
+    def encode_cut(self, reply: JsonObject) -> bytes:
+        """The whole head, then the body cut inside a section."""
+        full = self.encode(reply)
+        head_length = full.index(b"\r\n\r\n") + 4
+        return full[:head_length] + cut_reply(full[head_length:])
 
 
 def _json(status: int, body: object) -> JsonObject:
