@@ -13,7 +13,7 @@ from homeassistant.helpers import issue_registry as ir
 from custom_components.hashheat.const import CONF_CAPABILITIES, DOMAIN
 from custom_components.hashheat.miner_client import MinerClient, MinerUnreachableError
 from custom_components.hashheat.pyasic_loader import APIError, VNishWebAPI
-from custom_components.hashheat.vnish import post_throttle
+from custom_components.hashheat.vnish import VNishTransport, post_throttle
 from sim import Fleet, SimulatedMiner
 from sim.firmware.vnish.device import VNishDevice
 
@@ -209,17 +209,22 @@ async def test_a_refused_throttle_is_a_translated_error(hass: HomeAssistant, fle
 
 
 @pytest.mark.parametrize("fleet", [VNISH_THROTTLE], indirect=True)
+@pytest.mark.parametrize("kept", [False, True], ids=["pyasic-httpx", "kept-session"])
 @pytest.mark.parametrize("fault", ["garbage", "truncated", "offline"])
 async def test_a_throttle_the_miner_does_not_answer_is_an_api_error(
-    fleet: Fleet, fault: str
+    fleet: Fleet, fault: str, kept: bool
 ) -> None:
-    """pyasic's own error (the client reports it as an unreachable miner), not httpx's."""
+    """pyasic's own error (the client reports it as an unreachable miner), not the transport's."""
     (miner,) = fleet.miners
     web = VNishWebAPI(miner.host)
     await web.auth()
-    setattr(miner.faults, fault, True)
-    with pytest.raises(APIError, match="mining/throttle"):
-        await post_throttle(web, 50)
+    async with aiohttp.ClientSession() as session:
+        transport = VNishTransport(web, session if kept else None)
+        assert await post_throttle(transport, 50)
+        assert device(miner).throttle == 50
+        setattr(miner.faults, fault, True)
+        with pytest.raises(APIError, match="mining/throttle"):
+            await post_throttle(transport, 60)
 
 
 @pytest.mark.parametrize("fleet", [VNISH], indirect=True)

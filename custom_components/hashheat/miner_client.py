@@ -37,14 +37,13 @@ from .pyasic_loader import (
 )
 from .refusals import RefusalWatch, grpc_denied, speaks_v3
 from .vnish import (
-    VNishSender,
+    VNishTransport,
     runs_vnish,
     set_vnish_preset,
     set_vnish_throttled,
     throttle_setting,
     vnish_presets,
     vnish_throttles,
-    watch_throttle,
 )
 
 MAX_TEXT_LENGTH: Final = 64
@@ -187,7 +186,7 @@ class MinerClient:
         self._http = http
         self._refusals = RefusalWatch()
         self._channel: BoserChannel | None = None
-        self._throttle: Callable[[], int | None] = lambda: None
+        self._vnish: VNishTransport | None = None
         self._miner = None if miner is None else self._with_password(miner)
         # One command at a time per miner: firmware mishandles overlapping writes.
         self._command_lock = asyncio.Lock()
@@ -229,12 +228,17 @@ class MinerClient:
             self._channel = BoserChannel(miner.web)
             self._channel.attach()
         if isinstance(miner.web, VNishWebAPI):
-            if self._http is not None:
-                VNishSender(miner.web, self._http).attach()
-            self._throttle = watch_throttle(miner.web)  # sees the replies, whoever sends them
+            self._vnish = VNishTransport(miner.web, self._http)
+            self._vnish.attach()
         self._refusals.watch(miner.rpc, miner.web)
         remember_commands(miner.rpc, miner.web)
         return miner
+
+    def _vnish_transport(self) -> VNishTransport:
+        """The detected VNish miner's transport (a command to any other firmware is a bug)."""
+        if self._vnish is None:
+            raise MinerCommandError(f"{self.host}: not a VNish miner")
+        return self._vnish
 
     async def _call[T](self, action: Callable[[BaseMiner], Awaitable[T]]) -> T:
         miner = await self._ensure_miner()
@@ -279,7 +283,7 @@ class MinerClient:
             reading = reading_from_data(data, fluid_temps=not speaks_v3(self._miner))
         except EmptyReadingError as err:
             raise MinerUnreachableError(str(err)) from err
-        percent = self._throttle()
+        percent = self._vnish.throttle if self._vnish is not None else None
         if percent is not None and reading.power_limit_w is not None:
             # pyasic reports the preset; the throttle scales what it draws
             reading = replace(reading, power_limit_w=reading.power_limit_w * percent // 100)
@@ -317,7 +321,8 @@ class MinerClient:
         elif capabilities.power_control is PowerControl.THROTTLE:
             preset, percent = throttle_setting(capabilities.power_steps, step.watts)
             await self._command(
-                "throttle", lambda miner: set_vnish_throttled(miner, preset, percent)
+                "throttle",
+                lambda miner: set_vnish_throttled(miner, self._vnish_transport(), preset, percent),
             )
             return preset.watts * percent // 100
         else:

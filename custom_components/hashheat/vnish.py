@@ -11,9 +11,9 @@ in ``summary``), which pyasic 0.79.0 does not know: that call is sent here, wher
 tells a release without the throttle (404) from a refusal (401/403).
 
 pyasic opens a new httpx client for every web request (two per poll) and offers no way to give it
-one: about 1 ms of CPU per request. :class:`VNishSender` sends the web API's requests as pyasic
-does (token, methods, retries, errors) over an aiohttp session it is given, such as Home
-Assistant's shared one; unlocking for a token stays pyasic's.
+one: about 1 ms of CPU per request. :class:`VNishTransport` sends the web API's requests, the
+throttle's too, as pyasic does (token, methods, retries, errors) over an aiohttp session it is
+given, such as Home Assistant's shared one; unlocking for a token stays pyasic's.
 """
 
 import json
@@ -89,74 +89,50 @@ def throttle_setting(presets: Sequence[PowerStep], watts: int) -> tuple[PowerSte
     return preset, percent
 
 
-async def set_vnish_throttled(miner: BaseMiner, preset: PowerStep, percent: int) -> bool:
+async def set_vnish_throttled(
+    miner: BaseMiner, transport: VNishTransport, preset: PowerStep, percent: int
+) -> bool:
     """Run ``preset`` at ``percent``; whether the summary then shows that throttle."""
     web = _web(miner)
     settings: Any = await web.settings()
     in_force = str(settings["miner"]["overclock"]["preset"])
     if in_force != preset.key and not await set_vnish_preset(miner, preset.watts):
         return False
-    if not await post_throttle(web, percent):
+    if not await post_throttle(transport, percent):
         return False
     return throttled_percent(await web.summary()) == percent
 
 
-async def post_throttle(web: VNishWebAPI, percent: int) -> bool:
+async def post_throttle(transport: VNishTransport, percent: int) -> bool:
     """Send the throttle; False when the firmware has none (404) or rejects the value (400)."""
-    status = await _post(web, _THROTTLE, {"percent": percent})
+    status = await transport.post_status(_THROTTLE, {"percent": percent})
     if status == _HTTP_UNAUTHORIZED:  # the token expired: unlock again, once
-        web.token = None
-        status = await _post(web, _THROTTLE, {"percent": percent})
+        transport.web.token = None
+        status = await transport.post_status(_THROTTLE, {"percent": percent})
     if status in (_HTTP_UNAUTHORIZED, _HTTP_FORBIDDEN):
         raise APIError(f"{status} forbidden: {_THROTTLE}")  # type: ignore[no-untyped-call]
     return status == _HTTP_OK
 
 
-async def _post(web: VNishWebAPI, command: str, body: dict[str, Any]) -> int:
-    token = web.token or await web.auth()
-    if token is None:
-        return _HTTP_UNAUTHORIZED
-    try:
-        async with httpx.AsyncClient(transport=pyasic_settings.transport()) as client:
-            response = await client.post(
-                f"http://{web.ip}:{web.port}/api/v1/{command}",
-                headers={"Authorization": token},
-                json=body,
-            )
-    except httpx.HTTPError as err:  # as pyasic's own calls report them
-        raise APIError(f"HTTP error sending '{command}' to {web.ip}: {err}") from err  # type: ignore[no-untyped-call]
-    return response.status_code
+class VNishTransport:
+    """A VNish miner's web requests, and the throttle its summaries report.
 
-
-def watch_throttle(web: VNishWebAPI) -> Callable[[], int | None]:
-    """Remember the throttle of every summary pyasic reads; returns what was last seen.
-
-    pyasic reports the preset as the power limit, which a throttle scales down.
+    Without a session the requests are pyasic's own (a new httpx client each); with one they go
+    over it as pyasic would send them (see :meth:`send`). Either way every summary read updates
+    :attr:`throttle`.
     """
-    seen: list[int | None] = [None]
-    send: Callable[..., Awaitable[Any]] = web.send_command
 
-    async def watched(command: str, *args: Any, **kwargs: Any) -> Any:
-        reply = await send(command, *args, **kwargs)
-        if command == "summary":
-            seen[0] = throttled_percent(reply)
-        return reply
-
-    web.send_command = watched  # type: ignore[method-assign]
-    return lambda: seen[0]
-
-
-class VNishSender:
-    """Sends a VNish web API's requests over a kept aiohttp session (see :meth:`attach`)."""
-
-    def __init__(self, web: VNishWebAPI, session: ClientSession) -> None:
-        """Serve ``web``'s requests over ``session`` (not closed here: it is the caller's)."""
-        self._web = web
+    def __init__(self, web: VNishWebAPI, session: ClientSession | None = None) -> None:
+        """Carry ``web``'s requests (over ``session``, not closed here: it is the caller's)."""
+        self.web = web
         self._session = session
+        self._pyasic_send: Callable[..., Awaitable[Any]] = web.send_command
+        self.throttle: int | None = None
+        """The throttle the last summary reported (pyasic reports the preset as the limit)."""
 
     def attach(self) -> None:
-        """Route the web API's requests through this sender."""
-        self._web.send_command = self.send  # type: ignore[method-assign]
+        """Route the web API's requests through this transport."""
+        self.web.send_command = self.send  # type: ignore[method-assign]
 
     async def send(
         self,
@@ -166,12 +142,48 @@ class VNishSender:
         privileged: bool = False,
         **parameters: Any,
     ) -> dict[str, Any]:
-        """What pyasic's ``VNishWebAPI.send_command`` does, over the session."""
-        web = self._web
+        """What pyasic's ``VNishWebAPI.send_command`` does, over the session where there is one."""
+        if self._session is None:
+            reply: dict[str, Any] = await self._pyasic_send(
+                command,
+                ignore_errors=ignore_errors,
+                allow_warning=allow_warning,
+                privileged=privileged,
+                **parameters,
+            )
+        else:
+            reply = await self._send_over(self._session, command, privileged, parameters)
+        if command == "summary":
+            self.throttle = throttled_percent(reply)
+        return reply
+
+    async def post_status(self, command: str, body: dict[str, Any]) -> int:
+        """POST ``body`` to ``command`` with the token; the HTTP status."""
+        web = self.web
+        token = web.token or await web.auth()
+        if token is None:
+            return _HTTP_UNAUTHORIZED
+        url = f"http://{web.ip}:{web.port}/api/v1/{command}"
+        headers = {"Authorization": token}
+        try:
+            if self._session is None:
+                async with httpx.AsyncClient(transport=pyasic_settings.transport()) as client:
+                    return (await client.post(url, headers=headers, json=body)).status_code
+            async with self._session.post(
+                url, headers=headers, json=body, timeout=_timeout()
+            ) as response:
+                await response.read()  # a reply cut short is no answer
+                return response.status
+        except (httpx.HTTPError, ClientError, TimeoutError) as err:  # as pyasic reports them
+            raise APIError(f"HTTP error sending '{command}' to {web.ip}: {err}") from err  # type: ignore[no-untyped-call]
+
+    async def _send_over(
+        self, session: ClientSession, command: str, privileged: bool, parameters: dict[str, Any]
+    ) -> dict[str, Any]:
+        web = self.web
         if web.token is None:
             await web.auth()
         url = f"http://{web.ip}:{web.port}/api/v1/{command}"
-        timeout = ClientTimeout(total=pyasic_settings.get("api_function_timeout", 5))
         retries = pyasic_settings.get("get_data_retries", 1)
         for attempt in range(retries):
             last = attempt == retries - 1
@@ -181,12 +193,12 @@ class VNishSender:
             bearer = command.startswith("system")
             headers = {"Authorization": f"Bearer {token}" if bearer else token}
             try:
-                async with self._session.request(
+                async with session.request(
                     "POST" if privileged or parameters else "GET",
                     url,
                     headers=headers,
                     json=parameters if privileged or parameters else None,
-                    timeout=timeout,
+                    timeout=_timeout(),
                 ) as response:
                     body = await response.read()
                     status = response.status
@@ -194,7 +206,7 @@ class VNishSender:
                 if last:
                     raise APIError(f"HTTP error sending '{command}' to {web.ip}: {err}") from err  # type: ignore[no-untyped-call]
                 continue
-            if status != 200:  # noqa: PLR2004
+            if status != _HTTP_OK:
                 await web.auth()  # a new token, then the next attempt
                 continue
             try:
@@ -207,3 +219,7 @@ class VNishSender:
                 continue
             return reply or {"success": True}
         raise APIError(f"Failed to send command to miner: {web}")  # type: ignore[no-untyped-call]
+
+
+def _timeout() -> ClientTimeout:
+    return ClientTimeout(total=pyasic_settings.get("api_function_timeout", 5))
