@@ -96,6 +96,16 @@ REPLAN_EVERY_S: Final = 900.0
 OPTIMUM_SLOTS_PER_HOUR: Final = 4
 """The optimum decides every quarter hour (the prices are hourly): finer than the planner."""
 PREROLL_DAYS: Final = 3
+FORESIGHT_HOURS: Final = 48
+"""The planner run with foresight, one of the optimum's candidates, knows this far ahead."""
+
+
+def heat_has_no_use(season: Fortnight) -> bool:
+    """Whether the period is a summer's: the site has its dry cooler and heat is not the point.
+
+    By the loop's normal target, so that a warm period of a custom run (``--start``) counts too.
+    """
+    return season.normal_target_c <= SUMMER.normal_target_c
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -296,7 +306,7 @@ def optimum_problem(
         tank_limit_c=SiteSettings.from_options({}).dispatch.ceiling_c,
         comfort_eur_per_kh=COMFORT_EUR_PER_KH,
         heat_value_eur_per_kwh=max(0.0, float(np.mean(net))) / site.params.capture_fraction,
-        dump=season.name == SUMMER.name,
+        dump=heat_has_no_use(season),
         lag_h=hydronic_lag_h(params) if bursts else 0.0,
     )
 
@@ -369,7 +379,7 @@ def planner_run(
         site.params,
         miner_steps_w(site.miners),
         SiteSettings.from_options({}).dispatch,
-        heat_dump=season.name == SUMMER.name,
+        heat_dump=heat_has_no_use(season),
     )
     if learned is not None:
         session.restore(learned)
@@ -398,14 +408,21 @@ def learned_before(
     return session.as_dict()
 
 
-def planner_drive(
-    data: PlanData, season: Fortnight, site: Site, economics: Economics, run: PlannerRun
+def planner_drive(  # noqa: PLR0913
+    data: PlanData,
+    season: Fortnight,
+    site: Site,
+    economics: Economics,
+    run: PlannerRun,
+    *,
+    foresight: bool = False,
 ) -> Drive:
     """The planner in closed loop through the dispatcher's plan layer, as the integration runs it.
 
-    The session learns every poll and re-plans each hour (which includes 13:00, when tomorrow's
-    prices are published) on the published prices and a forecast with error; until it has a plan
-    the dispatcher's comfort layer runs the loop at the season's normal target.
+    The session learns every poll and re-plans each quarter hour on the published prices (with
+    tomorrow's from 13:00) and a forecast with error; until it has a plan the dispatcher's comfort
+    layer runs the loop at the season's normal target. With ``foresight`` it knows the next
+    ``FORESIGHT_HOURS`` of prices at every re-plan and the outdoor temperatures exactly.
     """
     per_replan = round(REPLAN_EVERY_S / POLL_S)
     slots = all_in_slots(data, economics)
@@ -426,9 +443,18 @@ def planner_drive(
         session.observe(observation(readings, sum(miner.running for miner in miners.values())))
         run.polls += 1
         if step % per_replan == 0:
-            published = known_slots(slots, datetime.fromtimestamp(now_s, UTC))
+            now = datetime.fromtimestamp(now_s, UTC)
+            if foresight:
+                until = now + timedelta(hours=FORESIGHT_HOURS)
+                published = [slot for slot in slots if now < slot.end and slot.start < until]
+            else:
+                published = known_slots(slots, now)
             at_s = [max(slot.start.timestamp(), now_s) for slot in published]
-            forecast = forecast_with_error(data.outdoor, at_s, rng)
+            forecast = (
+                [data.outdoor(moment) for moment in at_s]
+                if foresight
+                else forecast_with_error(data.outdoor, at_s, rng)
+            )
             started = time_module.perf_counter()
             planned = session.replan(
                 prices=published,
@@ -619,12 +645,22 @@ def site_cases(data: PlanData, season: Fortnight, site: Site, days: int) -> list
         started = time_module.perf_counter()
         optimum = Optimum(problem)
         solve_s = time_module.perf_counter() - started
-        trajectory = simulate(data, season, site, optimum_drive(site, season, optimum), days)
         prices = hourly_prices(all_in_slots(data, economics), season.start, days * 24)
+        foresight = planner_run(season, site, learned)
+        candidates = {
+            "dynamic_programme": optimum_drive(site, season, optimum),
+            "planner_with_foresight": planner_drive(
+                data, season, site, economics, foresight, foresight=True
+            ),
+        }
+        candidate_scores = {
+            key: score(simulate(data, season, site, drive, days), prices, economics)
+            for key, drive in candidates.items()
+        }
+        source = min(candidate_scores, key=lambda key: candidate_scores[key].net_cost_eur)
         scores = {key: score(value, prices, economics) for key, value in fixed.items()}
-        scores["optimum"] = score(trajectory, prices, economics)
-        best = scores["optimum"]
-        heat_wanted = season.name != SUMMER.name
+        scores["optimum"] = best = candidate_scores[source]
+        heat_wanted = not heat_has_no_use(season)
         strategies: dict[str, object] = {
             key: score_json(value, best, scores["constant"], heat_wanted=heat_wanted)
             for key, value in scores.items()
@@ -654,6 +690,10 @@ def site_cases(data: PlanData, season: Fortnight, site: Site, days: int) -> list
                 "normal_target_c": season.normal_target_c,
                 "strategies": strategies,
                 "optimum_solve_s": round(solve_s, 3),
+                "optimum_source": source,
+                "optimum_candidates_net_cost_eur": {
+                    key: round(value.net_cost_eur, 2) for key, value in candidate_scores.items()
+                },
                 "optimum_is_reference": all(
                     best.net_cost_eur <= other.net_cost_eur for other in scores.values()
                 ),

@@ -267,14 +267,7 @@ def test_until_its_model_is_confident_the_planner_keeps_comfort_control_and_says
     assert run.planned_share == 0.0
 
 
-def test_a_confident_planner_runs_the_miners_through_the_dispatcher_in_the_cheap_hours(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    # One plan for the hour: the fixed readings below would teach the model nonsense by the next.
-    monkeypatch.setattr(bench_plan, "REPLAN_EVERY_S", 3600.0)
-    start = datetime(2015, 1, 5, tzinfo=UTC)
-    site = SITES[0]
-    run = planner_run(FORTNIGHTS[0], site)
+def _confident(run: bench_plan.PlannerRun) -> bench_plan.PlannerRun:
     fresh = run.session.model
     run.session.model = SiteModel.from_dict(
         fresh.prior,
@@ -287,6 +280,40 @@ def test_a_confident_planner_runs_the_miners_through_the_dispatcher_in_the_cheap
             "outdoor_range_c": [-5.0, 5.0],
         },
     )
+    return run
+
+
+@pytest.mark.parametrize("foresight", [False, True])
+def test_the_planner_with_foresight_knows_two_days_of_prices_whatever_is_published(
+    foresight: bool,
+) -> None:
+    start = datetime(2015, 1, 5, tzinfo=UTC)  # 01:00 in Berlin: tomorrow's prices come at 13:00
+    site = SITES[0]
+    run = _confident(planner_run(FORTNIGHTS[0], site))
+    drive = planner_drive(
+        _flat_data(start, [30.0] * 72), FORTNIGHTS[0], site, ECONOMICS[0], run, foresight=foresight
+    )
+    miners = {spec.miner_id: SimMiner() for spec in miner_specs(site.miners)}
+    drive(0, _readings(start.timestamp(), tank_c=45.0), 20.0, False, miners)
+    assert run.session.last_inputs is not None
+    assert len(run.session.last_inputs.slots) == (48 if foresight else 23)
+
+
+def test_a_custom_period_as_warm_as_summer_is_planned_and_scored_as_a_summer() -> None:
+    warm = replace(FORTNIGHTS[0], name="custom", normal_target_c=bench_plan.SUMMER.normal_target_c)
+    assert bench_plan.heat_has_no_use(warm)
+    assert not bench_plan.heat_has_no_use(replace(warm, normal_target_c=40.0))
+    assert planner_run(warm, SITES[0]).session.settings.heat_dump
+
+
+def test_a_confident_planner_runs_the_miners_through_the_dispatcher_in_the_cheap_hours(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # One plan for the hour: the fixed readings below would teach the model nonsense by the next.
+    monkeypatch.setattr(bench_plan, "REPLAN_EVERY_S", 3600.0)
+    start = datetime(2015, 1, 5, tzinfo=UTC)
+    site = SITES[0]
+    run = _confident(planner_run(FORTNIGHTS[0], site))
     data = _flat_data(start, [0.0] + [400.0] * 47)  # one cheap hour: the time to store heat
     drive = planner_drive(data, FORTNIGHTS[0], site, ECONOMICS[0], run)
     miners = {spec.miner_id: SimMiner() for spec in miner_specs(site.miners)}

@@ -48,8 +48,10 @@ def test_the_lag_is_learned_where_the_loop_delivers_most_of_the_heat() -> None:
 
 
 def test_heat_is_needed_in_bursts_where_the_mean_demand_is_a_small_share_of_the_miners() -> None:
-    # 0.38 kW/K: 13 °C outdoors needs 2.6 kW at 19.9 °C, 23 % of 11.4 kW; 0 °C needs 66 %.
+    # 0.38 kW/K: 15 °C outdoors needs 1.9 kW at 19.9 °C, 16 % of 11.4 kW (a mild summer day);
+    # 13 °C needs 23 %, 0 °C 66 %.
     assert in_bursts(11.4, 0.38, 19.9, [13.0, 25.0])
+    assert in_bursts(11.4, 0.38, 19.9, [15.0])
     assert not in_bursts(11.4, 0.38, 19.9, [13.0])
     assert not in_bursts(11.4, 0.38, 19.9, [0.0, 25.0])
     assert not in_bursts(11.4, 0.38, 19.9, [])

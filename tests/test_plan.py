@@ -178,7 +178,9 @@ async def test_a_restored_model_plans_and_the_miner_follows_the_slot(
     planned = state(hass, "sensor", "planned_power")
     forecast = planned.attributes["forecast"]
     assert forecast[-1]["end"] == "2026-03-29T00:00:00+01:00"  # today's prices only
-    assert {"start", "end", "power_w", "price", "stored_heat_kwh"} <= set(forecast[0])
+    assert {"start", "end", "power_w", "price", "stored_heat_kwh", "dry_cooler_share"} <= set(
+        forecast[0]
+    )
     assert float(planned.state) == forecast[0]["power_w"]
 
     await start_price_plan(hass, entry)

@@ -223,6 +223,32 @@ def test_the_dry_cooler_runs_in_the_slots_the_plan_dumps() -> None:
     assert planning.building is not None
 
 
+def test_where_mining_pays_and_the_house_wants_some_heat_the_valve_splits_the_slot() -> None:
+    planning = with_house(session(heat_dump=True))
+    cheap = [replace(slot, price_per_kwh=0.0) for slot in prices(12, 12)]
+    result = planning.replan(
+        prices=cheap,
+        outdoor_forecast_c=[10.0] * 12,  # the house loses a few kW: less than the miners make
+        store_c=40.0,
+        now_s=START.timestamp(),
+        loop_target_c=30.0,
+        revenue_per_kwh=0.0872,
+    )
+    assert result is not None
+    full_w = sum(max(steps) for steps in STEPS)
+    assert all(slot.power_w == full_w for slot in result.slots)
+    split = next(slot for slot in result.slots if 0 < slot.house_share < 1)
+    assert split.dump
+    # The valve to the house for its share of the slot, then to the cooler.
+    to_cooler = split.start + (split.end - split.start) * split.house_share
+    planning.step_at(split.start)
+    assert not planning.dump_wanted(40.0, following=True)
+    planning.step_at(to_cooler - timedelta(seconds=1))
+    assert not planning.dump_wanted(40.0, following=True)
+    planning.step_at(to_cooler)
+    assert planning.dump_wanted(40.0, following=True)
+
+
 def test_planning_with_the_building_the_cooler_never_takes_a_slot_that_heats_the_house() -> None:
     planning = with_house(session(heat_dump=True))
     ceiling = DispatchSettings().ceiling_c

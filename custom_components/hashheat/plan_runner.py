@@ -348,7 +348,10 @@ class SitePlanner:
 
 
 def plan_slots(made: Plan) -> list[dict[str, Any]]:
-    """The plan's slots, to chart or return: local ISO times, power, price, stored heat."""
+    """The plan's slots, to chart or return: local ISO times, power, price, stored heat.
+
+    ``dry_cooler_share``: the share of the slot, at its end, whose heat the dry cooler takes.
+    """
     return [
         {
             "start": dt_util.as_local(slot.start).isoformat(),
@@ -356,6 +359,7 @@ def plan_slots(made: Plan) -> list[dict[str, Any]]:
             "power_w": round(slot.power_w),
             "price": round(slot.price_per_kwh, 6),
             "stored_heat_kwh": round(slot.stored_heat_kwh, 2),
+            "dry_cooler_share": round(1 - slot.house_share, 2) if slot.dump else 0.0,
         }
         for slot in made.slots
     ]

@@ -23,9 +23,12 @@ DESIGN_LIFT_K: Final = 35.0
 """A tank near 60 °C and a 55/45 °C loop over a 20 °C room, on average."""
 LEARN_FROM_SHARE: Final = 0.5
 WEIGHT: Final = 0.01
-BURST_SHARE: Final = 0.15
+BURST_SHARE: Final = 0.2
 """Heat needed in bursts: on average under this share of the miners' full heat, over the day
-before and the forecast (a warm day in a cold spell still has its cold nights around it)."""
+before and the forecast (a warm day in a cold spell still has its cold nights around it): a mild
+summer day (15 °C) asks about a sixth of it, a cool one (13 °C) a quarter, a shoulder day (8 °C)
+40 %. Counting what the tank holds pays where the house takes heat only now and then; where it
+takes some most of the time it holds about what it always holds."""
 PAST_HOURS: Final = 24
 
 

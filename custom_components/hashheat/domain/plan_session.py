@@ -326,17 +326,18 @@ class PlanSession:
             return None
         for slot in self.last_plan.slots:
             if slot.start <= now < slot.end:
-                self.dumping = slot.dump
+                to_building_until = slot.start + (slot.end - slot.start) * slot.house_share
+                self.dumping = slot.dump and now >= to_building_until
                 return PlanStep(power_w=slot.power_w)
         return None
 
     def dump_wanted(self, store_c: float | None, *, following: bool) -> bool:
         """Whether the dry cooler runs now; the building learns nothing while it does.
 
-        Only while the site follows the plan: where its slot dumps; planning with the tank, also
-        with the store at its limit (the tank's plan dumps what goes over it). Planning with the
-        building, a slot that does not dump heats the house: the cooler's diverting valve would
-        take that heat from it (and the miners would burn on into the cooler), so the ceiling
+        Only while the site follows the plan: where (and once) its slot dumps; planning with the
+        tank, also with the store at its limit (the tank's plan dumps what goes over it). Planning
+        with the building, a slot that does not dump heats the house: the cooler's diverting valve
+        would take that heat from it (and the miners would burn on into the cooler), so the ceiling
         guard holds the tank instead. Ask every poll, so that what was learned stops and starts
         with the cooler.
         """

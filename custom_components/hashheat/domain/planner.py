@@ -28,9 +28,13 @@ is then the building's own loss at each temperature, the comfort band is soft
 (``comfort_penalty_per_kh`` per K·h the air is outside it, at the slot's middle). What the heat the
 building holds at the end is worth depends on whether it will be needed (a cold night, or a warm
 week): the programme runs on over a tail of ``TAIL_HOURS`` hours whose prices and weather repeat
-the horizon's last day, and only then values the heat held over or under where it started at the
-heat's value; the plan is the horizon's slots. With a heat dump each power may also run with all
-its heat dumped, the building getting none.
+the horizon's last day, and only then charges the heat missing below where it started at the
+heat's value (heat held above it earns nothing: each re-plan starts again from what the building
+holds, so a credit would only ratchet it up); the plan is the horizon's slots. With a heat dump
+each power may also run with all its heat dumped, the building getting none, and each count of
+miners at its full power with only a share of the slot's heat going to the building
+(``SPLIT_SHARES``: the valve to the building for that share of the slot, then to the dump): where
+mining pays, the miners run on while the building takes what it needs.
 """
 
 import math
@@ -54,6 +58,7 @@ BUILDING_GRID_POINTS: Final = 121
 _BUILDING_BELOW_K: Final = 2.0
 _BUILDING_ABOVE_K: Final = 1.5
 TAIL_HOURS: Final = 24
+SPLIT_SHARES: Final = (0.25, 0.5, 0.75)
 MAX_LEVELS_PER_COUNT: Final = 6
 _OVERFLOW_HEADROOM_K: Final = 5.0
 _BISECTIONS: Final = 7
@@ -160,7 +165,9 @@ class PlannedSlot:
     unmet_kwh: float
     dumped_kwh: float
     dump: bool = False
-    """The heat dump takes the miners' heat over this slot."""
+    """The heat dump takes the miners' heat over this slot (or after ``house_share`` of it)."""
+    house_share: float = 1.0
+    """The share of the slot, from its start, whose heat goes to the building."""
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -214,7 +221,7 @@ class _Problem:
     floor_kw: _Array  # (S,)
     cap_kw: _Array  # (S,) the site cap, lower under a grid hold
     powers_kw: _Array  # (N+1, K)
-    dump_level: npt.NDArray[np.bool_]  # (K,) levels whose heat the dump takes
+    house_share: _Array  # (K,) share of each level's heat the building gets (the dump the rest)
     grid: _Array  # (G,)
     start_c: float
     outdoor_c: _Array  # (S,) the building's weather
@@ -301,10 +308,11 @@ def _problem(inputs: PlanInputs) -> _Problem:
     levels = site_levels(inputs.miner_steps_w)
     width = max(len(level) for level in levels)
     powers = np.array([level + [level[-1]] * (width - len(level)) for level in levels]) / 1000
-    dump_level = np.zeros(width, dtype=bool)
+    house_share = np.ones(width)
     if inputs.building is not None and inputs.heat_dump:
-        powers = np.concatenate([powers, powers], axis=1)
-        dump_level = np.arange(2 * width) >= width
+        split = np.repeat(powers[:, -1:], len(SPLIT_SHARES), axis=1)
+        powers = np.concatenate([powers, powers, split], axis=1)
+        house_share = np.concatenate([house_share, np.zeros(width), SPLIT_SHARES])
     floor = np.zeros(len(slots))
     cap = np.full(len(slots), _cap_kw(inputs.site_cap_w))
     for hold in inputs.holds:
@@ -353,7 +361,7 @@ def _problem(inputs: PlanInputs) -> _Problem:
         floor_kw=floor,
         cap_kw=cap,
         powers_kw=powers,
-        dump_level=dump_level,
+        house_share=house_share,
         grid=grid,
         start_c=start_c,
         outdoor_c=outdoor,
@@ -383,7 +391,7 @@ def _shortest_s(hours: _Array) -> float:
 
 
 def _terminal_cost(inputs: PlanInputs, dearest_heat: float) -> float:
-    """What a kWh short of the horizon's end costs (for the building, also what one over earns)."""
+    """What a kWh short at the horizon's end costs."""
     if inputs.building is not None:
         return inputs.heat_value_per_kwh
     return max(dearest_heat, inputs.heat_value_per_kwh) + 1e-3
@@ -394,7 +402,7 @@ def _terminal_values(problem: _Problem) -> _Array:
     inputs, building = problem.inputs, problem.inputs.building
     if building is not None:
         end_c = float(np.clip(problem.start_c, *building.band_c))
-        held: _Array = (end_c - problem.grid) * building.capacity_kwh_per_k
+        held: _Array = np.maximum(end_c - problem.grid, 0.0) * building.capacity_kwh_per_k
         return problem.terminal_cost * held
     terminal_c = inputs.store_c if inputs.terminal_store_c is None else inputs.terminal_store_c
     terminal_c = min(terminal_c, inputs.max_store_c)
@@ -469,7 +477,7 @@ def _building_step(problem: _Problem, building: BuildingStore, s: int, t: _Array
     inputs = problem.inputs
     hours, p = problem.hours[s], problem.powers_kw[:, :, None]
     captured = inputs.store.capture_fraction * p
-    heat_kw = np.where(problem.dump_level[None, :, None], 0.0, captured)
+    heat_kw = problem.house_share[None, :, None] * captured
     ua = building.ua_kw_per_k
     # The heat in the tank and loop does not leak through the envelope: the air it lags by does not.
     lag_k = building.lag_h * heat_kw / building.capacity_kwh_per_k
@@ -646,7 +654,8 @@ def _result(
                 stored_heat_kwh=max(store_c - floor_c, 0.0) * capacity,
                 unmet_kwh=unmet,
                 dumped_kwh=float(step.dumped[n, level, 0]),
-                dump=bool(problem.dump_level[level]) and power_kw > 0,
+                dump=bool(problem.house_share[level] < 1) and power_kw > 0,
+                house_share=float(problem.house_share[level]),
             )
         )
     per_day = _starts_per_day(problem, chosen)
