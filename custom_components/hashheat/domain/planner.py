@@ -402,8 +402,8 @@ def _terminal_values(problem: _Problem) -> _Array:
     inputs, building = problem.inputs, problem.inputs.building
     if building is not None:
         end_c = float(np.clip(problem.start_c, *building.band_c))
-        held: _Array = np.maximum(end_c - problem.grid, 0.0) * building.capacity_kwh_per_k
-        return problem.terminal_cost * held
+        missing: _Array = np.maximum(end_c - problem.grid, 0.0) * building.capacity_kwh_per_k
+        return problem.terminal_cost * missing
     terminal_c = inputs.store_c if inputs.terminal_store_c is None else inputs.terminal_store_c
     terminal_c = min(terminal_c, inputs.max_store_c)
     shortfall = np.maximum(terminal_c - problem.grid, 0.0) * inputs.store.capacity_kwh_per_k
