@@ -1,7 +1,6 @@
 """The loop's climate entity, the power cap and the plant-safety interlocks, end to end."""
 
 from datetime import timedelta
-from typing import Any
 
 import pytest
 from freezegun.api import FrozenDateTimeFactory
@@ -18,17 +17,9 @@ from syrupy.assertion import SnapshotAssertion
 from custom_components.hashheat.const import DOMAIN
 from sim import Fleet
 
-from .helpers.climate import CLIMATE, CONTROL, call, climate_id, issue
+from .helpers.climate import CLIMATE, CONTROL, call, climate_id, controlled_site, issue
 from .helpers.site import poll, set_plant, setup_plant_site
 from .helpers.snapshots import snapshot_entities
-
-
-async def heating_site(hass: HomeAssistant, fleet: Fleet, **options: Any) -> MockConfigEntry:
-    set_plant(hass)
-    hass.states.async_set("binary_sensor.loop_pump", "on")
-    entry = await setup_plant_site(hass, fleet.miners[0], {**CONTROL, **options})
-    await poll(hass, entry)
-    return entry
 
 
 def interlock_state(hass: HomeAssistant, entry: MockConfigEntry, name: str) -> str | None:
@@ -44,7 +35,7 @@ async def test_heat_mode_holds_the_target_with_the_power_limit(
     hass: HomeAssistant, fleet: Fleet, freezer: FrozenDateTimeFactory
 ) -> None:
     miner = fleet.miners[0]
-    entry = await heating_site(hass, fleet)
+    entry = await controlled_site(hass, fleet.miners[0])
     entity_id = climate_id(hass, entry)
     state = hass.states.get(entity_id)
     assert state is not None
@@ -82,7 +73,7 @@ async def test_heat_mode_holds_the_target_with_the_power_limit(
 
 async def test_eco_preset_and_power_cap(hass: HomeAssistant, fleet: Fleet) -> None:
     miner = fleet.miners[0]
-    entry = await heating_site(hass, fleet)
+    entry = await controlled_site(hass, fleet.miners[0])
     entity_id = climate_id(hass, entry)
     lowest = min(p.watts for p in miner.state.model.profiles())
     await call(hass, "set_temperature", entity_id, temperature=60)
@@ -105,7 +96,7 @@ async def test_eco_preset_and_power_cap(hass: HomeAssistant, fleet: Fleet) -> No
 
 
 async def test_set_temperature_with_a_mode(hass: HomeAssistant, fleet: Fleet) -> None:
-    entry = await heating_site(hass, fleet)
+    entry = await controlled_site(hass, fleet.miners[0])
     entity_id = climate_id(hass, entry)
     await call(hass, "set_temperature", entity_id, temperature=42, hvac_mode="heat")
     state = hass.states.get(entity_id)
@@ -118,14 +109,14 @@ async def test_set_temperature_with_a_mode(hass: HomeAssistant, fleet: Fleet) ->
 
 
 async def test_target_out_of_range_is_refused(hass: HomeAssistant, fleet: Fleet) -> None:
-    entry = await heating_site(hass, fleet)
+    entry = await controlled_site(hass, fleet.miners[0])
     with pytest.raises(ServiceValidationError):
         await call(hass, "set_temperature", climate_id(hass, entry), temperature=90)
 
 
 async def test_over_temperature_stops_and_clears(hass: HomeAssistant, fleet: Fleet) -> None:
     miner = fleet.miners[0]
-    entry = await heating_site(hass, fleet)
+    entry = await controlled_site(hass, fleet.miners[0])
     entity_id = climate_id(hass, entry)
     await call(hass, "set_temperature", entity_id, temperature=50)
     await call(hass, "turn_on", entity_id)
@@ -152,7 +143,7 @@ async def test_over_temperature_stops_and_clears(hass: HomeAssistant, fleet: Fle
 
 async def test_pump_off_stops_even_when_not_heating(hass: HomeAssistant, fleet: Fleet) -> None:
     miner = fleet.miners[0]
-    entry = await heating_site(hass, fleet)
+    entry = await controlled_site(hass, fleet.miners[0])
     assert not miner.state.is_sleeping  # mining on its own, HashHeat's climate is off
     hass.states.async_set("binary_sensor.loop_pump", "off")
     await poll(hass, entry)
@@ -174,7 +165,7 @@ async def test_stale_loop_sensor_applies_the_fallback(
     sleeping: bool,
 ) -> None:
     miner = fleet.miners[0]
-    entry = await heating_site(hass, fleet, sensor_fallback=fallback)
+    entry = await controlled_site(hass, fleet.miners[0], sensor_fallback=fallback)
     entity_id = climate_id(hass, entry)
     await call(hass, "set_temperature", entity_id, temperature=50)
     await call(hass, "turn_on", entity_id)
@@ -209,7 +200,7 @@ async def test_mode_target_preset_and_cap_restore(hass: HomeAssistant, fleet: Fl
             (State("climate.miner_heater", "off"), {}),
         ],
     )
-    entry = await heating_site(hass, fleet)
+    entry = await controlled_site(hass, fleet.miners[0])
     state = hass.states.get(climate_id(hass, entry))
     assert state is not None
     assert state.state == "heat"
@@ -266,7 +257,7 @@ async def test_interlock_stops_a_miner_started_by_hand(
 ) -> None:
     """The stop goes by what the miners do, not by what HashHeat last told them."""
     miner = fleet.miners[0]
-    entry = await heating_site(hass, fleet)
+    entry = await controlled_site(hass, fleet.miners[0])
     hass.states.async_set("binary_sensor.loop_pump", "off")
     await poll(hass, entry)
     assert miner.state.is_sleeping
@@ -281,7 +272,7 @@ async def test_interlock_stops_a_miner_started_by_hand(
 async def test_an_unknown_pump_state_counts_as_stopped(
     hass: HomeAssistant, fleet: Fleet, pump: str
 ) -> None:
-    entry = await heating_site(hass, fleet)
+    entry = await controlled_site(hass, fleet.miners[0])
     hass.states.async_set("binary_sensor.loop_pump", pump)
     await poll(hass, entry)
     assert fleet.miners[0].state.is_sleeping
@@ -291,7 +282,7 @@ async def test_an_unknown_pump_state_counts_as_stopped(
 async def test_the_loop_entity_stays_available_without_miners(
     hass: HomeAssistant, fleet: Fleet
 ) -> None:
-    entry = await heating_site(hass, fleet)
+    entry = await controlled_site(hass, fleet.miners[0])
     fleet.miners[0].faults.offline = True
     await poll(hass, entry)
     state = hass.states.get(climate_id(hass, entry))
@@ -313,7 +304,7 @@ async def test_hot_miner_fluid_stops_a_site_with_plant_safety_only(
     assert interlock_state(hass, monitored, "over_temperature") is None  # no such entity
     assert await hass.config_entries.async_unload(monitored.entry_id)
 
-    entry = await heating_site(hass, fleet)
+    entry = await controlled_site(hass, fleet.miners[0])
     await poll(hass, entry)
     assert issue(hass, entry, "over_temperature") is not None
 
@@ -325,7 +316,7 @@ async def test_boost_backs_off_under_the_ceiling_on_a_miners_fluid(
     """Boost's ceiling (limit 60 - 5 K) watches the miner's fluid, as the interlock does."""
     (miner,) = fleet.miners
     miner.fluid_temp_c = 20.0  # its outlet stays far under the ceiling at full power
-    entry = await heating_site(hass, fleet)
+    entry = await controlled_site(hass, fleet.miners[0])
     entity_id = climate_id(hass, entry)
     await call(hass, "set_temperature", entity_id, temperature=50)
     await call(hass, "set_preset_mode", entity_id, preset_mode="boost")

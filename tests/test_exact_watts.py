@@ -14,9 +14,9 @@ from homeassistant.helpers import issue_registry as ir
 from custom_components.hashheat.const import CONF_CAPABILITIES, DOMAIN
 from sim import Fleet, SimulatedMiner
 
-from .helpers.climate import CONTROL, call, cap_site, heat
+from .helpers.climate import call, cap_site, controlled_site, heat
 from .helpers.entities import entity_id, state_of, value
-from .helpers.site import poll, set_plant, setup_plant_site, setup_site
+from .helpers.site import poll, setup_site
 
 NEW_PASSWORD = "changed-on-the-miner"
 
@@ -164,10 +164,7 @@ async def test_the_loop_drives_its_power_in_watts(
 ) -> None:
     """Heating flat out, then held under a site power cap: the firmware gets the cap's watts."""
     (miner,) = fleet.miners
-    set_plant(hass)
-    hass.states.async_set("binary_sensor.loop_pump", "on")
-    entry = await setup_plant_site(hass, miner, CONTROL)
-    await poll(hass, entry)
+    entry = await controlled_site(hass, miner)
     await set_limit(hass, miner, family.min_w)
     freezer.tick(1)
     await poll(hass, entry)

@@ -4,11 +4,13 @@ password."""
 import aiohttp
 import pytest
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.config_entries import ConfigSubentry
 from homeassistant.const import CONF_HOST, CONF_PASSWORD
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.hashheat.const import CONF_CAPABILITIES, DOMAIN
 from custom_components.hashheat.miner_client import MinerClient, MinerUnreachableError
@@ -17,10 +19,10 @@ from custom_components.hashheat.vnish import VNishTransport, post_throttle
 from sim import Fleet, SimulatedMiner
 from sim.firmware.vnish.device import VNishDevice
 
-from .helpers.climate import CONTROL, call, cap_site, heat
+from .helpers.climate import call, cap_site, controlled_site, heat
 from .helpers.entities import entity_id, state_of, value
 from .helpers.flows import add_miner_flow
-from .helpers.site import poll, set_plant, setup_plant_site, setup_site
+from .helpers.site import poll, set_plant, setup_site
 
 VNISH = ["Antminer S19j Pro VNish"]
 VNISH_THROTTLE = ["Antminer S19j Pro VNish 1.3"]  # VNish 1.3.4: presets and the throttle
@@ -30,6 +32,18 @@ PRESETS = [["1800", 1800], ["2400", 2400], ["2800", 2800], ["3100", 3100], ["350
 def device(miner: SimulatedMiner) -> VNishDevice:
     assert miner.vnish is not None
     return miner.vnish
+
+
+async def polled_site(
+    hass: HomeAssistant, miner: SimulatedMiner, power_control: str
+) -> tuple[MockConfigEntry, ConfigSubentry]:
+    """A site with the miner, polled once: it offers the tuned presets by ``power_control``."""
+    entry = await setup_site(hass, miner)
+    await poll(hass, entry)
+    (subentry,) = entry.subentries.values()
+    assert subentry.data[CONF_CAPABILITIES]["power_control"] == power_control
+    assert subentry.data[CONF_CAPABILITIES]["power_steps"] == PRESETS
+    return entry, subentry
 
 
 async def set_limit(hass: HomeAssistant, miner: SimulatedMiner, watts: float) -> None:
@@ -46,11 +60,7 @@ async def test_entities_and_presets(
     hass: HomeAssistant, fleet: Fleet, freezer: FrozenDateTimeFactory
 ) -> None:
     (miner,) = fleet.miners
-    entry = await setup_site(hass, miner)
-    await poll(hass, entry)
-    (subentry,) = entry.subentries.values()
-    assert subentry.data[CONF_CAPABILITIES]["power_control"] == "presets"
-    assert subentry.data[CONF_CAPABILITIES]["power_steps"] == PRESETS
+    entry, subentry = await polled_site(hass, miner, "presets")
     assert subentry.data["mac"] == miner.identity.mac
     assert value(hass, miner, "power") == 3100
     assert value(hass, miner, "hashrate") == pytest.approx(104.0)
@@ -99,10 +109,7 @@ async def test_the_loop_steps_through_the_presets(
 ) -> None:
     """Under a site power cap the loop picks the highest tuned preset that fits."""
     (miner,) = fleet.miners
-    set_plant(hass)
-    hass.states.async_set("binary_sensor.loop_pump", "on")
-    entry = await setup_plant_site(hass, miner, CONTROL)
-    await poll(hass, entry)
+    entry = await controlled_site(hass, miner)
     loop = await heat(hass, entry)
     for watts, preset in ((2500, "2400"), (1900, "1800")):
         await cap_site(hass, entry, freezer, watts)
@@ -134,11 +141,7 @@ async def test_the_throttle_makes_the_power_limit_continuous(
     hass: HomeAssistant, fleet: Fleet, freezer: FrozenDateTimeFactory
 ) -> None:
     (miner,) = fleet.miners
-    entry = await setup_site(hass, miner)
-    await poll(hass, entry)
-    (subentry,) = entry.subentries.values()
-    assert subentry.data[CONF_CAPABILITIES]["power_control"] == "throttle"
-    assert subentry.data[CONF_CAPABILITIES]["power_steps"] == PRESETS
+    entry, _ = await polled_site(hass, miner, "throttle")
     limit = state_of(hass, "number", miner, "power_limit_control")
     number = hass.states.get(entity_id(hass, "number", miner, "power_limit_control"))
     assert number is not None
@@ -169,10 +172,7 @@ async def test_the_loop_drives_the_throttle(
 ) -> None:
     """Under a site power cap the loop runs the miner at the cap, between and below presets."""
     (miner,) = fleet.miners
-    set_plant(hass)
-    hass.states.async_set("binary_sensor.loop_pump", "on")
-    entry = await setup_plant_site(hass, miner, CONTROL)
-    await poll(hass, entry)
+    entry = await controlled_site(hass, miner)
     await heat(hass, entry)
     for watts, preset, percent in ((2500, "2800", 89), (1000, "1800", 55)):
         await cap_site(hass, entry, freezer, watts)

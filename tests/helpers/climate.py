@@ -10,8 +10,9 @@ from homeassistant.helpers import issue_registry as ir
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.hashheat.const import DOMAIN
+from sim import SimulatedMiner
 
-from .site import PLANT, poll, set_plant
+from .site import PLANT, poll, set_plant, setup_plant_site
 
 CLIMATE = "climate"
 # The plant with its safety interlocks, and no minimum on/off times to wait for.
@@ -25,6 +26,17 @@ CONTROL = {
     "min_off_minutes": 0,
     "max_starts_per_day": 12,
 }
+
+
+async def controlled_site(
+    hass: HomeAssistant, miners: SimulatedMiner | list[SimulatedMiner], **options: Any
+) -> MockConfigEntry:
+    """A site under control (plant sensors reporting, the pump on), polled once."""
+    set_plant(hass)
+    hass.states.async_set("binary_sensor.loop_pump", "on")
+    entry = await setup_plant_site(hass, miners, {**CONTROL, **options})
+    await poll(hass, entry)
+    return entry
 
 
 def climate_id(hass: HomeAssistant, entry: MockConfigEntry) -> str:
