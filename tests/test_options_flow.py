@@ -138,23 +138,24 @@ async def test_bad_choices_are_explained(
     assert site.options == {}
 
 
+# The fluid limits and health thresholds of the options' plant section, in the form's order.
+HEALTH_LIMITS = (
+    "fluid_level_low_percent",
+    "fluid_moisture_high_ppm",
+    "fluid_quality_low_kv",
+    "health_hold_hours",
+    "health_learn_days",
+    "thermal_cycle_range_k",
+    "hot_chip_c",
+)
+
+
 async def test_fluid_sensors_and_health_thresholds_are_saved_and_parsed(
     hass: HomeAssistant, site: MockConfigEntry
 ) -> None:
     defaults = plant_defaults()
     # The defaults a fluid maintainer and the detectors work to, shown in the form.
-    assert [
-        defaults[key]
-        for key in (
-            "fluid_level_low_percent",
-            "fluid_moisture_high_ppm",
-            "fluid_quality_low_kv",
-            "health_hold_hours",
-            "health_learn_days",
-            "thermal_cycle_range_k",
-            "hot_chip_c",
-        )
-    ] == [90.0, 50.0, 30.0, 6.0, 1.0, 10.0, 80.0]
+    assert [defaults[key] for key in HEALTH_LIMITS] == [90.0, 50.0, 30.0, 6.0, 1.0, 10.0, 80.0]
     options = {
         **defaults,
         **PLANT,
@@ -191,21 +192,12 @@ async def test_fluid_sensors_and_health_thresholds_are_saved_and_parsed(
 async def test_health_thresholds_left_empty_mean_the_defaults(
     hass: HomeAssistant, site: MockConfigEntry
 ) -> None:
-    new = {
-        "fluid_level_low_percent",
-        "fluid_moisture_high_ppm",
-        "fluid_quality_low_kv",
-        "health_hold_hours",
-        "health_learn_days",
-        "thermal_cycle_range_k",
-        "hot_chip_c",
-    }
-    options = {k: v for k, v in {**plant_defaults(), **PLANT}.items() if k not in new}
+    options = {k: v for k, v in {**plant_defaults(), **PLANT}.items() if k not in HEALTH_LIMITS}
     result = await hass.config_entries.options.async_init(site.entry_id)
     result = await hass.config_entries.options.async_configure(result["flow_id"], sections(options))
     result = await confirm_price_source(hass, result)
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert not new & set(site.options)
+    assert not set(HEALTH_LIMITS) & set(site.options)
     health = SiteSettings.from_options(site.options).health
     assert (health.hold_s, health.learn_s, health.cycle_range_k, health.hot_chip_c) == (
         6 * 3600,
