@@ -646,11 +646,11 @@ def site_cases(data: PlanData, season: Fortnight, site: Site, days: int) -> list
         optimum = Optimum(problem)
         solve_s = time_module.perf_counter() - started
         prices = hourly_prices(all_in_slots(data, economics), season.start, days * 24)
-        foresight = planner_run(season, site, learned)
+        foreseeing = planner_run(season, site, learned)
         candidates = {
             "dynamic_programme": optimum_drive(site, season, optimum),
             "planner_with_foresight": planner_drive(
-                data, season, site, economics, foresight, foresight=True
+                data, season, site, economics, foreseeing, foresight=True
             ),
         }
         candidate_scores = {

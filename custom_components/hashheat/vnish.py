@@ -163,7 +163,7 @@ class VNishTransport:
         token = web.token or await web.auth()
         if token is None:
             return _HTTP_UNAUTHORIZED
-        url = f"http://{web.ip}:{web.port}/api/v1/{command}"
+        url = _url(web, command)
         headers = {"Authorization": token}
         try:
             if self._session is None:
@@ -183,7 +183,7 @@ class VNishTransport:
         web = self.web
         if web.token is None:
             await web.auth()
-        url = f"http://{web.ip}:{web.port}/api/v1/{command}"
+        url = _url(web, command)
         retries = pyasic_settings.get("get_data_retries", 1)
         for attempt in range(retries):
             last = attempt == retries - 1
@@ -219,6 +219,10 @@ class VNishTransport:
                 continue
             return reply or {"success": True}
         raise APIError(f"Failed to send command to miner: {web}")  # type: ignore[no-untyped-call]
+
+
+def _url(web: VNishWebAPI, command: str) -> str:
+    return f"http://{web.ip}:{web.port}/api/v1/{command}"
 
 
 def _timeout() -> ClientTimeout:
