@@ -192,6 +192,13 @@ class Optimum:
         )
         return np.where(coolable[None, :], cost + following, np.inf)
 
+    def mining_pays(self, slot: int) -> bool:
+        """Whether the slot's miners earn more than they draw, and their heat can be dumped."""
+        p = self.problem
+        cooler_w = p.params.dump_ua_w_per_k * (p.tank_limit_c - p.outdoor_c[slot])
+        coolable = p.params.capture_fraction * float(p.powers_w.max()) <= cooler_w
+        return p.dump and coolable and bool(p.net_price[slot] < 0)
+
     def best(self, slot: int, indoor_c: float, *, after_dump: bool = False) -> Choice:
         """What to run over ``slot`` from the measured indoor temperature (and last valve).
 

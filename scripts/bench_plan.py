@@ -95,6 +95,12 @@ REPLAN_EVERY_S: Final = 900.0
 """The planner re-plans every quarter hour from the readings (the slot in progress from now)."""
 OPTIMUM_SLOTS_PER_HOUR: Final = 4
 """The optimum decides every quarter hour (the prices are hourly): finer than the planner."""
+THERMOSTAT_C: Final = (COMFORT_BAND_C[0] + 0.1, COMFORT_BAND_C[0] + 0.3)
+"""The valve thermostat's hysteresis (the optimum's replay): just inside the band's low end, as
+a summer's days warm the building past its high end anyway."""
+TANK_ROOM_K: Final = 10.0
+TANK_FULL_K: Final = 3.0
+"""The valve thermostat's tank guard below the ceiling: room to take heat, and full."""
 PREROLL_DAYS: Final = 3
 FORESIGHT_HOURS: Final = 48
 """The planner run with foresight, one of the optimum's candidates, knows this far ahead."""
@@ -311,15 +317,26 @@ def optimum_problem(
     )
 
 
-def optimum_drive(site: Site, season: Fortnight, optimum: Optimum) -> Drive:
+def optimum_drive(
+    site: Site, season: Fortnight, optimum: Optimum, *, valve_thermostat: bool = False
+) -> Drive:
     """The optimum's power each hour from the plant's state, through the dispatcher's plan layer.
 
     As the planner's is: the power is the site's cap, the ceiling guard holds the tank under its
     limit, protection keeps its minimum times, and the dry cooler (behind its diverting valve)
     runs where the plan dumps.
+
+    With ``valve_thermostat``, where mining pays and the heat may be dumped the miners run flat
+    out and the valve follows a thermostat instead of the plan (:class:`ValveThermostat`): the
+    programme's slots give the building all or none of the heat, so it mines less to keep the
+    building warm on a cool night; a valve that sends the heat to the building while it is cool
+    and the tank has room mines every kWh and keeps it warm.
     """
     per_slot = round(optimum.problem.slot_s / POLL_S)
     plan: list[Choice] = [Choice(power_w=0.0, dump=False)]
+    full_w = float(optimum.problem.powers_w.max())
+    flat_out = [False]
+    thermostat = ValveThermostat(ceiling_c=optimum.problem.tank_limit_c)
     settings = SiteSettings.from_options({}).dispatch
     dispatcher = Dispatcher(settings)
     dispatcher.set_miners({spec.miner_id: spec for spec in miner_specs(site.miners)})
@@ -339,6 +356,10 @@ def optimum_drive(site: Site, season: Fortnight, optimum: Optimum) -> Drive:
                 held = held_j(site.params, readings.tank_c, readings.return_c, indoor_c)
             heat_c = indoor_c + held / site.params.building_capacity_j_per_k
             plan[0] = optimum.best(step // per_slot, heat_c, after_dump=plan[0].dump)
+            flat_out[0] = valve_thermostat and optimum.mining_pays(step // per_slot)
+        if flat_out[0]:
+            dump = thermostat.dump(indoor_c=indoor_c, tank_c=readings.tank_c)
+            plan[0] = Choice(power_w=full_w, dump=dump)
         snapshot = site_snapshot(miners, readings, readings.now_s, safety_stop=tripped)
         intents = replace(comfort, plan=PlanStep(power_w=plan[0].power_w))
         for command in dispatcher.decide(intents, snapshot, readings.now_s).commands:
@@ -348,6 +369,27 @@ def optimum_drive(site: Site, season: Fortnight, optimum: Optimum) -> Drive:
         return plan[0].dump
 
     return drive
+
+
+@dataclass(kw_only=True, slots=True)
+class ValveThermostat:
+    """The diverting valve by hysteresis: to the building while it is cool and the tank has room.
+
+    Keeps the tank off its ceiling (where the guard would hold the miners back) and switches a few
+    times a day, not every poll.
+    """
+
+    ceiling_c: float
+    to_building: bool = False
+
+    def dump(self, *, indoor_c: float, tank_c: float) -> bool:
+        """Whether the heat goes to the dry cooler now."""
+        on_c, off_c = THERMOSTAT_C
+        if self.to_building:
+            self.to_building = indoor_c < off_c and tank_c < self.ceiling_c - TANK_FULL_K
+        else:
+            self.to_building = indoor_c < on_c and tank_c < self.ceiling_c - TANK_ROOM_K
+        return not self.to_building
 
 
 def miner_steps_w(miners: int) -> list[list[float]]:
@@ -623,6 +665,17 @@ def normal_target_c(mean_outdoor_c: float) -> float:
     return 40.0 if mean_outdoor_c < SHOULDER_BELOW_C else 30.0
 
 
+def cheapest_comfortable(candidates: Mapping[str, Score], constant: Score) -> str:
+    """The optimum's candidate: the cheapest that keeps the comfort the planner is held to.
+
+    That is the constant setpoint's (a candidate that saved money by leaving the building cold
+    would be no reference); where none does, the cheapest.
+    """
+    bar = constant.trajectory.comfort_kh
+    comfortable = [key for key, value in candidates.items() if value.trajectory.comfort_kh <= bar]
+    return min(comfortable or candidates, key=lambda key: candidates[key].net_cost_eur)
+
+
 def site_cases(data: PlanData, season: Fortnight, site: Site, days: int) -> list[dict[str, Any]]:
     """One season on one site under every economics."""
     cases: list[dict[str, Any]] = []
@@ -653,12 +706,16 @@ def site_cases(data: PlanData, season: Fortnight, site: Site, days: int) -> list
                 data, season, site, economics, foreseeing, foresight=True
             ),
         }
+        if problem.dump:
+            candidates["dynamic_programme_valve_thermostat"] = optimum_drive(
+                site, season, optimum, valve_thermostat=True
+            )
         candidate_scores = {
             key: score(simulate(data, season, site, drive, days), prices, economics)
             for key, drive in candidates.items()
         }
-        source = min(candidate_scores, key=lambda key: candidate_scores[key].net_cost_eur)
         scores = {key: score(value, prices, economics) for key, value in fixed.items()}
+        source = cheapest_comfortable(candidate_scores, scores["constant"])
         scores["optimum"] = best = candidate_scores[source]
         heat_wanted = not heat_has_no_use(season)
         strategies: dict[str, object] = {

@@ -14,6 +14,11 @@ from scripts.bench_optimum import Choice, Optimum, Problem, deliverable_w
 from scripts.bench_plan import (
     ECONOMICS,
     SITES,
+    SUMMER,
+    Score,
+    Trajectory,
+    ValveThermostat,
+    cheapest_comfortable,
     forecast_with_error,
     optimum_drive,
     planner_drive,
@@ -212,6 +217,50 @@ def test_the_optimum_runs_through_the_dispatcher_at_most_at_its_power() -> None:
     assert running_w[-1] == pytest.approx(6000.0, rel=0.05)
     drive(240, _readings(3600.0, tank_c=45.0), 20.0, True, miners)  # the interlock stops all
     assert not any(miner.running for miner in miners.values())
+
+
+def test_the_valve_thermostat_warms_the_cool_building_while_the_tank_has_room() -> None:
+    thermostat = ValveThermostat(ceiling_c=60.0)
+    assert thermostat.dump(indoor_c=19.7, tank_c=40.0)  # warm enough: the cooler
+    assert not thermostat.dump(indoor_c=19.55, tank_c=40.0)  # cool: the building
+    assert not thermostat.dump(indoor_c=19.7, tank_c=55.0)  # until it is warm again
+    assert thermostat.dump(indoor_c=19.85, tank_c=55.0)
+    assert thermostat.dump(indoor_c=19.55, tank_c=52.0)  # cool, but the tank has no room
+    assert not thermostat.dump(indoor_c=19.55, tank_c=45.0)
+    assert thermostat.dump(indoor_c=19.6, tank_c=58.0)  # full: the cooler, the miners run on
+
+
+def test_where_mining_pays_the_thermostat_replay_runs_flat_out_and_splits_the_heat() -> None:
+    # Mining pays in both slots; the plan's own choices give the house all or none of the heat.
+    site = SITES[0]
+    powers_w = np.array(site_powers_w(site.miners))
+    optimum = Optimum(
+        problem(
+            net_price=np.array([-0.1, -0.1]), dump=True, params=PlantParams(), powers_w=powers_w
+        )
+    )
+    assert optimum.mining_pays(0)
+    drive = optimum_drive(site, SUMMER, optimum, valve_thermostat=True)
+    miners = {spec.miner_id: SimMiner() for spec in miner_specs(site.miners)}
+    dumps = [
+        drive(step, _readings(15.0 * step, tank_c=40.0), 19.55, False, miners) for step in range(40)
+    ]
+    assert not any(dumps)  # the building is cool
+    assert drive(40, _readings(600.0, tank_c=40.0), 19.9, False, miners)
+    assert sum(miner.target_w for miner in miners.values() if miner.running) == pytest.approx(
+        float(optimum.problem.powers_w.max())
+    )
+
+
+def test_the_optimum_is_the_cheapest_candidate_that_keeps_the_constant_setpoints_comfort() -> None:
+    def scored(net_cost_eur: float, comfort_kh: float) -> Score:
+        trajectory = Trajectory(electricity_kwh=[], mined_kwh=[], comfort_kh=comfort_kh)
+        return Score(trajectory=trajectory, net_cost_eur=net_cost_eur, electricity_cost_eur=0.0)
+
+    constant = scored(10.0, 40.0)
+    candidates = {"warm": scored(5.0, 30.0), "cold": scored(1.0, 90.0), "dear": scored(6.0, 20.0)}
+    assert cheapest_comfortable(candidates, constant) == "warm"
+    assert cheapest_comfortable({"cold": candidates["cold"]}, constant) == "cold"
 
 
 def test_the_forecast_errs_more_the_further_ahead_it_looks() -> None:
