@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from custom_components.hashheat.domain import planner
 from custom_components.hashheat.domain.planner import (
     BuildingStore,
     GridHold,
@@ -336,3 +337,16 @@ def test_the_indoor_air_lags_the_heat_the_tank_and_loop_still_hold() -> None:
     hot = replace(HOUSE, indoor_c=24.0, outdoor_c=[25.0] * 12, lag_h=1.6)
     assert all(s.power_w == 0 for s in plan(building_inputs([0.10] * 12, building=hot)).slots)
     assert not plan(building_inputs(prices, building=replace(cool, lag_h=-1.0))).is_price_plan
+
+
+def test_at_a_slots_middle_the_air_lags_by_what_the_filling_tank_and_loop_hold_by_then(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A burst from a loop that held nothing: by the slot's middle it holds about half the steady
+    # lag, so the plan heats less than one that takes the air to lag by all of it from the start.
+    cool = replace(HOUSE, indoor_c=20.0, outdoor_c=[12.0] * 12, lag_h=1.6)
+    prices = [0.10] * 3 + [0.40] * 9
+    filling = sum(s.power_w for s in plan(building_inputs(prices, building=cool)).slots)
+    monkeypatch.setattr(planner, "_MIDDLE_LAG_SHARE", 1.0)
+    settled = sum(s.power_w for s in plan(building_inputs(prices, building=cool)).slots)
+    assert filling < settled

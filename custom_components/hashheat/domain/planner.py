@@ -23,14 +23,17 @@ With a :class:`BuildingStore` (a site with an indoor temperature sensor) the sto
 building instead: the state is its heat as an indoor temperature (the indoor air plus what the
 tank and loop hold above it, :mod:`.hydronic`), which over a slot relaxes exactly towards
 ``T_out + Q/UA`` with time constant ``C/UA``, ``Q = f·P``; the indoor air lags it by
-``lag_h·Q/C`` while the loop delivers ``Q`` (the tank and loop settle within the slot). Its demand
+``lag_h·Q/C`` once the loop delivers ``Q`` (the tank and loop settle within the slot). Its demand
 is then the building's own loss at each temperature, the comfort band is soft
-(``comfort_penalty_per_kh`` per K·h the air is outside it, at the slot's middle). What the heat the
-building holds at the end is worth depends on whether it will be needed (a cold night, or a warm
-week): the programme runs on over a tail of ``TAIL_HOURS`` hours whose prices and weather repeat
-the horizon's last day, and only then charges the heat missing below where it started at the
-heat's value (heat held above it earns nothing: each re-plan starts again from what the building
-holds, so a credit would only ratchet it up); the plan is the horizon's slots. With a heat dump
+(``comfort_penalty_per_kh`` per K·h the air is outside it, at the slot's middle, where the tank
+and loop, filling over the slot, hold about half that lag: where heat comes in bursts a slot
+mostly starts from a loop that held little, and the full lag heated every burst past need).
+What the heat the building holds at the end is worth depends on whether it will be needed (a
+cold night, or a warm week): the programme runs on over a tail of ``TAIL_HOURS`` hours whose
+prices and weather repeat the horizon's last day, and only then charges the heat missing below
+where it started at the heat's value (heat held above it earns nothing: each re-plan starts again
+from what the building holds, so a credit would only ratchet it up); the plan is the horizon's
+slots. With a heat dump
 each power may also run with all its heat dumped, the building getting none, and each count of
 miners at its full power with only a share of the slot's heat going to the building
 (``SPLIT_SHARES``: the valve to the building for that share of the slot, then to the dump): where
@@ -66,6 +69,8 @@ _LOWEST_START_COST: Final = 1e-3
 _HIGHEST_START_COST: Final = 1e3
 _TIE_START_COST: Final = 1e-6
 _TIE_HEAT_COST: Final = 1e-5
+_MIDDLE_LAG_SHARE: Final = 0.5
+"""What the tank and loop hold at a slot's middle, as a share of ``lag_h·Q`` (they fill over it)."""
 
 
 class PlanReason(StrEnum):
@@ -486,7 +491,8 @@ def _building_step(problem: _Problem, building: BuildingStore, s: int, t: _Array
     after = target + (t - target) * decay
     middle = (t + after) / 2
     low, high = building.band_c
-    outside = np.maximum(low - (middle - lag_k), 0.0) + np.maximum(middle - high, 0.0)
+    air_c = middle - _MIDDLE_LAG_SHARE * lag_k
+    outside = np.maximum(low - air_c, 0.0) + np.maximum(middle - high, 0.0)
     cost = (
         problem.net_price[s] * p * hours
         + building.comfort_penalty_per_kh * hours * outside
