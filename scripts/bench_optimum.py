@@ -18,7 +18,10 @@ that indoor temperature with the tank at its limit (valves throttling above the 
 power is replayed as a cap through the dispatcher's plan layer, whose ceiling guard holds the tank
 there, so the miners then draw only ``Q/f``. The backward pass gives the value of every indoor
 temperature at every hour, so the bench applies the plan from the plant's measured state each
-hour (the reduced model's error does not accumulate over a fortnight).
+hour (the reduced model's error does not accumulate over a fortnight). In slots where the
+building takes heat only in bursts (``lag_h`` > 0, judged as the planner judges it), the state
+counts what the tank and loop hold above the air, and the air lags it as in the planner's model
+(:mod:`custom_components.hashheat.domain.hydronic`).
 
 After a slot into the dry cooler the tank is down near the cooler's level, so in a slot that
 follows with the valve to the house the miners may run above what the house takes while the tank
@@ -34,6 +37,7 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
+from custom_components.hashheat.domain.hydronic import MIDDLE_LAG_SHARE
 from sim.plant import PlantParams, hydronic_steady_state
 
 type Floats = npt.NDArray[np.float64]
@@ -62,8 +66,9 @@ class Problem:
     dump: bool = False
     """Whether the heat may go to the dry cooler instead of the building (when heat has no use)."""
     slot_s: float = 3600.0
-    lag_h: float = 0.0
-    """Heat the tank and loop hold above the indoor air per kW they give the building (kWh/kW)."""
+    lag_h: float | Floats = 0.0
+    """Heat the tank and loop hold above the indoor air per kW they give the building (kWh/kW),
+    in each slot (0 where the building takes heat steadily: the loop's lag does not show)."""
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -137,6 +142,7 @@ class Optimum:
         self.problem = p = problem
         self.grid_c = grid_c
         slots = p.net_price.size
+        self.lag_h = np.broadcast_to(np.asarray(p.lag_h, dtype=np.float64), (slots,))
         self.values = np.empty((slots + 1, grid_c.size))
         capacity_kwh_per_k = p.params.building_capacity_j_per_k / 3.6e6
         self.values[slots] = (
@@ -177,12 +183,13 @@ class Optimum:
         soak_w = self.soak_w[slot] if after_dump else 0.0
         kept_w = np.minimum(captured[None, :], heat_w + soak_w)
         power_w = np.where(self.dumped[None, :], self.powers_w, kept_w / p.params.capture_fraction)
-        lag_k = p.lag_h * heat_w * 3600 / p.params.building_capacity_j_per_k
+        lag_k = self.lag_h[slot] * heat_w * 3600 / p.params.building_capacity_j_per_k
         target = p.outdoor_c[slot] + heat_w / ua + lag_k
         after = target + (indoor_c[:, None] - target) * decay
         middle = 0.5 * (indoor_c[:, None] + after)
         low, high = p.band_c
-        outside = np.maximum(low - (middle - lag_k), 0.0) + np.maximum(middle - high, 0.0)
+        air_c = middle - MIDDLE_LAG_SHARE * lag_k
+        outside = np.maximum(low - air_c, 0.0) + np.maximum(middle - high, 0.0)
         cost = power_w / 1000 * hours * p.net_price[slot]
         cost = cost + p.comfort_eur_per_kh * hours * outside
         following = np.where(

@@ -9,8 +9,11 @@ strategies:
 
 - ``constant``: the integration's dispatcher in comfort mode at the season's normal target;
 - ``blueprint``: the dynamic-tariff blueprint's policy through the dispatcher (bench_tariff);
-- ``optimum``: perfect foresight (``bench_optimum``), applied every quarter hour from the
-  plant's state through the dispatcher's plan layer, in summer free to run into the dry cooler;
+- ``optimum``: perfect foresight, the cheapest of its candidates that keeps the constant
+  setpoint's comfort: the dynamic programme (``bench_optimum``), applied every quarter hour from
+  the plant's state through the dispatcher's plan layer, in summer free to run into the dry
+  cooler; the same with the loop's lag left out (where it has one); in summer the same with a
+  valve thermostat where mining pays; and the planner knowing every price and temperature;
 - ``planner``: the integration's plan session with only what HA knows (``domain.plan_session``:
   a SiteModel, and with the indoor sensor a BuildingModel, learned from the readings, comfort
   control until they are confident, re-planned every quarter hour on the published prices and a
@@ -101,6 +104,8 @@ a summer's days warm the building past its high end anyway."""
 TANK_ROOM_K: Final = 10.0
 TANK_FULL_K: Final = 3.0
 """The valve thermostat's tank guard below the ceiling: room to take heat, and full."""
+BURST_WINDOW_H: Final = 24
+"""Whether the building needs heat in bursts is judged over this many hours either side."""
 PREROLL_DAYS: Final = 3
 FORESIGHT_HOURS: Final = 48
 """The planner run with foresight, one of the optimum's candidates, knows this far ahead."""
@@ -300,7 +305,16 @@ def optimum_problem(
     params = site.params
     full_heat_kw = params.capture_fraction * site.miners * MINER_MAX_W / 1000
     ua_kw_per_k = params.building_ua_w_per_k / 1000
-    bursts = in_bursts(full_heat_kw, ua_kw_per_k, OPTIMUM_BAND_C[0], outdoor_c.tolist())
+    # As the planner decides at each re-plan, over the day before and the day ahead.
+    around = [
+        data.outdoor(season.start.timestamp() + slot * slot_s + hour * 3600.0)
+        for slot in range(0, outdoor_c.size, OPTIMUM_SLOTS_PER_HOUR)
+        for hour in range(-BURST_WINDOW_H, BURST_WINDOW_H)
+    ]
+    windows = np.array(around).reshape(hours, 2 * BURST_WINDOW_H)
+    bursts = np.array(
+        [in_bursts(full_heat_kw, ua_kw_per_k, OPTIMUM_BAND_C[0], w.tolist()) for w in windows]
+    )
     return Problem(
         params=params,
         powers_w=site_powers_w(site.miners),
@@ -313,7 +327,7 @@ def optimum_problem(
         comfort_eur_per_kh=COMFORT_EUR_PER_KH,
         heat_value_eur_per_kwh=max(0.0, float(np.mean(net))) / site.params.capture_fraction,
         dump=heat_has_no_use(season),
-        lag_h=hydronic_lag_h(params) if bursts else 0.0,
+        lag_h=np.repeat(np.where(bursts, hydronic_lag_h(params), 0.0), OPTIMUM_SLOTS_PER_HOUR),
     )
 
 
@@ -352,7 +366,7 @@ def optimum_drive(
         if step % per_slot == 0:
             # Where its model has the tank and loop lag, what they hold is the building's heat.
             held = 0.0
-            if optimum.problem.lag_h > 0 and not plan[0].dump:
+            if optimum.lag_h[step // per_slot] > 0 and not plan[0].dump:
                 held = held_j(site.params, readings.tank_c, readings.return_c, indoor_c)
             heat_c = indoor_c + held / site.params.building_capacity_j_per_k
             plan[0] = optimum.best(step // per_slot, heat_c, after_dump=plan[0].dump)
@@ -710,6 +724,9 @@ def site_cases(data: PlanData, season: Fortnight, site: Site, days: int) -> list
             candidates["dynamic_programme_valve_thermostat"] = optimum_drive(
                 site, season, optimum, valve_thermostat=True
             )
+        if np.any(optimum.lag_h > 0):
+            steady = Optimum(replace(problem, lag_h=0.0))
+            candidates["dynamic_programme_steady_loop"] = optimum_drive(site, season, steady)
         candidate_scores = {
             key: score(simulate(data, season, site, drive, days), prices, economics)
             for key, drive in candidates.items()

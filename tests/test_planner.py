@@ -347,6 +347,6 @@ def test_at_a_slots_middle_the_air_lags_by_what_the_filling_tank_and_loop_hold_b
     cool = replace(HOUSE, indoor_c=20.0, outdoor_c=[12.0] * 12, lag_h=1.6)
     prices = [0.10] * 3 + [0.40] * 9
     filling = sum(s.power_w for s in plan(building_inputs(prices, building=cool)).slots)
-    monkeypatch.setattr(planner, "_MIDDLE_LAG_SHARE", 1.0)
+    monkeypatch.setattr(planner, "MIDDLE_LAG_SHARE", 1.0)
     settled = sum(s.power_w for s in plan(building_inputs(prices, building=cool)).slots)
     assert filling < settled

@@ -4,8 +4,9 @@ What the miners put into the tank reaches the building through the loop and the 
 lag: after a charge the tank and loop still hold what the house will get (up to 1.5 K of the house
 on the reference site). Where the building needs heat only in bursts (:func:`in_bursts`: summer,
 a long warm spell), that is what it lives on after each one, so planning with the building as
-the store, its state is the indoor temperature plus that heat (:func:`held_kwh`), and while the
-loop delivers ``Q`` the indoor air lags it by ``lag_h·Q/C``. Where the loop runs most of the time
+the store, its state is the indoor temperature plus that heat (:func:`held_kwh`), and once the
+loop delivers ``Q`` the indoor air lags it by ``lag_h·Q/C`` (by about half that at the middle of a
+slot that charges the tank and loop: ``MIDDLE_LAG_SHARE``). Where the loop runs most of the time
 the tank and loop hold about what they always hold, and the indoor air the plan starts from already
 lags by it. :class:`HydronicLag` learns ``lag_h``, the heat held per kW delivered, where the loop
 delivers at least half the miners' captured power, from a prior of the configured tank and loop
@@ -30,6 +31,10 @@ summer day (15 °C) asks about a sixth of it, a cool one (13 °C) a quarter, a s
 40 %. Counting what the tank holds pays where the house takes heat only now and then; where it
 takes some most of the time it holds about what it always holds."""
 PAST_HOURS: Final = 24
+MIDDLE_LAG_SHARE: Final = 0.5
+"""What the tank and loop hold at a slot's middle, as a share of ``lag_h·Q``: a slot mostly starts
+from a loop that held little (heat comes in bursts) and fills it over the slot. The full lag has
+the air cooler than it is, and heats every burst past need."""
 
 
 def in_bursts(

@@ -26,8 +26,7 @@ tank and loop hold above it, :mod:`.hydronic`), which over a slot relaxes exactl
 ``lag_h·Q/C`` once the loop delivers ``Q`` (the tank and loop settle within the slot). Its demand
 is then the building's own loss at each temperature, the comfort band is soft
 (``comfort_penalty_per_kh`` per K·h the air is outside it, at the slot's middle, where the tank
-and loop, filling over the slot, hold about half that lag: where heat comes in bursts a slot
-mostly starts from a loop that held little, and the full lag heated every burst past need).
+and loop, filling over the slot, hold about half that lag: ``hydronic.MIDDLE_LAG_SHARE``).
 What the heat the building holds at the end is worth depends on whether it will be needed (a
 cold night, or a warm week): the programme runs on over a tail of ``TAIL_HOURS`` hours whose
 prices and weather repeat the horizon's last day, and only then charges the heat missing below
@@ -51,6 +50,7 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
+from .hydronic import MIDDLE_LAG_SHARE
 from .price_forecast import PriceSlot, first_gap
 from .site_model import StoreParams
 
@@ -69,8 +69,6 @@ _LOWEST_START_COST: Final = 1e-3
 _HIGHEST_START_COST: Final = 1e3
 _TIE_START_COST: Final = 1e-6
 _TIE_HEAT_COST: Final = 1e-5
-_MIDDLE_LAG_SHARE: Final = 0.5
-"""What the tank and loop hold at a slot's middle, as a share of ``lag_h·Q`` (they fill over it)."""
 
 
 class PlanReason(StrEnum):
@@ -491,7 +489,7 @@ def _building_step(problem: _Problem, building: BuildingStore, s: int, t: _Array
     after = target + (t - target) * decay
     middle = (t + after) / 2
     low, high = building.band_c
-    air_c = middle - _MIDDLE_LAG_SHARE * lag_k
+    air_c = middle - MIDDLE_LAG_SHARE * lag_k
     outside = np.maximum(low - air_c, 0.0) + np.maximum(middle - high, 0.0)
     cost = (
         problem.net_price[s] * p * hours
