@@ -21,6 +21,7 @@ from scripts.bench_plan import (
     cheapest_comfortable,
     forecast_with_error,
     optimum_drive,
+    optimum_problem,
     planner_drive,
     planner_run,
     site_powers_w,
@@ -301,6 +302,22 @@ def _flat_data(start: datetime, prices: list[float]) -> PlanData:
         outdoor=HourlySeries(start.timestamp(), [0.0] * len(prices)),
         sources={},
     )
+
+
+def test_the_optimum_counts_the_loops_lag_only_where_the_building_takes_heat_in_bursts() -> None:
+    # A cold week (0 °C: heat most of the time), then a mild one (16 °C: heat now and then).
+    start = datetime(2015, 4, 6, tzinfo=UTC)
+    data = _flat_data(start - timedelta(days=1), [40.0] * 24 * 9)
+    data = replace(
+        data, outdoor=HourlySeries(data.outdoor.start_s, [0.0] * 24 * 4 + [16.0] * 24 * 5)
+    )
+    season = replace(FORTNIGHTS[1], first_day=start.date())
+    problem = optimum_problem(data, season, SITES[0], ECONOMICS[0], days=7)
+    by_day = np.asarray(problem.lag_h).reshape(7, -1)
+    # The cold days have none; the mild spell's first day has it once little cold is left behind.
+    assert not by_day[:3].any()
+    assert 0 < np.count_nonzero(by_day[3]) < by_day[3].size
+    assert (by_day[4:] > 0.5).all()
 
 
 def test_until_its_model_is_confident_the_planner_keeps_comfort_control_and_says_why() -> None:
