@@ -389,8 +389,8 @@ def optimum_drive(
 class ValveThermostat:
     """The diverting valve by hysteresis: to the building while it is cool and the tank has room.
 
-    Keeps the tank off its ceiling (where the guard would hold the miners back) and switches a few
-    times a day, not every poll.
+    Keeps the tank off its ceiling (where the guard would hold the miners back); the hysteresis
+    keeps it from chattering.
     """
 
     ceiling_c: float
