@@ -14,6 +14,7 @@ from custom_components.hashheat.domain.planner import (
     Plan,
     PlanInputs,
     PlanReason,
+    comfort_floor_per_kh,
     plan,
     site_levels,
 )
@@ -350,3 +351,21 @@ def test_at_a_slots_middle_the_air_lags_by_what_the_filling_tank_and_loop_hold_b
     monkeypatch.setattr(planner, "MIDDLE_LAG_SHARE", 1.0)
     settled = sum(s.power_w for s in plan(building_inputs(prices, building=cool)).slots)
     assert filling < settled
+
+
+def test_where_heat_is_dear_a_large_building_is_still_kept_in_its_band(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A 45 kW building on a -7 °C night, sixteen miners that only just keep up, heat at 0.7 EUR.
+    prices = [0.3] * 4 + [0.8] * 8 + [0.3] * 12
+    big = replace(
+        HOUSE, indoor_c=20.2, outdoor_c=[-7.0] * 24, capacity_kwh_per_k=44.0, ua_kw_per_k=1.52
+    )
+    dear = building_inputs(prices, building=big, miner_steps_w=[S19_STEPS] * 16)
+    assert comfort_floor_per_kh(big, 0.7) == pytest.approx(12 * 1.52 * 0.7)
+    assert comfort_floor_per_kh(HOUSE, 0.1) == HOUSE.comfort_penalty_per_kh
+    kept = plan(dear)
+    assert min(s.store_c for s in kept.slots) > 19.7
+    # At the flat 5 EUR per K·h the dear hours' heat cost more than the cold house.
+    monkeypatch.setattr(planner, "COMFORT_HOURS", 0.0)
+    assert min(s.store_c for s in plan(dear).slots) < 19.5

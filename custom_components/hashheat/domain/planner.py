@@ -25,7 +25,8 @@ tank and loop hold above it, :mod:`.hydronic`), which over a slot relaxes exactl
 ``T_out + Q/UA`` with time constant ``C/UA``, ``Q = f·P``; the indoor air lags it by
 ``lag_h·Q/C`` once the loop delivers ``Q`` (the tank and loop settle within the slot). Its demand
 is then the building's own loss at each temperature, the comfort band is soft
-(``comfort_penalty_per_kh`` per K·h the air is outside it, at the slot's middle, where the tank
+(``comfort_penalty_per_kh`` per K·h the air is outside it, or ``COMFORT_HOURS`` of the building's
+loss per K at the dearest heat where that is more, at the slot's middle, where the tank
 and loop, filling over the slot, hold about half that lag: ``hydronic.MIDDLE_LAG_SHARE``).
 What the heat the building holds at the end is worth depends on whether it will be needed (a
 cold night, or a warm week): the programme runs on over a tail of ``TAIL_HOURS`` hours whose
@@ -62,6 +63,7 @@ _BUILDING_BELOW_K: Final = 2.0
 _BUILDING_ABOVE_K: Final = 1.5
 TAIL_HOURS: Final = 24
 SPLIT_SHARES: Final = (0.25, 0.5, 0.75)
+COMFORT_HOURS: Final = 12.0
 MAX_LEVELS_PER_COUNT: Final = 6
 _OVERFLOW_HEADROOM_K: Final = 5.0
 _BISECTIONS: Final = 7
@@ -234,6 +236,8 @@ class _Problem:
     day: npt.NDArray[np.int64]  # (S,) day index for the start cap
     unmet_cost: float
     terminal_cost: float
+    comfort_per_kh: float = 0.0
+    """What a K·h of the building outside its band costs (``comfort_floor_per_kh``)."""
 
 
 def plan(inputs: PlanInputs) -> Plan:
@@ -373,8 +377,22 @@ def _problem(inputs: PlanInputs) -> _Problem:
         dwell_states=max(min_on, min_off, 1) + 1,
         day=day.astype(np.int64),
         unmet_cost=inputs.heat_value_per_kwh + inputs.comfort_penalty_per_kwh,
+        comfort_per_kh=comfort_floor_per_kh(inputs.building, dearest_heat),
         terminal_cost=_terminal_cost(inputs, dearest_heat) if heat_matters else 0.0,
     )
+
+
+def comfort_floor_per_kh(building: BuildingStore | None, dearest_heat: float) -> float:
+    """The building's comfort penalty, at least ``COMFORT_HOURS`` of its loss per K at dearest.
+
+    A flat penalty is outbid where heat is dear and the building large: at 0.7 EUR/kWh a 45 kW
+    building's hour without heat on a -7 °C night saves ~20 EUR, more than the K·h it costs at
+    5 EUR, so the plan let the house go cold for the dear hours (and a site that only just keeps
+    up never got it back).
+    """
+    if building is None:
+        return 0.0
+    return max(building.comfort_penalty_per_kh, COMFORT_HOURS * building.ua_kw_per_k * dearest_heat)
 
 
 def _tail(slots: Sequence[PriceSlot], series: list[_Array]) -> list[_Array]:
@@ -493,7 +511,7 @@ def _building_step(problem: _Problem, building: BuildingStore, s: int, t: _Array
     outside = np.maximum(low - air_c, 0.0) + np.maximum(middle - high, 0.0)
     cost = (
         problem.net_price[s] * p * hours
-        + building.comfort_penalty_per_kh * hours * outside
+        + problem.comfort_per_kh * hours * outside
         + inputs.violation_penalty_per_kwh * _grid_violation(problem, s)
     )
     if inputs.heat_dump:
