@@ -51,6 +51,7 @@ import numpy as np
 from custom_components.hashheat.domain.dispatch import Dispatcher, Intents, PlanStep
 from custom_components.hashheat.domain.hydronic import in_bursts
 from custom_components.hashheat.domain.plan_session import PlanSession
+from custom_components.hashheat.domain.planner import COMFORT_HOURS
 from custom_components.hashheat.domain.price_forecast import PriceSlot
 from custom_components.hashheat.settings import SiteSettings
 from scripts.bench_miners import MINER_MAX_W, MINER_MIN_W, MINERS, SimMiner, miner_specs
@@ -324,7 +325,11 @@ def optimum_problem(
         start_indoor_c=site.params.indoor_setpoint_c,
         band_c=OPTIMUM_BAND_C,
         tank_limit_c=SiteSettings.from_options({}).dispatch.ceiling_c,
-        comfort_eur_per_kh=COMFORT_EUR_PER_KH,
+        # As the planner's: where heat is dear, a flat penalty would buy a cold building.
+        comfort_eur_per_kh=max(
+            COMFORT_EUR_PER_KH,
+            COMFORT_HOURS * ua_kw_per_k * max(float(net.max()), 0.0) / params.capture_fraction,
+        ),
         heat_value_eur_per_kwh=max(0.0, float(np.mean(net))) / site.params.capture_fraction,
         dump=heat_has_no_use(season),
         lag_h=np.repeat(np.where(bursts, hydronic_lag_h(params), 0.0), OPTIMUM_SLOTS_PER_HOUR),
