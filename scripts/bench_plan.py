@@ -62,6 +62,7 @@ from scripts.bench_tariff import (
     FORTNIGHTS,
     POLICY_EVERY_S,
     POLL_S,
+    PRICE_ZONE,
     SEED,
     Fortnight,
     Interlock,
@@ -834,13 +835,19 @@ def main() -> int:
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     parser.add_argument("--prices", type=Path, help="CSV of timestamp, EUR/MWh")
     parser.add_argument("--weather", type=Path, help="CSV of timestamp, deg C (hourly)")
+    parser.add_argument(
+        "--zone", default=PRICE_ZONE, help="the SMARD file's price column (default DE-AT-LU)"
+    )
+    parser.add_argument(
+        "--price-scale", type=float, default=1.0, help="multiply every spot price (default 1)"
+    )
     parser.add_argument("--start", type=date.fromisoformat, help="first day (local, Europe/Berlin)")
     parser.add_argument("--days", type=int, default=DAYS, help="days per case (default 14)")
     parser.add_argument(
         "--jobs", type=int, default=os.cpu_count() or 1, help="season-sites run at once"
     )
     args = parser.parse_args()
-    data = load_plan_data(args.prices, args.weather)
+    data = load_plan_data(args.prices, args.weather, zone=args.zone, price_scale=args.price_scale)
     seasons = periods(data, args.start, args.days)
     cases = run_cases(data, seasons, SITES, args.days, args.jobs)
     report = {

@@ -79,17 +79,32 @@ class PlanData:
 
 
 def load_plan_data(
-    prices_csv: Path | None = None, weather_csv: Path | None = None, wheels: Path = WHEELS
+    prices_csv: Path | None = None,
+    weather_csv: Path | None = None,
+    wheels: Path = WHEELS,
+    *,
+    zone: str = PRICE_ZONE,
+    price_scale: float = 1.0,
 ) -> PlanData:
-    """The CSVs given, else the bench lock's wheels (SMARD 2015 and the DWD test reference year)."""
+    """The CSVs given, else the bench lock's wheels (SMARD 2015 and the DWD test reference year).
+
+    ``zone`` picks another bidding zone of the SMARD file; ``price_scale`` multiplies every spot
+    price (a price crisis from a calm year's shape, e.g. 6 for 2022's German level).
+    """
     sources: dict[str, str] = {}
     if prices_csv is None:
         wheel = read_wheel_file(wheels, *PRICE_FILE)
-        prices = read_day_ahead(wheel.text, PRICE_ZONE)
-        sources["prices"] = f"{wheel.wheel}:{wheel.member} ({PRICE_ZONE})"
+        prices = read_day_ahead(wheel.text, zone)
+        sources["prices"] = f"{wheel.wheel}:{wheel.member} ({zone})"
     else:
         prices = read_prices_csv(prices_csv.read_text(encoding="utf-8"))
         sources["prices"] = str(prices_csv)
+    if price_scale != 1.0:
+        prices = [
+            PriceHour(start=hour.start, eur_per_mwh=hour.eur_per_mwh * price_scale)
+            for hour in prices
+        ]
+        sources["prices"] += f" x {price_scale:g}"
     if weather_csv is None:
         wheel = read_wheel_file(wheels, *WEATHER_FILE)
         outdoor = try_outdoor(read_try_temperatures(wheel.text), YEAR)

@@ -2,6 +2,7 @@
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -28,6 +29,7 @@ from scripts.bench_plan import (
 )
 from scripts.bench_plan_data import (
     PlanData,
+    load_plan_data,
     read_prices_csv,
     read_series_csv,
     read_weather_csv,
@@ -68,6 +70,20 @@ def test_quarter_hour_prices_become_hourly_means() -> None:
         (start, 70.0),
         (start + timedelta(hours=1), -20.0),
     ]
+
+
+def test_a_price_scale_multiplies_every_spot_price_and_names_itself(tmp_path: Path) -> None:
+    prices = tmp_path / "prices.csv"
+    prices.write_text("2015-01-05T00:00:00Z,40\n2015-01-05T01:00:00Z,-5\n")
+    weather = tmp_path / "weather.csv"
+    weather.write_text("2015-01-05T00:00:00Z,2\n2015-01-05T01:00:00Z,3\n")
+    calm = load_plan_data(prices, weather)
+    crisis = load_plan_data(prices, weather, price_scale=6)
+    assert [hour.eur_per_mwh for hour in crisis.prices] == [
+        6 * hour.eur_per_mwh for hour in calm.prices
+    ]
+    assert [hour.start for hour in crisis.prices] == [hour.start for hour in calm.prices]
+    assert crisis.sources["prices"] == f"{prices} x 6"
 
 
 def test_hourly_weather_is_replayed_on_the_plants_clock() -> None:
