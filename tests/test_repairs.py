@@ -1,4 +1,4 @@
-"""The access-denied repair is a miner's reauthentication: its password is asked in the repair."""
+"""The access-denied repair asks for a refusing miner's password, as the site's reauthentication does."""
 
 import pytest
 from homeassistant.components.repairs import repairs_flow_manager

@@ -425,15 +425,21 @@ async def test_the_password_never_leaks(
             {"entity_id": entity_id(hass, "number", miner, "power_limit_control"), "value": 2500},
             blocking=True,
         )
+    issues = list(ir.async_get(hass).issues.values())
+    # The access is given back (an accepted command clears the repair), then a long outage.
+    miner.faults.refuse_privileged = False
+    await hass.services.async_call(
+        "number",
+        "set_value",
+        {"entity_id": entity_id(hass, "number", miner, "power_limit_control"), "value": 2500},
+        blocking=True,
+    )
     miner.faults.offline = True
     await poll(hass, entry)
     freezer.tick(UNREACHABLE_REPAIR_AFTER + timedelta(minutes=1))
     await poll(hass, entry)
-    issues = ir.async_get(hass).issues
-    assert {issue.translation_key for issue in issues.values()} >= {
-        "access_denied",
-        "miner_unreachable",
-    }
+    issues += ir.async_get(hass).issues.values()
+    assert {issue.translation_key for issue in issues} >= {"access_denied", "miner_unreachable"}
     miner.faults.clear()
     await poll(hass, entry)
 
@@ -445,7 +451,7 @@ async def test_the_password_never_leaks(
         "log": caplog.text,
         "diagnostics": json.dumps(diagnostics, default=str),
         "states": str(states),
-        "issues": str([dataclasses.asdict(issue) for issue in issues.values()]),
+        "issues": str([dataclasses.asdict(issue) for issue in issues]),
         "devices": str(dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)),
         "titles": str([entry.title, *(s.title for s in entry.subentries.values())]),
     }
@@ -505,11 +511,19 @@ async def test_a_miners_replies_cannot_put_markup_into_notices(
                 blocking=True,
             )
         assert _is_plain(raised.value.translation_placeholders)
+        issues = list(ir.async_get(hass).issues.values())
+        miner.faults.refuse_privileged = False
+        await hass.services.async_call(
+            "number",
+            "set_value",
+            {"entity_id": entity_id(hass, "number", miner, "power_limit_control"), "value": 2500},
+            blocking=True,
+        )
         miner.faults.offline = True
         await entry.runtime_data.async_refresh()
         freezer.tick(UNREACHABLE_REPAIR_AFTER + timedelta(minutes=1))
         await entry.runtime_data.async_refresh()
-        issues = ir.async_get(hass).issues.values()
+        issues += ir.async_get(hass).issues.values()
         assert {issue.translation_key for issue in issues} >= {"access_denied", "miner_unreachable"}
         for issue in issues:
             assert _is_plain(issue.translation_placeholders), issue

@@ -7,11 +7,13 @@ keeps its own history, and miners can be added, moved to a new address and remov
 
 import asyncio
 from collections.abc import Awaitable, Mapping
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, override
 
 import probatio
 from homeassistant.config_entries import (
+    SOURCE_REAUTH,
     ConfigEntry,
     ConfigFlow,
     ConfigFlowContext,
@@ -54,6 +56,7 @@ from .const import (
     MAX_SCAN_ADDRESSES,
     MIN_SCAN_SECONDS,
     MINER_TIMEOUT_SECONDS,
+    REAUTH_MINER,
     SCAN_TIMEOUT_SECONDS,
     SUBENTRY_MINER,
 )
@@ -79,6 +82,13 @@ MINER_SCHEMA = probatio.Schema(
         probatio.Optional(CONF_PASSWORD): TextSelector(
             TextSelectorConfig(type=TextSelectorType.PASSWORD)
         ),
+    }
+)
+PASSWORD_SCHEMA = probatio.Schema(
+    {
+        probatio.Required(CONF_PASSWORD): TextSelector(
+            TextSelectorConfig(type=TextSelectorType.PASSWORD)
+        )
     }
 )
 
@@ -142,14 +152,15 @@ class DetectedMiner:
 
 
 async def async_detect(host: str, password: str | None = None) -> DetectedMiner:
-    """Detect the miner at a host and read its identity and capabilities."""
+    """Detect the miner at a host and read its identity and capabilities (and check a password)."""
     found = await describe(
         MinerClient(
             host,
             timeout=MINER_TIMEOUT_SECONDS,
             detect_timeout=DETECT_TIMEOUT_SECONDS,
             password=password,
-        )
+        ),
+        check_password=password is not None,
     )
     return DetectedMiner(found.identity, found.capabilities, password)
 
@@ -170,6 +181,51 @@ async def async_detect_typed(
         return None, {CONF_PASSWORD: "invalid_auth"}
     except MinerError:
         return None, {"base": "cannot_connect"}
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class PasswordCheck:
+    """What checking a miner's new password gave: stored, errors for the form, or an abort."""
+
+    errors: dict[str, str] = field(default_factory=dict)
+    abort: str | None = None
+
+    @property
+    def stored(self) -> bool:
+        """The miner accepted the password and the site keeps it."""
+        return not self.errors and self.abort is None
+
+
+async def async_store_password(
+    hass: HomeAssistant,
+    entry: ConfigEntry,
+    subentry: ConfigSubentry,
+    password: str,
+    *,
+    flow_id: str,
+) -> PasswordCheck:
+    """Check a refusing miner's password against it and keep it with the site.
+
+    The miner at the stored address must accept the password and answer as the same miner. Both
+    routes to the fix (the site's reauthentication and the access-denied repair) end here: the
+    repair is cleared, and the site's reauthentication under way ends (the next poll starts one
+    for any other miner that still refuses); ``flow_id`` is the flow asking, which ends itself.
+    """
+    detected, errors = await async_detect_typed(
+        {CONF_HOST: subentry.data[CONF_HOST], CONF_PASSWORD: password}
+    )
+    if detected is None:
+        return PasswordCheck(errors=errors)
+    if not same_miner(subentry.data, detected):
+        return PasswordCheck(abort="different_miner")
+    hass.config_entries.async_update_subentry(
+        entry, subentry, data={**subentry.data, CONF_PASSWORD: detected.password}
+    )
+    clear_issue(hass, Repair.ACCESS_DENIED, subentry.subentry_id)
+    for flow in list(entry.async_get_active_flows(hass, {SOURCE_REAUTH})):
+        if flow["flow_id"] != flow_id:
+            hass.config_entries.flow.async_abort(flow["flow_id"])
+    return PasswordCheck()
 
 
 def _site_name(text: str) -> str | None:
@@ -324,6 +380,7 @@ class HashHeatConfigFlow(
 
     _site_name: str = DEFAULT_SITE_NAME
     _discovered: DetectedMiner | None = None
+    _reauth_miner: str = ""
 
     @staticmethod
     @callback
@@ -434,6 +491,37 @@ class HashHeatConfigFlow(
             ),
             errors=errors,
             description_placeholders={"miner": detected.title},
+        )
+
+    async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
+        """A miner of the site refused its password (the site itself has no credentials)."""
+        self._reauth_miner = entry_data[REAUTH_MINER]
+        return await self.async_step_reauth_confirm()
+
+    async def async_step_reauth_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for the refusing miner's password; checked against the miner, then kept."""
+        entry = self._get_reauth_entry()
+        subentry = entry.subentries.get(self._reauth_miner)
+        if subentry is None:
+            return self.async_abort(reason="miner_gone")
+        self.context["title_placeholders"] = {"name": f"{entry.title}: {subentry.title}"}
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            check = await async_store_password(
+                self.hass, entry, subentry, user_input[CONF_PASSWORD], flow_id=self.flow_id
+            )
+            if check.abort is not None:
+                return self.async_abort(reason=check.abort)
+            if check.stored:
+                return self.async_abort(reason="reauth_successful")
+            errors = check.errors
+        return self.async_show_form(
+            step_id="reauth_confirm",
+            data_schema=PASSWORD_SCHEMA,
+            errors=errors,
+            description_placeholders={"miner": subentry.title, "host": subentry.data[CONF_HOST]},
         )
 
 

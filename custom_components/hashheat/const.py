@@ -20,6 +20,8 @@ CONF_CAPABILITIES: Final = "capabilities"
 CONF_SUBNET: Final = "subnet"
 CONF_MINERS: Final = "miners"
 CONF_SITE: Final = "site"
+# The reauthentication's data: which miner of the site refused its password.
+REAUTH_MINER: Final = "subentry_id"
 
 DEFAULT_SITE_NAME: Final = "Heating loop"
 
@@ -46,6 +48,9 @@ LISTENER_SLICE: Final = 500
 REDETECT_AFTER_FAILURES: Final = 3
 # How long the identify button blinks a miner's fault light.
 IDENTIFY_DURATION: Final = timedelta(seconds=60)
+# A miner that refused its password is tried with the same password again only this often (real
+# firmware can lock the account after repeated failed logins).
+ACCESS_DENIED_RETRY: Final = timedelta(minutes=10)
 # A miner unreachable for this long raises a repair issue.
 UNREACHABLE_REPAIR_AFTER: Final = timedelta(minutes=30)
 # Network scans: at most this many addresses, and this long in all.

@@ -27,6 +27,7 @@ from homeassistant.util import dt as dt_util
 from .capabilities import MinerCapabilities
 from .commands import MinerCommand, async_send
 from .const import (
+    ACCESS_DENIED_RETRY,
     CAPABILITIES_INTERVAL,
     CAPABILITIES_RECHECK,
     CONF_CAPABILITIES,
@@ -42,6 +43,7 @@ from .const import (
     MINER_TIMEOUT_SECONDS,
     NETWORK_INTERVAL,
     POLL_WAIT_SECONDS,
+    REAUTH_MINER,
     REDETECT_AFTER_FAILURES,
     SCAN_INTERVAL,
     SUBENTRY_MINER,
@@ -55,7 +57,7 @@ from .domain.plan_status import Strategy
 from .domain.price_forecast import PriceSlot
 from .domain.service_level import ServiceTracker
 from .figures import PlantInputs, SiteFigures, compute_figures
-from .issues import Repair, clear_issue, raise_issue
+from .issues import Repair, clear_issue, is_open, raise_issue
 from .mempool import MempoolError, fetch_network_stats
 from .miner_client import MinerAccessDeniedError, MinerClient, MinerError
 from .miner_data import MinerReading
@@ -150,6 +152,7 @@ class MinerTracker:
     reading: MinerReading | None = None  # what its last finished read gave (None: it failed)
     read: asyncio.Task[None] | None = None  # its last read, possibly still under way
     read_denied: bool = False  # its firmware refused a read for lack of the right password
+    denied_at: datetime | None = None  # when it last did
     immersion: bool | None = None  # its cooling's immersion mode, where the firmware has one
 
 
@@ -341,6 +344,7 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
         # The first poll waits for every miner: there is no earlier reading to show instead.
         patience = POLL_WAIT_SECONDS if self.data is not None else None
         await asyncio.gather(*(self._ask(tracker, patience) for tracker in self.miners.values()))
+        self._ask_for_password()
         polled = {miner_id: tracker.reading for miner_id, tracker in self.miners.items()}
         now = dt_util.utcnow()
         prices = await self._prices.async_read(now)
@@ -439,8 +443,26 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
         async with self._semaphore:
             return await tracker.client.raw_data()
 
+    def _ask_for_password(self) -> None:
+        """A miner refuses its password: the site's reauthentication asks for it.
+
+        Only firmware with a password: a LuxOS or Avalon refusing for its API's access level has
+        the access-denied repair, which says where to allow it.
+
+        Never ConfigEntryAuthFailed, which would stop the whole site and its interlocks for one
+        miner. Home Assistant runs one reauthentication per site at a time: with several miners
+        refusing, the poll after one is fixed starts it for the next.
+        """
+        for miner_id, tracker in self.miners.items():
+            if tracker.client.logs_in and is_open(self.hass, Repair.ACCESS_DENIED, miner_id):
+                self.config_entry.async_start_reauth(self.hass, data={REAUTH_MINER: miner_id})
+                return
+
     async def _ask(self, tracker: MinerTracker, patience: float | None) -> None:
         """Read a miner (unless its last read is still under way); wait ``patience`` seconds."""
+        if _waiting_for_password(tracker, dt_util.utcnow()):
+            tracker.reading = None
+            return
         if tracker.read is None or tracker.read.done():
             await self._semaphore.acquire()  # released by the read, however it ends
             # Not tied to the entry: an unload lets the poll under way have its answers.
@@ -550,24 +572,21 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
         )
 
     def _record_failure(self, tracker: MinerTracker, err: MinerError) -> None:
-        if isinstance(err, MinerAccessDeniedError) and not tracker.read_denied:
-            # Firmware that wants the password to be read at all (VNish): say so at once.
-            tracker.read_denied = True
-            raise_issue(
-                self.hass,
-                Repair.ACCESS_DENIED,
-                tracker.subentry.subentry_id,
-                {"miner": tracker.subentry.title},
-            )
+        now = dt_util.utcnow()
+        if isinstance(err, MinerAccessDeniedError):
+            self._record_denied(tracker, now, err)
+            return
         tracker.failures += 1
         if tracker.failures >= REDETECT_AFTER_FAILURES:
             tracker.client.forget()
             tracker.capabilities_read = None
-        now = dt_util.utcnow()
         if tracker.down_since is None:
             tracker.down_since = now
             LOGGER.warning("Miner %s is unreachable: %s", tracker.subentry.title, err)
-        elif now - tracker.down_since >= UNREACHABLE_REPAIR_AFTER:
+        elif now - tracker.down_since >= UNREACHABLE_REPAIR_AFTER and not is_open(
+            self.hass, Repair.ACCESS_DENIED, tracker.subentry.subentry_id
+        ):
+            # A miner refusing its password is not called unreachable as well: it needs the one fix.
             raise_issue(
                 self.hass,
                 Repair.MINER_UNREACHABLE,
@@ -578,6 +597,24 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
                     "since": tracker.down_since.isoformat(timespec="minutes"),
                 },
             )
+
+    def _record_denied(self, tracker: MinerTracker, now: datetime, err: MinerError) -> None:
+        """Firmware that wants the password to be read at all (VNish, Braiins OS+) refused it.
+
+        The miner answers, as the firmware detected: it is neither unreachable nor detected
+        again. It is asked again only every ACCESS_DENIED_RETRY (see _waiting_for_password).
+        """
+        tracker.denied_at = now
+        subentry_id = tracker.subentry.subentry_id
+        if not tracker.read_denied:
+            tracker.read_denied = True
+            LOGGER.warning("Miner %s refuses its password: %s", tracker.subentry.title, err)
+            raise_issue(
+                self.hass, Repair.ACCESS_DENIED, subentry_id, {"miner": tracker.subentry.title}
+            )
+        if tracker.down_since is not None:
+            tracker.down_since = None
+            clear_issue(self.hass, Repair.MINER_UNREACHABLE, subentry_id)
 
     def _record_success(self, tracker: MinerTracker) -> None:
         tracker.failures = 0
@@ -669,6 +706,20 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
         if (previous := self._blinking.pop(miner_id, None)) is not None:
             previous()
         self._blinking[miner_id] = async_call_later(self.hass, IDENTIFY_DURATION, _stop_blinking)
+
+
+def _waiting_for_password(tracker: MinerTracker, now: datetime) -> bool:
+    """Whether a miner that refused its password is left alone for now.
+
+    Real firmware can lock the account after repeated failed logins, so the refused password is
+    tried again only every ACCESS_DENIED_RETRY. A new password (the repair's or the
+    reauthentication's) rebuilds the site, whose new tracker tries it at once.
+    """
+    return (
+        tracker.read_denied
+        and tracker.denied_at is not None
+        and now - tracker.denied_at < ACCESS_DENIED_RETRY
+    )
 
 
 def site_stores(

@@ -39,12 +39,19 @@ class FoundMiner:
     capabilities: MinerCapabilities
 
 
-async def describe(client: MinerClient) -> FoundMiner:
-    """Read who the client's miner is and what it can do (detecting it unless it came detected)."""
+async def describe(client: MinerClient, *, check_password: bool = False) -> FoundMiner:
+    """Read who the client's miner is and what it can do (detecting it unless it came detected).
+
+    ``check_password``: prove the client's password also where the firmware asks for it only to
+    write (see :meth:`MinerClient.check_write_access`).
+    """
     try:
-        return FoundMiner(
+        found = FoundMiner(
             identity=await client.identify(), capabilities=await client.capabilities()
         )
+        if check_password:
+            await client.check_write_access()
+        return found
     finally:
         client.close()
 

@@ -113,6 +113,11 @@ def raise_issue(
     )
 
 
+def is_open(hass: HomeAssistant, kind: Repair, key: str) -> bool:
+    """Whether the issue is shown."""
+    return ir.async_get(hass).async_get_issue(DOMAIN, RepairIssue(kind, key).issue_id) is not None
+
+
 def clear_issue(hass: HomeAssistant, kind: Repair, key: str) -> None:
     """Its cause is gone."""
     ir.async_delete_issue(hass, DOMAIN, RepairIssue(kind, key).issue_id)

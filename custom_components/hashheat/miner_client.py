@@ -234,6 +234,17 @@ class MinerClient:
         remember_commands(miner.rpc, miner.web)
         return miner
 
+    @property
+    def logs_in(self) -> bool:
+        """Whether the detected firmware checks a password (VNish, Braiins OS+, Whatsminer v3).
+
+        LuxOS and Avalon refuse only by their API's access level.
+        """
+        miner = self._miner
+        return miner is not None and (
+            isinstance(miner.web, (BOSerWebAPI, VNishWebAPI)) or speaks_v3(miner)
+        )
+
     def _vnish_transport(self) -> VNishTransport:
         """The detected VNish miner's transport (a command to any other firmware is a bug)."""
         if self._vnish is None:
@@ -294,6 +305,24 @@ class MinerClient:
         data = await self._call(lambda miner: miner.get_data())
         raw: dict[str, Any] = data.as_dict()
         return raw
+
+    async def check_write_access(self) -> None:
+        """Prove the password where the firmware checks it only on writes (Whatsminer API v3).
+
+        Its reads answer anyone, so the one proof is a write: the fault light set to automatic
+        where it already is, a no-op whose token the firmware still checks. A light someone set
+        blinking is left alone, and the password then goes unchecked until the next command.
+        Other firmware checks the password on the reads already made.
+        """
+
+        async def check(miner: BaseMiner) -> None:
+            if not speaks_v3(miner):
+                return
+            info = await miner.rpc.get_device_info()  # type: ignore[union-attr]
+            if info.get("msg", {}).get("system", {}).get("ledstatus") == "auto":
+                await miner.rpc.set_system_led()  # type: ignore[union-attr]
+
+        await self._call(check)
 
     async def capabilities(self) -> MinerCapabilities:
         """Read what the firmware can do (its presets come from its configuration)."""

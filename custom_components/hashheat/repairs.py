@@ -1,30 +1,21 @@
 """Repairs fixed in place: a miner that refuses HashHeat gets its password in the repair.
 
-Miners are a site's subentries, which have no reauthentication flow of their own: the
-*access denied* repair is it. Its form asks for the password, checks it against the miner at its
-address (it must answer as the same miner) and stores it; the site reloads with it.
+The *access denied* repair names the miner and asks for its password, as the site's
+reauthentication does (both check it with ``async_store_password``). The repair stays beside the
+reauthentication: Home Assistant runs one reauthentication per site at a time and its notice
+names only the site, while each refusing miner's repair names that miner and can be fixed at once.
 """
 
 from typing import Any
 
-import probatio
 from homeassistant.components.repairs import RepairsFlow, RepairsFlowResult
 from homeassistant.config_entries import ConfigEntry, ConfigSubentry
 from homeassistant.const import CONF_HOST, CONF_PASSWORD
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers.selector import TextSelector, TextSelectorConfig, TextSelectorType
 
-from .config_flow import async_detect_typed, same_miner
+from .config_flow import PASSWORD_SCHEMA, async_store_password
 from .const import DOMAIN
-from .issues import Repair, RepairIssue, clear_issue
-
-PASSWORD_SCHEMA = probatio.Schema(
-    {
-        probatio.Required(CONF_PASSWORD): TextSelector(
-            TextSelectorConfig(type=TextSelectorType.PASSWORD)
-        )
-    }
-)
+from .issues import Repair, RepairIssue
 
 
 class MinerPasswordFlow(RepairsFlow):
@@ -48,17 +39,14 @@ class MinerPasswordFlow(RepairsFlow):
         entry, subentry = found
         errors: dict[str, str] = {}
         if user_input is not None:
-            detected, errors = await async_detect_typed(
-                {CONF_HOST: subentry.data[CONF_HOST], CONF_PASSWORD: user_input[CONF_PASSWORD]}
+            check = await async_store_password(
+                self.hass, entry, subentry, user_input[CONF_PASSWORD], flow_id=self.flow_id
             )
-            if detected is not None:
-                if not same_miner(subentry.data, detected):
-                    return self.async_abort(reason="different_miner")
-                self.hass.config_entries.async_update_subentry(
-                    entry, subentry, data={**subentry.data, CONF_PASSWORD: detected.password}
-                )
-                clear_issue(self.hass, Repair.ACCESS_DENIED, subentry.subentry_id)
+            if check.abort is not None:
+                return self.async_abort(reason=check.abort)
+            if check.stored:
                 return self.async_create_entry(data={})
+            errors = check.errors
         return self.async_show_form(
             step_id="password",
             data_schema=PASSWORD_SCHEMA,
