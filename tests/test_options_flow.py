@@ -37,6 +37,11 @@ SENSORS = {
     "sensor.oil_water": "ppm",
     "sensor.oil_breakdown": "kV",
 }
+# The heat sub-meters of two buildings, as energy sensors with totals the recorder keeps.
+BUILDING_METERS = {
+    "sensor.school_heat": ("School", "kWh", "total_increasing"),
+    "sensor.town_hall_heat": ("Town hall", "MWh", "total"),
+}
 
 
 @pytest.fixture
@@ -44,6 +49,17 @@ def site(hass: HomeAssistant) -> MockConfigEntry:
     hass.config.currency = "EUR"
     for entity_id, unit in SENSORS.items():
         hass.states.async_set(entity_id, "1", {"unit_of_measurement": unit})
+    for entity_id, (name, unit, state_class) in BUILDING_METERS.items():
+        hass.states.async_set(
+            entity_id,
+            "1",
+            {
+                "friendly_name": name,
+                "device_class": "energy",
+                "unit_of_measurement": unit,
+                "state_class": state_class,
+            },
+        )
     entry = MockConfigEntry(domain=DOMAIN, title="Loop")
     entry.add_to_hass(hass)
     return entry
@@ -82,6 +98,16 @@ async def test_defaults_then_save(hass: HomeAssistant, site: MockConfigEntry) ->
         ({"flow_entity": "sensor.spot_price"}, {"plant": "flow_unit"}),
         ({"supply_temperature_entity": None}, {"plant": "calorimetric_incomplete"}),
         ({"heat_meter_entity": "sensor.loop_flow"}, {"plant": "heat_meter_unit"}),
+        (
+            {"building_heat_meters": ["sensor.school_heat", "sensor.tank_return"]},
+            {"plant": "building_meter_unit"},
+        ),
+        (
+            {"building_heat_meters": ["sensor.school_heat", "sensor.no_such_meter"]},
+            {"plant": "entity_missing"},
+        ),
+        # In kWh but no state class: the recorder keeps no totals the report could read.
+        ({"building_heat_meters": ["sensor.heat_meter"]}, {"plant": "building_meter_state_class"}),
         (
             {"electricity_price_entity": "sensor.outdoor"},
             {"electricity": "price_unit"},
@@ -136,6 +162,23 @@ async def test_bad_choices_are_explained(
     assert result["errors"] == errors
     assert set(errors.values()) <= set(STRINGS["options"]["error"])
     assert site.options == {}
+
+
+async def test_buildings_heat_sub_meters_are_saved_and_parsed(
+    hass: HomeAssistant, site: MockConfigEntry
+) -> None:
+    meters = list(BUILDING_METERS)
+    options = {**plant_defaults(), **PLANT, "building_heat_meters": meters}
+    submitted = sections(options)
+    assert submitted["plant"]["building_heat_meters"] == meters
+    result = await hass.config_entries.options.async_init(site.entry_id)
+    result = await hass.config_entries.options.async_configure(result["flow_id"], submitted)
+    result = await confirm_price_source(hass, result)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert site.options["building_heat_meters"] == meters
+    plant = SiteSettings.from_options(site.options).plant
+    assert plant.building_heat_meters == ("sensor.school_heat", "sensor.town_hall_heat")
+    assert SiteSettings.from_options(PLANT).plant.building_heat_meters == ()
 
 
 # The fluid limits and health thresholds of the options' plant section, in the form's order.

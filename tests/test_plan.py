@@ -44,6 +44,7 @@ from custom_components.hashheat.plan_runner import (
 from custom_components.hashheat.settings import SiteSettings
 from sim import Fleet
 
+from .helpers.entities import miner_value, site_value
 from .helpers.price_sources import install, load
 from .helpers.site import PLANT, miner_subentry, poll, set_plant, setup_entry
 from .helpers.weather import MET_ENTITY, met_temperatures, setup_met
@@ -666,6 +667,64 @@ async def test_a_grid_hold_ahead_is_planned_for_and_stops_the_miners_at_its_star
     await poll(hass, entry)
     assert entry.runtime_data.control.layers[miner_id] is Layer.GRID_HOLD
     assert all(miner.state.is_sleeping for miner in fleet.miners)
+
+
+async def polls_from(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    when: datetime,
+    *,
+    tank: float,
+) -> None:
+    """Eight polls a minute apart from ``when`` (a woken miner boots in them), the tank at ``tank``."""
+    freezer.move_to(when)
+    for _ in range(8):
+        set_plant(hass)
+        set_weather(hass, tank=tank)
+        await poll(hass, entry)
+        freezer.tick(timedelta(minutes=1))
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+async def test_a_start_by_the_plan_counts_as_wear_and_survives_a_reload(
+    hass: HomeAssistant,
+    fleet: Fleet,
+    hass_storage: dict[str, Any],
+    berlin: datetime,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The plan stops the miner in a slot of 0 W and starts it in the next powered one."""
+    entry = await plan_site(hass, fleet, hass_storage, model=confident_model(OPTIONS))
+    await start_price_plan(hass, entry)
+    miner = fleet.miners[0]
+    slots = state(hass, "sensor", "planned_power").attributes["forecast"]
+    off = next(
+        index
+        for index, slot in enumerate(slots[:-1])
+        if slot["power_w"] == 0 and slots[index + 1]["power_w"] > 0
+    )
+    # A full tank keeps the slot at 0 W when the plan is made again in it.
+    off_start = datetime.fromisoformat(slots[off]["start"])
+    await polls_from(hass, entry, freezer, off_start + timedelta(minutes=5), tank=58.0)
+    assert float(state(hass, "sensor", "planned_power").state) == 0
+    assert miner.state.is_sleeping
+    site_starts = site_value(hass, entry, "starts")
+    miner_starts = miner_value(hass, miner, "starts_today")
+
+    # The next slot, the tank drawn down: the plan asks power, the miner wakes and mines.
+    on_start = datetime.fromisoformat(slots[off + 1]["start"])
+    await polls_from(hass, entry, freezer, on_start + timedelta(minutes=5), tank=40.0)
+    assert float(state(hass, "sensor", "planned_power").state) > 0
+    assert entry.runtime_data.control.layers[next(iter(entry.runtime_data.miners))] is Layer.PLAN
+    assert not miner.state.is_sleeping
+    assert site_value(hass, entry, "starts") == site_starts + 1
+    assert miner_value(hass, miner, "starts_today") == miner_starts + 1
+
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert site_value(hass, entry, "starts") == site_starts + 1
+    assert miner_value(hass, miner, "starts_today") == miner_starts + 1
 
 
 def test_the_plan_knows_a_throttled_miners_lowest_setting() -> None:

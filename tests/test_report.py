@@ -6,11 +6,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from custom_components.hashheat.domain.report import (
+    MeteredHeat,
     PeriodError,
     PeriodKind,
     PeriodTotals,
     SiteFacts,
     build_report,
+    meter_resets,
     report_period,
     split_by_building,
 )
@@ -122,8 +124,26 @@ def test_totals_without_statistics_are_empty() -> None:
 
 
 def test_buildings_split_cost_and_revenue_by_heat_share() -> None:
-    rows = split_by_building(TOTALS, {"sensor.a": 600.0, "sensor.b": 200.0})
+    rows = split_by_building(
+        TOTALS,
+        {
+            "sensor.a": MeteredHeat(building="School", kwh=600.0),
+            "sensor.b": MeteredHeat(building="Town hall", kwh=200.0, resets=1),
+        },
+    )
+    assert [row["building"] for row in rows] == ["School", "Town hall"]
     assert [row["heat_share"] for row in rows] == [0.75, 0.25]
+    assert [row["meter_resets"] for row in rows] == [0, 1]
     assert sum(row["electricity_cost"] for row in rows) == pytest.approx(250.0)
     assert rows[0]["net_cost"] == pytest.approx(0.75 * 50.0)
-    assert split_by_building(TOTALS, {"sensor.a": 0.0})[0]["heat_share"] is None
+    only = {"sensor.a": MeteredHeat(building="School", kwh=0.0)}
+    assert split_by_building(TOTALS, only)[0]["heat_share"] is None
+
+
+def test_a_reading_that_falls_while_the_sum_goes_on_is_a_reset() -> None:
+    steady = [(10.0, 10.0), (12.0, 12.0), (15.0, 15.0)]
+    assert meter_resets(steady) == 0
+    # Reset to 0 and counting again (the recorder's sum carries on), twice; an hour unknown.
+    assert meter_resets([(10.0, 10.0), (1.0, 11.0), (None, None), (3.0, 13.0), (0.5, 13.5)]) == 2
+    # Reading and sum both falling is a meter run back, not a reset: reported otherwise.
+    assert meter_resets([(10.0, 10.0), (8.0, 8.0)]) == 0

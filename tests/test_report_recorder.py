@@ -60,17 +60,31 @@ def auto_enable_custom_integrations(
     """The recorder must start before Home Assistant, so it comes first here."""
 
 
-# Two buildings' heat sub-meters (one in MWh) and one that runs backwards: per hour and unit.
-BUILDINGS: dict[str, tuple[float, str]] = {
-    "sensor.school_heat": (2.0, "kWh"),
-    "sensor.town_hall_heat": (0.00085, "MWh"),
-    "sensor.broken_heat": (-0.5, "kWh"),
+# The buildings' heat sub-meters (one in MWh, one reset in September and again in October) and
+# one that runs backwards: per hour, unit, name, and the hours (from the first) it was reset at.
+BUILDINGS: dict[str, tuple[float, str, str, tuple[int, ...]]] = {
+    "sensor.school_heat": (2.0, "kWh", "School", ()),
+    "sensor.town_hall_heat": (0.00085, "MWh", "Town hall", ()),
+    "sensor.library_heat": (0.5, "kWh", "Library", (100, 20 * 24 + 7)),
+    "sensor.broken_heat": (-0.5, "kWh", "Broken", ()),
 }
 
 
-def _import(
-    hass: HomeAssistant, entity_id: str, per_hour: float, unit: str, unit_class: str | None
+def _import(  # noqa: PLR0913
+    hass: HomeAssistant,
+    entity_id: str,
+    per_hour: float,
+    unit: str,
+    unit_class: str | None,
+    *,
+    resets: tuple[int, ...] = (),
 ) -> None:
+    """Hourly statistics as the recorder compiles them: after a reset the sum goes on."""
+
+    def reading(hour: int) -> float:
+        since = max((reset for reset in resets if reset <= hour), default=0)
+        return per_hour * (hour + 1 - since)
+
     async_import_statistics(
         hass,
         {
@@ -85,7 +99,7 @@ def _import(
         [
             {
                 "start": FIRST_HOUR + timedelta(hours=hour),
-                "state": per_hour * (hour + 1),
+                "state": reading(hour),
                 "sum": per_hour * (hour + 1),
             }
             for hour in range(HOURS)
@@ -103,21 +117,31 @@ def config_dir(hass: HomeAssistant, tmp_path: Path) -> Path:
 
 
 async def _site_with_a_month(
-    hass: HomeAssistant, fleet: Fleet, freezer: FrozenDateTimeFactory
+    hass: HomeAssistant,
+    fleet: Fleet,
+    freezer: FrozenDateTimeFactory,
+    *,
+    building_meters: list[str] | None = None,
 ) -> MockConfigEntry:
+    """A site with a month and more of statistics; ``building_meters``: its configured ones."""
     freezer.move_to(NOW)
     await hass.config.async_set_time_zone("Europe/Berlin")
     set_plant(hass)
-    entry = await setup_plant_site(hass, fleet.miners[0], PLANT)
+    options = {**PLANT, "building_heat_meters": building_meters} if building_meters else PLANT
+    entry = await setup_plant_site(hass, fleet.miners[0], options)
     await poll(hass, entry)
     registry = er.async_get(hass)
     for key, (per_hour, unit, unit_class) in PER_HOUR.items():
         entity_id = registry.async_get_entity_id("sensor", DOMAIN, f"{entry.entry_id}_{key}")
         assert entity_id is not None
         _import(hass, entity_id, per_hour, unit, unit_class)
-    for meter, (per_hour, unit) in BUILDINGS.items():
-        hass.states.async_set(meter, "0", {"unit_of_measurement": unit, "device_class": "energy"})
-        _import(hass, meter, per_hour, unit, "energy")
+    for meter, (per_hour, unit, name, resets) in BUILDINGS.items():
+        hass.states.async_set(
+            meter,
+            "0",
+            {"unit_of_measurement": unit, "device_class": "energy", "friendly_name": name},
+        )
+        _import(hass, meter, per_hour, unit, "energy", resets=resets)
     async_import_statistics(
         hass,
         {
@@ -198,23 +222,65 @@ async def test_a_month_of_statistics_gives_the_counters_totals(
 
 
 @pytest.mark.usefixtures("config_dir")
-async def test_buildings_share_heat_cost_and_revenue_and_add_up_to_the_site(
+async def test_configured_sub_meters_split_heat_cost_and_revenue_and_add_up_to_the_site(
     hass: HomeAssistant, fleet: Fleet, freezer: FrozenDateTimeFactory
 ) -> None:
-    entry = await _site_with_a_month(hass, fleet, freezer)
     meters = ["sensor.school_heat", "sensor.town_hall_heat"]
-    report = await _report(hass, entry, period="month", date="2026-10-10", heat_meters=meters)
+    entry = await _site_with_a_month(hass, fleet, freezer, building_meters=meters)
+    report = await _report(hass, entry, period="month", date="2026-10-10")
     school, town_hall = report["buildings"]
+    assert (school["building"], town_hall["building"]) == ("School", "Town hall")
+    assert (school["heat_meter"], town_hall["heat_meter"]) == tuple(meters)
     assert school["heat_kwh"] == pytest.approx(2.0 * OCTOBER_HOURS)
     assert town_hall["heat_kwh"] == pytest.approx(0.85 * OCTOBER_HOURS)  # from MWh
     assert school["heat_share"] == pytest.approx(2.0 / 2.85)
     assert school["heat_share"] + town_hall["heat_share"] == pytest.approx(1.0)
+    assert school["heat_kwh"] + town_hall["heat_kwh"] == pytest.approx(report["heat_kwh"])
     for figure, total in (
         ("electricity_cost", "electricity_cost"),
         ("mining_revenue", "mining_revenue"),
     ):
         assert school[figure] + town_hall[figure] == pytest.approx(report[total])
+    net = report["electricity_cost"] - report["mining_revenue"]
+    assert school["net_cost"] + town_hall["net_cost"] == pytest.approx(net)
+    assert (school["meter_resets"], town_hall["meter_resets"]) == (0, 0)
     assert report["unmetered_heat_kwh"] == pytest.approx(0.0, abs=1e-6)
+
+
+@pytest.mark.usefixtures("config_dir")
+async def test_the_actions_sub_meters_win_over_the_configured_ones(
+    hass: HomeAssistant, fleet: Fleet, freezer: FrozenDateTimeFactory
+) -> None:
+    entry = await _site_with_a_month(hass, fleet, freezer, building_meters=["sensor.school_heat"])
+    meters = ["sensor.town_hall_heat", "sensor.library_heat"]
+    report = await _report(hass, entry, period="month", date="2026-10-10", heat_meters=meters)
+    assert [row["building"] for row in report["buildings"]] == ["Town hall", "Library"]
+
+
+@pytest.mark.usefixtures("config_dir")
+async def test_a_meter_reset_in_the_period_is_reported_not_lost(
+    hass: HomeAssistant, fleet: Fleet, freezer: FrozenDateTimeFactory
+) -> None:
+    """The library's meter fell back to 0 in September and on 10 October; its sum went on."""
+    meters = ["sensor.school_heat", "sensor.library_heat"]
+    entry = await _site_with_a_month(hass, fleet, freezer, building_meters=meters)
+    school, library = (await _report(hass, entry, period="month", date="2026-10-10"))["buildings"]
+    assert library["heat_kwh"] == pytest.approx(0.5 * OCTOBER_HOURS)
+    assert (school["meter_resets"], library["meter_resets"]) == (0, 1)
+    september = await _report(hass, entry, period="month", date="2026-09-25")
+    assert september["buildings"][1]["meter_resets"] == 1
+
+
+@pytest.mark.usefixtures("config_dir")
+async def test_an_unavailable_meter_is_read_in_its_statistics_unit(
+    hass: HomeAssistant, fleet: Fleet, freezer: FrozenDateTimeFactory
+) -> None:
+    meters = ["sensor.school_heat", "sensor.town_hall_heat"]
+    entry = await _site_with_a_month(hass, fleet, freezer, building_meters=meters)
+    hass.states.async_set("sensor.town_hall_heat", "unavailable", {"friendly_name": "Town hall"})
+    _, town_hall = (await _report(hass, entry, period="month", date="2026-10-10"))["buildings"]
+    assert town_hall["building"] == "Town hall"
+    assert town_hall["heat_kwh"] == pytest.approx(0.85 * OCTOBER_HOURS)  # MWh, from its metadata
 
 
 @pytest.mark.usefixtures("config_dir")
@@ -241,6 +307,11 @@ async def test_a_year_so_far_covers_every_recorded_hour(
         (
             {"period": "month", "date": "2026-10-10", "heat_meters": ["sensor.broken_heat"]},
             "report_meter_backwards",
+        ),
+        # No state and no statistics: no unit to read the meter in.
+        (
+            {"period": "month", "date": "2026-10-10", "heat_meters": ["sensor.gone_heat"]},
+            "report_meter_unit",
         ),
     ],
 )

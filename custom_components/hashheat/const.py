@@ -68,6 +68,8 @@ CONF_FLUID: Final = "fluid"
 CONF_CAPTURE_PERCENT: Final = "capture_percent"
 CONF_HEAT_METER: Final = "heat_meter_entity"
 CONF_TANK_TEMPERATURE: Final = "tank_temperature_entity"
+# The heat sub-meters (energy sensors) of the buildings the site supplies, for the report.
+CONF_BUILDING_HEAT_METERS: Final = "building_heat_meters"
 CONF_HEALTH_THRESHOLD: Final = "health_threshold_percent"
 DEFAULT_HEALTH_THRESHOLD_PERCENT: Final = 10.0
 # The fluid sensors a site already has, each with its limit (options, "plant" section).

@@ -30,6 +30,7 @@ from homeassistant.util import dt as dt_util
 from .const import (
     CONF_BOILER_EFFICIENCY_PERCENT,
     CONF_BTC_PRICE_ENTITY,
+    CONF_BUILDING_HEAT_METERS,
     CONF_CAPTURE_PERCENT,
     CONF_CHEAP_HOURS,
     CONF_CYCLE_RANGE,
@@ -160,6 +161,9 @@ SECTIONS: dict[str, dict[Any, Any]] = {
         probatio.Required(CONF_CAPTURE_PERCENT): _number(10, 100, 0.5, "%"),
         probatio.Optional(CONF_HEAT_METER): _sensor(["power", "energy"]),
         probatio.Optional(CONF_TANK_TEMPERATURE): _sensor("temperature"),
+        probatio.Optional(CONF_BUILDING_HEAT_METERS): EntitySelector(
+            EntitySelectorConfig(domain="sensor", device_class="energy", multiple=True)
+        ),
         probatio.Optional(CONF_HEALTH_THRESHOLD): _number(2, 50, 1, "%"),
         **{
             field: selector
@@ -275,6 +279,7 @@ def validate_plant(hass: HomeAssistant, options: Mapping[str, Any]) -> dict[str,
     """Check every selected entity and the combinations; return form errors by field."""
     errors: dict[str, str] = {}
     _validate_sensors(hass, options, errors)
+    _validate_building_meters(hass, options, errors)
     _validate_plan(hass, options, errors)
     _validate_tariff(options, errors)
     _validate_reference(options, errors)
@@ -334,6 +339,31 @@ def _validate_sensors(
             named = currency(_unit(hass, options[field]))
             if named is not None and named != hass.config.currency:
                 errors[field] = "price_currency"
+
+
+# State classes whose totals the recorder keeps as statistics (what the report reads).
+TOTAL_STATE_CLASSES = {"total", "total_increasing"}
+
+
+def _validate_building_meters(
+    hass: HomeAssistant, options: Mapping[str, Any], errors: dict[str, str]
+) -> None:
+    """Each building's heat sub-meter: an energy sensor whose total the recorder keeps."""
+    for meter in options.get(CONF_BUILDING_HEAT_METERS) or ():
+        if (error := _building_meter_error(hass, meter)) is not None:
+            errors[CONF_BUILDING_HEAT_METERS] = error
+            return
+
+
+def _building_meter_error(hass: HomeAssistant, meter: str) -> str | None:
+    state = hass.states.get(meter)
+    if state is None:
+        return "entity_missing"
+    if state.attributes.get("unit_of_measurement") not in ENERGY_UNITS:
+        return "building_meter_unit"
+    if state.attributes.get("state_class") not in TOTAL_STATE_CLASSES:
+        return "building_meter_state_class"
+    return None
 
 
 def _validate_plan(hass: HomeAssistant, options: Mapping[str, Any], errors: dict[str, str]) -> None:

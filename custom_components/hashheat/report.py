@@ -10,12 +10,13 @@ import io
 import json
 from collections.abc import Mapping
 from dataclasses import fields
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any, Final
 
 from homeassistant.components.recorder import get_instance
-from homeassistant.components.recorder.statistics import statistics_during_period
+from homeassistant.components.recorder.statistics import get_metadata, statistics_during_period
 from homeassistant.const import UnitOfEnergy, UnitOfTemperature
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
@@ -27,11 +28,13 @@ from homeassistant.util.unit_conversion import EnergyConverter
 from .const import DOMAIN
 from .coordinator import HashHeatConfigEntry
 from .domain.report import (
+    MeteredHeat,
     PeriodError,
     PeriodKind,
     PeriodTotals,
     SiteFacts,
     build_report,
+    meter_resets,
     report_period,
     split_by_building,
 )
@@ -70,10 +73,10 @@ def _counter_ids(hass: HomeAssistant, entry: HashHeatConfigEntry) -> dict[str, s
 
 
 async def _statistics(
-    hass: HomeAssistant, start: datetime, end: datetime, ids: set[str], kind: str
+    hass: HomeAssistant, start: datetime, end: datetime, ids: set[str], *kinds: str
 ) -> dict[str, list[Any]]:
     rows: dict[str, list[Any]] = await get_instance(hass).async_add_executor_job(
-        statistics_during_period, hass, start, end, ids, "hour", _UNITS, {kind}
+        statistics_during_period, hass, start, end, ids, "hour", _UNITS, set(kinds)
     )
     return rows
 
@@ -100,8 +103,8 @@ async def async_site_report(  # noqa: PLR0913
 ) -> dict[str, Any]:
     """The site's report over the period; written to ``export_folder`` too when given.
 
-    ``heat_meters``: the heat sub-meters (energy sensors) of the buildings the site supplies; the
-    report then splits heat, cost and revenue by their heat shares.
+    ``heat_meters``: the heat sub-meters (energy sensors) of the buildings the site supplies,
+    else those of the site's options; the report splits heat, cost and revenue by their shares.
     """
     if "recorder" not in hass.config.components:
         raise ServiceValidationError(
@@ -146,11 +149,14 @@ async def async_site_report(  # noqa: PLR0913
         average_supply_c=average_supply,
     )
     report = build_report(totals, facts, start, end)
-    if heat_meters:
-        metered = await _metered_kwh(hass, start, end, heat_meters)
+    meters = heat_meters or list(coordinator.settings.plant.building_heat_meters)
+    if meters:
+        metered = await _metered_heat(hass, start, end, meters)
         report["buildings"] = split_by_building(totals, metered)
         report["unmetered_heat_kwh"] = (
-            totals.heat_kwh - sum(metered.values()) if totals.heat_kwh is not None else None
+            totals.heat_kwh - sum(heat.kwh for heat in metered.values())
+            if totals.heat_kwh is not None
+            else None
         )
     if target is not None:
         name = f"{slugify(entry.title)}_{start.date().isoformat()}_{end.date().isoformat()}"
@@ -158,31 +164,64 @@ async def async_site_report(  # noqa: PLR0913
     return report
 
 
-async def _metered_kwh(
+async def _metered_heat(
     hass: HomeAssistant, start: datetime, end: datetime, meters: list[str]
-) -> dict[str, float]:
-    """Each sub-meter's heat over the period (kWh); a meter not in energy or run back fails."""
+) -> dict[str, MeteredHeat]:
+    """Each sub-meter's building and heat over the period; a meter not in energy or run back fails.
+
+    The unit is the state's, or while the meter is unavailable the one its statistics are kept in.
+    """
+    metadata = await get_instance(hass).async_add_executor_job(
+        partial(get_metadata, hass, statistic_ids=set(meters))
+    )
     for meter in meters:
-        state = hass.states.get(meter)
-        unit = state.attributes.get("unit_of_measurement") if state is not None else None
+        unit = _unit(hass, meter) or (
+            metadata[meter][1]["unit_of_measurement"] if meter in metadata else None
+        )
         if unit not in EnergyConverter.VALID_UNITS:
             raise ServiceValidationError(
                 translation_domain=DOMAIN,
                 translation_key="report_meter_unit",
                 translation_placeholders={"meter": meter, "unit": str(unit)},
             )
-    rows = await _statistics(hass, start, end, set(meters), "change")
+    # From the hour before: a reset in the period's first hour shows against it.
+    rows = await _statistics(
+        hass, start - timedelta(hours=1), end, set(meters), "change", "state", "sum"
+    )
+    first = start.timestamp()
     metered = {}
     for meter in meters:
-        changes = [row["change"] for row in rows.get(meter, []) if row.get("change") is not None]
+        readings = rows.get(meter, [])
+        changes = [
+            row["change"]
+            for row in readings
+            if row["start"] >= first and row.get("change") is not None
+        ]
         if any(change < 0 for change in changes):
             raise ServiceValidationError(
                 translation_domain=DOMAIN,
                 translation_key="report_meter_backwards",
                 translation_placeholders={"meter": meter},
             )
-        metered[meter] = float(sum(changes))
+        metered[meter] = MeteredHeat(
+            building=_building(hass, meter),
+            kwh=float(sum(changes)),
+            resets=meter_resets([(row.get("state"), row.get("sum")) for row in readings]),
+        )
     return metered
+
+
+def _unit(hass: HomeAssistant, entity_id: str) -> str | None:
+    state = hass.states.get(entity_id)
+    return None if state is None else state.attributes.get("unit_of_measurement")
+
+
+def _building(hass: HomeAssistant, meter: str) -> str:
+    """The building a sub-meter measures: the meter's name as Home Assistant shows it."""
+    if (state := hass.states.get(meter)) is not None:
+        return state.name
+    entry = er.async_get(hass).async_get(meter)
+    return (entry.name or entry.original_name or meter) if entry is not None else meter
 
 
 def _export_target(hass: HomeAssistant, folder: str) -> Path:

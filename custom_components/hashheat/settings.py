@@ -12,6 +12,7 @@ from typing import Any
 from .const import (
     CONF_BOILER_EFFICIENCY_PERCENT,
     CONF_BTC_PRICE_ENTITY,
+    CONF_BUILDING_HEAT_METERS,
     CONF_CAPTURE_PERCENT,
     CONF_CHEAP_HOURS,
     CONF_CYCLE_RANGE,
@@ -157,6 +158,8 @@ class PlantConfig:
     price_entity: str | None
     # The immersion fluid's own temperature, for the health detectors (optional).
     tank_temperature_entity: str | None = None
+    # The heat sub-meters of the buildings the site supplies: the report splits heat by them.
+    building_heat_meters: tuple[str, ...] = ()
     fixed_price_per_kwh: float | None
     # Added to the price sensor's or the fixed price: what the site pays is the all-in price.
     tariff: Tariff
@@ -193,6 +196,7 @@ class PlantConfig:
             capture_fraction=float(merged[CONF_CAPTURE_PERCENT]) / 100,
             heat_meter_entity=merged.get(CONF_HEAT_METER) or None,
             tank_temperature_entity=merged.get(CONF_TANK_TEMPERATURE) or None,
+            building_heat_meters=tuple(merged.get(CONF_BUILDING_HEAT_METERS) or ()),
             price_entity=merged.get(CONF_PRICE_ENTITY) or None,
             fixed_price_per_kwh=merged.get(CONF_FIXED_PRICE),
             tariff=_tariff(merged),

@@ -6,10 +6,11 @@ Efficiency Directive's data centre reporting (Delegated Regulation (EU) 2024/136
 "not for billing" unless the heat comes from a heat meter (MID MI-004).
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
+from itertools import pairwise
 from typing import Any, Final
 
 from .economics import energy_reuse_factor, net_cost_of_heat_per_mwh
@@ -177,22 +178,47 @@ def build_report(
     }
 
 
+@dataclass(frozen=True, kw_only=True, slots=True)
+class MeteredHeat:
+    """A building's heat over the period, as its sub-meter's statistics give it."""
+
+    building: str
+    kwh: float
+    resets: int = 0
+    """Times the meter's reading fell while its recorded total went on (a reset or a swap)."""
+
+
+def meter_resets(readings: Sequence[tuple[float | None, float | None]]) -> int:
+    """How often a meter's hourly ``(state, sum)`` shows its reading fall while the sum goes on.
+
+    The recorder takes a total_increasing meter whose reading falls for a reset and carries its
+    sum on, so a meter run back or swapped adds no negative heat: this says it happened.
+    """
+    known = [(state, total) for state, total in readings if state is not None and total is not None]
+    return sum(
+        1
+        for (state, total), (next_state, next_total) in pairwise(known)
+        if next_state < state and next_total >= total
+    )
+
+
 def split_by_building(
-    totals: PeriodTotals, metered_kwh: Mapping[str, float]
+    totals: PeriodTotals, metered: Mapping[str, MeteredHeat]
 ) -> list[dict[str, Any]]:
     """Each building's metered heat, its share of all metered heat, and cost and revenue by it.
 
     The shares add up to 1 and the buildings' cost and revenue to the site's; heat the sub-meters
     did not see (pipe losses) is the site's heat less theirs. No metered heat: no shares.
     """
-    metered = sum(metered_kwh.values())
+    all_kwh = sum(heat.kwh for heat in metered.values())
     rows = []
-    for meter, kwh in metered_kwh.items():
-        share = kwh / metered if metered > 0 else None
+    for meter, heat in metered.items():
+        share = heat.kwh / all_kwh if all_kwh > 0 else None
         rows.append(
             {
+                "building": heat.building,
                 "heat_meter": meter,
-                "heat_kwh": kwh,
+                "heat_kwh": heat.kwh,
                 "heat_share": share,
                 "electricity_cost": _share(totals.electricity_cost, share),
                 "mining_revenue": _share(totals.revenue, share),
@@ -202,6 +228,7 @@ def split_by_building(
                     else totals.electricity_cost - totals.revenue,
                     share,
                 ),
+                "meter_resets": heat.resets,
             }
         )
     return rows
