@@ -933,6 +933,37 @@ def test_merge_drops_a_slot_overlapping_an_earlier_one() -> None:
     assert forecast_problems([*hourly, *quarter], TEN) == {ForecastProblem.OVERLAP}
 
 
+def test_a_dropped_overlap_is_a_problem_while_it_is_ahead() -> None:
+    """The parser keeps one slot per instant, and the slot kept says what it pushed out."""
+    hourly = series(TEN, HOUR, [0.3, 0.4])
+    quarter = PriceSlot(start=TEN + QUARTER, end=TEN + 2 * QUARTER, price_per_kwh=0.1)
+    merged = merge_forecasts(hourly, [quarter])
+    assert merged == hourly
+    assert forecast_problems(merged, TEN) == {ForecastProblem.OVERLAP}
+    assert forecast_problems(merged, TEN + 2 * QUARTER) == frozenset()  # behind us by then
+
+
+def test_one_entity_with_overlapping_entries_is_a_problem() -> None:
+    entries = [
+        {"start": "2025-06-02T10:00:00+00:00", "end": "2025-06-02T11:00:00+00:00", "price": 0.3},
+        {"start": "2025-06-02T10:30:00+00:00", "end": "2025-06-02T11:30:00+00:00", "price": 0.2},
+        {"start": "2025-06-02T11:00:00+00:00", "end": "2025-06-02T12:00:00+00:00", "price": 0.4},
+    ]
+    slots = parse_forecast(TariffSource.GENERIC, {"forecast": entries}, unit="EUR/kWh")
+    assert [slot.price_per_kwh for slot in slots] == [0.3, 0.4]
+    assert forecast_problems(slots, TEN) == {ForecastProblem.OVERLAP}
+    # Merging it again (a day entity beside the whole forecast) keeps the note.
+    assert forecast_problems(merge_forecasts(slots, slots), TEN) == {ForecastProblem.OVERLAP}
+
+
+def test_the_same_slot_twice_is_no_overlap() -> None:
+    """A day's entity beside the whole forecast, or the same day from two sources."""
+    today = series(TEN, QUARTER, [0.1, 0.2, 0.3, 0.4])
+    merged = merge_forecasts(today, today[2:], [dataclasses.replace(today[0], price_per_kwh=0.9)])
+    assert merged == today
+    assert forecast_problems(merged, TEN) == frozenset()
+
+
 def test_merge_turns_local_times_into_utc() -> None:
     local = PriceSlot(
         start=TEN.astimezone(STOCKHOLM), end=(TEN + HOUR).astimezone(STOCKHOLM), price_per_kwh=1.0

@@ -178,7 +178,10 @@ async def _site(
     fixture = load(f"{name}.json")
     install(hass, fixture)
     set_plant(hass)
-    entry = await setup_plant_site(hass, fleet.miners[0], {**PLANT, CONF_PRICE_ENTITY: picked})
+    currency = "GBP" if zone == "Europe/London" else "EUR"  # Octopus Energy's rates are pounds
+    entry = await setup_plant_site(
+        hass, fleet.miners[0], {**PLANT, CONF_PRICE_ENTITY: picked}, currency=currency
+    )
     await poll(hass, entry)
     return entry, fixture
 
@@ -338,7 +341,6 @@ async def test_the_options_flow_names_the_events_to_enable(
     entry, _ = await _site(hass, fleet, freezer, "octopus_energy")
     prefix = "event.octopus_energy_electricity_22l4381884_1200060123456"
     disable(hass, f"{prefix}_next_day_rates")
-    hass.config.currency = "GBP"  # the form checks the price's currency against the site's
     result = await hass.config_entries.options.async_init(entry.entry_id)
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], sections({**plant_defaults(), **entry.options})

@@ -6,7 +6,7 @@ the form instead of producing silent nonsense later.
 
 from collections.abc import Callable, Mapping
 from functools import partial
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 import probatio
 from homeassistant.config_entries import ConfigFlowResult, OptionsFlow
@@ -93,7 +93,12 @@ from .domain.all_in import overlapping, parse_fee_windows
 from .domain.economics import HeatReferenceKind
 from .domain.fluid_limits import QUANTITIES, unit_accepted
 from .domain.forecast_quality import forecast_problems
-from .domain.price_units import currency_of, parse_hashprice_unit, parse_price_unit
+from .domain.price_units import (
+    PriceUnitProblem,
+    currency_of,
+    parse_hashprice_unit,
+    parse_price_unit,
+)
 from .domain.thermal import Fluid, parse_flow_unit
 from .mempool import validate_base_url
 from .price_source import (
@@ -305,6 +310,11 @@ UNIT_CHECKS: dict[str, tuple[Callable[[str | None], bool], str]] = {
         for kind, (entity, _) in FLUID_OPTIONS.items()
     },
 }
+# The price_source step's error for a price source whose unit HashHeat cannot use.
+MISMATCH_ERRORS: Final = {
+    PriceUnitProblem.UNIT: "price_source_unit",
+    PriceUnitProblem.CURRENCY: "price_source_currency",
+}
 # Entities the plan reads whose state is not a measurement: they must exist, and a weather
 # entity must offer a forecast.
 PLAN_ENTITIES = (CONF_WEATHER, CONF_DRY_COOLER)
@@ -432,7 +442,10 @@ class PlantOptionsFlow(OptionsFlow):
         reading = await PriceReader(self.hass, entity_id).async_read_source(source, now, wait=True)
         problems = forecast_problems(reading.slots, now) if source.has_forecast else frozenset()
         errors: dict[str, str] = {}
-        if source.disabled:
+        mismatch = reading.unit_mismatch
+        if mismatch is not None:
+            errors["base"] = MISMATCH_ERRORS[mismatch.problem]
+        elif source.disabled:
             errors["base"] = "price_forecast_disabled"
         elif reading.current_per_kwh is None:
             errors["base"] = "price_unusable"
@@ -449,5 +462,8 @@ class PlantOptionsFlow(OptionsFlow):
             description_placeholders={
                 **price_source_placeholders(self.hass, source, reading, now),
                 "problems": ", ".join(sorted(problems)) or "-",
+                "mismatch_entity": mismatch.entity_id if mismatch else "-",
+                "mismatch_unit": mismatch.unit if mismatch else "-",
+                "currency": self.hass.config.currency,
             },
         )

@@ -14,10 +14,15 @@ from pathlib import Path
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
+from homeassistant.config_entries import ConfigEntry, ConfigFlowResult
 from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.hashheat.settings import plant_defaults
+
+from .flows import sections
 
 FIXTURES: Final = Path(__file__).parent.parent / "fixtures" / "price_sources"
 NAMES: Final = tuple(sorted(path.name for path in FIXTURES.glob("*.json")))
@@ -184,3 +189,14 @@ def disable(hass: HomeAssistant, entity_id: str) -> None:
         entity_id, disabled_by=er.RegistryEntryDisabler.INTEGRATION
     )
     hass.states.async_remove(entity_id)
+
+
+async def price_source_step(
+    hass: HomeAssistant, entry: ConfigEntry, **changes: Any
+) -> ConfigFlowResult:
+    """The options flow as a user goes through it: the settings (with ``changes``) submitted,
+    up to the step that shows what the price source gives."""
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    return await hass.config_entries.options.async_configure(
+        result["flow_id"], sections({**plant_defaults(), **entry.options, **changes})
+    )
