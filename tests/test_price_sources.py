@@ -400,5 +400,42 @@ async def test_the_options_flow_warns_when_an_all_in_price_gets_vat_again(
         result["flow_id"],
         sections({**plant_defaults(), **entry.options, "vat_percent": vat_percent}),
     )
-    assert result["step_id"] == "price_source"
+    assert result["step_id"] == "price_source_all_in"
     assert result["errors"] == errors
+    result = await hass.config_entries.options.async_configure(result["flow_id"], {})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert entry.options["vat_percent"] == vat_percent  # a warning: the user may go on
+
+
+@pytest.mark.parametrize(
+    ("pick", "all_in"),
+    [
+        (("tibber", None), True),
+        (("octopus_energy", None), True),
+        (("octopus_energy_v8", None), True),
+        (("nordpool_hacs", None), True),  # its VAT and additional costs
+        (("epex_spot", "sensor.epex_spot_data_total_price"), True),
+        (("epex_spot_3", "sensor.epex_spot_data_net_price"), True),
+        (("nordpool_core", None), False),
+        (("entsoe", None), False),
+        (("epex_spot", None), False),  # the market price
+        (("epex_spot_2", None), False),
+    ],
+)
+async def test_the_options_flow_says_when_a_source_is_all_in(
+    hass: HomeAssistant,
+    fleet: Fleet,
+    freezer: FrozenDateTimeFactory,
+    pick: tuple[str, str | None],
+    all_in: bool,
+) -> None:
+    """With no fees or VAT set, the step still says whether the price is all-in (adders 0)."""
+    source, picked = pick  # the source's fixture, and another of its entities than the usual
+    entry, _ = await _site(hass, fleet, freezer, source)
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    options = {**plant_defaults(), **entry.options}
+    if picked is not None:
+        options[CONF_PRICE_ENTITY] = picked
+    result = await hass.config_entries.options.async_configure(result["flow_id"], sections(options))
+    assert result["step_id"] == ("price_source_all_in" if all_in else "price_source")
+    assert result["errors"] == {}

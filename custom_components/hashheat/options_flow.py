@@ -430,6 +430,12 @@ class PlantOptionsFlow(OptionsFlow):
             errors=errors,
         )
 
+    async def async_step_price_source_all_in(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """``price_source`` for a source whose price already includes fees and VAT."""
+        return await self.async_step_price_source(user_input)
+
     async def async_step_price_source(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
@@ -441,6 +447,7 @@ class PlantOptionsFlow(OptionsFlow):
         source = find_price_source(self.hass, entity_id, now)
         reading = await PriceReader(self.hass, entity_id).async_read_source(source, now, wait=True)
         problems = forecast_problems(reading.slots, now) if source.has_forecast else frozenset()
+        all_in = publishes_all_in(self.hass, source)
         errors: dict[str, str] = {}
         mismatch = reading.unit_mismatch
         if mismatch is not None:
@@ -451,12 +458,13 @@ class PlantOptionsFlow(OptionsFlow):
             errors["base"] = "price_unusable"
         elif problems:
             errors["base"] = "price_forecast_problems"
-        elif publishes_all_in(self.hass, source) and any(
+        elif all_in and any(
             self._options.get(key) for key in (CONF_GRID_FEE, CONF_LEVIES, CONF_VAT_PERCENT)
         ):
             errors["base"] = "price_already_all_in"
         return self.async_show_form(
-            step_id="price_source",
+            # The same step, its text saying the price is all-in already and the adders stay 0.
+            step_id="price_source_all_in" if all_in else "price_source",
             data_schema=probatio.Schema({}),
             errors=errors,
             description_placeholders={
