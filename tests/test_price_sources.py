@@ -439,3 +439,63 @@ async def test_the_options_flow_says_when_a_source_is_all_in(
     result = await hass.config_entries.options.async_configure(result["flow_id"], sections(options))
     assert result["step_id"] == ("price_source_all_in" if all_in else "price_source")
     assert result["errors"] == {}
+
+
+async def test_the_octopus_day_rates_event_can_be_picked(
+    hass: HomeAssistant, fleet: Fleet, freezer: FrozenDateTimeFactory
+) -> None:
+    """The user picks the event entity their integration made: its meter's days are found."""
+    entry, fixture = await _site(hass, fleet, freezer, "octopus_energy")
+    prefix = "event.octopus_energy_electricity_22l4381884_1200060123456"
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        sections(
+            {
+                **plant_defaults(),
+                **entry.options,
+                CONF_PRICE_ENTITY: f"{prefix}_current_day_rates",
+            }
+        ),
+    )
+    assert result["step_id"] == "price_source_all_in"  # unit rates incl. VAT
+    assert result["errors"] == {}
+    shown = result["description_placeholders"]
+    assert shown is not None
+    assert set(shown["forecast"].split(", ")) == {
+        f"{prefix}_previous_day_rates",
+        f"{prefix}_current_day_rates",
+        f"{prefix}_next_day_rates",
+    }
+    assert (shown["today"], shown["tomorrow"]) == ("48", "46")
+    exact = SOURCES["octopus_energy"][4](fixture)
+    assert float(shown["price"]) == pytest.approx(exact, abs=1e-5)
+    result = await hass.config_entries.options.async_configure(result["flow_id"], {})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()  # the site reloads with its new options
+    await poll(hass, entry)
+    assert float(site_state(hass, entry, "sensor", "electricity_price")) == pytest.approx(exact)
+    assert site_state(hass, entry, "sensor", "price_rank") == "1"  # the negative half hour
+
+
+async def test_a_source_with_no_price_now_is_named_in_the_flow(
+    hass: HomeAssistant, fleet: Fleet, freezer: FrozenDateTimeFactory
+) -> None:
+    """ENTSO-e v0.6.3, which Home Assistant no longer loads: its sensors are restored
+    unavailable, without a forecast."""
+    await hass.config.async_set_time_zone("Europe/Berlin")
+    freezer.move_to(BERLIN_NOW)
+    install(hass, load("entsoe__v0.6.3.json"))
+    set_plant(hass)
+    picked = SOURCES["entsoe"][1]
+    entry = await setup_plant_site(hass, fleet.miners[0], {**PLANT, CONF_PRICE_ENTITY: picked})
+    assert site_state(hass, entry, "sensor", "electricity_price") == "unknown"
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], sections({**plant_defaults(), **entry.options})
+    )
+    assert result["step_id"] == "price_source"
+    assert result["errors"] == {"base": "price_unusable"}
+    shown = result["description_placeholders"]
+    assert shown is not None
+    assert (shown["entity"], shown["forecast"], shown["price"]) == (picked, "-", "-")

@@ -184,7 +184,10 @@ SECTIONS: dict[str, dict[Any, Any]] = {
         },
     },
     SECTION_ELECTRICITY: {
-        probatio.Optional(CONF_PRICE_ENTITY): _sensor(),
+        # A sensor, or the event entity that holds the rates (Octopus Energy's day rates).
+        probatio.Optional(CONF_PRICE_ENTITY): EntitySelector(
+            EntitySelectorConfig(domain=["sensor", "event"])
+        ),
         probatio.Optional(CONF_FIXED_PRICE): _number(-10, 10, "any"),
         probatio.Optional(CONF_CHEAP_HOURS): _number(0, 24, 0.25, "h"),
     },
@@ -328,6 +331,8 @@ def _validate_sensors(
             continue
         if hass.states.get(options[field]) is None:
             errors[field] = "entity_missing"
+        elif str(options[field]).startswith("event."):
+            continue  # an event states no unit: its rates name theirs (the price source step)
         elif not unit_ok(_unit(hass, options[field])):
             errors[field] = error
     if options.get(CONF_FLOW) and not (

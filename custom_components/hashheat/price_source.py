@@ -20,6 +20,7 @@ from homeassistant.util import dt as dt_util
 
 from .domain.forecast_quality import known_until
 from .domain.price_forecast import (
+    OCTOPUS_UNIT,
     PriceSlot,
     TariffSource,
     current_slot,
@@ -59,22 +60,31 @@ class PriceSource:
 
 
 def find_price_source(hass: HomeAssistant, entity_id: str, now: datetime) -> PriceSource:
-    """The picked entity's price source: itself, its siblings, or its integration's action."""
-    if _forecast_source(hass, entity_id) is not None:
+    """The picked entity's price source: itself, its siblings, or its integration's action.
+
+    A picked event entity is one day's rates (Octopus Energy): the source is it and the other
+    days' events of its meter.
+    """
+    picked_event = entity_id.startswith("event.")
+    if not picked_event and _forecast_source(hass, entity_id) is not None:
         return PriceSource(entity_id=entity_id, forecast_entities=(entity_id,))
     if (action := forecast_action(hass, entity_id)) is not None:
         return PriceSource(entity_id=entity_id, action=action)
     registry = er.async_get(hass)
     if (picked := registry.async_get(entity_id)) is None:
-        return PriceSource(entity_id=entity_id)
+        alone = (entity_id,) if _forecast_source(hass, entity_id) is not None else ()
+        return PriceSource(entity_id=entity_id, forecast_entities=alone)
     siblings = [entry for entry in _siblings(registry, picked) if _same_meter(hass, picked, entry)]
     disabled = tuple(
         entry.entity_id
         for entry in siblings
         if entry.disabled_by is not None and _holds_forecast_when_enabled(entry)
     )
+    # A picked event: it and the other days' events, not a sensor that may hold rates too (v8).
     with_forecast = [
-        entry.entity_id for entry in siblings if _forecast_source(hass, entry.entity_id)
+        entry.entity_id
+        for entry in ([picked, *siblings] if picked_event else siblings)
+        if _forecast_source(hass, entry.entity_id) and (not picked_event or entry.domain == "event")
     ]
     return PriceSource(
         entity_id=entity_id,
@@ -184,14 +194,18 @@ class UnitMismatch:
 def unit_mismatch(hass: HomeAssistant, source: PriceSource) -> UnitMismatch | None:
     """The first entity of the source whose price cannot be read in Home Assistant's currency.
 
-    Events state no unit (Octopus Energy's rates name theirs). A forecast entity without a unit
+    Events state no unit: Octopus Energy's rates are in pounds. A forecast entity without a unit
     is left to its parser; the picked entity without one counts when its state is a number.
     """
     currency = hass.config.currency
     for entity_id in dict.fromkeys((source.entity_id, *source.forecast_entities)):
-        if entity_id.startswith("event.") or (state := hass.states.get(entity_id)) is None:
+        if (state := hass.states.get(entity_id)) is None:
             continue
         unit = state.attributes.get(ATTR_UNIT_OF_MEASUREMENT)
+        if entity_id.startswith("event."):
+            if detect_source(state.attributes) is not TariffSource.OCTOPUS_ENERGY:
+                continue
+            unit = OCTOPUS_UNIT
         picked_number = entity_id == source.entity_id and numeric_state(hass, entity_id)
         if unit is None and not picked_number:
             continue

@@ -79,7 +79,7 @@ _EPEX_PRICE_UNITS: Final[Mapping[str, str]] = {
 # "value_inc_vat"} in GBP/kWh; until v8.5 the current-rate sensor's "all_rates" (and the disabled
 # events' "rates") passed the API's rates through, {"valid_from", "valid_to", "value_inc_vat"} in
 # pence/kWh although that sensor states GBP/kWh. The keys tell the two apart.
-_OCTOPUS_UNIT: Final = "GBP/kWh"
+OCTOPUS_UNIT: Final = "GBP/kWh"  # Octopus Energy serves Great Britain only
 _OCTOPUS_LEGACY_UNIT: Final = "p/kWh"
 _OCTOPUS_KEYS: Final = ("rates", "all_rates")
 
@@ -349,7 +349,7 @@ def parse_octopus_energy(attributes: Mapping[str, Any]) -> list[PriceSlot]:
     for key in _OCTOPUS_KEYS:
         for entry in _entries(attributes.get(key)):
             if "start" in entry or "end" in entry:
-                start_key, end_key, unit = "start", "end", _OCTOPUS_UNIT
+                start_key, end_key, unit = "start", "end", OCTOPUS_UNIT
             else:
                 start_key, end_key, unit = "valid_from", "valid_to", _OCTOPUS_LEGACY_UNIT
             price_unit = parse_price_unit(unit)
