@@ -53,6 +53,7 @@ TICK = timedelta(microseconds=1)
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 YESTERDAY, TODAY, TOMORROW = date(2026, 3, 27), date(2026, 3, 28), date(2026, 3, 29)
+AUTUMN_DAY = date(2026, 10, 25)  # the 25-hour day of the __autumn_dst files
 # Both zones change clocks at 01:00 UTC on 2026-03-29: Berlin skips 02:00-03:00, London 01:00-02:00.
 CLOCKS_CHANGE = datetime(2026, 3, 29, 1, tzinfo=UTC)
 
@@ -231,6 +232,25 @@ CASES: dict[str, Case] = {
             ),
         )
     },
+    "nordpool_core_autumn_dst": Case(
+        file="nordpool_core__2026.10.4__autumn_dst.json",
+        forecast=action("get_prices_for_date", TariffSource.NORDPOOL, (0,), "GER"),
+        days={AUTUMN_DAY: 100},  # 25 hours
+        slot=QUARTER,
+        current=state_of("sensor.nord_pool_ger_current_price"),
+        previous=state_of("sensor.nord_pool_ger_previous_price"),
+        next=state_of("sensor.nord_pool_ger_next_price"),
+    ),
+    **{
+        f"entsoe_{name}_autumn_dst": Case(
+            file=f"entsoe__{release}__autumn_dst.json",
+            forecast=entities(ENTSOE_AVERAGE),
+            days={AUTUMN_DAY: 100 if slot == QUARTER else 25},
+            slot=slot,
+            current=state_of("sensor.current_electricity_market_price"),
+        )
+        for name, release, slot in (("hourly", "v0.7.2", HOUR), ("pt15m", "v0.7.2-pt15m", QUARTER))
+    },
     "entsoe_v0.6.3": Case(
         file="entsoe__v0.6.3.json",
         forecast=entities(ENTSOE_AVERAGE),
@@ -339,6 +359,7 @@ def test_every_fixture_is_read() -> None:
 # Which entities of each fixture carry a forecast in their attributes, and whose it is.
 CARRIERS: dict[str, dict[str, TariffSource]] = {
     "nordpool_core__2026.10.4.json": {},
+    "nordpool_core__2026.10.4__autumn_dst.json": {},
     "tibber_core__2026.10.4.json": {},
     "entsoe__v0.6.3.json": {},  # blocked by Home Assistant: restored unavailable
     "epex_spot__4.0.0.json": {
@@ -356,6 +377,8 @@ for files, carriers in (
             "entsoe__v0.7.2__before_tomorrow.json",
             "entsoe__v0.7.2-pt15m.json",
             "entsoe__v0.7.2-pt15m__before_tomorrow.json",
+            "entsoe__v0.7.2__autumn_dst.json",
+            "entsoe__v0.7.2-pt15m__autumn_dst.json",
         ),
         {ENTSOE_AVERAGE: TariffSource.ENTSOE},
     ),

@@ -77,6 +77,9 @@ def _epex(version: str, picked: str, price: str, scale: float = 1.0) -> Case:
 
 def _entsoe(release: str) -> dict[str, Case]:
     return {
+        f"entsoe_{release}_autumn_dst": Case(
+            fixture=f"entsoe__{release}__autumn_dst.json", picked=ENTSOE_PICK, slots=entsoe_slots
+        ),
         f"entsoe_{release}": Case(
             fixture=f"entsoe__{release}.json", picked=ENTSOE_PICK, slots=entsoe_slots
         ),
@@ -114,6 +117,12 @@ CASES: dict[str, Case] = {
         slots=nordpool_core_slots,
         by_action=True,
         now=BEFORE_PUBLICATION,
+    ),
+    "nordpool_core_autumn_dst": Case(
+        fixture="nordpool_core__2026.10.4__autumn_dst.json",
+        picked="sensor.nord_pool_ger_current_price",
+        slots=nordpool_core_slots,
+        by_action=True,
     ),
     "tibber": Case(
         fixture="tibber_core__2026.10.4.json",
@@ -290,3 +299,25 @@ async def test_a_source_going_unavailable(
         assert site_state(hass, entry, "sensor", key) == "unknown"
     assert site_state(hass, entry, "binary_sensor", "cheap_now") == "unknown"
     assert _state(hass, entry, "sensor", "electricity_price").attributes["forecast"] == []
+
+
+@pytest.mark.parametrize("name", [name for name in CASES if name.endswith("_autumn_dst")])
+async def test_the_25_hour_day_at_0230_both_times(
+    hass: HomeAssistant, fleet: Fleet, freezer: FrozenDateTimeFactory, name: str
+) -> None:
+    """2026-10-25: 02:30 summer time, then an hour later 02:30 winter time, each its own slot."""
+    case = CASES[name]
+    entry, fixture, _ = await _configure(hass, fleet, freezer, case)
+    slots = case.slots(fixture, False)
+    prices = []
+    for offset in ("+02:00", "+01:00"):
+        at = datetime.fromisoformat(f"2026-10-25T02:30:00{offset}")
+        freezer.move_to(at)
+        await poll(hass, entry)
+        _assert_prices(hass, entry, slots, at)
+        prices.append(site_state(hass, entry, "sensor", "electricity_price"))
+    assert prices[0] != prices[1]
+    forecast = _state(hass, entry, "sensor", "electricity_price").attributes["forecast"]
+    day_length = (forecast[-1]["end"], len(forecast))
+    assert day_length[0] == "2026-10-26T00:00:00+01:00"
+    assert day_length[1] == (100 if "pt15m" in name or "nordpool" in name else 25)

@@ -281,10 +281,11 @@ def _largest(fixture: PriceFixture, service: str, published: bool, **request: st
 
 
 def nordpool_core_slots(fixture: PriceFixture, published: bool) -> list[Slot]:
-    """``get_prices_for_date`` for today and tomorrow: ``{GER: [{start, end, price}]}``, /MWh."""
+    """``get_prices_for_date`` for each day recorded: ``{GER: [{start, end, price}]}``, /MWh."""
+    days = sorted({asked["date"] for asked, _ in fixture.responses("get_prices_for_date")})
     return [
         (_when(item["start"]), _when(item["end"]), item["price"] / 1000)
-        for day in ("2026-03-28", "2026-03-29")
+        for day in days
         for item in _largest(fixture, "get_prices_for_date", published, date=day)["GER"]
     ]
 
