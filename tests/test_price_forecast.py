@@ -53,6 +53,7 @@ TICK = timedelta(microseconds=1)
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 YESTERDAY, TODAY, TOMORROW = date(2026, 3, 27), date(2026, 3, 28), date(2026, 3, 29)
+AUTUMN_DAY = date(2026, 10, 25)  # the 25-hour day of the __autumn_dst files
 # Both zones change clocks at 01:00 UTC on 2026-03-29: Berlin skips 02:00-03:00, London 01:00-02:00.
 CLOCKS_CHANGE = datetime(2026, 3, 29, 1, tzinfo=UTC)
 
@@ -231,6 +232,25 @@ CASES: dict[str, Case] = {
             ),
         )
     },
+    "nordpool_core_autumn_dst": Case(
+        file="nordpool_core__2026.10.4__autumn_dst.json",
+        forecast=action("get_prices_for_date", TariffSource.NORDPOOL, (0,), "GER"),
+        days={AUTUMN_DAY: 100},  # 25 hours
+        slot=QUARTER,
+        current=state_of("sensor.nord_pool_ger_current_price"),
+        previous=state_of("sensor.nord_pool_ger_previous_price"),
+        next=state_of("sensor.nord_pool_ger_next_price"),
+    ),
+    **{
+        f"entsoe_{name}_autumn_dst": Case(
+            file=f"entsoe__{release}__autumn_dst.json",
+            forecast=entities(ENTSOE_AVERAGE),
+            days={AUTUMN_DAY: 100 if slot == QUARTER else 25},
+            slot=slot,
+            current=state_of("sensor.current_electricity_market_price"),
+        )
+        for name, release, slot in (("hourly", "v0.7.2", HOUR), ("pt15m", "v0.7.2-pt15m", QUARTER))
+    },
     "entsoe_v0.6.3": Case(
         file="entsoe__v0.6.3.json",
         forecast=entities(ENTSOE_AVERAGE),
@@ -339,6 +359,7 @@ def test_every_fixture_is_read() -> None:
 # Which entities of each fixture carry a forecast in their attributes, and whose it is.
 CARRIERS: dict[str, dict[str, TariffSource]] = {
     "nordpool_core__2026.10.4.json": {},
+    "nordpool_core__2026.10.4__autumn_dst.json": {},
     "tibber_core__2026.10.4.json": {},
     "entsoe__v0.6.3.json": {},  # blocked by Home Assistant: restored unavailable
     "epex_spot__4.0.0.json": {
@@ -356,6 +377,8 @@ for files, carriers in (
             "entsoe__v0.7.2__before_tomorrow.json",
             "entsoe__v0.7.2-pt15m.json",
             "entsoe__v0.7.2-pt15m__before_tomorrow.json",
+            "entsoe__v0.7.2__autumn_dst.json",
+            "entsoe__v0.7.2-pt15m__autumn_dst.json",
         ),
         {ENTSOE_AVERAGE: TariffSource.ENTSOE},
     ),
@@ -931,6 +954,37 @@ def test_merge_drops_a_slot_overlapping_an_earlier_one() -> None:
     quarter = [PriceSlot(start=TEN + QUARTER, end=TEN + 2 * QUARTER, price_per_kwh=0.1)]
     assert merge_forecasts(quarter, hourly) == hourly
     assert forecast_problems([*hourly, *quarter], TEN) == {ForecastProblem.OVERLAP}
+
+
+def test_a_dropped_overlap_is_a_problem_while_it_is_ahead() -> None:
+    """The parser keeps one slot per instant, and the slot kept says what it pushed out."""
+    hourly = series(TEN, HOUR, [0.3, 0.4])
+    quarter = PriceSlot(start=TEN + QUARTER, end=TEN + 2 * QUARTER, price_per_kwh=0.1)
+    merged = merge_forecasts(hourly, [quarter])
+    assert merged == hourly
+    assert forecast_problems(merged, TEN) == {ForecastProblem.OVERLAP}
+    assert forecast_problems(merged, TEN + 2 * QUARTER) == frozenset()  # behind us by then
+
+
+def test_one_entity_with_overlapping_entries_is_a_problem() -> None:
+    entries = [
+        {"start": "2025-06-02T10:00:00+00:00", "end": "2025-06-02T11:00:00+00:00", "price": 0.3},
+        {"start": "2025-06-02T10:30:00+00:00", "end": "2025-06-02T11:30:00+00:00", "price": 0.2},
+        {"start": "2025-06-02T11:00:00+00:00", "end": "2025-06-02T12:00:00+00:00", "price": 0.4},
+    ]
+    slots = parse_forecast(TariffSource.GENERIC, {"forecast": entries}, unit="EUR/kWh")
+    assert [slot.price_per_kwh for slot in slots] == [0.3, 0.4]
+    assert forecast_problems(slots, TEN) == {ForecastProblem.OVERLAP}
+    # Merging it again (a day entity beside the whole forecast) keeps the note.
+    assert forecast_problems(merge_forecasts(slots, slots), TEN) == {ForecastProblem.OVERLAP}
+
+
+def test_the_same_slot_twice_is_no_overlap() -> None:
+    """A day's entity beside the whole forecast, or the same day from two sources."""
+    today = series(TEN, QUARTER, [0.1, 0.2, 0.3, 0.4])
+    merged = merge_forecasts(today, today[2:], [dataclasses.replace(today[0], price_per_kwh=0.9)])
+    assert merged == today
+    assert forecast_problems(merged, TEN) == frozenset()
 
 
 def test_merge_turns_local_times_into_utc() -> None:

@@ -178,7 +178,10 @@ async def _site(
     fixture = load(f"{name}.json")
     install(hass, fixture)
     set_plant(hass)
-    entry = await setup_plant_site(hass, fleet.miners[0], {**PLANT, CONF_PRICE_ENTITY: picked})
+    currency = "GBP" if zone == "Europe/London" else "EUR"  # Octopus Energy's rates are pounds
+    entry = await setup_plant_site(
+        hass, fleet.miners[0], {**PLANT, CONF_PRICE_ENTITY: picked}, currency=currency
+    )
     await poll(hass, entry)
     return entry, fixture
 
@@ -338,7 +341,6 @@ async def test_the_options_flow_names_the_events_to_enable(
     entry, _ = await _site(hass, fleet, freezer, "octopus_energy")
     prefix = "event.octopus_energy_electricity_22l4381884_1200060123456"
     disable(hass, f"{prefix}_next_day_rates")
-    hass.config.currency = "GBP"  # the form checks the price's currency against the site's
     result = await hass.config_entries.options.async_init(entry.entry_id)
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], sections({**plant_defaults(), **entry.options})
@@ -398,5 +400,102 @@ async def test_the_options_flow_warns_when_an_all_in_price_gets_vat_again(
         result["flow_id"],
         sections({**plant_defaults(), **entry.options, "vat_percent": vat_percent}),
     )
-    assert result["step_id"] == "price_source"
+    assert result["step_id"] == "price_source_all_in"
     assert result["errors"] == errors
+    result = await hass.config_entries.options.async_configure(result["flow_id"], {})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert entry.options["vat_percent"] == vat_percent  # a warning: the user may go on
+
+
+@pytest.mark.parametrize(
+    ("pick", "all_in"),
+    [
+        (("tibber", None), True),
+        (("octopus_energy", None), True),
+        (("octopus_energy_v8", None), True),
+        (("nordpool_hacs", None), True),  # its VAT and additional costs
+        (("epex_spot", "sensor.epex_spot_data_total_price"), True),
+        (("epex_spot_3", "sensor.epex_spot_data_net_price"), True),
+        (("nordpool_core", None), False),
+        (("entsoe", None), False),
+        (("epex_spot", None), False),  # the market price
+        (("epex_spot_2", None), False),
+    ],
+)
+async def test_the_options_flow_says_when_a_source_is_all_in(
+    hass: HomeAssistant,
+    fleet: Fleet,
+    freezer: FrozenDateTimeFactory,
+    pick: tuple[str, str | None],
+    all_in: bool,
+) -> None:
+    """With no fees or VAT set, the step still says whether the price is all-in (adders 0)."""
+    source, picked = pick  # the source's fixture, and another of its entities than the usual
+    entry, _ = await _site(hass, fleet, freezer, source)
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    options = {**plant_defaults(), **entry.options}
+    if picked is not None:
+        options[CONF_PRICE_ENTITY] = picked
+    result = await hass.config_entries.options.async_configure(result["flow_id"], sections(options))
+    assert result["step_id"] == ("price_source_all_in" if all_in else "price_source")
+    assert result["errors"] == {}
+
+
+async def test_the_octopus_day_rates_event_can_be_picked(
+    hass: HomeAssistant, fleet: Fleet, freezer: FrozenDateTimeFactory
+) -> None:
+    """The user picks the event entity their integration made: its meter's days are found."""
+    entry, fixture = await _site(hass, fleet, freezer, "octopus_energy")
+    prefix = "event.octopus_energy_electricity_22l4381884_1200060123456"
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        sections(
+            {
+                **plant_defaults(),
+                **entry.options,
+                CONF_PRICE_ENTITY: f"{prefix}_current_day_rates",
+            }
+        ),
+    )
+    assert result["step_id"] == "price_source_all_in"  # unit rates incl. VAT
+    assert result["errors"] == {}
+    shown = result["description_placeholders"]
+    assert shown is not None
+    assert set(shown["forecast"].split(", ")) == {
+        f"{prefix}_previous_day_rates",
+        f"{prefix}_current_day_rates",
+        f"{prefix}_next_day_rates",
+    }
+    assert (shown["today"], shown["tomorrow"]) == ("48", "46")
+    exact = SOURCES["octopus_energy"][4](fixture)
+    assert float(shown["price"]) == pytest.approx(exact, abs=1e-5)
+    result = await hass.config_entries.options.async_configure(result["flow_id"], {})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()  # the site reloads with its new options
+    await poll(hass, entry)
+    assert float(site_state(hass, entry, "sensor", "electricity_price")) == pytest.approx(exact)
+    assert site_state(hass, entry, "sensor", "price_rank") == "1"  # the negative half hour
+
+
+async def test_a_source_with_no_price_now_is_named_in_the_flow(
+    hass: HomeAssistant, fleet: Fleet, freezer: FrozenDateTimeFactory
+) -> None:
+    """ENTSO-e v0.6.3, which Home Assistant no longer loads: its sensors are restored
+    unavailable, without a forecast."""
+    await hass.config.async_set_time_zone("Europe/Berlin")
+    freezer.move_to(BERLIN_NOW)
+    install(hass, load("entsoe__v0.6.3.json"))
+    set_plant(hass)
+    picked = SOURCES["entsoe"][1]
+    entry = await setup_plant_site(hass, fleet.miners[0], {**PLANT, CONF_PRICE_ENTITY: picked})
+    assert site_state(hass, entry, "sensor", "electricity_price") == "unknown"
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], sections({**plant_defaults(), **entry.options})
+    )
+    assert result["step_id"] == "price_source"
+    assert result["errors"] == {"base": "price_unusable"}
+    shown = result["description_placeholders"]
+    assert shown is not None
+    assert (shown["entity"], shown["forecast"], shown["price"]) == (picked, "-", "-")

@@ -6,9 +6,11 @@ import pytest
 
 from custom_components.hashheat.domain.price_units import (
     PriceUnit,
+    PriceUnitProblem,
     parse_hashprice_unit,
     parse_price_unit,
     price_per_kwh,
+    price_unit_problem,
 )
 
 
@@ -162,3 +164,22 @@ def test_hashprice_units(unit: str, currency: str | None, factor: float) -> None
 @pytest.mark.parametrize("unit", [None, "", "USD/day", "USD/kWh", "TH/s", "USD/GH/day", "x/TH/y"])
 def test_not_hashprice_units(unit: str | None) -> None:
     assert parse_hashprice_unit(unit) is None
+
+
+@pytest.mark.parametrize(
+    ("unit", "problem"),
+    [
+        ("EUR/kWh", None),
+        ("€/MWh", None),
+        ("ct/kWh", None),  # names no currency: taken to be the site's
+        ("kr/kWh", None),  # shared by SEK, NOK, DKK: the site's
+        ("NOK/kWh", PriceUnitProblem.CURRENCY),
+        ("øre NOK/kWh", PriceUnitProblem.CURRENCY),
+        ("p/kWh", PriceUnitProblem.CURRENCY),  # pence: GBP
+        ("EUR", PriceUnitProblem.UNIT),  # no energy
+        ("EUR/m³", PriceUnitProblem.UNIT),
+        (None, PriceUnitProblem.UNIT),
+    ],
+)
+def test_price_unit_problem(unit: str | None, problem: PriceUnitProblem | None) -> None:
+    assert price_unit_problem(unit, "EUR") == problem

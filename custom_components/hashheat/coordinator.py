@@ -55,6 +55,7 @@ from .domain.dispatch import NO_HOLDS, GridHold, MinerMode, PlanStep, Preset
 from .domain.ledger import STORAGE_VERSION, Ledger
 from .domain.plan_status import Strategy
 from .domain.price_forecast import PriceSlot
+from .domain.price_units import PriceUnitProblem
 from .domain.service_level import ServiceTracker
 from .figures import PlantInputs, SiteFigures, compute_figures
 from .issues import Repair, clear_issue, is_open, raise_issue
@@ -426,8 +427,37 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
         )
 
     def _report_price(self, prices: PriceReading) -> None:
-        """A forecast that stopped covering now: say so (the site then has no price)."""
+        """No price, and why: a forecast that stopped covering now, or a unit it cannot use."""
         entry = self.config_entry
+        mismatch = prices.unit_mismatch
+        if mismatch is not None and mismatch.problem is PriceUnitProblem.CURRENCY:
+            raise_issue(
+                self.hass,
+                Repair.PRICE_CURRENCY,
+                entry.entry_id,
+                {
+                    "site": entry.title,
+                    "entity": mismatch.entity_id,
+                    "unit": mismatch.unit,
+                    "currency": mismatch.currency,
+                },
+            )
+        else:
+            clear_issue(self.hass, Repair.PRICE_CURRENCY, entry.entry_id)
+        if mismatch is not None and mismatch.problem is PriceUnitProblem.UNIT:
+            raise_issue(
+                self.hass,
+                Repair.PRICE_UNIT,
+                entry.entry_id,
+                {
+                    "site": entry.title,
+                    "entity": mismatch.entity_id,
+                    "unit": mismatch.unit,
+                    "currency": mismatch.currency,
+                },
+            )
+        else:
+            clear_issue(self.hass, Repair.PRICE_UNIT, entry.entry_id)
         if not prices.forecast_stale:
             clear_issue(self.hass, Repair.PRICE_FORECAST_STALE, entry.entry_id)
             return

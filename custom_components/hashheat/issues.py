@@ -24,6 +24,8 @@ class Repair(StrEnum):
     ACCESS_DENIED = "access_denied"
     CAPABILITIES_LOST = "capabilities_lost"
     PRICE_FORECAST_STALE = "price_forecast_stale"
+    PRICE_CURRENCY = "price_currency"
+    PRICE_UNIT = "price_unit"
     PLAN_FALLBACK = "plan_fallback"
     FLUID_CHECK = "fluid_check"
     EXCHANGER_FOULING = "exchanger_fouling"
@@ -41,6 +43,8 @@ class Repair(StrEnum):
 _ABOUT_SITE = frozenset(
     {
         Repair.PRICE_FORECAST_STALE,
+        Repair.PRICE_CURRENCY,
+        Repair.PRICE_UNIT,
         Repair.PLAN_FALLBACK,
         Repair.FLUID_CHECK,
         Repair.EXCHANGER_FOULING,
@@ -55,6 +59,8 @@ SEVERITY: Mapping[Repair, ir.IssueSeverity] = {
     Repair.INTERLOCK_PUMP: ir.IssueSeverity.CRITICAL,
     Repair.MINER_UNREACHABLE: ir.IssueSeverity.WARNING,
     Repair.PRICE_FORECAST_STALE: ir.IssueSeverity.WARNING,
+    Repair.PRICE_CURRENCY: ir.IssueSeverity.ERROR,
+    Repair.PRICE_UNIT: ir.IssueSeverity.ERROR,
     Repair.PLAN_FALLBACK: ir.IssueSeverity.WARNING,
     Repair.ACCESS_DENIED: ir.IssueSeverity.ERROR,
     Repair.CAPABILITIES_LOST: ir.IssueSeverity.WARNING,

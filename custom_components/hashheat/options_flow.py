@@ -6,7 +6,7 @@ the form instead of producing silent nonsense later.
 
 from collections.abc import Callable, Mapping
 from functools import partial
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 import probatio
 from homeassistant.config_entries import ConfigFlowResult, OptionsFlow
@@ -94,7 +94,12 @@ from .domain.all_in import overlapping, parse_fee_windows
 from .domain.economics import HeatReferenceKind
 from .domain.fluid_limits import QUANTITIES, unit_accepted
 from .domain.forecast_quality import forecast_problems
-from .domain.price_units import currency_of, parse_hashprice_unit, parse_price_unit
+from .domain.price_units import (
+    PriceUnitProblem,
+    currency_of,
+    parse_hashprice_unit,
+    parse_price_unit,
+)
 from .domain.thermal import Fluid, parse_flow_unit
 from .mempool import validate_base_url
 from .price_source import (
@@ -183,7 +188,10 @@ SECTIONS: dict[str, dict[Any, Any]] = {
         },
     },
     SECTION_ELECTRICITY: {
-        probatio.Optional(CONF_PRICE_ENTITY): _sensor(),
+        # A sensor, or the event entity that holds the rates (Octopus Energy's day rates).
+        probatio.Optional(CONF_PRICE_ENTITY): EntitySelector(
+            EntitySelectorConfig(domain=["sensor", "event"])
+        ),
         probatio.Optional(CONF_FIXED_PRICE): _number(-10, 10, "any"),
         probatio.Optional(CONF_CHEAP_HOURS): _number(0, 24, 0.25, "h"),
     },
@@ -310,6 +318,11 @@ UNIT_CHECKS: dict[str, tuple[Callable[[str | None], bool], str]] = {
         for kind, (entity, _) in FLUID_OPTIONS.items()
     },
 }
+# The price_source step's error for a price source whose unit HashHeat cannot use.
+MISMATCH_ERRORS: Final = {
+    PriceUnitProblem.UNIT: "price_source_unit",
+    PriceUnitProblem.CURRENCY: "price_source_currency",
+}
 # Entities the plan reads whose state is not a measurement: they must exist, and a weather
 # entity must offer a forecast.
 PLAN_ENTITIES = (CONF_WEATHER, CONF_DRY_COOLER)
@@ -323,6 +336,8 @@ def _validate_sensors(
             continue
         if hass.states.get(options[field]) is None:
             errors[field] = "entity_missing"
+        elif str(options[field]).startswith("event."):
+            continue  # an event states no unit: its rates name theirs (the price source step)
         elif not unit_ok(_unit(hass, options[field])):
             errors[field] = error
     if options.get(CONF_FLOW) and not (
@@ -450,6 +465,12 @@ class PlantOptionsFlow(OptionsFlow):
             errors=errors,
         )
 
+    async def async_step_price_source_all_in(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """``price_source`` for a source whose price already includes fees and VAT."""
+        return await self.async_step_price_source(user_input)
+
     async def async_step_price_source(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
@@ -461,23 +482,31 @@ class PlantOptionsFlow(OptionsFlow):
         source = find_price_source(self.hass, entity_id, now)
         reading = await PriceReader(self.hass, entity_id).async_read_source(source, now, wait=True)
         problems = forecast_problems(reading.slots, now) if source.has_forecast else frozenset()
+        all_in = publishes_all_in(self.hass, source)
         errors: dict[str, str] = {}
-        if source.disabled:
+        mismatch = reading.unit_mismatch
+        if mismatch is not None:
+            errors["base"] = MISMATCH_ERRORS[mismatch.problem]
+        elif source.disabled:
             errors["base"] = "price_forecast_disabled"
         elif reading.current_per_kwh is None:
             errors["base"] = "price_unusable"
         elif problems:
             errors["base"] = "price_forecast_problems"
-        elif publishes_all_in(self.hass, source) and any(
+        elif all_in and any(
             self._options.get(key) for key in (CONF_GRID_FEE, CONF_LEVIES, CONF_VAT_PERCENT)
         ):
             errors["base"] = "price_already_all_in"
         return self.async_show_form(
-            step_id="price_source",
+            # The same step, its text saying the price is all-in already and the adders stay 0.
+            step_id="price_source_all_in" if all_in else "price_source",
             data_schema=probatio.Schema({}),
             errors=errors,
             description_placeholders={
                 **price_source_placeholders(self.hass, source, reading, now),
                 "problems": ", ".join(sorted(problems)) or "-",
+                "mismatch_entity": mismatch.entity_id if mismatch else "-",
+                "mismatch_unit": mismatch.unit if mismatch else "-",
+                "currency": self.hass.config.currency,
             },
         )

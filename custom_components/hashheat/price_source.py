@@ -13,12 +13,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from homeassistant.const import ATTR_UNIT_OF_MEASUREMENT
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
 
 from .domain.forecast_quality import known_until
 from .domain.price_forecast import (
+    OCTOPUS_UNIT,
     PriceSlot,
     TariffSource,
     current_slot,
@@ -26,7 +28,12 @@ from .domain.price_forecast import (
     merge_forecasts,
 )
 from .domain.price_forecast import parse_forecast as parse
-from .domain.price_units import parse_price_unit, price_per_kwh
+from .domain.price_units import (
+    PriceUnitProblem,
+    parse_price_unit,
+    price_per_kwh,
+    price_unit_problem,
+)
 from .forecast_actions import ActionForecast, ForecastAction, forecast_action
 from .plant_inputs import numeric_state
 
@@ -53,22 +60,31 @@ class PriceSource:
 
 
 def find_price_source(hass: HomeAssistant, entity_id: str, now: datetime) -> PriceSource:
-    """The picked entity's price source: itself, its siblings, or its integration's action."""
-    if _forecast_source(hass, entity_id) is not None:
+    """The picked entity's price source: itself, its siblings, or its integration's action.
+
+    A picked event entity is one day's rates (Octopus Energy): the source is it and the other
+    days' events of its meter.
+    """
+    picked_event = entity_id.startswith("event.")
+    if not picked_event and _forecast_source(hass, entity_id) is not None:
         return PriceSource(entity_id=entity_id, forecast_entities=(entity_id,))
     if (action := forecast_action(hass, entity_id)) is not None:
         return PriceSource(entity_id=entity_id, action=action)
     registry = er.async_get(hass)
     if (picked := registry.async_get(entity_id)) is None:
-        return PriceSource(entity_id=entity_id)
+        alone = (entity_id,) if _forecast_source(hass, entity_id) is not None else ()
+        return PriceSource(entity_id=entity_id, forecast_entities=alone)
     siblings = [entry for entry in _siblings(registry, picked) if _same_meter(hass, picked, entry)]
     disabled = tuple(
         entry.entity_id
         for entry in siblings
         if entry.disabled_by is not None and _holds_forecast_when_enabled(entry)
     )
+    # A picked event: it and the other days' events, not a sensor that may hold rates too (v8).
     with_forecast = [
-        entry.entity_id for entry in siblings if _forecast_source(hass, entry.entity_id)
+        entry.entity_id
+        for entry in ([picked, *siblings] if picked_event else siblings)
+        if _forecast_source(hass, entry.entity_id) and (not picked_event or entry.domain == "event")
     ]
     return PriceSource(
         entity_id=entity_id,
@@ -166,6 +182,42 @@ def state_price(hass: HomeAssistant, entity_id: str) -> float | None:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
+class UnitMismatch:
+    """An entity of the price source whose unit is no price in the site's currency per kWh."""
+
+    problem: PriceUnitProblem
+    entity_id: str
+    unit: str  # as the entity states it ("-" when it states none)
+    currency: str  # the site's: Home Assistant's, which the money figures are in
+
+
+def unit_mismatch(hass: HomeAssistant, source: PriceSource) -> UnitMismatch | None:
+    """The first entity of the source whose price cannot be read in Home Assistant's currency.
+
+    Events state no unit: Octopus Energy's rates are in pounds. A forecast entity without a unit
+    is left to its parser; the picked entity without one counts when its state is a number.
+    """
+    currency = hass.config.currency
+    for entity_id in dict.fromkeys((source.entity_id, *source.forecast_entities)):
+        if (state := hass.states.get(entity_id)) is None:
+            continue
+        unit = state.attributes.get(ATTR_UNIT_OF_MEASUREMENT)
+        if entity_id.startswith("event."):
+            if detect_source(state.attributes) is not TariffSource.OCTOPUS_ENERGY:
+                continue
+            unit = OCTOPUS_UNIT
+        picked_number = entity_id == source.entity_id and numeric_state(hass, entity_id)
+        if unit is None and not picked_number:
+            continue
+        text = unit if isinstance(unit, str) else None
+        if (problem := price_unit_problem(text, currency)) is not None:
+            return UnitMismatch(
+                problem=problem, entity_id=entity_id, unit=text or "-", currency=currency
+            )
+    return None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class PriceReading:
     """A site's price at one poll."""
 
@@ -173,6 +225,7 @@ class PriceReading:
     current_per_kwh: float | None  # the forecast's slot that holds now, else the entity's state
     known_until: datetime | None  # the end of the unbroken run of slots from now
     forecast_stale: bool  # a forecast that stopped covering now longer than the grace time
+    unit_mismatch: UnitMismatch | None = None  # then no price at all: its figures would be wrong
 
 
 class PriceReader:
@@ -202,6 +255,15 @@ class PriceReader:
 
         ``wait``: wait for the action's forecast to arrive (the options flow), not just briefly.
         """
+        if (mismatch := unit_mismatch(self._hass, source)) is not None:
+            self._uncovered_since = None
+            return PriceReading(
+                slots=[],
+                current_per_kwh=None,
+                known_until=None,
+                forecast_stale=False,
+                unit_mismatch=mismatch,
+            )
         slots = read_forecast(self._hass, source) or await self._action_slots(source, now, wait)
         today = dt_util.start_of_local_day(dt_util.as_local(now))
         slots = [slot for slot in slots if slot.end > today]  # today's and ahead

@@ -7,17 +7,23 @@ as each fixture's notes say. Everything else stays as the fixture has it.
 """
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
+from homeassistant.config_entries import ConfigEntry, ConfigFlowResult
 from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
+from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.hashheat.settings import plant_defaults
+
+from .flows import sections
 
 FIXTURES: Final = Path(__file__).parent.parent / "fixtures" / "price_sources"
 NAMES: Final = tuple(sorted(path.name for path in FIXTURES.glob("*.json")))
@@ -162,18 +168,38 @@ def install(hass: HomeAssistant, fixture: PriceFixture) -> MockConfigEntry:
     return entry
 
 
+# Tomorrow's day-ahead prices are out (the fixtures' notes: Nord Pool ~12:45-13:00 CET; the
+# before-publication calls were recorded at 10:00 CET, the others at 14:20 CET).
+PUBLISHED: Final = datetime.fromisoformat("2026-03-28T13:00:00+01:00")
+
+
+def _size(response: object) -> int:
+    """How many price entries a response holds, wherever its lists are."""
+    if isinstance(response, list):
+        return len(response)
+    if isinstance(response, Mapping):
+        return sum(_size(value) for value in response.values())
+    return 0
+
+
 def _register(hass: HomeAssistant, fixture: PriceFixture, service: str) -> None:
     calls = fixture.responses(service)
     domain = next(a["domain"] for a in fixture.document["actions"] if a["service"] == service)
 
     async def respond(call: ServiceCall) -> ServiceResponse:
-        # The recorded response for the same day (Nord Pool), else the one that asked for the
-        # longest period (Tibber: today and tomorrow).
+        # The recorded responses for the same day (Nord Pool), else those that asked for the
+        # longest period (Tibber: today and tomorrow); a day not recorded has no prices. Of two
+        # responses to the same request, the smaller is the one before tomorrow's publication.
         day = call.data.get("date")
-        for request, response in calls:
-            if day is not None and str(request.get("date")) == str(day):
-                return dict(response)
-        return dict(max(calls, key=lambda call: len(call[0]))[1])
+        if day is not None:
+            answers = [response for request, response in calls if request.get("date") == str(day)]
+        else:
+            longest = max(len(request) for request, _ in calls)
+            answers = [response for request, response in calls if len(request) == longest]
+        if not answers:
+            return {}
+        published = dt_util.utcnow() >= PUBLISHED
+        return dict((max if published else min)(answers, key=_size))
 
     hass.services.async_register(domain, service, respond, supports_response=SupportsResponse.ONLY)
 
@@ -184,3 +210,125 @@ def disable(hass: HomeAssistant, entity_id: str) -> None:
         entity_id, disabled_by=er.RegistryEntryDisabler.INTEGRATION
     )
     hass.states.async_remove(entity_id)
+
+
+async def price_source_step(
+    hass: HomeAssistant, entry: ConfigEntry, **changes: Any
+) -> ConfigFlowResult:
+    """The options flow as a user goes through it: the settings (with ``changes``) submitted,
+    up to the step that shows what the price source gives."""
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    return await hass.config_entries.options.async_configure(
+        result["flow_id"], sections({**plant_defaults(), **entry.options, **changes})
+    )
+
+
+# The attributes Home Assistant keeps on an entity that is unavailable (its capability
+# attributes, name, icon, device class and unit; not its state attributes such as a forecast).
+_KEPT_WHEN_UNAVAILABLE: Final = frozenset(
+    {
+        "state_class",
+        "event_types",
+        "friendly_name",
+        "icon",
+        "device_class",
+        "unit_of_measurement",
+        "supported_features",
+    }
+)
+
+
+def make_unavailable(hass: HomeAssistant, fixture: PriceFixture, entity_id: str) -> None:
+    """The entity as Home Assistant writes it when its integration reports it unavailable."""
+    kept = {
+        key: value
+        for key, value in fixture.attributes(entity_id).items()
+        if key in _KEPT_WHEN_UNAVAILABLE
+    }
+    hass.states.async_set(entity_id, "unavailable", kept)
+
+
+def publish(hass: HomeAssistant, fixture: PriceFixture) -> None:
+    """The integration's entities updated to ``fixture`` (tomorrow's prices published)."""
+    for entity_id, entity in fixture.entities.items():
+        if entity["enabled_by_default"]:
+            hass.states.async_set(
+                entity_id, fixture.state(entity_id), fixture.attributes(entity_id)
+            )
+
+
+type Slot = tuple[datetime, datetime, float]  # start, end (aware), price per kWh
+
+
+def _from_starts(points: list[tuple[datetime, float]], last: timedelta) -> list[Slot]:
+    """Slots that end where the next begins; the last lasts ``last``."""
+    points = sorted(points)
+    ends = [start for start, _ in points[1:]] + ([points[-1][0] + last] if points else [])
+    return [(start, end, price) for (start, price), end in zip(points, ends, strict=True)]
+
+
+def _when(value: str | datetime) -> datetime:
+    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
+
+
+def _largest(fixture: PriceFixture, service: str, published: bool, **request: str) -> Any:
+    answers = [
+        response
+        for asked, response in fixture.responses(service)
+        if all(asked.get(key) == value for key, value in request.items())
+    ]
+    return (max if published else min)(answers, key=_size)
+
+
+def nordpool_core_slots(fixture: PriceFixture, published: bool) -> list[Slot]:
+    """``get_prices_for_date`` for each day recorded: ``{GER: [{start, end, price}]}``, /MWh."""
+    days = sorted({asked["date"] for asked, _ in fixture.responses("get_prices_for_date")})
+    return [
+        (_when(item["start"]), _when(item["end"]), item["price"] / 1000)
+        for day in days
+        for item in _largest(fixture, "get_prices_for_date", published, date=day)["GER"]
+    ]
+
+
+def tibber_slots(fixture: PriceFixture, published: bool) -> list[Slot]:
+    """``get_prices`` for today and tomorrow: 15-minute starts and total prices per kWh."""
+    response = _largest(fixture, "get_prices", published, start="2026-03-28 00:00:00")
+    return _from_starts(
+        [(_when(item["start_time"]), item["price"]) for item in response["prices"]["Zuhause"]],
+        timedelta(minutes=15),
+    )
+
+
+def attribute_slots(
+    entity_id: str, lists: tuple[str, ...], item: tuple[str, str, str], *, scale: float = 1.0
+) -> Callable[[PriceFixture, bool], list[Slot]]:
+    """Slots from an entity's ``lists`` of items; ``item`` names their start, end and price."""
+    start, end, price = item
+
+    def slots(fixture: PriceFixture, _published: bool) -> list[Slot]:
+        attributes = fixture.attributes(entity_id)
+        return [
+            (_when(entry[start]), _when(entry[end]), entry[price] * scale)
+            for key in lists
+            for entry in attributes.get(key) or []
+        ]
+
+    return slots
+
+
+def entsoe_slots(fixture: PriceFixture, _published: bool) -> list[Slot]:
+    """The average sensor's ``prices_today`` and ``prices_tomorrow``: starts at the period."""
+    attributes = fixture.attributes("sensor.average_electricity_price")
+    items = [*attributes["prices_today"], *attributes["prices_tomorrow"]]
+    points = [(_when(item["time"]), item["price"]) for item in items]
+    return _from_starts(points, points[1][0] - points[0][0])
+
+
+def octopus_slots(fixture: PriceFixture, _published: bool) -> list[Slot]:
+    """The meter's day rates events: ``rates`` of ``{start, end, value_inc_vat}`` in GBP."""
+    prefix = "event.octopus_energy_electricity_22l4381884_1200060123456"
+    return [
+        (item["start"], item["end"], item["value_inc_vat"])
+        for day in ("previous", "current", "next")
+        for item in fixture.attributes(f"{prefix}_{day}_day_rates")["rates"]
+    ]

@@ -99,9 +99,14 @@ async def setup_plant_site(
     hass: HomeAssistant,
     miners: SimulatedMiner | list[SimulatedMiner],
     options: dict[str, Any] | None = None,
+    *,
+    currency: str = "EUR",
 ) -> MockConfigEntry:
-    """A site with plant options; a single miner is titled "Miner", several by their address."""
-    hass.config.currency = "EUR"
+    """A site with plant options; a single miner is titled "Miner", several by their address.
+
+    ``currency``: Home Assistant's, which the site's money figures are in.
+    """
+    hass.config.currency = currency
     several = isinstance(miners, list)
     entry = MockConfigEntry(
         domain=DOMAIN,

@@ -1,9 +1,9 @@
 """What is wrong with a price forecast, and until when it is known, as plain data.
 
-The parsers drop malformed and overlapping entries; a forecast joined from several entities or
-action calls, or built by hand, may still have holes or shared time, and any forecast goes stale
-when its integration stops updating. Only the slots from now on count: yesterday's gap changes
-no decision.
+The parsers drop malformed and overlapping entries (the slot kept notes an overlap); a forecast
+joined from several entities or action calls, or built by hand, may still have holes or shared
+time, and any forecast goes stale when its integration stops updating. Only the slots from now
+on count: yesterday's gap changes no decision.
 """
 
 from collections.abc import Iterable
@@ -48,6 +48,8 @@ def forecast_problems(slots: Iterable[PriceSlot], now: datetime) -> frozenset[Fo
         elif covered_until is not None and start < covered_until:
             problems.add(ForecastProblem.OVERLAP)
         covered_until = end if covered_until is None else max(covered_until, end)
+    if any(slot.overlapped_until is not None and slot.overlapped_until > now for slot in slots):
+        problems.add(ForecastProblem.OVERLAP)  # the parsers dropped what overlapped
     return frozenset(problems)
 
 

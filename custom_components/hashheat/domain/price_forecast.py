@@ -3,10 +3,10 @@
 Each parser takes the data as Home Assistant exposes it (a price entity's state attributes, or an
 action's response) and returns slots sorted by start, without duplicates or overlaps, priced in
 main currency units per kWh exactly as the integration has them (see ``price_per_kwh``). A
-malformed entry is dropped, an entry overlapping an earlier one too (so that a slot listed twice
-counts once), and a payload with nothing usable gives an empty list: nothing here raises on bad
-data, since a forecast only advises the control loop. ``forecast_quality`` says what is wrong
-with a forecast.
+malformed entry is dropped, a slot listed twice counts once, an entry overlapping an earlier one
+is dropped too (the slot kept notes it), and a payload with nothing usable gives an empty list:
+nothing here raises on bad data, since a forecast only advises the control loop.
+``forecast_quality`` says what is wrong with a forecast, the dropped overlaps too.
 
 Which price a source gives differs: Nord Pool (core), ENTSO-e with its default template and EPEX
 Spot's market price sensor give the spot price; the HACS Nord Pool sensor gives the spot price
@@ -20,11 +20,11 @@ their wall-clock fields, which is an hour out across a daylight-saving change; i
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from itertools import pairwise
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from typing import Any, Final
 
 from .price_units import PriceUnit, parse_price_unit, price_per_kwh
@@ -37,6 +37,9 @@ class PriceSlot:
     start: datetime
     end: datetime
     price_per_kwh: float
+    # The latest end of the slots dropped for sharing time with this one (not for being the same
+    # slot again): ``forecast_quality`` reports them as an overlap. Not part of the slot's value.
+    overlapped_until: datetime | None = field(default=None, compare=False)
 
 
 class TariffSource(StrEnum):
@@ -76,7 +79,7 @@ _EPEX_PRICE_UNITS: Final[Mapping[str, str]] = {
 # "value_inc_vat"} in GBP/kWh; until v8.5 the current-rate sensor's "all_rates" (and the disabled
 # events' "rates") passed the API's rates through, {"valid_from", "valid_to", "value_inc_vat"} in
 # pence/kWh although that sensor states GBP/kWh. The keys tell the two apart.
-_OCTOPUS_UNIT: Final = "GBP/kWh"
+OCTOPUS_UNIT: Final = "GBP/kWh"  # Octopus Energy serves Great Britain only
 _OCTOPUS_LEGACY_UNIT: Final = "p/kWh"
 _OCTOPUS_KEYS: Final = ("rates", "all_rates")
 
@@ -153,13 +156,32 @@ def _select(response: Mapping[str, Any], key: str | None) -> object:
 
 
 def _slots(intervals: Iterable[tuple[datetime, datetime, float]]) -> list[PriceSlot]:
-    """Slots sorted by start; a slot overlapping an earlier-starting one is dropped."""
-    slots: list[PriceSlot] = []
-    for start, end, price in sorted(intervals, key=itemgetter(0)):
-        if end <= start or (slots and start < slots[-1].end):
+    """Slots sorted by start; see ``_joined``."""
+    return _joined(
+        PriceSlot(start=start, end=end, price_per_kwh=price) for start, end, price in intervals
+    )
+
+
+def _joined(slots: Iterable[PriceSlot]) -> list[PriceSlot]:
+    """Slots sorted by start, each instant in one slot at most.
+
+    A slot listed again (the same start and end: a day's entity beside the whole forecast, two
+    sources of the same day) counts once. A slot sharing time with an earlier-starting one is
+    dropped, and the one kept says until when it was overlapped.
+    """
+    kept: list[PriceSlot] = []
+    for slot in sorted(slots, key=attrgetter("start")):
+        if slot.end <= slot.start:
             continue
-        slots.append(PriceSlot(start=start, end=end, price_per_kwh=price))
-    return slots
+        if not kept or slot.start >= kept[-1].end:
+            kept.append(slot)
+            continue
+        last = kept[-1]
+        same = (slot.start, slot.end) == (last.start, last.end)
+        ends = [last.overlapped_until, slot.overlapped_until, None if same else slot.end]
+        if any(end is not None for end in ends):
+            kept[-1] = replace(last, overlapped_until=max(end for end in ends if end is not None))
+    return kept
 
 
 def _slots_from_starts(points: Iterable[tuple[datetime, float]]) -> list[PriceSlot]:
@@ -327,7 +349,7 @@ def parse_octopus_energy(attributes: Mapping[str, Any]) -> list[PriceSlot]:
     for key in _OCTOPUS_KEYS:
         for entry in _entries(attributes.get(key)):
             if "start" in entry or "end" in entry:
-                start_key, end_key, unit = "start", "end", _OCTOPUS_UNIT
+                start_key, end_key, unit = "start", "end", OCTOPUS_UNIT
             else:
                 start_key, end_key, unit = "valid_from", "valid_to", _OCTOPUS_LEGACY_UNIT
             price_unit = parse_price_unit(unit)
@@ -391,11 +413,16 @@ def parse_generic(attributes: Mapping[str, Any], *, unit: str | None = None) -> 
 def merge_forecasts(*forecasts: Iterable[PriceSlot]) -> list[PriceSlot]:
     """One forecast from several (e.g. Octopus Energy's day entities, Nord Pool's days).
 
-    As the parsers do: sorted, in UTC, and a slot overlapping an earlier-starting one dropped, so
-    that a slot in two of them counts once.
+    As the parsers do: sorted, in UTC, a slot in two of them counted once, and a slot overlapping
+    an earlier-starting one dropped (the kept one says so, for ``forecast_problems``).
     """
-    return _slots(
-        (_utc(slot.start), _utc(slot.end), slot.price_per_kwh)
+    return _joined(
+        replace(
+            slot,
+            start=_utc(slot.start),
+            end=_utc(slot.end),
+            overlapped_until=None if slot.overlapped_until is None else _utc(slot.overlapped_until),
+        )
         for forecast in forecasts
         for slot in forecast
     )

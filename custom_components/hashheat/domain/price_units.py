@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from enum import StrEnum
 from typing import Final
 
 
@@ -147,6 +148,25 @@ def parse_price_unit(unit: str | None) -> PriceUnit | None:
         return None
     currency, to_main_unit = money_unit
     return PriceUnit(currency=currency, per_kwh_factor=to_main_unit * per_kwh)
+
+
+class PriceUnitProblem(StrEnum):
+    """Why a price in a unit cannot be used as a price in the site's currency per kWh."""
+
+    UNIT = "price_unit"  # not a price per energy
+    CURRENCY = "price_currency"  # a price in another currency
+
+
+def price_unit_problem(unit: str | None, currency: str) -> PriceUnitProblem | None:
+    """What keeps a price in ``unit`` from counting as ``currency`` per kWh; None when nothing.
+
+    A unit that names no currency ("ct/kWh", "kr/kWh") is taken to be in ``currency``.
+    """
+    if (price_unit := parse_price_unit(unit)) is None:
+        return PriceUnitProblem.UNIT
+    if price_unit.currency is not None and price_unit.currency != currency:
+        return PriceUnitProblem.CURRENCY
+    return None
 
 
 def price_per_kwh(state: float, unit: PriceUnit) -> float:
