@@ -27,6 +27,7 @@ from custom_components.hashheat.const import (
     DEFAULT_CHEAP_HOURS,
     DOMAIN,
 )
+from custom_components.hashheat.domain.price_forecast import detect_source
 from sim import Fleet
 
 from .helpers.entities import site_state
@@ -299,6 +300,26 @@ async def test_a_source_going_unavailable(
         assert site_state(hass, entry, "sensor", key) == "unknown"
     assert site_state(hass, entry, "binary_sensor", "cheap_now") == "unknown"
     assert _state(hass, entry, "sensor", "electricity_price").attributes["forecast"] == []
+
+
+@pytest.mark.parametrize("name", [name for name, case in CASES.items() if not case.by_action])
+async def test_only_the_picked_entity_going_unavailable(
+    hass: HomeAssistant, fleet: Fleet, freezer: FrozenDateTimeFactory, name: str
+) -> None:
+    """A sibling holding the picked entity's own forecast still prices; no other sibling does.
+
+    ENTSO-e's average sensor holds the current price sensor's forecast; EPEX Spot's total price
+    beside an unavailable market price is another price, not a stand-in.
+    """
+    case = CASES[name]
+    entry, fixture, now = await _configure(hass, fleet, freezer, case)
+    make_unavailable(hass, fixture, case.picked)
+    await poll(hass, entry)
+    if detect_source(fixture.attributes(case.picked)) is None:
+        _assert_prices(hass, entry, case.slots(fixture, _published(case, fixture, now)), now)
+        return
+    for key in ("electricity_price", "spot_price", "price_rank"):
+        assert site_state(hass, entry, "sensor", key) == "unknown", key
 
 
 @pytest.mark.parametrize("name", [name for name in CASES if name.endswith("_autumn_dst")])

@@ -88,7 +88,7 @@ def find_price_source(hass: HomeAssistant, entity_id: str, now: datetime) -> Pri
     ]
     return PriceSource(
         entity_id=entity_id,
-        forecast_entities=_best(hass, entity_id, with_forecast, now),
+        forecast_entities=_best(hass, registry, entity_id, with_forecast, now),
         disabled=disabled,
     )
 
@@ -152,17 +152,30 @@ def _holds_forecast_when_enabled(entry: er.RegistryEntry) -> bool:
 
 
 def _best(
-    hass: HomeAssistant, entity_id: str, candidates: list[str], now: datetime
+    hass: HomeAssistant,
+    registry: er.EntityRegistry,
+    entity_id: str,
+    candidates: list[str],
+    now: datetime,
 ) -> tuple[str, ...]:
     """The forecast entities to read among the siblings that hold one.
 
     Day-by-day entities (events) together; of several whole forecasts, the one that prices the
-    current slot as the picked entity does (EPEX Spot's market or total price).
+    current slot as the picked entity does (EPEX Spot's market or total price). While the picked
+    entity shows no price, only a sibling known to hold its forecast (ENTSO-e's average sensor):
+    an unavailable EPEX Spot market price must not turn into its total price.
     """
-    if len(candidates) <= 1 or all(c.startswith("event.") for c in candidates):
+    if all(c.startswith("event.") for c in candidates):
         return tuple(candidates)
     if (shown := state_price(hass, entity_id)) is None:
-        return ()  # which of them prices what the picked entity shows cannot be told
+        return tuple(
+            candidate
+            for candidate in candidates
+            if (entry := registry.async_get(candidate)) is not None
+            and _holds_forecast_when_enabled(entry)
+        )
+    if len(candidates) == 1:
+        return tuple(candidates)
 
     def distance(candidate: str) -> float:
         alone = PriceSource(entity_id=candidate, forecast_entities=(candidate,))
