@@ -174,6 +174,35 @@ async def test_power_floor_dims_the_site(
 
 
 @pytest.mark.parametrize("fleet", [3], indirect=True)
+async def test_power_floor_dims_the_miners_while_the_loop_is_off(
+    hass: HomeAssistant, fleet: Fleet, freezer: FrozenDateTimeFactory
+) -> None:
+    """Dim, not off: the miners mine on their own (the Loop off) and the floor dims them."""
+    set_plant(hass)
+    hass.states.async_set("binary_sensor.loop_pump", "on")
+    entry = await setup_plant_site(hass, list(fleet.miners), CONTROL)
+    FLEETS[entry.entry_id] = list(fleet.miners)
+    assert await polls(hass, entry, freezer, 2) == [3, 3]
+    climate = hass.states.get(climate_id(hass, entry))
+    assert climate is not None
+    assert climate.state == "off"
+    floor = 5000
+    await pause(hass, entry, power_floor_w=floor, duration={"minutes": 10})
+    drawn, mining = [], []
+    for _ in range(8):
+        mining += await polls(hass, entry, freezer, 1)
+        drawn.append(sum(m.state.profile.watts for m in fleet.miners if not m.state.is_sleeping))
+    assert max(drawn) <= floor
+    assert min(drawn) > 0  # dimmed, not off
+    assert min(mining) >= 1
+    # Released: the miners get back the power they had, and the one shed mines again.
+    await polls(hass, entry, freezer, 4)
+    assert hold_state(hass, entry)[0] == "off"
+    assert all(not miner.state.is_sleeping for miner in fleet.miners)
+    assert sum(m.state.profile.watts for m in fleet.miners) > floor
+
+
+@pytest.mark.parametrize("fleet", [3], indirect=True)
 async def test_grid_emergency_blueprint_holds_a_heating_site(
     hass: HomeAssistant, fleet: Fleet, freezer: FrozenDateTimeFactory
 ) -> None:
