@@ -174,6 +174,34 @@ async def test_power_floor_dims_the_site(
 
 
 @pytest.mark.parametrize("fleet", [3], indirect=True)
+async def test_a_power_limit_raised_during_a_dimmed_hold_does_not_stick(
+    hass: HomeAssistant, fleet: Fleet, freezer: FrozenDateTimeFactory
+) -> None:
+    """The hold wins over a miner's power limit, set from Home Assistant or from the miner."""
+    entry = await started(hass, fleet, freezer)
+    floor = 4000
+    await pause(hass, entry, power_floor_w=floor)
+    await polls(hass, entry, freezer, 3)
+    running = [m for m in fleet.miners if not m.state.is_sleeping]
+    assert running
+    highest = max(p.watts for p in running[0].state.profiles)
+    number = entity_id(hass, "number", running[0], "power_limit_control")
+    with pytest.raises(ServiceValidationError) as refused:
+        await hass.services.async_call(
+            "number", "set_value", {"entity_id": number, "value": highest}, blocking=True
+        )
+    assert refused.value.translation_key == "grid_hold_active"
+    assert running[0].state.profile.watts < highest
+
+    # Raised on the miner itself (its web page): the next poll dims it again.
+    running[0].state.set_profile(f"{highest}W")
+    for _ in range(3):
+        await polls(hass, entry, freezer, 1)
+        assert running[0].state.profile.watts < highest
+        assert sum(m.state.profile.watts for m in fleet.miners if not m.state.is_sleeping) <= floor
+
+
+@pytest.mark.parametrize("fleet", [3], indirect=True)
 async def test_power_floor_dims_the_miners_while_the_loop_is_off(
     hass: HomeAssistant, fleet: Fleet, freezer: FrozenDateTimeFactory
 ) -> None:

@@ -597,6 +597,12 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
         """Start a miner by hand, within the grid hold and its protection times."""
         await self._then_refresh(self.control.async_start_by_hand(miner_id, dt_util.utcnow()))
 
+    async def async_set_power_limit(self, miner_id: str, watts: float) -> None:
+        """Set a miner's power limit by hand, unless a grid hold holds the site."""
+        await self._then_refresh(
+            self.control.async_set_power_limit_by_hand(miner_id, watts, dt_util.utcnow())
+        )
+
     async def async_stop_miner(self, miner_id: str) -> None:
         """Stop a miner by hand."""
         await self._then_refresh(self.control.async_stop_by_hand(miner_id, dt_util.utcnow()))

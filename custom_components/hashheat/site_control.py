@@ -119,6 +119,8 @@ class SiteControl:
         self.running: set[str] = set()
         self.layers: dict[str, Layer] = {}
         self._applied: dict[str, tuple[bool, float | None]] = {}
+        # The highest power limit each miner may report for the last limit sent to it.
+        self._limits: dict[str, float] = {}
         self._failing: set[str] = set()  # miners whose last command failed (logged once)
 
     def restore(self, saved: Mapping[str, Any] | None, now: datetime) -> None:
@@ -151,33 +153,65 @@ class SiteControl:
         """Miners whose last command did not take (sent again at every poll)."""
         return frozenset(self._failing)
 
-    async def async_start_by_hand(self, miner_id: str, now: datetime) -> None:
-        """Start a miner from its switch, unless a grid hold or its protection times forbid it."""
-        miner = self._miners[miner_id]
+    def _refuse_while_held(self, miner_id: str, now: datetime) -> None:
+        """A grid hold wins over a hand on a miner's controls."""
         if self.hold_active(now):
             raise ServiceValidationError(
                 translation_domain=DOMAIN,
                 translation_key="grid_hold_active",
-                translation_placeholders={"miner": miner.subentry.title},
+                translation_placeholders={"miner": self._miners[miner_id].subentry.title},
             )
+
+    async def async_start_by_hand(self, miner_id: str, now: datetime) -> None:
+        """Start a miner from its switch, unless a grid hold or its protection times forbid it."""
+        miner = self._miners[miner_id]
+        self._refuse_while_held(miner_id, now)
         protection, now_s = self.dispatcher.protection, now.timestamp()
-        if (at := protection.start_allowed_at(miner_id, now_s)) > now_s:
+        if left := self._protected(miner_id, protection.start_allowed_at(miner_id, now_s), now_s):
             raise ServiceValidationError(
                 translation_domain=DOMAIN,
                 translation_key="miner_protected",
-                translation_placeholders={
-                    "miner": miner.subentry.title,
-                    "minutes": str(max(1, round((at - now_s) / 60))),
-                },
+                translation_placeholders=left,
             )
         await async_send(self.hass, miner, MinerClient.resume)
         protection.start(miner_id, now_s)
         self.running.add(miner_id)
 
+    def _protected(self, miner_id: str, at_s: float, now_s: float) -> dict[str, str]:
+        """The placeholders of a refusal by the protection times until ``at_s`` (none: allowed).
+
+        A start or stop by hand waits for the miner's protection times, as the loop's do.
+        """
+        if at_s <= now_s:
+            return {}
+        return {
+            "miner": self._miners[miner_id].subentry.title,
+            "minutes": str(max(1, round((at_s - now_s) / 60))),
+        }
+
+    async def async_set_power_limit_by_hand(
+        self, miner_id: str, watts: float, now: datetime
+    ) -> None:
+        """Set a miner's power limit from its number, unless a grid hold holds the site."""
+        self._refuse_while_held(miner_id, now)
+        capabilities = self._miners[miner_id].capabilities
+        await async_send(
+            self.hass,
+            self._miners[miner_id],
+            lambda client: client.set_power_limit(capabilities, watts),
+        )
+
     async def async_stop_by_hand(self, miner_id: str, now: datetime) -> None:
-        """Stop a miner from its switch (its minimum off time then counts as for any stop)."""
+        """Stop a miner from its switch, unless inside its minimum on time (only safety may)."""
+        protection, now_s = self.dispatcher.protection, now.timestamp()
+        if left := self._protected(miner_id, protection.stop_allowed_at(miner_id, now_s), now_s):
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="miner_protected_running",
+                translation_placeholders=left,
+            )
         await async_send(self.hass, self._miners[miner_id], MinerClient.pause)
-        self.dispatcher.protection.stop(miner_id, now.timestamp(), forced=True)
+        protection.stop(miner_id, now_s)
         self.running.discard(miner_id)
 
     def set_loop(
@@ -287,7 +321,10 @@ class SiteControl:
             else:
                 self.running.discard(miner_id)
             applied = self._applied.get(miner_id)
-            if applied is not None and applied[0] != reading.is_mining:
+            if applied is not None and (
+                applied[0] != reading.is_mining
+                or (applied[1] is not None and _raised(self._limits.get(miner_id), reading))
+            ):
                 del self._applied[miner_id]  # what we sent did not stick: send it again
 
     def commands(
@@ -351,11 +388,12 @@ class SiteControl:
                 self.running.discard(command.miner_id)
             if command.run and command.power_w is not None:
                 capabilities, power_w = self._capabilities[command.miner_id], command.power_w
-                await async_send(
-                    self.hass,
-                    miner,
-                    lambda client: client.set_power_limit(capabilities, power_w),
-                )
+
+                async def set_limit(client: MinerClient) -> None:
+                    nominal = await client.set_power_limit(capabilities, power_w)
+                    self._limits[command.miner_id] = max(power_w, nominal)
+
+                await async_send(self.hass, miner, set_limit)
         except HomeAssistantError as err:  # one miner's failure must not stop the others
             if command.miner_id in self._failing:
                 LOGGER.debug("Miner %s still does not take the command: %s", miner.client.host, err)
@@ -371,6 +409,15 @@ class SiteControl:
             self._failing.discard(command.miner_id)
             LOGGER.info("Miner %s takes commands again", miner.client.host)
         self._applied[command.miner_id] = wanted
+
+
+def _raised(sent_w: float | None, reading: MinerReading) -> bool:
+    """Whether a miner reports a power limit above the one sent (raised by hand or elsewhere).
+
+    Firmware applies the setting at or below what is asked, so only a higher one is foreign.
+    """
+    reported = reading.power_limit_w
+    return sent_w is not None and reported is not None and reported > sent_w + 1.0
 
 
 def miner_spec(
