@@ -14,12 +14,13 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 
-from custom_components.hashheat.const import POLL_WAIT_SECONDS, SCAN_INTERVAL
+from custom_components.hashheat.const import CONF_PRICE_ENTITY, POLL_WAIT_SECONDS, SCAN_INTERVAL
 from custom_components.hashheat.coordinator import HashHeatSiteCoordinator
 from sim import Fleet, SimulatedMiner
 
+from .helpers.climate import CONTROL, call, climate_id
 from .helpers.entities import state_of, value
-from .helpers.site import setup_site
+from .helpers.site import set_plant, setup_plant_site, setup_site
 
 STEP = timedelta(seconds=0.25)
 GIVE_UP_S = 30.0  # real seconds
@@ -42,12 +43,24 @@ async def _turn(coordinator: HashHeatSiteCoordinator, healthy: list[SimulatedMin
         await asyncio.sleep(0)
 
 
+@pytest.mark.parametrize("heating", [False, True], ids=["loop_off", "loop_heating"])
 @pytest.mark.parametrize("fleet", [3], indirect=True)
 async def test_a_hung_miner_does_not_slow_the_site(
-    hass: HomeAssistant, fleet: Fleet, freezer: FrozenDateTimeFactory
+    hass: HomeAssistant, fleet: Fleet, freezer: FrozenDateTimeFactory, heating: bool
 ) -> None:
+    """Heating, the loop sends commands every poll: one to the hung miner holds back none."""
     *healthy, hung = fleet.miners
-    entry = await setup_site(hass, *fleet.miners)
+    if heating:
+        set_plant(hass)
+        hass.states.async_set("binary_sensor.loop_pump", "on")
+        # Without a price sensor: no plan in the executor, whose real time the frozen clock
+        # would count in the poll's.
+        options = {key: v for key, v in CONTROL.items() if key != CONF_PRICE_ENTITY}
+        entry = await setup_plant_site(hass, list(fleet.miners), options)
+        await call(hass, "set_temperature", climate_id(hass, entry), temperature=55)
+        await call(hass, "set_hvac_mode", climate_id(hass, entry), hvac_mode="heat")
+    else:
+        entry = await setup_site(hass, *fleet.miners)
     coordinator = entry.runtime_data
     loop = asyncio.get_running_loop()
     asked: list[float] = []  # when the healthy miners were asked (frozen clock)
@@ -81,3 +94,5 @@ async def test_a_hung_miner_does_not_slow_the_site(
     # Its last reading stood while its first read was under way; after its deadline it is down.
     assert hung_shown == [True, False, False, False, False]
     assert state_of(hass, "sensor", hung, "power") == STATE_UNAVAILABLE
+    # Heating, the loop did command the hung miner: that command is what did not hold the poll.
+    assert (hung_id in coordinator.control.failing) is heating

@@ -340,6 +340,7 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
     async def _poll_site(self) -> SiteData:
         # The first poll waits for every miner: there is no earlier reading to show instead.
         patience = POLL_WAIT_SECONDS if self.data is not None else None
+        deadline = None if patience is None else self.hass.loop.time() + patience
         await asyncio.gather(*(self._ask(tracker, patience) for tracker in self.miners.values()))
         polled = {miner_id: tracker.reading for miner_id, tracker in self.miners.items()}
         now = dt_util.utcnow()
@@ -383,7 +384,10 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
         all_in = all_in_slots(prices.slots, self.settings.plant.tariff, zone)
         self.control.state.plan = await self._plan(now, polled, inputs, figures, all_in)
         if (commands := self.control.commands(now, readings, inputs)) is not None:
-            await self.control.async_apply(commands)
+            # Commands wait only for what is left of the poll's patience: a miner that hangs on
+            # one holds back neither the publication nor the next poll.
+            left = None if deadline is None else max(0.0, deadline - self.hass.loop.time())
+            await self.control.async_apply(commands, left)
         return SiteData(
             readings=readings,
             figures=figures,

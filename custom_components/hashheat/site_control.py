@@ -122,6 +122,9 @@ class SiteControl:
         # The highest power limit each miner may report for the last limit sent to it.
         self._limits: dict[str, float] = {}
         self._failing: set[str] = set()  # miners whose last command failed (logged once)
+        # One sender per miner, never two commands in flight to it: the latest wanted is next.
+        self._sending: dict[str, asyncio.Task[None]] = {}
+        self._wanted: dict[str, MinerCommand] = {}
 
     def restore(self, saved: Mapping[str, Any] | None, now: datetime) -> None:
         """Take back the grid hold (also one still to begin) and the protection records."""
@@ -150,8 +153,10 @@ class SiteControl:
 
     @property
     def failing(self) -> frozenset[str]:
-        """Miners whose last command did not take (sent again at every poll)."""
-        return frozenset(self._failing)
+        """Miners whose last command did not take (sent again at every poll) or is unanswered."""
+        return frozenset(
+            self._failing | {m for m, task in self._sending.items() if not task.done()}
+        )
 
     def _refuse_while_held(self, miner_id: str, now: datetime) -> None:
         """A grid hold wins over a hand on a miner's controls."""
@@ -370,9 +375,32 @@ class SiteControl:
         self.layers = decision.layers
         return decision.commands or None
 
-    async def async_apply(self, commands: list[MinerCommand]) -> None:
-        """Send what changed, to all miners at once; a miner that fails is retried next poll."""
-        await asyncio.gather(*(self._apply(command) for command in commands))
+    async def async_apply(self, commands: list[MinerCommand], patience: float | None) -> None:
+        """Send what changed, to all miners at once; wait ``patience`` seconds (None: until done).
+
+        Each miner's commands run in the background, one at a time, as its reads do: one that
+        hangs holds back neither the others nor the poll. A command to a miner still busy with
+        the last one waits for it, and only the latest wanted is sent. A miner that fails is
+        retried at the next poll.
+        """
+        for command in commands:
+            miner_id = command.miner_id
+            self._wanted[miner_id] = command
+            if (task := self._sending.get(miner_id)) is None or task.done():
+                self._sending[miner_id] = self.hass.async_create_background_task(
+                    self._send(miner_id),
+                    f"{DOMAIN}_command_{self._miners[miner_id].client.host}",
+                )
+        tasks = {self._sending[command.miner_id] for command in commands}
+        if tasks and (patience is None or patience > 0):
+            await asyncio.wait(tasks, timeout=patience)
+        for task in tasks:
+            if task.done() and not task.cancelled():
+                task.result()  # an unexpected error fails the poll
+
+    async def _send(self, miner_id: str) -> None:
+        while (command := self._wanted.pop(miner_id, None)) is not None:
+            await self._apply(command)
 
     async def _apply(self, command: MinerCommand) -> None:
         miner = self._miners[command.miner_id]
