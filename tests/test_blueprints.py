@@ -19,7 +19,8 @@ from pytest_homeassistant_custom_component.common import (
     async_mock_service,
 )
 
-from custom_components.hashheat.const import DOMAIN
+from custom_components.hashheat.const import DEFAULT_OVER_TEMPERATURE, DOMAIN
+from custom_components.hashheat.settings import CEILING_MARGIN_K
 
 from .helpers.blueprints import BLUEPRINT_DIR, ENTRY_ID, REQUIRED_INPUTS, load_blueprint, substitute
 
@@ -59,7 +60,7 @@ FULL_INPUTS: dict[str, dict[str, Any]] = {
         "electricity_price": "sensor.boiler_room_electricity_price",
         "spot_price": "sensor.boiler_room_spot_price",
         "normal_target": 48,
-        "preheat_target": 70.5,
+        "preheat_target": 58.5,
         "price_ceiling": 0.35,
         "minimum_loop_temperature": 30,
     },
@@ -118,6 +119,14 @@ def test_readme_import_link_and_inputs(name: str) -> None:
     section = readme[readme.index(link) :].split("\n#### ", 1)[0]
     for key in _input_keys(load_blueprint(name).inputs):
         assert f"(`{key}`," in section
+
+
+def test_the_preheat_target_leaves_the_boost_margin_under_the_default_limit() -> None:
+    """No pre-heat target the input offers is one a site with the default limit refuses."""
+    ceiling = DEFAULT_OVER_TEMPERATURE - CEILING_MARGIN_K
+    spec = load_blueprint("dynamic_tariff.yaml").inputs["preheat_target"]
+    assert spec["default"] < ceiling
+    assert spec["selector"]["number"]["max"] < ceiling
 
 
 @pytest.mark.parametrize("name", sorted(REQUIRED_INPUTS))

@@ -223,6 +223,34 @@ def test_hold_release_is_staged() -> None:
     assert starts[1] - starts[0] >= 300.0
 
 
+def test_hold_floor_dims_the_miners_that_run_while_the_loop_is_off() -> None:
+    site = Site(("a", "b", "c"), running=True, min_on_s=0.0, start_spacing_s=0.0)
+    site.state["c"] = MinerSnapshot(mining=False, power_w=0.0)  # stopped by its owner
+    held = Intents(hold=GridHold(floor_w=5000.0, until_s=3600.0))
+    for _, decision in site.run(held, 0.0, 3570.0, 60.0):
+        assert 0 < sum(c.power_w or 0.0 for c in decision.commands if c.run) <= 5000
+        assert set(decision.layers.values()) == {Layer.GRID_HOLD}
+    assert site.mining() == {"a": True, "b": True, "c": False}  # dimmed, and none started
+    assert site.power_w() == 5000
+    decision = site.step(held, 3600.0)  # the hold ends: the power they had before, not more
+    assert {m: (c.run, c.power_w) for m, c in by_id(decision).items()} == {
+        "a": (True, 3500),
+        "b": (True, 3500),
+    }
+    assert site.mining()["c"] is False
+
+
+def test_hold_floor_under_two_miners_sheds_one_as_its_minimum_on_time_allows() -> None:
+    site = Site(running=True, min_on_s=600.0)
+    site.step(Intents(), 0.0)  # the site sees them running (from now: inside their minimum on)
+    held = Intents(hold=GridHold(floor_w=3000.0))
+    decision = site.step(held, 60.0)  # neither may stop yet: both as low as they go
+    assert sorted((c.run, c.power_w) for c in decision.commands) == [(True, 2000), (True, 2000)]
+    site.run(held, 120.0, 1200.0, 60.0)
+    assert list(site.mining().values()).count(True) == 1  # one shed once it could stop
+    assert site.power_w() == 3000
+
+
 # --- manual -------------------------------------------------------------------------------------
 
 

@@ -174,6 +174,63 @@ async def test_power_floor_dims_the_site(
 
 
 @pytest.mark.parametrize("fleet", [3], indirect=True)
+async def test_a_power_limit_raised_during_a_dimmed_hold_does_not_stick(
+    hass: HomeAssistant, fleet: Fleet, freezer: FrozenDateTimeFactory
+) -> None:
+    """The hold wins over a miner's power limit, set from Home Assistant or from the miner."""
+    entry = await started(hass, fleet, freezer)
+    floor = 4000
+    await pause(hass, entry, power_floor_w=floor)
+    await polls(hass, entry, freezer, 3)
+    running = [m for m in fleet.miners if not m.state.is_sleeping]
+    assert running
+    highest = max(p.watts for p in running[0].state.profiles)
+    number = entity_id(hass, "number", running[0], "power_limit_control")
+    with pytest.raises(ServiceValidationError) as refused:
+        await hass.services.async_call(
+            "number", "set_value", {"entity_id": number, "value": highest}, blocking=True
+        )
+    assert refused.value.translation_key == "grid_hold_active"
+    assert running[0].state.profile.watts < highest
+
+    # Raised on the miner itself (its web page): the next poll dims it again.
+    running[0].state.set_profile(f"{highest}W")
+    for _ in range(3):
+        await polls(hass, entry, freezer, 1)
+        assert running[0].state.profile.watts < highest
+        assert sum(m.state.profile.watts for m in fleet.miners if not m.state.is_sleeping) <= floor
+
+
+@pytest.mark.parametrize("fleet", [3], indirect=True)
+async def test_power_floor_dims_the_miners_while_the_loop_is_off(
+    hass: HomeAssistant, fleet: Fleet, freezer: FrozenDateTimeFactory
+) -> None:
+    """Dim, not off: the miners mine on their own (the Loop off) and the floor dims them."""
+    set_plant(hass)
+    hass.states.async_set("binary_sensor.loop_pump", "on")
+    entry = await setup_plant_site(hass, list(fleet.miners), CONTROL)
+    FLEETS[entry.entry_id] = list(fleet.miners)
+    assert await polls(hass, entry, freezer, 2) == [3, 3]
+    climate = hass.states.get(climate_id(hass, entry))
+    assert climate is not None
+    assert climate.state == "off"
+    floor = 5000
+    await pause(hass, entry, power_floor_w=floor, duration={"minutes": 10})
+    drawn, mining = [], []
+    for _ in range(8):
+        mining += await polls(hass, entry, freezer, 1)
+        drawn.append(sum(m.state.profile.watts for m in fleet.miners if not m.state.is_sleeping))
+    assert max(drawn) <= floor
+    assert min(drawn) > 0  # dimmed, not off
+    assert min(mining) >= 1
+    # Released: the miners get back the power they had, and the one shed mines again.
+    await polls(hass, entry, freezer, 4)
+    assert hold_state(hass, entry)[0] == "off"
+    assert all(not miner.state.is_sleeping for miner in fleet.miners)
+    assert sum(m.state.profile.watts for m in fleet.miners) > floor
+
+
+@pytest.mark.parametrize("fleet", [3], indirect=True)
 async def test_grid_emergency_blueprint_holds_a_heating_site(
     hass: HomeAssistant, fleet: Fleet, freezer: FrozenDateTimeFactory
 ) -> None:

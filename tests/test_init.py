@@ -19,6 +19,7 @@ from custom_components.hashheat.const import (
     CONF_CAPABILITIES,
     CONF_MAC,
     CONF_MIN_OFF_MINUTES,
+    CONF_MIN_ON_MINUTES,
     DOMAIN,
     REDETECT_AFTER_FAILURES,
     SUBENTRY_MINER,
@@ -168,7 +169,7 @@ async def test_power_limit_survives_an_expired_session(hass: HomeAssistant, flee
 
 async def test_refused_command_is_a_translated_error(hass: HomeAssistant, fleet: Fleet) -> None:
     miner = fleet.miners[0]
-    await setup_site(hass, miner)
+    await setup_site(hass, miner, options={CONF_MIN_ON_MINUTES: 0})  # it just booted
     miner.faults.refuse_privileged = True
     with pytest.raises(Exception, match="refused the command") as raised:
         await hass.services.async_call(
@@ -210,6 +211,19 @@ async def test_mining_switch_follows_what_the_miner_does(
     freezer.tick(0.8)  # warm-up
     await poll(hass, entry)
     assert state_of(hass, "switch", miner, "mining") == STATE_ON
+
+    # Only plant safety may stop a miner inside its minimum on time: not its switch.
+    with pytest.raises(ServiceValidationError) as refused:
+        await hass.services.async_call("switch", "turn_off", {"entity_id": switch}, blocking=True)
+    assert refused.value.translation_key == "miner_protected_running"
+    assert refused.value.translation_placeholders == {
+        "miner": f"Miner {miner.host}",
+        "minutes": "10",
+    }
+    assert not miner.state.is_sleeping
+    freezer.tick(timedelta(minutes=10))
+    await hass.services.async_call("switch", "turn_off", {"entity_id": switch}, blocking=True)
+    assert miner.state.is_sleeping
 
 
 async def test_buttons(hass: HomeAssistant, fleet: Fleet, freezer: FrozenDateTimeFactory) -> None:

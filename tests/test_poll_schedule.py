@@ -5,6 +5,7 @@ miners have answered (over real loopback sockets), so every time stamp is on the
 """
 
 import asyncio
+from collections.abc import Callable
 from datetime import timedelta
 from itertools import pairwise
 
@@ -18,8 +19,9 @@ from custom_components.hashheat.const import POLL_WAIT_SECONDS, SCAN_INTERVAL
 from custom_components.hashheat.coordinator import HashHeatSiteCoordinator
 from sim import Fleet, SimulatedMiner
 
+from .helpers.climate import CONTROL, call, climate_id
 from .helpers.entities import state_of, value
-from .helpers.site import setup_site
+from .helpers.site import set_plant, setup_plant_site, setup_site
 
 STEP = timedelta(seconds=0.25)
 GIVE_UP_S = 30.0  # real seconds
@@ -42,12 +44,31 @@ async def _turn(coordinator: HashHeatSiteCoordinator, healthy: list[SimulatedMin
         await asyncio.sleep(0)
 
 
+async def _until(done: Callable[[], bool]) -> None:
+    """Let the event loop run, the frozen clock standing, until ``done`` (real sockets, threads)."""
+    give_up = freezegun.api.real_perf_counter() + GIVE_UP_S
+    while not done():
+        assert freezegun.api.real_perf_counter() < give_up
+        await asyncio.sleep(0)
+
+
+@pytest.mark.parametrize("heating", [False, True], ids=["loop_off", "loop_heating"])
 @pytest.mark.parametrize("fleet", [3], indirect=True)
 async def test_a_hung_miner_does_not_slow_the_site(
-    hass: HomeAssistant, fleet: Fleet, freezer: FrozenDateTimeFactory
+    hass: HomeAssistant, fleet: Fleet, freezer: FrozenDateTimeFactory, heating: bool
 ) -> None:
+    """Heating, the loop sends commands every poll: one to the hung miner holds back none."""
     *healthy, hung = fleet.miners
-    entry = await setup_site(hass, *fleet.miners)
+    if heating:
+        set_plant(hass)
+        hass.states.async_set("binary_sensor.loop_pump", "on")
+        entry = await setup_plant_site(hass, list(fleet.miners), CONTROL)
+        # One call: a second within the refresh cooldown would poll off the site's schedule.
+        await call(
+            hass, "set_temperature", climate_id(hass, entry), temperature=55, hvac_mode="heat"
+        )
+    else:
+        entry = await setup_site(hass, *fleet.miners)
     coordinator = entry.runtime_data
     loop = asyncio.get_running_loop()
     asked: list[float] = []  # when the healthy miners were asked (frozen clock)
@@ -69,6 +90,11 @@ async def test_a_hung_miner_does_not_slow_the_site(
         if watched.read is not read:
             read = watched.read
             asked.append(loop.time())
+        if asked[-1:] and loop.time() >= asked[-1] + POLL_WAIT_SECONDS + STEP.total_seconds():
+            # Its patience is over (its timer fired by the step after): the poll publishes
+            # without the clock moving on; what is left of it runs in real time (the plan in the
+            # executor too), not on a deadline.
+            await _until(lambda: len(published) >= len(asked))
     remove()
 
     intervals = [later - earlier for earlier, later in pairwise(published)]
@@ -81,3 +107,5 @@ async def test_a_hung_miner_does_not_slow_the_site(
     # Its last reading stood while its first read was under way; after its deadline it is down.
     assert hung_shown == [True, False, False, False, False]
     assert state_of(hass, "sensor", hung, "power") == STATE_UNAVAILABLE
+    # Heating, the loop did command the hung miner: that command is what did not hold the poll.
+    assert (hung_id in coordinator.control.failing) is heating

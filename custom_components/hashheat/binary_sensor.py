@@ -22,10 +22,11 @@ from .entity import (
     HashHeatMinerEntity,
     HashHeatSiteEntity,
     MinerEntityDescription,
+    SiteEntityDescription,
     add_miner_entities,
+    add_site_entities,
     has_price_source,
 )
-from .settings import SiteSettings
 from .site_control import Interlock
 from .view import SiteView
 
@@ -49,12 +50,11 @@ PROBLEM = MinerBinarySensorDescription(
 
 
 @dataclass(frozen=True, kw_only=True)
-class SiteBinarySensorDescription(BinarySensorEntityDescription):
+class SiteBinarySensorDescription(BinarySensorEntityDescription, SiteEntityDescription):
     """Describes a yes/no figure of the site."""
 
     value_fn: Callable[[SiteView], bool | None]
     attributes_fn: Callable[[SiteView], dict[str, Any]] | None = None
-    exists_fn: Callable[[SiteSettings], bool] = lambda _settings: True
 
 
 SITE_BINARY_SENSORS: tuple[SiteBinarySensorDescription, ...] = (
@@ -146,11 +146,11 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the site's price and interlock sensors, and connectivity and problem per miner."""
-    coordinator = entry.runtime_data
-    async_add_entities(
-        SiteBinarySensor(coordinator, description)
-        for description in (*SITE_BINARY_SENSORS, *INTERLOCK_BINARY_SENSORS, PLAN_ACTIVE)
-        if description.exists_fn(coordinator.settings)
+    add_site_entities(
+        entry,
+        async_add_entities,
+        (*SITE_BINARY_SENSORS, *INTERLOCK_BINARY_SENSORS, PLAN_ACTIVE),
+        SiteBinarySensor,
     )
     add_miner_entities(entry, async_add_entities, (CONNECTIVITY,), MinerConnectivitySensor)
     add_miner_entities(entry, async_add_entities, (PROBLEM,), MinerProblemSensor)

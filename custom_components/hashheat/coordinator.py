@@ -344,6 +344,7 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
     async def _poll_site(self) -> SiteData:
         # The first poll waits for every miner: there is no earlier reading to show instead.
         patience = POLL_WAIT_SECONDS if self.data is not None else None
+        deadline = None if patience is None else self.hass.loop.time() + patience
         await asyncio.gather(*(self._ask(tracker, patience) for tracker in self.miners.values()))
         self._ask_for_password()
         polled = {miner_id: tracker.reading for miner_id, tracker in self.miners.items()}
@@ -388,7 +389,10 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
         all_in = all_in_slots(prices.slots, self.settings.plant.tariff, zone)
         self.control.state.plan = await self._plan(now, polled, inputs, figures, all_in)
         if (commands := self.control.commands(now, readings, inputs)) is not None:
-            await self.control.async_apply(commands)
+            # Commands wait only for what is left of the poll's patience: a miner that hangs on
+            # one holds back neither the publication nor the next poll.
+            left = None if deadline is None else max(0.0, deadline - self.hass.loop.time())
+            await self.control.async_apply(commands, left)
         return SiteData(
             readings=readings,
             figures=figures,
@@ -663,6 +667,12 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
     async def async_start_miner(self, miner_id: str) -> None:
         """Start a miner by hand, within the grid hold and its protection times."""
         await self._then_refresh(self.control.async_start_by_hand(miner_id, dt_util.utcnow()))
+
+    async def async_set_power_limit(self, miner_id: str, watts: float) -> None:
+        """Set a miner's power limit by hand, unless a grid hold holds the site."""
+        await self._then_refresh(
+            self.control.async_set_power_limit_by_hand(miner_id, watts, dt_util.utcnow())
+        )
 
     async def async_stop_miner(self, miner_id: str) -> None:
         """Stop a miner by hand."""

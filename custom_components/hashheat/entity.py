@@ -52,6 +52,30 @@ class MinerEntityDescription(EntityDescription):
     exists_fn: Callable[[MinerFacts], bool] = _always
 
 
+def _always_on_site(_settings: SiteSettings) -> bool:
+    return True
+
+
+@dataclass(frozen=True, kw_only=True)
+class SiteEntityDescription(EntityDescription):
+    """Describes an entity of a site; it exists where ``exists_fn`` says so."""
+
+    exists_fn: Callable[[SiteSettings], bool] = _always_on_site
+
+
+def add_site_entities[D: SiteEntityDescription](
+    entry: HashHeatConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+    descriptions: Iterable[D],
+    entity: Callable[[HashHeatSiteCoordinator, D], Entity],
+) -> None:
+    """Add the site's entities that exist for its settings, on the site's device."""
+    coordinator = entry.runtime_data
+    async_add_entities(
+        entity(coordinator, d) for d in descriptions if d.exists_fn(coordinator.settings)
+    )
+
+
 def add_miner_entities[D: MinerEntityDescription](
     entry: HashHeatConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,

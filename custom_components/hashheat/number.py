@@ -22,7 +22,6 @@ from .entity import (
     MinerEntityDescription,
     add_miner_entities,
 )
-from .miner_client import MinerClient
 
 PARALLEL_UPDATES = 1
 
@@ -84,13 +83,11 @@ class MinerPowerLimit(HashHeatMinerEntity, NumberEntity):
         return None if reading is None else reading.power_limit_w
 
     async def async_set_native_value(self, value: float) -> None:
-        """Ask for a limit; the firmware snaps it to its nearest setting at or below."""
-        capabilities = self.miner.capabilities
+        """Ask for a limit; the firmware snaps it to its nearest setting at or below.
 
-        async def apply(client: MinerClient) -> int:
-            return await client.set_power_limit(capabilities, value)
-
-        await self.coordinator.async_command(self.miner_id, apply)
+        Refused during a grid hold, which decides the miners' power.
+        """
+        await self.coordinator.async_set_power_limit(self.miner_id, value)
 
 
 class SitePowerCap(HashHeatSiteEntity, RestoreNumber):

@@ -5,6 +5,7 @@ learned baselines and the wear survive restarts.
 """
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -12,10 +13,10 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
-from .domain.fluid_limits import QUANTITIES, FluidInput, FluidWatch
+from .domain.fluid_limits import QUANTITIES, FluidInput, FluidReport, FluidWatch
 from .domain.health import CHIP_RISE_SETTINGS, EXCHANGER_SETTINGS, DriftReport, HealthStatus
 from .domain.site_health import LoopSample, MinerHealthSample, SiteHealth
-from .domain.wear import WearLedger, WearSample
+from .domain.wear import WearFigures, WearLedger, WearSample
 from .figures import HeatMethod, PlantInputs, SiteFigures
 from .issues import Repair, clear_issue, raise_issue
 from .miner_data import MinerReading
@@ -48,6 +49,23 @@ def _change(report: DriftReport) -> str:
     return "-" if report.change is None else f"{report.change * _PERCENT:+.0f}"
 
 
+@dataclass(frozen=True, kw_only=True, slots=True)
+class HealthReport:
+    """A drift detector's report (None: not seen yet) and the wear, of a miner or the site."""
+
+    drift: DriftReport | None = None
+    wear: WearFigures | None = None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class HealthReports:
+    """What the detectors, the wear ledger and the fluid watch report, as of the last poll."""
+
+    site: HealthReport = HealthReport()
+    miners: Mapping[str, HealthReport] = field(default_factory=dict)
+    fluid: Mapping[FluidInput, FluidReport] = field(default_factory=dict)  # those with a report
+
+
 class PlantHealth:
     """One site's detectors and wear, with their store."""
 
@@ -64,6 +82,7 @@ class PlantHealth:
         self.wear = WearLedger()
         self.wear_settings = settings.wear(max_starts_per_day)
         self.fluid = FluidWatch(sensors=settings.fluid)
+        self.reports = HealthReports()
 
     async def async_load(self, miner_ids: set[str]) -> None:
         """Restore what was learned and counted before the last stop."""
@@ -78,6 +97,7 @@ class PlantHealth:
         self.fluid = FluidWatch.from_dict(self.fluid.sensors, data.get("fluid"))
         self.health.forget_miners_except(miner_ids)
         self.wear.forget_miners_except(miner_ids)
+        self._report(dt_util.utcnow())
 
     def as_dict(self) -> dict[str, Any]:
         """What is stored (and shown in diagnostics)."""
@@ -116,12 +136,36 @@ class PlantHealth:
             now, {m: _wear_sample(r, now) for m, r in readings.items()}, self.wear_settings
         )
         self.fluid.record(now_s, inputs.fluid if inputs else {})
+        self._report(now)
+
+    def _report(self, now: datetime) -> None:
+        """Take the reports the entities show (once a poll: the site's wear sums every miner)."""
+        zone, settings, now_s = dt_util.get_default_time_zone(), self.wear_settings, now.timestamp()
+        self.reports = HealthReports(
+            site=HealthReport(
+                drift=self.health.exchanger.report(),
+                wear=self.wear.site_figures(now, zone, settings),
+            ),
+            miners={
+                miner_id: HealthReport(
+                    drift=self.health.chip(miner_id),
+                    wear=self.wear.miner_figures(miner_id, now, zone, settings),
+                )
+                for miner_id in self.health.chips.keys() | self.wear.miners.keys()
+            },
+            fluid={
+                kind: report
+                for kind in self.fluid.sensors
+                if (report := self.fluid.report(kind, now_s)) is not None
+            },
+        )
 
     def relearn(self) -> None:
         """Forget every learned baseline (new fluid, a cleaned exchanger): learn them again."""
         self.health.exchanger.relearn()
         for detector in self.health.chips.values():
             detector.relearn()
+        self._report(dt_util.utcnow())
 
     def report_repairs(self, hass: HomeAssistant, entry_id: str, site: str) -> None:
         """Raise, update or clear the site's health repairs."""

@@ -1,5 +1,7 @@
 """A site's strategy: hold the Loop's setpoint (comfort), or follow the price plan."""
 
+from dataclasses import dataclass
+
 from homeassistant.components.select import SelectEntity, SelectEntityDescription
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
@@ -7,14 +9,26 @@ from homeassistant.helpers.restore_state import RestoreEntity
 
 from .coordinator import HashHeatConfigEntry
 from .domain.plan_status import Strategy
-from .entity import HashHeatSiteEntity, has_price_source
+from .entity import (
+    HashHeatSiteEntity,
+    SiteEntityDescription,
+    add_site_entities,
+    has_price_source,
+)
 
 PARALLEL_UPDATES = 0
 
-STRATEGY = SelectEntityDescription(
+
+@dataclass(frozen=True, kw_only=True)
+class SiteSelectDescription(SelectEntityDescription, SiteEntityDescription):
+    """Describes a select of a site."""
+
+
+STRATEGY = SiteSelectDescription(
     key="strategy",
     translation_key="strategy",
     options=[strategy.value for strategy in Strategy],
+    exists_fn=has_price_source,  # the plan needs prices
 )
 
 
@@ -24,9 +38,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the strategy select of a site that has a price source to plan on."""
-    coordinator = entry.runtime_data
-    if has_price_source(coordinator.settings):
-        async_add_entities([SiteStrategySelect(coordinator, STRATEGY)])
+    add_site_entities(entry, async_add_entities, (STRATEGY,), SiteStrategySelect)
 
 
 class SiteStrategySelect(HashHeatSiteEntity, SelectEntity, RestoreEntity):

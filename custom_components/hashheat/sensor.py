@@ -35,7 +35,9 @@ from .entity import (
     HashHeatSiteEntity,
     MinerEntityDescription,
     MinerFacts,
+    SiteEntityDescription,
     add_miner_entities,
+    add_site_entities,
     has_price_source,
 )
 from .figures import HeatMethod
@@ -49,7 +51,6 @@ from .sensor_health import (
     HashHeatMinerHealthSensor,
     HashHeatSiteHealthSensor,
 )
-from .settings import SiteSettings
 from .view import MinerView, PlanView, SiteView
 
 PARALLEL_UPDATES = 0
@@ -80,14 +81,13 @@ class HashHeatMinerSensorDescription(SensorEntityDescription, MinerEntityDescrip
 
 
 @dataclass(frozen=True, kw_only=True)
-class HashHeatSiteSensorDescription(SensorEntityDescription):
+class HashHeatSiteSensorDescription(SensorEntityDescription, SiteEntityDescription):
     """Describes a sensor of a site."""
 
     value_fn: Callable[[SiteView], SensorValue]
     attributes_fn: Callable[[SiteView], dict[str, Any]] | None = None
     counter: bool = False
     currency_unit: str | None = None
-    exists_fn: Callable[[SiteSettings], bool] = lambda _settings: True
 
 
 def _reading(value_fn: Callable[[MinerReading], SensorValue]) -> Callable[[MinerView], SensorValue]:
@@ -591,11 +591,7 @@ async def async_setup_entry(
 ) -> None:
     """Add the site's sensors, and every miner's under its own subentry."""
     coordinator = entry.runtime_data
-    async_add_entities(
-        HashHeatSiteSensor(coordinator, description)
-        for description in (*SITE_SENSORS, *PLAN_SENSORS)
-        if description.exists_fn(coordinator.settings)
-    )
+    add_site_entities(entry, async_add_entities, (*SITE_SENSORS, *PLAN_SENSORS), HashHeatSiteSensor)
 
     add_miner_entities(
         entry,
@@ -604,11 +600,7 @@ async def async_setup_entry(
         HashHeatMinerSensor,
     )
     async_add_entities(HashHeatSiteHealthSensor(coordinator, d) for d in SITE_HEALTH_SENSORS)
-    async_add_entities(
-        HashHeatFluidSensor(coordinator, kind)
-        for kind in FLUID_SENSORS
-        if kind in coordinator.settings.health.fluid
-    )
+    add_site_entities(entry, async_add_entities, FLUID_SENSORS, HashHeatFluidSensor)
     add_miner_entities(entry, async_add_entities, MINER_HEALTH_SENSORS, HashHeatMinerHealthSensor)
 
 

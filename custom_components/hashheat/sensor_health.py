@@ -1,7 +1,7 @@
 """Health and wear sensors of a site and its miners: drifts to chart, wear to count.
 
-They read the stored detectors and ledger, so they keep their values while a miner is away and
-across restarts, like the energy counters.
+They read the stored detectors' and ledger's reports in the site's typed view, so they keep their
+values while a miner is away and across restarts, like the energy counters.
 """
 
 from collections.abc import Callable
@@ -15,17 +15,17 @@ from homeassistant.components.sensor import (
     SensorStateClass,
 )
 from homeassistant.const import EntityCategory, UnitOfTime
-from homeassistant.util import dt as dt_util
 
-from .coordinator import HashHeatSiteCoordinator
 from .domain.fluid_limits import QUANTITIES, FluidInput
 from .domain.health import DriftReport, HealthStatus
-from .domain.wear import WearFigures
 from .entity import (
     HashHeatMinerEntity,
     HashHeatSiteEntity,
     MinerEntityDescription,
+    SiteEntityDescription,
 )
+from .plant_health import HealthReport
+from .settings import SiteSettings
 
 UNIT_KELVIN_PER_KILOWATT = "K/kW"
 UNIT_WATT_PER_KELVIN = "W/K"
@@ -34,33 +34,25 @@ _PERCENT = 100.0
 type HealthValue = float | int | str | None
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
-class HealthView:
-    """A drift detector's report (None: not seen yet) and the wear, of a miner or the site."""
-
-    drift: DriftReport | None
-    wear: WearFigures | None
-
-
 @dataclass(frozen=True, kw_only=True)
 class HealthSensorDescription(SensorEntityDescription, MinerEntityDescription):
     """A health or wear sensor; ``drift`` ones carry the baseline, change and trend."""
 
-    value_fn: Callable[[HealthView], HealthValue]
+    value_fn: Callable[[HealthReport], HealthValue]
     drift: bool = False
 
 
-def _drift_value(view: HealthView) -> HealthValue:
-    return view.drift.value if view.drift else None
+def _drift_value(report: HealthReport) -> HealthValue:
+    return report.drift.value if report.drift else None
 
 
-def _drift_status(view: HealthView) -> HealthValue:
-    return view.drift.status.value if view.drift else HealthStatus.LEARNING.value
+def _drift_status(report: HealthReport) -> HealthValue:
+    return report.drift.status.value if report.drift else HealthStatus.LEARNING.value
 
 
-def _wear(name: str) -> Callable[[HealthView], HealthValue]:
-    def value(view: HealthView) -> HealthValue:
-        figure: HealthValue = getattr(view.wear, name) if view.wear is not None else None
+def _wear(name: str) -> Callable[[HealthReport], HealthValue]:
+    def value(report: HealthReport) -> HealthValue:
+        figure: HealthValue = getattr(report.wear, name) if report.wear is not None else None
         return figure
 
     return value
@@ -163,24 +155,25 @@ def _drift_attributes(report: DriftReport | None) -> dict[str, Any]:
 
 
 class _HealthSensor(SensorEntity):
-    """Shared by the miner and the site sensors: value and drift attributes from a view."""
+    """Shared by the miner and the site sensors: value and drift attributes from a report."""
 
     entity_description: HealthSensorDescription
 
-    def _view(self) -> HealthView:
+    @property
+    def _report(self) -> HealthReport:
         raise NotImplementedError
 
     @property
     def native_value(self) -> HealthValue:
-        """The detector's or the ledger's figure now."""
-        return self.entity_description.value_fn(self._view())
+        """The detector's or the ledger's figure as of the last poll."""
+        return self.entity_description.value_fn(self._report)
 
     @property
     def extra_state_attributes(self) -> dict[str, Any] | None:
         """Baseline, change and trend of a drift."""
         if not self.entity_description.drift:
             return None
-        return _drift_attributes(self._view().drift)
+        return _drift_attributes(self._report.drift)
 
 
 class HashHeatMinerHealthSensor(HashHeatMinerEntity, _HealthSensor):
@@ -191,17 +184,9 @@ class HashHeatMinerHealthSensor(HashHeatMinerEntity, _HealthSensor):
         """Stored figures: shown while the miner is away too."""
         return True
 
-    def _view(self) -> HealthView:
-        health = self.coordinator.plant_health
-        return HealthView(
-            drift=health.health.chip(self.miner_id),
-            wear=health.wear.miner_figures(
-                self.miner_id,
-                dt_util.utcnow(),
-                dt_util.get_default_time_zone(),
-                health.wear_settings,
-            ),
-        )
+    @property
+    def _report(self) -> HealthReport:
+        return self.miner.health
 
 
 class HashHeatSiteHealthSensor(HashHeatSiteEntity, _HealthSensor):
@@ -212,36 +197,42 @@ class HashHeatSiteHealthSensor(HashHeatSiteEntity, _HealthSensor):
         """Stored figures: shown while the site's miners are away too."""
         return True
 
-    def _view(self) -> HealthView:
-        health = self.coordinator.plant_health
-        return HealthView(
-            drift=health.health.exchanger.report(),
-            wear=health.wear.site_figures(
-                dt_util.utcnow(), dt_util.get_default_time_zone(), health.wear_settings
-            ),
-        )
+    @property
+    def _report(self) -> HealthReport:
+        return self.site.health
 
 
-FLUID_SENSORS: dict[FluidInput, SensorEntityDescription] = {
-    kind: SensorEntityDescription(
+@dataclass(frozen=True, kw_only=True)
+class FluidSensorDescription(SensorEntityDescription, SiteEntityDescription):
+    """A fluid quantity the site watches; it exists where a sensor is configured for it."""
+
+    kind: FluidInput
+
+
+def _watched(kind: FluidInput) -> Callable[[SiteSettings], bool]:
+    """Whether the site has a sensor configured for this fluid quantity."""
+    return lambda settings: kind in settings.health.fluid
+
+
+FLUID_SENSORS: tuple[FluidSensorDescription, ...] = tuple(
+    FluidSensorDescription(
         key=kind.value,
         translation_key=kind.value,
         native_unit_of_measurement=QUANTITIES[kind].unit,
         device_class=SensorDeviceClass.VOLTAGE if kind is FluidInput.QUALITY else None,
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=1,
+        kind=kind,
+        exists_fn=_watched(kind),
     )
     for kind in FluidInput
-}
+)
 
 
 class HashHeatFluidSensor(HashHeatSiteEntity, SensorEntity):
     """A fluid sensor the site watches: its reading, its limit and whether it is within."""
 
-    def __init__(self, coordinator: HashHeatSiteCoordinator, kind: FluidInput) -> None:
-        """Bind the sensor to the site and the quantity."""
-        super().__init__(coordinator, FLUID_SENSORS[kind])
-        self._kind = kind
+    entity_description: FluidSensorDescription
 
     @property
     def available(self) -> bool:
@@ -251,20 +242,16 @@ class HashHeatFluidSensor(HashHeatSiteEntity, SensorEntity):
     @property
     def native_value(self) -> float | None:
         """The source sensor's reading in the quantity's unit (None: unavailable)."""
-        report = self.coordinator.plant_health.fluid.report(self._kind, _now_s())
+        report = self.site.fluid.get(self.entity_description.kind)
         return None if report is None else report.value
 
     @property
     def extra_state_attributes(self) -> dict[str, Any]:
         """The limit (low or high) and the status (None while the source is unavailable)."""
-        report = self.coordinator.plant_health.fluid.report(self._kind, _now_s())
+        report = self.site.fluid.get(self.entity_description.kind)
         if report is None:
             return {}
         return {
             f"{report.bound.value}_limit": report.limit,
             "status": report.status.value if report.status is not None else None,
         }
-
-
-def _now_s() -> float:
-    return dt_util.utcnow().timestamp()

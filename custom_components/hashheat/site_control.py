@@ -119,7 +119,12 @@ class SiteControl:
         self.running: set[str] = set()
         self.layers: dict[str, Layer] = {}
         self._applied: dict[str, tuple[bool, float | None]] = {}
+        # The highest power limit each miner may report for the last limit sent to it.
+        self._limits: dict[str, float] = {}
         self._failing: set[str] = set()  # miners whose last command failed (logged once)
+        # One sender per miner, never two commands in flight to it: the latest wanted is next.
+        self._sending: dict[str, asyncio.Task[None]] = {}
+        self._wanted: dict[str, MinerCommand] = {}
 
     def restore(self, saved: Mapping[str, Any] | None, now: datetime) -> None:
         """Take back the grid hold (also one still to begin) and the protection records."""
@@ -148,36 +153,70 @@ class SiteControl:
 
     @property
     def failing(self) -> frozenset[str]:
-        """Miners whose last command did not take (sent again at every poll)."""
-        return frozenset(self._failing)
+        """Miners whose last command did not take (sent again at every poll) or is unanswered."""
+        return frozenset(
+            self._failing | {m for m, task in self._sending.items() if not task.done()}
+        )
 
-    async def async_start_by_hand(self, miner_id: str, now: datetime) -> None:
-        """Start a miner from its switch, unless a grid hold or its protection times forbid it."""
-        miner = self._miners[miner_id]
+    def _refuse_while_held(self, miner_id: str, now: datetime) -> None:
+        """A grid hold wins over a hand on a miner's controls."""
         if self.hold_active(now):
             raise ServiceValidationError(
                 translation_domain=DOMAIN,
                 translation_key="grid_hold_active",
-                translation_placeholders={"miner": miner.subentry.title},
+                translation_placeholders={"miner": self._miners[miner_id].subentry.title},
             )
+
+    async def async_start_by_hand(self, miner_id: str, now: datetime) -> None:
+        """Start a miner from its switch, unless a grid hold or its protection times forbid it."""
+        miner = self._miners[miner_id]
+        self._refuse_while_held(miner_id, now)
         protection, now_s = self.dispatcher.protection, now.timestamp()
-        if (at := protection.start_allowed_at(miner_id, now_s)) > now_s:
+        if left := self._protected(miner_id, protection.start_allowed_at(miner_id, now_s), now_s):
             raise ServiceValidationError(
                 translation_domain=DOMAIN,
                 translation_key="miner_protected",
-                translation_placeholders={
-                    "miner": miner.subentry.title,
-                    "minutes": str(max(1, round((at - now_s) / 60))),
-                },
+                translation_placeholders=left,
             )
         await async_send(self.hass, miner, MinerClient.resume)
         protection.start(miner_id, now_s)
         self.running.add(miner_id)
 
+    def _protected(self, miner_id: str, at_s: float, now_s: float) -> dict[str, str]:
+        """The placeholders of a refusal by the protection times until ``at_s`` (none: allowed).
+
+        A start or stop by hand waits for the miner's protection times, as the loop's do.
+        """
+        if at_s <= now_s:
+            return {}
+        return {
+            "miner": self._miners[miner_id].subentry.title,
+            "minutes": str(max(1, round((at_s - now_s) / 60))),
+        }
+
+    async def async_set_power_limit_by_hand(
+        self, miner_id: str, watts: float, now: datetime
+    ) -> None:
+        """Set a miner's power limit from its number, unless a grid hold holds the site."""
+        self._refuse_while_held(miner_id, now)
+        capabilities = self._miners[miner_id].capabilities
+        await async_send(
+            self.hass,
+            self._miners[miner_id],
+            lambda client: client.set_power_limit(capabilities, watts),
+        )
+
     async def async_stop_by_hand(self, miner_id: str, now: datetime) -> None:
-        """Stop a miner from its switch (its minimum off time then counts as for any stop)."""
+        """Stop a miner from its switch, unless inside its minimum on time (only safety may)."""
+        protection, now_s = self.dispatcher.protection, now.timestamp()
+        if left := self._protected(miner_id, protection.stop_allowed_at(miner_id, now_s), now_s):
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="miner_protected_running",
+                translation_placeholders=left,
+            )
         await async_send(self.hass, self._miners[miner_id], MinerClient.pause)
-        self.dispatcher.protection.stop(miner_id, now.timestamp(), forced=True)
+        protection.stop(miner_id, now_s)
         self.running.discard(miner_id)
 
     def set_loop(
@@ -287,7 +326,10 @@ class SiteControl:
             else:
                 self.running.discard(miner_id)
             applied = self._applied.get(miner_id)
-            if applied is not None and applied[0] != reading.is_mining:
+            if applied is not None and (
+                applied[0] != reading.is_mining
+                or (applied[1] is not None and _raised(self._limits.get(miner_id), reading))
+            ):
                 del self._applied[miner_id]  # what we sent did not stick: send it again
 
     def commands(
@@ -333,9 +375,32 @@ class SiteControl:
         self.layers = decision.layers
         return decision.commands or None
 
-    async def async_apply(self, commands: list[MinerCommand]) -> None:
-        """Send what changed, to all miners at once; a miner that fails is retried next poll."""
-        await asyncio.gather(*(self._apply(command) for command in commands))
+    async def async_apply(self, commands: list[MinerCommand], patience: float | None) -> None:
+        """Send what changed, to all miners at once; wait ``patience`` seconds (None: until done).
+
+        Each miner's commands run in the background, one at a time, as its reads do: one that
+        hangs holds back neither the others nor the poll. A command to a miner still busy with
+        the last one waits for it, and only the latest wanted is sent. A miner that fails is
+        retried at the next poll.
+        """
+        for command in commands:
+            miner_id = command.miner_id
+            self._wanted[miner_id] = command
+            if (task := self._sending.get(miner_id)) is None or task.done():
+                self._sending[miner_id] = self.hass.async_create_background_task(
+                    self._send(miner_id),
+                    f"{DOMAIN}_command_{self._miners[miner_id].client.host}",
+                )
+        tasks = {self._sending[command.miner_id] for command in commands}
+        if tasks and (patience is None or patience > 0):
+            await asyncio.wait(tasks, timeout=patience)
+        for task in tasks:
+            if task.done() and not task.cancelled():
+                task.result()  # an unexpected error fails the poll
+
+    async def _send(self, miner_id: str) -> None:
+        while (command := self._wanted.pop(miner_id, None)) is not None:
+            await self._apply(command)
 
     async def _apply(self, command: MinerCommand) -> None:
         miner = self._miners[command.miner_id]
@@ -351,11 +416,12 @@ class SiteControl:
                 self.running.discard(command.miner_id)
             if command.run and command.power_w is not None:
                 capabilities, power_w = self._capabilities[command.miner_id], command.power_w
-                await async_send(
-                    self.hass,
-                    miner,
-                    lambda client: client.set_power_limit(capabilities, power_w),
-                )
+
+                async def set_limit(client: MinerClient) -> None:
+                    nominal = await client.set_power_limit(capabilities, power_w)
+                    self._limits[command.miner_id] = max(power_w, nominal)
+
+                await async_send(self.hass, miner, set_limit)
         except HomeAssistantError as err:  # one miner's failure must not stop the others
             if command.miner_id in self._failing:
                 LOGGER.debug("Miner %s still does not take the command: %s", miner.client.host, err)
@@ -371,6 +437,15 @@ class SiteControl:
             self._failing.discard(command.miner_id)
             LOGGER.info("Miner %s takes commands again", miner.client.host)
         self._applied[command.miner_id] = wanted
+
+
+def _raised(sent_w: float | None, reading: MinerReading) -> bool:
+    """Whether a miner reports a power limit above the one sent (raised by hand or elsewhere).
+
+    Firmware applies the setting at or below what is asked, so only a higher one is foreign.
+    """
+    reported = reading.power_limit_w
+    return sent_w is not None and reported is not None and reported > sent_w + 1.0
 
 
 def miner_spec(

@@ -9,6 +9,7 @@ from .coordinator import HashHeatSiteCoordinator
 from .domain.bitcoin import NetworkStats
 from .domain.demand_forecast import OutdoorForecast
 from .domain.dispatch import HoldSchedule, MinerMode, Preset
+from .domain.fluid_limits import FluidInput, FluidReport
 from .domain.ledger import MinerCounters, SiteCounters
 from .domain.plan_costs import PlanCosts
 from .domain.plan_status import PlanStatus, Strategy
@@ -16,6 +17,7 @@ from .domain.planner import Plan
 from .domain.price_forecast import PriceSlot
 from .figures import MinerFigures, SiteFigures
 from .miner_data import MinerReading
+from .plant_health import HealthReport
 from .site_control import Interlock
 
 
@@ -62,6 +64,8 @@ class SiteView:
     grid_holds: HoldSchedule  # the one in force and those announced ahead
     loop: LoopView
     plan: PlanView
+    health: HealthReport  # the exchanger's drift and the site's wear
+    fluid: Mapping[FluidInput, FluidReport]  # the watched fluid sensors' readings and limits
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -74,6 +78,7 @@ class MinerView:
     capabilities: MinerCapabilities
     mode: MinerMode
     loop_temperature_c: float | None
+    health: HealthReport  # its chips' drift and its wear (stored: also while it is away)
     immersion: bool | None = None
 
 
@@ -110,6 +115,8 @@ def site_view(coordinator: HashHeatSiteCoordinator) -> SiteView:
             costs=planner.costs,
             outdoor=planner.outdoor,
         ),
+        health=coordinator.plant_health.reports.site,
+        fluid=coordinator.plant_health.reports.fluid,
     )
 
 
@@ -123,5 +130,6 @@ def miner_view(coordinator: HashHeatSiteCoordinator, miner_id: str) -> MinerView
         capabilities=coordinator.miners[miner_id].capabilities,
         mode=control.state.miner_modes.get(miner_id, MinerMode.AUTO),
         loop_temperature_c=control.temperature_c,
+        health=coordinator.plant_health.reports.miners.get(miner_id) or HealthReport(),
         immersion=coordinator.miners[miner_id].immersion,
     )

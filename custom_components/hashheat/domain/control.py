@@ -14,7 +14,7 @@ hysteresis instead of the PI. Safety interlocks are the caller's: ``stop_all`` o
 protection here.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -127,6 +127,53 @@ class LoopController:
             if miner not in running:
                 miner.power_w = 0.0
         return self._commands(list(self._miners.values()))
+
+    def dim(
+        self, now_s: float, limit_w: float, before_w: Mapping[str, float | None]
+    ) -> list[MinerCommand]:
+        """A grid hold's floor with the loop off: the running miners dimmed to ``limit_w``.
+
+        None starts and none runs above its power before the hold (``before_w``); in staging
+        order, those whose lowest settings fit stay and share the floor, the rest stop as their
+        minimum on time allows (at their lowest until).
+        """
+        self._integral, self._demand_w, self._duty_on, self._boost_on = 0.0, 0.0, False, False
+        self._last_s = now_s
+        self._limit_w = limit_w
+        order = self._order(now_s)
+        # Those inside their minimum on time stay first: they could not stop anyway.
+        running = sorted(
+            (m for m in order if self._running(m)),
+            key=lambda m: self.protection.may_stop(m.spec.miner_id, now_s),
+        )
+        keep = len(running)
+        while keep and sum(_floor(m.spec) for m in running[:keep]) > limit_w:
+            keep -= 1
+        kept = running[:keep]
+        # Those that could not stop run on, inside their minimum on time.
+        stuck = [miner for miner in running[keep:] if self._decide(miner, False, now_s)]
+        for miner in stuck:
+            miner.power_w = miner.spec.min_power_w
+        fixed = sum(m.spec.min_power_w for m in stuck) + sum(
+            m.spec.max_power_w for m in kept if not m.spec.modulating
+        )
+        modulating = [m for m in kept if m.spec.modulating]
+        share = max(0.0, limit_w - fixed) / max(sum(m.spec.max_power_w for m in modulating), 1.0)
+        for miner in kept:
+            spec = miner.spec
+            highest = min(
+                max(before_w.get(spec.miner_id) or spec.max_power_w, spec.min_power_w),
+                spec.max_power_w,
+            )
+            miner.power_w = (
+                min(max(share * spec.max_power_w, spec.min_power_w), highest)
+                if spec.modulating
+                else spec.max_power_w
+            )
+        for miner in order:
+            if not self._running(miner):
+                miner.power_w = 0.0
+        return self._commands(order)
 
     def hold_lead(self, now_s: float) -> list[MinerCommand]:
         """Without the loop temperature (the sensor fallback): the lead miner at its lowest."""

@@ -16,6 +16,9 @@ comfort    the loop's PI control: comfort, eco, boost  -                   no
 The plan runs the loop's miners at its slot's power under the ceiling (off stays the climate's:
 the plan acts only while the loop heats).
 
+With the loop off, a hold's floor dims the miners that run (it starts none) and gives them their
+power back when it ends; a floor of 0 stops them, and they restart one by one when it ends.
+
 Every start of every layer passes the site's ``Protection`` (minimum off time, starts per day,
 start spacing) and every stop but safety's waits for the minimum on time. Boost and a miner's
 manual heat drive toward a ceiling a margin under the over-temperature limit with a hysteresis,
@@ -244,8 +247,9 @@ class Dispatcher:
         self._seeded = False
         self._was_heating = False
         self._heat_on: dict[str, bool] = {}
-        # Miners a hold stopped while the loop left them alone: they come back when it ends.
-        self._restore: set[str] = set()
+        # The loop's miners that ran, at their power, when a hold began while the loop left them
+        # alone: those it stopped come back, and those it dimmed get their power back, when it ends.
+        self._restore: dict[str, float | None] = {}
 
     @property
     def specs(self) -> Mapping[str, MinerSpec]:
@@ -301,14 +305,19 @@ class Dispatcher:
         return Decision(commands=commands, layers=layers)
 
     def _restore_after_hold(self, now_s: float) -> list[MinerCommand]:
-        """Restart, one by one as protection allows, the miners a hold stopped."""
-        commands = [
-            MinerCommand(miner_id=miner_id, run=True)
-            for miner_id in sorted(self._restore & set(self._controlled))
-            if self.protection.start(miner_id, now_s)
-        ]
-        self._restore -= {c.miner_id for c in commands}
-        self._restore &= set(self._controlled)
+        """Give the dimmed miners their power back; restart, as protection allows, those stopped."""
+        commands = []
+        for miner_id in sorted(self._restore.keys() & set(self._controlled)):
+            if not self.protection.start(miner_id, now_s):
+                continue  # one by one, as the start spacing allows
+            power = self._restore.pop(miner_id)
+            modulating = self._specs[miner_id].modulating
+            commands.append(
+                MinerCommand(miner_id=miner_id, run=True, power_w=power if modulating else None)
+            )
+            if power is not None:
+                self.controller.seed(miner_id, power)
+        self._restore = {m: p for m, p in self._restore.items() if m in self._controlled}
         return commands
 
     def _observe(self, snapshot: Snapshot, now_s: float) -> None:
@@ -386,15 +395,7 @@ class Dispatcher:
     ) -> list[MinerCommand] | None:
         """The loop's miners: comfort, eco or boost toward the target, within caps and holds."""
         if not intents.heating:
-            if budget is not None and not self._was_heating:
-                self._restore |= {m for m in self._controlled if self.protection.running(m)}
-            if budget is not None or self._was_heating:
-                commands = self.controller.wind_down(now_s)
-                self._was_heating = self._was_heating and any(c.run for c in commands)
-                return commands
-            if self._restore:
-                return self._restore_after_hold(now_s)
-            return None  # switched off and wound down: HashHeat leaves the miners alone
+            return self._loop_off(snapshot, budget, now_s)
         self._was_heating = True
         self._restore.clear()  # the loop decides again
         if snapshot.loop_c is None:
@@ -410,6 +411,26 @@ class Dispatcher:
         return self._toward_target(
             intents, snapshot, snapshot.loop_c, min(caps) if caps else None, now_s
         )
+
+    def _loop_off(
+        self, snapshot: Snapshot, budget: float | None, now_s: float
+    ) -> list[MinerCommand] | None:
+        """Wind the loop's miners down, dim them under a hold, or leave them alone (None)."""
+        if budget is not None and not self._was_heating:
+            for miner_id in self._controlled:
+                if self.protection.running(miner_id) and miner_id not in self._restore:
+                    miner = snapshot.miners.get(miner_id)
+                    self._restore[miner_id] = None if miner is None else miner.power_w
+            if budget > 0:
+                # Dim, not off: the miners that ran keep running within the floor.
+                return self.controller.dim(now_s, budget, self._restore)
+        if budget is not None or self._was_heating:
+            commands = self.controller.wind_down(now_s)
+            self._was_heating = self._was_heating and any(c.run for c in commands)
+            return commands
+        if self._restore:
+            return self._restore_after_hold(now_s)
+        return None  # switched off and wound down: HashHeat leaves the miners alone
 
     def _toward_target(
         self, intents: Intents, snapshot: Snapshot, loop_c: float, cap: float | None, now_s: float

@@ -170,6 +170,13 @@ class Protection:
         """Whether the miner may start now."""
         return self.start_allowed_at(miner_id, now_s) <= now_s
 
+    def stop_allowed_at(self, miner_id: str, now_s: float) -> float:
+        """The earliest time the miner may stop (``now_s`` or earlier: now)."""
+        record = self._record(miner_id)
+        if not record.running:
+            return now_s
+        return record.changed_s + self.settings.min_on_s
+
     def may_stop(self, miner_id: str, now_s: float) -> bool:
         """Whether the miner may stop now (plant safety does not ask)."""
         record = self._record(miner_id)
@@ -190,8 +197,8 @@ class Protection:
     def stop(self, miner_id: str, now_s: float, *, forced: bool = False) -> bool:
         """Stop the miner if allowed; True when it (already or now) stands.
 
-        ``forced``: plant safety, or the operator's own hand on the miner's switch, stop it even
-        inside its minimum on time (its minimum off time then counts as for any stop).
+        ``forced``: plant safety stops it even inside its minimum on time (its minimum off time
+        then counts as for any stop).
         """
         record = self._record(miner_id)
         if not record.running:
