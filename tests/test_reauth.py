@@ -20,7 +20,7 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.hashheat.const import DOMAIN
+from custom_components.hashheat.const import CONF_MIN_ON_MINUTES, DOMAIN
 from sim import Fleet, SimulatedMiner
 
 from .helpers.entities import entity_id, state_of, value
@@ -56,6 +56,9 @@ class Family:
     read_needs_password: bool
     """Whether its reads are refused too (else only its commands are)."""
 
+
+# The simulated miners have just booted: a stop by hand would wait for their minimum on time.
+JUST_BOOTED = {CONF_MIN_ON_MINUTES: 0}
 
 FAMILIES = [
     Family(
@@ -130,7 +133,7 @@ async def test_a_refused_password_starts_the_sites_reauthentication(
     hass: HomeAssistant, fleet: Fleet, family: Family
 ) -> None:
     (miner,) = fleet.miners
-    entry = await setup_site(hass, miner)
+    entry = await setup_site(hass, miner, options=JUST_BOOTED)
     (subentry_id,) = entry.subentries
     title = entry.subentries[subentry_id].title
 
@@ -175,7 +178,7 @@ async def test_a_refused_password_starts_the_sites_reauthentication(
 @pytest.mark.filterwarnings("ignore:Could not authenticate web token")
 async def test_several_refusing_miners_are_fixed_in_turn(hass: HomeAssistant, fleet: Fleet) -> None:
     """One reauthentication per site at a time; a fix by the repair ends it as well."""
-    entry = await setup_site(hass, *fleet.miners)
+    entry = await setup_site(hass, *fleet.miners, options=JUST_BOOTED)
     by_host = {entry.subentries[s].data["host"]: s for s in entry.subentries}
     for miner in fleet.miners:
         await refuse(hass, entry, miner, FAMILIES[0])
@@ -210,7 +213,7 @@ async def test_a_refused_password_is_tried_again_only_every_ten_minutes(
 ) -> None:
     """Real firmware can lock the account; and a miner refusing its password is not unreachable."""
     (miner,) = fleet.miners
-    entry = await setup_site(hass, miner)
+    entry = await setup_site(hass, miner, options=JUST_BOOTED)
     (subentry_id,) = entry.subentries
     await refuse(hass, entry, miner, FAMILIES[0])
     asked = miner.requests
@@ -236,7 +239,7 @@ async def test_a_luxos_refusing_for_its_access_level_gets_the_repair_only(
 ) -> None:
     """LuxOS asks for no password: its repair says where to allow API writes."""
     (miner,) = fleet.miners
-    entry = await setup_site(hass, miner)
+    entry = await setup_site(hass, miner, options=JUST_BOOTED)
     (subentry_id,) = entry.subentries
     miner.faults.refuse_privileged = True
     with pytest.raises(HomeAssistantError, match="access denied"):
