@@ -17,7 +17,7 @@ carries the starting sum.
 
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Final
 
@@ -28,7 +28,11 @@ from custom_components.hashheat.domain.economics import (
     electricity_cost,
     net_cost_of_heat_per_mwh,
 )
-from custom_components.hashheat.domain.health import exchanger_sample
+from custom_components.hashheat.domain.health import (
+    EXCHANGER_SETTINGS,
+    DriftDetector,
+    exchanger_sample,
+)
 from custom_components.hashheat.domain.service_level import SHORT_TOLERANCE_K
 from custom_components.hashheat.domain.wear import Rainflow, WearSettings
 from sim.day_ahead import price_at
@@ -162,6 +166,12 @@ class _Site:
     cost: float = 0.0
     revenue: float = 0.0
     heat_kwh: float = 0.0
+    # What the site's Conductance sensor shows: the integration's own smoothing, fed hourly.
+    exchanger: DriftDetector = field(
+        default_factory=lambda: DriftDetector(
+            settings=replace(EXCHANGER_SETTINGS, max_gap_s=HOUR_S)
+        )
+    )
 
     def power_w(self, *, asked: bool, hold: bool) -> float:
         plant = self.plant
@@ -206,11 +216,14 @@ class _Site:
         self.cost += electricity_cost(kwh, price)
         self.revenue += kwh * REVENUE_PER_KWH
         self.heat_kwh += heat
-        heat_w, lmtd = exchanger_sample(
-            fluid_c=plant.tank_c,
-            supply_c=plant.supply_c,
-            return_c=plant.return_c,
-            heat_w=heat * 1000,
+        self.exchanger.add(
+            (start + _HOUR).timestamp(),
+            *exchanger_sample(
+                fluid_c=plant.tank_c,
+                supply_c=plant.supply_c,
+                return_c=plant.return_c,
+                heat_w=heat * 1000,
+            ),
         )
         return HistoryHour(
             start=start,
@@ -238,9 +251,7 @@ class _Site:
                 "net_cost_of_heat": net_cost_of_heat_per_mwh(
                     electricity_cost=self.cost, revenue=self.revenue, heat_kwh=self.heat_kwh
                 ),
-                "exchanger_conductance": heat_w / lmtd
-                if heat_w is not None and lmtd is not None
-                else None,
+                "exchanger_conductance": self.exchanger.report().value,
                 SUPPLY: plant.supply_c,
             },
         )

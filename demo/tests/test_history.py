@@ -87,6 +87,15 @@ def test_a_november_of_the_plant_model_heats_and_holds(hours: list[HistoryHour])
     assert all(500 < value < 5000 for value in conductance)
 
 
+def test_the_healthy_exchangers_conductance_is_as_steady_as_the_sites_sensor_shows_it(
+    hours: list[HistoryHour],
+) -> None:
+    """Smoothed as the integration smooths it: a daily grid hold is no spike in the chart."""
+    conductance = [float(row["mean"]) for row in statistics(hours, "exchanger_conductance")]
+    steady = conductance[24:]  # after its first day
+    assert max(steady) / min(steady) < 1.1
+
+
 def test_a_healthy_miners_chip_rise_is_flat_while_the_site_runs(hours: list[HistoryHour]) -> None:
     rows = chip_rise_statistics(hours, 3.2)
     assert len(rows) == sum(h.added["running_hours"] > 0 for h in hours) > 0
