@@ -109,3 +109,7 @@ async def test_a_hung_miner_does_not_slow_the_site(
     assert state_of(hass, "sensor", hung, "power") == STATE_UNAVAILABLE
     # Heating, the loop did command the hung miner: that command is what did not hold the poll.
     assert (hung_id in coordinator.control.failing) is heating
+    assert (hung_id in coordinator.control.commands_under_way) is heating
+    # Unloading drops it: nothing the old site wanted reaches a miner after it is gone.
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    assert coordinator.control.commands_under_way == frozenset()

@@ -18,6 +18,7 @@ from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.hashheat.const import CONF_MIN_ON_MINUTES, DOMAIN
@@ -231,6 +232,59 @@ async def test_a_refused_password_is_tried_again_only_every_ten_minutes(
     assert issues.async_get_issue(DOMAIN, f"access_denied_{subentry_id}") is not None
     assert issues.async_get_issue(DOMAIN, f"miner_unreachable_{subentry_id}") is None
     assert state_of(hass, "sensor", miner, "power") == "unavailable"
+
+
+@pytest.mark.parametrize("fleet", [["Antminer S19j Pro VNish"]], indirect=True)
+@pytest.mark.filterwarnings("ignore:Could not authenticate web token")
+async def test_a_password_put_back_on_the_miner_ends_the_repair_and_the_reauthentication(
+    hass: HomeAssistant, fleet: Fleet, freezer: FrozenDateTimeFactory
+) -> None:
+    """Left open, the site's one reauthentication would block the next miner's."""
+    (miner,) = fleet.miners
+    assert miner.vnish is not None
+    kept = miner.vnish.password
+    entry = await setup_site(hass, miner, options=JUST_BOOTED)
+    (subentry_id,) = entry.subentries
+    await refuse(hass, entry, miner, FAMILIES[0])
+    assert reauth_flows(hass, entry)
+    miner.vnish.password = kept
+    freezer.tick(timedelta(minutes=10, seconds=1))
+    await poll(hass, entry)
+    assert ir.async_get(hass).async_get_issue(DOMAIN, f"access_denied_{subentry_id}") is None
+    assert not reauth_flows(hass, entry)
+    assert value(hass, miner, "power") == FAMILIES[0].power_w
+
+
+@pytest.mark.parametrize("fleet", [["Antminer S19j Pro VNish"]], indirect=True)
+async def test_an_access_denied_issue_restored_inactive_after_a_restart_asks_nothing(
+    hass: HomeAssistant, fleet: Fleet
+) -> None:
+    """Home Assistant keeps a non-persistent issue over a restart, inactive: not shown, not open."""
+    (miner,) = fleet.miners
+    entry = await setup_site(hass, miner, options=JUST_BOOTED)
+    (subentry_id,) = entry.subentries
+    issue_id = f"access_denied_{subentry_id}"
+    registry = ir.async_get(hass)
+    registry.issues[(DOMAIN, issue_id)] = ir.IssueEntry(  # as the registry loads it
+        active=False,
+        breaks_in_ha_version=None,
+        created=dt_util.utcnow(),
+        data=None,
+        dismissed_version=None,
+        domain=DOMAIN,
+        is_fixable=None,
+        is_persistent=False,
+        issue_id=issue_id,
+        issue_domain=None,
+        learn_more_url=None,
+        severity=None,
+        translation_key=None,
+        translation_placeholders=None,
+    )
+    for _ in range(3):
+        await poll(hass, entry)
+    assert not reauth_flows(hass, entry)
+    assert value(hass, miner, "power") == FAMILIES[0].power_w
 
 
 @pytest.mark.parametrize("fleet", [["Antminer S19 XP"]], indirect=True)

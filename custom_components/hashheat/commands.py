@@ -14,7 +14,7 @@ from homeassistant.exceptions import HomeAssistantError
 
 from .capabilities import MinerCapabilities
 from .const import DOMAIN
-from .issues import Repair, clear_issue, raise_issue
+from .issues import Repair, clear_access_denied, raise_issue
 from .miner_client import MinerAccessDeniedError, MinerClient, MinerCommandError, MinerError
 
 type MinerCommand = Callable[[MinerClient], Awaitable[object]]
@@ -52,4 +52,4 @@ async def async_send(hass: HomeAssistant, miner: CommandTarget, command: MinerCo
             translation_key="miner_unreachable",
             translation_placeholders={"miner": name},
         ) from err
-    clear_issue(hass, Repair.ACCESS_DENIED, subentry_id)
+    clear_access_denied(hass, subentry_id)

@@ -13,7 +13,6 @@ from typing import Any, override
 
 import probatio
 from homeassistant.config_entries import (
-    SOURCE_REAUTH,
     ConfigEntry,
     ConfigFlow,
     ConfigFlowContext,
@@ -62,7 +61,7 @@ from .const import (
 )
 from .discovery import FoundMiner, SubnetError, describe, parse_scan_subnet, scan_for_miners
 from .hosts import normalize_host
-from .issues import Repair, clear_issue
+from .issues import clear_access_denied
 from .miner_client import (
     MinerAccessDeniedError,
     MinerClient,
@@ -221,10 +220,7 @@ async def async_store_password(
     hass.config_entries.async_update_subentry(
         entry, subentry, data={**subentry.data, CONF_PASSWORD: detected.password}
     )
-    clear_issue(hass, Repair.ACCESS_DENIED, subentry.subentry_id)
-    for flow in list(entry.async_get_active_flows(hass, {SOURCE_REAUTH})):
-        if flow["flow_id"] != flow_id:
-            hass.config_entries.flow.async_abort(flow["flow_id"])
+    clear_access_denied(hass, subentry.subentry_id, keep_flow=flow_id)
     return PasswordCheck()
 
 
@@ -584,7 +580,7 @@ class MinerSubentryFlowHandler(
                 kept = {key: subentry.data.get(key) for key in (CONF_SERIAL, CONF_MAC)}
                 # A password given here is the fix an access-denied repair asks for; the next
                 # refused call raises it again.
-                clear_issue(self.hass, Repair.ACCESS_DENIED, subentry.subentry_id)
+                clear_access_denied(self.hass, subentry.subentry_id)
                 return self.async_update_and_abort(
                     self._get_entry(),
                     subentry,

@@ -58,7 +58,7 @@ from .domain.price_forecast import PriceSlot
 from .domain.price_units import PriceUnitProblem
 from .domain.service_level import ServiceTracker
 from .figures import PlantInputs, SiteFigures, compute_figures
-from .issues import Repair, clear_issue, is_open, raise_issue
+from .issues import Repair, clear_access_denied, clear_issue, is_open, raise_issue
 from .mempool import MempoolError, fetch_network_stats
 from .miner_client import MinerAccessDeniedError, MinerClient, MinerError
 from .miner_data import MinerReading
@@ -290,6 +290,7 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
             for read in reads:
                 read.cancel()
             await asyncio.wait(reads)
+        await self.control.async_stop()
         for miner_id, cancel in list(self._blinking.items()):
             cancel()
             with contextlib.suppress(MinerError):
@@ -654,7 +655,7 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
         tracker.failures = 0
         if tracker.read_denied:
             tracker.read_denied = False
-            clear_issue(self.hass, Repair.ACCESS_DENIED, tracker.subentry.subentry_id)
+            clear_access_denied(self.hass, tracker.subentry.subentry_id)
         if tracker.down_since is not None:
             tracker.down_since = None
             LOGGER.info("Miner %s is reachable again", tracker.subentry.title)

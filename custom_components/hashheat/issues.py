@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
+from homeassistant.config_entries import SOURCE_REAUTH
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 
@@ -120,8 +121,25 @@ def raise_issue(
 
 
 def is_open(hass: HomeAssistant, kind: Repair, key: str) -> bool:
-    """Whether the issue is shown."""
-    return ir.async_get(hass).async_get_issue(DOMAIN, RepairIssue(kind, key).issue_id) is not None
+    """Whether the issue is shown (one restored inactive after a restart is not)."""
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, RepairIssue(kind, key).issue_id)
+    return issue is not None and issue.active
+
+
+def clear_access_denied(hass: HomeAssistant, subentry_id: str, *, keep_flow: str = "") -> None:
+    """A miner takes its password again: its repair goes, and its site's reauthentication.
+
+    Home Assistant runs one reauthentication per site: the next poll starts it again for any
+    other miner that still refuses. ``keep_flow`` is the flow that fixed it, which ends itself.
+    """
+    if not is_open(hass, Repair.ACCESS_DENIED, subentry_id):
+        return
+    clear_issue(hass, Repair.ACCESS_DENIED, subentry_id)
+    for entry in hass.config_entries.async_entries(DOMAIN):
+        if subentry_id in entry.subentries:
+            for flow in entry.async_get_active_flows(hass, {SOURCE_REAUTH}):
+                if flow["flow_id"] != keep_flow:
+                    hass.config_entries.flow.async_abort(flow["flow_id"])
 
 
 def clear_issue(hass: HomeAssistant, kind: Repair, key: str) -> None:

@@ -154,9 +154,12 @@ class SiteControl:
     @property
     def failing(self) -> frozenset[str]:
         """Miners whose last command did not take (sent again at every poll) or is unanswered."""
-        return frozenset(
-            self._failing | {m for m, task in self._sending.items() if not task.done()}
-        )
+        return frozenset(self._failing) | self.commands_under_way
+
+    @property
+    def commands_under_way(self) -> frozenset[str]:
+        """Miners a command is being sent to (or waits for the one before it)."""
+        return frozenset(m for m, task in self._sending.items() if not task.done())
 
     def _refuse_while_held(self, miner_id: str, now: datetime) -> None:
         """A grid hold wins over a hand on a miner's controls."""
@@ -397,6 +400,19 @@ class SiteControl:
         for task in tasks:
             if task.done() and not task.cancelled():
                 task.result()  # an unexpected error fails the poll
+
+    async def async_stop(self) -> None:
+        """The site unloads: commands still under way or waiting are dropped, not sent later.
+
+        A command sent after the unload would race the reloaded site's own (a stale start
+        landing after its interlock stop) through a client that is about to close.
+        """
+        self._wanted.clear()
+        if sending := [task for task in self._sending.values() if not task.done()]:
+            for task in sending:
+                task.cancel()
+            await asyncio.wait(sending)
+        self._sending.clear()
 
     async def _send(self, miner_id: str) -> None:
         while (command := self._wanted.pop(miner_id, None)) is not None:
