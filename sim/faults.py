@@ -34,6 +34,7 @@ class Faults:
         "hang",
         "reboot_on_command",
         "refuse_privileged",
+        "refused",
         "truncated",
     )
 
@@ -46,6 +47,7 @@ class Faults:
         self.garbage_payload = DEFAULT_GARBAGE
         self.truncated = False
         self.refuse_privileged = False
+        self.refused = 0  # privileged commands refused by ``refuse_privileged`` so far
         self.reboot_on_command = False
 
     @property
@@ -58,6 +60,12 @@ class Faults:
         self._offline = value
         for listener in self._listeners:
             listener()
+
+    def refuses(self) -> bool:
+        """Whether this privileged command is refused (``refuse_privileged``; counted)."""
+        if self.refuse_privileged:
+            self.refused += 1
+        return self.refuse_privileged
 
     def take_reboot(self) -> bool:
         """Whether this privileged command reboots the miner (disarming the switch)."""

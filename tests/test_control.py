@@ -7,6 +7,7 @@ from custom_components.hashheat.domain.control import (
     LoopController,
     MinerCommand,
     MinerSpec,
+    share_power,
 )
 from custom_components.hashheat.domain.protection import DAY_S, Protection, ProtectionSettings
 
@@ -221,3 +222,23 @@ def test_a_retune_within_the_deadband_still_reaches_the_end_of_the_range() -> No
     controller.update(4, 40.0, 50.0, cap_w=4200)
     commands = by_id(controller.update(5, 40.0, 50.0, cap_w=4000))
     assert [commands[m].power_w for m in "ab"] == [2000, 2000]
+
+
+def test_power_is_shared_by_weight_within_each_range_and_adds_up_to_the_demand() -> None:
+    # In proportion while every share fits its range.
+    assert share_power(3000.0, [(3000.0, 1000.0, 3000.0), (3000.0, 1000.0, 3000.0)]) == [
+        1500.0,
+        1500.0,
+    ]
+    # A high lowest setting is held there and the others share what is left.
+    powers = share_power(2000.0, [(3000.0, 1000.0, 3000.0), (1000.0, 900.0, 1000.0)])
+    assert powers == pytest.approx([1100.0, 900.0])
+    # A low highest (its power before a hold) is held there and the rest goes to the others.
+    powers = share_power(4000.0, [(3000.0, 1000.0, 1500.0), (3000.0, 1000.0, 3000.0)])
+    assert powers == pytest.approx([1500.0, 2500.0])
+    # Where the lowest settings do not fit, each is at its lowest (the caller sheds miners).
+    assert share_power(1000.0, [(3000.0, 1000.0, 3000.0), (3000.0, 1000.0, 3000.0)]) == [
+        1000.0,
+        1000.0,
+    ]
+    assert share_power(500.0, []) == []

@@ -240,6 +240,49 @@ def test_hold_floor_dims_the_miners_that_run_while_the_loop_is_off() -> None:
     assert site.mining()["c"] is False
 
 
+def test_hold_floor_holds_over_miners_of_different_ranges() -> None:
+    """A miner whose lowest setting is near its highest takes no more than the floor leaves."""
+    site = Site(("big", "small"), running=True, min_on_s=0.0, start_spacing_s=0.0)
+    site.dispatcher.set_miners(
+        {
+            "big": MinerSpec(miner_id="big", modulating=True, min_power_w=1000, max_power_w=3000),
+            "small": MinerSpec(
+                miner_id="small", modulating=True, min_power_w=900, max_power_w=1000
+            ),
+        }
+    )
+    site.state["small"] = MinerSnapshot(mining=True, power_w=1000.0)
+    held = Intents(hold=GridHold(floor_w=2000.0))
+    for _, decision in site.run(held, 0.0, 600.0, 60.0):
+        assert sum(c.power_w or 0.0 for c in decision.commands if c.run) <= 2000
+    assert site.mining() == {"big": True, "small": True}
+    assert site.power_w() == 2000
+
+
+def test_a_dimmed_miners_power_comes_back_after_a_restart_and_at_its_maximum_if_unknown() -> None:
+    site = Site(("a", "b"), running=True, min_on_s=0.0, start_spacing_s=0.0)
+    site.state["b"] = MinerSnapshot(mining=True, power_w=None)  # no reading when the hold began
+    held = Intents(hold=GridHold(floor_w=5000.0))
+    site.run(held, 0.0, 300.0, 60.0)
+    assert site.power_w() == 5000
+    saved = json.loads(json.dumps(site.dispatcher.held_powers()))  # as the Store keeps it
+    # Home Assistant restarts during the hold: a new dispatcher from what was saved.
+    restarted = Site(
+        ("a", "b"),
+        protection=Protection.from_dict(
+            site.settings.protection, site.dispatcher.protection.as_dict()
+        ),
+        min_on_s=0.0,
+        start_spacing_s=0.0,
+    )
+    restarted.state = dict(site.state)
+    restarted.dispatcher.restore_held_powers(saved)
+    restarted.run(held, 360.0, 600.0, 60.0)
+    assert restarted.power_w() == 5000
+    restarted.run(Intents(), 660.0, 720.0, 60.0)  # released
+    assert {m: s.power_w for m, s in restarted.state.items()} == {"a": 3500, "b": 3500}
+
+
 def test_hold_floor_under_two_miners_sheds_one_as_its_minimum_on_time_allows() -> None:
     site = Site(running=True, min_on_s=600.0)
     site.step(Intents(), 0.0)  # the site sees them running (from now: inside their minimum on)

@@ -41,6 +41,7 @@ SENSORS = {
 BUILDING_METERS = {
     "sensor.school_heat": ("School", "kWh", "total_increasing"),
     "sensor.town_hall_heat": ("Town hall", "MWh", "total"),
+    "sensor.pool_heat": ("Pool", "Gcal", "total_increasing"),  # a district-heating meter
 }
 
 
@@ -177,7 +178,7 @@ async def test_buildings_heat_sub_meters_are_saved_and_parsed(
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert site.options["building_heat_meters"] == meters
     plant = SiteSettings.from_options(site.options).plant
-    assert plant.building_heat_meters == ("sensor.school_heat", "sensor.town_hall_heat")
+    assert plant.building_heat_meters == tuple(BUILDING_METERS)
     assert SiteSettings.from_options(PLANT).plant.building_heat_meters == ()
 
 

@@ -413,7 +413,7 @@ async def test_the_options_flow_warns_when_an_all_in_price_gets_vat_again(
         (("tibber", None), True),
         (("octopus_energy", None), True),
         (("octopus_energy_v8", None), True),
-        (("nordpool_hacs", None), True),  # its VAT and additional costs
+        (("nordpool_hacs", None), False),  # its VAT only: no additional costs (its default)
         (("epex_spot", "sensor.epex_spot_data_total_price"), True),
         (("epex_spot_3", "sensor.epex_spot_data_net_price"), True),
         (("nordpool_core", None), False),
@@ -439,6 +439,23 @@ async def test_the_options_flow_says_when_a_source_is_all_in(
     result = await hass.config_entries.options.async_configure(result["flow_id"], sections(options))
     assert result["step_id"] == ("price_source_all_in" if all_in else "price_source")
     assert result["errors"] == {}
+
+
+async def test_hacs_nord_pool_with_additional_costs_is_all_in(
+    hass: HomeAssistant, fleet: Fleet, freezer: FrozenDateTimeFactory
+) -> None:
+    """Its template's fees (additional_costs_current_hour) make its price all-in."""
+    entry, _ = await _site(hass, fleet, freezer, "nordpool_hacs")
+    picked = entry.options[CONF_PRICE_ENTITY]
+    state = hass.states.get(picked)
+    assert state is not None
+    hass.states.async_set(
+        picked, state.state, {**state.attributes, "additional_costs_current_hour": 0.1342}
+    )
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    options = {**plant_defaults(), **entry.options}
+    result = await hass.config_entries.options.async_configure(result["flow_id"], sections(options))
+    assert result["step_id"] == "price_source_all_in"
 
 
 async def test_the_octopus_day_rates_event_can_be_picked(

@@ -24,6 +24,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.hashheat.const import CONF_MIN_ON_MINUTES, DOMAIN
 from sim import Fleet, SimulatedMiner
 
+from .helpers.climate import call, climate_id, controlled_site
 from .helpers.entities import entity_id, state_of, value
 from .helpers.site import poll, setup_site
 
@@ -285,6 +286,32 @@ async def test_an_access_denied_issue_restored_inactive_after_a_restart_asks_not
         await poll(hass, entry)
     assert not reauth_flows(hass, entry)
     assert value(hass, miner, "power") == FAMILIES[0].power_w
+
+
+@pytest.mark.parametrize("fleet", [["Antminer S19 XP"]], indirect=True)
+async def test_a_miner_refusing_the_loops_commands_is_asked_again_only_every_ten_minutes(
+    hass: HomeAssistant, fleet: Fleet, freezer: FrozenDateTimeFactory
+) -> None:
+    """Each refused command is a failed login on firmware that has one: the loop backs off too."""
+    (miner,) = fleet.miners
+    entry = await controlled_site(hass, miner)
+    miner.faults.refuse_privileged = True
+    await call(hass, "set_temperature", climate_id(hass, entry), temperature=55, hvac_mode="heat")
+    await poll(hass, entry)
+    refused = miner.faults.refused
+    assert refused > 0
+    assert entry.runtime_data.control.failing == set(entry.runtime_data.miners)
+    for _ in range(38):  # every poll of the next 9 min 30 s
+        freezer.tick(15)
+        await poll(hass, entry)
+    assert miner.faults.refused == refused
+    freezer.tick(timedelta(seconds=31))
+    await poll(hass, entry)
+    assert miner.faults.refused > refused  # asked again, once the ten minutes are over
+    miner.faults.refuse_privileged = False
+    freezer.tick(timedelta(minutes=10, seconds=1))
+    await poll(hass, entry)
+    assert not entry.runtime_data.control.failing
 
 
 @pytest.mark.parametrize("fleet", [["Antminer S19 XP"]], indirect=True)

@@ -284,6 +284,20 @@ async def test_an_unavailable_meter_is_read_in_its_statistics_unit(
 
 
 @pytest.mark.usefixtures("config_dir")
+async def test_a_configured_meter_since_removed_is_listed_and_the_others_reported(
+    hass: HomeAssistant, fleet: Fleet, freezer: FrozenDateTimeFactory
+) -> None:
+    meters = ["sensor.school_heat", "sensor.demolished_heat"]  # the latter never recorded
+    entry = await _site_with_a_month(hass, fleet, freezer, building_meters=meters)
+    report = await _report(hass, entry, period="month", date="2026-10-10")
+    assert [row["building"] for row in report["buildings"]] == ["School"]
+    assert report["missing_meters"] == ["sensor.demolished_heat"]
+    with pytest.raises(ServiceValidationError) as refused:  # named in the action: an error
+        await _report(hass, entry, period="month", date="2026-10-10", heat_meters=meters)
+    assert refused.value.translation_key == "report_meter_unit"
+
+
+@pytest.mark.usefixtures("config_dir")
 async def test_a_year_so_far_covers_every_recorded_hour(
     hass: HomeAssistant, fleet: Fleet, freezer: FrozenDateTimeFactory
 ) -> None:

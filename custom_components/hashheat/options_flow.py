@@ -10,7 +10,7 @@ from typing import Any, Final, Literal
 
 import probatio
 from homeassistant.config_entries import ConfigFlowResult, OptionsFlow
-from homeassistant.const import UnitOfEnergy, UnitOfPower, UnitOfTemperature
+from homeassistant.const import UnitOfPower, UnitOfTemperature
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import section
 from homeassistant.helpers.selector import (
@@ -26,6 +26,7 @@ from homeassistant.helpers.selector import (
     TextSelectorConfig,
 )
 from homeassistant.util import dt as dt_util
+from homeassistant.util.unit_conversion import EnergyConverter
 
 from .const import (
     CONF_BOILER_EFFICIENCY_PERCENT,
@@ -115,12 +116,8 @@ TEMPERATURE_UNITS = {unit.value for unit in UnitOfTemperature}
 # The plan's weather and building readings, as weather and room sensors give them.
 AIR_TEMPERATURE_UNITS = {UnitOfTemperature.CELSIUS, UnitOfTemperature.FAHRENHEIT}
 POWER_UNITS = {UnitOfPower.WATT, UnitOfPower.KILO_WATT, UnitOfPower.MEGA_WATT}
-ENERGY_UNITS = {
-    UnitOfEnergy.WATT_HOUR,
-    UnitOfEnergy.KILO_WATT_HOUR,
-    UnitOfEnergy.MEGA_WATT_HOUR,
-    UnitOfEnergy.GIGA_JOULE,
-}
+# Every unit Home Assistant converts (heat meters of district heating read GJ, Gcal or MJ too).
+ENERGY_UNITS = EnergyConverter.VALID_UNITS
 
 
 # The store the plan charges: a large buffer tank, and the pipes and exchangers of the loop.

@@ -339,8 +339,9 @@ def price_source_placeholders(
 def publishes_all_in(hass: HomeAssistant, source: PriceSource) -> bool:
     """Whether the picked entity's price already includes fees and VAT.
 
-    Tibber's total, Octopus Energy's unit rates incl. VAT, the HACS Nord Pool sensor (its VAT
-    and additional costs) and EPEX Spot's total (or, before 4.0.0, net) price.
+    Tibber's total, Octopus Energy's unit rates incl. VAT, EPEX Spot's total (or, before 4.0.0,
+    net) price, and the HACS Nord Pool sensor where its additional costs (the fees its template
+    adds) are not 0: by default it adds only its VAT.
     """
     entry = er.async_get(hass).async_get(source.entity_id)
     if entry is None:
@@ -350,4 +351,7 @@ def publishes_all_in(hass: HomeAssistant, source: PriceSource) -> bool:
     if entry.platform == "epex_spot":
         return entry.unique_id.endswith(("Total Price", "Net Price"))
     state = hass.states.get(source.entity_id)
-    return entry.platform == "nordpool" and state is not None and "raw_today" in state.attributes
+    if entry.platform != "nordpool" or state is None or "raw_today" not in state.attributes:
+        return False
+    costs = state.attributes.get("additional_costs_current_hour")
+    return isinstance(costs, int | float) and costs != 0

@@ -151,7 +151,9 @@ async def async_site_report(  # noqa: PLR0913
     report = build_report(totals, facts, start, end)
     meters = heat_meters or list(coordinator.settings.plant.building_heat_meters)
     if meters:
-        metered = await _metered_heat(hass, start, end, meters)
+        metered, missing = await _metered_heat(hass, start, end, meters, configured=not heat_meters)
+        if missing:
+            report["missing_meters"] = missing
         report["buildings"] = split_by_building(totals, metered)
         report["unmetered_heat_kwh"] = (
             totals.heat_kwh - sum(heat.kwh for heat in metered.values())
@@ -165,15 +167,23 @@ async def async_site_report(  # noqa: PLR0913
 
 
 async def _metered_heat(
-    hass: HomeAssistant, start: datetime, end: datetime, meters: list[str]
-) -> dict[str, MeteredHeat]:
+    hass: HomeAssistant, start: datetime, end: datetime, meters: list[str], *, configured: bool
+) -> tuple[dict[str, MeteredHeat], list[str]]:
     """Each sub-meter's building and heat over the period; a meter not in energy or run back fails.
 
     The unit is the state's, or while the meter is unavailable the one its statistics are kept in.
+    A ``configured`` meter (the site's options, not the action's) that is gone, with neither a
+    state nor statistics, is left out and listed: the other buildings are still reported.
     """
     metadata = await get_instance(hass).async_add_executor_job(
         partial(get_metadata, hass, statistic_ids=set(meters))
     )
+    missing = [
+        meter
+        for meter in meters
+        if configured and hass.states.get(meter) is None and meter not in metadata
+    ]
+    meters = [meter for meter in meters if meter not in missing]
     for meter in meters:
         unit = _unit(hass, meter) or (
             metadata[meter][1]["unit_of_measurement"] if meter in metadata else None
@@ -208,7 +218,7 @@ async def _metered_heat(
             kwh=float(sum(changes)),
             resets=meter_resets([(row.get("state"), row.get("sum")) for row in readings]),
         )
-    return metered
+    return metered, missing
 
 
 def _unit(hass: HomeAssistant, entity_id: str) -> str | None:

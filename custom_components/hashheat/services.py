@@ -29,7 +29,7 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.util import dt as dt_util
 from homeassistant.util.json import JsonValueType
 
-from .const import DOMAIN, LOGGER
+from .const import DOMAIN, LOGGER, MINER_TIMEOUT_SECONDS
 from .coordinator import HashHeatConfigEntry
 from .domain.dispatch import GridHold
 from .domain.plan_costs import DayCosts
@@ -136,6 +136,8 @@ async def _pause_site(call: ServiceCall) -> None:
     site = _loaded_site(call.hass, call.data[ATTR_CONFIG_ENTRY_ID])
     coordinator = site.runtime_data
     await coordinator.async_set_hold(_hold(call))
+    # The poll waits for commands a few seconds only; the caller is told what did not take.
+    await coordinator.control.async_settle(MINER_TIMEOUT_SECONDS)
     if failed := coordinator.control.failing:
         # The hold stands and is sent again at every poll; the caller learns it did not take yet.
         LOGGER.warning("pause_site of site %s: not taken yet by %s", site.title, sorted(failed))

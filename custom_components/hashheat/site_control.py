@@ -11,16 +11,18 @@ the lead miner at its lowest setting).
 import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.util import dt as dt_util
 
 from .capabilities import MinerCapabilities, PowerControl
 from .commands import CommandTarget, async_send
 from .const import (
+    ACCESS_DENIED_RETRY,
     DEFAULT_ON_OFF_POWER_W,
     DEFAULT_TARGET_TEMPERATURE,
     DOMAIN,
@@ -49,6 +51,9 @@ from .settings import SiteSettings
 
 # An over-temperature clears this far below the limit, so miners do not restart at its edge.
 OVER_TEMPERATURE_CLEAR_K = 2.0
+# A power limit a miner reports above what it was sent is sent again at once, and again for the
+# same reported value only after this long.
+RESEND_AFTER = timedelta(minutes=5)
 
 
 class Interlock(StrEnum):
@@ -119,12 +124,17 @@ class SiteControl:
         self.running: set[str] = set()
         self.layers: dict[str, Layer] = {}
         self._applied: dict[str, tuple[bool, float | None]] = {}
-        # The highest power limit each miner may report for the last limit sent to it.
+        # The highest power limit each miner may report for the last limit sent to it, and the
+        # reported limit a re-send was last made for, and when.
         self._limits: dict[str, float] = {}
+        self._resent: dict[str, tuple[float | None, datetime]] = {}
         self._failing: set[str] = set()  # miners whose last command failed (logged once)
         # One sender per miner, never two commands in flight to it: the latest wanted is next.
         self._sending: dict[str, asyncio.Task[None]] = {}
         self._wanted: dict[str, MinerCommand] = {}
+        # When a miner last refused a command for its password (or API access): tried again only
+        # every ACCESS_DENIED_RETRY, as its reads are, so firmware does not lock the account.
+        self._denied_at: dict[str, datetime] = {}
 
     def restore(self, saved: Mapping[str, Any] | None, now: datetime) -> None:
         """Take back the grid hold (also one still to begin) and the protection records."""
@@ -134,15 +144,17 @@ class SiteControl:
             Protection.from_dict(self.dispatcher.settings.protection, saved.get("protection")),
         )
         self._build({})
+        self.dispatcher.restore_held_powers(saved.get("held_powers"))
         # Saved before schedules: one hold under "hold".
         self.state.holds = HoldSchedule.from_saved(
             saved.get("holds", saved.get("hold")), now.timestamp()
         )
 
     def as_dict(self) -> dict[str, Any]:
-        """The grid hold and the protection records, to be saved across a restart."""
+        """The grid holds, what they give back and the protection records, across a restart."""
         return {
             "holds": self.state.holds.as_list(),
+            "held_powers": self.dispatcher.held_powers(),
             "protection": self.dispatcher.protection.as_dict(),
         }
 
@@ -319,7 +331,7 @@ class SiteControl:
         """Whether a miner the loop controller drives is running."""
         return bool(self.running & set(self.dispatcher.controlled(self.state.miner_modes)))
 
-    def _sync(self, readings: Mapping[str, MinerReading]) -> None:
+    def _sync(self, readings: Mapping[str, MinerReading], now: datetime) -> None:
         """Believe the miners over our own records: they may be switched by hand or reboot."""
         for miner_id, reading in readings.items():
             if miner_id not in self._miners or reading.is_mining is None:
@@ -329,11 +341,17 @@ class SiteControl:
             else:
                 self.running.discard(miner_id)
             applied = self._applied.get(miner_id)
-            if applied is not None and (
-                applied[0] != reading.is_mining
-                or (applied[1] is not None and _raised(self._limits.get(miner_id), reading))
-            ):
+            if applied is None:
+                continue
+            if applied[0] != reading.is_mining:
                 del self._applied[miner_id]  # what we sent did not stick: send it again
+            elif applied[1] is not None and _raised(self._limits.get(miner_id), reading):
+                # Raised by a hand on the miner: sent again. Firmware that reports what it was sent
+                # above it would have it sent every poll, a retune each: once per value a while.
+                reported, last = reading.power_limit_w, self._resent.get(miner_id)
+                if last is None or last[0] != reported or now - last[1] >= RESEND_AFTER:
+                    self._resent[miner_id] = (reported, now)
+                    del self._applied[miner_id]
 
     def commands(
         self, now: datetime, readings: Mapping[str, MinerReading], inputs: PlantInputs
@@ -347,7 +365,7 @@ class SiteControl:
         ) or (readings and not self._built_with_readings):
             # Capabilities read or changed, or the first readings (efficiency-ordered staging).
             self._build(readings)
-        self._sync(readings)
+        self._sync(readings, now)
         self.temperature_c = inputs.loop_c
         active = self._interlocks(inputs, readings)
         self._report(active)
@@ -386,6 +404,13 @@ class SiteControl:
         the last one waits for it, and only the latest wanted is sent. A miner that fails is
         retried at the next poll.
         """
+        now = dt_util.utcnow()
+        commands = [
+            command
+            for command in commands
+            if now - self._denied_at.get(command.miner_id, now - ACCESS_DENIED_RETRY)
+            >= ACCESS_DENIED_RETRY
+        ]
         for command in commands:
             miner_id = command.miner_id
             self._wanted[miner_id] = command
@@ -400,6 +425,11 @@ class SiteControl:
         for task in tasks:
             if task.done() and not task.cancelled():
                 task.result()  # an unexpected error fails the poll
+
+    async def async_settle(self, patience: float) -> None:
+        """Wait up to ``patience`` seconds for the commands under way (an action's answer)."""
+        if sending := [task for task in self._sending.values() if not task.done()]:
+            await asyncio.wait(sending, timeout=patience)
 
     async def async_stop(self) -> None:
         """The site unloads: commands still under way or waiting are dropped, not sent later.
@@ -439,6 +469,8 @@ class SiteControl:
 
                 await async_send(self.hass, miner, set_limit)
         except HomeAssistantError as err:  # one miner's failure must not stop the others
+            if err.translation_key == "access_denied":
+                self._denied_at[command.miner_id] = dt_util.utcnow()
             if command.miner_id in self._failing:
                 LOGGER.debug("Miner %s still does not take the command: %s", miner.client.host, err)
             else:
@@ -449,6 +481,7 @@ class SiteControl:
                     err,
                 )
             return
+        self._denied_at.pop(command.miner_id, None)
         if command.miner_id in self._failing:
             self._failing.discard(command.miner_id)
             LOGGER.info("Miner %s takes commands again", miner.client.host)

@@ -158,18 +158,18 @@ class LoopController:
             m.spec.max_power_w for m in kept if not m.spec.modulating
         )
         modulating = [m for m in kept if m.spec.modulating]
-        share = max(0.0, limit_w - fixed) / max(sum(m.spec.max_power_w for m in modulating), 1.0)
+        powers = share_power(
+            limit_w - fixed,
+            [
+                (m.spec.max_power_w, m.spec.min_power_w, _at_most(m.spec, before_w))
+                for m in modulating
+            ],
+        )
+        for miner, power in zip(modulating, powers, strict=True):
+            miner.power_w = power
         for miner in kept:
-            spec = miner.spec
-            highest = min(
-                max(before_w.get(spec.miner_id) or spec.max_power_w, spec.min_power_w),
-                spec.max_power_w,
-            )
-            miner.power_w = (
-                min(max(share * spec.max_power_w, spec.min_power_w), highest)
-                if spec.modulating
-                else spec.max_power_w
-            )
+            if not miner.spec.modulating:
+                miner.power_w = miner.spec.max_power_w
         for miner in order:
             if not self._running(miner):
                 miner.power_w = 0.0
@@ -293,13 +293,17 @@ class LoopController:
         """Share the demand among the running miners in proportion to their maximum."""
         fixed = sum(m.spec.max_power_w for m in running if not m.spec.modulating)
         modulating = [m for m in running if m.spec.modulating]
-        share = max(0.0, demand - fixed) / max(sum(m.spec.max_power_w for m in modulating), 1.0)
+        shares = share_power(
+            demand - fixed,
+            [(m.spec.max_power_w, m.spec.min_power_w, m.spec.max_power_w) for m in modulating],
+        )
+        wanted = dict(zip((m.spec.miner_id for m in modulating), shares, strict=True))
         for miner in running:
             spec = miner.spec
             if not spec.modulating:
                 miner.power_w = spec.max_power_w
                 continue
-            power = min(max(share * spec.max_power_w, spec.min_power_w), spec.max_power_w)
+            power = wanted[spec.miner_id]
             deadband = self.settings.deadband_w or 0.05 * spec.max_power_w
             change = abs(power - miner.power_w)
             to_limit = power in (spec.min_power_w, spec.max_power_w)
@@ -320,6 +324,39 @@ class LoopController:
         if want:
             return self.protection.start(miner_id, now_s)
         return not self.protection.stop(miner_id, now_s)
+
+
+def share_power(demand_w: float, miners: Sequence[tuple[float, float, float]]) -> list[float]:
+    """Each miner's part of ``demand_w``, in proportion to its weight, within its range.
+
+    ``miners``: (weight, lowest, highest) each. A miner whose share falls outside its range is
+    held at that end and the rest share what is left (water-filling), so the total is the
+    demand wherever the ranges allow it: a clamp alone would put a miner with a high lowest
+    setting over its share, and the site over a cap or a grid hold's floor.
+    """
+    powers = [0.0] * len(miners)
+    free = set(range(len(miners)))
+    left = max(0.0, demand_w)
+    while free:
+        share = left / max(sum(miners[i][0] for i in free), 1.0)
+        low = {i for i in free if share * miners[i][0] < miners[i][1]}
+        high = {i for i in free if share * miners[i][0] > miners[i][2]}
+        if not low and not high:
+            for i in free:
+                powers[i] = share * miners[i][0]
+            break
+        # Those under their lowest first: holding them there leaves less for the others.
+        for i in low or high:
+            powers[i] = miners[i][1] if low else miners[i][2]
+            left = max(0.0, left - powers[i])
+            free.discard(i)
+    return powers
+
+
+def _at_most(spec: MinerSpec, before_w: Mapping[str, float | None]) -> float:
+    """The most a dimmed miner may draw: its power before the hold (its maximum if unknown)."""
+    before = before_w.get(spec.miner_id) or spec.max_power_w
+    return min(max(before, spec.min_power_w), spec.max_power_w)
 
 
 def _floor(spec: MinerSpec) -> float:

@@ -256,6 +256,18 @@ class Dispatcher:
         """The miners as the dispatcher knows them."""
         return self._specs
 
+    def held_powers(self) -> dict[str, float | None]:
+        """What a hold with the loop off gives back when it ends: saved across a restart."""
+        return dict(self._restore)
+
+    def restore_held_powers(self, saved: Any) -> None:
+        """Take back ``held_powers`` as saved; a damaged power is unknown (the miner's maximum)."""
+        if isinstance(saved, Mapping):
+            self._restore = {
+                str(miner_id): float(power) if is_finite_number(power) else None
+                for miner_id, power in saved.items()
+            }
+
     def set_miners(self, specs: Mapping[str, MinerSpec]) -> None:
         """The site's miners (their capabilities changed, or miners came or went)."""
         for gone in set(self._specs) - set(specs):
@@ -310,13 +322,12 @@ class Dispatcher:
         for miner_id in sorted(self._restore.keys() & set(self._controlled)):
             if not self.protection.start(miner_id, now_s):
                 continue  # one by one, as the start spacing allows
-            power = self._restore.pop(miner_id)
-            modulating = self._specs[miner_id].modulating
-            commands.append(
-                MinerCommand(miner_id=miner_id, run=True, power_w=power if modulating else None)
-            )
-            if power is not None:
-                self.controller.seed(miner_id, power)
+            spec = self._specs[miner_id]
+            # Its power before the hold; unknown (no reading then): its maximum, not the dimmed.
+            power = self._restore.pop(miner_id) or spec.max_power_w
+            power_w = power if spec.modulating else None
+            commands.append(MinerCommand(miner_id=miner_id, run=True, power_w=power_w))
+            self.controller.seed(miner_id, power)
         self._restore = {m: p for m, p in self._restore.items() if m in self._controlled}
         return commands
 

@@ -134,7 +134,7 @@ class AvalonApi:
     def _single(self, command: str, parameter: str | None) -> JsonObject:
         if command not in self.commands():
             return self._invalid_command()
-        if command in WRITE_COMMANDS and self.faults.refuse_privileged:
+        if command in WRITE_COMMANDS and self.faults.refuses():
             return self._access_denied(command)
         if command in WRITE_COMMANDS and self.faults.take_reboot():
             self.device.state.reboot()

@@ -412,7 +412,7 @@ class GrpcServer:
         self.after_connection()
 
     def _before_write(self) -> None:
-        if self.faults.refuse_privileged:
+        if self.faults.refuses():
             raise GRPCError(Status.PERMISSION_DENIED, "permission denied")
         if self.faults.take_reboot():
             self.device.state.reboot()

@@ -184,7 +184,7 @@ class LuxosApi:
 
     def _authorize(self, command: str, parameter: str) -> list[str]:
         """Check the session id (first parameter); return the remaining arguments."""
-        if self.faults.refuse_privileged:
+        if self.faults.refuses():
             raise CommandError(CODE_ACCESS_DENIED, f"Access denied to '{command}' command")
         parts = parameter.split(",") if parameter else []
         if not parts or not parts[0]:

@@ -141,7 +141,7 @@ class VNishWebApi:
         return _json(404, {"err": "not found"})
 
     def _write(self, command: str, payload: object) -> JsonObject:
-        if self.faults.refuse_privileged:
+        if self.faults.refuses():
             return _json(403, {"err": "forbidden"})
         if self.faults.take_reboot():
             self.device.state.reboot()

@@ -82,7 +82,7 @@ class WhatsminerV3Api:
 
     def _authorised(self, command: str, request: dict[str, object]) -> bool:
         ts = request.get("ts")
-        if self.faults.refuse_privileged or request.get("account") != "super":
+        if self.faults.refuses() or request.get("account") != "super":
             return False
         if not isinstance(ts, int) or isinstance(ts, bool):
             return False
