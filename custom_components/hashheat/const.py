@@ -43,7 +43,7 @@ MAX_CONCURRENT_POLLS: Final = 32
 # Entities told of a poll per event-loop iteration. A state write costs ~12 us on a 2-core x86
 # (more on a Raspberry Pi); a site of 500 miners has over 10 000 entities, which written in one go
 # would hold up the rest of Home Assistant for over 100 ms after every poll.
-LISTENER_SLICE: Final = 500
+LISTENER_SLICE: Final = 150
 # Re-run detection after this many consecutive failed polls of a miner.
 REDETECT_AFTER_FAILURES: Final = 3
 # How long the identify button blinks a miner's fault light.
