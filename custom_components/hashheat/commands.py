@@ -6,6 +6,7 @@ a repair issue that the next accepted command clears.
 """
 
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Protocol
 
 from homeassistant.config_entries import ConfigSubentry
@@ -13,11 +14,20 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 
 from .capabilities import MinerCapabilities
-from .const import DOMAIN
+from .const import ACCESS_DENIED_RETRY, DOMAIN
 from .issues import Repair, clear_access_denied, raise_issue
 from .miner_client import MinerAccessDeniedError, MinerClient, MinerCommandError, MinerError
 
 type MinerCommand = Callable[[MinerClient], Awaitable[object]]
+
+
+def waiting_after_refusal(refused_at: datetime | None, now: datetime) -> bool:
+    """Whether a miner that refused its password (or API access) at ``refused_at`` is left alone.
+
+    Real firmware can lock the account after repeated failed logins, so a miner that refused is
+    asked again, read or command, only every ACCESS_DENIED_RETRY.
+    """
+    return refused_at is not None and now - refused_at < ACCESS_DENIED_RETRY
 
 
 class CommandTarget(Protocol):

@@ -25,9 +25,8 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, Upda
 from homeassistant.util import dt as dt_util
 
 from .capabilities import MinerCapabilities
-from .commands import MinerCommand, async_send
+from .commands import MinerCommand, async_send, waiting_after_refusal
 from .const import (
-    ACCESS_DENIED_RETRY,
     CAPABILITIES_INTERVAL,
     CAPABILITIES_RECHECK,
     CONF_CAPABILITIES,
@@ -752,15 +751,10 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
 def _waiting_for_password(tracker: MinerTracker, now: datetime) -> bool:
     """Whether a miner that refused its password is left alone for now.
 
-    Real firmware can lock the account after repeated failed logins, so the refused password is
-    tried again only every ACCESS_DENIED_RETRY. A new password (the repair's or the
-    reauthentication's) rebuilds the site, whose new tracker tries it at once.
+    A new password (the repair's or the reauthentication's) rebuilds the site, whose new tracker
+    tries it at once.
     """
-    return (
-        tracker.read_denied
-        and tracker.denied_at is not None
-        and now - tracker.denied_at < ACCESS_DENIED_RETRY
-    )
+    return tracker.read_denied and waiting_after_refusal(tracker.denied_at, now)
 
 
 def site_stores(

@@ -20,9 +20,8 @@ from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.util import dt as dt_util
 
 from .capabilities import MinerCapabilities, PowerControl
-from .commands import CommandTarget, async_send
+from .commands import CommandTarget, async_send, waiting_after_refusal
 from .const import (
-    ACCESS_DENIED_RETRY,
     DEFAULT_ON_OFF_POWER_W,
     DEFAULT_TARGET_TEMPERATURE,
     DOMAIN,
@@ -132,8 +131,8 @@ class SiteControl:
         # One sender per miner, never two commands in flight to it: the latest wanted is next.
         self._sending: dict[str, asyncio.Task[None]] = {}
         self._wanted: dict[str, MinerCommand] = {}
-        # When a miner last refused a command for its password (or API access): tried again only
-        # every ACCESS_DENIED_RETRY, as its reads are, so firmware does not lock the account.
+        # When a miner last refused a command for its password (or API access): see
+        # waiting_after_refusal, as for its reads.
         self._denied_at: dict[str, datetime] = {}
 
     def restore(self, saved: Mapping[str, Any] | None, now: datetime) -> None:
@@ -172,6 +171,9 @@ class SiteControl:
     def commands_under_way(self) -> frozenset[str]:
         """Miners a command is being sent to (or waits for the one before it)."""
         return frozenset(m for m, task in self._sending.items() if not task.done())
+
+    def _senders_at_work(self) -> list[asyncio.Task[None]]:
+        return [task for task in self._sending.values() if not task.done()]
 
     def _refuse_while_held(self, miner_id: str, now: datetime) -> None:
         """A grid hold wins over a hand on a miner's controls."""
@@ -408,8 +410,7 @@ class SiteControl:
         commands = [
             command
             for command in commands
-            if now - self._denied_at.get(command.miner_id, now - ACCESS_DENIED_RETRY)
-            >= ACCESS_DENIED_RETRY
+            if not waiting_after_refusal(self._denied_at.get(command.miner_id), now)
         ]
         for command in commands:
             miner_id = command.miner_id
@@ -428,7 +429,7 @@ class SiteControl:
 
     async def async_settle(self, patience: float) -> None:
         """Wait up to ``patience`` seconds for the commands under way (an action's answer)."""
-        if sending := [task for task in self._sending.values() if not task.done()]:
+        if sending := self._senders_at_work():
             await asyncio.wait(sending, timeout=patience)
 
     async def async_stop(self) -> None:
@@ -438,7 +439,7 @@ class SiteControl:
         landing after its interlock stop) through a client that is about to close.
         """
         self._wanted.clear()
-        if sending := [task for task in self._sending.values() if not task.done()]:
+        if sending := self._senders_at_work():
             for task in sending:
                 task.cancel()
             await asyncio.wait(sending)
