@@ -154,6 +154,7 @@ class MinerTracker:
     read_denied: bool = False  # its firmware refused a read for lack of the right password
     denied_at: datetime | None = None  # when it last did
     immersion: bool | None = None  # its cooling's immersion mode, where the firmware has one
+    sending: asyncio.Lock = field(default_factory=asyncio.Lock)  # see CommandTarget
 
 
 class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
@@ -380,7 +381,10 @@ class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):
             interlocked=bool(self.control.active),
         )
         self.ledger.record(now, figures.rates, figures.miner_rates, service)
+        # At hundreds of miners each part below takes milliseconds: other work runs in between.
+        await asyncio.sleep(0)
         self.plant_health.record(now, polled, inputs, figures)
+        await asyncio.sleep(0)
         self.plant_health.report_repairs(
             self.hass, self.config_entry.entry_id, self.config_entry.title
         )
