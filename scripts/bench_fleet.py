@@ -13,7 +13,8 @@ counted. Each (implementation, fleet size) is measured in a fresh Home Assistant
 Per cycle: wall time until every miner is polled. Over the measured cycles: CPU seconds of the Home
 Assistant process per miner-poll, the longest lateness of a 5 ms heartbeat on the event loop, and
 the process's peak RSS (setup included). Automatic polling is off (the entries' "polling" system
-option) so only the cycles the benchmark starts run. Prints a table, or JSON with --json.
+option) so only the cycles the benchmark starts run; measuring starts after Home Assistant's
+one-time save of the registries the setup filled. Prints a table, or JSON with --json.
 """
 
 import argparse
