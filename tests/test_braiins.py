@@ -9,7 +9,7 @@ from homeassistant.helpers import issue_registry as ir
 
 from custom_components.hashheat.const import CAPABILITIES_INTERVAL, DOMAIN
 from sim import Fleet, SimulatedMiner
-from sim.firmware.braiins.device import BraiinsDevice
+from sim.firmware.braiins.device import BraiinsDevice, CoolingLayout
 
 from .helpers.entities import entity_id, state_of
 from .helpers.site import poll, setup_site
@@ -35,11 +35,15 @@ def fan_mode_issue(hass: HomeAssistant, subentry_id: str) -> ir.IssueEntry | Non
     return ir.async_get(hass).async_get_issue(DOMAIN, f"fan_mode_{subentry_id}")
 
 
+# Before Braiins OS+ 24.xx immersion is the ``disabled`` cooling mode; later releases name an
+# ``immersion`` mode, which pyasic 0.79.0's messages lack (source: CoolingLayout's docstring).
+@pytest.mark.parametrize("layout", [CoolingLayout.DISABLED, CoolingLayout.IMMERSION])
 @pytest.mark.parametrize("fleet", [BRAIINS], indirect=True)
 async def test_immersion_mode_is_shown_and_a_fan_mode_is_a_repair(
-    hass: HomeAssistant, fleet: Fleet, freezer: FrozenDateTimeFactory
+    hass: HomeAssistant, fleet: Fleet, freezer: FrozenDateTimeFactory, layout: CoolingLayout
 ) -> None:
     (miner,) = fleet.miners
+    device(miner).no_fan_layout = layout
     entry = await setup_site(hass, miner)
     await poll(hass, entry)
     (subentry_id,) = entry.subentries
@@ -59,6 +63,26 @@ async def test_immersion_mode_is_shown_and_a_fan_mode_is_a_repair(
     assert device(miner).immersion is True
     assert state_of(hass, "switch", miner, "immersion_mode") == "on"
     assert fan_mode_issue(hass, subentry_id) is None
+
+
+@pytest.mark.parametrize("fleet", [BRAIINS], indirect=True)
+async def test_hydro_cooling_is_neither_immersion_nor_a_fan_mode(
+    hass: HomeAssistant, fleet: Fleet
+) -> None:
+    """A hydro-cooled miner (Braiins OS+ 24.xx+ ``hydro`` mode) needs no fans: no repair."""
+    (miner,) = fleet.miners
+    device(miner).no_fan_layout = CoolingLayout.HYDRO
+    entry = await setup_site(hass, miner)
+    await poll(hass, entry)
+    (subentry_id,) = entry.subentries
+    assert state_of(hass, "switch", miner, "immersion_mode") == "unknown"
+    assert fan_mode_issue(hass, subentry_id) is None
+
+    await set_immersion(hass, miner, on=True)  # SetImmersionMode: from hydro to immersion
+    assert device(miner).immersion is True
+    device(miner).no_fan_layout = CoolingLayout.IMMERSION
+    await poll(hass, entry)
+    assert state_of(hass, "switch", miner, "immersion_mode") == "on"
 
 
 @pytest.mark.parametrize("fleet", [BRAIINS], indirect=True)

@@ -19,7 +19,7 @@ from pyasic.web.braiins_os.proto.braiins.bos.v1 import (
 from custom_components.hashheat import boser
 from custom_components.hashheat.miner_client import MinerClient
 from custom_components.hashheat.proto_dict import message_to_dict
-from custom_components.hashheat.proto_lean import LeanDecodeError, LeanReply, Reads
+from custom_components.hashheat.proto_lean import LeanDecodeError, LeanReply, Reads, last_field_of
 from sim import Fleet
 
 
@@ -180,6 +180,24 @@ def test_nested_reads_and_unread_fields() -> None:
 def test_malformed_bytes_fail_as_one_error(wire: bytes) -> None:
     with pytest.raises(LeanDecodeError):
         LeanReply(Sample, SAMPLE_READS).decode(wire)
+
+
+@pytest.mark.parametrize(
+    ("wire", "choice"),
+    [
+        (b"\x12\x04\x08\x00\x2a\x00", 5),  # temperature { minimum_required_fans, immersion }
+        (b"\x12\x04\x22\x00\x32\x00", 6),  # disabled, then hydro: the last choice counts
+        (b"\x12\x02\x08\x01", None),  # no mode on the wire
+        (b"\x1a\x02\x08\x01", None),  # no temperature at all (only a tuner)
+    ],
+)
+def test_the_last_choice_of_a_oneof_the_classes_lack(wire: bytes, choice: int | None) -> None:
+    assert last_field_of(wire, (2,), {2, 3, 4, 5, 6}) == choice
+
+
+def test_a_malformed_path_fails_as_one_error() -> None:
+    with pytest.raises(LeanDecodeError):
+        last_field_of(b"\x12\x05\x2a\x00", (2,), {5})  # a message longer than its parent
 
 
 @pytest.mark.parametrize(

@@ -9,13 +9,16 @@ become dicts through :mod:`.proto_dict` (pyasic's conversion, faster). The miner
 which only a restart can change, are read once in :data:`DETAILS_POLLS` polls.
 
 Its cooling has an immersion mode (``CoolingService/SetImmersionMode``: no fan control, no fans
-required), which pyasic can set but HashHeat's miners need: read and set here.
+required), which pyasic can set but HashHeat's miners need: read and set here. Braiins OS+ 24.xx
+and later (API 1.4.0+) report it as a cooling mode of its own, ``immersion``, beside ``hydro``,
+which pyasic 0.79.0's messages lack (they skip both, leaving a configuration that reads as the
+fan mode): the mode is read off the wire into :data:`COOLING_MODE`.
 """
 
 from typing import Any, Final
 
 from .proto_dict import message_to_dict
-from .proto_lean import LeanDecodeError, LeanReply
+from .proto_lean import LeanDecodeError, LeanReply, last_field_of
 from .pyasic_loader import (
     APIError,
     BaseMiner,
@@ -25,6 +28,7 @@ from .pyasic_loader import (
     FanModeConfig,
     GetCoolingStateResponse,
     GetHashboardsResponse,
+    GetMinerConfigurationResponse,
     GetMinerDetailsResponse,
     GetMinerStatsResponse,
     GetPoolGroupsResponse,
@@ -107,13 +111,30 @@ LEAN_REPLIES: Final = {
 }
 
 
+# The cooling mode a miner configuration names, by the field number of its choice in
+# ``GetMinerConfigurationResponse.temperature`` (braiins/bos-plus-api 1.11.0,
+# proto/bos/v1/cooling.proto, ``CoolingConfiguration.mode``; ``disabled`` deprecated since 1.4.0,
+# when ``immersion`` and ``hydro`` came). Put in the configuration's dict under COOLING_MODE.
+COOLING_MODE: Final = "hashheatCoolingMode"
+_COOLING_PATH: Final = (2,)  # GetMinerConfigurationResponse.temperature
+_COOLING_MODES: Final = {2: "auto", 3: "manual", 4: "disabled", 5: "immersion", 6: "hydro"}
+
+
 class LeanCodec(ProtoCodec):
     """grpclib's protobuf codec, decoding the replies of :data:`LEAN_REPLIES` into dicts."""
 
     def decode(self, data: bytes, message_type: Any) -> Any:
-        """A dict for a lean reply, else the message as grpclib's codec decodes it."""
+        """A dict for a lean reply or a configuration, else the message as grpclib decodes it."""
         lean = LEAN_REPLIES.get(message_type)
-        return super().decode(data, message_type) if lean is None else lean.decode(data)
+        if lean is not None:
+            return lean.decode(data)
+        message = super().decode(data, message_type)
+        if not isinstance(message, GetMinerConfigurationResponse):
+            return message
+        config = message_to_dict(message)
+        choice = last_field_of(data, _COOLING_PATH, _COOLING_MODES)
+        config[COOLING_MODE] = None if choice is None else _COOLING_MODES[choice]
+        return config
 
 
 class BoserChannel:
@@ -188,14 +209,23 @@ def _boser(miner: BaseMiner) -> BOSerWebAPI:
 
 
 async def boser_immersion(miner: BaseMiner) -> bool | None:
-    """Whether the cooling is in immersion mode; None when the configuration names no cooling.
+    """Whether the cooling is in immersion mode; None when it names no mode, or hydro.
 
-    pyasic's reading of the configuration: immersion is fan control disabled without a fan speed.
+    Immersion is the ``immersion`` mode, or (before Braiins OS+ 24.xx) fan control disabled
+    without a fan speed, as pyasic reads it. Hydro cooling needs no fans either, but is no
+    immersion: neither mode nor fan mode.
     """
     config: Any = await _boser(miner).get_miner_configuration()
-    if not isinstance(config.get("temperature"), dict):
+    if not isinstance(config.get("temperature"), dict) and config.get(COOLING_MODE) is None:
         return None
-    return bool(FanModeConfig.from_boser(config).mode == "immersion")
+    if COOLING_MODE not in config:  # a reply that did not come through LeanCodec
+        return bool(FanModeConfig.from_boser(config).mode == "immersion")
+    mode: str | None = config[COOLING_MODE]
+    if mode is None or mode == "hydro":
+        return None
+    if mode == "disabled":
+        return bool(FanModeConfig.from_boser(config).mode == "immersion")
+    return mode == "immersion"
 
 
 async def set_boser_immersion(miner: BaseMiner, enable: bool) -> bool:

@@ -14,7 +14,7 @@ maps, timestamps, packed scalars) is refused when the reply is described, not wh
 """
 
 import struct
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -108,6 +108,35 @@ class LeanReply:
             return _decode(memoryview(data), 0, len(data), self._plan)
         except (IndexError, struct.error, UnicodeDecodeError) as err:
             raise LeanDecodeError(f"malformed {self.message_type.__name__}") from err
+
+
+def last_field_of(data: bytes, path: Sequence[int], numbers: Collection[int]) -> int | None:
+    """Which of ``numbers`` is on the wire last in the sub-message at ``path`` (field numbers).
+
+    For a oneof whose newer choices the message classes lack (they skip fields they do not
+    know): its choice as the wire has it. None when the path or every one of ``numbers`` is
+    absent; raises :class:`LeanDecodeError` for malformed bytes.
+    """
+    view = memoryview(data)
+    try:
+        start, end = 0, len(data)
+        for number in path:
+            found = None
+            while start < end:
+                field, wire_type, value_start, start, _raw = _next_field(view, start, end)
+                if field == number and wire_type == _LENGTH:
+                    found = value_start, start
+            if found is None:
+                return None
+            start, end = found
+        last = None
+        while start < end:
+            field, _wire_type, _value_start, start, _raw = _next_field(view, start, end)
+            if field in numbers:
+                last = field
+    except IndexError as err:
+        raise LeanDecodeError("malformed message") from err
+    return last
 
 
 def _plan(message_type: type[Message], reads: Reads) -> _Plan:

@@ -33,6 +33,7 @@ from pyasic.web.braiins_os.boser import BOSerWebAPI, BOSMinerGRPCStub  # noqa: E
 from pyasic.web.braiins_os.proto.braiins.bos.v1 import (  # noqa: E402
     GetCoolingStateResponse,
     GetHashboardsResponse,
+    GetMinerConfigurationResponse,
     GetMinerDetailsResponse,
     GetMinerStatsResponse,
     GetPoolGroupsResponse,
@@ -63,6 +64,7 @@ __all__ = [
     "GRPCStatus",
     "GetCoolingStateResponse",
     "GetHashboardsResponse",
+    "GetMinerConfigurationResponse",
     "GetMinerDetailsResponse",
     "GetMinerStatsResponse",
     "GetPoolGroupsResponse",

@@ -2,6 +2,7 @@
 
 import secrets
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from sim.firmware.braiins.models import BraiinsModel
 from sim.firmware.watts import set_power_target
@@ -9,6 +10,20 @@ from sim.identity import Identity
 from sim.physics import MinerState
 
 DEFAULT_PASSWORD = "root"  # noqa: S105 - the firmware's default for its "root" user
+
+
+class CoolingLayout(StrEnum):
+    """How the configuration names a cooling without fans (``CoolingConfiguration.mode``).
+
+    Source: braiins/bos-plus-api, proto/bos/v1/cooling.proto and CHANGELOG.md at 1.11.0
+    (commit e2b9d357): API 1.4.0 added the ``immersion`` (5) and ``hydro`` (6) modes and
+    deprecated ``disabled`` (4); its 26.04 OpenAPI (256foundation/asic-rs,
+    meta/braiins/26.04/openapi.json) says cooling cannot be disabled since Braiins OS 24.xx.
+    """
+
+    DISABLED = "disabled"  # before 24.xx: immersion is fan control disabled, no fans required
+    IMMERSION = "immersion"  # 24.xx and later: a mode of its own
+    HYDRO = "hydro"  # 24.xx and later, on hydro-cooled models: no fans, but no immersion
 
 
 @dataclass(slots=True)
@@ -24,6 +39,9 @@ class BraiinsDevice:
     # Cooling: immersion mode (no fan control, no fans required), else the fan mode. The miner
     # keeps hashing either way (the fault a missing fan causes in the fan mode is not simulated).
     immersion: bool = True
+    # The mode the configuration names while ``immersion`` holds (the simulated 25.01 release
+    # names its own ``immersion`` mode).
+    no_fan_layout: CoolingLayout = CoolingLayout.IMMERSION
     tokens: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:

@@ -65,7 +65,7 @@ from pyasic.web.braiins_os.proto.braiins.bos.v1 import (
 )
 
 from sim.faults import Faults
-from sim.firmware.braiins.device import BraiinsDevice
+from sim.firmware.braiins.device import BraiinsDevice, CoolingLayout
 from sim.firmware.braiins.models import BOS_VERSION
 from sim.physics import Mode
 from sim.server import bind_socket
@@ -87,7 +87,12 @@ _WRITES = frozenset(
 )
 # The cooling configuration in each mode: immersion has no fan control and needs no fans; the
 # fan mode (Braiins OS+'s default, auto) regulates the fans to a temperature and needs one.
-_IMMERSION = CoolingConfiguration(minimum_required_fans=0, disabled=CoolingDisabledMode())
+_DISABLED = CoolingConfiguration(minimum_required_fans=0, disabled=CoolingDisabledMode())
+# pyasic's messages lack the ``immersion`` (5) and ``hydro`` (6) modes of API 1.4.0+: their
+# field goes on the wire as a field betterproto keeps unknown (each with its target temperature,
+# ``CoolingImmersionMode.target_temperature`` = 3, as bos-plus-api 1.11.0's cooling.proto has it).
+_NO_FAN_FIELDS = {CoolingLayout.IMMERSION: 5, CoolingLayout.HYDRO: 6}
+_TARGET_TEMPERATURE = bytes(Temperature(degree_c=55.0))
 _FAN_MODE = CoolingConfiguration(
     minimum_required_fans=1,
     auto=CoolingAutoMode(
@@ -217,7 +222,14 @@ class _Configuration(ConfigurationServiceBase):
         self.device = device
 
     async def get_miner_configuration(self, _request: object) -> GetMinerConfigurationResponse:
-        cooling = _IMMERSION if self.device.immersion else _FAN_MODE
+        if not self.device.immersion:
+            return GetMinerConfigurationResponse(temperature=_FAN_MODE)
+        number = _NO_FAN_FIELDS.get(self.device.no_fan_layout)
+        if number is None:
+            return GetMinerConfigurationResponse(temperature=_DISABLED)
+        cooling = CoolingConfiguration()
+        mode = bytes([3 << 3 | 2, len(_TARGET_TEMPERATURE)]) + _TARGET_TEMPERATURE
+        cooling._unknown_fields = bytes([number << 3 | 2, len(mode)]) + mode  # noqa: SLF001
         return GetMinerConfigurationResponse(temperature=cooling)
 
 
