@@ -102,3 +102,35 @@ async def test_a_refused_immersion_mode_is_a_translated_error(
     assert device(miner).immersion is False
     assert state_of(hass, "switch", miner, "immersion_mode") == "off"
     assert fan_mode_issue(hass, subentry_id) is not None
+
+
+@pytest.mark.parametrize("fleet", [BRAIINS], indirect=True)
+async def test_a_board_reading_zero_is_unknown_and_a_problem_not_a_failed_poll(
+    hass: HomeAssistant, fleet: Fleet
+) -> None:
+    """A board at zero sends empty messages (proto3), which pyasic 0.79.0 indexes into."""
+    (miner,) = fleet.miners
+    entry = await setup_site(hass, miner)
+    await poll(hass, entry)
+    hottest = float(state_of(hass, "sensor", miner, "board_temperature_max"))
+    device(miner).zeroed_boards = frozenset({0, 1})
+    await poll(hass, entry)
+    assert state_of(hass, "binary_sensor", miner, "connectivity") == "on"
+    assert float(state_of(hass, "sensor", miner, "hashrate")) > 0
+    assert 0 < float(state_of(hass, "sensor", miner, "board_temperature_max")) <= hottest
+    assert state_of(hass, "binary_sensor", miner, "problem") == "on"
+
+
+@pytest.mark.parametrize("fleet", [BRAIINS], indirect=True)
+async def test_a_reply_without_boards_is_a_problem_not_a_failed_poll(
+    hass: HomeAssistant, fleet: Fleet
+) -> None:
+    """No board answers: the list is left out of the reply, which pyasic 0.79.0 indexes."""
+    (miner,) = fleet.miners
+    entry = await setup_site(hass, miner)
+    device(miner).lists_boards = False
+    await poll(hass, entry)
+    assert state_of(hass, "binary_sensor", miner, "connectivity") == "on"
+    assert float(state_of(hass, "sensor", miner, "power")) > 0
+    assert state_of(hass, "sensor", miner, "board_temperature_max") == "unknown"
+    assert state_of(hass, "binary_sensor", miner, "problem") == "on"

@@ -120,6 +120,41 @@ _COOLING_PATH: Final = (2,)  # GetMinerConfigurationResponse.temperature
 _COOLING_MODES: Final = {2: "auto", 3: "manual", 4: "disabled", 5: "immersion", 6: "hydro"}
 
 
+# What pyasic 0.79.0 reads under each part of a hashboard it finds there.
+_BOARD_READS: Final = {
+    "boardTemp": ("degreeC",),
+    "highestChipTemp": ("temperature", "degreeC"),
+    "stats": ("realHashrate", "last5S"),
+}
+
+
+def _holds(part: Any, path: tuple[str, ...]) -> bool:
+    for key in path:
+        if not isinstance(part, dict) or key not in part:
+            return False
+        part = part[key]
+    return True
+
+
+def _as_pyasic_reads_boards(reply: dict[str, Any]) -> dict[str, Any]:
+    """The hashboards reply with what pyasic 0.79.0 indexes without looking always there.
+
+    A reply lists no boards when none answers (the empty list is left out); a board's reading at
+    zero (a sensor that is not read, a board that does not hash) is an empty message on the wire
+    (proto3, as pyasic's own ``last5S == {}`` check expects): pyasic indexes ``hashboards``,
+    ``id``, ``boardTemp.degreeC``, ``highestChipTemp.temperature.degreeC`` and
+    ``stats.realHashrate.last5S`` whenever the part above is there, and one missing fails the
+    whole poll. Left out here instead, such a reading is unknown.
+    """
+    boards = [board for board in reply.get("hashboards", []) if str(board.get("id")).isdigit()]
+    for board in boards:
+        for key, path in _BOARD_READS.items():
+            if key in board and not _holds(board[key], path):
+                del board[key]
+    reply["hashboards"] = boards
+    return reply
+
+
 class LeanCodec(ProtoCodec):
     """grpclib's protobuf codec, decoding the replies of :data:`LEAN_REPLIES` into dicts."""
 
@@ -127,7 +162,10 @@ class LeanCodec(ProtoCodec):
         """A dict for a lean reply or a configuration, else the message as grpclib decodes it."""
         lean = LEAN_REPLIES.get(message_type)
         if lean is not None:
-            return lean.decode(data)
+            reply = lean.decode(data)
+            if message_type is GetHashboardsResponse:
+                return _as_pyasic_reads_boards(reply)
+            return reply
         message = super().decode(data, message_type)
         if not isinstance(message, GetMinerConfigurationResponse):
             return message

@@ -43,6 +43,12 @@ class BraiinsDevice:
     # names its own ``immersion`` mode).
     no_fan_layout: CoolingLayout = CoolingLayout.IMMERSION
     tokens: set[str] = field(default_factory=set)
+    # Boards (by index) whose readings are all zero, as a board that does not hash and whose
+    # sensors are not read: each reading an empty message on the wire (proto3 leaves a zero out,
+    # the message around it stays), ``GetHashboards`` as braiins/bos-plus-api's miner.proto
+    # (1.11.0) describes its Hashboard. No board at all: ``lists_boards`` False.
+    zeroed_boards: frozenset[int] = frozenset()
+    lists_boards: bool = True
 
     def __post_init__(self) -> None:
         """Start at the nameplate power."""

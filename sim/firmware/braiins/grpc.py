@@ -142,25 +142,33 @@ class _Miner(MinerServiceBase):
         )
 
     async def get_hashboards(self, _request: object) -> GetHashboardsResponse:
-        snap = self.device.state.snapshot()
-        return GetHashboardsResponse(
-            hashboards=[
+        device = self.device
+        if not device.lists_boards:
+            return GetHashboardsResponse()
+        snap = device.state.snapshot()
+        boards = []
+        for i, board in enumerate(snap.boards):
+            zeroed = i in device.zeroed_boards
+            boards.append(
                 Hashboard(
                     id=str(i + 1),
                     enabled=True,
                     chips_count=board.chips,
-                    board_temp=Temperature(degree_c=float(max(board.pcb_temps))),
+                    board_temp=Temperature(degree_c=0.0 if zeroed else float(max(board.pcb_temps))),
                     highest_chip_temp=TemperatureSensor(
-                        temperature=Temperature(degree_c=float(max(board.chip_temps)))
+                        temperature=Temperature(
+                            degree_c=0.0 if zeroed else float(max(board.chip_temps))
+                        )
                     ),
                     stats=WorkSolverStats(
-                        real_hashrate=RealHashrate(last_5_s=_giga(board.hashrate_ghs))
+                        real_hashrate=RealHashrate(
+                            last_5_s=_giga(0.0 if zeroed else board.hashrate_ghs)
+                        )
                     ),
-                    serial_number=f"{self.device.identity.serial}B{i}",
+                    serial_number=f"{device.identity.serial}B{i}",
                 )
-                for i, board in enumerate(snap.boards)
-            ],
-        )
+            )
+        return GetHashboardsResponse(hashboards=boards)
 
 
 class _Performance(PerformanceServiceBase):
