@@ -9,6 +9,7 @@ from homeassistant.const import CONF_HOST, CONF_PASSWORD
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import issue_registry as ir
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -193,6 +194,44 @@ async def test_older_firmware_keeps_to_the_presets(hass: HomeAssistant, fleet: F
     assert (number.attributes["min"], number.attributes["max"]) == (1800, 3500)
     await set_limit(hass, miner, 2000)
     assert (device(miner).preset, device(miner).throttle) == ("1800", 100)
+
+
+# Both layouts of the preset list: an array with the "disabled" pseudo-preset first (VNish 1.2.6
+# to 1.3.4 OpenAPI), or wrapped in {"presets": [...]} (source: VNishDevice's fields).
+@pytest.mark.parametrize("as_array", [True, False])
+@pytest.mark.parametrize("fleet", [VNISH_THROTTLE], indirect=True)
+async def test_only_tuned_presets_are_power_steps(
+    hass: HomeAssistant, fleet: Fleet, as_array: bool
+) -> None:
+    (miner,) = fleet.miners
+    device(miner).presets_as_array = as_array
+    device(miner).untuned = frozenset({"2800", "3500"})
+    entry = await setup_site(hass, miner)
+    await poll(hass, entry)
+    (subentry,) = entry.subentries.values()
+    assert subentry.data[CONF_CAPABILITIES]["power_control"] == "throttle"
+    assert subentry.data[CONF_CAPABILITIES]["power_steps"] == [
+        ["1800", 1800],
+        ["2400", 2400],
+        ["3100", 3100],
+    ]
+
+
+@pytest.mark.parametrize("fleet", [VNISH_THROTTLE], indirect=True)
+async def test_a_fresh_install_without_tuned_presets_offers_no_power_limit(
+    hass: HomeAssistant, fleet: Fleet
+) -> None:
+    """Every preset untuned (the 1.2.6 API reference's list): read, but no limit to set."""
+    (miner,) = fleet.miners
+    device(miner).untuned = frozenset(p.name for p in device(miner).model.presets)
+    entry = await setup_site(hass, miner)
+    await poll(hass, entry)
+    (subentry,) = entry.subentries.values()
+    assert subentry.data[CONF_CAPABILITIES]["power_control"] == "none"
+    limit = f"{miner.identity.mac}_power_limit_control"
+    assert er.async_get(hass).async_get_entity_id("number", DOMAIN, limit) is None
+    assert value(hass, miner, "power") == 3100
+    assert state_of(hass, "binary_sensor", miner, "connectivity") == "on"
 
 
 @pytest.mark.parametrize("fleet", [VNISH_THROTTLE], indirect=True)

@@ -23,6 +23,14 @@ class VNishDevice:
     locating: bool = False
     throttle: int = 100
     tokens: set[str] = field(default_factory=set)
+    # Presets autotune has not tuned (``"status": "untuned"``): on a fresh install every one is
+    # (the 1.2.6 preset list in VNish's API reference; 256foundation/asic-rs,
+    # meta/vnish/v1.2.6/api-doc.json: AutotunePresetStatus is "untuned" or "tuned").
+    untuned: frozenset[str] = frozenset()
+    # ``GET autotune/presets`` as an array, the ``disabled`` pseudo-preset first (VNish 1.2.6 to
+    # 1.3.4 OpenAPI, asic-rs meta/vnish/*/api-doc.json); False: wrapped in ``{"presets": [...]}``,
+    # the other layout pyasic 0.79.0's VNish backend accepts.
+    presets_as_array: bool = True
 
     def unlock(self, password: object) -> str | None:
         """A new API token for the right password, else None."""

@@ -63,14 +63,26 @@ def _json(status: int, body: object) -> JsonObject:
     return {"status": status, "type": "application/json", "body": json.dumps(body)}
 
 
+# No preset: the chips run at the globals (VNish 1.2.6 API reference's preset list; its
+# ``tune_settings`` left out here).
+_DISABLED = {"name": "disabled", "pretty": "Disabled", "status": "untuned"}
+
+
 def _preset(device: VNishDevice, name: str) -> JsonObject:
     preset = next(p for p in device.model.presets if p.name == name)
     return {
         "name": preset.name,
         "pretty": preset.pretty,
-        "status": "tuned",
+        "status": "untuned" if name in device.untuned else "tuned",
         "modded_psu_required": False,
     }
+
+
+def _presets(device: VNishDevice) -> object:
+    listed = [_preset(device, p.name) for p in device.model.presets]
+    if not device.presets_as_array:
+        return {"presets": listed}
+    return [{**_DISABLED, "modded_psu_required": False}, *listed]
 
 
 class VNishWebApi:
@@ -84,9 +96,7 @@ class VNishWebApi:
             "info": self._info,
             "summary": self._summary,
             "settings": self._settings,
-            "autotune/presets": lambda: {
-                "presets": [_preset(device, p.name) for p in device.model.presets]
-            },
+            "autotune/presets": lambda: _presets(device),
             "perf-summary": lambda: {"current_preset": _preset(device, device.preset)},
         }
         state = device.state
