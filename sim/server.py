@@ -17,6 +17,7 @@ from typing import Protocol
 
 from sim.api import ConnectionDropped, JsonObject, MinerApi
 from sim.faults import Faults, cut_reply
+from sim.physics import Mode
 
 _LOGGER = logging.getLogger(__name__)
 MAX_REQUEST_BYTES = 65536
@@ -200,7 +201,12 @@ class MinerServer:
         return len(self._connections)
 
     def _should_listen(self) -> bool:
-        return self._running and not self.faults.offline and self.api.state.is_reachable
+        state = self.api.state
+        up = state.is_reachable or (
+            getattr(self.api, "serves_while_mining_restarts", False)
+            and state.mode is Mode.RESTARTING
+        )
+        return self._running and not self.faults.offline and up
 
     async def start(self) -> None:
         """Bind and start serving; raise :class:`SimulatorBindError` if binding fails."""

@@ -196,6 +196,25 @@ async def test_older_firmware_keeps_to_the_presets(hass: HomeAssistant, fleet: F
     assert (device(miner).preset, device(miner).throttle) == ("1800", 100)
 
 
+@pytest.mark.parametrize(
+    ("fleet", "applied"),
+    [(VNISH, ("1800", 100)), (VNISH_THROTTLE, ("2400", 83))],
+    indirect=["fleet"],
+)
+async def test_a_write_that_needs_a_restart_is_applied_by_one(
+    hass: HomeAssistant, fleet: Fleet, applied: tuple[str, int]
+) -> None:
+    """``restart_required: true`` in the reply (VNish OpenAPI 1.2.6-1.3.4, SaveConfigResult):
+    the setting waits for mining to restart, which HashHeat then asks for."""
+    (miner,) = fleet.miners
+    device(miner).applies_on_restart = True
+    entry = await setup_site(hass, miner)
+    await poll(hass, entry)
+    await set_limit(hass, miner, 2000)
+    assert (device(miner).preset, device(miner).throttle) == applied
+    assert (device(miner).saved_preset, device(miner).saved_throttle) == (None, None)
+
+
 # Both layouts of the preset list: an array with the "disabled" pseudo-preset first (VNish 1.2.6
 # to 1.3.4 OpenAPI), or wrapped in {"presets": [...]} (source: VNishDevice's fields).
 @pytest.mark.parametrize("as_array", [True, False])
@@ -260,6 +279,8 @@ async def test_a_throttle_the_miner_does_not_answer_is_an_api_error(
     async with aiohttp.ClientSession() as session:
         transport = VNishTransport(web, session if kept else None)
         assert await post_throttle(transport, 50)
+        assert device(miner).throttle == 50
+        assert not await post_throttle(transport, 10)  # out of 20-100: 500, as the OpenAPI has
         assert device(miner).throttle == 50
         setattr(miner.faults, fault, True)
         with pytest.raises(APIError, match="mining/throttle"):

@@ -10,6 +10,10 @@ VNish 1.3.3 and later also throttle the preset in force to 20-100 % of its power
 in ``summary``), which pyasic 0.79.0 does not know: that call is sent here, where its status
 tells a release without the throttle (404) from a refusal (401/403).
 
+Both writes answer whether the miner must restart mining to apply them (``SaveConfigResult``,
+``restart_required``, in VNish's OpenAPI 1.2.6 to 1.3.4): it is restarted then, before the
+setting is read back.
+
 pyasic opens a new httpx client for every web request (two per poll) and offers no way to give it
 one: about 1 ms of CPU per request. :class:`VNishTransport` sends the web API's requests, the
 throttle's too, as pyasic does (token, methods, retries, errors) over an aiohttp session it is
@@ -52,10 +56,16 @@ async def vnish_presets(miner: BaseMiner) -> tuple[PowerStep, ...]:
     return preset_steps(preset for preset in presets if preset.tuned)
 
 
+def _restart_required(reply: object) -> bool:
+    """Whether a write's reply says mining must restart to apply it."""
+    return isinstance(reply, dict) and reply.get("restart_required") is True
+
+
 async def set_vnish_preset(miner: BaseMiner, watts: int) -> bool:
     """Choose the preset of ``watts``; whether the settings then show it."""
     web = _web(miner)
-    await web.set_power_limit(watts)
+    if _restart_required(await web.set_power_limit(watts)):
+        await web.restart_vnish()
     settings: Any = await web.settings()
     return str(settings["miner"]["overclock"]["preset"]) == str(watts)
 
@@ -104,14 +114,21 @@ async def set_vnish_throttled(
 
 
 async def post_throttle(transport: VNishTransport, percent: int) -> bool:
-    """Send the throttle; False when the firmware has none (404) or rejects the value (400)."""
-    status = await transport.post_status(_THROTTLE, {"percent": percent})
+    """Send the throttle; False when the firmware has none (404) or rejects the value (500).
+
+    Mining is restarted when the reply says the throttle needs it.
+    """
+    status, reply = await transport.post(_THROTTLE, {"percent": percent})
     if status == _HTTP_UNAUTHORIZED:  # the token expired: unlock again, once
         transport.web.token = None
-        status = await transport.post_status(_THROTTLE, {"percent": percent})
+        status, reply = await transport.post(_THROTTLE, {"percent": percent})
     if status in (_HTTP_UNAUTHORIZED, _HTTP_FORBIDDEN):
         raise APIError(f"{status} forbidden: {_THROTTLE}")  # type: ignore[no-untyped-call]
-    return status == _HTTP_OK
+    if status != _HTTP_OK:
+        return False
+    if _restart_required(reply):
+        await transport.web.restart_vnish()
+    return True
 
 
 class VNishTransport:
@@ -157,25 +174,34 @@ class VNishTransport:
             self.throttle = throttled_percent(reply)
         return reply
 
-    async def post_status(self, command: str, body: dict[str, Any]) -> int:
-        """POST ``body`` to ``command`` with the token; the HTTP status."""
+    async def post(self, command: str, body: dict[str, Any]) -> tuple[int, object]:
+        """POST ``body`` to ``command`` with the token; the HTTP status and the JSON reply.
+
+        The reply is None where it is no JSON (the status still tells what happened).
+        """
         web = self.web
         token = web.token or await web.auth()
         if token is None:
-            return _HTTP_UNAUTHORIZED
+            return _HTTP_UNAUTHORIZED, None
         url = _url(web, command)
         headers = {"Authorization": token}
         try:
             if self._session is None:
                 async with httpx.AsyncClient(transport=pyasic_settings.transport()) as client:
-                    return (await client.post(url, headers=headers, json=body)).status_code
-            async with self._session.post(
-                url, headers=headers, json=body, timeout=_timeout()
-            ) as response:
-                await response.read()  # a reply cut short is no answer
-                return response.status
+                    response = await client.post(url, headers=headers, json=body)
+                    status, raw = response.status_code, response.content
+            else:
+                async with self._session.post(
+                    url, headers=headers, json=body, timeout=_timeout()
+                ) as reply:
+                    raw = await reply.read()  # a reply cut short is no answer
+                    status = reply.status
         except (httpx.HTTPError, ClientError, TimeoutError) as err:  # as pyasic reports them
             raise APIError(f"HTTP error sending '{command}' to {web.ip}: {err}") from err  # type: ignore[no-untyped-call]
+        try:
+            return status, json.loads(raw)
+        except ValueError:  # JSON and Unicode errors alike
+            return status, None
 
     async def _send_over(
         self, session: ClientSession, command: str, privileged: bool, parameters: dict[str, Any]

@@ -31,6 +31,12 @@ class VNishDevice:
     # 1.3.4 OpenAPI, asic-rs meta/vnish/*/api-doc.json); False: wrapped in ``{"presets": [...]}``,
     # the other layout pyasic 0.79.0's VNish backend accepts.
     presets_as_array: bool = True
+    # Writes kept until mining restarts: ``settings`` and ``mining/throttle`` answer
+    # ``restart_required: true`` (SaveConfigResult, VNish OpenAPI 1.2.6-1.3.4) and apply on
+    # ``POST mining/restart``; the settings show the saved preset meanwhile.
+    applies_on_restart: bool = False
+    saved_preset: str | None = None
+    saved_throttle: int | None = None
 
     def unlock(self, password: object) -> str | None:
         """A new API token for the right password, else None."""
@@ -48,6 +54,14 @@ class VNishDevice:
     def select_preset(self, name: str) -> None:
         """Run the preset ``name`` (KeyError if there is none) at the throttle in force."""
         self.state.select(throttled(self.state.get_profile(name), self.throttle))
+
+    def restart_mining(self) -> None:
+        """Restart mining, applying what was saved for it."""
+        if self.saved_throttle is not None:
+            self.throttle = self.saved_throttle
+        self.select_preset(self.saved_preset or self.preset)
+        self.saved_preset = self.saved_throttle = None
+        self.state.restart_miner()
 
     def set_throttle(self, percent: int) -> None:
         """Run the preset in force at ``percent`` of its power (and hashrate)."""

@@ -18,7 +18,14 @@ from sim.firmware.vnish.device import THROTTLE_RANGE, VNishDevice
 from sim.physics import MinerState, Mode
 from sim.server import MAX_REQUEST_BYTES
 
-_REASONS = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found"}
+_REASONS = {
+    200: "OK",
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    500: "Internal Server Error",
+}
 PAGE = "<html><head><title>AnthillOS</title></head><body>AnthillOS</body></html>"
 
 
@@ -88,6 +95,10 @@ def _presets(device: VNishDevice) -> object:
 class VNishWebApi:
     """The web API of one VNish miner (the body of :class:`sim.server.MinerServer`)."""
 
+    # The web server is not the mining process: it answers while mining restarts, its summary
+    # then in the ``restarting`` state (MinerState in VNish's OpenAPI 1.2.6-1.3.4).
+    serves_while_mining_restarts = True
+
     def __init__(self, device: VNishDevice, faults: Faults | None = None) -> None:
         """Serve ``device``; ``faults.refuse_privileged`` forbids every write."""
         self.device = device
@@ -105,7 +116,7 @@ class VNishWebApi:
             "mining/pause": state.sleep,
             "mining/start": state.wakeup,
             "mining/resume": state.wakeup,
-            "mining/restart": state.restart_miner,
+            "mining/restart": device.restart_mining,
             "system/reboot": state.reboot,
         }
 
@@ -175,16 +186,30 @@ class VNishWebApi:
         # and the endpoint the VNish web UI calls (tntvlad/hass-miner PR #35, live on 1.3.3).
         percent = payload.get("percent") if isinstance(payload, dict) else None
         if not isinstance(percent, int) or percent not in THROTTLE_RANGE:
-            return _json(400, {"err": "percent must be 20-100"})
-        self.device.set_throttle(percent)
-        return _json(200, {"restart_required": False, "reboot_required": False})
+            # the OpenAPI answers 200, 401 or 500 (ErrDescr): no 400 for a value out of range
+            return _json(500, {"err": "percent must be 20-100"})
+        if self.device.applies_on_restart:
+            self.device.saved_throttle = percent
+        else:
+            self.device.set_throttle(percent)
+        return self._saved()
+
+    def _saved(self) -> JsonObject:
+        restart = self.device.applies_on_restart
+        return _json(200, {"restart_required": restart, "reboot_required": False})
 
     def _select_preset(self, payload: object) -> JsonObject:
+        device = self.device
         try:
-            self.device.select_preset(str(payload["miner"]["overclock"]["preset"]))  # type: ignore[index]
+            name = str(payload["miner"]["overclock"]["preset"])  # type: ignore[index]
+            device.state.get_profile(name)
         except LookupError, TypeError:
             return _json(400, {"err": "unknown preset"})
-        return _json(200, {"restart_required": False, "reboot_required": False})
+        if device.applies_on_restart:
+            device.saved_preset = name
+        else:
+            device.select_preset(name)
+        return self._saved()
 
     def _info(self) -> object:
         return {"miner": self.device.model.miner_type, "system": self._system()}
@@ -202,7 +227,8 @@ class VNishWebApi:
     def _summary(self) -> object:
         snap = self.device.state.snapshot()
         stopped = snap.mode is Mode.SLEEPING
-        status: JsonObject = {"miner_state": "stopped" if stopped else "mining"}
+        state = "restarting" if snap.mode is Mode.RESTARTING else "mining"
+        status: JsonObject = {"miner_state": "stopped" if stopped else state}
         if self.device.model.throttles:
             status["throttled"] = self.device.throttle
         return {
@@ -223,7 +249,7 @@ class VNishWebApi:
         ident = self.device.identity
         return {
             "miner": {
-                "overclock": {"preset": self.device.preset},
+                "overclock": {"preset": self.device.saved_preset or self.device.preset},
                 "pools": [
                     {
                         "url": ident.pool_url.split("://", 1)[-1],
