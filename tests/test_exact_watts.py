@@ -178,3 +178,22 @@ async def test_the_loop_drives_its_power_in_watts(
     await call(hass, "turn_off", loop)
     await poll(hass, entry)
     assert miner.state.is_sleeping
+
+
+@pytest.mark.parametrize("fleet", [["Whatsminer M63S"]], indirect=True)
+async def test_a_whatsminer_write_that_fails_is_a_refused_command(
+    hass: HomeAssistant, fleet: Fleet
+) -> None:
+    """Code -1 to ``set.miner.power_limit`` (any nonzero code fails, as API v3 clients read
+    it): pyasic 0.79.0 reports success; HashHeat says the miner refused, the limit unchanged."""
+    (miner,) = fleet.miners
+    assert miner.whatsminer is not None
+    entry = await setup_site(hass, miner)
+    await poll(hass, entry)
+    miner.whatsminer.accepted_watts = range(5000, 7216)
+    with pytest.raises(HomeAssistantError) as refused:
+        await set_limit(hass, miner, 4000)
+    assert refused.value.translation_key == "command_refused"
+    assert miner.whatsminer.power_limit == 7215
+    await set_limit(hass, miner, 6000)
+    assert miner.whatsminer.power_limit == 6000

@@ -1,10 +1,11 @@
 """What pyasic swallows: refused tokens and logins, missing replies (Whatsminer v3, Braiins OS+).
 
-pyasic 0.79.0 hands back a Whatsminer API v3 write refused for its token as data
-(``set_power_limit`` even reports success), and ``{}`` for a connection that was refused or a reply
-it could not read, from which it builds a miner with empty hashboards. Against Braiins OS+ it turns
-a refused gRPC login into ``False`` for every command. Watching the replies turns these into
-pyasic's ``APIError`` and remembers a refusal for the commands pyasic turns into a plain ``False``.
+pyasic 0.79.0 hands back a Whatsminer API v3 write refused for its token, or failed with another
+nonzero code, as data (``set_power_limit`` even reports success), and ``{}`` for a connection that
+was refused or a reply it could not read, from which it builds a miner with empty hashboards.
+Against Braiins OS+ it turns a refused gRPC login into ``False`` for every command. Watching the
+replies turns these into pyasic's ``APIError`` and remembers a refusal for the commands pyasic
+turns into a plain ``False``.
 pyasic also reports a Whatsminer's lowest and highest chip temperatures as the boards' inlet and
 outlet, which are no fluid temperatures.
 """
@@ -16,6 +17,8 @@ from .pyasic_loader import APIError, BOSerWebAPI, BTMinerV3RPCAPI, GRPCError
 
 PERMISSION_DENIED: Final = -4
 GRPC_DENIED: Final = frozenset({"UNAUTHENTICATED", "PERMISSION_DENIED"})
+# The Whatsminer v3 writes whose reply pyasic does not read (its other writes check ``msg``).
+_UNCHECKED_WRITES: Final = frozenset({"set.miner.power_limit"})
 
 
 def speaks_v3(miner: object) -> bool:
@@ -58,9 +61,12 @@ class RefusalWatch:
             reply = await send(command, *args, **kwargs)
             if not reply:
                 raise APIError(f"no reply to {command}")  # type: ignore[no-untyped-call]
-            if reply.get("code") == PERMISSION_DENIED:
+            code = reply.get("code")
+            if code == PERMISSION_DENIED:
                 self.denied = f"access denied to {command}: {reply.get('msg')}"
                 raise APIError(self.denied)  # type: ignore[no-untyped-call]
+            if command in _UNCHECKED_WRITES and isinstance(code, int) and code != 0:
+                raise APIError(f"{command} failed ({code}): {reply.get('msg')}")  # type: ignore[no-untyped-call]
             return reply
 
         rpc.send_command = checked  # type: ignore[method-assign]

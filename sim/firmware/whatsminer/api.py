@@ -99,6 +99,9 @@ class WhatsminerV3Api:
         if command == "set.miner.power_limit":
             if not isinstance(param, int) or isinstance(param, bool) or param <= 0:
                 return _answer(CODE_FAILED, "invalid power limit")
+            accepted = self.device.accepted_watts
+            if accepted is not None and param not in accepted:
+                return _answer(CODE_FAILED, "power limit out of range")
             self.device.set_power_limit(param)
         elif command == "set.miner.service":
             if param not in _SERVICE_ACTIONS:

@@ -26,6 +26,10 @@ class WhatsminerDevice:
     )
     led_manual: bool = False
     power_limit: int = 0
+    # Watts outside which ``set.miner.power_limit`` fails (code -1) instead of clamping: the code
+    # API v3 answers a write it did not apply (any nonzero code is a failure, as
+    # 256foundation/asic-rs whatsminer/src/backends/v3/rpc.rs reads the replies). None: clamps.
+    accepted_watts: range | None = None
 
     def __post_init__(self) -> None:
         """Start at the nameplate power."""
