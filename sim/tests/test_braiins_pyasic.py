@@ -8,6 +8,7 @@ from pyasic.miners.antminer.bosminer.X19.S19 import BOSMinerS19jPro
 from pyasic.miners.backends.braiins_os import BOSer
 
 from sim import ManualClock, Mode, SimulatedMiner, until
+from sim.firmware.braiins.device import CoolingLayout
 from sim.tests.helpers import REBOOT, RETUNE, WARMUP, find_miner, listening, mode
 
 
@@ -87,6 +88,10 @@ async def test_a_wrong_password_is_refused(braiins: SimulatedMiner) -> None:
 async def test_immersion_mode_is_read_and_set(braiins: SimulatedMiner) -> None:
     assert braiins.braiins is not None
     found = await detect_braiins(braiins.host)
+    # 24.xx and later name an immersion mode of their own, which pyasic 0.79.0's messages lack:
+    # it reads the fan mode (HashHeat reads the mode off the wire, boser.COOLING_MODE).
+    assert isinstance((await found.get_config()).fan_mode, FanModeNormal)
+    braiins.braiins.no_fan_layout = CoolingLayout.DISABLED  # before 24.xx
     assert isinstance((await found.get_config()).fan_mode, FanModeImmersion)
     reply = await found.web.set_immersion_mode(False)
     assert "immersionMode" not in reply  # False is the default, left out of the reply
