@@ -215,6 +215,19 @@ async def test_a_write_that_needs_a_restart_is_applied_by_one(
     assert (device(miner).saved_preset, device(miner).saved_throttle) == (None, None)
 
 
+@pytest.mark.parametrize("fleet", [VNISH_THROTTLE], indirect=True)
+async def test_the_power_is_read_without_the_deprecated_field(
+    hass: HomeAssistant, fleet: Fleet
+) -> None:
+    """``power_usage`` (what pyasic 0.79.0 reads) is deprecated in VNish's OpenAPI 1.2.6-1.3.4;
+    ``power_consumption`` is the documented power."""
+    (miner,) = fleet.miners
+    device(miner).reports_power_usage = False
+    entry = await setup_site(hass, miner)
+    await poll(hass, entry)
+    assert value(hass, miner, "power") == 3100
+
+
 # Both layouts of the preset list: an array with the "disabled" pseudo-preset first (VNish 1.2.6
 # to 1.3.4 OpenAPI), or wrapped in {"presets": [...]} (source: VNishDevice's fields).
 @pytest.mark.parametrize("as_array", [True, False])

@@ -294,10 +294,8 @@ class MinerClient:
             reading = reading_from_data(data, fluid_temps=not speaks_v3(self._miner))
         except EmptyReadingError as err:
             raise MinerUnreachableError(str(err)) from err
-        percent = self._vnish.throttle if self._vnish is not None else None
-        if percent is not None and reading.power_limit_w is not None:
-            # pyasic reports the preset; the throttle scales what it draws
-            reading = replace(reading, power_limit_w=reading.power_limit_w * percent // 100)
+        if self._vnish is not None:
+            reading = _with_vnish_summary(reading, self._vnish)
         return reading
 
     async def raw_data(self) -> dict[str, Any]:
@@ -429,6 +427,17 @@ class MinerClient:
             return False
         rpc.session_token = None  # type: ignore[union-attr]
         return True
+
+
+def _with_vnish_summary(reading: MinerReading, vnish: VNishTransport) -> MinerReading:
+    """A VNish reading with what pyasic misses in the same summary: its power and throttle."""
+    if vnish.consumption_w is not None:
+        reading = replace(reading, power_w=vnish.consumption_w)
+    percent = vnish.throttle
+    if percent is not None and reading.power_limit_w is not None:
+        # pyasic reports the preset; the throttle scales what it draws
+        reading = replace(reading, power_limit_w=reading.power_limit_w * percent // 100)
+    return reading
 
 
 def _denied(err: BaseException) -> bool:

@@ -28,6 +28,7 @@ import httpx
 from aiohttp import ClientError, ClientSession, ClientTimeout
 
 from .capabilities import THROTTLE_MIN_PERCENT, PowerStep, preset_steps
+from .miner_data import to_number
 from .pyasic_loader import APIError, BaseMiner, MiningPreset, VNishWebAPI, pyasic_settings
 
 _THROTTLE: Final = "mining/throttle"
@@ -68,6 +69,19 @@ async def set_vnish_preset(miner: BaseMiner, watts: int) -> bool:
         await web.restart_vnish()
     settings: Any = await web.settings()
     return str(settings["miner"]["overclock"]["preset"]) == str(watts)
+
+
+def consumption_watts(summary: object) -> float | None:
+    """The power a ``summary`` reports as ``miner.power_consumption``, if any.
+
+    pyasic 0.79.0 reads ``power_usage``, which VNish's OpenAPI (1.2.6 to 1.3.4) marks deprecated;
+    ``power_consumption`` is its documented power (256foundation/asic-rs reads it too).
+    """
+    try:
+        watts = summary["miner"]["power_consumption"]  # type: ignore[index]
+    except LookupError, TypeError:
+        return None
+    return to_number(watts)
 
 
 def throttled_percent(summary: object) -> int | None:
@@ -146,6 +160,8 @@ class VNishTransport:
         self._pyasic_send: Callable[..., Awaitable[Any]] = web.send_command
         self.throttle: int | None = None
         """The throttle the last summary reported (pyasic reports the preset as the limit)."""
+        self.consumption_w: float | None = None
+        """The power the last summary reported in its documented field (see consumption_watts)."""
 
     def attach(self) -> None:
         """Route the web API's requests through this transport."""
@@ -160,6 +176,8 @@ class VNishTransport:
         **parameters: Any,
     ) -> dict[str, Any]:
         """What pyasic's ``VNishWebAPI.send_command`` does, over the session where there is one."""
+        if command == "summary":
+            self.consumption_w = None  # no stale power from an earlier summary
         if self._session is None:
             reply: dict[str, Any] = await self._pyasic_send(
                 command,
@@ -172,6 +190,7 @@ class VNishTransport:
             reply = await self._send_over(self._session, command, privileged, parameters)
         if command == "summary":
             self.throttle = throttled_percent(reply)
+            self.consumption_w = consumption_watts(reply)
         return reply
 
     async def post(self, command: str, body: dict[str, Any]) -> tuple[int, object]:

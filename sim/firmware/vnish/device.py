@@ -35,6 +35,9 @@ class VNishDevice:
     # ``restart_required: true`` (SaveConfigResult, VNish OpenAPI 1.2.6-1.3.4) and apply on
     # ``POST mining/restart``; the settings show the saved preset meanwhile.
     applies_on_restart: bool = False
+    # ``summary`` reports the power as ``power_consumption`` and, deprecated, ``power_usage``
+    # (VNish OpenAPI 1.2.6-1.3.4, AntmMinerStats); False: a release without the deprecated field.
+    reports_power_usage: bool = True
     saved_preset: str | None = None
     saved_throttle: int | None = None
 

@@ -231,11 +231,14 @@ class VNishWebApi:
         status: JsonObject = {"miner_state": "stopped" if stopped else state}
         if self.device.model.throttles:
             status["throttled"] = self.device.throttle
+        power: JsonObject = {"power_consumption": snap.watts}
+        if self.device.reports_power_usage:
+            power["power_usage"] = snap.watts
         return {
             "miner": {
                 "miner_type": self.device.model.miner_type,
                 "miner_status": status,
-                "power_usage": snap.watts,
+                **power,
                 "hr_realtime": round(snap.hashrate_ghs / 1000, 2),
                 "chains": [
                     {"id": i + 1, "status": {"state": "stopped" if stopped else "mining"}}
