@@ -122,6 +122,25 @@ async def test_a_board_reading_zero_is_unknown_and_a_problem_not_a_failed_poll(
 
 
 @pytest.mark.parametrize("fleet", [BRAIINS], indirect=True)
+async def test_more_boards_than_pyasic_expects_leave_the_rest_readable(
+    hass: HomeAssistant, fleet: Fleet
+) -> None:
+    """pyasic 0.79.0 fails on a board it has no slot for: the miner is read without its boards."""
+    (miner,) = fleet.miners
+    entry = await setup_site(hass, miner)
+    assert state_of(hass, "sensor", miner, "board_temperature_max") != "unknown"
+    device(miner).extra_boards = 1
+    await poll(hass, entry)
+    assert state_of(hass, "binary_sensor", miner, "connectivity") == "on"
+    assert float(state_of(hass, "sensor", miner, "power")) == miner.state.snapshot().watts
+    assert float(state_of(hass, "sensor", miner, "hashrate")) > 0
+    assert state_of(hass, "sensor", miner, "board_temperature_max") == "unknown"
+    device(miner).extra_boards = 0
+    await poll(hass, entry)
+    assert state_of(hass, "sensor", miner, "board_temperature_max") != "unknown"
+
+
+@pytest.mark.parametrize("fleet", [BRAIINS], indirect=True)
 async def test_a_reply_without_boards_is_a_problem_not_a_failed_poll(
     hass: HomeAssistant, fleet: Fleet
 ) -> None:

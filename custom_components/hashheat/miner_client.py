@@ -64,10 +64,21 @@ READ_OPTIONS: Final = (
     DataOptions.POOLS,
     DataOptions.ERRORS,
 )
-# pyasic fails a whole read when one part does not parse; the pools (a URL it cannot read, such
-# as one with a port that is not a number) are only shown, so the rest is read without them.
-READ_WITHOUT_POOLS: Final = tuple(option for option in READ_OPTIONS if option != DataOptions.POOLS)
-_POOLS_FAILED: Final = f"call {DataOptions.POOLS} "
+# pyasic fails a whole read when one part of a reply does not parse ("Failed to call <part>"): a
+# pool URL whose port is not a number, more hashboards than pyasic's table has for the model, a
+# fan or error list of another firmware release. These parts are only shown (an unknown value is
+# safe), so the rest is read without the part that failed; power, hashrate, the limit and the
+# uptime, which control relies on, are never left out.
+READ_SHOWN_ONLY: Final = frozenset(
+    {
+        DataOptions.EXPECTED_HASHRATE,
+        DataOptions.HASHBOARDS,
+        DataOptions.FANS,
+        DataOptions.POOLS,
+        DataOptions.ERRORS,
+    }
+)
+_FAILED_PART: Final = re.compile(r"Failed to call (\w+) on ")
 
 # What pyasic raises on refused, reset, garbled or truncated replies besides its own APIError.
 _TRANSPORT_ERRORS: Final = (
@@ -284,12 +295,15 @@ class MinerClient:
 
     async def read(self) -> MinerReading:
         """Read the live values the entities need."""
-        try:
-            data = await self._call(lambda miner: miner.get_data(include=list(READ_OPTIONS)))
-        except MinerUnreachableError as err:
-            if _POOLS_FAILED not in str(err):
-                raise
-            data = await self._call(lambda miner: miner.get_data(include=list(READ_WITHOUT_POOLS)))
+        include: list[str | DataOptions] = list(READ_OPTIONS)
+        while True:
+            try:
+                data = await self._call(lambda miner: miner.get_data(include=include))
+                break
+            except MinerUnreachableError as err:
+                if (part := _unparsed_part(err)) is None or part not in include:
+                    raise
+                include.remove(part)
         try:
             reading = reading_from_data(data, fluid_temps=not speaks_v3(self._miner))
         except EmptyReadingError as err:
@@ -438,6 +452,14 @@ def _with_vnish_summary(reading: MinerReading, vnish: VNishTransport) -> MinerRe
         # pyasic reports the preset; the throttle scales what it draws
         reading = replace(reading, power_limit_w=reading.power_limit_w * percent // 100)
     return reading
+
+
+def _unparsed_part(err: MinerUnreachableError) -> DataOptions | None:
+    """The part of a read pyasic could not parse, when it is one that is only shown."""
+    cause = err.__cause__
+    if not isinstance(cause, APIError) or (found := _FAILED_PART.search(str(cause))) is None:
+        return None
+    return next((option for option in READ_SHOWN_ONLY if str(option) == found.group(1)), None)
 
 
 def _denied(err: BaseException) -> bool:

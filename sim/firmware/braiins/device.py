@@ -49,6 +49,9 @@ class BraiinsDevice:
     # (1.11.0) describes its Hashboard. No board at all: ``lists_boards`` False.
     zeroed_boards: frozenset[int] = frozenset()
     lists_boards: bool = True
+    # Boards listed beyond the model's (copies of the last), as a variant with more boards than
+    # pyasic 0.79.0's model table expects: pyasic fails on the board it has no slot for.
+    extra_boards: int = 0
 
     def __post_init__(self) -> None:
         """Start at the nameplate power."""

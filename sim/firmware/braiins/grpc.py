@@ -147,7 +147,8 @@ class _Miner(MinerServiceBase):
             return GetHashboardsResponse()
         snap = device.state.snapshot()
         boards = []
-        for i, board in enumerate(snap.boards):
+        listed = list(snap.boards) + [snap.boards[-1]] * device.extra_boards
+        for i, board in enumerate(listed):
             zeroed = i in device.zeroed_boards
             boards.append(
                 Hashboard(
