@@ -197,3 +197,19 @@ async def test_a_whatsminer_write_that_fails_is_a_refused_command(
     assert miner.whatsminer.power_limit == 7215
     await set_limit(hass, miner, 6000)
     assert miner.whatsminer.power_limit == 6000
+
+
+@pytest.mark.parametrize("fleet", [["Whatsminer M63S"]], indirect=True)
+async def test_whatsminer_boards_counted_only_as_board_num(
+    hass: HomeAssistant, fleet: Fleet
+) -> None:
+    """Firmware 20251209.16.Rel2 (256foundation/asic-rs whatsminer/src/test/json/v3/
+    get_device_info.json) counts its boards only as ``miner.board-num``: pyasic 0.79.0 would
+    read three of the M63S's four, a board missing; HashHeat counts all four, no problem."""
+    (miner,) = fleet.miners
+    assert miner.whatsminer is not None
+    miner.whatsminer.lists_hardware = False
+    entry = await setup_site(hass, miner)
+    await poll(hass, entry)
+    assert value(hass, miner, "power") == 7215
+    assert state_of(hass, "binary_sensor", miner, "problem") == "off"

@@ -45,6 +45,7 @@ from .vnish import (
     vnish_presets,
     vnish_throttles,
 )
+from .whatsminer import count_boards_as_pyasic_reads
 
 MAX_TEXT_LENGTH: Final = 64
 # Anything but letters, digits, spaces and plain punctuation: no <>[]`*|\{}~, no controls.
@@ -242,6 +243,7 @@ class MinerClient:
             self._vnish = VNishTransport(miner.web, self._http)
             self._vnish.attach()
         self._refusals.watch(miner.rpc, miner.web)
+        count_boards_as_pyasic_reads(miner.rpc)
         remember_commands(miner.rpc, miner.web)
         return miner
 

@@ -30,6 +30,11 @@ class WhatsminerDevice:
     # API v3 answers a write it did not apply (any nonzero code is a failure, as
     # 256foundation/asic-rs whatsminer/src/backends/v3/rpc.rs reads the replies). None: clamps.
     accepted_watts: range | None = None
+    # Whether ``get.device.info`` has the ``hardware.boards`` count pyasic 0.79.0 reads. False: the
+    # layout of firmware 20251209.16.Rel2 (API 3.0.2) as recorded in 256foundation/asic-rs
+    # whatsminer/src/test/json/v3/get_device_info.json, which counts the boards only as the
+    # string ``miner.board-num``; pyasic then assumes three boards.
+    lists_hardware: bool = True
 
     def __post_init__(self) -> None:
         """Start at the nameplate power."""

@@ -18,10 +18,11 @@ def device_info(device: WhatsminerDevice) -> JsonObject:
         "type": device.model.type_code,
         "miner-sn": ident.serial,
         "working": "false" if device.state.mode is Mode.SLEEPING else "true",
+        "board-num": str(device.model.boards),
     }
     for index in range(device.model.boards):
         miner[f"pcbsn{index}"] = f"{ident.serial}B{index}"
-    return {
+    info: JsonObject = {
         "network": {"mac": ident.mac.upper(), "hostname": ident.hostname, "ip": ident.host},
         "system": {
             "api": API_VERSION,
@@ -29,10 +30,12 @@ def device_info(device: WhatsminerDevice) -> JsonObject:
             "ledstatus": "manual" if device.led_manual else "auto",
         },
         "miner": miner,
-        "hardware": {"boards": device.model.boards},
         "power": {"fanspeed": 0},
         "error-code": [],
     }
+    if device.lists_hardware:
+        info["hardware"] = {"boards": device.model.boards}
+    return info
 
 
 def summary(device: WhatsminerDevice) -> JsonObject:
