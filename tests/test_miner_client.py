@@ -12,6 +12,7 @@ from pyasic.miners.antminer.bmminer.X19.S19 import BMMinerS19XP
 from pyasic.miners.bitaxe.espminer.BM.BM1370 import BitAxeGamma
 
 from custom_components.hashheat.miner_client import (
+    UNREAD_RETRY_READS,
     MinerClient,
     MinerNotDetectedError,
     MinerUnreachableError,
@@ -162,6 +163,30 @@ async def test_a_pool_url_pyasic_cannot_parse_leaves_the_rest_readable(fleet: Fl
     reading = await client.read()
     assert reading.power_w == miner.state.snapshot().watts
     assert reading.active_pool is None
+
+
+async def test_a_part_that_does_not_parse_is_left_out_until_tried_again(fleet: Fleet) -> None:
+    """Not read twice at every poll; shown as unknown and a problem; tried again 10 min later."""
+    miner = fleet.miners[0]
+    miner.identity.pool_url = "stratum+tcp://pool.example.com:port"
+    client = MinerClient(miner.host, timeout=5, detect_timeout=10)
+    await client.identify()
+    before = miner.server.requests
+    first = await client.read()
+    with_retry = miner.server.requests - before
+    before = miner.server.requests
+    second = await client.read()
+    assert miner.server.requests - before < with_retry
+    assert first.unread == second.unread == ("pools",)
+    assert second.has_problem
+    assert second.power_w == miner.state.snapshot().watts
+    miner.identity.pool_url = "stratum+tcp://pool.example.com:3333"
+    for _ in range(UNREAD_RETRY_READS - 3):
+        assert (await client.read()).unread == ("pools",)
+    fixed = await client.read()
+    assert fixed.unread == ()
+    assert fixed.active_pool == "stratum+tcp://pool.example.com:3333"
+    assert not fixed.has_problem
 
 
 async def test_detection_of_a_hung_miner_hits_the_deadline(

@@ -79,6 +79,7 @@ READ_SHOWN_ONLY: Final = frozenset(
         DataOptions.ERRORS,
     }
 )
+UNREAD_RETRY_READS: Final = 40  # 10 minutes of 15 s polls
 _FAILED_PART: Final = re.compile(r"Failed to call (\w+) on ")
 
 # What pyasic raises on refused, reset, garbled or truncated replies besides its own APIError.
@@ -197,6 +198,10 @@ class MinerClient:
         self._password = password
         self._http = http
         self._refusals = RefusalWatch()
+        # The parts of a read pyasic could not parse (see READ_SHOWN_ONLY), left out until
+        # UNREAD_RETRY_READS reads later or the next detection.
+        self._unread: set[DataOptions] = set()
+        self._reads = 0
         self._channel: BoserChannel | None = None
         self._vnish: VNishTransport | None = None
         self._miner = None if miner is None else self._with_password(miner)
@@ -212,6 +217,7 @@ class MinerClient:
         """Drop the detected miner so the next call detects it again."""
         self.close()
         self._miner = None
+        self._unread.clear()
 
     def close(self) -> None:
         """Close a connection kept to the miner (Braiins OS+ gRPC), if any."""
@@ -297,19 +303,24 @@ class MinerClient:
 
     async def read(self) -> MinerReading:
         """Read the live values the entities need."""
-        include: list[str | DataOptions] = list(READ_OPTIONS)
+        self._reads += 1
+        if self._reads % UNREAD_RETRY_READS == 0:
+            self._unread.clear()  # a firmware update may have fixed them
         while True:
+            include = [part for part in READ_OPTIONS if part not in self._unread]
             try:
                 data = await self._call(lambda miner: miner.get_data(include=include))
                 break
             except MinerUnreachableError as err:
-                if (part := _unparsed_part(err)) is None or part not in include:
+                if (part := _unparsed_part(err)) is None or part in self._unread:
                     raise
-                include.remove(part)
+                self._unread.add(part)
         try:
             reading = reading_from_data(data, fluid_temps=not speaks_v3(self._miner))
         except EmptyReadingError as err:
             raise MinerUnreachableError(str(err)) from err
+        if self._unread:
+            reading = _without_unread(reading, frozenset(self._unread))
         if self._vnish is not None:
             reading = _with_vnish_summary(reading, self._vnish)
         return reading
@@ -454,6 +465,15 @@ def _with_vnish_summary(reading: MinerReading, vnish: VNishTransport) -> MinerRe
         # pyasic reports the preset; the throttle scales what it draws
         reading = replace(reading, power_limit_w=reading.power_limit_w * percent // 100)
     return reading
+
+
+def _without_unread(reading: MinerReading, unread: frozenset[DataOptions]) -> MinerReading:
+    """A reading that shows what was left out as unknown (pyasic fills in defaults for it)."""
+    if DataOptions.HASHBOARDS in unread:
+        reading = replace(reading, hashboards_expected=None, hashboards_working=None)
+    if DataOptions.ERRORS in unread:
+        reading = replace(reading, error_count=None)
+    return replace(reading, unread=tuple(sorted(str(part) for part in unread)))
 
 
 def _unparsed_part(err: MinerUnreachableError) -> DataOptions | None:

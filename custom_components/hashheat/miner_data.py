@@ -38,6 +38,8 @@ class MinerReading:
     error_count: int | None = None
     hashboards_expected: int | None = None
     hashboards_working: int | None = None
+    # Parts of the reply left out because pyasic could not parse them (their values unknown).
+    unread: tuple[str, ...] = ()
 
     @property
     def efficiency_jth(self) -> float | None:
@@ -55,8 +57,9 @@ class MinerReading:
 
     @property
     def has_problem(self) -> bool:
-        """Errors reported, or hashboards missing or idle while the miner mines."""
-        if self.error_count:
+        """Errors reported, a part of the reply unreadable, or hashboards missing or idle while
+        the miner mines."""
+        if self.error_count or self.unread:
             return True
         if self.is_mining and self.hashboards_expected is not None:
             return (self.hashboards_working or 0) < self.hashboards_expected
