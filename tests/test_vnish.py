@@ -18,6 +18,7 @@ from custom_components.hashheat.miner_client import MinerClient, MinerUnreachabl
 from custom_components.hashheat.pyasic_loader import APIError, VNishWebAPI
 from custom_components.hashheat.vnish import VNishTransport, post_throttle
 from sim import Fleet, SimulatedMiner
+from sim.physics import Mode
 from sim.firmware.vnish.device import VNishDevice
 
 from .helpers.climate import call, cap_site, controlled_site, heat
@@ -213,6 +214,32 @@ async def test_a_write_that_needs_a_restart_is_applied_by_one(
     await set_limit(hass, miner, 2000)
     assert (device(miner).preset, device(miner).throttle) == applied
     assert (device(miner).saved_preset, device(miner).saved_throttle) == (None, None)
+    assert device(miner).restarts == 1  # once, however many writes needed it
+    await poll(hass, entry)
+    await poll(hass, entry)
+    assert device(miner).restarts == 1  # the setting is in force: nothing is written again
+
+
+@pytest.mark.parametrize(
+    ("fleet", "applied"),
+    [(VNISH, ("1800", 100)), (VNISH_THROTTLE, ("2400", 83))],
+    indirect=["fleet"],
+)
+async def test_a_write_that_needs_a_restart_does_not_start_a_stopped_miner(
+    hass: HomeAssistant, fleet: Fleet, applied: tuple[str, int]
+) -> None:
+    """A restart starts mining: a stopped miner keeps the setting saved for its next start."""
+    (miner,) = fleet.miners
+    device(miner).applies_on_restart = True
+    entry = await setup_site(hass, miner)
+    miner.state.sleep()
+    await poll(hass, entry)
+    await set_limit(hass, miner, 2000)
+    assert device(miner).restarts == 0
+    assert miner.state.snapshot().mode is Mode.SLEEPING
+    assert (device(miner).saved_preset or device(miner).preset) == applied[0]
+    device(miner).start_mining()
+    assert (device(miner).preset, device(miner).throttle) == applied
 
 
 @pytest.mark.parametrize("fleet", [VNISH_THROTTLE], indirect=True)
@@ -291,9 +318,9 @@ async def test_a_throttle_the_miner_does_not_answer_is_an_api_error(
     await web.auth()
     async with aiohttp.ClientSession() as session:
         transport = VNishTransport(web, session if kept else None)
-        assert await post_throttle(transport, 50)
+        assert await post_throttle(transport, 50) is False  # taken, no restart needed
         assert device(miner).throttle == 50
-        assert not await post_throttle(transport, 10)  # out of 20-100: 500, as the OpenAPI has
+        assert await post_throttle(transport, 10) is None  # out of 20-100: 500, as the OpenAPI has
         assert device(miner).throttle == 50
         setattr(miner.faults, fault, True)
         with pytest.raises(APIError, match="mining/throttle"):
@@ -339,7 +366,8 @@ async def test_web_requests_over_a_kept_session_as_over_pyasics_own(
     assert again.power_limit_w == 2400
     # pyasic's unlock is its own (httpx); every other request goes over the kept session: a read
     # (summary and settings, in either order), the presets and a summary (has it the throttle?),
-    # the settings read, written and read back, a read failing at its first request (expired token), a read, garbage, offline
-    assert len(paths) == (2 + 2 + 3 + 1 + 2 + 1 + 1 if kept else 0)
+    # the preset saved checked, pyasic's settings read and write, the read back, a read failing at
+    # its first request (expired token), a read, garbage, offline
+    assert len(paths) == (2 + 2 + 4 + 1 + 2 + 1 + 1 if kept else 0)
     assert paths.count("/api/v1/autotune/presets") == (1 if kept else 0)
     assert set(paths) <= {"/api/v1/summary", "/api/v1/settings", "/api/v1/autotune/presets"}

@@ -11,8 +11,9 @@ in ``summary``), which pyasic 0.79.0 does not know: that call is sent here, wher
 tells a release without the throttle (404) from a refusal (401/403).
 
 Both writes answer whether the miner must restart mining to apply them (``SaveConfigResult``,
-``restart_required``, in VNish's OpenAPI 1.2.6 to 1.3.4): it is restarted then, before the
-setting is read back.
+``restart_required``, in VNish's OpenAPI 1.2.6 to 1.3.4): mining is then restarted once, after
+both writes, unless it is stopped (a restart would start it; it takes the saved settings when
+started).
 
 pyasic opens a new httpx client for every web request (two per poll) and offers no way to give it
 one: about 1 ms of CPU per request. :class:`VNishTransport` sends the web API's requests, the
@@ -35,6 +36,8 @@ _THROTTLE: Final = "mining/throttle"
 _HTTP_OK: Final = 200
 _HTTP_UNAUTHORIZED: Final = 401
 _HTTP_FORBIDDEN: Final = 403
+# Miner states in which mining does not run ("stopped" in VNish's OpenAPI 1.2.6-1.3.4).
+_STOPPED_STATES: Final = frozenset({"stopped", "paused"})
 
 
 def runs_vnish(miner: BaseMiner) -> bool:
@@ -62,13 +65,37 @@ def _restart_required(reply: object) -> bool:
     return isinstance(reply, dict) and reply.get("restart_required") is True
 
 
+def _preset_saved(settings: Any) -> str:
+    return str(settings["miner"]["overclock"]["preset"])
+
+
+def _stopped(summary: object) -> bool:
+    """Whether a ``summary`` says mining is stopped (``miner.miner_status.miner_state``)."""
+    try:
+        state = summary["miner"]["miner_status"]["miner_state"]  # type: ignore[index]
+    except LookupError, TypeError:
+        return False
+    return state in _STOPPED_STATES
+
+
+async def _apply_saved(web: VNishWebAPI) -> None:
+    """Restart mining so that what was saved applies; a stopped miner takes it when started.
+
+    A restart starts mining: a miner stopped (by a safety interlock, a grid hold, a hand) stays
+    stopped.
+    """
+    if not _stopped(await web.summary()):
+        await web.restart_vnish()
+
+
 async def set_vnish_preset(miner: BaseMiner, watts: int) -> bool:
     """Choose the preset of ``watts``; whether the settings then show it."""
     web = _web(miner)
+    if _preset_saved(await web.settings()) == str(watts):
+        return True  # a write would only restart mining for nothing
     if _restart_required(await web.set_power_limit(watts)):
-        await web.restart_vnish()
-    settings: Any = await web.settings()
-    return str(settings["miner"]["overclock"]["preset"]) == str(watts)
+        await _apply_saved(web)
+    return _preset_saved(await web.settings()) == str(watts)
 
 
 def consumption_watts(summary: object) -> float | None:
@@ -116,22 +143,28 @@ def throttle_setting(presets: Sequence[PowerStep], watts: int) -> tuple[PowerSte
 async def set_vnish_throttled(
     miner: BaseMiner, transport: VNishTransport, preset: PowerStep, percent: int
 ) -> bool:
-    """Run ``preset`` at ``percent``; whether the summary then shows that throttle."""
-    web = _web(miner)
-    settings: Any = await web.settings()
-    in_force = str(settings["miner"]["overclock"]["preset"])
-    if in_force != preset.key and not await set_vnish_preset(miner, preset.watts):
-        return False
-    if not await post_throttle(transport, percent):
-        return False
-    return throttled_percent(await web.summary()) == percent
+    """Run ``preset`` at ``percent``; whether the miner then shows both.
 
-
-async def post_throttle(transport: VNishTransport, percent: int) -> bool:
-    """Send the throttle; False when the firmware has none (404) or rejects the value (500).
-
-    Mining is restarted when the reply says the throttle needs it.
+    Where a write needs a restart, mining restarts once, after both writes; the setting then
+    counts as applied by the restart (the summary may still show the last throttle meanwhile).
     """
+    web = _web(miner)
+    restart = False
+    if _preset_saved(await web.settings()) != preset.key:
+        restart = _restart_required(await web.set_power_limit(preset.watts))
+    throttle = await post_throttle(transport, percent)
+    if throttle is None:
+        return False
+    if restart or throttle:
+        await _apply_saved(web)
+    if _preset_saved(await web.settings()) != preset.key:
+        return False
+    return restart or throttle or throttled_percent(await web.summary()) == percent
+
+
+async def post_throttle(transport: VNishTransport, percent: int) -> bool | None:
+    """Send the throttle: whether mining must restart to apply it; None when the firmware has
+    none (404) or rejects the value (500)."""
     status, reply = await transport.post(_THROTTLE, {"percent": percent})
     if status == _HTTP_UNAUTHORIZED:  # the token expired: unlock again, once
         transport.web.token = None
@@ -139,10 +172,8 @@ async def post_throttle(transport: VNishTransport, percent: int) -> bool:
     if status in (_HTTP_UNAUTHORIZED, _HTTP_FORBIDDEN):
         raise APIError(f"{status} forbidden: {_THROTTLE}")  # type: ignore[no-untyped-call]
     if status != _HTTP_OK:
-        return False
-    if _restart_required(reply):
-        await transport.web.restart_vnish()
-    return True
+        return None
+    return _restart_required(reply)
 
 
 class VNishTransport:

@@ -40,6 +40,7 @@ class VNishDevice:
     reports_power_usage: bool = True
     saved_preset: str | None = None
     saved_throttle: int | None = None
+    restarts: int = 0  # of mining, asked through the web API
 
     def unlock(self, password: object) -> str | None:
         """A new API token for the right password, else None."""
@@ -60,11 +61,20 @@ class VNishDevice:
 
     def restart_mining(self) -> None:
         """Restart mining, applying what was saved for it."""
+        self.restarts += 1
+        self._take_saved()
+        self.state.restart_miner()
+
+    def start_mining(self) -> None:
+        """Start (or resume) mining with what was saved for it."""
+        self._take_saved()
+        self.state.wakeup()
+
+    def _take_saved(self) -> None:
         if self.saved_throttle is not None:
             self.throttle = self.saved_throttle
         self.select_preset(self.saved_preset or self.preset)
         self.saved_preset = self.saved_throttle = None
-        self.state.restart_miner()
 
     def set_throttle(self, percent: int) -> None:
         """Run the preset in force at ``percent`` of its power (and hashrate)."""

@@ -114,8 +114,8 @@ class VNishWebApi:
         self._actions: dict[str, Callable[[], object]] = {
             "mining/stop": state.sleep,
             "mining/pause": state.sleep,
-            "mining/start": state.wakeup,
-            "mining/resume": state.wakeup,
+            "mining/start": device.start_mining,
+            "mining/resume": device.start_mining,
             "mining/restart": device.restart_mining,
             "system/reboot": state.reboot,
         }
