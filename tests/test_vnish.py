@@ -18,8 +18,8 @@ from custom_components.hashheat.miner_client import MinerClient, MinerUnreachabl
 from custom_components.hashheat.pyasic_loader import APIError, VNishWebAPI
 from custom_components.hashheat.vnish import VNishTransport, post_throttle
 from sim import Fleet, SimulatedMiner
-from sim.physics import Mode
 from sim.firmware.vnish.device import VNishDevice
+from sim.physics import Mode
 
 from .helpers.climate import call, cap_site, controlled_site, heat
 from .helpers.entities import entity_id, state_of, value

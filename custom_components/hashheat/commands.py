@@ -1,12 +1,10 @@
 """The one way a command reaches a miner, and the one mapping of its errors.
 
-Entities, actions and the site's dispatcher all send through ``async_send``: one command at a time
-to a miner, whoever sends it; a miner's error (the ``MinerError`` family) becomes a translated
-``HomeAssistantError``; "access denied" raises a repair issue that the next accepted command
-clears.
+Entities, actions and the site's dispatcher all send through ``async_send``: a miner's error
+(the ``MinerError`` family) becomes a translated ``HomeAssistantError``; "access denied" raises
+a repair issue that the next accepted command clears.
 """
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Protocol
@@ -38,20 +36,13 @@ class CommandTarget(Protocol):
     subentry: ConfigSubentry
     client: MinerClient
     capabilities: MinerCapabilities
-    # Held while a command is under way: firmware sessions (a login, a token) and settings
-    # written in several steps must not interleave with another command's.
-    sending: asyncio.Lock
 
 
 async def async_send(hass: HomeAssistant, miner: CommandTarget, command: MinerCommand) -> None:
-    """Run ``command`` on the miner after any other under way to it.
-
-    Its failure raises a translated ``HomeAssistantError``.
-    """
+    """Run ``command`` on the miner; its failure raises a translated ``HomeAssistantError``."""
     subentry_id, name = miner.subentry.subentry_id, miner.subentry.title
     try:
-        async with miner.sending:
-            await command(miner.client)
+        await command(miner.client)
     except MinerAccessDeniedError as err:
         raise_issue(hass, Repair.ACCESS_DENIED, subentry_id, {"miner": name})
         raise HomeAssistantError(

@@ -154,7 +154,6 @@ class MinerTracker:
     read_denied: bool = False  # its firmware refused a read for lack of the right password
     denied_at: datetime | None = None  # when it last did
     immersion: bool | None = None  # its cooling's immersion mode, where the firmware has one
-    sending: asyncio.Lock = field(default_factory=asyncio.Lock)  # see CommandTarget
 
 
 class HashHeatSiteCoordinator(DataUpdateCoordinator[SiteData]):

@@ -30,6 +30,7 @@ from .pyasic_loader import (
     BOSerWebAPI,
     DataOptions,
     GRPCError,
+    MinerData,
     ProtocolError,
     StreamTerminatedError,
     VNishWebAPI,
@@ -307,9 +308,11 @@ class MinerClient:
         if self._reads % UNREAD_RETRY_READS == 0:
             self._unread.clear()  # a firmware update may have fixed them
         while True:
-            include = [part for part in READ_OPTIONS if part not in self._unread]
+            include: list[str | DataOptions] = [
+                part for part in READ_OPTIONS if part not in self._unread
+            ]
             try:
-                data = await self._call(lambda miner: miner.get_data(include=include))
+                data = await self._read_parts(include)
                 break
             except MinerUnreachableError as err:
                 if (part := _unparsed_part(err)) is None or part in self._unread:
@@ -324,6 +327,9 @@ class MinerClient:
         if self._vnish is not None:
             reading = _with_vnish_summary(reading, self._vnish)
         return reading
+
+    async def _read_parts(self, include: list[str | DataOptions]) -> MinerData:
+        return await self._call(lambda miner: miner.get_data(include=include))
 
     async def raw_data(self) -> dict[str, Any]:
         """Everything pyasic reads from the miner, for diagnostics."""

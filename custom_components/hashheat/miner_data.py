@@ -57,8 +57,7 @@ class MinerReading:
 
     @property
     def has_problem(self) -> bool:
-        """Errors reported, a part of the reply unreadable, or hashboards missing or idle while
-        the miner mines."""
+        """Errors, a part of the reply unreadable, or hashboards missing or idle while mining."""
         if self.error_count or self.unread:
             return True
         if self.is_mining and self.hashboards_expected is not None:

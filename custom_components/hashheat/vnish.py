@@ -163,8 +163,10 @@ async def set_vnish_throttled(
 
 
 async def post_throttle(transport: VNishTransport, percent: int) -> bool | None:
-    """Send the throttle: whether mining must restart to apply it; None when the firmware has
-    none (404) or rejects the value (500)."""
+    """Send the throttle; whether mining must restart to apply it.
+
+    None when the firmware has no throttle (404) or rejects the value (500).
+    """
     status, reply = await transport.post(_THROTTLE, {"percent": percent})
     if status == _HTTP_UNAUTHORIZED:  # the token expired: unlock again, once
         transport.web.token = None
