@@ -88,12 +88,20 @@ async def _apply_saved(web: VNishWebAPI) -> None:
         await web.restart_vnish()
 
 
+async def _save_preset(web: VNishWebAPI, watts: int) -> bool:
+    """Save the preset of ``watts`` unless it is saved already; whether mining must restart.
+
+    A preset already saved is not written again: the write would restart mining for nothing.
+    """
+    if _preset_saved(await web.settings()) == str(watts):
+        return False
+    return _restart_required(await web.set_power_limit(watts))
+
+
 async def set_vnish_preset(miner: BaseMiner, watts: int) -> bool:
     """Choose the preset of ``watts``; whether the settings then show it."""
     web = _web(miner)
-    if _preset_saved(await web.settings()) == str(watts):
-        return True  # a write would only restart mining for nothing
-    if _restart_required(await web.set_power_limit(watts)):
+    if await _save_preset(web, watts):
         await _apply_saved(web)
     return _preset_saved(await web.settings()) == str(watts)
 
@@ -149,9 +157,7 @@ async def set_vnish_throttled(
     counts as applied by the restart (the summary may still show the last throttle meanwhile).
     """
     web = _web(miner)
-    restart = False
-    if _preset_saved(await web.settings()) != preset.key:
-        restart = _restart_required(await web.set_power_limit(preset.watts))
+    restart = await _save_preset(web, preset.watts)
     throttle = await post_throttle(transport, percent)
     if throttle is None:
         return False
