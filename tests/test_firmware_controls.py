@@ -8,7 +8,7 @@ from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
 from custom_components.hashheat.const import CONF_MIN_OFF_MINUTES, IDENTIFY_DURATION
-from sim import Fleet, SimulatedMiner
+from sim import Fleet, SimulatedMiner, until
 
 from .helpers.entities import entity_id, state_of
 from .helpers.site import poll, setup_site
@@ -42,7 +42,7 @@ async def test_pause_resume_and_reboot(
 
     reboot = entity_id(hass, "button", miner, "reboot")
     await hass.services.async_call("button", "press", {"entity_id": reboot}, blocking=True)
-    assert miner.state.mode == "rebooting"
+    await until(lambda: miner.state.mode == "rebooting")  # once the caller has read the reply
 
 
 def light_on(miner: SimulatedMiner) -> bool:
@@ -80,4 +80,4 @@ async def test_identify_and_restart_backend(
 
     assert miner.state.mode == "mining"
     await press(hass, miner, "restart_backend")
-    assert miner.state.mode == "restarting"
+    await until(lambda: miner.state.mode == "restarting")

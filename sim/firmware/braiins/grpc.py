@@ -10,6 +10,7 @@ cut reply fails the call (``DATA_LOSS``); refused writes are ``PERMISSION_DENIED
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable, Mapping
+from contextvars import ContextVar
 from typing import Any
 
 import grpclib.const
@@ -71,7 +72,12 @@ from sim.physics import Mode
 from sim.server import bind_socket
 
 MONITOR_INTERVAL = 0.05
+# Turns of the event loop a reply is given to reach the caller before the socket closes: a socket
+# closed with bytes from the caller still unread resets the connection, and the caller loses the
+# reply it has not read yet.
 _TURNS_TO_SEND_TRAILERS = 10
+# What a call asked the miner to do once its reply is out (each call runs in a task of its own).
+_GOING_DOWN: ContextVar[Callable[[], None] | None] = ContextVar("going_down", default=None)
 _LOGIN = "/braiins.bos.v1.AuthenticationService/Login"
 _PUBLIC = frozenset({_LOGIN, "/braiins.bos.v1.ApiVersionService/GetApiVersion"})
 _WRITES = frozenset(
@@ -257,11 +263,11 @@ class _Actions(ActionsServiceBase):
         return ResumeMiningResponse(already_mining=already)
 
     async def restart(self, _request: object) -> RestartResponse:
-        self.device.state.restart_miner()
+        _GOING_DOWN.set(self.device.state.restart_miner)
         return RestartResponse()
 
     async def reboot(self, _request: object) -> RebootResponse:
-        self.device.state.reboot()
+        _GOING_DOWN.set(self.device.state.reboot)
         return RebootResponse()
 
     async def set_locate_device_status(
@@ -421,15 +427,18 @@ class GrpcServer:
             await call(stream)
         finally:
             self.open_connections -= 1
-            # grpclib sends the call's trailers after this returns: sync (a reboot closes the
-            # socket and drops connections) only once they are out.
-            task = asyncio.create_task(self._sync_after_reply())
+            # grpclib sends the call's trailers after this returns: a reboot or restart the call
+            # asked for, and the sync that closes the socket, wait until they have reached the
+            # caller (the monitor closes the socket as soon as the miner is down).
+            task = asyncio.create_task(self._sync_after_reply(_GOING_DOWN.get()))
             self._syncs.add(task)
             task.add_done_callback(self._syncs.discard)
 
-    async def _sync_after_reply(self) -> None:
+    async def _sync_after_reply(self, going_down: Callable[[], None] | None) -> None:
         for _ in range(_TURNS_TO_SEND_TRAILERS):
             await asyncio.sleep(0)
+        if going_down is not None:
+            going_down()
         self.after_connection()
 
     def _before_write(self) -> None:
