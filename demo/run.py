@@ -2,7 +2,6 @@
 
 import asyncio
 import contextlib
-import signal
 import socket
 import sys
 import time
@@ -21,6 +20,7 @@ from demo.seed_history import seed_history
 from demo.settings import CONFIG_DIR, LOG_DIR, DemoSettings
 from demo.site_setup import configure_site, disable_offline_entries, find_site
 from demo.waiting import DemoError, wait_until
+from sim.signals import stop_on_signals
 
 __all__ = ["run_demo"]
 
@@ -200,16 +200,14 @@ async def _until_done(
 async def run_demo(settings: DemoSettings, *, fresh: bool, started_at: float) -> int:
     """Run the demo until Ctrl-C or SIGTERM; 0, or 1 when it could not come up."""
     stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
     try:
-        async with Children() as children, aiohttp.ClientSession() as session:
-            work = _bring_up(children, session, settings, fresh=fresh, started_at=started_at)
-            # Processes are started inside the work, so race against their exit as well.
-            if await _until_done(work, stop, children):
-                await _until_done(stop.wait(), stop, children)
-            say("stopping Home Assistant and the simulator")
+        with stop_on_signals(stop):
+            async with Children() as children, aiohttp.ClientSession() as session:
+                work = _bring_up(children, session, settings, fresh=fresh, started_at=started_at)
+                # Processes are started inside the work, so race against their exit as well.
+                if await _until_done(work, stop, children):
+                    await _until_done(stop.wait(), stop, children)
+                say("stopping Home Assistant and the simulator")
     except DemoError as err:
         say(f"error: {err}")
         return 1

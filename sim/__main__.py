@@ -16,6 +16,7 @@ from sim.plant.control import Controller, Thermostat, constant_power
 from sim.plant.run import format_summary, run
 from sim.plant.scenarios import SCENARIOS
 from sim.server import SimulatorBindError
+from sim.signals import stop_on_signals
 from sim.site_cli import add_site_parser, main_site
 
 # One model of each firmware family, in turn.
@@ -117,7 +118,10 @@ def _models(args: argparse.Namespace) -> list[str] | None:
 
 
 async def run_fleet(args: argparse.Namespace, stop: asyncio.Event | None = None) -> None:
-    """Start the fleet described by ``args``, print its addresses, run until ``stop``."""
+    """Start the fleet described by ``args``, print its addresses, run until stopped.
+
+    Stopped: ``stop`` is set, or SIGINT or SIGTERM arrives.
+    """
     models = _models(args)
     if models is not None and args.firmware is not None:
         raise ValueError("--firmware cannot be combined with --mix or --models")
@@ -147,7 +151,9 @@ async def run_fleet(args: argparse.Namespace, stop: asyncio.Event | None = None)
             out.write(f"{host}\n")
         out.write("Press Ctrl-C to stop.\n")
         out.flush()
-        await (stop or asyncio.Event()).wait()
+        stop = stop or asyncio.Event()
+        with stop_on_signals(stop):
+            await stop.wait()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -160,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "site":
             main_site(args)
             return 0
-        with contextlib.suppress(KeyboardInterrupt):
+        with contextlib.suppress(KeyboardInterrupt):  # before the fleet is up
             asyncio.run(run_fleet(args))
     except (SimulatorBindError, OSError, ValueError) as err:
         sys.stderr.write(f"error: {err}\n")

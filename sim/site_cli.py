@@ -9,7 +9,6 @@ stays at 40 °C): they are there to be found and added.
 import argparse
 import asyncio
 import contextlib
-import signal
 import sys
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -19,6 +18,7 @@ from aiohttp import web
 from sim.degradation import parse_degradation
 from sim.fleet import Fleet, start_fleet
 from sim.plant.scenarios import SCENARIOS
+from sim.signals import stop_on_signals
 from sim.site import SiteSimulation
 from sim.site_server import build_app
 
@@ -82,9 +82,6 @@ def _fleets(args: argparse.Namespace) -> tuple[Fleet, Fleet]:
 async def run_site(args: argparse.Namespace, stop: asyncio.Event | None = None) -> None:
     """Run the site described by ``args`` until ``stop`` is set, SIGINT or SIGTERM."""
     stop = stop or asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
     zone = ZoneInfo(args.time_zone)
     scenario = SCENARIOS[args.scenario](seed=args.seed)
     local = datetime.now(zone)
@@ -101,11 +98,10 @@ async def run_site(args: argparse.Namespace, stop: asyncio.Event | None = None) 
             await web.TCPSite(runner, args.http_host, args.http_port).start()
             port = runner.addresses[0][1]  # the bound one, also when asked for port 0
             _announce(args, port, (site_fleet, spare_fleet), scenario.description)
-            await site.run(stop)
+            with stop_on_signals(stop):
+                await site.run(stop)
         finally:
             await runner.cleanup()
-            for signum in (signal.SIGINT, signal.SIGTERM):
-                loop.remove_signal_handler(signum)
 
 
 def _announce(

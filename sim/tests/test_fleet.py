@@ -113,8 +113,17 @@ async def test_run_fleet_in_process(
     assert f"{address(1)}\n{address(2)}\n" in out
 
 
+def _as_background_job() -> None:
+    """Start as a non-interactive shell starts a background job: with SIGINT ignored."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="needs SIGINT delivery")
-async def test_cli_subprocess_runs_until_ctrl_c(address: Callable[[int], str]) -> None:
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["ctrl_c", "sigterm"])
+@pytest.mark.parametrize("background", [False, True], ids=["foreground", "background"])
+async def test_cli_subprocess_runs_until_ctrl_c_or_sigterm(
+    address: Callable[[int], str], signum: signal.Signals, *, background: bool
+) -> None:
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -130,6 +139,7 @@ async def test_cli_subprocess_runs_until_ctrl_c(address: Callable[[int], str]) -
         env={**os.environ, "PYTHONPATH": str(REPO)},
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
+        preexec_fn=_as_background_job if background else None,
     )
     assert proc.stdout is not None
     lines: list[str] = []
@@ -139,6 +149,6 @@ async def test_cli_subprocess_runs_until_ctrl_c(address: Callable[[int], str]) -
     assert lines[1:3] == [address(1), address(2)]
     found = await find_miner(address(2))
     assert found is not None
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(signum)
     async with asyncio.timeout(10):
         assert await proc.wait() == 0
