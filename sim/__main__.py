@@ -144,15 +144,15 @@ async def run_fleet(args: argparse.Namespace, stop: asyncio.Event | None = None)
         what = choose_model(args.model, args.firmware).name
     else:
         what = ", ".join(resolve_model(m).name for m in models) + " in turn"
-    async with fleet:
-        out = sys.stdout
-        out.write(f"{len(fleet)} simulated miner(s) ({what}) on port {args.port}:\n")
-        for host in fleet.hosts:
-            out.write(f"{host}\n")
-        out.write("Press Ctrl-C to stop.\n")
-        out.flush()
-        stop = stop or asyncio.Event()
-        with stop_on_signals(stop):
+    stop = stop or asyncio.Event()
+    with stop_on_signals(stop):
+        async with fleet:
+            out = sys.stdout
+            out.write(f"{len(fleet)} simulated miner(s) ({what}) on port {args.port}:\n")
+            for host in fleet.hosts:
+                out.write(f"{host}\n")
+            out.write("Press Ctrl-C to stop.\n")
+            out.flush()
             await stop.wait()
 
 
@@ -166,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "site":
             main_site(args)
             return 0
-        with contextlib.suppress(KeyboardInterrupt):  # before the fleet is up
+        with contextlib.suppress(KeyboardInterrupt):  # before the signal handlers are in place
             asyncio.run(run_fleet(args))
     except (SimulatorBindError, OSError, ValueError) as err:
         sys.stderr.write(f"error: {err}\n")

@@ -88,20 +88,20 @@ async def run_site(args: argparse.Namespace, stop: asyncio.Event | None = None) 
     scenario.plant.now_s = local.hour * 3600.0 + local.minute * 60.0 + local.second
     degradations = [parse_degradation(text, start_s=scenario.plant.now_s) for text in args.degrade]
     site_fleet, spare_fleet = _fleets(args)
-    async with site_fleet, spare_fleet:
-        site = SiteSimulation(
-            scenario.plant, site_fleet.miners, speed=args.speed, degradations=degradations
-        )
-        runner = web.AppRunner(build_app(site, zone), access_log=None)
-        await runner.setup()
-        try:
-            await web.TCPSite(runner, args.http_host, args.http_port).start()
-            port = runner.addresses[0][1]  # the bound one, also when asked for port 0
-            _announce(args, port, (site_fleet, spare_fleet), scenario.description)
-            with stop_on_signals(stop):
+    with stop_on_signals(stop):
+        async with site_fleet, spare_fleet:
+            site = SiteSimulation(
+                scenario.plant, site_fleet.miners, speed=args.speed, degradations=degradations
+            )
+            runner = web.AppRunner(build_app(site, zone), access_log=None)
+            await runner.setup()
+            try:
+                await web.TCPSite(runner, args.http_host, args.http_port).start()
+                port = runner.addresses[0][1]  # the bound one, also when asked for port 0
+                _announce(args, port, (site_fleet, spare_fleet), scenario.description)
                 await site.run(stop)
-        finally:
-            await runner.cleanup()
+            finally:
+                await runner.cleanup()
 
 
 def _announce(
